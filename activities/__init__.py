@@ -1,0 +1,1 @@
+"""Every side effect of the workflows, as idempotent activities."""

@@ -1,0 +1,25 @@
+"""Projects workflow state into the Postgres read model. Idempotent: a snapshot carries a
+version and an older or repeated one is ignored, so retries and replays are harmless."""
+
+from __future__ import annotations
+
+import asyncpg
+from temporalio import activity
+
+from domain.models import CaseSnapshot, HuisverbodSnapshot
+from store import cases, huisverboden
+
+
+class ReadModelActivities:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @activity.defn
+    async def upsert_case(self, snapshot: CaseSnapshot) -> bool:
+        async with self._pool.acquire() as conn:
+            return await cases.upsert_snapshot(conn, snapshot)
+
+    @activity.defn
+    async def upsert_huisverbod(self, snapshot: HuisverbodSnapshot) -> bool:
+        async with self._pool.acquire() as conn:
+            return await huisverboden.upsert_snapshot(conn, snapshot)

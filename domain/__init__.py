@@ -1,0 +1,1 @@
+"""Pure domain: models, legal deadline policy and chain configuration. No I/O, no Temporal."""

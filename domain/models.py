@@ -1,0 +1,245 @@
+"""Pydantic models of the case and the huisverbod: API commands and workflow state.
+
+Models that travel through Temporal (`*Input`, `*Snapshot`, commands) carry references
+only: no names, birth dates, addresses or free-text case content. Those stay in the case
+file in Postgres.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.policy import HuisverbodPolicy
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must be an ISO-8601 time with a UTC offset, e.g. 2026-11-23T09:00:00+01:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+
+PersonRole = Literal["victim", "pleger", "child", "other"]
+ReporterKind = Literal["professional", "police", "citizen", "anonymous"]
+Capacity = Literal["mayor", "hulpofficier"]
+HuisverbodStatus = Literal["requested", "imposed", "refused", "extended", "lifted", "expired"]
+DeadlineStatus = Literal["open", "met", "overdue", "closed"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- API commands (may hold personal data; never sent to Temporal as such) ---
+
+
+class Reporter(Strict):
+    kind: ReporterKind
+    organisation: ShortText | None = None
+
+
+class PersonIn(Strict):
+    ref: Ref
+    role: PersonRole
+    name: ShortText
+    birth_date: date | None = None
+    address: ShortText | None = None
+
+
+class Unsafety(Strict):
+    acute: bool
+    structural: bool
+
+
+class MeldingIn(Strict):
+    region: ShortText
+    municipality: Annotated[str, StringConstraints(pattern=r"^GM\d{4}$")]
+    reporter: Reporter
+    persons: Annotated[list[PersonIn], Field(min_length=1, max_length=50)]
+    unsafety: Unsafety
+    summary: Text
+    received_at: AwareDatetime | None = None
+
+
+class RequestedBy(Strict):
+    organisation: ShortText
+    officer: ShortText
+
+
+class HuisverbodRequestIn(Strict):
+    pleger_ref: Ref
+    address: ShortText
+    requested_by: RequestedBy
+    incident_at: AwareDatetime | None = None
+
+
+class Decider(Strict):
+    name: ShortText
+    capacity: Capacity
+
+
+class DecisionIn(Strict):
+    decision: Literal["impose", "refuse"]
+    reason: Text
+    decided_by: Decider
+    decided_at: AwareDatetime | None = None
+    veilig_thuis_consulted: bool | None = None
+    ordered_orally: bool = Field(
+        False, description="urgent order given orally (Wth art. 2 lid 7); the written order follows"
+    )
+
+
+class ExtensionIn(Strict):
+    until: AwareDatetime
+    reason: Text
+    decided_by: Decider
+    decided_at: AwareDatetime | None = None
+
+
+class AppealIn(Strict):
+    lodged_at: AwareDatetime | None = None
+    interim_relief_requested: bool = True
+
+
+class RulingIn(Strict):
+    outcome: Literal["upheld", "lifted"]
+    ruled_at: AwareDatetime | None = None
+
+
+class MilestoneIn(Strict):
+    milestone: Literal["contact_address_given", "help_started", "written_order_issued"]
+    at: AwareDatetime | None = None
+
+
+# --- What Temporal sees: references, roles, times, decisions ---
+
+
+class PersonRef(BaseModel):
+    ref: str
+    role: PersonRole
+
+
+class TimelineEvent(BaseModel):
+    at: datetime
+    kind: str
+    detail: str = ""
+    source: str = "case"
+
+
+class Deadline(BaseModel):
+    key: str
+    label: str
+    due_at: datetime
+    rule: str
+    status: DeadlineStatus = "open"
+    met_at: datetime | None = None
+    source: str = "case"
+
+
+class CaseInput(BaseModel):
+    case_id: str
+    region: str
+    municipality: str
+    reporter_kind: ReporterKind
+    persons: list[PersonRef]
+    unsafety: Unsafety
+    received_at: datetime
+    huisverbod_policy: HuisverbodPolicy = HuisverbodPolicy()
+
+
+class CaseSnapshot(BaseModel):
+    case_id: str
+    region: str
+    municipality: str
+    phase: str
+    acute: bool
+    structural: bool
+    opened_at: datetime
+    version: int
+    timeline: list[TimelineEvent]
+    deadlines: list[Deadline]
+    huisverbod_ids: list[str] = []
+
+
+class HuisverbodRequestCmd(BaseModel):
+    huisverbod_id: str
+    pleger_ref: str
+    requested_at: datetime
+    incident_at: datetime | None = None
+
+
+class HuisverbodInput(BaseModel):
+    huisverbod_id: str
+    case_id: str
+    municipality: str
+    pleger_ref: str
+    requested_at: datetime
+    incident_at: datetime | None = None
+    children_involved: bool
+    policy: HuisverbodPolicy = HuisverbodPolicy()
+
+
+class DecisionCmd(BaseModel):
+    decision: Literal["impose", "refuse"]
+    reason: str
+    decided_by: Decider
+    decided_at: datetime
+    veilig_thuis_consulted: bool | None = None
+    ordered_orally: bool = False
+
+
+class ExtensionCmd(BaseModel):
+    until: datetime
+    reason: str
+    decided_by: Decider
+    decided_at: datetime
+
+
+class AppealCmd(BaseModel):
+    lodged_at: datetime
+    interim_relief_requested: bool = True
+
+
+class RulingCmd(BaseModel):
+    outcome: Literal["upheld", "lifted"]
+    ruled_at: datetime
+
+
+class MilestoneCmd(BaseModel):
+    milestone: Literal["contact_address_given", "help_started", "written_order_issued"]
+    at: datetime
+
+
+class HuisverbodSnapshot(BaseModel):
+    huisverbod_id: str
+    case_id: str
+    municipality: str
+    pleger_ref: str
+    status: HuisverbodStatus
+    requested_at: datetime
+    decision: DecisionCmd | None = None
+    imposed_at: datetime | None = None
+    ends_at: datetime | None = None
+    max_end: datetime | None = None
+    extensions: list[ExtensionCmd] = []
+    appeal: AppealCmd | None = None
+    ruling: RulingCmd | None = None
+    ended_at: datetime | None = None
+    version: int
+    timeline: list[TimelineEvent]
+    deadlines: list[Deadline]
+
+
+class HuisverbodChange(BaseModel):
+    """What a huisverbod tells its case: its new status and the events since the last change."""
+
+    huisverbod_id: str
+    status: HuisverbodStatus
+    events: list[TimelineEvent]

@@ -1,0 +1,1 @@
+"""ketenregie: durable case orchestration for the Dutch huiselijk-geweld and kindermishandeling chain."""

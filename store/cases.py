@@ -1,0 +1,98 @@
+"""SQL for the case file and the case read model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from domain.models import CaseSnapshot, MeldingIn
+
+
+async def insert_case(conn: asyncpg.Connection, case_id: str, melding: MeldingIn, received_at) -> None:
+    """Store the case file and its initial read-model row in one transaction."""
+    async with conn.transaction():
+        await conn.execute(
+            "INSERT INTO case_files (case_id, reporter, persons, summary) VALUES ($1, $2, $3, $4)",
+            case_id,
+            melding.reporter.model_dump(mode="json"),
+            [p.model_dump(mode="json") for p in melding.persons],
+            melding.summary,
+        )
+        await conn.execute(
+            """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, opened_at)
+               VALUES ($1, $2, $3, 'intake', $4, $5, $6)""",
+            case_id,
+            melding.region,
+            melding.municipality,
+            melding.unsafety.acute,
+            melding.unsafety.structural,
+            received_at,
+        )
+
+
+async def mark_started(conn: asyncpg.Connection, case_id: str) -> None:
+    await conn.execute("UPDATE cases SET started = true WHERE case_id = $1", case_id)
+
+
+async def not_started(conn: asyncpg.Connection) -> list[str]:
+    """Cases whose workflow could not be started yet (Temporal was unreachable)."""
+    rows = await conn.fetch("SELECT case_id FROM cases WHERE NOT started ORDER BY opened_at")
+    return [r["case_id"] for r in rows]
+
+
+async def upsert_snapshot(conn: asyncpg.Connection, s: CaseSnapshot) -> bool:
+    """Apply a workflow snapshot unless a newer one is already there; True when applied."""
+    data = s.model_dump(mode="json")
+    status = await conn.execute(
+        """UPDATE cases SET phase = $2, version = $3, timeline = $4, deadlines = $5,
+                  started = true, updated_at = now()
+           WHERE case_id = $1 AND version < $3""",
+        s.case_id,
+        s.phase,
+        s.version,
+        data["timeline"],
+        data["deadlines"],
+    )
+    return status.endswith(" 1")
+
+
+CASE_COLUMNS = "c.case_id, c.region, c.municipality, c.phase, c.acute, c.structural, c.opened_at, c.updated_at"
+
+
+async def list_cases(
+    conn: asyncpg.Connection,
+    *,
+    region: str | None,
+    municipality: str | None,
+    phase: str | None,
+    limit: int,
+    offset: int,
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT {CASE_COLUMNS} FROM cases c
+            WHERE ($1::text IS NULL OR c.region = $1)
+              AND ($2::text IS NULL OR c.municipality = $2)
+              AND ($3::text IS NULL OR c.phase = $3)
+            ORDER BY c.opened_at DESC, c.case_id
+            LIMIT $4 OFFSET $5""",
+        region,
+        municipality,
+        phase,
+        limit,
+        offset,
+    )
+
+
+async def get_case(conn: asyncpg.Connection, case_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        f"""SELECT {CASE_COLUMNS}, c.timeline, c.deadlines, f.reporter, f.persons, f.summary
+            FROM cases c JOIN case_files f USING (case_id) WHERE c.case_id = $1""",
+        case_id,
+    )
+    return dict(row) if row else None
+
+
+async def get_person(conn: asyncpg.Connection, case_id: str, ref: str) -> dict[str, Any] | None:
+    persons = await conn.fetchval("SELECT persons FROM case_files WHERE case_id = $1", case_id)
+    return next((p for p in persons or [] if p["ref"] == ref), None)

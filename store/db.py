@@ -1,0 +1,20 @@
+"""One asyncpg pool per process, with JSON codecs and the schema migrated."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+from store.migrations import migrate
+
+
+async def _init(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init)
+    async with pool.acquire() as conn:
+        await migrate(conn)
+    return pool

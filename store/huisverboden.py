@@ -1,0 +1,87 @@
+"""SQL for the huisverbod file and its read model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from domain.models import HuisverbodRequestIn, HuisverbodSnapshot
+
+
+async def insert_file(
+    conn: asyncpg.Connection, huisverbod_id: str, case_id: str, req: HuisverbodRequestIn
+) -> None:
+    await conn.execute(
+        "INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by) VALUES ($1, $2, $3, $4)",
+        huisverbod_id,
+        case_id,
+        req.address,
+        req.requested_by.model_dump(mode="json"),
+    )
+
+
+async def delete_file(conn: asyncpg.Connection, huisverbod_id: str) -> None:
+    """Remove the file of a request that the case workflow rejected."""
+    await conn.execute("DELETE FROM huisverbod_files WHERE huisverbod_id = $1", huisverbod_id)
+
+
+async def upsert_snapshot(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
+    status = await conn.execute(
+        """INSERT INTO huisverboden (huisverbod_id, case_id, municipality, status, requested_at,
+                                     imposed_at, ends_at, max_end, version, snapshot)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (huisverbod_id) DO UPDATE SET
+               status = EXCLUDED.status, imposed_at = EXCLUDED.imposed_at,
+               ends_at = EXCLUDED.ends_at, max_end = EXCLUDED.max_end,
+               version = EXCLUDED.version, snapshot = EXCLUDED.snapshot, updated_at = now()
+           WHERE huisverboden.version < EXCLUDED.version""",
+        s.huisverbod_id,
+        s.case_id,
+        s.municipality,
+        s.status,
+        s.requested_at,
+        s.imposed_at,
+        s.ends_at,
+        s.max_end,
+        s.version,
+        s.model_dump(mode="json"),
+    )
+    return status.endswith(" 1")
+
+
+async def list_huisverboden(
+    conn: asyncpg.Connection,
+    *,
+    municipality: str | None,
+    status: str | None,
+    case_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT snapshot FROM huisverboden
+           WHERE ($1::text IS NULL OR municipality = $1)
+             AND ($2::text IS NULL OR status = $2)
+             AND ($3::text IS NULL OR case_id = $3)
+           ORDER BY requested_at, huisverbod_id
+           LIMIT $4 OFFSET $5""",
+        municipality,
+        status,
+        case_id,
+        limit,
+        offset,
+    )
+    return [r["snapshot"] for r in rows]
+
+
+async def get_huisverbod(conn: asyncpg.Connection, huisverbod_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        """SELECT h.snapshot, f.address, f.requested_by
+           FROM huisverboden h LEFT JOIN huisverbod_files f USING (huisverbod_id)
+           WHERE h.huisverbod_id = $1""",
+        huisverbod_id,
+    )
+    if row is None:
+        return None
+    return {**row["snapshot"], "address": row["address"], "requested_by": row["requested_by"]}

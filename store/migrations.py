@@ -1,0 +1,74 @@
+"""Schema migrations, applied in order on start under an advisory lock."""
+
+from __future__ import annotations
+
+import asyncpg
+
+MIGRATIONS: list[str] = [
+    # 1: case file and read model
+    """
+    CREATE TABLE case_files (
+        case_id      text PRIMARY KEY,
+        reporter     jsonb NOT NULL,
+        persons      jsonb NOT NULL,
+        summary      text NOT NULL,
+        created_at   timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE cases (
+        case_id       text PRIMARY KEY REFERENCES case_files(case_id) ON DELETE CASCADE,
+        region        text NOT NULL,
+        municipality  text NOT NULL,
+        phase         text NOT NULL,
+        acute         boolean NOT NULL,
+        structural    boolean NOT NULL,
+        opened_at     timestamptz NOT NULL,
+        started       boolean NOT NULL DEFAULT false,
+        version       integer NOT NULL DEFAULT 0,
+        timeline      jsonb NOT NULL DEFAULT '[]',
+        deadlines     jsonb NOT NULL DEFAULT '[]',
+        updated_at    timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX cases_region_phase ON cases (region, phase, opened_at);
+    CREATE INDEX cases_municipality ON cases (municipality, opened_at);
+    CREATE INDEX cases_not_started ON cases (opened_at) WHERE NOT started;
+    CREATE TABLE huisverbod_files (
+        huisverbod_id text PRIMARY KEY,
+        case_id       text NOT NULL REFERENCES case_files(case_id) ON DELETE CASCADE,
+        address       text NOT NULL,
+        requested_by  jsonb NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE huisverboden (
+        huisverbod_id text PRIMARY KEY,
+        case_id       text NOT NULL REFERENCES case_files(case_id) ON DELETE CASCADE,
+        municipality  text NOT NULL,
+        status        text NOT NULL,
+        requested_at  timestamptz NOT NULL,
+        imposed_at    timestamptz,
+        ends_at       timestamptz,
+        max_end       timestamptz,
+        version       integer NOT NULL,
+        snapshot      jsonb NOT NULL,
+        updated_at    timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX huisverboden_municipality_status ON huisverboden (municipality, status, requested_at);
+    CREATE INDEX huisverboden_case ON huisverboden (case_id);
+    """,
+]
+
+LOCK_KEY = 0x6B6574656E  # "keten"
+
+
+async def migrate(conn: asyncpg.Connection) -> int:
+    """Apply the migrations not applied yet; return the schema version."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        for version, sql in enumerate(MIGRATIONS, start=1):
+            if version > done:
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+    return len(MIGRATIONS)

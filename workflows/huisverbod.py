@@ -1,0 +1,289 @@
+"""Tijdelijk huisverbod: request, the mayor's decision, the 10-day ban, extension, appeal, end.
+
+Reads like the procedure of the Wet tijdelijk huisverbod; the durations and rules come from
+`domain.policy`. Each state change is published to the read model and to the parent case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.read_model import ReadModelActivities
+    from domain.models import (
+        AppealCmd,
+        Deadline,
+        DecisionCmd,
+        ExtensionCmd,
+        HuisverbodChange,
+        HuisverbodInput,
+        HuisverbodSnapshot,
+        MilestoneCmd,
+        RulingCmd,
+        TimelineEvent,
+    )
+    from domain.policy import RULES, RuleViolation
+    from workflows.common import READ_MODEL
+    from workflows.errors import conflict, invalid
+
+HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
+RUNNING = ("imposed", "extended")
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@workflow.defn
+class HuisverbodWorkflow:
+    @workflow.init
+    def __init__(self, inp: HuisverbodInput) -> None:
+        self._policy = inp.policy
+        self._children_involved = inp.children_involved
+        self._s = HuisverbodSnapshot(
+            huisverbod_id=inp.huisverbod_id,
+            case_id=inp.case_id,
+            municipality=inp.municipality,
+            pleger_ref=inp.pleger_ref,
+            status="requested",
+            requested_at=inp.requested_at,
+            version=0,
+            timeline=[],
+            deadlines=[],
+        )
+        self._unsent: list[TimelineEvent] = []
+        self._woken = False
+
+    @workflow.run
+    async def run(self, inp: HuisverbodInput) -> HuisverbodSnapshot:
+        self._event(inp.requested_at, "huisverbod_requested", "police requested a tijdelijk huisverbod")
+        self._deadline(
+            "mayor_decision", "mayor's office decides", inp.requested_at + self._policy.decision_window
+        )
+        await self._publish()
+        while self._s.status in ("requested", *RUNNING):
+            now = workflow.now()
+            changed = self._mark_overdue(now)
+            if self._s.ends_at is not None and now >= self._s.ends_at:
+                self._finish("expired", self._s.ends_at, "the huisverbod expired")
+                changed = True
+            if changed:
+                await self._publish()
+            if self._s.status not in ("requested", *RUNNING):
+                break
+            self._woken = False
+            try:
+                await workflow.wait_condition(lambda: self._woken, timeout=self._until_next(now))
+            except asyncio.TimeoutError:
+                pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._s
+
+    @workflow.query
+    def state(self) -> HuisverbodSnapshot:
+        return self._s
+
+    # --- the mayor's decision ---
+
+    @workflow.update
+    async def decide(self, cmd: DecisionCmd) -> HuisverbodSnapshot:
+        self._meet("mayor_decision", cmd.decided_at)
+        who = f"{cmd.decided_by.capacity}"
+        if cmd.decision == "refuse":
+            self._finish("refused", cmd.decided_at, f"request refused by the {who}")
+        else:
+            s = self._s
+            s.status, s.imposed_at = "imposed", cmd.decided_at
+            s.ends_at = self._policy.ban_end(cmd.decided_at)
+            s.max_end = self._policy.max_end(cmd.decided_at)
+            self._event(cmd.decided_at, "huisverbod_imposed", f"imposed by the {who} for 10 days")
+            if cmd.veilig_thuis_consulted:
+                self._event(cmd.decided_at, "veilig_thuis_consulted", "Veilig Thuis consulted before imposing")
+            if cmd.ordered_orally:
+                self._event(cmd.decided_at, "oral_order", "ordered orally; the written order follows")
+            self._deadline(
+                "contact_address",
+                "person removed gives an address or contact",
+                cmd.decided_at + self._policy.contact_address_within,
+            )
+            self._deadline(
+                "help_started", "Veilig Thuis starts help for the family",
+                cmd.decided_at + self._policy.help_start_within,
+            )
+        self._s.decision = cmd
+        return await self._changed()
+
+    @decide.validator
+    def _validate_decide(self, cmd: DecisionCmd) -> None:
+        if self._s.status != "requested":
+            raise conflict(f"the request was already decided: the huisverbod is {self._s.status}")
+        self._not_in_future(cmd.decided_at)
+        if cmd.decided_at < self._s.requested_at:
+            raise invalid("decided_at lies before the request was made")
+        if cmd.decision == "impose" and self._children_involved and not cmd.veilig_thuis_consulted:
+            raise invalid(
+                "children are involved: Veilig Thuis must be consulted before imposing "
+                "(Wth art. 2 lid 3); set veilig_thuis_consulted to true once it was"
+            )
+
+    # --- extension by the mayor ---
+
+    @workflow.update
+    async def extend(self, cmd: ExtensionCmd) -> HuisverbodSnapshot:
+        self._s.status, self._s.ends_at = "extended", cmd.until
+        self._s.extensions.append(cmd)
+        self._event(cmd.decided_at, "huisverbod_extended", f"extended until {cmd.until.isoformat()}")
+        return await self._changed()
+
+    @extend.validator
+    def _validate_extend(self, cmd: ExtensionCmd) -> None:
+        s = self._s
+        if s.status not in RUNNING or s.imposed_at is None or s.ends_at is None:
+            raise conflict(f"only a running huisverbod can be extended; this one is {s.status}")
+        self._not_in_future(cmd.decided_at)
+        try:
+            self._policy.check_extension(
+                imposed_at=s.imposed_at,
+                current_end=s.ends_at,
+                until=cmd.until,
+                decided_at=cmd.decided_at,
+                capacity=cmd.decided_by.capacity,
+            )
+        except RuleViolation as e:
+            raise invalid(str(e)) from None
+
+    # --- appeal and the court's ruling ---
+
+    @workflow.update
+    async def appeal(self, cmd: AppealCmd) -> HuisverbodSnapshot:
+        self._s.appeal = cmd
+        self._event(cmd.lodged_at, "appeal_lodged", "the pleger lodged an appeal")
+        if cmd.interim_relief_requested:
+            self._deadline(
+                "interim_relief_ruling",
+                "court rules on the request for interim relief",
+                cmd.lodged_at + self._policy.interim_relief_within,
+            )
+        return await self._changed()
+
+    @appeal.validator
+    def _validate_appeal(self, cmd: AppealCmd) -> None:
+        if self._s.status not in RUNNING:
+            raise conflict(f"only a running huisverbod can be appealed here; this one is {self._s.status}")
+        if self._s.appeal is not None:
+            raise conflict("an appeal was already lodged")
+        self._not_in_future(cmd.lodged_at)
+
+    @workflow.update
+    async def rule(self, cmd: RulingCmd) -> HuisverbodSnapshot:
+        self._s.ruling = cmd
+        self._meet("interim_relief_ruling", cmd.ruled_at)
+        if cmd.outcome == "lifted":
+            self._finish("lifted", cmd.ruled_at, "the court lifted the huisverbod")
+        else:
+            self._event(cmd.ruled_at, "appeal_ruling", "the court upheld the huisverbod")
+        return await self._changed()
+
+    @rule.validator
+    def _validate_rule(self, cmd: RulingCmd) -> None:
+        if self._s.appeal is None:
+            raise conflict("there is no appeal to rule on")
+        if self._s.ruling is not None:
+            raise conflict("the court already ruled")
+        if self._s.status not in RUNNING:
+            raise conflict(f"the huisverbod is {self._s.status}")
+        self._not_in_future(cmd.ruled_at)
+
+    # --- milestones of the ten days ---
+
+    @workflow.update
+    async def record_milestone(self, cmd: MilestoneCmd) -> HuisverbodSnapshot:
+        labels = {
+            "contact_address_given": "the person removed gave an address or contact",
+            "help_started": "help for the family started",
+            "written_order_issued": "the written order was issued",
+        }
+        self._event(cmd.at, cmd.milestone, labels[cmd.milestone])
+        self._meet({"contact_address_given": "contact_address"}.get(cmd.milestone, cmd.milestone), cmd.at)
+        return await self._changed()
+
+    @record_milestone.validator
+    def _validate_milestone(self, cmd: MilestoneCmd) -> None:
+        if self._s.status not in RUNNING:
+            raise conflict(f"the huisverbod is {self._s.status}")
+        if any(e.kind == cmd.milestone for e in self._s.timeline):
+            raise conflict(f"{cmd.milestone} was already recorded")
+        self._not_in_future(cmd.at)
+
+    # --- internals ---
+
+    def _not_in_future(self, at: datetime) -> None:
+        if at > workflow.now() + CLOCK_SKEW:
+            raise invalid(f"{at.isoformat()} lies in the future")
+
+    def _event(self, at: datetime, kind: str, detail: str) -> None:
+        event = TimelineEvent(at=at, kind=kind, detail=detail, source=f"huisverbod:{self._s.huisverbod_id}")
+        self._s.timeline.append(event)
+        self._unsent.append(event)
+
+    def _deadline(self, key: str, label: str, due_at: datetime) -> None:
+        self._s.deadlines.append(
+            Deadline(
+                key=key, label=label, due_at=due_at, rule=RULES[key].source,
+                source=f"huisverbod:{self._s.huisverbod_id}",
+            )
+        )
+
+    def _meet(self, key: str, at: datetime) -> None:
+        for d in self._s.deadlines:
+            if d.key == key and d.met_at is None:
+                d.met_at = at
+                if d.status == "open":
+                    d.status = "met"
+
+    def _mark_overdue(self, now: datetime) -> bool:
+        changed = False
+        for d in self._s.deadlines:
+            if d.status == "open" and d.due_at <= now:
+                d.status, changed = "overdue", True
+                kind = "escalated" if d.key == "mayor_decision" else "deadline_overdue"
+                self._event(d.due_at, kind, f"deadline passed unmet: {d.label}")
+        return changed
+
+    def _finish(self, status: str, at: datetime, detail: str) -> None:
+        self._s.status, self._s.ended_at = status, at
+        if status != "refused":
+            self._s.ends_at = at
+        self._event(at, f"huisverbod_{status}", detail)
+        for d in self._s.deadlines:
+            if d.status == "open":
+                d.status = "closed"
+
+    def _until_next(self, now: datetime) -> timedelta | None:
+        moments = [d.due_at for d in self._s.deadlines if d.status == "open"]
+        if self._s.ends_at is not None:
+            moments.append(self._s.ends_at)
+        future = [m for m in moments if m > now]
+        return min(future) - now if future else None
+
+    async def _changed(self) -> HuisverbodSnapshot:
+        self._woken = True
+        await self._publish()
+        return self._s
+
+    async def _publish(self) -> None:
+        """Project the state to the read model and tell the parent case what happened."""
+        self._s.version += 1
+        snapshot = self._s.model_copy(deep=True)
+        events, self._unsent = self._unsent, []
+        await workflow.execute_activity_method(
+            ReadModelActivities.upsert_huisverbod, snapshot, **READ_MODEL
+        )
+        parent = workflow.info().parent
+        if parent is not None and events:
+            change = HuisverbodChange(
+                huisverbod_id=snapshot.huisverbod_id, status=snapshot.status, events=events
+            )
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal(
+                HUISVERBOD_CHANGED, change
+            )
