@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.policy import HuisverbodPolicy
 
@@ -66,6 +66,14 @@ class MeldingIn(Strict):
     unsafety: Unsafety
     summary: Text
     received_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _unique_refs(self) -> MeldingIn:
+        refs = [p.ref for p in self.persons]
+        doubles = sorted({r for r in refs if refs.count(r) > 1})
+        if doubles:
+            raise ValueError(f"person refs must be unique within a melding; repeated: {', '.join(doubles)}")
+        return self
 
 
 class RequestedBy(Strict):

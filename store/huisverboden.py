@@ -9,21 +9,37 @@ import asyncpg
 from domain.models import HuisverbodRequestIn, HuisverbodSnapshot
 
 
-async def insert_file(
-    conn: asyncpg.Connection, huisverbod_id: str, case_id: str, req: HuisverbodRequestIn
+async def insert_request(
+    conn: asyncpg.Connection, huisverbod_id: str, case: dict[str, Any], req: HuisverbodRequestIn, requested_at
 ) -> None:
-    await conn.execute(
-        "INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by) VALUES ($1, $2, $3, $4)",
-        huisverbod_id,
-        case_id,
-        req.address,
-        req.requested_by.model_dump(mode="json"),
+    """Store the request's file and its initial read-model row, before the workflow starts."""
+    snapshot = HuisverbodSnapshot(
+        huisverbod_id=huisverbod_id,
+        case_id=case["case_id"],
+        municipality=case["municipality"],
+        pleger_ref=req.pleger_ref,
+        status="requested",
+        requested_at=requested_at,
+        version=0,
+        timeline=[],
+        deadlines=[],
     )
+    async with conn.transaction():
+        await conn.execute(
+            "INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by) VALUES ($1, $2, $3, $4)",
+            huisverbod_id,
+            case["case_id"],
+            req.address,
+            req.requested_by.model_dump(mode="json"),
+        )
+        await upsert_snapshot(conn, snapshot)
 
 
-async def delete_file(conn: asyncpg.Connection, huisverbod_id: str) -> None:
-    """Remove the file of a request that the case workflow rejected."""
-    await conn.execute("DELETE FROM huisverbod_files WHERE huisverbod_id = $1", huisverbod_id)
+async def delete_request(conn: asyncpg.Connection, huisverbod_id: str) -> None:
+    """Remove a request that the case workflow rejected (or that could not reach it)."""
+    async with conn.transaction():
+        await conn.execute("DELETE FROM huisverboden WHERE huisverbod_id = $1", huisverbod_id)
+        await conn.execute("DELETE FROM huisverbod_files WHERE huisverbod_id = $1", huisverbod_id)
 
 
 async def upsert_snapshot(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:

@@ -1,0 +1,96 @@
+"""The FastAPI application: one pool and one Temporal client per process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from temporalio.service import RPCError
+
+from api.routes import cases, health, huisverboden
+from ketenregie.settings import Settings
+from store import cases as case_store
+from store.db import create_pool
+from workers.client import connect
+
+log = logging.getLogger("ketenregie.api")
+MAX_BODY_BYTES = 256 * 1024
+RESUME_EVERY_SECONDS = 10.0
+
+
+async def resume_pending_cases(app: FastAPI) -> int:
+    """Start the workflows of cases stored while Temporal was unreachable; return how many."""
+    async with app.state.pool.acquire() as conn:
+        started = 0
+        for case_id in await case_store.not_started(conn):
+            await cases.start_case(app.state.temporal, app.state.settings, await case_store.get_case(conn, case_id))
+            await case_store.mark_started(conn, case_id)
+            started += 1
+    return started
+
+
+async def _resume_loop(app: FastAPI) -> None:
+    while True:
+        try:
+            if n := await resume_pending_cases(app):
+                log.info("started %d pending case workflow(s)", n)
+        except RPCError:
+            log.warning("Temporal unreachable; pending cases will be started later")
+        await asyncio.sleep(RESUME_EVERY_SECONDS)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.pool = await create_pool(settings.database_url)
+        app.state.temporal = await connect(settings)
+        resumer = asyncio.create_task(_resume_loop(app))
+        try:
+            yield
+        finally:
+            resumer.cancel()
+            await app.state.pool.close()
+
+    app = FastAPI(
+        title="ketenregie",
+        version="1",
+        summary="Case orchestration for the Veilig Thuis chain: meldingen, cases, tijdelijk huisverbod",
+        lifespan=lifespan,
+    )
+    app.include_router(cases.router)
+    app.include_router(huisverboden.router)
+    app.include_router(health.router)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def readable_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": "body" if e["type"] == "json_invalid" else ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+        return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
+
+    @app.exception_handler(RPCError)
+    async def temporal_down(request: Request, exc: RPCError) -> JSONResponse:
+        log.warning("Temporal call failed: %s", exc.status)
+        return JSONResponse({"detail": "the orchestration service is unavailable; try again"}, 503)
+
+    return app

@@ -1,0 +1,29 @@
+"""Request dependencies: the process-wide pool, Temporal client and settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+from temporalio.client import Client
+
+from ketenregie.settings import Settings
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _client(request: Request) -> Client:
+    return request.app.state.temporal
+
+
+async def _connection(request: Request):
+    async with request.app.state.pool.acquire() as conn:
+        yield conn
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+TemporalDep = Annotated[Client, Depends(_client)]
+ConnDep = Annotated[asyncpg.Connection, Depends(_connection)]

@@ -1,0 +1,156 @@
+"""Meldingen and cases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
+
+from api.deps import ConnDep, SettingsDep, TemporalDep
+from api.errors import not_found, run_command, unprocessable
+from api.schemas import CaseCreated, CaseDetail, CaseList, CaseSummary, HuisverbodCreated, HuisverbodView
+from domain.models import CaseInput, HuisverbodRequestCmd, HuisverbodRequestIn, MeldingIn, PersonRef, Unsafety
+from domain.policy import RuleViolation, check_huisverbod_subject
+from ketenregie.settings import Settings
+from store import cases, huisverboden
+from workflows.case import CaseWorkflow, case_workflow_id
+from workflows.huisverbod import CLOCK_SKEW
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+
+def at_or_now(at: datetime | None, field: str) -> datetime:
+    """`at` when given and not in the future (a few minutes' clock skew allowed), else now."""
+    now = datetime.now(timezone.utc)
+    if at is None:
+        return now
+    if at - now > CLOCK_SKEW:
+        raise unprocessable(f"{field} {at.isoformat()} lies in the future")
+    return at
+
+
+async def start_case(client: Client, settings: Settings, case: dict) -> None:
+    """Start (or find already running) the case workflow; idempotent on the case id."""
+    await client.start_workflow(
+        CaseWorkflow.run,
+        CaseInput(
+            case_id=case["case_id"],
+            region=case["region"],
+            municipality=case["municipality"],
+            reporter_kind=case["reporter"]["kind"],
+            persons=[PersonRef(ref=p["ref"], role=p["role"]) for p in case["persons"]],
+            unsafety=Unsafety(acute=case["acute"], structural=case["structural"]),
+            received_at=case["opened_at"],
+            huisverbod_policy=settings.huisverbod_policy,
+        ),
+        id=case_workflow_id(case["case_id"]),
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+
+
+@router.post("/meldingen", status_code=201, response_model=CaseCreated)
+async def create_melding(melding: MeldingIn, conn: ConnDep, client: TemporalDep, settings: SettingsDep) -> CaseCreated:
+    """Register a melding: the case file is stored first, then its workflow starts.
+
+    When Temporal is unreachable the case is kept (orchestration "pending") and started
+    as soon as it is back, so a melding is never lost.
+    """
+    problem = settings.chain.check_location(melding.region, melding.municipality)
+    if problem:
+        raise unprocessable(problem)
+    received_at = at_or_now(melding.received_at, "received_at")
+    case_id = uuid.uuid4().hex
+    await cases.insert_case(conn, case_id, melding, received_at)
+    orchestration = "pending"
+    try:
+        await start_case(client, settings, await cases.get_case(conn, case_id))
+        await cases.mark_started(conn, case_id)
+        orchestration = "started"
+    except RPCError:
+        pass
+    return CaseCreated(
+        case_id=case_id,
+        phase="intake",
+        region=melding.region,
+        municipality=melding.municipality,
+        opened_at=received_at,
+        orchestration=orchestration,
+    )
+
+
+@router.get("/cases", response_model=CaseList)
+async def list_cases(
+    conn: ConnDep,
+    region: str | None = None,
+    municipality: str | None = None,
+    phase: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CaseList:
+    rows = await cases.list_cases(
+        conn, region=region, municipality=municipality, phase=phase, limit=limit, offset=offset
+    )
+    return CaseList(items=[CaseSummary(**dict(r)) for r in rows], limit=limit, offset=offset)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+async def get_case(case_id: str, conn: ConnDep) -> CaseDetail:
+    case = await cases.get_case(conn, case_id)
+    if case is None:
+        raise not_found("case")
+    bans = [HuisverbodView(**h) for h in await huisverboden.list_huisverboden(conn, municipality=None, status=None, case_id=case_id)]
+    deadlines = sorted(
+        [*case.pop("deadlines"), *(d.model_dump() for h in bans for d in h.deadlines)],
+        key=lambda d: str(d["due_at"]),
+    )
+    return CaseDetail(
+        **case,
+        deadlines=deadlines,
+        open_deadlines=[d for d in deadlines if d["status"] == "open"],
+        huisverboden=bans,
+    )
+
+
+@router.post("/cases/{case_id}/huisverbod-requests", status_code=201, response_model=HuisverbodCreated)
+async def request_huisverbod(
+    case_id: str, req: HuisverbodRequestIn, conn: ConnDep, client: TemporalDep
+) -> HuisverbodCreated:
+    """The police request a tijdelijk huisverbod for a pleger of the case."""
+    case = await cases.get_case(conn, case_id)
+    if case is None:
+        raise not_found("case")
+    person = next((p for p in case["persons"] if p["ref"] == req.pleger_ref), None)
+    if person is None:
+        raise unprocessable(f"pleger_ref {req.pleger_ref!r} is not a person of this case")
+    requested_at = datetime.now(timezone.utc)
+    try:
+        birth = datetime.fromisoformat(person["birth_date"]).date() if person.get("birth_date") else None
+        check_huisverbod_subject(person["role"], birth, requested_at.date())
+    except RuleViolation as e:
+        raise unprocessable(str(e)) from None
+    huisverbod_id = uuid.uuid4().hex
+    await huisverboden.insert_request(conn, huisverbod_id, case, req, requested_at)
+    handle = client.get_workflow_handle(case_workflow_id(case_id))
+    try:
+        await run_command(
+            handle.execute_update(
+                CaseWorkflow.request_huisverbod,
+                HuisverbodRequestCmd(
+                    huisverbod_id=huisverbod_id,
+                    pleger_ref=req.pleger_ref,
+                    requested_at=requested_at,
+                    incident_at=req.incident_at,
+                ),
+            ),
+            closed_reason="the case workflow is not running (closed, or not started yet)",
+        )
+    except BaseException:
+        await huisverboden.delete_request(conn, huisverbod_id)
+        raise
+    return HuisverbodCreated(huisverbod_id=huisverbod_id, case_id=case_id, status="requested")

@@ -1,0 +1,101 @@
+"""Huisverboden: the mayor's office decides and extends; appeal and the court's ruling."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from temporalio.client import Client
+
+from api.deps import ConnDep, TemporalDep
+from api.errors import not_found, run_command
+from api.routes.cases import at_or_now
+from api.schemas import HuisverbodList, HuisverbodView
+from domain.models import (
+    AppealCmd,
+    AppealIn,
+    DecisionCmd,
+    DecisionIn,
+    ExtensionCmd,
+    ExtensionIn,
+    HuisverbodStatus,
+    MilestoneCmd,
+    MilestoneIn,
+    RulingCmd,
+    RulingIn,
+)
+from store import huisverboden
+from workflows.case import huisverbod_workflow_id
+from workflows.huisverbod import HuisverbodWorkflow
+
+router = APIRouter(prefix="/v1/huisverboden", tags=["huisverboden"])
+
+
+@router.get("", response_model=HuisverbodList)
+async def list_huisverboden(
+    conn: ConnDep,
+    municipality: str | None = None,
+    status: HuisverbodStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HuisverbodList:
+    """Oldest request first: the order in which the mayor's office works its inbox."""
+    rows = await huisverboden.list_huisverboden(
+        conn, municipality=municipality, status=status, limit=limit, offset=offset
+    )
+    return HuisverbodList(items=[HuisverbodView(**r) for r in rows], limit=limit, offset=offset)
+
+
+async def _load(conn, huisverbod_id: str) -> dict[str, Any]:
+    found = await huisverboden.get_huisverbod(conn, huisverbod_id)
+    if found is None:
+        raise not_found("huisverbod")
+    return found
+
+
+@router.get("/{huisverbod_id}", response_model=HuisverbodView)
+async def get_huisverbod(huisverbod_id: str, conn: ConnDep) -> HuisverbodView:
+    return HuisverbodView(**await _load(conn, huisverbod_id))
+
+
+async def _command(conn, client: Client, huisverbod_id: str, update, cmd) -> HuisverbodView:
+    current = await _load(conn, huisverbod_id)
+    handle = client.get_workflow_handle(huisverbod_workflow_id(huisverbod_id))
+    await run_command(
+        handle.execute_update(update, cmd),
+        closed_reason=f"the huisverbod is {current['status']}; it no longer takes commands",
+    )
+    return HuisverbodView(**await _load(conn, huisverbod_id))
+
+
+@router.post("/{huisverbod_id}/decision", response_model=HuisverbodView)
+async def decide(huisverbod_id: str, body: DecisionIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+    """The mayor (or a hulpofficier under mandate, Wth art. 3) imposes or refuses."""
+    cmd = DecisionCmd(**body.model_dump(exclude={"decided_at"}), decided_at=at_or_now(body.decided_at, "decided_at"))
+    return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.decide, cmd)
+
+
+@router.post("/{huisverbod_id}/extension", response_model=HuisverbodView)
+async def extend(huisverbod_id: str, body: ExtensionIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+    """The mayor extends a running ban, at most to four weeks after imposition (Wth art. 9)."""
+    cmd = ExtensionCmd(**body.model_dump(exclude={"decided_at"}), decided_at=at_or_now(body.decided_at, "decided_at"))
+    return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.extend, cmd)
+
+
+@router.post("/{huisverbod_id}/appeal", response_model=HuisverbodView)
+async def appeal(huisverbod_id: str, body: AppealIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+    cmd = AppealCmd(lodged_at=at_or_now(body.lodged_at, "lodged_at"), interim_relief_requested=body.interim_relief_requested)
+    return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.appeal, cmd)
+
+
+@router.post("/{huisverbod_id}/ruling", response_model=HuisverbodView)
+async def rule(huisverbod_id: str, body: RulingIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+    cmd = RulingCmd(outcome=body.outcome, ruled_at=at_or_now(body.ruled_at, "ruled_at"))
+    return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.rule, cmd)
+
+
+@router.post("/{huisverbod_id}/milestones", response_model=HuisverbodView)
+async def milestone(huisverbod_id: str, body: MilestoneIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+    """Contact address given (Wth art. 2 lid 6), help started, written order issued."""
+    cmd = MilestoneCmd(milestone=body.milestone, at=at_or_now(body.at, "at"))
+    return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.record_milestone, cmd)

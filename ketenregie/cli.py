@@ -1,0 +1,112 @@
+"""The `ketenregie` command: `up` runs the whole local stack; `worker` and `api` run one part."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from typing import Annotated
+
+import typer
+
+from ketenregie.settings import Settings
+
+app = typer.Typer(help="ketenregie: case orchestration for the Veilig Thuis chain", no_args_is_help=True)
+
+
+@app.command()
+def up(
+    time_scale: Annotated[
+        float | None, typer.Option(help="Multiply legal durations, e.g. 0.0001 for a demo")
+    ] = None,
+) -> None:
+    """Start Postgres, the Temporal dev server, the worker and the API; Ctrl-C stops all."""
+    from ketenregie.stack import TemporalDevServer, embedded_postgres, spawn, stop_process, wait_for_temporal
+
+    settings = Settings()
+    data = settings.data_dir.resolve()
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    pg_server = None
+    dsn = settings.database_url
+    if dsn is None:
+        dsn, pg_server = embedded_postgres(data / "pg")
+    host, _, port = settings.temporal_address.rpartition(":")
+    temporal = TemporalDevServer(data / "temporal.sqlite", int(port), settings.temporal_ui_port, logs / "temporal.log")
+    temporal.start()
+    asyncio.run(wait_for_temporal(temporal.address))
+    env = {"KETENREGIE_DATABASE_URL": dsn, "KETENREGIE_DATA_DIR": str(data)}
+    if time_scale is not None:
+        env["KETENREGIE_TIME_SCALE"] = str(time_scale)
+    worker = spawn("worker", env, logs / "worker.log")
+    api = spawn("api", env, logs / "api.log")
+    api_url = f"http://{settings.api_host}:{settings.api_port}"
+    typer.echo(
+        f"ketenregie is up\n"
+        f"  API          {api_url}  (docs: {api_url}/docs, health: {api_url}/healthz)\n"
+        f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC {temporal.address})\n"
+        f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
+        f"  data dir     {data}  (logs in {logs})\n"
+        f"Press Ctrl-C to stop."
+    )
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping:
+            for name, proc in (("worker", worker), ("api", api)):
+                if proc.poll() is not None:
+                    typer.echo(f"the {name} exited (code {proc.returncode}); see {logs / (name + '.log')}", err=True)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        typer.echo("stopping ...")
+        stop_process(api)
+        stop_process(worker)
+        temporal.stop()
+        if pg_server is not None:
+            pg_server.cleanup()
+        typer.echo("stopped")
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker for the case and huisverbod workflows."""
+    from store.db import create_pool
+    from workers.client import connect
+    from workers.main import build_worker
+
+    async def main() -> None:
+        settings = Settings()
+        pool = await create_pool(settings.database_url)
+        client = await connect(settings)
+        w = build_worker(client, pool, settings.task_queue)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(w.shutdown()))
+        await w.run()
+        await pool.close()
+
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(main())
+
+
+@app.command()
+def api() -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
+
+
+if __name__ == "__main__":
+    app()

