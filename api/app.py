@@ -28,7 +28,9 @@ async def resume_pending_cases(app: FastAPI) -> int:
     async with app.state.pool.acquire() as conn:
         started = 0
         for case_id in await case_store.not_started(conn):
-            await cases.start_case(app.state.temporal, app.state.settings, await case_store.get_case(conn, case_id))
+            await cases.start_case(
+                app.state.temporal, app.state.settings, await case_store.get_case(conn, case_id)
+            )
             await case_store.mark_started(conn, case_id)
             started += 1
     return started
@@ -80,7 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def readable_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
             {
-                "field": "body" if e["type"] == "json_invalid" else ".".join(str(p) for p in e["loc"] if p != "body"),
+                "field": "body"
+                if e["type"] == "json_invalid"
+                else ".".join(str(p) for p in e["loc"] if p != "body"),
                 "message": e["msg"],
             }
             for e in exc.errors()

@@ -23,7 +23,9 @@ def unprocessable(reason: str) -> HTTPException:
     return HTTPException(422, reason)
 
 
-def unavailable(reason: str = "the orchestration service (Temporal) is unreachable; try again") -> HTTPException:
+def unavailable(
+    reason: str = "the orchestration service (Temporal) is unreachable; try again",
+) -> HTTPException:
     return HTTPException(503, reason)
 
 

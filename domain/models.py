@@ -10,14 +10,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from domain.policy import HuisverbodPolicy
 
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("must be an ISO-8601 time with a UTC offset, e.g. 2026-11-23T09:00:00+01:00")
+        raise ValueError(
+            "must be an ISO-8601 time with a UTC offset, e.g. 2026-11-23T09:00:00+01:00"
+        )
     return value
 
 
@@ -72,7 +81,9 @@ class MeldingIn(Strict):
         refs = [p.ref for p in self.persons]
         doubles = sorted({r for r in refs if refs.count(r) > 1})
         if doubles:
-            raise ValueError(f"person refs must be unique within a melding; repeated: {', '.join(doubles)}")
+            raise ValueError(
+                f"person refs must be unique within a melding; repeated: {', '.join(doubles)}"
+            )
         return self
 
 

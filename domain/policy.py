@@ -42,7 +42,9 @@ RULES: dict[str, Rule] = {
     for r in (
         Rule(key="mayor_decision", source="Wth art. 2 lid 1; ketenregie escalation window"),
         Rule(key="contact_address", source="Wth art. 2 lid 6 (within 24 hours of imposition)"),
-        Rule(key="help_started", source="Wth art. 2 lid 1 with MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1"),
+        Rule(
+            key="help_started", source="Wth art. 2 lid 1 with MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1"
+        ),
         Rule(key="ban_end", source="Wth art. 2 lid 1 (10 days) and art. 9 lid 1 (extension)"),
         Rule(key="interim_relief_ruling", source="Wth art. 6 (interim relief within 3 days)"),
     )

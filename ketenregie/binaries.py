@@ -12,5 +12,7 @@ def find_binary(name: str) -> str:
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.exists() else shutil.which(name)
     if not found:
-        raise FileNotFoundError(f"{name} not found; install ketenregie with its dependencies (pip install -e .[test])")
+        raise FileNotFoundError(
+            f"{name} not found; install ketenregie with its dependencies (pip install -e .[test])"
+        )
     return found

@@ -12,7 +12,9 @@ import typer
 
 from ketenregie.settings import Settings
 
-app = typer.Typer(help="ketenregie: case orchestration for the Veilig Thuis chain", no_args_is_help=True)
+app = typer.Typer(
+    help="ketenregie: case orchestration for the Veilig Thuis chain", no_args_is_help=True
+)
 
 
 @app.command()
@@ -22,7 +24,13 @@ def up(
     ] = None,
 ) -> None:
     """Start Postgres, the Temporal dev server, the worker and the API; Ctrl-C stops all."""
-    from ketenregie.stack import TemporalDevServer, embedded_postgres, spawn, stop_process, wait_for_temporal
+    from ketenregie.stack import (
+        TemporalDevServer,
+        embedded_postgres,
+        spawn,
+        stop_process,
+        wait_for_temporal,
+    )
 
     settings = Settings()
     data = settings.data_dir.resolve()
@@ -32,8 +40,10 @@ def up(
     dsn = settings.database_url
     if dsn is None:
         dsn, pg_server = embedded_postgres(data / "pg")
-    host, _, port = settings.temporal_address.rpartition(":")
-    temporal = TemporalDevServer(data / "temporal.sqlite", int(port), settings.temporal_ui_port, logs / "temporal.log")
+    port = settings.temporal_address.rpartition(":")[2]
+    temporal = TemporalDevServer(
+        data / "temporal.sqlite", int(port), settings.temporal_ui_port, logs / "temporal.log"
+    )
     temporal.start()
     asyncio.run(wait_for_temporal(temporal.address))
     env = {"KETENREGIE_DATABASE_URL": dsn, "KETENREGIE_DATA_DIR": str(data)}
@@ -62,7 +72,10 @@ def up(
         while not stopping:
             for name, proc in (("worker", worker), ("api", api)):
                 if proc.poll() is not None:
-                    typer.echo(f"the {name} exited (code {proc.returncode}); see {logs / (name + '.log')}", err=True)
+                    typer.echo(
+                        f"the {name} exited (code {proc.returncode}); see {logs / (name + '.log')}",
+                        err=True,
+                    )
                     stopping = True
             time.sleep(0.5)
     finally:
@@ -105,7 +118,9 @@ def api() -> None:
     from api.app import create_app
 
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info"
+    )
 
 
 if __name__ == "__main__":

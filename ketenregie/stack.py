@@ -44,22 +44,38 @@ class TemporalDevServer:
     def start(self, timeout: float = 60.0) -> None:
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
         args = [
-            find_binary("temporal"), "server", "start-dev",
-            "--db-filename", str(self.db_file),
-            "--ip", "127.0.0.1", "--port", str(self.port),
-            "--namespace", "default", "--log-level", "warn",
+            find_binary("temporal"),
+            "server",
+            "start-dev",
+            "--db-filename",
+            str(self.db_file),
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--namespace",
+            "default",
+            "--log-level",
+            "warn",
         ]
         args += ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
         log = self.log_file.open("ab")
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the Temporal dev server exited; see {self.log_file}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.5):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.5),
+            ):
                 return
             time.sleep(0.2)
-        raise RuntimeError(f"the Temporal dev server did not listen on {self.address} within {timeout}s")
+        raise RuntimeError(
+            f"the Temporal dev server did not listen on {self.address} within {timeout}s"
+        )
 
     def stop(self) -> None:
         stop_process(self.process)

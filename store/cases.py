@@ -9,7 +9,9 @@ import asyncpg
 from domain.models import CaseSnapshot, MeldingIn
 
 
-async def insert_case(conn: asyncpg.Connection, case_id: str, melding: MeldingIn, received_at) -> None:
+async def insert_case(
+    conn: asyncpg.Connection, case_id: str, melding: MeldingIn, received_at
+) -> None:
     """Store the case file and its initial read-model row in one transaction."""
     async with conn.transaction():
         await conn.execute(
@@ -57,7 +59,9 @@ async def upsert_snapshot(conn: asyncpg.Connection, s: CaseSnapshot) -> bool:
     return status.endswith(" 1")
 
 
-CASE_COLUMNS = "c.case_id, c.region, c.municipality, c.phase, c.acute, c.structural, c.opened_at, c.updated_at"
+CASE_COLUMNS = (
+    "c.case_id, c.region, c.municipality, c.phase, c.acute, c.structural, c.opened_at, c.updated_at"
+)
 
 
 async def list_cases(

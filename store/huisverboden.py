@@ -10,7 +10,11 @@ from domain.models import HuisverbodRequestIn, HuisverbodSnapshot
 
 
 async def insert_request(
-    conn: asyncpg.Connection, huisverbod_id: str, case: dict[str, Any], req: HuisverbodRequestIn, requested_at
+    conn: asyncpg.Connection,
+    huisverbod_id: str,
+    case: dict[str, Any],
+    req: HuisverbodRequestIn,
+    requested_at,
 ) -> None:
     """Store the request's file and its initial read-model row, before the workflow starts."""
     snapshot = HuisverbodSnapshot(

@@ -56,7 +56,11 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseSnapshot:
-        flags = [name for name, on in (("acute", inp.unsafety.acute), ("structural", inp.unsafety.structural)) if on]
+        flags = [
+            name
+            for name, on in (("acute", inp.unsafety.acute), ("structural", inp.unsafety.structural))
+            if on
+        ]
         self._event(
             inp.received_at,
             "melding_received",
@@ -99,7 +103,9 @@ class CaseWorkflow:
         if person is None:
             raise invalid(f"person {cmd.pleger_ref!r} is not part of this case")
         if person.role != "pleger":
-            raise invalid(f"person {cmd.pleger_ref!r} has role {person.role!r}; a huisverbod is imposed on a pleger")
+            raise invalid(
+                f"person {cmd.pleger_ref!r} has role {person.role!r}; a huisverbod is imposed on a pleger"
+            )
         if cmd.huisverbod_id in self._huisverboden:
             raise conflict("this huisverbod request was already made")
         for ref, status in self._huisverboden.values():

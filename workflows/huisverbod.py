@@ -6,7 +6,6 @@ Reads like the procedure of the Wet tijdelijk huisverbod; the durations and rule
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -56,9 +55,13 @@ class HuisverbodWorkflow:
 
     @workflow.run
     async def run(self, inp: HuisverbodInput) -> HuisverbodSnapshot:
-        self._event(inp.requested_at, "huisverbod_requested", "police requested a tijdelijk huisverbod")
+        self._event(
+            inp.requested_at, "huisverbod_requested", "police requested a tijdelijk huisverbod"
+        )
         self._deadline(
-            "mayor_decision", "mayor's office decides", inp.requested_at + self._policy.decision_window
+            "mayor_decision",
+            "mayor's office decides",
+            inp.requested_at + self._policy.decision_window,
         )
         await self._publish()
         while self._s.status in ("requested", *RUNNING):
@@ -74,7 +77,7 @@ class HuisverbodWorkflow:
             self._woken = False
             try:
                 await workflow.wait_condition(lambda: self._woken, timeout=self._until_next(now))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._s
@@ -98,16 +101,23 @@ class HuisverbodWorkflow:
             s.max_end = self._policy.max_end(cmd.decided_at)
             self._event(cmd.decided_at, "huisverbod_imposed", f"imposed by the {who} for 10 days")
             if cmd.veilig_thuis_consulted:
-                self._event(cmd.decided_at, "veilig_thuis_consulted", "Veilig Thuis consulted before imposing")
+                self._event(
+                    cmd.decided_at,
+                    "veilig_thuis_consulted",
+                    "Veilig Thuis consulted before imposing",
+                )
             if cmd.ordered_orally:
-                self._event(cmd.decided_at, "oral_order", "ordered orally; the written order follows")
+                self._event(
+                    cmd.decided_at, "oral_order", "ordered orally; the written order follows"
+                )
             self._deadline(
                 "contact_address",
                 "person removed gives an address or contact",
                 cmd.decided_at + self._policy.contact_address_within,
             )
             self._deadline(
-                "help_started", "Veilig Thuis starts help for the family",
+                "help_started",
+                "Veilig Thuis starts help for the family",
                 cmd.decided_at + self._policy.help_start_within,
             )
         self._s.decision = cmd
@@ -132,7 +142,9 @@ class HuisverbodWorkflow:
     async def extend(self, cmd: ExtensionCmd) -> HuisverbodSnapshot:
         self._s.status, self._s.ends_at = "extended", cmd.until
         self._s.extensions.append(cmd)
-        self._event(cmd.decided_at, "huisverbod_extended", f"extended until {cmd.until.isoformat()}")
+        self._event(
+            cmd.decided_at, "huisverbod_extended", f"extended until {cmd.until.isoformat()}"
+        )
         return await self._changed()
 
     @extend.validator
@@ -169,7 +181,9 @@ class HuisverbodWorkflow:
     @appeal.validator
     def _validate_appeal(self, cmd: AppealCmd) -> None:
         if self._s.status not in RUNNING:
-            raise conflict(f"only a running huisverbod can be appealed here; this one is {self._s.status}")
+            raise conflict(
+                f"only a running huisverbod can be appealed here; this one is {self._s.status}"
+            )
         if self._s.appeal is not None:
             raise conflict("an appeal was already lodged")
         self._not_in_future(cmd.lodged_at)
@@ -204,7 +218,9 @@ class HuisverbodWorkflow:
             "written_order_issued": "the written order was issued",
         }
         self._event(cmd.at, cmd.milestone, labels[cmd.milestone])
-        self._meet({"contact_address_given": "contact_address"}.get(cmd.milestone, cmd.milestone), cmd.at)
+        self._meet(
+            {"contact_address_given": "contact_address"}.get(cmd.milestone, cmd.milestone), cmd.at
+        )
         return await self._changed()
 
     @record_milestone.validator
@@ -222,14 +238,19 @@ class HuisverbodWorkflow:
             raise invalid(f"{at.isoformat()} lies in the future")
 
     def _event(self, at: datetime, kind: str, detail: str) -> None:
-        event = TimelineEvent(at=at, kind=kind, detail=detail, source=f"huisverbod:{self._s.huisverbod_id}")
+        event = TimelineEvent(
+            at=at, kind=kind, detail=detail, source=f"huisverbod:{self._s.huisverbod_id}"
+        )
         self._s.timeline.append(event)
         self._unsent.append(event)
 
     def _deadline(self, key: str, label: str, due_at: datetime) -> None:
         self._s.deadlines.append(
             Deadline(
-                key=key, label=label, due_at=due_at, rule=RULES[key].source,
+                key=key,
+                label=label,
+                due_at=due_at,
+                rule=RULES[key].source,
                 source=f"huisverbod:{self._s.huisverbod_id}",
             )
         )

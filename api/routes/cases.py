@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,8 +13,22 @@ from temporalio.service import RPCError
 
 from api.deps import ConnDep, SettingsDep, TemporalDep
 from api.errors import not_found, run_command, unprocessable
-from api.schemas import CaseCreated, CaseDetail, CaseList, CaseSummary, HuisverbodCreated, HuisverbodView
-from domain.models import CaseInput, HuisverbodRequestCmd, HuisverbodRequestIn, MeldingIn, PersonRef, Unsafety
+from api.schemas import (
+    CaseCreated,
+    CaseDetail,
+    CaseList,
+    CaseSummary,
+    HuisverbodCreated,
+    HuisverbodView,
+)
+from domain.models import (
+    CaseInput,
+    HuisverbodRequestCmd,
+    HuisverbodRequestIn,
+    MeldingIn,
+    PersonRef,
+    Unsafety,
+)
 from domain.policy import RuleViolation, check_huisverbod_subject
 from ketenregie.settings import Settings
 from store import cases, huisverboden
@@ -26,7 +40,7 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 
 def at_or_now(at: datetime | None, field: str) -> datetime:
     """`at` when given and not in the future (a few minutes' clock skew allowed), else now."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if at is None:
         return now
     if at - now > CLOCK_SKEW:
@@ -55,7 +69,9 @@ async def start_case(client: Client, settings: Settings, case: dict) -> None:
 
 
 @router.post("/meldingen", status_code=201, response_model=CaseCreated)
-async def create_melding(melding: MeldingIn, conn: ConnDep, client: TemporalDep, settings: SettingsDep) -> CaseCreated:
+async def create_melding(
+    melding: MeldingIn, conn: ConnDep, client: TemporalDep, settings: SettingsDep
+) -> CaseCreated:
     """Register a melding: the case file is stored first, then its workflow starts.
 
     When Temporal is unreachable the case is kept (orchestration "pending") and started
@@ -104,7 +120,12 @@ async def get_case(case_id: str, conn: ConnDep) -> CaseDetail:
     case = await cases.get_case(conn, case_id)
     if case is None:
         raise not_found("case")
-    bans = [HuisverbodView(**h) for h in await huisverboden.list_huisverboden(conn, municipality=None, status=None, case_id=case_id)]
+    bans = [
+        HuisverbodView(**h)
+        for h in await huisverboden.list_huisverboden(
+            conn, municipality=None, status=None, case_id=case_id
+        )
+    ]
     deadlines = sorted(
         [*case.pop("deadlines"), *(d.model_dump() for h in bans for d in h.deadlines)],
         key=lambda d: str(d["due_at"]),
@@ -117,7 +138,9 @@ async def get_case(case_id: str, conn: ConnDep) -> CaseDetail:
     )
 
 
-@router.post("/cases/{case_id}/huisverbod-requests", status_code=201, response_model=HuisverbodCreated)
+@router.post(
+    "/cases/{case_id}/huisverbod-requests", status_code=201, response_model=HuisverbodCreated
+)
 async def request_huisverbod(
     case_id: str, req: HuisverbodRequestIn, conn: ConnDep, client: TemporalDep
 ) -> HuisverbodCreated:
@@ -128,9 +151,13 @@ async def request_huisverbod(
     person = next((p for p in case["persons"] if p["ref"] == req.pleger_ref), None)
     if person is None:
         raise unprocessable(f"pleger_ref {req.pleger_ref!r} is not a person of this case")
-    requested_at = datetime.now(timezone.utc)
+    requested_at = datetime.now(UTC)
     try:
-        birth = datetime.fromisoformat(person["birth_date"]).date() if person.get("birth_date") else None
+        birth = (
+            datetime.fromisoformat(person["birth_date"]).date()
+            if person.get("birth_date")
+            else None
+        )
         check_huisverbod_subject(person["role"], birth, requested_at.date())
     except RuleViolation as e:
         raise unprocessable(str(e)) from None

@@ -69,33 +69,52 @@ async def _command(conn, client: Client, huisverbod_id: str, update, cmd) -> Hui
 
 
 @router.post("/{huisverbod_id}/decision", response_model=HuisverbodView)
-async def decide(huisverbod_id: str, body: DecisionIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+async def decide(
+    huisverbod_id: str, body: DecisionIn, conn: ConnDep, client: TemporalDep
+) -> HuisverbodView:
     """The mayor (or a hulpofficier under mandate, Wth art. 3) imposes or refuses."""
-    cmd = DecisionCmd(**body.model_dump(exclude={"decided_at"}), decided_at=at_or_now(body.decided_at, "decided_at"))
+    cmd = DecisionCmd(
+        **body.model_dump(exclude={"decided_at"}),
+        decided_at=at_or_now(body.decided_at, "decided_at"),
+    )
     return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.decide, cmd)
 
 
 @router.post("/{huisverbod_id}/extension", response_model=HuisverbodView)
-async def extend(huisverbod_id: str, body: ExtensionIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+async def extend(
+    huisverbod_id: str, body: ExtensionIn, conn: ConnDep, client: TemporalDep
+) -> HuisverbodView:
     """The mayor extends a running ban, at most to four weeks after imposition (Wth art. 9)."""
-    cmd = ExtensionCmd(**body.model_dump(exclude={"decided_at"}), decided_at=at_or_now(body.decided_at, "decided_at"))
+    cmd = ExtensionCmd(
+        **body.model_dump(exclude={"decided_at"}),
+        decided_at=at_or_now(body.decided_at, "decided_at"),
+    )
     return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.extend, cmd)
 
 
 @router.post("/{huisverbod_id}/appeal", response_model=HuisverbodView)
-async def appeal(huisverbod_id: str, body: AppealIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
-    cmd = AppealCmd(lodged_at=at_or_now(body.lodged_at, "lodged_at"), interim_relief_requested=body.interim_relief_requested)
+async def appeal(
+    huisverbod_id: str, body: AppealIn, conn: ConnDep, client: TemporalDep
+) -> HuisverbodView:
+    cmd = AppealCmd(
+        lodged_at=at_or_now(body.lodged_at, "lodged_at"),
+        interim_relief_requested=body.interim_relief_requested,
+    )
     return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.appeal, cmd)
 
 
 @router.post("/{huisverbod_id}/ruling", response_model=HuisverbodView)
-async def rule(huisverbod_id: str, body: RulingIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+async def rule(
+    huisverbod_id: str, body: RulingIn, conn: ConnDep, client: TemporalDep
+) -> HuisverbodView:
     cmd = RulingCmd(outcome=body.outcome, ruled_at=at_or_now(body.ruled_at, "ruled_at"))
     return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.rule, cmd)
 
 
 @router.post("/{huisverbod_id}/milestones", response_model=HuisverbodView)
-async def milestone(huisverbod_id: str, body: MilestoneIn, conn: ConnDep, client: TemporalDep) -> HuisverbodView:
+async def milestone(
+    huisverbod_id: str, body: MilestoneIn, conn: ConnDep, client: TemporalDep
+) -> HuisverbodView:
     """Contact address given (Wth art. 2 lid 6), help started, written order issued."""
     cmd = MilestoneCmd(milestone=body.milestone, at=at_or_now(body.at, "at"))
     return await _command(conn, client, huisverbod_id, HuisverbodWorkflow.record_milestone, cmd)

@@ -1,13 +1,13 @@
 """The huisverbod's legal arithmetic as pure functions."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from domain.policy import HuisverbodPolicy, RuleViolation, check_huisverbod_subject, is_adult
 
 POLICY = HuisverbodPolicy()
-IMPOSED = datetime(2026, 3, 27, 22, 30, tzinfo=timezone.utc)  # DST switch night follows
+IMPOSED = datetime(2026, 3, 27, 22, 30, tzinfo=UTC)  # DST switch night follows
 
 
 def extend(until, decided_at, capacity="mayor", current_end=None):
@@ -44,7 +44,11 @@ def test_extension_one_second_before_the_end_is_allowed():
 
 
 def test_a_second_extension_is_allowed_while_the_first_runs():
-    extend(IMPOSED + timedelta(days=28), IMPOSED + timedelta(days=15), current_end=IMPOSED + timedelta(days=20))
+    extend(
+        IMPOSED + timedelta(days=28),
+        IMPOSED + timedelta(days=15),
+        current_end=IMPOSED + timedelta(days=20),
+    )
 
 
 def test_extension_must_lengthen_the_ban():

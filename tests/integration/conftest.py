@@ -46,7 +46,9 @@ def database_url(workdir: Path):
 
 @pytest.fixture(scope="session")
 def temporal(workdir: Path):
-    server = TemporalDevServer(workdir / "temporal.sqlite", free_port(), None, workdir / "temporal.log")
+    server = TemporalDevServer(
+        workdir / "temporal.sqlite", free_port(), None, workdir / "temporal.log"
+    )
     server.start()
     yield server
     server.stop()
@@ -100,7 +102,9 @@ async def app(settings: Settings, worker):
 
 @pytest_asyncio.fixture(scope="session")
 async def api(app):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+    ) as client:
         yield client
 
 

@@ -48,7 +48,11 @@ async def request_huisverbod(api, case_id: str, pleger_ref: str = "p2") -> str:
 async def impose(api, huisverbod_id: str, decided_by=HULPOFFICIER) -> dict:
     r = await api.post(
         f"/v1/huisverboden/{huisverbod_id}/decision",
-        json={"decision": "impose", "reason": "RiHG wijst op ernstig gevaar", "decided_by": decided_by},
+        json={
+            "decision": "impose",
+            "reason": "RiHG wijst op ernstig gevaar",
+            "decided_by": decided_by,
+        },
     )
     assert r.status_code == 200, r.text
     return r.json()

@@ -38,7 +38,12 @@ async def test_imposed_extended_and_expired_at_the_extended_end(api):
     case = await eventually(case_shows_expiry)
     kinds = [e["kind"] for e in case["timeline"]]
     assert kinds[0] == "melding_received"
-    assert {"huisverbod_requested", "huisverbod_imposed", "huisverbod_extended", "huisverbod_expired"} <= set(kinds)
+    assert {
+        "huisverbod_requested",
+        "huisverbod_imposed",
+        "huisverbod_extended",
+        "huisverbod_expired",
+    } <= set(kinds)
     assert case["huisverboden"][0]["status"] == "expired"
 
 
@@ -50,7 +55,9 @@ async def test_refused_request_is_listed_as_refused(api):
         json={"decision": "refuse", "reason": "geen ernstig gevaar", "decided_by": MAYOR},
     )
     assert r.status_code == 200 and r.json()["status"] == "refused"
-    listed = (await api.get("/v1/huisverboden", params={"municipality": "GM0503", "status": "refused"})).json()
+    listed = (
+        await api.get("/v1/huisverboden", params={"municipality": "GM0503", "status": "refused"})
+    ).json()
     assert hv in [h["huisverbod_id"] for h in listed["items"]]
     again = await api.post(
         f"/v1/huisverboden/{hv}/decision",
@@ -84,15 +91,22 @@ async def test_extension_past_the_cap_or_after_the_end_is_refused(api):
     assert r.status_code == 422 and "four weeks after imposition" in r.json()["detail"]
     r = await api.post(
         f"/v1/huisverboden/{hv}/extension",
-        json={"until": (ts(imposed["imposed_at"]) + 20 * DAY).isoformat(), "reason": "r",
-              "decided_by": {"name": "H", "capacity": "hulpofficier"}},
+        json={
+            "until": (ts(imposed["imposed_at"]) + 20 * DAY).isoformat(),
+            "reason": "r",
+            "decided_by": {"name": "H", "capacity": "hulpofficier"},
+        },
     )
     assert r.status_code == 422 and "Wth art. 3" in r.json()["detail"]
 
     await wait_status(api, hv, "expired")
     r = await api.post(
         f"/v1/huisverboden/{hv}/extension",
-        json={"until": (ts(imposed["imposed_at"]) + 20 * DAY).isoformat(), "reason": "r", "decided_by": MAYOR},
+        json={
+            "until": (ts(imposed["imposed_at"]) + 20 * DAY).isoformat(),
+            "reason": "r",
+            "decided_by": MAYOR,
+        },
     )
     assert r.status_code == 409 and "expired" in r.json()["detail"]
 
@@ -113,7 +127,12 @@ async def test_undecided_request_is_escalated_on_the_case(api):
 
 async def test_case_lists_filter_by_region_municipality_and_phase(api):
     case_id = await open_case(api, municipality="GM0637")
-    listed = (await api.get("/v1/cases", params={"region": "haaglanden", "municipality": "GM0637", "phase": "intake"})).json()
+    listed = (
+        await api.get(
+            "/v1/cases",
+            params={"region": "haaglanden", "municipality": "GM0637", "phase": "intake"},
+        )
+    ).json()
     assert case_id in [c["case_id"] for c in listed["items"]]
     other = (await api.get("/v1/cases", params={"municipality": "GM0503"})).json()
     assert case_id not in [c["case_id"] for c in other["items"]]

@@ -11,8 +11,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from ketenregie.binaries import find_binary
 from domain.models import CaseSnapshot, HuisverbodSnapshot
+from ketenregie.binaries import find_binary
 from workers.main import WORKFLOWS
 
 
@@ -42,7 +42,10 @@ class FakeReadModel:
 
     @activity.defn(name="upsert_huisverbod")
     async def upsert_huisverbod(self, s: HuisverbodSnapshot) -> bool:
-        if s.huisverbod_id in self.huisverboden and self.huisverboden[s.huisverbod_id].version >= s.version:
+        if (
+            s.huisverbod_id in self.huisverboden
+            and self.huisverboden[s.huisverbod_id].version >= s.version
+        ):
             return False
         self.huisverboden[s.huisverbod_id] = s
         return True

@@ -1,0 +1,163 @@
+"""Throughput and latency of full case+huisverbod flows against raw no-op workflows of the same shape.
+
+Starts its own embedded Postgres and Temporal dev server, a worker and the API in this
+process, runs N flows through the HTTP API (melding -> request -> impose -> expiry with
+scaled durations), counts the activities and timers one flow used, then runs N no-op
+workflows with that many activities and timers on the same server, and prints both.
+Figures only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from temporalio.api.enums.v1 import EventType
+from temporalio.worker import Worker
+
+from api.app import create_app
+from bench.noop import NoopFlow, noop
+from ketenregie.settings import Settings
+from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
+from store.db import create_pool
+from workers.client import connect
+from workers.main import build_worker
+from workflows.case import case_workflow_id, huisverbod_workflow_id
+
+DAY_SECONDS = 0.02
+MELDING = {
+    "region": "haaglanden",
+    "municipality": "GM0518",
+    "reporter": {"kind": "police"},
+    "persons": [
+        {"ref": "v", "role": "victim", "name": "V"},
+        {"ref": "p", "role": "pleger", "name": "P"},
+    ],
+    "unsafety": {"acute": True, "structural": False},
+    "summary": "bench",
+}
+
+
+async def one_flow(api: httpx.AsyncClient) -> tuple[float, str, str]:
+    start = time.perf_counter()
+    case_id = (await api.post("/v1/meldingen", json=MELDING)).json()["case_id"]
+    hv = (
+        await api.post(
+            f"/v1/cases/{case_id}/huisverbod-requests",
+            json={
+                "pleger_ref": "p",
+                "address": "a",
+                "requested_by": {"organisation": "o", "officer": "x"},
+            },
+        )
+    ).json()["huisverbod_id"]
+    await api.post(
+        f"/v1/huisverboden/{hv}/decision",
+        json={
+            "decision": "impose",
+            "reason": "r",
+            "decided_by": {"name": "m", "capacity": "mayor"},
+        },
+    )
+    while (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] != "expired":
+        await asyncio.sleep(0.02)
+    return time.perf_counter() - start, case_id, hv
+
+
+async def count_shape(client, case_id: str, hv: str) -> tuple[int, int]:
+    activities = timers = 0
+    for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(hv)):
+        async for event in client.get_workflow_handle(wf_id).fetch_history_events():
+            activities += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            timers += event.event_type == EventType.EVENT_TYPE_TIMER_STARTED
+    return activities, timers
+
+
+async def run_batch(n: int, concurrency: int, job) -> tuple[float, list[float]]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def guarded():
+        async with gate:
+            return await job()
+
+    start = time.perf_counter()
+    latencies = await asyncio.gather(*(guarded() for _ in range(n)))
+    return time.perf_counter() - start, list(latencies)
+
+
+def describe(name: str, n: int, elapsed: float, latencies: list[float]) -> float:
+    q = statistics.quantiles(latencies, n=100)
+    rate = n / elapsed
+    print(
+        f"{name:<22} {n:>5} flows  {rate:8.2f} flows/s  p50 {q[49] * 1000:8.1f} ms  p99 {q[98] * 1000:8.1f} ms"
+    )
+    return rate
+
+
+async def main(n: int, concurrency: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="ketenregie-bench-"))
+    work.chmod(0o755)
+    dsn, pg = embedded_postgres(work / "pg")
+    temporal = TemporalDevServer(work / "temporal.sqlite", free_port(), None, work / "temporal.log")
+    temporal.start()
+    settings = Settings(
+        database_url=dsn,
+        temporal_address=temporal.address,
+        task_queue="bench",
+        time_scale=DAY_SECONDS / 86400,
+        decision_window_hours=24 * 30,
+    )
+    try:
+        pool = await create_pool(dsn, max_size=20)
+        client = await connect(settings)
+        app = create_app(settings)
+        async with (
+            app.router.lifespan_context(app),
+            build_worker(client, pool, settings.task_queue),
+            Worker(client, task_queue="bench-noop", workflows=[NoopFlow], activities=[noop]),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=60
+            ) as api,
+        ):
+            _, case_id, hv = await one_flow(api)  # warm-up, and the shape of one flow
+            activities, timers = await count_shape(client, case_id, hv)
+            ban = 10 * DAY_SECONDS
+            print(
+                f"one flow: {activities} activities, {timers} timers, ban of {ban:.2f} s; "
+                f"N={n}, concurrency={concurrency}, 2 cores"
+            )
+
+            async def flow():
+                return (await one_flow(api))[0]
+
+            async def raw():
+                start = time.perf_counter()
+                await client.execute_workflow(
+                    NoopFlow.run,
+                    [activities, timers, ban / max(timers, 1)],
+                    id=f"noop-{uuid.uuid4().hex}",
+                    task_queue="bench-noop",
+                )
+                return time.perf_counter() - start
+
+            ours = describe("case+huisverbod (API)", n, *await run_batch(n, concurrency, flow))
+            base = describe("raw no-op workflows", n, *await run_batch(n, concurrency, raw))
+            print(f"ratio (ours / raw throughput): {ours / base:.2f}")
+        await pool.close()
+    finally:
+        temporal.stop()
+        pg.cleanup()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=100, help="flows per batch")
+    parser.add_argument("-c", "--concurrency", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.n, args.concurrency))

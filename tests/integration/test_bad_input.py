@@ -1,0 +1,193 @@
+"""Bad input on every route: a 4xx that says what is wrong, and nothing lost or half-written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.integration.flows import MAYOR, impose, melding, open_case, request_huisverbod
+
+FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+
+
+@pytest.mark.parametrize(
+    "body, status, reason",
+    [
+        (melding(region="atlantis"), 422, "unknown Veilig Thuis region"),
+        (melding(municipality="GM0363"), 422, "not in region"),
+        (melding(municipality="Den Haag"), 422, "municipality"),
+        (melding(persons=[]), 422, "persons"),
+        (
+            melding(
+                persons=[
+                    {"ref": "a", "role": "victim", "name": "X"},
+                    {"ref": "a", "role": "pleger", "name": "Y"},
+                ]
+            ),
+            422,
+            "unique",
+        ),
+        (melding(persons=[{"ref": "a", "role": "buurman", "name": "X"}]), 422, "persons.0.role"),
+        (melding(reporter={"kind": "alien"}), 422, "reporter.kind"),
+        (melding(received_at="2026-11-23T10:00:00"), 422, "UTC offset"),
+        (melding(received_at=FUTURE), 422, "in the future"),
+        (melding(summary=""), 422, "summary"),
+        (melding(unexpected=1), 422, "unexpected"),
+        ({k: v for k, v in melding().items() if k != "unsafety"}, 422, "unsafety"),
+    ],
+)
+async def test_bad_melding_is_refused_with_a_reason(api, body, status, reason):
+    before = (await api.get("/v1/cases", params={"limit": 500})).json()["items"]
+    r = await api.post("/v1/meldingen", json=body)
+    assert r.status_code == status, r.text
+    assert reason in r.text
+    after = (await api.get("/v1/cases", params={"limit": 500})).json()["items"]
+    assert len(after) == len(before)
+
+
+async def test_malformed_json_and_oversized_body_are_4xx(api):
+    r = await api.post(
+        "/v1/meldingen", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422 and "JSON" in r.json()["detail"]
+    r = await api.post(
+        "/v1/meldingen", content=b"x" * 300_000, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/v1/cases", {"limit": 0}),
+        ("/v1/cases", {"limit": 10_000}),
+        ("/v1/cases", {"offset": -1}),
+        ("/v1/huisverboden", {"status": "pending"}),
+    ],
+)
+async def test_bad_list_filters_are_422(api, path, params):
+    assert (await api.get(path, params=params)).status_code == 422
+
+
+async def test_unknown_ids_are_404(api):
+    assert (await api.get("/v1/cases/nope")).status_code == 404
+    assert (await api.get("/v1/huisverboden/nope")).status_code == 404
+    r = await api.post(
+        "/v1/cases/nope/huisverbod-requests",
+        json={
+            "pleger_ref": "p2",
+            "address": "a",
+            "requested_by": {"organisation": "o", "officer": "x"},
+        },
+    )
+    assert r.status_code == 404
+    for step, body in [
+        ("decision", {"decision": "impose", "reason": "r", "decided_by": MAYOR}),
+        ("extension", {"until": "2026-12-01T00:00:00+01:00", "reason": "r", "decided_by": MAYOR}),
+        ("appeal", {}),
+        ("ruling", {"outcome": "lifted"}),
+        ("milestones", {"milestone": "help_started"}),
+    ]:
+        r = await api.post(f"/v1/huisverboden/nope/{step}", json=body)
+        assert r.status_code == 404, (step, r.text)
+
+
+@pytest.mark.parametrize(
+    "pleger_ref, persons, reason",
+    [
+        ("p9", None, "not a person of this case"),
+        ("p1", None, "imposed on a pleger"),
+        (
+            "k1",
+            [{"ref": "k1", "role": "pleger", "name": "Minderjarige", "birth_date": "2012-01-01"}],
+            "adult",
+        ),
+    ],
+)
+async def test_huisverbod_request_for_the_wrong_person_is_refused(api, pleger_ref, persons, reason):
+    case_id = await open_case(api, **({"persons": persons} if persons else {}))
+    r = await api.post(
+        f"/v1/cases/{case_id}/huisverbod-requests",
+        json={
+            "pleger_ref": pleger_ref,
+            "address": "a",
+            "requested_by": {"organisation": "o", "officer": "x"},
+        },
+    )
+    assert r.status_code == 422 and reason in r.json()["detail"]
+    case = (await api.get(f"/v1/cases/{case_id}")).json()
+    assert case["huisverboden"] == []
+
+
+async def test_second_request_for_a_running_ban_is_409_and_leaves_no_trace(api):
+    case_id = await open_case(api)
+    await request_huisverbod(api, case_id)
+    r = await api.post(
+        f"/v1/cases/{case_id}/huisverbod-requests",
+        json={
+            "pleger_ref": "p2",
+            "address": "a",
+            "requested_by": {"organisation": "o", "officer": "x"},
+        },
+    )
+    assert r.status_code == 409 and "already requested" in r.json()["detail"]
+    assert len((await api.get(f"/v1/cases/{case_id}")).json()["huisverboden"]) == 1
+
+
+async def test_commands_the_state_does_not_allow_are_409(api):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    assert (await api.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 409
+    assert (
+        await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
+    ).status_code == 409
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={"until": FUTURE, "reason": "r", "decided_by": MAYOR},
+    )
+    assert r.status_code == 409 and "running" in r.json()["detail"]
+    await impose(api, hv)
+    assert (
+        await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
+    ).status_code == 409
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/milestones", json={"milestone": "contact_address_given"}
+    )
+    assert r.status_code == 200
+    r = await api.post(
+        f"/v1/huisverboden/{hv}/milestones", json={"milestone": "contact_address_given"}
+    )
+    assert r.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "step, body, reason",
+    [
+        ("decision", {"decision": "maybe", "reason": "r", "decided_by": MAYOR}, "decision"),
+        (
+            "decision",
+            {
+                "decision": "impose",
+                "reason": "r",
+                "decided_by": {"name": "x", "capacity": "wethouder"},
+            },
+            "capacity",
+        ),
+        (
+            "decision",
+            {"decision": "impose", "reason": "r", "decided_by": MAYOR, "decided_at": FUTURE},
+            "in the future",
+        ),
+        ("decision", {"decision": "impose", "decided_by": MAYOR}, "reason"),
+        ("extension", {"until": "next week", "reason": "r", "decided_by": MAYOR}, "until"),
+        ("ruling", {"outcome": "quashed"}, "outcome"),
+        ("milestones", {"milestone": "coffee"}, "milestone"),
+    ],
+)
+async def test_bad_command_bodies_are_422(api, step, body, reason):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    r = await api.post(f"/v1/huisverboden/{hv}/{step}", json=body)
+    assert r.status_code == 422 and reason in r.text, r.text
+    assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "requested"

@@ -1,0 +1,49 @@
+"""A worker or the Temporal server going down in the middle of a case loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from api.app import resume_pending_cases
+from tests.integration.conftest import eventually
+from tests.integration.flows import impose, melding, open_case, request_huisverbod, ts, wait_status
+
+
+async def test_worker_restart_mid_ban_still_expires_on_time(api, worker):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    imposed = await impose(api, hv)
+    await worker.stop()
+    await asyncio.sleep(6)  # the ban (5 s) ends while no worker runs
+    assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "imposed"
+    await worker.start()
+    expired = await wait_status(api, hv, "expired")
+    assert expired["ended_at"] == imposed["ends_at"]
+
+
+async def test_temporal_restart_loses_no_case_and_no_timer(api, app, temporal):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    imposed = await impose(api, hv)
+
+    temporal.stop()
+    r = await api.post("/v1/meldingen", json=melding())
+    assert r.status_code == 201 and r.json()["orchestration"] == "pending"
+    kept = r.json()["case_id"]
+    assert (await api.get("/healthz")).status_code == 503
+    assert (await api.get(f"/v1/cases/{kept}")).status_code == 200
+    temporal.start()
+
+    async def resumed():
+        try:
+            return await resume_pending_cases(app) >= 0 and (
+                "melding_received"
+                in [e["kind"] for e in (await api.get(f"/v1/cases/{kept}")).json()["timeline"]]
+            )
+        except Exception:  # noqa: BLE001 - the client reconnects while the server comes back
+            return False
+
+    await eventually(resumed, timeout=60, interval=1)
+    expired = await wait_status(api, hv, "expired", timeout=60)
+    assert ts(expired["ended_at"]) == ts(imposed["ends_at"])
+    assert (await api.get("/healthz")).status_code == 200

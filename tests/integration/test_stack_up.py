@@ -1,0 +1,97 @@
+"""`ketenregie up` as a user runs it: starts everything, stops on Ctrl-C, resumes on the same data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from ketenregie.stack import free_port
+from tests.integration.flows import HULPOFFICIER, melding
+
+
+def start_stack(data: Path, env: dict[str, str]) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ketenregie.cli", "up"],
+        env={**os.environ, **env},
+        stdout=(data.parent / "up.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, (data.parent / "up.log").read_text()
+        try:
+            if (
+                httpx.get(
+                    f"http://127.0.0.1:{env['KETENREGIE_API_PORT']}/healthz", timeout=2
+                ).status_code
+                == 200
+            ):
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(
+        "the stack did not become healthy: " + (data.parent / "up.log").read_text()
+    )
+
+
+def stop_stack(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(60) == 0
+
+
+def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir: Path):
+    data = workdir / "stack" / "data"
+    data.parent.mkdir(parents=True)
+    data.parent.chmod(0o755)
+    api_port = free_port()
+    env = {
+        "KETENREGIE_DATA_DIR": str(data),
+        "KETENREGIE_API_PORT": str(api_port),
+        "KETENREGIE_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "KETENREGIE_TEMPORAL_UI_PORT": str(free_port()),
+    }
+    env.pop("KETENREGIE_DATABASE_URL", None)
+    base = f"http://127.0.0.1:{api_port}"
+
+    proc = start_stack(data, env)
+    try:
+        assert httpx.get(f"{base}/docs").status_code == 200
+        case_id = httpx.post(f"{base}/v1/meldingen", json=melding()).json()["case_id"]
+        hv = httpx.post(
+            f"{base}/v1/cases/{case_id}/huisverbod-requests",
+            json={
+                "pleger_ref": "p2",
+                "address": "Straat 1",
+                "requested_by": {"organisation": "politie", "officer": "A"},
+            },
+        ).json()["huisverbod_id"]
+        imposed = httpx.post(
+            f"{base}/v1/huisverboden/{hv}/decision",
+            json={"decision": "impose", "reason": "gevaar", "decided_by": HULPOFFICIER},
+        ).json()
+        assert imposed["status"] == "imposed"
+    finally:
+        stop_stack(proc)
+    assert (data / "temporal.sqlite").exists()
+    for port in (api_port, int(env["KETENREGIE_TEMPORAL_ADDRESS"].rsplit(":", 1)[1])):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served after Ctrl-C"
+
+    proc = start_stack(data, env)
+    try:
+        again = httpx.get(f"{base}/v1/huisverboden/{hv}").json()
+        assert again["status"] == "imposed" and again["ends_at"] == imposed["ends_at"]
+        # the workflow and its 10-day timer are still alive: it takes the next command
+        appeal = httpx.post(f"{base}/v1/huisverboden/{hv}/appeal", json={}, timeout=30)
+        assert appeal.status_code == 200 and appeal.json()["appeal"] is not None
+        assert httpx.get(f"{base}/v1/cases/{case_id}").status_code == 200
+    finally:
+        stop_stack(proc)
