@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
-from api.routes import cases, health, huisverboden
+from api.routes import case_steps, cases, health, huisverboden, regions
 from ketenregie.settings import Settings
 from store import cases as case_store
 from store.db import create_pool
@@ -68,7 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(cases.router)
+    app.include_router(case_steps.router)
     app.include_router(huisverboden.router)
+    app.include_router(regions.router)
     app.include_router(health.router)
 
     @app.middleware("http")

@@ -9,10 +9,12 @@ from pydantic import BaseModel
 from domain.models import (
     AppealCmd,
     Deadline,
+    DeadlineStatus,
     DecisionCmd,
     ExtensionCmd,
     HuisverbodStatus,
     PersonIn,
+    Phase,
     Reporter,
     RequestedBy,
     RulingCmd,
@@ -33,9 +35,11 @@ class CaseSummary(BaseModel):
     case_id: str
     region: str
     municipality: str
-    phase: str
+    phase: Phase
+    urgent: bool
     acute: bool
     structural: bool
+    partner: str | None = None
     opened_at: datetime
     updated_at: datetime
 
@@ -73,14 +77,57 @@ class HuisverbodList(BaseModel):
     offset: int
 
 
+class DeadlineView(BaseModel):
+    key: str
+    label: str
+    rule: str
+    responsible: str
+    source: str
+    due_at: datetime
+    remind_at: datetime | None
+    status: DeadlineStatus
+    met_at: datetime | None
+
+
+class NoticeView(BaseModel):
+    key: str
+    kind: str
+    recipient: str
+    subject: str
+    due_at: datetime | None
+    detail: str
+    status: str
+    created_at: datetime
+
+
 class CaseDetail(CaseSummary):
     reporter: Reporter
     persons: list[PersonIn]
     summary: str
     timeline: list[TimelineEvent]
-    deadlines: list[Deadline]
-    open_deadlines: list[Deadline]
+    deadlines: list[DeadlineView]
+    open_deadlines: list[DeadlineView]
     huisverboden: list[HuisverbodView]
+    notices: list[NoticeView]
+
+
+class DueCase(BaseModel):
+    case_id: str
+    municipality: str
+    phase: Phase
+    urgent: bool
+    deadline: str
+    due_at: datetime
+
+
+class Dashboard(BaseModel):
+    region: str
+    generated_at: datetime
+    horizon: datetime
+    open_per_phase: dict[str, int]
+    due_soon: list[DueCase]
+    overdue: list[DueCase]
+    oldest_open_case: CaseSummary | None
 
 
 class HuisverbodCreated(BaseModel):

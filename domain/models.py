@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from domain.policy import HuisverbodPolicy
+from domain.policy import HuisverbodPolicy, Policy
 
 
 def _aware(value: datetime) -> datetime:
@@ -63,8 +63,13 @@ class PersonIn(Strict):
 
 
 class Unsafety(Strict):
+    """The reporter's answers to the meldcode's afwegingskader."""
+
     acute: bool
     structural: bool
+    reporter_can_help: bool | None = Field(
+        None, description="can the reporter offer or organise adequate help? (afwegingskader)"
+    )
 
 
 class MeldingIn(Strict):
@@ -160,6 +165,22 @@ class Deadline(BaseModel):
     status: DeadlineStatus = "open"
     met_at: datetime | None = None
     source: str = "case"
+    responsible: str = "veilig_thuis"
+    remind_at: datetime | None = None
+    reminded: bool = False
+
+
+class Notice(BaseModel):
+    """Something a person must be told: routed through the one notification activity."""
+
+    key: str  # stable idempotency key: the same notice is never queued twice
+    case_id: str
+    region: str
+    kind: Literal["reminder", "escalation", "alert", "referral"]
+    recipient: str  # a role: the responsible team, "regional_coordinator", "police", ...
+    subject: str
+    due_at: datetime | None = None
+    detail: str = ""
 
 
 class CaseInput(BaseModel):
@@ -170,7 +191,7 @@ class CaseInput(BaseModel):
     persons: list[PersonRef]
     unsafety: Unsafety
     received_at: datetime
-    huisverbod_policy: HuisverbodPolicy = HuisverbodPolicy()
+    policy: Policy = Policy()
 
 
 class CaseSnapshot(BaseModel):
@@ -178,6 +199,8 @@ class CaseSnapshot(BaseModel):
     region: str
     municipality: str
     phase: str
+    urgent: bool = False
+    partner: str | None = None
     acute: bool
     structural: bool
     opened_at: datetime
@@ -197,6 +220,7 @@ class HuisverbodRequestCmd(BaseModel):
 class HuisverbodInput(BaseModel):
     huisverbod_id: str
     case_id: str
+    region: str
     municipality: str
     pleger_ref: str
     requested_at: datetime
@@ -262,3 +286,40 @@ class HuisverbodChange(BaseModel):
     huisverbod_id: str
     status: HuisverbodStatus
     events: list[TimelineEvent]
+
+
+# --- Veilig Thuis commands: one model each; the API fills in the time when it is left out ---
+
+Phase = Literal["triage", "follow_up_decision", "investigation", "monitoring", "referred", "closed"]
+FollowUp = Literal["close_with_advice", "handover", "investigation", "beschermtafel", "mda"]
+
+
+class SafetyAssessmentCmd(Strict):
+    """The veiligheidsbeoordeling: is there acute or structural unsafety?"""
+
+    acute: bool
+    structural: bool
+    assessed_at: AwareDatetime | None = None
+
+
+class FollowUpCmd(Strict):
+    decision: FollowUp
+    partner: ShortText | None = Field(
+        None, description="for a handover: the partner organisation id from the chain configuration"
+    )
+    decided_at: AwareDatetime | None = None
+
+
+class InvestigationCmd(Strict):
+    conclusion: Literal["unsafe", "safe", "undetermined"]
+    concluded_at: AwareDatetime | None = None
+
+
+class MonitoringCheckCmd(Strict):
+    safety_holds: bool
+    checked_at: AwareDatetime | None = None
+
+
+class CloseCmd(Strict):
+    reason: Literal["advice_given", "handed_over_and_safe", "no_concerns", "merged", "other"]
+    closed_at: AwareDatetime | None = None

@@ -16,13 +16,28 @@ Wet tijdelijk huisverbod (Wth, BWBR0024649), as in force:
 The ten days are meant for help to start (Memorie van toelichting, Kamerstukken II
 2005/06, 30 657, nr. 3); Veilig Thuis organises it (Wmo 2015 art. 4.1.1), so the start of
 help is a deadline at the end of the first ten days.
+
+Veilig Thuis (Handelingsprotocol Veilig Thuis 2019, Landelijk Netwerk Veilig Thuis, versie
+december 2018, with the Kwaliteitskader Veilig Thuis):
+- the safety assessment (veiligheidsbeoordeling) is made within 5 working days of receipt
+  of the melding; acute unsafety is acted on at once. The Inspectie (2023) measures Veilig
+  Thuis against exactly this: "vijf werkdagen om een veiligheidsbeoordeling te maken".
+- an investigation (onderzoek) is finished within 10 weeks of its start.
+- after handover, Veilig Thuis keeps sight of safety through monitoring at set moments
+  (the protocol names moments in months; ketenregie defaults to every 13 weeks and the
+  region may set it).
+"At once" for acute unsafety has no number in the protocol; ketenregie sets 4 hours.
+Reminders go out one working day before a deadline of days (09:00 Amsterdam time), or
+at three quarters of a deadline counted in hours.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.workdays import add_local, due_in_working_days, morning_before
 
 
 class RuleViolation(ValueError):
@@ -45,16 +60,49 @@ RULES: dict[str, Rule] = {
         Rule(
             key="help_started", source="Wth art. 2 lid 1 with MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1"
         ),
-        Rule(key="ban_end", source="Wth art. 2 lid 1 (10 days) and art. 9 lid 1 (extension)"),
         Rule(key="interim_relief_ruling", source="Wth art. 6 (interim relief within 3 days)"),
+        Rule(
+            key="safety_assessment",
+            source="Handelingsprotocol Veilig Thuis 2019: within 5 working days",
+        ),
+        Rule(
+            key="acute_safety_assessment",
+            source="Handelingsprotocol Veilig Thuis 2019: acute = at once (4 h)",
+        ),
+        Rule(
+            key="investigation",
+            source="Handelingsprotocol Veilig Thuis 2019: onderzoek within 10 weeks",
+        ),
+        Rule(
+            key="monitoring_check",
+            source="Handelingsprotocol Veilig Thuis 2019: monitoring after handover",
+        ),
     )
 }
 
 
-class HuisverbodPolicy(BaseModel):
-    """Durations of the huisverbod procedure. Real durations by default; `scaled` for demos."""
+class _Scaled(BaseModel):
+    """Durations are the real ones; `time_scale` shrinks them all alike (demos and tests)."""
 
     model_config = ConfigDict(frozen=True)
+    time_scale: float = Field(1.0, gt=0)
+
+    def _after(self, start: datetime, real_due: datetime) -> datetime:
+        return start + (real_due - start) * self.time_scale
+
+    def reminder_at(
+        self, start: datetime, real_due: datetime, working_days_before: int = 1
+    ) -> datetime | None:
+        """When to remind the responsible team of a deadline from `start` to `real_due`."""
+        if real_due - start >= timedelta(days=2):
+            remind = morning_before(real_due, working_days_before)
+        else:
+            remind = start + (real_due - start) * 0.75
+        return self._after(start, remind) if start < remind < real_due else None
+
+
+class HuisverbodPolicy(_Scaled):
+    """Durations of the huisverbod procedure (Wet tijdelijk huisverbod)."""
 
     ban_duration: timedelta = timedelta(days=10)
     max_total_duration: timedelta = timedelta(weeks=4)
@@ -63,19 +111,26 @@ class HuisverbodPolicy(BaseModel):
     help_start_within: timedelta = timedelta(days=10)
     interim_relief_within: timedelta = timedelta(days=3)
 
-    def scaled(self, factor: float) -> HuisverbodPolicy:
-        """The same policy with every duration multiplied by `factor` (e.g. 1/86400: a day a second)."""
-        return HuisverbodPolicy(
-            **{name: value * factor for name, value in self.model_dump().items()}
+    def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+        """(due, remind_at) of the huisverbod deadline `key` counted from `start`."""
+        real = (
+            start
+            + {
+                "mayor_decision": self.decision_window,
+                "contact_address": self.contact_address_within,
+                "help_started": self.help_start_within,
+                "interim_relief_ruling": self.interim_relief_within,
+            }[key]
         )
+        return self._after(start, real), self.reminder_at(start, real)
 
     def ban_end(self, imposed_at: datetime) -> datetime:
         """When a ban imposed at `imposed_at` ends without extension (art. 2 lid 1)."""
-        return imposed_at + self.ban_duration
+        return imposed_at + self.ban_duration * self.time_scale
 
     def max_end(self, imposed_at: datetime) -> datetime:
         """The latest end an extension may reach (art. 9 lid 1: four weeks after imposition)."""
-        return imposed_at + self.max_total_duration
+        return imposed_at + self.max_total_duration * self.time_scale
 
     def check_extension(
         self,
@@ -107,6 +162,49 @@ class HuisverbodPolicy(BaseModel):
                 f"{until.isoformat()} is past the legal maximum {cap.isoformat()}: "
                 "four weeks after imposition (Wth art. 9 lid 1)"
             )
+
+
+class VeiligThuisPolicy(_Scaled):
+    """Deadlines of the Veilig Thuis process (Handelingsprotocol Veilig Thuis 2019)."""
+
+    safety_assessment_working_days: int = Field(5, ge=1)
+    acute_assessment_within: timedelta = timedelta(hours=4)
+    investigation_weeks: int = Field(10, ge=1)
+    monitoring_interval_weeks: int = Field(13, ge=1)
+    reminder_working_days_before: int = Field(1, ge=1)
+
+    def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+        """(due, remind_at) of the Veilig Thuis deadline `key` counted from `start`."""
+        if key == "safety_assessment":
+            real = due_in_working_days(start, self.safety_assessment_working_days)
+        elif key == "acute_safety_assessment":
+            real = start + self.acute_assessment_within
+        elif key == "investigation":
+            real = add_local(start, weeks=self.investigation_weeks)
+        elif key == "monitoring_check":
+            real = add_local(start, weeks=self.monitoring_interval_weeks)
+        else:
+            raise KeyError(key)
+        return self._after(start, real), self.reminder_at(
+            start, real, self.reminder_working_days_before
+        )
+
+
+class Policy(BaseModel):
+    """Every duration of the chain, in one object that travels with each case."""
+
+    model_config = ConfigDict(frozen=True)
+    huisverbod: HuisverbodPolicy = HuisverbodPolicy()
+    veilig_thuis: VeiligThuisPolicy = VeiligThuisPolicy()
+
+    @classmethod
+    def build(cls, *, time_scale: float = 1.0, decision_window_hours: float = 4.0) -> Policy:
+        return cls(
+            huisverbod=HuisverbodPolicy(
+                time_scale=time_scale, decision_window=timedelta(hours=decision_window_hours)
+            ),
+            veilig_thuis=VeiligThuisPolicy(time_scale=time_scale),
+        )
 
 
 def is_adult(birth_date: date, on: date) -> bool:

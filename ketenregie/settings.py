@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.chain import Chain
-from domain.policy import HuisverbodPolicy
+from domain.policy import Policy
 
 SAMPLE_CHAIN = Path(__file__).with_name("chain.yaml")
 
@@ -43,6 +42,7 @@ class Settings(BaseSettings):
         return Chain.load(self.chain_file)
 
     @property
-    def huisverbod_policy(self) -> HuisverbodPolicy:
-        policy = HuisverbodPolicy(decision_window=timedelta(hours=self.decision_window_hours))
-        return policy.scaled(self.time_scale)
+    def policy(self) -> Policy:
+        return Policy.build(
+            time_scale=self.time_scale, decision_window_hours=self.decision_window_hours
+        )

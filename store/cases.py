@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from domain.models import CaseSnapshot, MeldingIn
+from store import deadlines
 
 
 async def insert_case(
@@ -22,8 +23,8 @@ async def insert_case(
             melding.summary,
         )
         await conn.execute(
-            """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, opened_at)
-               VALUES ($1, $2, $3, 'intake', $4, $5, $6)""",
+            """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent, opened_at)
+               VALUES ($1, $2, $3, 'triage', $4, $5, $4, $6)""",
             case_id,
             melding.region,
             melding.municipality,
@@ -45,18 +46,24 @@ async def not_started(conn: asyncpg.Connection) -> list[str]:
 
 async def upsert_snapshot(conn: asyncpg.Connection, s: CaseSnapshot) -> bool:
     """Apply a workflow snapshot unless a newer one is already there; True when applied."""
-    data = s.model_dump(mode="json")
-    status = await conn.execute(
-        """UPDATE cases SET phase = $2, version = $3, timeline = $4, deadlines = $5,
-                  started = true, updated_at = now()
-           WHERE case_id = $1 AND version < $3""",
-        s.case_id,
-        s.phase,
-        s.version,
-        data["timeline"],
-        data["deadlines"],
-    )
-    return status.endswith(" 1")
+    async with conn.transaction():
+        status = await conn.execute(
+            """UPDATE cases SET phase = $2, version = $3, timeline = $4, urgent = $5, partner = $6,
+                      acute = $7, structural = $8, started = true, updated_at = now()
+               WHERE case_id = $1 AND version < $3""",
+            s.case_id,
+            s.phase,
+            s.version,
+            [e.model_dump(mode="json") for e in s.timeline],
+            s.urgent,
+            s.partner,
+            s.acute,
+            s.structural,
+        )
+        applied = status.endswith(" 1")
+        if applied:
+            await deadlines.replace(conn, s.case_id, "case", s.deadlines)
+    return applied
 
 
 CASE_COLUMNS = (
@@ -90,7 +97,7 @@ async def list_cases(
 
 async def get_case(conn: asyncpg.Connection, case_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow(
-        f"""SELECT {CASE_COLUMNS}, c.timeline, c.deadlines, f.reporter, f.persons, f.summary
+        f"""SELECT {CASE_COLUMNS}, c.timeline, f.reporter, f.persons, f.summary
             FROM cases c JOIN case_files f USING (case_id) WHERE c.case_id = $1""",
         case_id,
     )

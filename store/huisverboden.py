@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from domain.models import HuisverbodRequestIn, HuisverbodSnapshot
+from store import deadlines
 
 
 async def insert_request(
@@ -47,6 +48,14 @@ async def delete_request(conn: asyncpg.Connection, huisverbod_id: str) -> None:
 
 
 async def upsert_snapshot(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
+    async with conn.transaction():
+        applied = await _upsert(conn, s)
+        if applied:
+            await deadlines.replace(conn, s.case_id, f"huisverbod:{s.huisverbod_id}", s.deadlines)
+    return applied
+
+
+async def _upsert(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
     status = await conn.execute(
         """INSERT INTO huisverboden (huisverbod_id, case_id, municipality, status, requested_at,
                                      imposed_at, ends_at, max_end, version, snapshot)

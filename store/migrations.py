@@ -25,7 +25,6 @@ MIGRATIONS: list[str] = [
         started       boolean NOT NULL DEFAULT false,
         version       integer NOT NULL DEFAULT 0,
         timeline      jsonb NOT NULL DEFAULT '[]',
-        deadlines     jsonb NOT NULL DEFAULT '[]',
         updated_at    timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX cases_region_phase ON cases (region, phase, opened_at);
@@ -53,6 +52,42 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX huisverboden_municipality_status ON huisverboden (municipality, status, requested_at);
     CREATE INDEX huisverboden_case ON huisverboden (case_id);
+    """,
+    # 2: deadlines as rows (dashboards), the notice outbox, case urgency and partner
+    """
+    ALTER TABLE cases ADD COLUMN urgent boolean NOT NULL DEFAULT false;
+    ALTER TABLE cases ADD COLUMN partner text;
+    CREATE INDEX cases_region_open ON cases (region, opened_at) WHERE phase <> 'closed';
+    CREATE TABLE case_deadlines (
+        case_id     text NOT NULL REFERENCES case_files(case_id) ON DELETE CASCADE,
+        source      text NOT NULL,
+        seq         integer NOT NULL,
+        region      text NOT NULL,
+        key         text NOT NULL,
+        label       text NOT NULL,
+        rule        text NOT NULL,
+        responsible text NOT NULL,
+        due_at      timestamptz NOT NULL,
+        remind_at   timestamptz,
+        status      text NOT NULL,
+        met_at      timestamptz,
+        PRIMARY KEY (case_id, source, seq)
+    );
+    CREATE INDEX case_deadlines_region_open ON case_deadlines (region, due_at)
+        WHERE status IN ('open', 'overdue') AND met_at IS NULL;
+    CREATE TABLE notices (
+        key        text PRIMARY KEY,
+        case_id    text NOT NULL REFERENCES case_files(case_id) ON DELETE CASCADE,
+        region     text NOT NULL,
+        kind       text NOT NULL,
+        recipient  text NOT NULL,
+        subject    text NOT NULL,
+        due_at     timestamptz,
+        detail     text NOT NULL,
+        status     text NOT NULL DEFAULT 'pending',
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX notices_case ON notices (case_id, created_at);
     """,
 ]
 

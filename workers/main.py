@@ -6,6 +6,7 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
@@ -15,9 +16,14 @@ WORKFLOWS = [CaseWorkflow, HuisverbodWorkflow]
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
     read_model = ReadModelActivities(pool)
+    notifications = NotificationActivities(pool)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[read_model.upsert_case, read_model.upsert_huisverbod],
+        activities=[
+            read_model.upsert_case,
+            read_model.upsert_huisverbod,
+            notifications.queue_notice,
+        ],
     )

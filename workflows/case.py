@@ -1,10 +1,17 @@
-"""The case (casus): opened by a melding at Veilig Thuis; holds its phase and timeline.
+"""The case (casus) at Veilig Thuis, as the Handelingsprotocol describes it.
 
-Legal procedures of the case run as child workflows (the huisverbod) and report back by
-signal, so the case timeline shows everything that happened.
+melding (meldcode afwegingskader) -> triage: safety assessment within 5 working days (at
+once when acute) -> follow-up decision: close with advice, hand over to local care and
+monitor, investigate (10 weeks), or refer to the beschermtafel / MDA++ -> closed.
+
+Legal procedures run as child workflows (the huisverbod) and report back by signal, so the
+case timeline shows everything that happened. Every deadline reminds before and escalates
+after; all of them come from the one policy the case was opened with.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
@@ -14,16 +21,30 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import (
         CaseInput,
         CaseSnapshot,
+        CloseCmd,
+        FollowUpCmd,
         HuisverbodChange,
         HuisverbodInput,
         HuisverbodRequestCmd,
+        InvestigationCmd,
+        MonitoringCheckCmd,
+        Notice,
+        SafetyAssessmentCmd,
         TimelineEvent,
     )
-    from workflows.common import READ_MODEL
+    from workflows.common import DURABLE, deadline_notice, firing_event, send
+    from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
-    from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
+    from workflows.huisverbod import CLOCK_SKEW, HUISVERBOD_CHANGED, HuisverbodWorkflow
 
 ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
+FOLLOW_UP_LABELS = {
+    "close_with_advice": "closed with advice",
+    "handover": "handed over to local care; monitoring starts",
+    "investigation": "investigation (onderzoek) started",
+    "beschermtafel": "referred to the beschermtafel",
+    "mda": "referred to MDA++",
+}
 
 
 def case_workflow_id(case_id: str) -> str:
@@ -39,11 +60,13 @@ class CaseWorkflow:
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         self._in = inp
+        self._vt = inp.policy.veilig_thuis
         self._s = CaseSnapshot(
             case_id=inp.case_id,
             region=inp.region,
             municipality=inp.municipality,
-            phase="intake",
+            phase="triage",
+            urgent=inp.unsafety.acute,
             acute=inp.unsafety.acute,
             structural=inp.unsafety.structural,
             opened_at=inp.received_at,
@@ -51,29 +74,195 @@ class CaseWorkflow:
             timeline=[],
             deadlines=[],
         )
+        self._book = DeadlineBook(self._s.deadlines, source="case")
         self._huisverboden: dict[str, tuple[str, str]] = {}  # id -> (pleger_ref, status)
-        self._closed = False
+        self._investigated = False
+        self._woken = False
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseSnapshot:
-        flags = [
-            name
-            for name, on in (("acute", inp.unsafety.acute), ("structural", inp.unsafety.structural))
-            if on
-        ]
+        u = inp.unsafety
+        answers = f"acute: {_yn(u.acute)}, structural: {_yn(u.structural)}, reporter can help: {_yn(u.reporter_can_help)}"
         self._event(
             inp.received_at,
             "melding_received",
-            f"melding by a {inp.reporter_kind} reporter; unsafety: {', '.join(flags) or 'not judged acute or structural'}",
+            f"melding by a {inp.reporter_kind} reporter; {answers}",
         )
+        if u.acute:
+            self._book.add(
+                "acute_safety_assessment",
+                "acute unsafety: safety assessment at once",
+                self._vt.due(inp.received_at, "acute_safety_assessment"),
+                responsible="veilig_thuis",
+            )
+            self._event(
+                inp.received_at,
+                "partners_alerted",
+                "acute unsafety: police alerted (huisverbod may be needed)",
+            )
+            await send(
+                [
+                    self._notice(
+                        "alert",
+                        "police",
+                        "acute_unsafety",
+                        "acute unsafety reported at Veilig Thuis",
+                    )
+                ]
+            )
+        else:
+            self._book.add(
+                "safety_assessment",
+                "safety assessment (veiligheidsbeoordeling)",
+                self._vt.due(inp.received_at, "safety_assessment"),
+                responsible="veilig_thuis",
+            )
         await self._publish()
-        await workflow.wait_condition(lambda: self._closed)
+        while self._s.phase != "closed":
+            now = workflow.now()
+            if fired := self._book.fire(now):
+                for firing in fired:
+                    self._event(now, *firing_event(firing))
+                await send([deadline_notice(f, self._s.case_id, self._s.region) for f in fired])
+                await self._publish()
+            self._woken = False
+            try:
+                await workflow.wait_condition(
+                    lambda: self._woken, timeout=self._book.next_wake(now)
+                )
+            except TimeoutError:
+                pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._s
 
     @workflow.query
     def state(self) -> CaseSnapshot:
         return self._s
+
+    # --- triage ---
+
+    @workflow.update
+    async def record_safety_assessment(self, cmd: SafetyAssessmentCmd) -> CaseSnapshot:
+        at = cmd.assessed_at
+        if not self._book.meet("acute_safety_assessment", at):
+            self._book.meet("safety_assessment", at)
+        self._s.acute, self._s.structural = cmd.acute, cmd.structural
+        self._s.urgent = self._s.urgent or cmd.acute
+        self._event(
+            at,
+            "safety_assessed",
+            f"safety assessed: acute {_yn(cmd.acute)}, structural {_yn(cmd.structural)}",
+        )
+        self._s.phase = "follow_up_decision"
+        return await self._changed()
+
+    @record_safety_assessment.validator
+    def _validate_assessment(self, cmd: SafetyAssessmentCmd) -> None:
+        self._require_phase("triage", "record a safety assessment")
+        self._check_time(cmd.assessed_at)
+
+    # --- the follow-up decision ---
+
+    @workflow.update
+    async def decide_follow_up(self, cmd: FollowUpCmd) -> CaseSnapshot:
+        at = cmd.decided_at
+        self._event(at, f"follow_up_{cmd.decision}", FOLLOW_UP_LABELS[cmd.decision])
+        if cmd.decision == "close_with_advice":
+            self._close()
+        elif cmd.decision == "investigation":
+            self._investigated = True
+            self._s.phase = "investigation"
+            self._book.add(
+                "investigation",
+                "investigation (onderzoek) finished",
+                self._vt.due(at, "investigation"),
+                "veilig_thuis",
+            )
+        elif cmd.decision == "handover":
+            self._s.phase, self._s.partner = "monitoring", cmd.partner
+            self._schedule_monitoring(at)
+        else:
+            self._s.phase = "referred"
+            await send(
+                [
+                    self._notice(
+                        "referral", cmd.decision, cmd.decision, FOLLOW_UP_LABELS[cmd.decision]
+                    )
+                ]
+            )
+        return await self._changed()
+
+    @decide_follow_up.validator
+    def _validate_follow_up(self, cmd: FollowUpCmd) -> None:
+        self._require_phase("follow_up_decision", "decide on the follow-up")
+        self._check_time(cmd.decided_at)
+        if cmd.decision == "handover" and not cmd.partner:
+            raise invalid("a handover names the partner that takes the case over")
+        if cmd.decision == "investigation" and self._investigated:
+            raise conflict(
+                "this case was investigated already; decide on the follow-up of that investigation"
+            )
+        if cmd.decision == "close_with_advice":
+            self._no_running_huisverbod()
+
+    # --- investigation ---
+
+    @workflow.update
+    async def record_investigation(self, cmd: InvestigationCmd) -> CaseSnapshot:
+        self._book.meet("investigation", cmd.concluded_at)
+        self._event(
+            cmd.concluded_at,
+            "investigation_concluded",
+            f"investigation concluded: {cmd.conclusion}",
+        )
+        self._s.phase = "follow_up_decision"
+        return await self._changed()
+
+    @record_investigation.validator
+    def _validate_investigation(self, cmd: InvestigationCmd) -> None:
+        self._require_phase("investigation", "conclude an investigation")
+        self._check_time(cmd.concluded_at)
+
+    # --- monitoring after handover ---
+
+    @workflow.update
+    async def record_monitoring_check(self, cmd: MonitoringCheckCmd) -> CaseSnapshot:
+        at = cmd.checked_at
+        self._book.meet("monitoring_check", at)
+        if cmd.safety_holds:
+            self._event(at, "monitoring_check", "monitoring: safety holds")
+            self._schedule_monitoring(at)
+        else:
+            self._event(
+                at,
+                "monitoring_check",
+                "monitoring: safety does not hold; a new follow-up decision is due",
+            )
+            self._book.close_open()
+            self._s.phase = "follow_up_decision"
+        return await self._changed()
+
+    @record_monitoring_check.validator
+    def _validate_monitoring(self, cmd: MonitoringCheckCmd) -> None:
+        self._require_phase("monitoring", "record a monitoring check")
+        self._check_time(cmd.checked_at)
+
+    @workflow.update
+    async def close(self, cmd: CloseCmd) -> CaseSnapshot:
+        self._event(cmd.closed_at, "case_closed", f"case closed: {cmd.reason.replace('_', ' ')}")
+        self._close()
+        return await self._changed()
+
+    @close.validator
+    def _validate_close(self, cmd: CloseCmd) -> None:
+        if self._s.phase not in ("follow_up_decision", "monitoring", "referred"):
+            raise conflict(
+                f"a case in phase {self._s.phase} cannot be closed; finish the current step first"
+            )
+        self._check_time(cmd.closed_at)
+        self._no_running_huisverbod()
+
+    # --- huisverbod (child workflow) ---
 
     @workflow.update
     async def request_huisverbod(self, cmd: HuisverbodRequestCmd) -> str:
@@ -84,21 +273,24 @@ class CaseWorkflow:
             HuisverbodInput(
                 huisverbod_id=cmd.huisverbod_id,
                 case_id=self._s.case_id,
+                region=self._s.region,
                 municipality=self._s.municipality,
                 pleger_ref=cmd.pleger_ref,
                 requested_at=cmd.requested_at,
                 incident_at=cmd.incident_at,
                 children_involved=any(p.role == "child" for p in self._in.persons),
-                policy=self._in.huisverbod_policy,
+                policy=self._in.policy.huisverbod,
             ),
             id=huisverbod_workflow_id(cmd.huisverbod_id),
-            # A ban is a legal act of the mayor: it runs its course even if the case closes.
+            # A ban is a legal act of the mayor: it runs its course whatever happens to the case.
             parent_close_policy=ParentClosePolicy.ABANDON,
         )
         return cmd.huisverbod_id
 
     @request_huisverbod.validator
     def _validate_request(self, cmd: HuisverbodRequestCmd) -> None:
+        if self._s.phase == "closed":
+            raise conflict("the case is closed")
         person = next((p for p in self._in.persons if p.ref == cmd.pleger_ref), None)
         if person is None:
             raise invalid(f"person {cmd.pleger_ref!r} is not part of this case")
@@ -120,11 +312,63 @@ class CaseWorkflow:
         self._s.timeline.sort(key=lambda e: e.at)
         await self._publish()
 
-    def _event(self, at, kind: str, detail: str) -> None:
+    # --- internals ---
+
+    def _require_phase(self, phase: str, action: str) -> None:
+        if self._s.phase != phase:
+            raise conflict(f"cannot {action}: the case is in phase {self._s.phase}, not {phase}")
+
+    def _check_time(self, at: datetime | None) -> None:
+        if at is None:
+            raise invalid("the time of the step is missing")
+        if at > workflow.now() + CLOCK_SKEW:
+            raise invalid(f"{at.isoformat()} lies in the future")
+        if at < self._s.opened_at:
+            raise invalid(f"{at.isoformat()} lies before the melding was received")
+
+    def _no_running_huisverbod(self) -> None:
+        if any(status in ACTIVE_HUISVERBOD for _, status in self._huisverboden.values()):
+            raise conflict(
+                "a huisverbod of this case is still running; the case stays open until it ends"
+            )
+
+    def _schedule_monitoring(self, start: datetime) -> None:
+        self._book.add(
+            "monitoring_check",
+            "monitoring check: does safety hold?",
+            self._vt.due(start, "monitoring_check"),
+            "veilig_thuis",
+        )
+
+    def _close(self) -> None:
+        self._book.close_open()
+        self._s.phase = "closed"
+
+    def _notice(self, kind: str, recipient: str, subject: str, detail: str) -> Notice:
+        return Notice(
+            key=f"case:{self._s.case_id}:{kind}:{subject}",
+            case_id=self._s.case_id,
+            region=self._s.region,
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            detail=detail,
+        )
+
+    def _event(self, at: datetime, kind: str, detail: str) -> None:
         self._s.timeline.append(TimelineEvent(at=at, kind=kind, detail=detail))
+
+    async def _changed(self) -> CaseSnapshot:
+        self._woken = True
+        await self._publish()
+        return self._s
 
     async def _publish(self) -> None:
         self._s.version += 1
         await workflow.execute_activity_method(
-            ReadModelActivities.upsert_case, self._s.model_copy(deep=True), **READ_MODEL
+            ReadModelActivities.upsert_case, self._s.model_copy(deep=True), **DURABLE
         )
+
+
+def _yn(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")

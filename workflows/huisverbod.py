@@ -14,7 +14,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.models import (
         AppealCmd,
-        Deadline,
         DecisionCmd,
         ExtensionCmd,
         HuisverbodChange,
@@ -24,21 +23,27 @@ with workflow.unsafe.imports_passed_through():
         RulingCmd,
         TimelineEvent,
     )
-    from domain.policy import RULES, RuleViolation
-    from workflows.common import READ_MODEL
+    from domain.policy import RuleViolation
+    from workflows.common import DURABLE, deadline_notice, firing_event, send
+    from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
 CLOCK_SKEW = timedelta(minutes=5)
+MILESTONES = {
+    "contact_address_given": ("contact_address", "the person removed gave an address or contact"),
+    "help_started": ("help_started", "help for the family started"),
+    "written_order_issued": (None, "the written order was issued"),
+}
 
 
 @workflow.defn
 class HuisverbodWorkflow:
     @workflow.init
     def __init__(self, inp: HuisverbodInput) -> None:
+        self._in = inp
         self._policy = inp.policy
-        self._children_involved = inp.children_involved
         self._s = HuisverbodSnapshot(
             huisverbod_id=inp.huisverbod_id,
             case_id=inp.case_id,
@@ -50,6 +55,7 @@ class HuisverbodWorkflow:
             timeline=[],
             deadlines=[],
         )
+        self._book = DeadlineBook(self._s.deadlines, source=f"huisverbod:{inp.huisverbod_id}")
         self._unsent: list[TimelineEvent] = []
         self._woken = False
 
@@ -58,25 +64,30 @@ class HuisverbodWorkflow:
         self._event(
             inp.requested_at, "huisverbod_requested", "police requested a tijdelijk huisverbod"
         )
-        self._deadline(
+        self._book.add(
             "mayor_decision",
-            "mayor's office decides",
-            inp.requested_at + self._policy.decision_window,
+            "mayor's office decides on the request",
+            self._policy.due(inp.requested_at, "mayor_decision"),
+            responsible="mayor_office",
         )
         await self._publish()
-        while self._s.status in ("requested", *RUNNING):
+        while self._active():
             now = workflow.now()
-            changed = self._mark_overdue(now)
+            fired = self._book.fire(now)
+            for firing in fired:
+                self._event(now, *firing_event(firing))
             if self._s.ends_at is not None and now >= self._s.ends_at:
                 self._finish("expired", self._s.ends_at, "the huisverbod expired")
-                changed = True
-            if changed:
+            if fired or not self._active():
+                await send([deadline_notice(f, inp.case_id, inp.region) for f in fired])
                 await self._publish()
-            if self._s.status not in ("requested", *RUNNING):
+            if not self._active():
                 break
             self._woken = False
             try:
-                await workflow.wait_condition(lambda: self._woken, timeout=self._until_next(now))
+                await workflow.wait_condition(
+                    lambda: self._woken, timeout=self._book.next_wake(now, self._s.ends_at)
+                )
             except TimeoutError:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -90,37 +101,35 @@ class HuisverbodWorkflow:
 
     @workflow.update
     async def decide(self, cmd: DecisionCmd) -> HuisverbodSnapshot:
-        self._meet("mayor_decision", cmd.decided_at)
-        who = f"{cmd.decided_by.capacity}"
+        self._book.meet("mayor_decision", cmd.decided_at)
+        who = cmd.decided_by.capacity
+        self._s.decision = cmd
         if cmd.decision == "refuse":
             self._finish("refused", cmd.decided_at, f"request refused by the {who}")
-        else:
-            s = self._s
-            s.status, s.imposed_at = "imposed", cmd.decided_at
-            s.ends_at = self._policy.ban_end(cmd.decided_at)
-            s.max_end = self._policy.max_end(cmd.decided_at)
-            self._event(cmd.decided_at, "huisverbod_imposed", f"imposed by the {who} for 10 days")
-            if cmd.veilig_thuis_consulted:
-                self._event(
-                    cmd.decided_at,
-                    "veilig_thuis_consulted",
-                    "Veilig Thuis consulted before imposing",
-                )
-            if cmd.ordered_orally:
-                self._event(
-                    cmd.decided_at, "oral_order", "ordered orally; the written order follows"
-                )
-            self._deadline(
-                "contact_address",
-                "person removed gives an address or contact",
-                cmd.decided_at + self._policy.contact_address_within,
+            return await self._changed()
+        s = self._s
+        s.status, s.imposed_at = "imposed", cmd.decided_at
+        s.ends_at = self._policy.ban_end(cmd.decided_at)
+        s.max_end = self._policy.max_end(cmd.decided_at)
+        self._event(cmd.decided_at, "huisverbod_imposed", f"imposed by the {who} for 10 days")
+        if cmd.veilig_thuis_consulted:
+            self._event(
+                cmd.decided_at, "veilig_thuis_consulted", "Veilig Thuis consulted before imposing"
             )
-            self._deadline(
-                "help_started",
-                "Veilig Thuis starts help for the family",
-                cmd.decided_at + self._policy.help_start_within,
-            )
-        self._s.decision = cmd
+        if cmd.ordered_orally:
+            self._event(cmd.decided_at, "oral_order", "ordered orally; the written order follows")
+        self._book.add(
+            "contact_address",
+            "person removed gives an address or contact",
+            self._policy.due(cmd.decided_at, "contact_address"),
+            responsible="police",
+        )
+        self._book.add(
+            "help_started",
+            "Veilig Thuis starts help for the family",
+            self._policy.due(cmd.decided_at, "help_started"),
+            responsible="veilig_thuis",
+        )
         return await self._changed()
 
     @decide.validator
@@ -130,7 +139,11 @@ class HuisverbodWorkflow:
         self._not_in_future(cmd.decided_at)
         if cmd.decided_at < self._s.requested_at:
             raise invalid("decided_at lies before the request was made")
-        if cmd.decision == "impose" and self._children_involved and not cmd.veilig_thuis_consulted:
+        if (
+            cmd.decision == "impose"
+            and self._in.children_involved
+            and not cmd.veilig_thuis_consulted
+        ):
             raise invalid(
                 "children are involved: Veilig Thuis must be consulted before imposing "
                 "(Wth art. 2 lid 3); set veilig_thuis_consulted to true once it was"
@@ -171,10 +184,11 @@ class HuisverbodWorkflow:
         self._s.appeal = cmd
         self._event(cmd.lodged_at, "appeal_lodged", "the pleger lodged an appeal")
         if cmd.interim_relief_requested:
-            self._deadline(
+            self._book.add(
                 "interim_relief_ruling",
                 "court rules on the request for interim relief",
-                cmd.lodged_at + self._policy.interim_relief_within,
+                self._policy.due(cmd.lodged_at, "interim_relief_ruling"),
+                responsible="court",
             )
         return await self._changed()
 
@@ -191,7 +205,7 @@ class HuisverbodWorkflow:
     @workflow.update
     async def rule(self, cmd: RulingCmd) -> HuisverbodSnapshot:
         self._s.ruling = cmd
-        self._meet("interim_relief_ruling", cmd.ruled_at)
+        self._book.meet("interim_relief_ruling", cmd.ruled_at)
         if cmd.outcome == "lifted":
             self._finish("lifted", cmd.ruled_at, "the court lifted the huisverbod")
         else:
@@ -212,15 +226,10 @@ class HuisverbodWorkflow:
 
     @workflow.update
     async def record_milestone(self, cmd: MilestoneCmd) -> HuisverbodSnapshot:
-        labels = {
-            "contact_address_given": "the person removed gave an address or contact",
-            "help_started": "help for the family started",
-            "written_order_issued": "the written order was issued",
-        }
-        self._event(cmd.at, cmd.milestone, labels[cmd.milestone])
-        self._meet(
-            {"contact_address_given": "contact_address"}.get(cmd.milestone, cmd.milestone), cmd.at
-        )
+        deadline, label = MILESTONES[cmd.milestone]
+        self._event(cmd.at, cmd.milestone, label)
+        if deadline:
+            self._book.meet(deadline, cmd.at)
         return await self._changed()
 
     @record_milestone.validator
@@ -233,6 +242,9 @@ class HuisverbodWorkflow:
 
     # --- internals ---
 
+    def _active(self) -> bool:
+        return self._s.status in ("requested", *RUNNING)
+
     def _not_in_future(self, at: datetime) -> None:
         if at > workflow.now() + CLOCK_SKEW:
             raise invalid(f"{at.isoformat()} lies in the future")
@@ -244,48 +256,12 @@ class HuisverbodWorkflow:
         self._s.timeline.append(event)
         self._unsent.append(event)
 
-    def _deadline(self, key: str, label: str, due_at: datetime) -> None:
-        self._s.deadlines.append(
-            Deadline(
-                key=key,
-                label=label,
-                due_at=due_at,
-                rule=RULES[key].source,
-                source=f"huisverbod:{self._s.huisverbod_id}",
-            )
-        )
-
-    def _meet(self, key: str, at: datetime) -> None:
-        for d in self._s.deadlines:
-            if d.key == key and d.met_at is None:
-                d.met_at = at
-                if d.status == "open":
-                    d.status = "met"
-
-    def _mark_overdue(self, now: datetime) -> bool:
-        changed = False
-        for d in self._s.deadlines:
-            if d.status == "open" and d.due_at <= now:
-                d.status, changed = "overdue", True
-                kind = "escalated" if d.key == "mayor_decision" else "deadline_overdue"
-                self._event(d.due_at, kind, f"deadline passed unmet: {d.label}")
-        return changed
-
     def _finish(self, status: str, at: datetime, detail: str) -> None:
         self._s.status, self._s.ended_at = status, at
         if status != "refused":
             self._s.ends_at = at
         self._event(at, f"huisverbod_{status}", detail)
-        for d in self._s.deadlines:
-            if d.status == "open":
-                d.status = "closed"
-
-    def _until_next(self, now: datetime) -> timedelta | None:
-        moments = [d.due_at for d in self._s.deadlines if d.status == "open"]
-        if self._s.ends_at is not None:
-            moments.append(self._s.ends_at)
-        future = [m for m in moments if m > now]
-        return min(future) - now if future else None
+        self._book.close_open()
 
     async def _changed(self) -> HuisverbodSnapshot:
         self._woken = True
@@ -298,7 +274,7 @@ class HuisverbodWorkflow:
         snapshot = self._s.model_copy(deep=True)
         events, self._unsent = self._unsent, []
         await workflow.execute_activity_method(
-            ReadModelActivities.upsert_huisverbod, snapshot, **READ_MODEL
+            ReadModelActivities.upsert_huisverbod, snapshot, **DURABLE
         )
         parent = workflow.info().parent
         if parent is not None and events:

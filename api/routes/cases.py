@@ -60,7 +60,7 @@ async def start_case(client: Client, settings: Settings, case: dict) -> None:
             persons=[PersonRef(ref=p["ref"], role=p["role"]) for p in case["persons"]],
             unsafety=Unsafety(acute=case["acute"], structural=case["structural"]),
             received_at=case["opened_at"],
-            huisverbod_policy=settings.huisverbod_policy,
+            policy=settings.policy,
         ),
         id=case_workflow_id(case["case_id"]),
         task_queue=settings.task_queue,
@@ -92,7 +92,7 @@ async def create_melding(
         pass
     return CaseCreated(
         case_id=case_id,
-        phase="intake",
+        phase="triage",
         region=melding.region,
         municipality=melding.municipality,
         opened_at=received_at,

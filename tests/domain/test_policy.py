@@ -4,7 +4,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.policy import HuisverbodPolicy, RuleViolation, check_huisverbod_subject, is_adult
+from domain.policy import (
+    HuisverbodPolicy,
+    Policy,
+    RuleViolation,
+    VeiligThuisPolicy,
+    check_huisverbod_subject,
+    is_adult,
+)
+from domain.workdays import AMSTERDAM
 
 POLICY = HuisverbodPolicy()
 IMPOSED = datetime(2026, 3, 27, 22, 30, tzinfo=UTC)  # DST switch night follows
@@ -62,10 +70,49 @@ def test_hulpofficier_cannot_extend():
 
 
 def test_scaled_policy_keeps_the_proportions():
-    fast = POLICY.scaled(1 / 86400)
-    assert fast.ban_duration == timedelta(seconds=10)
-    assert fast.max_total_duration == timedelta(seconds=28)
-    assert fast.decision_window == timedelta(seconds=4 * 3600 / 86400)
+    fast = Policy.build(time_scale=1 / 86400)
+    assert fast.huisverbod.ban_end(IMPOSED) == IMPOSED + timedelta(seconds=10)
+    assert fast.huisverbod.max_end(IMPOSED) == IMPOSED + timedelta(seconds=28)
+    due, remind = fast.huisverbod.due(IMPOSED, "mayor_decision")
+    assert due == IMPOSED + timedelta(seconds=4 * 3600 / 86400)
+    assert remind == IMPOSED + timedelta(seconds=3 * 3600 / 86400)
+
+
+def test_decision_window_is_configurable():
+    policy = Policy.build(decision_window_hours=2)
+    assert policy.huisverbod.due(IMPOSED, "mayor_decision")[0] == IMPOSED + timedelta(hours=2)
+
+
+def ams(*args):
+    return datetime(*args, tzinfo=AMSTERDAM)
+
+
+def test_safety_assessment_due_in_five_working_days_with_a_reminder_the_day_before():
+    received = ams(2026, 4, 24, 14, 0)  # Friday before Koningsdag
+    due, remind = VeiligThuisPolicy().due(received, "safety_assessment")
+    assert due == ams(2026, 5, 5, 0, 0)  # end of Monday 4 May
+    assert remind == ams(2026, 5, 1, 9, 0)  # Friday 1 May, 09:00
+
+
+def test_acute_assessment_is_due_within_hours():
+    received = ams(2026, 11, 23, 22, 0)
+    due, remind = VeiligThuisPolicy().due(received, "acute_safety_assessment")
+    assert due == received + timedelta(hours=4)
+    assert remind == received + timedelta(hours=3)
+
+
+def test_investigation_ends_ten_weeks_later_on_the_same_wall_clock():
+    start = ams(2026, 3, 2, 10, 0)
+    due, remind = VeiligThuisPolicy().due(start, "investigation")
+    assert due == ams(2026, 5, 11, 10, 0)
+    assert remind == ams(2026, 5, 8, 9, 0)  # the Friday before
+
+
+def test_scaled_working_day_deadline_keeps_the_calendar_proportion():
+    received = ams(2026, 4, 24, 14, 0)
+    real_due, _ = VeiligThuisPolicy().due(received, "safety_assessment")
+    fast_due, _ = VeiligThuisPolicy(time_scale=0.001).due(received, "safety_assessment")
+    assert fast_due - received == (real_due - received) * 0.001
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.models import CaseSnapshot, HuisverbodSnapshot
+from domain.models import CaseSnapshot, HuisverbodSnapshot, Notice
 from ketenregie.binaries import find_binary
 from workers.main import WORKFLOWS
 
@@ -32,6 +32,14 @@ class FakeReadModel:
     def __init__(self) -> None:
         self.cases: dict[str, CaseSnapshot] = {}
         self.huisverboden: dict[str, HuisverbodSnapshot] = {}
+        self.notices: dict[str, Notice] = {}
+
+    @activity.defn(name="queue_notice")
+    async def queue_notice(self, notice: Notice) -> bool:
+        if notice.key in self.notices:
+            return False
+        self.notices[notice.key] = notice
+        return True
 
     @activity.defn(name="upsert_case")
     async def upsert_case(self, s: CaseSnapshot) -> bool:
@@ -63,6 +71,6 @@ async def worker(env, read_model):
         env.client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[read_model.upsert_case, read_model.upsert_huisverbod],
+        activities=[read_model.upsert_case, read_model.upsert_huisverbod, read_model.queue_notice],
     ):
         yield task_queue

@@ -1,0 +1,45 @@
+"""The regional coordinator's view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import ConnDep, SettingsDep
+from api.errors import not_found
+from api.schemas import CaseSummary, Dashboard, DueCase
+from domain.workdays import working_day_horizon
+from store import dashboard
+
+router = APIRouter(prefix="/v1/regions", tags=["coordinators"])
+
+
+@router.get("/{region}/dashboard", response_model=Dashboard)
+async def region_dashboard(
+    region: str,
+    conn: ConnDep,
+    settings: SettingsDep,
+    days: Annotated[int, Query(ge=1, le=60, description="working days ahead")] = 3,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Dashboard:
+    """Open cases per phase, what is due in the next `days` working days, what is overdue,
+    and the oldest open case."""
+    if settings.chain.region(region) is None:
+        raise not_found("region")
+    now = datetime.now(UTC)
+    horizon = working_day_horizon(now, days)
+    oldest = await dashboard.oldest_open(conn, region)
+    return Dashboard(
+        region=region,
+        generated_at=now,
+        horizon=horizon,
+        open_per_phase=await dashboard.open_per_phase(conn, region),
+        due_soon=[
+            DueCase(**dict(r))
+            for r in await dashboard.due_between(conn, region, now, horizon, limit)
+        ],
+        overdue=[DueCase(**dict(r)) for r in await dashboard.overdue(conn, region, now, limit)],
+        oldest_open_case=CaseSummary(**dict(oldest)) if oldest else None,
+    )

@@ -1,0 +1,109 @@
+"""Working-day arithmetic across weekends, holidays, year ends, Easter and DST switches."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.workdays import (
+    AMSTERDAM,
+    add_local,
+    due_in_working_days,
+    is_working_day,
+    morning_before,
+    nth_working_day_after,
+    nth_working_day_before,
+)
+
+
+def ams(*args) -> datetime:
+    return datetime(*args, tzinfo=AMSTERDAM)
+
+
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2026, 11, 23), True),  # a Monday
+        (date(2026, 11, 28), False),  # Saturday
+        (date(2026, 11, 29), False),  # Sunday
+        (date(2026, 1, 1), False),  # Nieuwjaarsdag
+        (date(2026, 4, 3), True),  # Good Friday: no general day off
+        (date(2026, 4, 6), False),  # Tweede Paasdag
+        (date(2026, 4, 27), False),  # Koningsdag
+        (date(2025, 4, 26), False),  # Koningsdag on a Saturday anyway
+        (date(2026, 5, 5), True),  # Bevrijdingsdag, not a lustrum year
+        (date(2025, 5, 5), False),  # Bevrijdingsdag 2025: lustrum
+        (date(2030, 5, 5), False),  # Sunday, lustrum
+        (date(2026, 5, 14), False),  # Hemelvaartsdag
+        (date(2026, 5, 25), False),  # Tweede Pinksterdag
+        (date(2026, 12, 25), False),
+        (date(2027, 12, 27), True),  # Monday after a Christmas weekend
+        (date(2028, 4, 27), False),  # Koningsdag on a Thursday
+    ],
+)
+def test_working_days(day, working):
+    assert is_working_day(day) is working
+
+
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        (date(2026, 11, 23), 5, date(2026, 11, 30)),  # Mon -> next Mon
+        (date(2026, 11, 27), 1, date(2026, 11, 30)),  # Fri -> Mon
+        (date(2026, 11, 28), 1, date(2026, 11, 30)),  # Sat -> Mon
+        (date(2026, 12, 23), 5, date(2026, 12, 31)),  # over Christmas
+        (date(2026, 12, 30), 2, date(2027, 1, 4)),  # over New Year
+        (date(2026, 4, 2), 2, date(2026, 4, 7)),  # Thu -> Good Friday counts, Easter Monday not
+        (date(2026, 4, 24), 5, date(2026, 5, 4)),  # Koningsdag Monday skipped
+        (date(2025, 5, 2), 1, date(2025, 5, 6)),  # Bevrijdingsdag 2025 skipped
+        (date(2026, 5, 13), 1, date(2026, 5, 15)),  # Hemelvaart skipped
+        (date(2026, 5, 22), 1, date(2026, 5, 26)),  # Pinksteren skipped
+    ],
+)
+def test_nth_working_day_after(start, n, expected):
+    assert nth_working_day_after(start, n) == expected
+
+
+def test_working_days_before_is_the_inverse_over_holidays():
+    for offset in range(400):
+        day = date(2026, 1, 1) + timedelta(days=offset)
+        if is_working_day(day):
+            for n in (1, 5):
+                assert nth_working_day_before(nth_working_day_after(day, n), n) == day
+
+
+def test_due_is_the_end_of_the_fifth_working_day_in_amsterdam():
+    received = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Mon 16:00 local
+    due = due_in_working_days(received, 5)
+    assert due == ams(2026, 12, 1, 0, 0)  # end of Mon 30 Nov
+    assert due.utcoffset() == timedelta(hours=1)
+
+
+def test_receipt_late_in_the_evening_utc_counts_from_the_local_day():
+    # 23:30 UTC on Sunday 29 Mar 2026 is Monday 01:30 in Amsterdam (CEST)
+    received = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
+    assert due_in_working_days(received, 1) == ams(2026, 4, 1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [ams(2026, 3, 27, 10, 0), ams(2026, 10, 23, 10, 0)],  # Fridays before the DST switches
+)
+def test_dst_switch_does_not_shift_the_deadline_by_an_hour(start):
+    due = due_in_working_days(start, 1)
+    assert due.astimezone(AMSTERDAM).hour == 0 and due.astimezone(AMSTERDAM).minute == 0
+    later = add_local(start, weeks=10)
+    assert later.astimezone(AMSTERDAM).hour == 10
+
+
+def test_ten_weeks_across_dst_keeps_the_wall_clock():
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # 10:00 CET
+    end = add_local(start, weeks=10)
+    assert end.astimezone(AMSTERDAM) == ams(2026, 5, 10, 10, 0)
+    assert end - start == timedelta(weeks=10) - timedelta(hours=1)
+
+
+def test_reminder_is_nine_in_the_morning_one_working_day_before():
+    due = ams(2026, 12, 1, 0, 0)  # end of Monday 30 Nov
+    assert morning_before(due, 1) == ams(2026, 11, 27, 9, 0)  # the Friday before
+    due_after_easter = ams(2026, 4, 8, 0, 0)  # end of Tue 7 Apr
+    assert morning_before(due_after_easter, 1) == ams(2026, 4, 3, 9, 0)  # Good Friday works

@@ -1,0 +1,77 @@
+"""The deadlines of one workflow: reminders before, escalation after, met ones fall silent.
+
+Plain deterministic bookkeeping over the workflow's list of `Deadline`s; the workflow
+sleeps until `next_wake` and acts on what `fire` returns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from domain.models import Deadline
+from domain.policy import RULES
+
+Firing = tuple[Literal["reminder", "escalation"], Deadline]
+
+
+class DeadlineBook:
+    def __init__(self, deadlines: list[Deadline], source: str) -> None:
+        self._deadlines = deadlines
+        self._source = source
+
+    def add(
+        self, key: str, label: str, due: tuple[datetime, datetime | None], responsible: str
+    ) -> Deadline:
+        due_at, remind_at = due
+        deadline = Deadline(
+            key=key,
+            label=label,
+            due_at=due_at,
+            remind_at=remind_at,
+            rule=RULES[key].source,
+            source=self._source,
+            responsible=responsible,
+        )
+        self._deadlines.append(deadline)
+        return deadline
+
+    def meet(self, key: str, at: datetime) -> bool:
+        """Record that the open (or overdue) deadline `key` was met; False if there is none."""
+        for d in self._deadlines:
+            if d.key == key and d.met_at is None and d.status in ("open", "overdue"):
+                d.met_at = at
+                if d.status == "open":
+                    d.status = "met"
+                return True
+        return False
+
+    def close_open(self) -> None:
+        """The procedure ended: deadlines still open no longer apply."""
+        for d in self._deadlines:
+            if d.status == "open":
+                d.status = "closed"
+
+    def fire(self, now: datetime) -> list[Firing]:
+        """Reminders whose time has come and deadlines that passed unmet, marked as done."""
+        fired: list[Firing] = []
+        for d in self._deadlines:
+            if d.status != "open":
+                continue
+            if d.due_at <= now:
+                d.status = "overdue"
+                fired.append(("escalation", d))
+            elif d.remind_at is not None and not d.reminded and d.remind_at <= now:
+                d.reminded = True
+                fired.append(("reminder", d))
+        return fired
+
+    def next_wake(self, now: datetime, *extra: datetime | None) -> timedelta | None:
+        moments = [m for m in extra if m is not None]
+        for d in self._deadlines:
+            if d.status == "open":
+                moments.append(d.due_at)
+                if d.remind_at is not None and not d.reminded:
+                    moments.append(d.remind_at)
+        future = [m for m in moments if m > now]
+        return min(future) - now if future else None
