@@ -19,6 +19,7 @@ from domain.models import (
     RequestedBy,
     RulingCmd,
     TimelineEvent,
+    Unsafety,
 )
 
 
@@ -102,6 +103,7 @@ class NoticeView(BaseModel):
 
 class CaseDetail(CaseSummary):
     reporter: Reporter
+    unsafety: Unsafety
     persons: list[PersonIn]
     summary: str
     timeline: list[TimelineEvent]

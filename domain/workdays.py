@@ -29,6 +29,12 @@ def _holidays(year: int) -> frozenset[date]:
     return frozenset(d for d, name in nl.items() if name not in WORKING_DAYS_OFF_NOT_OBSERVED)
 
 
+def preload_calendar() -> None:
+    """Import the holiday calendar's lazily loaded modules now (workers call this before
+    they run workflows, whose sandbox should find them already loaded)."""
+    _holidays(date.today().year)
+
+
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 

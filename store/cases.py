@@ -16,11 +16,13 @@ async def insert_case(
     """Store the case file and its initial read-model row in one transaction."""
     async with conn.transaction():
         await conn.execute(
-            "INSERT INTO case_files (case_id, reporter, persons, summary) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO case_files (case_id, reporter, persons, summary, unsafety)"
+            " VALUES ($1, $2, $3, $4, $5)",
             case_id,
             melding.reporter.model_dump(mode="json"),
             [p.model_dump(mode="json") for p in melding.persons],
             melding.summary,
+            melding.unsafety.model_dump(mode="json"),
         )
         await conn.execute(
             """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent, opened_at)
@@ -67,7 +69,8 @@ async def upsert_snapshot(conn: asyncpg.Connection, s: CaseSnapshot) -> bool:
 
 
 CASE_COLUMNS = (
-    "c.case_id, c.region, c.municipality, c.phase, c.acute, c.structural, c.opened_at, c.updated_at"
+    "c.case_id, c.region, c.municipality, c.phase, c.urgent, c.acute, c.structural, c.partner, "
+    "c.opened_at, c.updated_at"
 )
 
 
@@ -97,7 +100,7 @@ async def list_cases(
 
 async def get_case(conn: asyncpg.Connection, case_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow(
-        f"""SELECT {CASE_COLUMNS}, c.timeline, f.reporter, f.persons, f.summary
+        f"""SELECT {CASE_COLUMNS}, c.timeline, f.reporter, f.persons, f.summary, f.unsafety
             FROM cases c JOIN case_files f USING (case_id) WHERE c.case_id = $1""",
         case_id,
     )

@@ -55,6 +55,7 @@ MIGRATIONS: list[str] = [
     """,
     # 2: deadlines as rows (dashboards), the notice outbox, case urgency and partner
     """
+    ALTER TABLE case_files ADD COLUMN unsafety jsonb NOT NULL DEFAULT '{}';
     ALTER TABLE cases ADD COLUMN urgent boolean NOT NULL DEFAULT false;
     ALTER TABLE cases ADD COLUMN partner text;
     CREATE INDEX cases_region_open ON cases (region, opened_at) WHERE phase <> 'closed';

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         SafetyAssessmentCmd,
         TimelineEvent,
     )
-    from workflows.common import DURABLE, deadline_notice, firing_event, send
+    from workflows.common import DURABLE, deadline_notice, due, firing_event, send
     from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
     from workflows.huisverbod import CLOCK_SKEW, HUISVERBOD_CHANGED, HuisverbodWorkflow
@@ -78,23 +78,29 @@ class CaseWorkflow:
         self._huisverboden: dict[str, tuple[str, str]] = {}  # id -> (pleger_ref, status)
         self._investigated = False
         self._woken = False
-
-    @workflow.run
-    async def run(self, inp: CaseInput) -> CaseSnapshot:
+        # The intake is recorded here, before any handler can run, so a step that arrives
+        # with the start of the workflow finds the deadline it meets.
         u = inp.unsafety
-        answers = f"acute: {_yn(u.acute)}, structural: {_yn(u.structural)}, reporter can help: {_yn(u.reporter_can_help)}"
+        answers = (
+            f"acute: {_yn(u.acute)}, structural: {_yn(u.structural)}, "
+            f"reporter can help: {_yn(u.reporter_can_help)}"
+        )
         self._event(
             inp.received_at,
             "melding_received",
             f"melding by a {inp.reporter_kind} reporter; {answers}",
         )
-        if u.acute:
-            self._book.add(
-                "acute_safety_assessment",
-                "acute unsafety: safety assessment at once",
-                self._vt.due(inp.received_at, "acute_safety_assessment"),
-                responsible="veilig_thuis",
-            )
+        key = "acute_safety_assessment" if u.acute else "safety_assessment"
+        label = (
+            "acute unsafety: safety assessment at once"
+            if u.acute
+            else "safety assessment (veiligheidsbeoordeling)"
+        )
+        self._book.add(key, label, due(self._vt, inp.received_at, key), responsible="veilig_thuis")
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> CaseSnapshot:
+        if inp.unsafety.acute:
             self._event(
                 inp.received_at,
                 "partners_alerted",
@@ -109,13 +115,6 @@ class CaseWorkflow:
                         "acute unsafety reported at Veilig Thuis",
                     )
                 ]
-            )
-        else:
-            self._book.add(
-                "safety_assessment",
-                "safety assessment (veiligheidsbeoordeling)",
-                self._vt.due(inp.received_at, "safety_assessment"),
-                responsible="veilig_thuis",
             )
         await self._publish()
         while self._s.phase != "closed":
@@ -175,7 +174,7 @@ class CaseWorkflow:
             self._book.add(
                 "investigation",
                 "investigation (onderzoek) finished",
-                self._vt.due(at, "investigation"),
+                due(self._vt, at, "investigation"),
                 "veilig_thuis",
             )
         elif cmd.decision == "handover":
@@ -336,7 +335,7 @@ class CaseWorkflow:
         self._book.add(
             "monitoring_check",
             "monitoring check: does safety hold?",
-            self._vt.due(start, "monitoring_check"),
+            due(self._vt, start, "monitoring_check"),
             "veilig_thuis",
         )
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
-    from domain.models import Deadline, Notice
+    from domain.models import Notice
+    from domain.policy import HuisverbodPolicy, VeiligThuisPolicy
     from workflows.deadlines import Firing
 
 # Retried with backoff for as long as it takes: a projection or a notice is never dropped.
@@ -58,5 +59,10 @@ async def send(notices: list[Notice]) -> None:
     )
 
 
-def open_deadlines(deadlines: list[Deadline]) -> list[Deadline]:
-    return [d for d in deadlines if d.status == "open"]
+def due(
+    policy: VeiligThuisPolicy | HuisverbodPolicy, start: datetime, key: str
+) -> tuple[datetime, datetime | None]:
+    """The policy's (due, remind_at) for `key`. The holiday calendar reads locale data, which
+    the sandbox forbids; the computation itself is deterministic."""
+    with workflow.unsafe.sandbox_unrestricted():
+        return policy.due(start, key)

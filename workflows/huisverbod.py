@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
         TimelineEvent,
     )
     from domain.policy import RuleViolation
-    from workflows.common import DURABLE, deadline_notice, firing_event, send
+    from workflows.common import DURABLE, deadline_notice, due, firing_event, send
     from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
 
@@ -67,7 +67,7 @@ class HuisverbodWorkflow:
         self._book.add(
             "mayor_decision",
             "mayor's office decides on the request",
-            self._policy.due(inp.requested_at, "mayor_decision"),
+            due(self._policy, inp.requested_at, "mayor_decision"),
             responsible="mayor_office",
         )
         await self._publish()
@@ -121,13 +121,13 @@ class HuisverbodWorkflow:
         self._book.add(
             "contact_address",
             "person removed gives an address or contact",
-            self._policy.due(cmd.decided_at, "contact_address"),
+            due(self._policy, cmd.decided_at, "contact_address"),
             responsible="police",
         )
         self._book.add(
             "help_started",
             "Veilig Thuis starts help for the family",
-            self._policy.due(cmd.decided_at, "help_started"),
+            due(self._policy, cmd.decided_at, "help_started"),
             responsible="veilig_thuis",
         )
         return await self._changed()
@@ -187,7 +187,7 @@ class HuisverbodWorkflow:
             self._book.add(
                 "interim_relief_ruling",
                 "court rules on the request for interim relief",
-                self._policy.due(cmd.lodged_at, "interim_relief_ruling"),
+                due(self._policy, cmd.lodged_at, "interim_relief_ruling"),
                 responsible="court",
             )
         return await self._changed()

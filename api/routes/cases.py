@@ -19,7 +19,6 @@ from api.schemas import (
     CaseList,
     CaseSummary,
     HuisverbodCreated,
-    HuisverbodView,
 )
 from domain.models import (
     CaseInput,
@@ -31,7 +30,7 @@ from domain.models import (
 )
 from domain.policy import RuleViolation, check_huisverbod_subject
 from ketenregie.settings import Settings
-from store import cases, huisverboden
+from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow, case_workflow_id
 from workflows.huisverbod import CLOCK_SKEW
 
@@ -58,7 +57,7 @@ async def start_case(client: Client, settings: Settings, case: dict) -> None:
             municipality=case["municipality"],
             reporter_kind=case["reporter"]["kind"],
             persons=[PersonRef(ref=p["ref"], role=p["role"]) for p in case["persons"]],
-            unsafety=Unsafety(acute=case["acute"], structural=case["structural"]),
+            unsafety=Unsafety(**case["unsafety"]),
             received_at=case["opened_at"],
             policy=settings.policy,
         ),
@@ -120,21 +119,16 @@ async def get_case(case_id: str, conn: ConnDep) -> CaseDetail:
     case = await cases.get_case(conn, case_id)
     if case is None:
         raise not_found("case")
-    bans = [
-        HuisverbodView(**h)
-        for h in await huisverboden.list_huisverboden(
-            conn, municipality=None, status=None, case_id=case_id
-        )
-    ]
-    deadlines = sorted(
-        [*case.pop("deadlines"), *(d.model_dump() for h in bans for d in h.deadlines)],
-        key=lambda d: str(d["due_at"]),
+    bans = await huisverboden.list_huisverboden(
+        conn, municipality=None, status=None, case_id=case_id
     )
+    all_deadlines = await deadlines.for_case(conn, case_id)
     return CaseDetail(
         **case,
-        deadlines=deadlines,
-        open_deadlines=[d for d in deadlines if d["status"] == "open"],
+        deadlines=all_deadlines,
+        open_deadlines=[d for d in all_deadlines if d["status"] == "open"],
         huisverboden=bans,
+        notices=[dict(n) for n in await notices.for_case(conn, case_id)],
     )
 
 

@@ -115,13 +115,18 @@ async def test_undecided_request_is_escalated_on_the_case(api):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
 
-    async def escalated():
+    async def decision_overdue():
         case = (await api.get(f"/v1/cases/{case_id}")).json()
-        return "escalated" in [e["kind"] for e in case["timeline"]] and case
+        decisions = [d for d in case["deadlines"] if d["key"] == "mayor_decision"]
+        escalated = [
+            e for e in case["timeline"] if e["kind"] == "escalated" and "mayor" in e["detail"]
+        ]
+        return decisions and decisions[0]["status"] == "overdue" and escalated and case
 
-    case = await eventually(escalated, timeout=20)
-    decision = next(d for d in case["deadlines"] if d["key"] == "mayor_decision")
-    assert decision["status"] == "overdue"
+    case = await eventually(decision_overdue, timeout=20)
+    assert any(
+        n["kind"] == "escalation" and n["subject"] == "mayor_decision" for n in case["notices"]
+    )
     assert (await impose(api, hv))["status"] == "imposed"
 
 
@@ -130,14 +135,14 @@ async def test_case_lists_filter_by_region_municipality_and_phase(api):
     listed = (
         await api.get(
             "/v1/cases",
-            params={"region": "haaglanden", "municipality": "GM0637", "phase": "intake"},
+            params={"region": "haaglanden", "municipality": "GM0637", "phase": "triage"},
         )
     ).json()
     assert case_id in [c["case_id"] for c in listed["items"]]
     other = (await api.get("/v1/cases", params={"municipality": "GM0503"})).json()
     assert case_id not in [c["case_id"] for c in other["items"]]
     detail = (await api.get(f"/v1/cases/{case_id}")).json()
-    assert detail["phase"] == "intake" and detail["persons"][1]["ref"] == "p2"
+    assert detail["phase"] == "triage" and detail["persons"][1]["ref"] == "p2"
 
 
 async def test_healthz_reports_both_dependencies(api):

@@ -12,8 +12,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.models import CaseSnapshot, HuisverbodSnapshot, Notice
+from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
-from workers.main import WORKFLOWS
+from workers.main import WORKFLOW_RUNNER, WORKFLOWS
 
 
 @pytest_asyncio.fixture
@@ -66,11 +67,13 @@ def read_model() -> FakeReadModel:
 
 @pytest_asyncio.fixture
 async def worker(env, read_model):
+    preload_calendar()
     task_queue = f"tq-{uuid.uuid4()}"
     async with Worker(
         env.client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[read_model.upsert_case, read_model.upsert_huisverbod, read_model.queue_notice],
     ):
         yield task_queue

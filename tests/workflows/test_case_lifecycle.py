@@ -1,0 +1,208 @@
+"""The Veilig Thuis case lifecycle with its real deadlines, under time skipping."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.models import (
+    CaseInput,
+    CloseCmd,
+    FollowUpCmd,
+    HuisverbodRequestCmd,
+    InvestigationCmd,
+    MonitoringCheckCmd,
+    PersonRef,
+    SafetyAssessmentCmd,
+    Unsafety,
+)
+from domain.policy import VeiligThuisPolicy
+from workflows.case import CaseWorkflow, case_workflow_id
+
+VT = VeiligThuisPolicy()
+SECOND = timedelta(seconds=1)
+
+
+async def open_case(env, task_queue, *, acute=False):
+    now = await env.get_current_time()
+    case_id = uuid.uuid4().hex
+    handle = await env.client.start_workflow(
+        CaseWorkflow.run,
+        CaseInput(
+            case_id=case_id,
+            region="haaglanden",
+            municipality="GM0518",
+            reporter_kind="professional",
+            persons=[PersonRef(ref="p1", role="victim"), PersonRef(ref="p2", role="pleger")],
+            unsafety=Unsafety(acute=acute, structural=True, reporter_can_help=False),
+            received_at=now,
+        ),
+        id=case_workflow_id(case_id),
+        task_queue=task_queue,
+    )
+    return handle, now
+
+
+async def skip_to(env, moment):
+    await env.sleep(moment - await env.get_current_time())
+
+
+def kinds(state):
+    return [e.kind for e in state.timeline]
+
+
+async def test_unmet_safety_assessment_reminds_then_escalates(env, worker, read_model):
+    case, received = await open_case(env, worker)
+    due, remind = VT.due(received, "safety_assessment")
+    state = await case.query(CaseWorkflow.state)
+    assert state.phase == "triage"
+    assert [(d.key, d.due_at) for d in state.deadlines] == [("safety_assessment", due)]
+
+    await skip_to(env, remind - SECOND)
+    assert "reminder" not in kinds(await case.query(CaseWorkflow.state))
+    await skip_to(env, remind + SECOND)
+    assert "reminder" in kinds(await case.query(CaseWorkflow.state))
+    assert "escalated" not in kinds(await case.query(CaseWorkflow.state))
+
+    await skip_to(env, due + SECOND)
+    state = await case.query(CaseWorkflow.state)
+    assert kinds(state)[-2:] == ["reminder", "escalated"]
+    assert state.deadlines[0].status == "overdue"
+    sent = sorted((n.kind, n.recipient) for n in read_model.notices.values())
+    assert sent == [("escalation", "regional_coordinator"), ("reminder", "veilig_thuis")]
+
+
+async def test_deadline_met_early_cancels_its_reminder_and_escalation(env, worker, read_model):
+    case, received = await open_case(env, worker)
+    due, _ = VT.due(received, "safety_assessment")
+    await env.sleep(timedelta(hours=2))
+    state = await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=await env.get_current_time()),
+    )
+    assert state.phase == "follow_up_decision" and state.deadlines[0].status == "met"
+    await skip_to(env, due + timedelta(days=1))
+    state = await case.query(CaseWorkflow.state)
+    assert "reminder" not in kinds(state) and "escalated" not in kinds(state)
+    assert read_model.notices == {}
+
+
+async def test_acute_melding_alerts_police_and_wants_an_assessment_within_hours(
+    env, worker, read_model
+):
+    case, received = await open_case(env, worker, acute=True)
+    state = await case.query(CaseWorkflow.state)
+    assert state.urgent
+    assert [(d.key, d.due_at) for d in state.deadlines] == [
+        ("acute_safety_assessment", received + timedelta(hours=4))
+    ]
+    assert "partners_alerted" in kinds(state)
+    assert [(n.kind, n.recipient) for n in read_model.notices.values()] == [("alert", "police")]
+    await env.sleep(timedelta(hours=4, seconds=1))
+    assert (await case.query(CaseWorkflow.state)).deadlines[0].status == "overdue"
+
+
+async def test_full_path_investigation_handover_monitoring_close(env, worker, read_model):
+    case, _ = await open_case(env, worker)
+
+    async def step(update, cmd):
+        return await case.execute_update(update, cmd)
+
+    now = await env.get_current_time()
+    await step(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    state = await step(
+        CaseWorkflow.decide_follow_up, FollowUpCmd(decision="investigation", decided_at=now)
+    )
+    assert state.phase == "investigation"
+    investigation = next(d for d in state.deadlines if d.key == "investigation")
+    assert investigation.due_at == VT.due(now, "investigation")[0]
+
+    await skip_to(env, investigation.due_at - timedelta(days=1))
+    now = await env.get_current_time()
+    state = await step(
+        CaseWorkflow.record_investigation, InvestigationCmd(conclusion="unsafe", concluded_at=now)
+    )
+    assert state.phase == "follow_up_decision"
+    assert next(d for d in state.deadlines if d.key == "investigation").status == "met"
+
+    with pytest.raises(WorkflowUpdateFailedError, match="") as err:
+        await step(
+            CaseWorkflow.decide_follow_up, FollowUpCmd(decision="investigation", decided_at=now)
+        )
+    assert "investigated already" in str(err.value.cause)
+
+    state = await step(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="handover", partner="zvh-haaglanden", decided_at=now),
+    )
+    assert state.phase == "monitoring" and state.partner == "zvh-haaglanden"
+    first_check = next(d for d in state.deadlines if d.key == "monitoring_check")
+    assert first_check.due_at == VT.due(now, "monitoring_check")[0]
+
+    await skip_to(env, first_check.due_at - timedelta(hours=1))
+    now = await env.get_current_time()
+    state = await step(
+        CaseWorkflow.record_monitoring_check, MonitoringCheckCmd(safety_holds=True, checked_at=now)
+    )
+    checks = [d for d in state.deadlines if d.key == "monitoring_check"]
+    assert [d.status for d in checks] == ["met", "open"]
+
+    state = await step(CaseWorkflow.close, CloseCmd(reason="handed_over_and_safe", closed_at=now))
+    assert state.phase == "closed"
+    assert [d.status for d in state.deadlines if d.key == "monitoring_check"] == ["met", "closed"]
+    await env.sleep(SECOND)
+    assert (await case.result()).phase == "closed"
+
+
+async def test_steps_out_of_order_are_refused(env, worker, read_model):
+    case, now = await open_case(env, worker)
+    for update, cmd, message in [
+        (CaseWorkflow.close, CloseCmd(reason="other", closed_at=now), "cannot be closed"),
+        (
+            CaseWorkflow.record_investigation,
+            InvestigationCmd(conclusion="safe", concluded_at=now),
+            "phase triage",
+        ),
+        (
+            CaseWorkflow.decide_follow_up,
+            FollowUpCmd(decision="handover", decided_at=now),
+            "phase triage",
+        ),
+    ]:
+        with pytest.raises(WorkflowUpdateFailedError) as err:
+            await case.execute_update(update, cmd)
+        assert message in str(err.value.cause)
+
+
+async def test_case_with_a_running_huisverbod_cannot_be_closed(env, worker, read_model):
+    case, now = await open_case(env, worker)
+    await case.execute_update(
+        CaseWorkflow.request_huisverbod,
+        HuisverbodRequestCmd(huisverbod_id="h1", pleger_ref="p2", requested_at=now),
+    )
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=True, structural=True, assessed_at=now),
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await case.execute_update(CaseWorkflow.close, CloseCmd(reason="other", closed_at=now))
+    assert "still running" in str(err.value.cause)
+
+
+async def test_referral_to_mda_is_a_handoff_with_a_notice(env, worker, read_model):
+    case, now = await open_case(env, worker)
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    state = await case.execute_update(
+        CaseWorkflow.decide_follow_up, FollowUpCmd(decision="mda", decided_at=now)
+    )
+    assert state.phase == "referred"
+    assert [(n.kind, n.recipient) for n in read_model.notices.values()] == [("referral", "mda")]
