@@ -127,7 +127,9 @@ class Dashboard(BaseModel):
     generated_at: datetime
     horizon: datetime
     open_per_phase: dict[str, int]
+    due_soon_cases: int
     due_soon: list[DueCase]
+    overdue_cases: int
     overdue: list[DueCase]
     oldest_open_case: CaseSummary | None
 

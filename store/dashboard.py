@@ -1,4 +1,8 @@
-"""SQL for the coordinators' dashboard of a region; every query is served by an index."""
+"""SQL for the coordinators' dashboard of a region; every query is served by an index.
+
+A case that closes closes its deadlines too, so an unmet deadline always belongs to an
+open case and the deadline queries need not look at the cases table to filter.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +12,47 @@ import asyncpg
 
 from store.cases import CASE_COLUMNS
 
-_DUE = """
-    SELECT DISTINCT ON (d.case_id) d.case_id, c.municipality, c.phase, c.urgent,
-           d.key AS deadline, d.due_at
-    FROM case_deadlines d JOIN cases c USING (case_id)
-    WHERE d.region = $1 AND d.status IN ('open', 'overdue') AND d.met_at IS NULL
-      AND c.phase <> 'closed' AND {window}
-    ORDER BY d.case_id, d.due_at
-"""
+_UNMET = """FROM case_deadlines d
+    WHERE d.region = $1 AND d.status IN ('open', 'overdue') AND d.met_at IS NULL AND {window}"""
+_SOON = "d.due_at >= $2 AND d.due_at <= $3"
+_PAST = "d.due_at < $2"
 
 
 async def open_per_phase(conn: asyncpg.Connection, region: str) -> dict[str, int]:
     rows = await conn.fetch(
-        "SELECT phase, count(*) AS n FROM cases WHERE region = $1 AND phase <> 'closed' GROUP BY phase",
+        "SELECT phase, count(*) AS n FROM cases "
+        "WHERE region = $1 AND phase <> 'closed' GROUP BY phase",
         region,
     )
     return {r["phase"]: r["n"] for r in rows}
 
 
+async def _unmet(conn: asyncpg.Connection, window: str, limit: int, *args):
+    """The first `limit` unmet deadlines in `window`, soonest first, with their case; and how
+    many cases have one."""
+    where = _UNMET.format(window=window)
+    n = len(args) + 1
+    items = await conn.fetch(
+        f"""SELECT d.case_id, c.municipality, c.phase, c.urgent, d.key AS deadline, d.due_at
+            FROM (SELECT d.case_id, d.key, d.due_at {where} ORDER BY d.due_at LIMIT ${n}) d
+            JOIN cases c USING (case_id) ORDER BY d.due_at""",
+        *args,
+        limit,
+    )
+    cases = await conn.fetchval(f"SELECT count(DISTINCT d.case_id) {where}", *args)
+    return items, cases
+
+
 async def due_between(
     conn: asyncpg.Connection, region: str, now: datetime, horizon: datetime, limit: int
 ):
-    """Open cases with an unmet deadline due between now and the horizon, soonest first."""
-    sql = _DUE.format(window="d.due_at >= $2 AND d.due_at <= $3")
-    return await conn.fetch(
-        f"SELECT * FROM ({sql}) due ORDER BY due_at LIMIT $4", region, now, horizon, limit
-    )
+    """Unmet deadlines due between now and the horizon."""
+    return await _unmet(conn, _SOON, limit, region, now, horizon)
 
 
 async def overdue(conn: asyncpg.Connection, region: str, now: datetime, limit: int):
-    """Open cases with a deadline that passed unmet, most overdue first."""
-    sql = _DUE.format(window="d.due_at < $2")
-    return await conn.fetch(
-        f"SELECT * FROM ({sql}) due ORDER BY due_at LIMIT $3", region, now, limit
-    )
+    """Deadlines that passed unmet, most overdue first."""
+    return await _unmet(conn, _PAST, limit, region, now)
 
 
 async def oldest_open(conn: asyncpg.Connection, region: str):

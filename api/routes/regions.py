@@ -24,22 +24,24 @@ async def region_dashboard(
     days: Annotated[int, Query(ge=1, le=60, description="working days ahead")] = 3,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Dashboard:
-    """Open cases per phase, what is due in the next `days` working days, what is overdue,
-    and the oldest open case."""
+    """Open cases per phase; unmet deadlines due within the next `days` working days and
+    those already overdue (each list capped at `limit`, with the number of cases concerned);
+    the oldest open case."""
     if settings.chain.region(region) is None:
         raise not_found("region")
     now = datetime.now(UTC)
     horizon = working_day_horizon(now, days)
     oldest = await dashboard.oldest_open(conn, region)
+    due_soon, due_soon_cases = await dashboard.due_between(conn, region, now, horizon, limit)
+    overdue, overdue_cases = await dashboard.overdue(conn, region, now, limit)
     return Dashboard(
         region=region,
         generated_at=now,
         horizon=horizon,
         open_per_phase=await dashboard.open_per_phase(conn, region),
-        due_soon=[
-            DueCase(**dict(r))
-            for r in await dashboard.due_between(conn, region, now, horizon, limit)
-        ],
-        overdue=[DueCase(**dict(r)) for r in await dashboard.overdue(conn, region, now, limit)],
+        due_soon_cases=due_soon_cases,
+        due_soon=[DueCase(**dict(r)) for r in due_soon],
+        overdue_cases=overdue_cases,
+        overdue=[DueCase(**dict(r)) for r in overdue],
         oldest_open_case=CaseSummary(**dict(oldest)) if oldest else None,
     )
