@@ -7,17 +7,13 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from domain.models import (
-    AppealCmd,
-    Deadline,
     DeadlineStatus,
-    DecisionCmd,
-    ExtensionCmd,
+    HuisverbodSnapshot,
     HuisverbodStatus,
     PersonIn,
     Phase,
     Reporter,
     RequestedBy,
-    RulingCmd,
     TimelineEvent,
     Unsafety,
 )
@@ -51,23 +47,9 @@ class CaseList(BaseModel):
     offset: int
 
 
-class HuisverbodView(BaseModel):
-    huisverbod_id: str
-    case_id: str
-    municipality: str
-    pleger_ref: str
-    status: HuisverbodStatus
-    requested_at: datetime
-    decision: DecisionCmd | None = None
-    imposed_at: datetime | None = None
-    ends_at: datetime | None = None
-    max_end: datetime | None = None
-    extensions: list[ExtensionCmd] = []
-    appeal: AppealCmd | None = None
-    ruling: RulingCmd | None = None
-    ended_at: datetime | None = None
-    deadlines: list[Deadline] = []
-    timeline: list[TimelineEvent] = []
+class HuisverbodView(HuisverbodSnapshot):
+    """The huisverbod as the read model holds it, with its file (address, requester)."""
+
     address: str | None = None
     requested_by: RequestedBy | None = None
 
