@@ -120,7 +120,7 @@ async def main(n: int, requests: int) -> None:
     work.chmod(0o755)
     dsn, pg = embedded_postgres(work / "pg")
     try:
-        settings = Settings(database_url=dsn)
+        settings = Settings(data_dir=work, database_url=dsn)
         pool = await create_pool(dsn)
         region = settings.chain.region("haaglanden")
         started = time.perf_counter()

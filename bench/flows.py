@@ -107,6 +107,7 @@ async def main(n: int, concurrency: int) -> None:
     temporal = TemporalDevServer(work / "temporal.sqlite", free_port(), None, work / "temporal.log")
     temporal.start()
     settings = Settings(
+        data_dir=work,
         database_url=dsn,
         temporal_address=temporal.address,
         task_queue="bench",

@@ -33,6 +33,7 @@ def up(
     )
 
     settings = Settings()
+    settings.keyring  # noqa: B018 - create the dev keyring once, before worker and API read it
     data = settings.data_dir.resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)

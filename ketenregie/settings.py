@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.chain import Chain
 from domain.policy import Policy
+from workers.codec import Keyring
 
 SAMPLE_CHAIN = Path(__file__).with_name("chain.yaml")
 
@@ -36,6 +37,20 @@ class Settings(BaseSettings):
     decision_window_hours: float = Field(
         4.0, gt=0, description="Hours the mayor's office has before a request is escalated"
     )
+
+    codec_keys: str | None = Field(
+        None,
+        description='payload encryption keys "kid:base64,kid2:base64"; dev: a file in data_dir',
+    )
+    codec_current_key: str | None = None
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        if self.codec_keys:
+            if not self.codec_current_key:
+                raise ValueError("KETENREGIE_CODEC_CURRENT_KEY must name the key to encrypt with")
+            return Keyring.parse(self.codec_keys, self.codec_current_key)
+        return Keyring.dev_file(self.data_dir / "codec-keys.json")
 
     @cached_property
     def chain(self) -> Chain:

@@ -55,8 +55,9 @@ def temporal(workdir: Path):
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, temporal: TemporalDevServer) -> Settings:
+def settings(workdir: Path, database_url: str, temporal: TemporalDevServer) -> Settings:
     return Settings(
+        data_dir=workdir,
         database_url=database_url,
         temporal_address=temporal.address,
         task_queue=f"it-{uuid.uuid4().hex[:8]}",

@@ -63,7 +63,7 @@ async def test_acute_melding_alerts_the_police_at_once(api):
 
     async def alerted():
         c = (await api.get(f"/v1/cases/{case_id}")).json()
-        return [n for n in c["notices"] if n["kind"] == "alert"] and c
+        return [n for n in c["notices"] if n["kind"] == "alert"] and c["deadlines"] and c
 
     case = await eventually(alerted)
     assert case["urgent"] is True

@@ -7,14 +7,18 @@ import uuid
 import pytest
 import pytest_asyncio
 from temporalio import activity
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.models import CaseSnapshot, HuisverbodSnapshot, Notice
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
+from workers.client import data_converter
+from workers.codec import Keyring
 from workers.main import WORKFLOW_RUNNER, WORKFLOWS
+
+
+TEST_KEYRING = Keyring({"test": bytes(range(32))}, "test")
 
 
 @pytest_asyncio.fixture
@@ -22,7 +26,7 @@ async def env():
     """A fresh test server per test: its clock is shared, so tests must not share it."""
     path = find_binary("temporal-test-server")
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=path, data_converter=pydantic_data_converter
+        test_server_existing_path=path, data_converter=data_converter(TEST_KEYRING)
     ) as env:
         yield env
 
