@@ -12,8 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
-from api.routes import case_steps, cases, health, huisverboden, regions
+from api.routes import access_log, case_steps, cases, health, huisverboden, regions
 from ketenregie.settings import Settings
+from store import access_log as access_log_store
 from store import cases as case_store
 from store.db import create_pool
 from workers.client import connect
@@ -71,7 +72,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(case_steps.router)
     app.include_router(huisverboden.router)
     app.include_router(regions.router)
+    app.include_router(access_log.router)
     app.include_router(health.router)
+
+    @app.middleware("http")
+    async def log_access(request: Request, call_next):
+        """One access-log entry for every request that touched case data as a known caller."""
+        response = await call_next(request)
+        entry = getattr(request.state, "audit", None)
+        principal = getattr(request.state, "principal", None)
+        if entry is not None and entry.action is not None and principal is not None:
+            async with app.state.pool.acquire() as conn:
+                await access_log_store.append(
+                    conn,
+                    principal=principal,
+                    action=entry.action,
+                    outcome=response.status_code,
+                    client=request.client.host if request.client else "",
+                    case_ids=entry.case_ids,
+                    person_refs=entry.person_refs,
+                    huisverbod_id=entry.huisverbod_id,
+                    detail=entry.detail,
+                )
+        return response
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):

@@ -38,6 +38,14 @@ class Chain(BaseModel):
     def region(self, slug: str) -> Region | None:
         return self._by_slug.get(slug)
 
+    def partner(self, org: str) -> tuple[Region, Partner] | None:
+        """The organisation `org` and the region it belongs to."""
+        for region in self.regions:
+            for partner in region.partners:
+                if partner.id == org:
+                    return region, partner
+        return None
+
     def check_location(self, region: str, municipality: str) -> str | None:
         """None when `municipality` belongs to `region`; otherwise what is wrong."""
         found = self.region(region)

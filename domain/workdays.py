@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays.countries.netherlands import Netherlands
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WORKING_DAYS_OFF_NOT_OBSERVED = {"Good Friday"}
@@ -25,7 +25,7 @@ WORKING_DAYS_OFF_NOT_OBSERVED = {"Good Friday"}
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
-    nl = holidays.country_holidays("NL", years=year, language="en_US")
+    nl = Netherlands(years=year, language="en_US")
     return frozenset(d for d, name in nl.items() if name not in WORKING_DAYS_OFF_NOT_OBSERVED)
 
 

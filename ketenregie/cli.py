@@ -33,7 +33,9 @@ def up(
     )
 
     settings = Settings()
-    settings.keyring  # noqa: B018 - create the dev keyring once, before worker and API read it
+    # create the dev keys once, before the worker and the API read them
+    settings.keyring  # noqa: B018
+    settings.dev_signing_key  # noqa: B018
     data = settings.data_dir.resolve()
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -87,6 +89,30 @@ def up(
         if pg_server is not None:
             pg_server.cleanup()
         typer.echo("stopped")
+
+
+@app.command()
+def token(
+    org: Annotated[
+        str, typer.Option(help="organisation id from the chain configuration, e.g. vt-haaglanden")
+    ],
+    role: Annotated[str, typer.Option(help="role within the organisation, e.g. coordinator")],
+    subject: Annotated[str | None, typer.Option(help="user id (never a name)")] = None,
+    hours: Annotated[float, typer.Option(help="validity")] = 8,
+) -> None:
+    """Print a locally signed bearer token, for curl against `ketenregie up`."""
+    from api.auth import mint_token
+    from domain.access import roles_for
+
+    settings = Settings()
+    found = settings.chain.partner(org)
+    if found is None:
+        raise typer.BadParameter(f"unknown organisation {org!r}", param_hint="--org")
+    if role not in roles_for(found[1].kind):
+        raise typer.BadParameter(
+            f"a {found[1].kind} has roles {roles_for(found[1].kind)}", param_hint="--role"
+        )
+    typer.echo(mint_token(settings, org=org, role=role, subject=subject, hours=hours))
 
 
 @app.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import cached_property
 from pathlib import Path
 
@@ -37,6 +39,25 @@ class Settings(BaseSettings):
     decision_window_hours: float = Field(
         4.0, gt=0, description="Hours the mayor's office has before a request is escalated"
     )
+
+    jwt_issuer: str = "ketenregie-dev"
+    jwt_audience: str = "ketenregie"
+    oidc_jwks_url: str | None = Field(
+        None,
+        description="the organisation's OIDC JWKS URL; when unset a local dev signing key is used",
+    )
+    temporal_ui_origin: str = "http://127.0.0.1:8233"
+
+    @cached_property
+    def dev_signing_key(self) -> bytes:
+        """HS256 key for local tokens, kept in data_dir (development only)."""
+        path = self.data_dir / "jwt-dev-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+        return path.read_bytes()
 
     codec_keys: str | None = Field(
         None,

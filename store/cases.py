@@ -6,8 +6,10 @@ from typing import Any
 
 import asyncpg
 
+from domain.access import Scope
 from domain.models import CaseSnapshot, MeldingIn
 from store import deadlines
+from store.scoping import case_conditions
 
 
 async def insert_case(
@@ -25,14 +27,16 @@ async def insert_case(
             melding.unsafety.model_dump(mode="json"),
         )
         await conn.execute(
-            """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent, opened_at)
-               VALUES ($1, $2, $3, 'triage', $4, $5, $4, $6)""",
+            """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent,
+                                  opened_at, police_involved)
+               VALUES ($1, $2, $3, 'triage', $4, $5, $4, $6, $7)""",
             case_id,
             melding.region,
             melding.municipality,
             melding.unsafety.acute,
             melding.unsafety.structural,
             received_at,
+            melding.reporter.kind == "police",
         )
 
 
@@ -76,6 +80,7 @@ CASE_COLUMNS = (
 
 async def list_cases(
     conn: asyncpg.Connection,
+    scope: Scope,
     *,
     region: str | None,
     municipality: str | None,
@@ -83,11 +88,13 @@ async def list_cases(
     limit: int,
     offset: int,
 ) -> list[asyncpg.Record]:
+    allowed, args = case_conditions(scope, 6)
     return await conn.fetch(
         f"""SELECT {CASE_COLUMNS} FROM cases c
             WHERE ($1::text IS NULL OR c.region = $1)
               AND ($2::text IS NULL OR c.municipality = $2)
               AND ($3::text IS NULL OR c.phase = $3)
+              AND {allowed}
             ORDER BY c.opened_at DESC, c.case_id
             LIMIT $4 OFFSET $5""",
         region,
@@ -95,18 +102,23 @@ async def list_cases(
         phase,
         limit,
         offset,
+        *args,
     )
 
 
-async def get_case(conn: asyncpg.Connection, case_id: str) -> dict[str, Any] | None:
+async def get_case(
+    conn: asyncpg.Connection, case_id: str, scope: Scope | None = None
+) -> dict[str, Any] | None:
+    """The case file with its read model; None when absent or outside `scope` (None: internal use)."""
+    allowed, args = case_conditions(scope, 2) if scope is not None else ("true", [])
     row = await conn.fetchrow(
         f"""SELECT {CASE_COLUMNS}, c.timeline, f.reporter, f.persons, f.summary, f.unsafety
-            FROM cases c JOIN case_files f USING (case_id) WHERE c.case_id = $1""",
+            FROM cases c JOIN case_files f USING (case_id) WHERE c.case_id = $1 AND {allowed}""",
         case_id,
+        *args,
     )
     return dict(row) if row else None
 
 
-async def get_person(conn: asyncpg.Connection, case_id: str, ref: str) -> dict[str, Any] | None:
-    persons = await conn.fetchval("SELECT persons FROM case_files WHERE case_id = $1", case_id)
-    return next((p for p in persons or [] if p["ref"] == ref), None)
+async def mark_police_involved(conn: asyncpg.Connection, case_id: str) -> None:
+    await conn.execute("UPDATE cases SET police_involved = true WHERE case_id = $1", case_id)

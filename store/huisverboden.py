@@ -6,8 +6,10 @@ from typing import Any
 
 import asyncpg
 
+from domain.access import Scope
 from domain.models import HuisverbodRequestIn, HuisverbodSnapshot
 from store import deadlines
+from store.scoping import case_conditions
 
 
 async def insert_request(
@@ -81,6 +83,7 @@ async def _upsert(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
 
 async def list_huisverboden(
     conn: asyncpg.Connection,
+    scope: Scope | None,
     *,
     municipality: str | None,
     status: str | None,
@@ -88,28 +91,37 @@ async def list_huisverboden(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
+    """Oldest request first; only those within `scope` (None: every one, for internal use)."""
+    allowed, args = case_conditions(scope, 6) if scope is not None else ("true", [])
     rows = await conn.fetch(
-        """SELECT snapshot FROM huisverboden
-           WHERE ($1::text IS NULL OR municipality = $1)
-             AND ($2::text IS NULL OR status = $2)
-             AND ($3::text IS NULL OR case_id = $3)
-           ORDER BY requested_at, huisverbod_id
-           LIMIT $4 OFFSET $5""",
+        f"""SELECT h.snapshot FROM huisverboden h JOIN cases c USING (case_id)
+            WHERE ($1::text IS NULL OR h.municipality = $1)
+              AND ($2::text IS NULL OR h.status = $2)
+              AND ($3::text IS NULL OR h.case_id = $3)
+              AND {allowed}
+            ORDER BY h.requested_at, h.huisverbod_id
+            LIMIT $4 OFFSET $5""",
         municipality,
         status,
         case_id,
         limit,
         offset,
+        *args,
     )
     return [r["snapshot"] for r in rows]
 
 
-async def get_huisverbod(conn: asyncpg.Connection, huisverbod_id: str) -> dict[str, Any] | None:
+async def get_huisverbod(
+    conn: asyncpg.Connection, huisverbod_id: str, scope: Scope
+) -> dict[str, Any] | None:
+    allowed, args = case_conditions(scope, 2)
     row = await conn.fetchrow(
-        """SELECT h.snapshot, f.address, f.requested_by
-           FROM huisverboden h LEFT JOIN huisverbod_files f USING (huisverbod_id)
-           WHERE h.huisverbod_id = $1""",
+        f"""SELECT h.snapshot, f.address, f.requested_by
+            FROM huisverboden h JOIN cases c USING (case_id)
+            LEFT JOIN huisverbod_files f USING (huisverbod_id)
+            WHERE h.huisverbod_id = $1 AND {allowed}""",
         huisverbod_id,
+        *args,
     )
     if row is None:
         return None

@@ -90,6 +90,33 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notices_case ON notices (case_id, created_at);
     """,
+    # 3: need-to-know columns and the append-only access log
+    """
+    ALTER TABLE cases ADD COLUMN police_involved boolean NOT NULL DEFAULT false;
+    CREATE INDEX cases_partner ON cases (partner, opened_at) WHERE partner IS NOT NULL;
+    CREATE TABLE access_log (
+        id            bigserial PRIMARY KEY,
+        at            timestamptz NOT NULL DEFAULT now(),
+        action        text NOT NULL,
+        outcome       integer NOT NULL,
+        subject       text NOT NULL,
+        org           text NOT NULL,
+        org_kind      text NOT NULL,
+        role          text NOT NULL,
+        client        text NOT NULL,
+        case_ids      text[] NOT NULL,
+        person_refs   text[] NOT NULL,
+        huisverbod_id text,
+        detail        text NOT NULL
+    );
+    CREATE INDEX access_log_cases ON access_log USING gin (case_ids);
+    CREATE FUNCTION access_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the access log is append-only'; END $$;
+    CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log
+        FOR EACH ROW EXECUTE FUNCTION access_log_is_append_only();
+    CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log
+        FOR EACH STATEMENT EXECUTE FUNCTION access_log_is_append_only();
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -6,11 +6,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
+from api.auth import AuditDep, allowed
 from api.deps import ConnDep, SettingsDep, TemporalDep
 from api.errors import not_found, run_command, unprocessable
 from api.schemas import (
@@ -20,6 +21,7 @@ from api.schemas import (
     CaseSummary,
     HuisverbodCreated,
 )
+from domain.access import Principal, Scope, scope_of
 from domain.models import (
     CaseInput,
     HuisverbodRequestCmd,
@@ -69,7 +71,12 @@ async def start_case(client: Client, settings: Settings, case: dict) -> None:
 
 @router.post("/meldingen", status_code=201, response_model=CaseCreated)
 async def create_melding(
-    melding: MeldingIn, conn: ConnDep, client: TemporalDep, settings: SettingsDep
+    melding: MeldingIn,
+    conn: ConnDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("case.create"))],
 ) -> CaseCreated:
     """Register a melding: the case file is stored first, then its workflow starts.
 
@@ -79,9 +86,14 @@ async def create_melding(
     problem = settings.chain.check_location(melding.region, melding.municipality)
     if problem:
         raise unprocessable(problem)
+    if melding.region != principal.region:
+        raise HTTPException(
+            403, f"{principal.org} registers meldingen for region {principal.region} only"
+        )
     received_at = at_or_now(melding.received_at, "received_at")
     case_id = uuid.uuid4().hex
     await cases.insert_case(conn, case_id, melding, received_at)
+    audit.touches(case_id, [p.ref for p in melding.persons])
     orchestration = "pending"
     try:
         await start_case(client, settings, await cases.get_case(conn, case_id))
@@ -102,25 +114,38 @@ async def create_melding(
 @router.get("/cases", response_model=CaseList)
 async def list_cases(
     conn: ConnDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("case.list"))],
     region: str | None = None,
     municipality: str | None = None,
     phase: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CaseList:
+    """The cases the caller may see, newest first."""
     rows = await cases.list_cases(
-        conn, region=region, municipality=municipality, phase=phase, limit=limit, offset=offset
+        conn,
+        scope_of(principal),
+        region=region,
+        municipality=municipality,
+        phase=phase,
+        limit=limit,
+        offset=offset,
     )
+    for r in rows:
+        audit.touches(r["case_id"])
+    audit.detail = f"search region={region} municipality={municipality} phase={phase}"
     return CaseList(items=[CaseSummary(**dict(r)) for r in rows], limit=limit, offset=offset)
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetail)
-async def get_case(case_id: str, conn: ConnDep) -> CaseDetail:
-    case = await cases.get_case(conn, case_id)
+async def case_detail(conn, case_id: str, scope: Scope, audit) -> CaseDetail:
+    """The whole case as the caller may see it; 404 outside the caller's scope."""
+    case = await cases.get_case(conn, case_id, scope)
     if case is None:
         raise not_found("case")
+    audit.touches(case_id, [p["ref"] for p in case["persons"]])
     bans = await huisverboden.list_huisverboden(
-        conn, municipality=None, status=None, case_id=case_id
+        conn, None, municipality=None, status=None, case_id=case_id
     )
     all_deadlines = await deadlines.for_case(conn, case_id)
     return CaseDetail(
@@ -132,16 +157,32 @@ async def get_case(case_id: str, conn: ConnDep) -> CaseDetail:
     )
 
 
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+async def get_case(
+    case_id: str,
+    conn: ConnDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("case.read"))],
+) -> CaseDetail:
+    return await case_detail(conn, case_id, scope_of(principal), audit)
+
+
 @router.post(
     "/cases/{case_id}/huisverbod-requests", status_code=201, response_model=HuisverbodCreated
 )
 async def request_huisverbod(
-    case_id: str, req: HuisverbodRequestIn, conn: ConnDep, client: TemporalDep
+    case_id: str,
+    req: HuisverbodRequestIn,
+    conn: ConnDep,
+    client: TemporalDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("huisverbod.request"))],
 ) -> HuisverbodCreated:
-    """The police request a tijdelijk huisverbod for a pleger of the case."""
-    case = await cases.get_case(conn, case_id)
+    """The police (or Veilig Thuis) request a tijdelijk huisverbod for a pleger of the case."""
+    case = await cases.get_case(conn, case_id, scope_of(principal))
     if case is None:
         raise not_found("case")
+    audit.touches(case_id, [req.pleger_ref])
     person = next((p for p in case["persons"] if p["ref"] == req.pleger_ref), None)
     if person is None:
         raise unprocessable(f"pleger_ref {req.pleger_ref!r} is not a person of this case")
@@ -156,6 +197,7 @@ async def request_huisverbod(
     except RuleViolation as e:
         raise unprocessable(str(e)) from None
     huisverbod_id = uuid.uuid4().hex
+    audit.huisverbod_id = huisverbod_id
     await huisverboden.insert_request(conn, huisverbod_id, case, req, requested_at)
     handle = client.get_workflow_handle(case_workflow_id(case_id))
     try:
@@ -174,4 +216,5 @@ async def request_huisverbod(
     except BaseException:
         await huisverboden.delete_request(conn, huisverbod_id)
         raise
+    await cases.mark_police_involved(conn, case_id)
     return HuisverbodCreated(huisverbod_id=huisverbod_id, case_id=case_id, status="requested")

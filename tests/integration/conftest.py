@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 
 from api.app import create_app
+from api.auth import mint_token
 from ketenregie.settings import Settings
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
@@ -102,11 +103,41 @@ async def app(settings: Settings, worker):
 
 
 @pytest_asyncio.fixture(scope="session")
-async def api(app):
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
-    ) as client:
-        yield client
+async def as_(app, settings):
+    """A factory of API clients that carry a token of the given organisation and role."""
+    clients = []
+
+    def client_for(org: str, role: str) -> httpx.AsyncClient:
+        token = mint_token(settings, org=org, role=role)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://ketenregie.test",
+            headers={"authorization": f"Bearer {token}"},
+        )
+        clients.append(client)
+        return client
+
+    yield client_for
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def api(as_) -> httpx.AsyncClient:
+    """A Veilig Thuis coordinator of region Haaglanden."""
+    return as_("vt-haaglanden", "coordinator")
+
+
+@pytest.fixture(scope="session")
+def police(as_) -> httpx.AsyncClient:
+    """A hulpofficier van justitie of the police in Haaglanden."""
+    return as_("politie-den-haag", "hulpofficier")
+
+
+@pytest.fixture(scope="session")
+def mayor(as_) -> httpx.AsyncClient:
+    """The mayor's office of The Hague (GM0518)."""
+    return as_("burgemeester-gm0518", "staff")
 
 
 async def eventually(probe, timeout: float = 30.0, interval: float = 0.2):

@@ -70,7 +70,7 @@ async def test_bad_list_filters_are_422(api, path, params):
     assert (await api.get(path, params=params)).status_code == 422
 
 
-async def test_unknown_ids_are_404(api):
+async def test_unknown_ids_are_404(api, mayor):
     assert (await api.get("/v1/cases/nope")).status_code == 404
     assert (await api.get("/v1/huisverboden/nope")).status_code == 404
     r = await api.post(
@@ -89,7 +89,7 @@ async def test_unknown_ids_are_404(api):
         ("ruling", {"outcome": "lifted"}),
         ("milestones", {"milestone": "help_started"}),
     ]:
-        r = await api.post(f"/v1/huisverboden/nope/{step}", json=body)
+        r = await mayor.post(f"/v1/huisverboden/nope/{step}", json=body)
         assert r.status_code == 404, (step, r.text)
 
 
@@ -135,19 +135,19 @@ async def test_second_request_for_a_running_ban_is_409_and_leaves_no_trace(api):
     assert len((await api.get(f"/v1/cases/{case_id}")).json()["huisverboden"]) == 1
 
 
-async def test_commands_the_state_does_not_allow_are_409(api):
+async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
     assert (await api.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 409
     assert (
         await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
     ).status_code == 409
-    r = await api.post(
+    r = await mayor.post(
         f"/v1/huisverboden/{hv}/extension",
         json={"until": FUTURE, "reason": "r", "decided_by": MAYOR},
     )
     assert r.status_code == 409 and "running" in r.json()["detail"]
-    await impose(api, hv)
+    await impose(police, hv)
     assert (
         await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
     ).status_code == 409
@@ -185,9 +185,9 @@ async def test_commands_the_state_does_not_allow_are_409(api):
         ("milestones", {"milestone": "coffee"}, "milestone"),
     ],
 )
-async def test_bad_command_bodies_are_422(api, step, body, reason):
+async def test_bad_command_bodies_are_422(api, mayor, step, body, reason):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
-    r = await api.post(f"/v1/huisverboden/{hv}/{step}", json=body)
+    r = await mayor.post(f"/v1/huisverboden/{hv}/{step}", json=body)
     assert r.status_code == 422 and reason in r.text, r.text
     assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "requested"

@@ -10,7 +10,7 @@ from tests.integration.flows import melding, wait_status
 from workflows.case import case_workflow_id, huisverbod_workflow_id
 
 
-async def test_no_personal_data_in_temporal_history_or_its_database(api, temporal, settings):
+async def test_no_personal_data_in_temporal_history_or_its_database(api, mayor, temporal, settings):
     canary = f"KANARIE{uuid.uuid4().hex[:10]}"
     body = melding(
         reporter={"kind": "professional", "organisation": f"{canary}-school"},
@@ -36,7 +36,7 @@ async def test_no_personal_data_in_temporal_history_or_its_database(api, tempora
             },
         )
     ).json()["huisverbod_id"]
-    decided = await api.post(
+    decided = await mayor.post(
         f"/v1/huisverboden/{hv}/decision",
         json={
             "decision": "refuse",

@@ -9,10 +9,10 @@ from tests.integration.conftest import eventually
 from tests.integration.flows import impose, melding, open_case, request_huisverbod, ts, wait_status
 
 
-async def test_worker_restart_mid_ban_still_expires_on_time(api, worker):
+async def test_worker_restart_mid_ban_still_expires_on_time(api, police, worker):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
-    imposed = await impose(api, hv)
+    imposed = await impose(police, hv)
     await worker.stop()
     await asyncio.sleep(6)  # the ban (5 s) ends while no worker runs
     assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "imposed"
@@ -21,10 +21,10 @@ async def test_worker_restart_mid_ban_still_expires_on_time(api, worker):
     assert expired["ended_at"] == imposed["ends_at"]
 
 
-async def test_temporal_restart_loses_no_case_and_no_timer(api, app, temporal):
+async def test_temporal_restart_loses_no_case_and_no_timer(api, police, app, temporal):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
-    imposed = await impose(api, hv)
+    imposed = await impose(police, hv)
 
     temporal.stop()
     r = await api.post("/v1/meldingen", json=melding())

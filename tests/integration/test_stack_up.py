@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from api.auth import mint_token
+from ketenregie.settings import Settings
 from ketenregie.stack import free_port
 from tests.integration.flows import HULPOFFICIER, melding
 
@@ -58,23 +60,31 @@ def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir:
         "KETENREGIE_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
         "KETENREGIE_TEMPORAL_UI_PORT": str(free_port()),
     }
-    env.pop("KETENREGIE_DATABASE_URL", None)
     base = f"http://127.0.0.1:{api_port}"
+
+    def client(org: str, role: str) -> httpx.Client:
+        token = mint_token(Settings(data_dir=data), org=org, role=role)
+        return httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}, timeout=30)
 
     proc = start_stack(data, env)
     try:
+        vt, police = (
+            client("vt-haaglanden", "coordinator"),
+            client("politie-den-haag", "hulpofficier"),
+        )
         assert httpx.get(f"{base}/docs").status_code == 200
-        case_id = httpx.post(f"{base}/v1/meldingen", json=melding()).json()["case_id"]
-        hv = httpx.post(
-            f"{base}/v1/cases/{case_id}/huisverbod-requests",
+        assert httpx.post(f"{base}/v1/meldingen", json=melding()).status_code == 401
+        case_id = vt.post("/v1/meldingen", json=melding()).json()["case_id"]
+        hv = police.post(
+            f"/v1/cases/{case_id}/huisverbod-requests",
             json={
                 "pleger_ref": "p2",
                 "address": "Straat 1",
                 "requested_by": {"organisation": "politie", "officer": "A"},
             },
         ).json()["huisverbod_id"]
-        imposed = httpx.post(
-            f"{base}/v1/huisverboden/{hv}/decision",
+        imposed = police.post(
+            f"/v1/huisverboden/{hv}/decision",
             json={"decision": "impose", "reason": "gevaar", "decided_by": HULPOFFICIER},
         ).json()
         assert imposed["status"] == "imposed"
@@ -87,11 +97,11 @@ def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir:
 
     proc = start_stack(data, env)
     try:
-        again = httpx.get(f"{base}/v1/huisverboden/{hv}").json()
+        again = vt.get(f"/v1/huisverboden/{hv}").json()
         assert again["status"] == "imposed" and again["ends_at"] == imposed["ends_at"]
         # the workflow and its 10-day timer are still alive: it takes the next command
-        appeal = httpx.post(f"{base}/v1/huisverboden/{hv}/appeal", json={}, timeout=30)
+        appeal = vt.post(f"/v1/huisverboden/{hv}/appeal", json={})
         assert appeal.status_code == 200 and appeal.json()["appeal"] is not None
-        assert httpx.get(f"{base}/v1/cases/{case_id}").status_code == 200
+        assert vt.get(f"/v1/cases/{case_id}").status_code == 200
     finally:
         stop_stack(proc)

@@ -17,7 +17,6 @@ from workers.client import data_converter
 from workers.codec import Keyring
 from workers.main import WORKFLOW_RUNNER, WORKFLOWS
 
-
 TEST_KEYRING = Keyring({"test": bytes(range(32))}, "test")
 
 

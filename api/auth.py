@@ -1,0 +1,135 @@
+"""Bearer tokens (JWT): issuer, audience, expiry and signature checked; the organisation and
+role in the token are looked up in the chain configuration. Deny by default."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+
+from api.deps import SettingsDep
+from domain.access import Action, Principal
+from ketenregie.settings import Settings
+
+ALGORITHMS_OIDC = ["RS256", "ES256"]
+
+
+def mint_token(
+    settings: Settings, *, org: str, role: str, subject: str | None = None, hours: float = 8
+) -> str:
+    """A locally signed token (development and tests; production tokens come from the OIDC provider)."""
+    now = datetime.now(UTC)
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + timedelta(hours=hours),
+        "sub": subject or f"user-{uuid.uuid4().hex[:8]}",
+        "org": org,
+        "role": role,
+    }
+    return jwt.encode(claims, settings.dev_signing_key, algorithm="HS256")
+
+
+@cache
+def _jwks(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url)
+
+
+def _unauthorized(reason: str) -> HTTPException:
+    return HTTPException(401, reason, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def decode(settings: Settings, token: str) -> dict:
+    try:
+        if settings.oidc_jwks_url:
+            key = _jwks(settings.oidc_jwks_url).get_signing_key_from_jwt(token).key
+            algorithms = ALGORITHMS_OIDC
+        else:
+            key, algorithms = settings.dev_signing_key, ["HS256"]
+        return jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("the token has expired") from None
+    except jwt.PyJWTError as e:
+        raise _unauthorized(f"invalid token: {e}") from None
+
+
+def principal_from(settings: Settings, claims: dict) -> Principal:
+    found = settings.chain.partner(str(claims.get("org", "")))
+    if found is None:
+        raise HTTPException(403, f"organisation {claims.get('org')!r} is not part of this chain")
+    region, partner = found
+    return Principal(
+        subject=str(claims["sub"]),
+        org=partner.id,
+        org_kind=partner.kind,
+        role=str(claims.get("role", "")),
+        region=region.slug,
+        municipality=partner.municipality,
+    )
+
+
+async def current_principal(request: Request, settings: SettingsDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    principal = principal_from(settings, decode(settings, token))
+    request.state.principal = principal
+    return principal
+
+
+def allowed(action: Action):
+    """Dependency: the caller, who must be allowed `action`; the request is audited as `action`."""
+
+    async def check(
+        request: Request, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
+        audit(request).action = action
+        if not principal.may(action):
+            raise HTTPException(
+                403, f"a {principal.org_kind} {principal.role} may not {action.replace('.', ' ')}"
+            )
+        return principal
+
+    return check
+
+
+class AuditEntry:
+    """What one request did to case data; written to the access log after the response."""
+
+    def __init__(self, path_params: dict[str, str]) -> None:
+        self.action: str | None = None  # set once the caller is known and authorised or refused
+        self.case_ids: list[str] = [path_params["case_id"]] if "case_id" in path_params else []
+        self.person_refs: list[str] = []
+        self.huisverbod_id: str | None = path_params.get("huisverbod_id")
+        self.detail = ""
+
+    def touches(self, case_id: str, person_refs: list[str] = ()) -> None:
+        if case_id not in self.case_ids:
+            self.case_ids.append(case_id)
+        self.person_refs.extend(r for r in person_refs if r not in self.person_refs)
+
+
+def audit(request: Request) -> AuditEntry:
+    """The request's access-log entry, created on first use."""
+    if not hasattr(request.state, "audit"):
+        request.state.audit = AuditEntry(dict(request.path_params))
+    return request.state.audit
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+AuditDep = Annotated[AuditEntry, Depends(audit)]

@@ -1,0 +1,91 @@
+"""The authorisation table as a matrix: deny by default, need-to-know."""
+
+import pytest
+
+from domain.access import PERMISSIONS, Principal, scope_of
+
+ALL = sorted({a for actions in PERMISSIONS.values() for a in actions})
+
+VT_WORKER = {
+    "case.create",
+    "case.list",
+    "case.read",
+    "case.step",
+    "huisverbod.request",
+    "huisverbod.list",
+    "huisverbod.read",
+    "huisverbod.appeal",
+}
+# (org kind, role) -> what it may do; everything else it may not
+EXPECTED = {
+    ("veilig_thuis", "worker"): VT_WORKER,
+    ("veilig_thuis", "coordinator"): VT_WORKER
+    | {"case.destroy", "dashboard.read", "access_log.read", "codec.encode", "codec.decode"},
+    ("police", "officer"): {
+        "case.create",
+        "case.list",
+        "case.read",
+        "huisverbod.request",
+        "huisverbod.list",
+        "huisverbod.read",
+    },
+    ("police", "hulpofficier"): {
+        "case.create",
+        "case.list",
+        "case.read",
+        "huisverbod.request",
+        "huisverbod.list",
+        "huisverbod.read",
+        "huisverbod.decide",
+    },
+    ("mayor_office", "staff"): {
+        "huisverbod.list",
+        "huisverbod.read",
+        "huisverbod.decide",
+        "huisverbod.extend",
+        "huisverbod.appeal",
+    },
+    ("sociaal_wijkteam", "worker"): {"case.list", "case.read"},
+    ("huisarts", "doctor"): {"case.list", "case.read"},
+    ("raad", "worker"): {"case.list", "case.read"},
+    ("jeugdbescherming", "worker"): {"case.list", "case.read"},
+    ("school", "staff"): set(),
+    ("kinderopvang", "staff"): set(),
+}
+
+
+def principal(kind: str, role: str) -> Principal:
+    return Principal(
+        subject="u1",
+        org=f"{kind}-x",
+        org_kind=kind,
+        role=role,
+        region="haaglanden",
+        municipality="GM0518",
+    )
+
+
+@pytest.mark.parametrize("kind, role", sorted(EXPECTED))
+@pytest.mark.parametrize("action", ALL)
+def test_matrix(kind, role, action):
+    assert principal(kind, role).may(action) is (action in EXPECTED[(kind, role)])
+
+
+def test_the_table_holds_no_role_the_matrix_does_not_pin():
+    assert set(PERMISSIONS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    "kind, role", [("veilig_thuis", "intern"), ("zorg_en_veiligheidshuis", "staff"), ("police", "")]
+)
+def test_unknown_roles_may_do_nothing(kind, role):
+    assert not any(principal(kind, role).may(a) for a in ALL)
+
+
+def test_scopes_need_to_know():
+    assert scope_of(principal("veilig_thuis", "worker")).region == "haaglanden"
+    police = scope_of(principal("police", "officer"))
+    assert police.region == "haaglanden" and police.police_involved
+    mayor = scope_of(principal("mayor_office", "staff"))
+    assert mayor.municipality == "GM0518" and mayor.region is None
+    assert scope_of(principal("huisarts", "doctor")).partner == "huisarts-x"
