@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
-from api.routes import access_log, case_steps, cases, health, huisverboden, regions
+from api.routes import access_log, case_steps, cases, codec, health, huisverboden, regions
 from ketenregie.settings import Settings
 from store import access_log as access_log_store
 from store import cases as case_store
@@ -73,6 +74,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(huisverboden.router)
     app.include_router(regions.router)
     app.include_router(access_log.router)
+    app.include_router(codec.router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[settings.temporal_ui_origin],
+        allow_methods=["POST"],
+        allow_headers=["authorization", "content-type", "x-namespace"],
+        allow_credentials=True,
+    )
     app.include_router(health.router)
 
     @app.middleware("http")

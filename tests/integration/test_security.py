@@ -9,8 +9,11 @@ import asyncpg
 import httpx
 import jwt
 import pytest
+from google.protobuf import json_format
+from temporalio.client import Client
 
 from tests.integration.flows import melding, open_case, request_huisverbod
+from workflows.case import case_workflow_id
 
 
 def bearer(token: str) -> dict:
@@ -246,3 +249,34 @@ async def test_coordinator_reads_the_log_of_the_region(api, police):
     await police.get(f"/v1/cases/{case_id}")
     log = (await api.get("/v1/access-log", params={"case_id": case_id})).json()
     assert {e["org"] for e in log} >= {"vt-haaglanden", "politie-den-haag"}
+
+
+async def test_codec_endpoint_decodes_history_for_coordinators_only(
+    api, police, temporal, settings
+):
+    case_id = await open_case(api)
+    raw = await Client.connect(temporal.address)
+    history = await raw.get_workflow_handle(case_workflow_id(case_id)).fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes.input
+    body = json_format.MessageToDict(started)
+    assert (await police.post("/codec/decode", json=body)).status_code == 403
+    r = await api.post(
+        "/codec/decode",
+        json=body,
+        headers={"x-namespace": "default", "origin": settings.temporal_ui_origin},
+    )
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == settings.temporal_ui_origin
+    decoded = r.json()["payloads"][0]
+    assert decoded["metadata"]["encoding"] != body["payloads"][0]["metadata"]["encoding"]
+    assert (await api.post("/codec/decode", json={"payloads": "nope"})).status_code == 422
+    entries = await access_log_rows(settings, "codec.decode")
+    assert entries and entries[-1]["org"] == "vt-haaglanden"
+
+
+async def access_log_rows(settings, action: str) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return await conn.fetch("SELECT * FROM access_log WHERE action = $1 ORDER BY id", action)
+    finally:
+        await conn.close()
