@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
 from api.routes import access_log, case_steps, cases, codec, health, huisverboden, regions
+from api.schemas import ERROR_RESPONSES
 from ketenregie.settings import Settings
 from store import access_log as access_log_store
 from store import cases as case_store
@@ -69,12 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Case orchestration for the Veilig Thuis chain: meldingen, cases, tijdelijk huisverbod",
         lifespan=lifespan,
     )
-    app.include_router(cases.router)
-    app.include_router(case_steps.router)
-    app.include_router(huisverboden.router)
-    app.include_router(regions.router)
-    app.include_router(access_log.router)
-    app.include_router(codec.router)
+    for module in (cases, case_steps, huisverboden, regions, access_log, codec):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[settings.temporal_ui_origin],

@@ -120,3 +120,29 @@ class HuisverbodCreated(BaseModel):
     huisverbod_id: str
     case_id: str
     status: HuisverbodStatus
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """Every error: a sentence that says what is wrong, and for invalid input the fields."""
+
+    detail: str
+    errors: list[FieldError] = []
+
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": Problem, "description": description}
+    for status, description in [
+        (401, "no valid bearer token"),
+        (403, "the caller may not do this"),
+        (404, "unknown, or not for this caller to see"),
+        (409, "the current state does not allow this step"),
+        (413, "request body too large"),
+        (422, "invalid input, or a step that breaks a legal rule"),
+        (503, "Temporal is unreachable; try again"),
+    ]
+}

@@ -42,7 +42,7 @@ async def region_log(
     principal: Auditor,
     case_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AccessEntry]:
     """Newest first: who accessed the region's cases (optionally one case)."""
     rows = await access_log.for_region(conn, principal.region, case_id, limit, offset)

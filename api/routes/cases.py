@@ -120,7 +120,7 @@ async def list_cases(
     municipality: str | None = None,
     phase: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseList:
     """The cases the caller may see, newest first."""
     rows = await cases.list_cases(

@@ -47,7 +47,7 @@ async def list_huisverboden(
     municipality: str | None = None,
     status: HuisverbodStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HuisverbodList:
     """Oldest request first: the order in which the mayor's office works its inbox."""
     rows = await huisverboden.list_huisverboden(
