@@ -19,6 +19,7 @@ from ketenregie.settings import Settings
 from store import access_log as access_log_store
 from store import cases as case_store
 from store.db import create_pool
+from workers.case_keys import PostgresKeyStore
 from workers.client import connect
 
 log = logging.getLogger("ketenregie.api")
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.pool = await create_pool(settings.database_url)
-        app.state.temporal = await connect(settings)
+        app.state.case_keys = PostgresKeyStore(app.state.pool, settings.keyring)
+        app.state.temporal = await connect(settings, app.state.case_keys)
         resumer = asyncio.create_task(_resume_loop(app))
         try:
             yield

@@ -26,9 +26,10 @@ from bench.noop import NoopFlow, noop
 from ketenregie.settings import Settings
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
+from workers.case_keys import PostgresKeyStore
 from workers.client import connect
 from workers.main import build_worker
-from workflows.case import case_workflow_id, huisverbod_workflow_id
+from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 DAY_SECONDS = 0.02
 MELDING = {
@@ -72,7 +73,7 @@ async def one_flow(api: httpx.AsyncClient) -> tuple[float, str, str]:
 
 async def count_shape(client, case_id: str, hv: str) -> tuple[int, int]:
     activities = timers = 0
-    for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(hv)):
+    for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(case_id, hv)):
         async for event in client.get_workflow_handle(wf_id).fetch_history_events():
             activities += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
             timers += event.event_type == EventType.EVENT_TYPE_TIMER_STARTED
@@ -116,7 +117,7 @@ async def main(n: int, concurrency: int) -> None:
     )
     try:
         pool = await create_pool(dsn, max_size=20)
-        client = await connect(settings)
+        client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
         app = create_app(settings)
         async with (
             app.router.lifespan_context(app),

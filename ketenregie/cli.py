@@ -119,13 +119,14 @@ def token(
 def worker() -> None:
     """Run a worker for the case and huisverbod workflows."""
     from store.db import create_pool
+    from workers.case_keys import PostgresKeyStore
     from workers.client import connect
     from workers.main import build_worker
 
     async def main() -> None:
         settings = Settings()
         pool = await create_pool(settings.database_url)
-        client = await connect(settings)
+        client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
         w = build_worker(client, pool, settings.task_queue)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -122,3 +122,8 @@ async def get_case(
 
 async def mark_police_involved(conn: asyncpg.Connection, case_id: str) -> None:
     await conn.execute("UPDATE cases SET police_involved = true WHERE case_id = $1", case_id)
+
+
+async def destroy(conn: asyncpg.Connection, case_id: str) -> None:
+    """Delete the case file; the read model, deadlines, notices and the data key go with it."""
+    await conn.execute("DELETE FROM case_files WHERE case_id = $1", case_id)

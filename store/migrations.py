@@ -117,6 +117,15 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log
         FOR EACH STATEMENT EXECUTE FUNCTION access_log_is_append_only();
     """,
+    # 4: per-case data keys, wrapped by the master keyring (crypto-shredding)
+    """
+    CREATE TABLE case_keys (
+        case_id    text PRIMARY KEY REFERENCES case_files(case_id) ON DELETE CASCADE,
+        master_kid text NOT NULL,
+        wrapped    bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

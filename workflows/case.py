@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
     from workflows.huisverbod import CLOCK_SKEW, HUISVERBOD_CHANGED, HuisverbodWorkflow
+    from workflows.ids import huisverbod_workflow_id
 
 ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
 FOLLOW_UP_LABELS = {
@@ -45,14 +46,6 @@ FOLLOW_UP_LABELS = {
     "beschermtafel": "referred to the beschermtafel",
     "mda": "referred to MDA++",
 }
-
-
-def case_workflow_id(case_id: str) -> str:
-    return f"case-{case_id}"
-
-
-def huisverbod_workflow_id(huisverbod_id: str) -> str:
-    return f"huisverbod-{huisverbod_id}"
 
 
 @workflow.defn
@@ -280,7 +273,7 @@ class CaseWorkflow:
                 children_involved=any(p.role == "child" for p in self._in.persons),
                 policy=self._in.policy.huisverbod,
             ),
-            id=huisverbod_workflow_id(cmd.huisverbod_id),
+            id=huisverbod_workflow_id(self._s.case_id, cmd.huisverbod_id),
             # A ban is a legal act of the mayor: it runs its course whatever happens to the case.
             parent_close_policy=ParentClosePolicy.ABANDON,
         )

@@ -21,7 +21,8 @@ from domain.models import (
     SafetyAssessmentCmd,
 )
 from store import cases
-from workflows.case import CaseWorkflow, case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.ids import case_workflow_id
 
 router = APIRouter(prefix="/v1/cases/{case_id}", tags=["veilig thuis"])
 

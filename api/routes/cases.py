@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import AuditDep, allowed
 from api.deps import ConnDep, SettingsDep, TemporalDep
@@ -33,8 +34,9 @@ from domain.models import (
 from domain.policy import RuleViolation, check_huisverbod_subject
 from ketenregie.settings import Settings
 from store import cases, deadlines, huisverboden, notices
-from workflows.case import CaseWorkflow, case_workflow_id
+from workflows.case import CaseWorkflow
 from workflows.huisverbod import CLOCK_SKEW
+from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -218,3 +220,53 @@ async def request_huisverbod(
         raise
     await cases.mark_police_involved(conn, case_id)
     return HuisverbodCreated(huisverbod_id=huisverbod_id, case_id=case_id, status="requested")
+
+
+class DestroyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Literal["justified_request", "retention_expired"]
+
+
+class Destroyed(BaseModel):
+    case_id: str
+    destroyed_at: datetime
+    workflows_terminated: int
+
+
+@router.post("/cases/{case_id}/destroy", response_model=Destroyed)
+async def destroy_case(
+    case_id: str,
+    body: DestroyIn,
+    request: Request,
+    conn: ConnDep,
+    client: TemporalDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("case.destroy"))],
+) -> Destroyed:
+    """Destroy a Veilig Thuis file: its workflows stop, its rows and its data key are deleted,
+    which leaves its Temporal histories and any backup unreadable. The access log keeps ids only."""
+    case = await cases.get_case(conn, case_id, scope_of(principal))
+    if case is None:
+        raise not_found("case")
+    audit.touches(case_id, [p["ref"] for p in case["persons"]])
+    audit.detail = f"destroyed: {body.reason}"
+    bans = await huisverboden.list_huisverboden(
+        conn, None, municipality=None, status=None, case_id=case_id
+    )
+    workflow_ids = [
+        case_workflow_id(case_id),
+        *(huisverbod_workflow_id(case_id, h["huisverbod_id"]) for h in bans),
+    ]
+    terminated = 0
+    for workflow_id in workflow_ids:
+        try:
+            await client.get_workflow_handle(workflow_id).terminate(reason="case destroyed")
+            terminated += 1
+        except RPCError as e:
+            if e.status != RPCStatusCode.NOT_FOUND:
+                raise
+    await cases.destroy(conn, case_id)
+    request.app.state.case_keys.forget(case_id)
+    return Destroyed(
+        case_id=case_id, destroyed_at=datetime.now(UTC), workflows_terminated=terminated
+    )

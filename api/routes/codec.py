@@ -28,7 +28,7 @@ def _parse(body: dict[str, Any]) -> Payloads:
 
 
 def _codec(request: Request) -> EncryptionCodec:
-    return EncryptionCodec(request.app.state.settings.keyring)
+    return EncryptionCodec(request.app.state.settings.keyring, request.app.state.case_keys)
 
 
 @router.post("/encode")

@@ -27,8 +27,8 @@ from domain.models import (
     RulingIn,
 )
 from store import huisverboden
-from workflows.case import huisverbod_workflow_id
 from workflows.huisverbod import HuisverbodWorkflow
+from workflows.ids import huisverbod_workflow_id
 
 router = APIRouter(prefix="/v1/huisverboden", tags=["huisverboden"])
 
@@ -83,7 +83,7 @@ async def _command(
     conn, client: Client, huisverbod_id: str, principal, audit, update, cmd
 ) -> HuisverbodView:
     current = await _load(conn, huisverbod_id, principal, audit)
-    handle = client.get_workflow_handle(huisverbod_workflow_id(huisverbod_id))
+    handle = client.get_workflow_handle(huisverbod_workflow_id(current["case_id"], huisverbod_id))
     await run_command(
         handle.execute_update(update, cmd),
         closed_reason=f"the huisverbod is {current['status']}; it no longer takes commands",

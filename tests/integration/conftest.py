@@ -21,6 +21,7 @@ from api.auth import mint_token
 from ketenregie.settings import Settings
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
+from workers.case_keys import PostgresKeyStore
 from workers.client import connect
 from workers.main import build_worker
 
@@ -77,7 +78,7 @@ class WorkerRunner:
 
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.database_url)
-        client = await connect(self.settings)
+        client = await connect(self.settings, PostgresKeyStore(self._pool, self.settings.keyring))
         self._worker = build_worker(client, self._pool, self.settings.task_queue)
         self._task = asyncio.create_task(self._worker.run())
 

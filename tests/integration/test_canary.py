@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
+import pytest
 from temporalio.client import Client
 
-from tests.integration.flows import melding, wait_status
-from workflows.case import case_workflow_id, huisverbod_workflow_id
+from tests.integration.flows import melding, open_case, request_huisverbod, wait_status
+from workers.case_keys import PostgresKeyStore
+from workers.codec import EncryptionCodec, UnknownKeyError
+from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 
 async def test_no_personal_data_in_temporal_history_or_its_database(api, mayor, temporal, settings):
@@ -49,7 +53,7 @@ async def test_no_personal_data_in_temporal_history_or_its_database(api, mayor, 
 
     # the history as anyone with access to the Temporal server sees it (no codec)
     raw = await Client.connect(temporal.address)
-    for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(hv)):
+    for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(case_id, hv)):
         history = await raw.get_workflow_handle(wf_id).fetch_history()
         assert canary not in history.to_json()
         assert canary not in wf_id
@@ -61,3 +65,42 @@ async def test_no_personal_data_in_temporal_history_or_its_database(api, mayor, 
     # and the API that decodes shows what was entered
     shown = (await api.get(f"/v1/huisverboden/{hv}")).json()
     assert shown["decision"]["reason"] == f"{canary}-reden"
+
+
+async def test_destroyed_case_is_gone_and_its_history_no_longer_decodes(
+    api, police, temporal, settings
+):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(police, case_id)
+    raw = await Client.connect(temporal.address)
+    histories = [
+        await raw.get_workflow_handle(wf_id).fetch_history()
+        for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(case_id, hv))
+    ]
+    inputs = [
+        h.events[0].workflow_execution_started_event_attributes.input.payloads[0] for h in histories
+    ]
+    assert {p.metadata["encryption-key-id"] for p in inputs} == {f"case:{case_id}".encode()}
+
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        codec = EncryptionCodec(settings.keyring, PostgresKeyStore(pool, settings.keyring))
+        assert len(await codec.decode(inputs)) == 2  # readable while the case exists
+
+        assert (
+            await police.post(f"/v1/cases/{case_id}/destroy", json={"reason": "justified_request"})
+        ).status_code == 403
+        r = await api.post(f"/v1/cases/{case_id}/destroy", json={"reason": "justified_request"})
+        assert r.status_code == 200 and r.json()["workflows_terminated"] == 2
+        assert (await api.get(f"/v1/cases/{case_id}")).status_code == 404
+        assert (await api.get(f"/v1/huisverboden/{hv}")).status_code == 404
+
+        fresh = EncryptionCodec(settings.keyring, PostgresKeyStore(pool, settings.keyring))
+        with pytest.raises(UnknownKeyError, match="destroyed"):
+            await fresh.decode(inputs)
+        logged = await pool.fetch(
+            "SELECT action, detail FROM access_log WHERE $1 = ANY (case_ids)", case_id
+        )
+        assert ("case.destroy", "destroyed: justified_request") in [tuple(r) for r in logged]
+    finally:
+        await pool.close()

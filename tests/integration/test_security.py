@@ -13,7 +13,7 @@ from google.protobuf import json_format
 from temporalio.client import Client
 
 from tests.integration.flows import melding, open_case, request_huisverbod
-from workflows.case import case_workflow_id
+from workflows.ids import case_workflow_id
 
 
 def bearer(token: str) -> dict:

@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 from domain.models import CaseSnapshot, HuisverbodSnapshot, Notice
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
+from workers.case_keys import MemoryKeyStore
 from workers.client import data_converter
 from workers.codec import Keyring
 from workers.main import WORKFLOW_RUNNER, WORKFLOWS
@@ -25,7 +26,8 @@ async def env():
     """A fresh test server per test: its clock is shared, so tests must not share it."""
     path = find_binary("temporal-test-server")
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=path, data_converter=data_converter(TEST_KEYRING)
+        test_server_existing_path=path,
+        data_converter=data_converter(TEST_KEYRING, MemoryKeyStore()),
     ) as env:
         yield env
 

@@ -20,7 +20,8 @@ from domain.models import (
     Unsafety,
 )
 from domain.policy import VeiligThuisPolicy
-from workflows.case import CaseWorkflow, case_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.ids import case_workflow_id
 
 VT = VeiligThuisPolicy()
 SECOND = timedelta(seconds=1)

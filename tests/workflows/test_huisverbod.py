@@ -21,8 +21,9 @@ from domain.models import (
     RulingCmd,
     Unsafety,
 )
-from workflows.case import CaseWorkflow, case_workflow_id, huisverbod_workflow_id
+from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
+from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 MAYOR = Decider(name="A. Burgemeester", capacity="mayor")
 HULPOFFICIER = Decider(name="H. Officier", capacity="hulpofficier")
@@ -55,7 +56,7 @@ async def open_case(env, task_queue, *, children=False):
         HuisverbodRequestCmd(huisverbod_id=hv_id, pleger_ref="p2", requested_at=now),
     )
     return case, env.client.get_workflow_handle_for(
-        HuisverbodWorkflow.run, huisverbod_workflow_id(hv_id)
+        HuisverbodWorkflow.run, huisverbod_workflow_id(case_id, hv_id)
     )
 
 
