@@ -117,11 +117,12 @@ async def main(n: int, concurrency: int) -> None:
     )
     try:
         pool = await create_pool(dsn, max_size=20)
-        client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
+        case_keys = PostgresKeyStore(pool, settings.keyring)
+        client = await connect(settings, case_keys)
         app = create_app(settings)
         async with (
             app.router.lifespan_context(app),
-            build_worker(client, pool, settings.task_queue),
+            build_worker(client, pool, settings.task_queue, case_keys),
             Worker(client, task_queue="bench-noop", workflows=[NoopFlow], activities=[noop]),
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=60

@@ -121,13 +121,15 @@ def worker() -> None:
     from store.db import create_pool
     from workers.case_keys import PostgresKeyStore
     from workers.client import connect
-    from workers.main import build_worker
+    from workers.main import build_worker, ensure_retention_schedule
 
     async def main() -> None:
         settings = Settings()
         pool = await create_pool(settings.database_url)
-        client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
-        w = build_worker(client, pool, settings.task_queue)
+        case_keys = PostgresKeyStore(pool, settings.keyring)
+        client = await connect(settings, case_keys)
+        await ensure_retention_schedule(client, settings.task_queue, settings.retention_days)
+        w = build_worker(client, pool, settings.task_queue, case_keys)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(w.shutdown()))

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description="the organisation's OIDC JWKS URL; when unset a local dev signing key is used",
     )
     temporal_ui_origin: str = "http://127.0.0.1:8233"
+    retention_days: int = Field(
+        20 * 365 + 5,
+        ge=1,
+        description="days a closed Veilig Thuis file is kept (Wmo 2015: twenty years)",
+    )
 
     @cached_property
     def dev_signing_key(self) -> bytes:

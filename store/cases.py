@@ -127,3 +127,11 @@ async def mark_police_involved(conn: asyncpg.Connection, case_id: str) -> None:
 async def destroy(conn: asyncpg.Connection, case_id: str) -> None:
     """Delete the case file; the read model, deadlines, notices and the data key go with it."""
     await conn.execute("DELETE FROM case_files WHERE case_id = $1", case_id)
+
+
+async def closed_before(conn: asyncpg.Connection, moment) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT case_id FROM cases WHERE phase = 'closed' AND updated_at < $1 ORDER BY updated_at",
+        moment,
+    )
+    return [r["case_id"] for r in rows]

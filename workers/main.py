@@ -1,19 +1,31 @@
-"""The ketenregie worker: case and huisverbod workflows plus their activities."""
+"""The ketenregie worker: case, huisverbod and retention workflows plus their activities."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleSpec,
+)
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.destruction import RetentionActivities
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from domain.workdays import preload_calendar
+from workers.case_keys import PostgresKeyStore
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
+from workflows.retention import RETENTION_SCHEDULE_ID, RetentionWorkflow
 
-WORKFLOWS = [CaseWorkflow, HuisverbodWorkflow]
+WORKFLOWS = [CaseWorkflow, HuisverbodWorkflow, RetentionWorkflow]
 
 # The holiday calendar is deterministic data; load it once, outside the sandbox.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
@@ -21,17 +33,41 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
-def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
+def build_worker(
+    client: Client, pool: asyncpg.Pool, task_queue: str, case_keys: PostgresKeyStore
+) -> Worker:
     preload_calendar()
     read_model = ReadModelActivities(pool)
     notifications = NotificationActivities(pool)
+    retention = RetentionActivities(pool, client, case_keys)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
         activities=[
             read_model.upsert_case,
             read_model.upsert_huisverbod,
             notifications.queue_notice,
+            retention.destroy_expired,
         ],
     )
+
+
+async def ensure_retention_schedule(client: Client, task_queue: str, retention_days: int) -> None:
+    """A daily run of the retention workflow; created once, left as it is when it exists."""
+    try:
+        await client.create_schedule(
+            RETENTION_SCHEDULE_ID,
+            Schedule(
+                action=ScheduleActionStartWorkflow(
+                    RetentionWorkflow.run,
+                    retention_days,
+                    id=RETENTION_SCHEDULE_ID,
+                    task_queue=task_queue,
+                ),
+                spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(days=1))]),
+            ),
+        )
+    except ScheduleAlreadyRunningError:
+        pass

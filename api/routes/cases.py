@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
+from activities import destruction
 from api.auth import AuditDep, allowed
 from api.deps import ConnDep, SettingsDep, TemporalDep
 from api.errors import not_found, run_command, unprocessable
@@ -36,7 +37,7 @@ from ketenregie.settings import Settings
 from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import CLOCK_SKEW
-from workflows.ids import case_workflow_id, huisverbod_workflow_id
+from workflows.ids import case_workflow_id
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -250,23 +251,7 @@ async def destroy_case(
         raise not_found("case")
     audit.touches(case_id, [p["ref"] for p in case["persons"]])
     audit.detail = f"destroyed: {body.reason}"
-    bans = await huisverboden.list_huisverboden(
-        conn, None, municipality=None, status=None, case_id=case_id
-    )
-    workflow_ids = [
-        case_workflow_id(case_id),
-        *(huisverbod_workflow_id(case_id, h["huisverbod_id"]) for h in bans),
-    ]
-    terminated = 0
-    for workflow_id in workflow_ids:
-        try:
-            await client.get_workflow_handle(workflow_id).terminate(reason="case destroyed")
-            terminated += 1
-        except RPCError as e:
-            if e.status != RPCStatusCode.NOT_FOUND:
-                raise
-    await cases.destroy(conn, case_id)
-    request.app.state.case_keys.forget(case_id)
+    terminated = await destruction.destroy_case(conn, client, request.app.state.case_keys, case_id)
     return Destroyed(
         case_id=case_id, destroyed_at=datetime.now(UTC), workflows_terminated=terminated
     )

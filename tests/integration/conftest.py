@@ -78,8 +78,9 @@ class WorkerRunner:
 
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.database_url)
-        client = await connect(self.settings, PostgresKeyStore(self._pool, self.settings.keyring))
-        self._worker = build_worker(client, self._pool, self.settings.task_queue)
+        case_keys = PostgresKeyStore(self._pool, self.settings.keyring)
+        self.client = await connect(self.settings, case_keys)
+        self._worker = build_worker(self.client, self._pool, self.settings.task_queue, case_keys)
         self._task = asyncio.create_task(self._worker.run())
 
     async def stop(self) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from temporalio.client import Client
 
+from activities.destruction import RetentionActivities
 from tests.integration.flows import melding, open_case, request_huisverbod, wait_status
 from workers.case_keys import PostgresKeyStore
 from workers.codec import EncryptionCodec, UnknownKeyError
+from workers.main import ensure_retention_schedule
 from workflows.ids import case_workflow_id, huisverbod_workflow_id
+from workflows.retention import RETENTION_SCHEDULE_ID
 
 
 async def test_no_personal_data_in_temporal_history_or_its_database(api, mayor, temporal, settings):
@@ -104,3 +108,38 @@ async def test_destroyed_case_is_gone_and_its_history_no_longer_decodes(
         assert ("case.destroy", "destroyed: justified_request") in [tuple(r) for r in logged]
     finally:
         await pool.close()
+
+
+async def test_retention_destroys_closed_cases_only(api, worker, settings):
+    closed = await open_case(api, unsafety={"acute": False, "structural": False})
+    await api.post(
+        f"/v1/cases/{closed}/safety-assessment", json={"acute": False, "structural": False}
+    )
+    assert (
+        await api.post(f"/v1/cases/{closed}/follow-up", json={"decision": "close_with_advice"})
+    ).json()["phase"] == "closed"
+    still_open = await open_case(api)
+
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        retention = RetentionActivities(
+            pool, worker.client, PostgresKeyStore(pool, settings.keyring)
+        )
+        await retention.destroy_expired(
+            datetime.now(UTC) - timedelta(days=1)
+        )  # nothing closed that long ago
+        assert (await api.get(f"/v1/cases/{closed}")).status_code == 200
+        assert await retention.destroy_expired(datetime.now(UTC) + timedelta(seconds=1)) >= 1
+    finally:
+        await pool.close()
+    assert (await api.get(f"/v1/cases/{closed}")).status_code == 404
+    assert (await api.get(f"/v1/cases/{still_open}")).status_code == 200
+
+
+async def test_the_worker_schedules_retention_daily(worker, settings):
+    await ensure_retention_schedule(worker.client, settings.task_queue, settings.retention_days)
+    await ensure_retention_schedule(
+        worker.client, settings.task_queue, settings.retention_days
+    )  # idempotent
+    described = await worker.client.get_schedule_handle(RETENTION_SCHEDULE_ID).describe()
+    assert described.schedule.spec.intervals[0].every == timedelta(days=1)

@@ -1,0 +1,58 @@
+"""Destroying a Veilig Thuis file: on a justified request (API) or when its retention period
+has passed (a daily Temporal schedule). Its workflows stop; its rows and its data key are
+deleted, which leaves its Temporal histories and any backup unreadable.
+
+Retention: Veilig Thuis keeps a file for twenty years (Wmo 2015 art. 5.3.4, as amended to
+lengthen the Veilig Thuis retention period from five to twenty years); the period counts
+here from the day the case was closed and is set by KETENREGIE_RETENTION_DAYS.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from store import cases, huisverboden
+from workers.case_keys import PostgresKeyStore
+from workflows.ids import case_workflow_id, huisverbod_workflow_id
+
+
+async def destroy_case(
+    conn: asyncpg.Connection, client: Client, case_keys: PostgresKeyStore, case_id: str
+) -> int:
+    """Terminate the case's workflows and delete its file and key; returns how many workflows stopped."""
+    bans = await huisverboden.list_huisverboden(
+        conn, None, municipality=None, status=None, case_id=case_id
+    )
+    terminated = 0
+    for workflow_id in [
+        case_workflow_id(case_id),
+        *(huisverbod_workflow_id(case_id, h["huisverbod_id"]) for h in bans),
+    ]:
+        try:
+            await client.get_workflow_handle(workflow_id).terminate(reason="case destroyed")
+            terminated += 1
+        except RPCError as e:
+            if e.status != RPCStatusCode.NOT_FOUND:
+                raise
+    await cases.destroy(conn, case_id)
+    case_keys.forget(case_id)
+    return terminated
+
+
+class RetentionActivities:
+    def __init__(self, pool: asyncpg.Pool, client: Client, case_keys: PostgresKeyStore) -> None:
+        self._pool, self._client, self._case_keys = pool, client, case_keys
+
+    @activity.defn
+    async def destroy_expired(self, closed_before: datetime) -> int:
+        """Destroy every case closed before `closed_before`; idempotent (a destroyed case is gone)."""
+        async with self._pool.acquire() as conn:
+            expired = await cases.closed_before(conn, closed_before)
+            for case_id in expired:
+                await destroy_case(conn, self._client, self._case_keys, case_id)
+        return len(expired)
