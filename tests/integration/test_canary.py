@@ -7,18 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+from temporalio.api.failure.v1 import Failure
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 
 from activities.destruction import RetentionActivities
 from tests.integration.flows import melding, open_case, request_huisverbod, wait_status
 from workers.case_keys import PostgresKeyStore
+from workers.client import data_converter
 from workers.codec import EncryptionCodec, UnknownKeyError
 from workers.main import ensure_retention_schedule
 from workflows.ids import case_workflow_id, huisverbod_workflow_id
 from workflows.retention import RETENTION_SCHEDULE_ID
 
 
-async def test_no_personal_data_in_temporal_history_or_its_database(api, mayor, temporal, settings):
+async def test_no_personal_data_in_temporal_history_or_its_database(
+    api, mayor, temporal, settings, caplog
+):
     canary = f"KANARIE{uuid.uuid4().hex[:10]}"
     body = melding(
         reporter={"kind": "professional", "organisation": f"{canary}-school"},
@@ -61,6 +66,10 @@ async def test_no_personal_data_in_temporal_history_or_its_database(api, mayor, 
         history = await raw.get_workflow_handle(wf_id).fetch_history()
         assert canary not in history.to_json()
         assert canary not in wf_id
+
+    # the worker's and the server's logs
+    assert canary not in caplog.text
+    assert canary not in temporal.log_file.read_text(errors="replace")
 
     # the dev server's SQLite files on disk
     for path in temporal.db_file.parent.glob(temporal.db_file.name + "*"):
@@ -143,3 +152,17 @@ async def test_the_worker_schedules_retention_daily(worker, settings):
     )  # idempotent
     described = await worker.client.get_schedule_handle(RETENTION_SCHEDULE_ID).describe()
     assert described.schedule.spec.intervals[0].every == timedelta(days=1)
+
+
+async def test_exception_text_travels_encrypted(settings):
+    """A failure's message and stack go through the codec too (encoded attributes)."""
+    canary = f"KANARIE{uuid.uuid4().hex[:10]}"
+    converter = data_converter(settings.keyring, None)
+    failure = Failure()
+    try:
+        raise ApplicationError(f"could not reach {canary}")
+    except ApplicationError as e:
+        await converter.encode_failure(e, failure)
+    assert canary not in failure.SerializeToString().decode("latin-1")
+    decoded = await converter.decode_failure(failure)
+    assert canary in str(decoded)

@@ -12,8 +12,11 @@ import pytest
 from google.protobuf import json_format
 from temporalio.client import Client
 
-from tests.integration.flows import melding, open_case, request_huisverbod
+from tests.integration.conftest import DAY_SECONDS
+from tests.integration.flows import melding, open_case, request_huisverbod, ts
 from workflows.ids import case_workflow_id
+
+DAY = timedelta(seconds=DAY_SECONDS)
 
 
 def bearer(token: str) -> dict:
@@ -280,3 +283,77 @@ async def access_log_rows(settings, action: str) -> list[asyncpg.Record]:
         return await conn.fetch("SELECT * FROM access_log WHERE action = $1 ORDER BY id", action)
     finally:
         await conn.close()
+
+
+async def test_each_case_route_writes_exactly_one_entry(api, police, mayor, settings):
+    """Walk every route that touches a case; each call adds exactly one complete entry."""
+    case_id = await open_case(api, unsafety={"acute": False, "structural": True})
+    hv = await request_huisverbod(police, case_id)
+    imposed = {}
+
+    def extension():  # two scaled days past the end of the ban, well within the 4-week cap
+        return {
+            "until": (ts(imposed["ends_at"]) + 2 * DAY).isoformat(),
+            "reason": "r",
+            "decided_by": {"name": "B", "capacity": "mayor"},
+        }
+
+    steps = [
+        (api, "GET", f"/v1/cases/{case_id}", None),
+        (mayor, "GET", f"/v1/huisverboden/{hv}", None),
+        (
+            police,
+            "POST",
+            f"/v1/huisverboden/{hv}/decision",
+            {
+                "decision": "impose",
+                "reason": "r",
+                "decided_by": {"name": "H", "capacity": "hulpofficier"},
+            },
+        ),
+        (mayor, "POST", f"/v1/huisverboden/{hv}/extension", extension),
+        (
+            police,
+            "POST",
+            f"/v1/huisverboden/{hv}/milestones",
+            {"milestone": "contact_address_given"},
+        ),
+        (mayor, "POST", f"/v1/huisverboden/{hv}/appeal", {}),
+        (mayor, "POST", f"/v1/huisverboden/{hv}/ruling", {"outcome": "lifted"}),
+        (
+            api,
+            "POST",
+            f"/v1/cases/{case_id}/safety-assessment",
+            {"acute": False, "structural": True},
+        ),
+        (api, "POST", f"/v1/cases/{case_id}/follow-up", {"decision": "investigation"}),
+        (api, "POST", f"/v1/cases/{case_id}/investigation", {"conclusion": "unsafe"}),
+        (
+            api,
+            "POST",
+            f"/v1/cases/{case_id}/follow-up",
+            {"decision": "handover", "partner": "zvh-haaglanden"},
+        ),
+        (api, "POST", f"/v1/cases/{case_id}/monitoring-checks", {"safety_holds": True}),
+        (api, "GET", "/v1/access-log", None),
+        (api, "GET", f"/v1/access-log/persons/{case_id}/p1", None),
+        (api, "POST", f"/v1/cases/{case_id}/close", {"reason": "handed_over_and_safe"}),
+        (api, "POST", f"/v1/cases/{case_id}/destroy", {"reason": "justified_request"}),
+    ]
+    for client, method, path, body in steps:
+        before = len(await access_log(settings, case_id))
+        r = await client.request(method, path, json=body() if callable(body) else body)
+        assert r.status_code < 300, (path, r.text)
+        if path.endswith("/decision"):
+            imposed.update(r.json())
+        entries = await access_log(settings, case_id)
+        if path == "/v1/access-log":  # the region's log lists this case without reading its file
+            entries = [e for e in await access_log_rows(settings, "access_log.read")][-1:]
+            assert len(entries) == 1 and entries[0]["outcome"] == 200
+            continue
+        assert len(entries) == before + 1, path
+        last = entries[-1]
+        assert last["subject"] and last["org"] and last["role"] and last["at"] and last["client"], (
+            path
+        )
+        assert last["case_ids"] == [case_id] or case_id in last["case_ids"]
