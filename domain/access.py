@@ -39,34 +39,23 @@ _VT_WORKER: set[Action] = {
     "huisverbod.read",
     "huisverbod.appeal",
 }
+_POLICE: set[Action] = {
+    "case.create",
+    "case.list",
+    "case.read",
+    "huisverbod.request",
+    "huisverbod.list",
+    "huisverbod.read",
+}
 PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
     ("veilig_thuis", "worker"): frozenset(_VT_WORKER),
     ("veilig_thuis", "coordinator"): frozenset(
         _VT_WORKER
         | {"case.destroy", "dashboard.read", "access_log.read", "codec.encode", "codec.decode"}
     ),
-    ("police", "officer"): frozenset(
-        {
-            "case.create",
-            "case.list",
-            "case.read",
-            "huisverbod.request",
-            "huisverbod.list",
-            "huisverbod.read",
-        }
-    ),
+    ("police", "officer"): frozenset(_POLICE),
     # a hulpofficier van justitie may impose under the mayor's mandate (Wth art. 3)
-    ("police", "hulpofficier"): frozenset(
-        {
-            "case.create",
-            "case.list",
-            "case.read",
-            "huisverbod.request",
-            "huisverbod.list",
-            "huisverbod.read",
-            "huisverbod.decide",
-        }
-    ),
+    ("police", "hulpofficier"): frozenset(_POLICE | {"huisverbod.decide"}),
     ("mayor_office", "staff"): frozenset(
         {
             "huisverbod.list",

@@ -132,7 +132,7 @@ async def test_full_path_investigation_handover_monitoring_close(env, worker, re
     assert state.phase == "follow_up_decision"
     assert next(d for d in state.deadlines if d.key == "investigation").status == "met"
 
-    with pytest.raises(WorkflowUpdateFailedError, match="") as err:
+    with pytest.raises(WorkflowUpdateFailedError) as err:
         await step(
             CaseWorkflow.decide_follow_up, FollowUpCmd(decision="investigation", decided_at=now)
         )
