@@ -57,7 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.pool = await create_pool(settings.database_url)
-        app.state.case_keys = PostgresKeyStore(app.state.pool, settings.keyring)
+        # The access log and the codec's case keys have connections of their own: a request
+        # holds one of the main pool while it waits for Temporal (whose codec needs a key) and
+        # until its response is out (when it is logged), so under load they would wait on it.
+        app.state.side_pool = await create_pool(settings.database_url, min_size=1, max_size=4)
+        app.state.case_keys = PostgresKeyStore(app.state.side_pool, settings.keyring)
         app.state.temporal = await connect(settings, app.state.case_keys)
         resumer = asyncio.create_task(_resume_loop(app))
         try:
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             resumer.cancel()
             await app.state.pool.close()
+            await app.state.side_pool.close()
 
     app = FastAPI(
         title="ketenregie",
@@ -90,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         entry = getattr(request.state, "audit", None)
         principal = getattr(request.state, "principal", None)
         if entry is not None and entry.action is not None and principal is not None:
-            async with app.state.pool.acquire() as conn:
+            async with app.state.side_pool.acquire() as conn:
                 await access_log_store.append(
                     conn,
                     principal=principal,

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from api.app import create_app
+from api.auth import mint_token
 from ketenregie.settings import Settings
 from ketenregie.stack import embedded_postgres
 from store.db import create_pool
@@ -131,9 +132,16 @@ async def main(n: int, requests: int) -> None:
             f"read model: {2 * n} cases in two regions, filled in {time.perf_counter() - started:.1f} s"
         )
         app = create_app(settings)
-        app.state.settings, app.state.pool = settings, pool  # the dashboard needs no Temporal
+        app.state.settings, app.state.pool, app.state.side_pool = (
+            settings,
+            pool,
+            pool,
+        )  # no Temporal
+        token = mint_token(settings, org="vt-haaglanden", role="coordinator")
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://bench",
+            headers={"authorization": f"Bearer {token}"},
         ) as api:
             latencies = []
             for i in range(requests):

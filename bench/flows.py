@@ -22,6 +22,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
 from api.app import create_app
+from api.auth import mint_token
 from bench.noop import NoopFlow, noop
 from ketenregie.settings import Settings
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
@@ -45,10 +46,23 @@ MELDING = {
 }
 
 
+def bearer(settings: Settings, org: str, role: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {mint_token(settings, org=org, role=role)}"}
+
+
+MAYOR: dict[str, str] = {}  # filled in main(): the mayor's office of GM0518 decides
+
+
+def ok(response: httpx.Response) -> dict:
+    if response.status_code >= 300:
+        raise RuntimeError(f"{response.request.url.path}: {response.status_code} {response.text}")
+    return response.json()
+
+
 async def one_flow(api: httpx.AsyncClient) -> tuple[float, str, str]:
     start = time.perf_counter()
-    case_id = (await api.post("/v1/meldingen", json=MELDING)).json()["case_id"]
-    hv = (
+    case_id = ok(await api.post("/v1/meldingen", json=MELDING))["case_id"]
+    hv = ok(
         await api.post(
             f"/v1/cases/{case_id}/huisverbod-requests",
             json={
@@ -57,17 +71,21 @@ async def one_flow(api: httpx.AsyncClient) -> tuple[float, str, str]:
                 "requested_by": {"organisation": "o", "officer": "x"},
             },
         )
-    ).json()["huisverbod_id"]
-    await api.post(
-        f"/v1/huisverboden/{hv}/decision",
-        json={
-            "decision": "impose",
-            "reason": "r",
-            "decided_by": {"name": "m", "capacity": "mayor"},
-        },
+    )["huisverbod_id"]
+    ok(
+        await api.post(
+            f"/v1/huisverboden/{hv}/decision",
+            headers=MAYOR,
+            json={
+                "decision": "impose",
+                "reason": "r",
+                "decided_by": {"name": "m", "capacity": "mayor"},
+            },
+        )
     )
-    while (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] != "expired":
-        await asyncio.sleep(0.02)
+    async with asyncio.timeout(60):
+        while ok(await api.get(f"/v1/huisverboden/{hv}"))["status"] != "expired":
+            await asyncio.sleep(0.02)
     return time.perf_counter() - start, case_id, hv
 
 
@@ -117,7 +135,8 @@ async def main(n: int, concurrency: int) -> None:
     )
     try:
         pool = await create_pool(dsn, max_size=20)
-        case_keys = PostgresKeyStore(pool, settings.keyring)
+        keys_pool = await create_pool(dsn, max_size=4)
+        case_keys = PostgresKeyStore(keys_pool, settings.keyring)
         client = await connect(settings, case_keys)
         app = create_app(settings)
         async with (
@@ -125,9 +144,13 @@ async def main(n: int, concurrency: int) -> None:
             build_worker(client, pool, settings.task_queue, case_keys),
             Worker(client, task_queue="bench-noop", workflows=[NoopFlow], activities=[noop]),
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=60
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://bench",
+                timeout=60,
+                headers=bearer(settings, "vt-haaglanden", "coordinator"),
             ) as api,
         ):
+            MAYOR.update(bearer(settings, "burgemeester-gm0518", "staff"))
             _, case_id, hv = await one_flow(api)  # warm-up, and the shape of one flow
             activities, timers = await count_shape(client, case_id, hv)
             ban = 10 * DAY_SECONDS
@@ -153,6 +176,7 @@ async def main(n: int, concurrency: int) -> None:
             base = describe("raw no-op workflows", n, *await run_batch(n, concurrency, raw))
             print(f"ratio (ours / raw throughput): {ours / base:.2f}")
         await pool.close()
+        await keys_pool.close()
     finally:
         temporal.stop()
         pg.cleanup()

@@ -126,7 +126,10 @@ def worker() -> None:
     async def main() -> None:
         settings = Settings()
         pool = await create_pool(settings.database_url)
-        case_keys = PostgresKeyStore(pool, settings.keyring)
+        # the codec's keys come from a pool of their own, never held by an activity
+        case_keys = PostgresKeyStore(
+            await create_pool(settings.database_url, max_size=4), settings.keyring
+        )
         client = await connect(settings, case_keys)
         await ensure_retention_schedule(client, settings.task_queue, settings.retention_days)
         w = build_worker(client, pool, settings.task_queue, case_keys)

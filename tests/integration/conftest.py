@@ -78,7 +78,8 @@ class WorkerRunner:
 
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.database_url)
-        case_keys = PostgresKeyStore(self._pool, self.settings.keyring)
+        self._keys_pool = await create_pool(self.settings.database_url, max_size=4)
+        case_keys = PostgresKeyStore(self._keys_pool, self.settings.keyring)
         self.client = await connect(self.settings, case_keys)
         self._worker = build_worker(self.client, self._pool, self.settings.task_queue, case_keys)
         self._task = asyncio.create_task(self._worker.run())
@@ -87,6 +88,7 @@ class WorkerRunner:
         await self._worker.shutdown()
         await self._task
         await self._pool.close()
+        await self._keys_pool.close()
 
 
 @pytest_asyncio.fixture(scope="session")

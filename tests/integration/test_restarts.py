@@ -47,3 +47,13 @@ async def test_temporal_restart_loses_no_case_and_no_timer(api, police, app, tem
     expired = await wait_status(api, hv, "expired", timeout=60)
     assert ts(expired["ended_at"]) == ts(imposed["ends_at"])
     assert (await api.get("/healthz")).status_code == 200
+
+
+async def test_more_concurrent_requests_than_pooled_connections_all_complete(api, police):
+    """A request holds a pooled connection while Temporal (and its codec) works for it; the
+    codec's keys and the access log must not wait on that same pool."""
+    case_ids = await asyncio.gather(*(open_case(api) for _ in range(14)))
+    async with asyncio.timeout(120):  # a deadlock guard, not a speed check
+        bans = await asyncio.gather(*(request_huisverbod(police, c) for c in case_ids))
+        decided = await asyncio.gather(*(impose(police, hv) for hv in bans))
+    assert {d["status"] for d in decided} == {"imposed"}
