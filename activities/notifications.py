@@ -1,23 +1,151 @@
-"""The one door through which every reminder, escalation and alert leaves a workflow.
+"""Telling partners: plan a notice's deliveries in the outbox, deliver each exactly once.
 
-For now a notice is queued in the Postgres outbox (`notices`), keyed so that a retried or
-replayed activity never queues it twice; delivery to people plugs in behind this table.
+`plan_notice` resolves the recipients (the table in `domain.notifications`) against the case
+file and the chain configuration and stores one delivery per recipient under a stable key;
+`deliver` sends one of them unless the outbox says it went out already. Temporal retries
+`deliver`; a retried or replayed attempt finds the delivery sent and sends nothing.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
 import asyncpg
 from temporalio import activity
 
-from domain.models import Notice
+from activities.channels import Sender
+from domain.chain import Chain, Region
+from domain.models import FailedDelivery, Notice, PlannedDelivery
+from domain.notifications import (
+    HANDLE_WITH_CARE,
+    CaseContacts,
+    Child,
+    Recipient,
+    event_message,
+    handle_with_care_due,
+    handle_with_care_message,
+    next_school_day,
+    recipients,
+)
 from store import notices
+
+# Test-only crash point: the path of a marker file. The first delivery after which the marker
+# does not exist yet writes its key there and kills this process (SIGKILL), after the message went out
+# and was recorded, before Temporal hears that the activity completed.
+CRASH_AFTER_SEND = "KETENREGIE_TEST_CRASH_AFTER_SEND"
 
 
 class NotificationActivities:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, chain: Chain, sender: Sender) -> None:
         self._pool = pool
+        self._chain = chain
+        self._sender = sender
 
     @activity.defn
-    async def queue_notice(self, notice: Notice) -> bool:
+    async def plan_notice(self, notice: Notice) -> list[PlannedDelivery]:
         async with self._pool.acquire() as conn:
-            return await notices.queue(conn, notice)
+            case = await conn.fetchrow(
+                """SELECT f.persons, f.wijkteam, c.municipality, c.partner
+                   FROM case_files f JOIN cases c USING (case_id) WHERE f.case_id = $1""",
+                notice.case_id,
+            )
+            if case is None:  # the case was destroyed: nobody is to be told anything
+                return []
+            region = self._chain.region(notice.region) or Region(
+                slug=notice.region, name=notice.region, municipalities=[]
+            )
+            rows = [
+                _delivery(notice, region, r) for r in recipients(notice, region, _contacts(case))
+            ]
+            stored = await notices.plan(conn, notice, rows)
+        return [
+            PlannedDelivery(
+                key=d["key"],
+                audience=d["audience"],
+                partner_id=d["partner_id"],
+                status=d["status"],
+                error=d["last_error"],
+            )
+            for d in stored
+        ]
+
+    @activity.defn
+    async def deliver(self, key: str) -> bool:
+        """Send delivery `key`; False when it was sent before (a retry after a crash)."""
+        async with self._pool.acquire() as conn:
+            d = await notices.begin_attempt(conn, key)
+        if d is None:
+            return False
+        try:
+            await self._sender.send(dict(d))
+        except Exception as e:
+            async with self._pool.acquire() as conn:
+                await notices.record_error(conn, key, f"{type(e).__name__}: {e}", final=False)
+            raise
+        async with self._pool.acquire() as conn:
+            await notices.mark_sent(conn, key)
+        _crash_point(key)
+        return True
+
+    @activity.defn
+    async def fail_delivery(self, failed: FailedDelivery) -> None:
+        async with self._pool.acquire() as conn:
+            await notices.record_error(conn, failed.key, failed.error, final=True)
+
+
+def _crash_point(key: str) -> None:
+    marker = os.environ.get(CRASH_AFTER_SEND)
+    if marker and not Path(marker).exists():
+        Path(marker).write_text(key, encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _contacts(case: asyncpg.Record) -> CaseContacts:
+    persons = case["persons"]
+    return CaseContacts(
+        municipality=case["municipality"],
+        huisartsen=[p["huisarts"] for p in persons if p.get("huisarts") and p["role"] != "pleger"],
+        wijkteams=[t for t in (case["wijkteam"], case["partner"]) if t],
+        children=[
+            Child(ref=p["ref"], name=p["name"], birth_date=p.get("birth_date"), care=p["school"])
+            for p in persons
+            if p["role"] == "child" and p.get("school")
+        ],
+    )
+
+
+def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
+    """The outbox row for one recipient: its key, channel and the message it gets."""
+    key = f"{notice.key}>{r.partner.id if r.partner else r.audience}"
+    if r.child is not None:
+        at = notice.at or datetime.now(UTC)
+        # one notice per child and school day: a huisverbod after a call-out adds none
+        key = f"handle_with_care:{notice.case_id}:{r.child.ref}:{next_school_day(at)}"
+        body = {"template": "handle_with_care", **handle_with_care_message(r.child, region.contact)}
+        subject = HANDLE_WITH_CARE
+        due_at = handle_with_care_due(at)
+    else:
+        body = {"template": "event", **event_message(notice)}
+        subject = f"ketenregie: {body['title']}"
+        due_at = notice.due_at
+    channel = r.partner.channel(r.role) if r.partner else None
+    problem = None
+    if r.partner is None:
+        problem = f"no {r.audience} is configured for this municipality in {region.name}"
+    elif channel is None:
+        problem = f"{r.partner.name} has no channel configured"
+    return {
+        "key": key,
+        "audience": r.audience,
+        "partner_id": r.partner.id if r.partner else None,
+        "channel": channel.kind if channel else "none",
+        "address": (channel.to if channel.kind == "email" else channel.url) if channel else "",
+        "subject": subject,
+        "body": body,
+        "due_at": due_at,
+        "status": "failed" if problem else "pending",
+        "last_error": problem,
+    }

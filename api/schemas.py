@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -81,6 +82,30 @@ class NoticeView(BaseModel):
     detail: str
     status: str
     created_at: datetime
+
+
+class DeliveryView(BaseModel):
+    """One notification to one recipient: where it went, how often it was tried, and whether it
+    arrived before it was due (Handle with Care: before lessons start)."""
+
+    key: str
+    notice_key: str
+    audience: str
+    partner_id: str | None
+    channel: str
+    address: str
+    subject: str
+    status: Literal["pending", "sending", "sent", "failed"]
+    attempts: int
+    last_error: str | None
+    due_at: datetime | None
+    sent_at: datetime | None
+    created_at: datetime
+    on_time: bool | None
+
+
+class NotificationList(BaseModel):
+    items: list[DeliveryView]
 
 
 class CaseDetail(CaseSummary):

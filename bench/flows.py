@@ -141,7 +141,7 @@ async def main(n: int, concurrency: int) -> None:
         app = create_app(settings)
         async with (
             app.router.lifespan_context(app),
-            build_worker(client, pool, settings.task_queue, case_keys),
+            build_worker(client, pool, settings, case_keys),
             Worker(client, task_queue="bench-noop", workflows=[NoopFlow], activities=[noop]),
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Municipality(BaseModel):
@@ -14,11 +15,31 @@ class Municipality(BaseModel):
     name: str
 
 
+class EmailChannel(BaseModel):
+    kind: Literal["email"]
+    to: str
+
+
+class WebhookChannel(BaseModel):
+    """HTTP POST with an HMAC-SHA256 signature; the secret is the partner's, kept in settings."""
+
+    kind: Literal["webhook"]
+    url: str
+
+
+Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="kind")]
+
+
 class Partner(BaseModel):
     id: str
     kind: str
     name: str
     municipality: str | None = None
+    # how the partner is told: "default", and optionally one per role (e.g. "coordinator")
+    channels: dict[str, Channel] = {}
+
+    def channel(self, role: str = "default") -> Channel | None:
+        return self.channels.get(role) or self.channels.get("default")
 
 
 class Region(BaseModel):
@@ -26,6 +47,20 @@ class Region(BaseModel):
     name: str
     municipalities: list[Municipality]
     partners: list[Partner] = []
+    contact: str = Field(
+        "", description="whom a school or kinderopvang contacts after a Handle with Care notice"
+    )
+    handle_with_care_kinderopvang: bool = Field(
+        False, description="the region has opted in to Handle with Care notices to kinderopvang"
+    )
+
+    def partners_of(self, kind: str, municipality: str | None = None) -> list[Partner]:
+        """The partners of `kind`; for a municipality, those serving it (or the whole region)."""
+        return [
+            p
+            for p in self.partners
+            if p.kind == kind and (municipality is None or p.municipality in (None, municipality))
+        ]
 
 
 class Chain(BaseModel):
@@ -54,6 +89,15 @@ class Chain(BaseModel):
             return f"unknown Veilig Thuis region {region!r}; known regions: {known}"
         if municipality not in {m.code for m in found.municipalities}:
             return f"municipality {municipality!r} is not in region {region!r}"
+        return None
+
+    def check_partner(self, region: str, partner_id: str, kinds: tuple[str, ...]) -> str | None:
+        """None when `partner_id` is a partner of one of `kinds` in `region`."""
+        found = self.partner(partner_id)
+        if found is None or found[0].slug != region:
+            return f"{partner_id!r} is not a partner organisation of region {region!r}"
+        if found[1].kind not in kinds:
+            return f"{partner_id!r} is a {found[1].kind}, not a {' or '.join(kinds)}"
         return None
 
     @classmethod

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from domain.policy import HuisverbodPolicy, Policy
+from domain.policy import DeliveryPolicy, HuisverbodPolicy, Policy
 
 
 def _aware(value: datetime) -> datetime:
@@ -60,6 +60,10 @@ class PersonIn(Strict):
     name: ShortText
     birth_date: date | None = None
     address: ShortText | None = None
+    huisarts: Ref | None = Field(None, description="partner id of the person's huisarts")
+    school: Ref | None = Field(
+        None, description="partner id of a child's school or kinderopvang (Handle with Care)"
+    )
 
 
 class Unsafety(Strict):
@@ -80,6 +84,9 @@ class MeldingIn(Strict):
     unsafety: Unsafety
     summary: Text
     received_at: AwareDatetime | None = None
+    wijkteam: Ref | None = Field(
+        None, description="partner id of the sociaal wijkteam already involved, if any"
+    )
 
     @model_validator(mode="after")
     def _unique_refs(self) -> MeldingIn:
@@ -176,9 +183,10 @@ class Notice(BaseModel):
     key: str  # stable idempotency key: the same notice is never queued twice
     case_id: str
     region: str
-    kind: Literal["reminder", "escalation", "alert", "referral"]
+    kind: Literal["reminder", "escalation", "alert", "referral", "event"]
     recipient: str  # a role: the responsible team, "regional_coordinator", "police", ...
     subject: str
+    at: datetime | None = None  # when the event happened
     due_at: datetime | None = None
     detail: str = ""
 
@@ -227,6 +235,7 @@ class HuisverbodInput(BaseModel):
     incident_at: datetime | None = None
     children_involved: bool
     policy: HuisverbodPolicy = HuisverbodPolicy()
+    delivery: DeliveryPolicy = DeliveryPolicy()
 
 
 class DecisionCmd(BaseModel):
@@ -323,3 +332,23 @@ class MonitoringCheckCmd(Strict):
 class CloseCmd(Strict):
     reason: Literal["advice_given", "handed_over_and_safe", "no_concerns", "merged", "other"]
     closed_at: AwareDatetime | None = None
+
+
+class NotifyInput(BaseModel):
+    notice: Notice
+    delivery: DeliveryPolicy = DeliveryPolicy()
+
+
+class PlannedDelivery(BaseModel):
+    """One recipient of a notice, as the notify workflow sees it: references only."""
+
+    key: str
+    audience: str
+    partner_id: str | None
+    status: Literal["pending", "sending", "sent", "failed"]
+    error: str | None = None
+
+
+class FailedDelivery(BaseModel):
+    key: str
+    error: str

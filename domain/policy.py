@@ -190,27 +190,49 @@ class VeiligThuisPolicy(_Scaled):
         )
 
 
+class DeliveryPolicy(BaseModel):
+    """How hard a notification is tried before it is marked failed and escalated.
+    Not a legal duration: never scaled. The defaults keep trying for about an hour."""
+
+    model_config = ConfigDict(frozen=True)
+    first_retry: timedelta = timedelta(seconds=5)
+    max_retry: timedelta = timedelta(minutes=10)
+    attempts: int = Field(12, ge=1)
+    timeout: timedelta = timedelta(seconds=30)
+
+
 class Policy(BaseModel):
     """Every duration of the chain, in one object that travels with each case."""
 
     model_config = ConfigDict(frozen=True)
     huisverbod: HuisverbodPolicy = HuisverbodPolicy()
     veilig_thuis: VeiligThuisPolicy = VeiligThuisPolicy()
+    delivery: DeliveryPolicy = DeliveryPolicy()
 
     @classmethod
-    def build(cls, *, time_scale: float = 1.0, decision_window_hours: float = 4.0) -> Policy:
+    def build(
+        cls,
+        *,
+        time_scale: float = 1.0,
+        decision_window_hours: float = 4.0,
+        delivery: DeliveryPolicy | None = None,
+    ) -> Policy:
         return cls(
             huisverbod=HuisverbodPolicy(
                 time_scale=time_scale, decision_window=timedelta(hours=decision_window_hours)
             ),
             veilig_thuis=VeiligThuisPolicy(time_scale=time_scale),
+            delivery=delivery or DeliveryPolicy(),
         )
+
+
+def age_on(birth_date: date, on: date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 def is_adult(birth_date: date, on: date) -> bool:
     """Meerderjarig: 18 or older on `on` (BW 1:233)."""
-    years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    return years >= 18
+    return age_on(birth_date, on) >= 18
 
 
 def check_huisverbod_subject(role: str, birth_date: date | None, on: date) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -52,6 +53,7 @@ def up(
     env = {"KETENREGIE_DATABASE_URL": dsn, "KETENREGIE_DATA_DIR": str(data)}
     if time_scale is not None:
         env["KETENREGIE_TIME_SCALE"] = str(time_scale)
+    sink = spawn("sink", env, logs / "sink.log")
     worker = spawn("worker", env, logs / "worker.log")
     api = spawn("api", env, logs / "api.log")
     api_url = f"http://{settings.api_host}:{settings.api_port}"
@@ -59,6 +61,8 @@ def up(
         f"ketenregie is up\n"
         f"  API          {api_url}  (docs: {api_url}/docs, health: {api_url}/healthz)\n"
         f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC {temporal.address})\n"
+        f"  Partner sink http://{settings.smtp_host}:{settings.sink_port}/  (what partners were"
+        f" sent; SMTP :{settings.smtp_port}, log {logs / 'sink.log'})\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
         f"  data dir     {data}  (logs in {logs})\n"
         f"Press Ctrl-C to stop."
@@ -73,7 +77,7 @@ def up(
     signal.signal(signal.SIGTERM, stop)
     try:
         while not stopping:
-            for name, proc in (("worker", worker), ("api", api)):
+            for name, proc in (("sink", sink), ("worker", worker), ("api", api)):
                 if proc.poll() is not None:
                     typer.echo(
                         f"the {name} exited (code {proc.returncode}); see {logs / (name + '.log')}",
@@ -85,6 +89,7 @@ def up(
         typer.echo("stopping ...")
         stop_process(api)
         stop_process(worker)
+        stop_process(sink)
         temporal.stop()
         if pg_server is not None:
             pg_server.cleanup()
@@ -132,7 +137,7 @@ def worker() -> None:
         )
         client = await connect(settings, case_keys)
         await ensure_retention_schedule(client, settings.task_queue, settings.retention_days)
-        w = build_worker(client, pool, settings.task_queue, case_keys)
+        w = build_worker(client, pool, settings, case_keys)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(w.shutdown()))
@@ -141,6 +146,30 @@ def worker() -> None:
 
     logging.basicConfig(level=logging.INFO)
     asyncio.run(main())
+
+
+@app.command()
+def sink() -> None:
+    """Run the local mail server and webhook receiver that stand in for the partners."""
+    from ketenregie.sink import MailSink, WebhookReceiver
+
+    async def main() -> None:
+        settings = Settings()
+        mail = MailSink(settings.smtp_host, settings.smtp_port)
+        mail.start()
+        hooks = WebhookReceiver(
+            settings.smtp_host, settings.sink_port, settings.webhook_secret, mail
+        )
+        await hooks.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await hooks.stop()
+            mail.stop()
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
 
 
 @app.command()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.chain import Chain
-from domain.policy import Policy
+from domain.policy import DeliveryPolicy, Policy
 from workers.codec import Keyring
 
 SAMPLE_CHAIN = Path(__file__).with_name("chain.yaml")
@@ -53,6 +55,26 @@ class Settings(BaseSettings):
         description="days a closed Veilig Thuis file is kept (Wmo 2015: twenty years)",
     )
 
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(8025, description="SMTP relay; `up` runs a local sink here")
+    mail_from: str = "ketenregie@veiligthuis.example"
+    sink_port: int = Field(8026, description="the local sink's webhook receiver and message list")
+    webhook_secrets: dict[str, str] = Field(
+        {}, description='HMAC secrets per partner id, JSON: {"politie-den-haag": "..."}'
+    )
+    delivery_attempts: int = Field(12, ge=1, description="tries before a notification fails")
+    delivery_first_retry_seconds: float = Field(5, gt=0)
+    delivery_max_retry_seconds: float = Field(600, gt=0)
+    delivery_timeout_seconds: float = Field(
+        30, gt=0, description="one attempt; after a crash the retry waits this long"
+    )
+
+    def webhook_secret(self, partner_id: str) -> bytes:
+        """The partner's signing secret; without configuration one derived from the dev key."""
+        if partner_id in self.webhook_secrets:
+            return self.webhook_secrets[partner_id].encode()
+        return hmac.new(self.dev_signing_key, f"webhook:{partner_id}".encode(), "sha256").digest()
+
     @cached_property
     def dev_signing_key(self) -> bytes:
         """HS256 key for local tokens, kept in data_dir (development only)."""
@@ -85,5 +107,12 @@ class Settings(BaseSettings):
     @property
     def policy(self) -> Policy:
         return Policy.build(
-            time_scale=self.time_scale, decision_window_hours=self.decision_window_hours
+            time_scale=self.time_scale,
+            decision_window_hours=self.decision_window_hours,
+            delivery=DeliveryPolicy(
+                attempts=self.delivery_attempts,
+                first_retry=timedelta(seconds=self.delivery_first_retry_seconds),
+                max_retry=timedelta(seconds=self.delivery_max_retry_seconds),
+                timeout=timedelta(seconds=self.delivery_timeout_seconds),
+            ),
         )

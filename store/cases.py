@@ -18,13 +18,14 @@ async def insert_case(
     """Store the case file and its initial read-model row in one transaction."""
     async with conn.transaction():
         await conn.execute(
-            "INSERT INTO case_files (case_id, reporter, persons, summary, unsafety)"
-            " VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO case_files (case_id, reporter, persons, summary, unsafety, wijkteam)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
             case_id,
             melding.reporter.model_dump(mode="json"),
             [p.model_dump(mode="json") for p in melding.persons],
             melding.summary,
             melding.unsafety.model_dump(mode="json"),
+            melding.wijkteam,
         )
         await conn.execute(
             """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent,
@@ -118,6 +119,16 @@ async def get_case(
         *args,
     )
     return dict(row) if row else None
+
+
+async def visible(conn: asyncpg.Connection, case_id: str, scope: Scope) -> bool:
+    """Whether the case exists and lies within `scope`."""
+    allowed, args = case_conditions(scope, 2)
+    return bool(
+        await conn.fetchval(
+            f"SELECT true FROM cases c WHERE c.case_id = $1 AND {allowed}", case_id, *args
+        )
+    )
 
 
 async def mark_police_involved(conn: asyncpg.Connection, case_id: str) -> None:

@@ -126,6 +126,29 @@ MIGRATIONS: list[str] = [
         created_at timestamptz NOT NULL DEFAULT now()
     );
     """,
+    # 5: deliveries of notices to partners (the outbox: one row per notice and recipient)
+    """
+    ALTER TABLE case_files ADD COLUMN wijkteam text;
+    CREATE TABLE deliveries (
+        key         text PRIMARY KEY,
+        notice_key  text NOT NULL REFERENCES notices(key) ON DELETE CASCADE,
+        case_id     text NOT NULL REFERENCES case_files(case_id) ON DELETE CASCADE,
+        audience    text NOT NULL,
+        partner_id  text,
+        channel     text NOT NULL,
+        address     text NOT NULL,
+        subject     text NOT NULL,
+        body        jsonb NOT NULL,
+        due_at      timestamptz,
+        status      text NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+        attempts    integer NOT NULL DEFAULT 0,
+        last_error  text,
+        sent_at     timestamptz,
+        created_at  timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX deliveries_case ON deliveries (case_id, created_at);
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

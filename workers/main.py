@@ -16,16 +16,19 @@ from temporalio.client import (
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.channels import Sender
 from activities.destruction import RetentionActivities
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from domain.workdays import preload_calendar
+from ketenregie.settings import Settings
 from workers.case_keys import PostgresKeyStore
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
+from workflows.notify import NotifyWorkflow
 from workflows.retention import RETENTION_SCHEDULE_ID, RetentionWorkflow
 
-WORKFLOWS = [CaseWorkflow, HuisverbodWorkflow, RetentionWorkflow]
+WORKFLOWS = [CaseWorkflow, HuisverbodWorkflow, NotifyWorkflow, RetentionWorkflow]
 
 # The holiday calendar is deterministic data; load it once, outside the sandbox.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
@@ -33,22 +36,33 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
+def sender(settings: Settings) -> Sender:
+    return Sender(
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        mail_from=settings.mail_from,
+        webhook_secret=settings.webhook_secret,
+    )
+
+
 def build_worker(
-    client: Client, pool: asyncpg.Pool, task_queue: str, case_keys: PostgresKeyStore
+    client: Client, pool: asyncpg.Pool, settings: Settings, case_keys: PostgresKeyStore
 ) -> Worker:
     preload_calendar()
     read_model = ReadModelActivities(pool)
-    notifications = NotificationActivities(pool)
+    notifications = NotificationActivities(pool, settings.chain, sender(settings))
     retention = RetentionActivities(pool, client, case_keys)
     return Worker(
         client,
-        task_queue=task_queue,
+        task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
             read_model.upsert_case,
             read_model.upsert_huisverbod,
-            notifications.queue_notice,
+            notifications.plan_notice,
+            notifications.deliver,
+            notifications.fail_delivery,
             retention.destroy_expired,
         ],
     )

@@ -32,11 +32,13 @@ with workflow.unsafe.imports_passed_through():
         SafetyAssessmentCmd,
         TimelineEvent,
     )
-    from workflows.common import DURABLE, deadline_notice, due, firing_event, send
+    from workflows.common import deadline_notice, due, firing_event, send
     from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
     from workflows.huisverbod import CLOCK_SKEW, HUISVERBOD_CHANGED, HuisverbodWorkflow
     from workflows.ids import huisverbod_workflow_id
+    from workflows.notify import NOTIFICATION_FAILED
+    from workflows.options import DURABLE
 
 ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
 FOLLOW_UP_LABELS = {
@@ -93,21 +95,19 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseSnapshot:
+        if inp.reporter_kind == "police":
+            # Handle with Care: school and kinderopvang hear of a police call-out at once
+            await self._send(self._notice("event", "partners", "police_callout", "police call-out"))
         if inp.unsafety.acute:
             self._event(
                 inp.received_at,
                 "partners_alerted",
                 "acute unsafety: police alerted (huisverbod may be needed)",
             )
-            await send(
-                [
-                    self._notice(
-                        "alert",
-                        "police",
-                        "acute_unsafety",
-                        "acute unsafety reported at Veilig Thuis",
-                    )
-                ]
+            await self._send(
+                self._notice(
+                    "alert", "police", "acute_unsafety", "acute unsafety reported at Veilig Thuis"
+                )
             )
         await self._publish()
         while self._s.phase != "closed":
@@ -115,7 +115,9 @@ class CaseWorkflow:
             if fired := self._book.fire(now):
                 for firing in fired:
                     self._event(now, *firing_event(firing))
-                await send([deadline_notice(f, self._s.case_id, self._s.region) for f in fired])
+                await self._send(
+                    *(deadline_notice(f, self._s.case_id, self._s.region) for f in fired)
+                )
                 await self._publish()
             self._woken = False
             try:
@@ -175,12 +177,8 @@ class CaseWorkflow:
             self._schedule_monitoring(at)
         else:
             self._s.phase = "referred"
-            await send(
-                [
-                    self._notice(
-                        "referral", cmd.decision, cmd.decision, FOLLOW_UP_LABELS[cmd.decision]
-                    )
-                ]
+            await self._send(
+                self._notice("referral", cmd.decision, cmd.decision, FOLLOW_UP_LABELS[cmd.decision])
             )
         return await self._changed()
 
@@ -272,6 +270,7 @@ class CaseWorkflow:
                 incident_at=cmd.incident_at,
                 children_involved=any(p.role == "child" for p in self._in.persons),
                 policy=self._in.policy.huisverbod,
+                delivery=self._in.policy.delivery,
             ),
             id=huisverbod_workflow_id(self._s.case_id, cmd.huisverbod_id),
             # A ban is a legal act of the mayor: it runs its course whatever happens to the case.
@@ -302,6 +301,11 @@ class CaseWorkflow:
         self._huisverboden[change.huisverbod_id] = (pleger_ref, change.status)
         self._s.timeline.extend(change.events)
         self._s.timeline.sort(key=lambda e: e.at)
+        await self._publish()
+
+    @workflow.signal(name=NOTIFICATION_FAILED)
+    async def notification_failed(self, detail: str) -> None:
+        self._event(workflow.now(), "notification_failed", detail)
         await self._publish()
 
     # --- internals ---
@@ -336,9 +340,14 @@ class CaseWorkflow:
         self._book.close_open()
         self._s.phase = "closed"
 
+    async def _send(self, *notices: Notice) -> None:
+        await send(list(notices), self._in.policy.delivery)
+
     def _notice(self, kind: str, recipient: str, subject: str, detail: str) -> Notice:
+        now = workflow.now()
         return Notice(
-            key=f"case:{self._s.case_id}:{kind}:{subject}",
+            key=f"case:{self._s.case_id}:{kind}:{subject}:{now.isoformat()}",
+            at=now,
             case_id=self._s.case_id,
             region=self._s.region,
             kind=kind,

@@ -1,30 +1,21 @@
-"""Activity options and helpers shared by the workflows."""
+"""Helpers shared by the case and huisverbod workflows."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.notifications import NotificationActivities
-    from domain.models import Notice
-    from domain.policy import HuisverbodPolicy, VeiligThuisPolicy
+    from domain.models import Notice, NotifyInput
+    from domain.policy import DeliveryPolicy, HuisverbodPolicy, VeiligThuisPolicy
     from workflows.deadlines import Firing
-
-# Retried with backoff for as long as it takes: a projection or a notice is never dropped.
-DURABLE = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=1),
-        maximum_interval=timedelta(minutes=1),
-        non_retryable_error_types=["ValidationError"],
-    ),
-}
-
-COORDINATOR = "regional_coordinator"
+    from workflows.ids import notice_workflow_id
+    from workflows.notify import NotifyWorkflow
+    from workflows.options import COORDINATOR
 
 
 def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
@@ -50,13 +41,20 @@ def firing_event(firing: Firing) -> tuple[str, str]:
     return "escalated", f"deadline passed unmet, escalated to the coordinator: {d.label}"
 
 
-async def send(notices: list[Notice]) -> None:
-    await asyncio.gather(
-        *(
-            workflow.execute_activity_method(NotificationActivities.queue_notice, n, **DURABLE)
-            for n in notices
-        )
-    )
+async def send(notices: list[Notice], delivery: DeliveryPolicy) -> None:
+    """Hand each notice to its own notify workflow; a notice is started once, ever."""
+    for n in notices:
+        try:
+            await workflow.start_child_workflow(
+                NotifyWorkflow.run,
+                NotifyInput(notice=n, delivery=delivery),
+                id=notice_workflow_id(n.case_id, n.key),
+                # a notice that was decided on goes out, whatever happens to its sender
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            pass
 
 
 def due(

@@ -20,13 +20,15 @@ with workflow.unsafe.imports_passed_through():
         HuisverbodInput,
         HuisverbodSnapshot,
         MilestoneCmd,
+        Notice,
         RulingCmd,
         TimelineEvent,
     )
     from domain.policy import RuleViolation
-    from workflows.common import DURABLE, deadline_notice, due, firing_event, send
+    from workflows.common import deadline_notice, due, firing_event, send
     from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
+    from workflows.options import DURABLE
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
@@ -71,6 +73,7 @@ class HuisverbodWorkflow:
             responsible="mayor_office",
         )
         await self._publish()
+        await self._announce("huisverbod_requested", inp.requested_at)
         while self._active():
             now = workflow.now()
             fired = self._book.fire(now)
@@ -79,8 +82,12 @@ class HuisverbodWorkflow:
             if self._s.ends_at is not None and now >= self._s.ends_at:
                 self._finish("expired", self._s.ends_at, "the huisverbod expired")
             if fired or not self._active():
-                await send([deadline_notice(f, inp.case_id, inp.region) for f in fired])
+                await send(
+                    [deadline_notice(f, inp.case_id, inp.region) for f in fired], inp.delivery
+                )
                 await self._publish()
+            if self._s.status == "expired":
+                await self._announce("huisverbod_expired", self._s.ended_at)
             if not self._active():
                 break
             self._woken = False
@@ -106,6 +113,7 @@ class HuisverbodWorkflow:
         self._s.decision = cmd
         if cmd.decision == "refuse":
             self._finish("refused", cmd.decided_at, f"request refused by the {who}")
+            await self._announce("huisverbod_refused", cmd.decided_at)
             return await self._changed()
         s = self._s
         s.status, s.imposed_at = "imposed", cmd.decided_at
@@ -130,6 +138,7 @@ class HuisverbodWorkflow:
             due(self._policy, cmd.decided_at, "help_started"),
             responsible="veilig_thuis",
         )
+        await self._announce("huisverbod_imposed", cmd.decided_at)
         return await self._changed()
 
     @decide.validator
@@ -158,6 +167,7 @@ class HuisverbodWorkflow:
         self._event(
             cmd.decided_at, "huisverbod_extended", f"extended until {cmd.until.isoformat()}"
         )
+        await self._announce("huisverbod_extended", cmd.decided_at)
         return await self._changed()
 
     @extend.validator
@@ -208,6 +218,7 @@ class HuisverbodWorkflow:
         self._book.meet("interim_relief_ruling", cmd.ruled_at)
         if cmd.outcome == "lifted":
             self._finish("lifted", cmd.ruled_at, "the court lifted the huisverbod")
+            await self._announce("huisverbod_lifted", cmd.ruled_at)
         else:
             self._event(cmd.ruled_at, "appeal_ruling", "the court upheld the huisverbod")
         return await self._changed()
@@ -262,6 +273,20 @@ class HuisverbodWorkflow:
             self._s.ends_at = at
         self._event(at, f"huisverbod_{status}", detail)
         self._book.close_open()
+
+    async def _announce(self, event: str, at: datetime) -> None:
+        """Tell the partners of this event (who: `domain.notifications`)."""
+        notice = Notice(
+            key=f"huisverbod:{self._s.huisverbod_id}:{event}:{at.isoformat()}",
+            case_id=self._s.case_id,
+            region=self._in.region,
+            kind="event",
+            recipient="partners",
+            subject=event,
+            at=at,
+            detail=f"{event.replace('_', ' ')} ({at.isoformat()})",
+        )
+        await send([notice], self._in.delivery)
 
     async def _changed(self) -> HuisverbodSnapshot:
         self._woken = True

@@ -1,5 +1,7 @@
 """Workflow ids: references only, never personal data; the case id can be read back."""
 
+import hashlib
+
 
 def case_workflow_id(case_id: str) -> str:
     return f"case-{case_id}"
@@ -9,11 +11,15 @@ def huisverbod_workflow_id(case_id: str, huisverbod_id: str) -> str:
     return f"huisverbod-{case_id}-{huisverbod_id}"
 
 
+def notice_workflow_id(case_id: str, notice_key: str) -> str:
+    return f"notice-{case_id}-{hashlib.sha256(notice_key.encode()).hexdigest()[:24]}"
+
+
 def case_of_workflow(workflow_id: str) -> str | None:
     """The case a workflow belongs to, read from its id (ids are references, never personal data)."""
     kind, _, rest = workflow_id.partition("-")
     if kind == "case" and rest:
         return rest
-    if kind == "huisverbod" and "-" in rest:
+    if kind in ("huisverbod", "notice") and "-" in rest:
         return rest.split("-", 1)[0]
     return None

@@ -8,7 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.destruction import RetentionActivities
-    from workflows.common import DURABLE
+    from workflows.options import DURABLE
 
 RETENTION_SCHEDULE_ID = "ketenregie-retention"
 

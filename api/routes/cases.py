@@ -21,7 +21,9 @@ from api.schemas import (
     CaseDetail,
     CaseList,
     CaseSummary,
+    DeliveryView,
     HuisverbodCreated,
+    NotificationList,
 )
 from domain.access import Principal, Scope, scope_of
 from domain.models import (
@@ -72,6 +74,19 @@ async def start_case(client: Client, settings: Settings, case: dict) -> None:
     )
 
 
+def involved_partners(melding: MeldingIn):
+    """(field, partner id, allowed kinds) of every partner the melding names."""
+    if melding.wijkteam:
+        yield "wijkteam", melding.wijkteam, ("sociaal_wijkteam",)
+    for i, p in enumerate(melding.persons):
+        if p.huisarts:
+            yield f"persons[{i}].huisarts", p.huisarts, ("huisarts",)
+        if p.school:
+            if p.role != "child":
+                raise unprocessable(f"persons[{i}].school: only a child has a school")
+            yield f"persons[{i}].school", p.school, ("school", "kinderopvang")
+
+
 @router.post("/meldingen", status_code=201, response_model=CaseCreated)
 async def create_melding(
     melding: MeldingIn,
@@ -89,6 +104,9 @@ async def create_melding(
     problem = settings.chain.check_location(melding.region, melding.municipality)
     if problem:
         raise unprocessable(problem)
+    for field, partner_id, kinds in involved_partners(melding):
+        if problem := settings.chain.check_partner(melding.region, partner_id, kinds):
+            raise unprocessable(f"{field}: {problem}")
     if melding.region != principal.region:
         raise HTTPException(
             403, f"{principal.org} registers meldingen for region {principal.region} only"
@@ -168,6 +186,31 @@ async def get_case(
     principal: Annotated[Principal, Depends(allowed("case.read"))],
 ) -> CaseDetail:
     return await case_detail(conn, case_id, scope_of(principal), audit)
+
+
+@router.get("/cases/{case_id}/notifications", response_model=NotificationList)
+async def list_notifications(
+    case_id: str,
+    conn: ConnDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("case.read"))],
+) -> NotificationList:
+    """Every notification of the case to every partner, with its status, channel and attempts."""
+    if not await cases.visible(conn, case_id, scope_of(principal)):
+        raise not_found("case")
+    audit.touches(case_id)
+    rows = await notices.deliveries_for_case(conn, case_id)
+    return NotificationList(
+        items=[
+            DeliveryView(
+                **{k: r[k] for k in DeliveryView.model_fields if k != "on_time"},
+                on_time=None
+                if r["due_at"] is None or r["sent_at"] is None
+                else r["sent_at"] <= r["due_at"],
+            )
+            for r in rows
+        ]
+    )
 
 
 @router.post(

@@ -18,7 +18,8 @@ import pytest_asyncio
 
 from api.app import create_app
 from api.auth import mint_token
-from ketenregie.settings import Settings
+from ketenregie.settings import SAMPLE_CHAIN, Settings
+from ketenregie.sink import MailSink, WebhookReceiver
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
@@ -56,8 +57,18 @@ def temporal(workdir: Path):
     server.stop()
 
 
+def partner_chain(path: Path, hooks_port: int) -> Path:
+    """The sample chain with its webhooks pointed at the test's receiver."""
+    text = SAMPLE_CHAIN.read_text(encoding="utf-8").replace(
+        "http://127.0.0.1:8026/", f"http://127.0.0.1:{hooks_port}/"
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def settings(workdir: Path, database_url: str, temporal: TemporalDevServer) -> Settings:
+    sink_port = free_port()
     return Settings(
         data_dir=workdir,
         database_url=database_url,
@@ -65,7 +76,32 @@ def settings(workdir: Path, database_url: str, temporal: TemporalDevServer) -> S
         task_queue=f"it-{uuid.uuid4().hex[:8]}",
         time_scale=TIME_SCALE,
         decision_window_hours=96,  # four scaled days: two seconds
+        chain_file=partner_chain(workdir / "chain.yaml", sink_port),
+        smtp_port=free_port(),
+        sink_port=sink_port,
+        delivery_attempts=5,
+        delivery_first_retry_seconds=0.5,
+        delivery_max_retry_seconds=2,
+        delivery_timeout_seconds=5,
     )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def mail(settings: Settings):
+    """A real SMTP server that keeps every message (aiosmtpd)."""
+    sink = MailSink(settings.smtp_host, settings.smtp_port)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def hooks(settings: Settings, mail: MailSink):
+    """A real webhook receiver that checks signatures and counts what it receives."""
+    receiver = WebhookReceiver(settings.smtp_host, settings.sink_port, settings.webhook_secret)
+    await receiver.start()
+    yield receiver
+    await receiver.stop()
 
 
 class WorkerRunner:
@@ -81,7 +117,7 @@ class WorkerRunner:
         self._keys_pool = await create_pool(self.settings.database_url, max_size=4)
         case_keys = PostgresKeyStore(self._keys_pool, self.settings.keyring)
         self.client = await connect(self.settings, case_keys)
-        self._worker = build_worker(self.client, self._pool, self.settings.task_queue, case_keys)
+        self._worker = build_worker(self.client, self._pool, self.settings, case_keys)
         self._task = asyncio.create_task(self._worker.run())
 
     async def stop(self) -> None:
@@ -92,7 +128,7 @@ class WorkerRunner:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def worker(settings: Settings):
+async def worker(settings: Settings, mail, hooks):
     runner = WorkerRunner(settings)
     await runner.start()
     yield runner

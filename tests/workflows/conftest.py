@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import datetime
 
 import pytest
 import pytest_asyncio
@@ -10,7 +12,13 @@ from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.models import CaseSnapshot, HuisverbodSnapshot, Notice
+from domain.models import (
+    CaseSnapshot,
+    FailedDelivery,
+    HuisverbodSnapshot,
+    Notice,
+    PlannedDelivery,
+)
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
 from workers.case_keys import MemoryKeyStore
@@ -39,13 +47,42 @@ class FakeReadModel:
         self.cases: dict[str, CaseSnapshot] = {}
         self.huisverboden: dict[str, HuisverbodSnapshot] = {}
         self.notices: dict[str, Notice] = {}
+        self.delivered: list[str] = []
+        self.failed: list[FailedDelivery] = []
+        self.attempts: dict[str, list[datetime]] = {}  # key -> when each attempt was scheduled
+        self.unreachable: set[str] = set()  # recipient roles whose channel never answers
 
-    @activity.defn(name="queue_notice")
-    async def queue_notice(self, notice: Notice) -> bool:
-        if notice.key in self.notices:
+    async def sent(self, count: int) -> list[tuple[str, str]]:
+        """(kind, recipient) of the notices once `count` were planned: each notice goes out
+        through a notify workflow of its own, after the step that made it."""
+        for _ in range(200):
+            if len(self.notices) >= count:
+                break
+            await asyncio.sleep(0.05)
+        return sorted((n.kind, n.recipient) for n in self.notices.values())
+
+    @activity.defn(name="plan_notice")
+    async def plan_notice(self, notice: Notice) -> list[PlannedDelivery]:
+        """Records the notice; one delivery to the notice's recipient role."""
+        self.notices.setdefault(notice.key, notice)
+        key = f"{notice.key}>{notice.recipient}"
+        return [
+            PlannedDelivery(key=key, audience=notice.recipient, partner_id=None, status="pending")
+        ]
+
+    @activity.defn(name="deliver")
+    async def deliver(self, key: str) -> bool:
+        self.attempts.setdefault(key, []).append(activity.info().current_attempt_scheduled_time)
+        if any(key.endswith(f">{role}") for role in self.unreachable):
+            raise ConnectionError(f"{key}: connection refused")
+        if key in self.delivered:
             return False
-        self.notices[notice.key] = notice
+        self.delivered.append(key)
         return True
+
+    @activity.defn(name="fail_delivery")
+    async def fail_delivery(self, failed: FailedDelivery) -> None:
+        self.failed.append(failed)
 
     @activity.defn(name="upsert_case")
     async def upsert_case(self, s: CaseSnapshot) -> bool:
@@ -79,6 +116,12 @@ async def worker(env, read_model):
         task_queue=task_queue,
         workflows=WORKFLOWS,
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[read_model.upsert_case, read_model.upsert_huisverbod, read_model.queue_notice],
+        activities=[
+            read_model.upsert_case,
+            read_model.upsert_huisverbod,
+            read_model.plan_notice,
+            read_model.deliver,
+            read_model.fail_delivery,
+        ],
     ):
         yield task_queue

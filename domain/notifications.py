@@ -1,0 +1,180 @@
+"""Who is told what: the one table of events and recipients, and the Handle with Care rules.
+
+Pure functions: the notification activity reads the case file and the chain configuration,
+these decide. Partners get the event and a reference, never case content; a school or
+kinderopvang gets only the minimal Handle with Care notice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from pydantic import BaseModel
+
+from domain.chain import Partner, Region
+from domain.models import Notice
+from domain.policy import age_on
+from domain.workdays import AMSTERDAM, is_working_day, nth_working_day_after
+
+# (notice kind, subject) -> audiences. Reminders go to the deadline's responsible team and
+# escalations to the regional coordinator (see `audiences`).
+EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("event", "huisverbod_requested"): ("mayor_office",),
+    ("event", "huisverbod_imposed"): (
+        "police",
+        "veilig_thuis",
+        "huisarts",
+        "sociaal_wijkteam",
+        "handle_with_care",
+    ),
+    ("event", "huisverbod_refused"): ("police", "veilig_thuis"),
+    ("event", "huisverbod_extended"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
+    ("event", "huisverbod_lifted"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
+    ("event", "huisverbod_expired"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
+    ("event", "police_callout"): ("handle_with_care",),
+    ("alert", "acute_unsafety"): ("police",),
+    ("referral", "beschermtafel"): ("raad",),
+    ("referral", "mda"): ("zorg_en_veiligheidshuis",),
+}
+
+# Audiences known only from the case file; when the file names none, nobody is told.
+WHERE_KNOWN = ("huisarts", "sociaal_wijkteam", "handle_with_care")
+
+EVENT_LABELS = {
+    "huisverbod_requested": "Verzoek om een tijdelijk huisverbod: uw beslissing is nodig",
+    "huisverbod_imposed": "Tijdelijk huisverbod opgelegd",
+    "huisverbod_refused": "Verzoek om een tijdelijk huisverbod afgewezen",
+    "huisverbod_extended": "Tijdelijk huisverbod verlengd",
+    "huisverbod_lifted": "Tijdelijk huisverbod opgeheven door de rechter",
+    "huisverbod_expired": "Tijdelijk huisverbod afgelopen",
+    "acute_unsafety": "Acute onveiligheid gemeld bij Veilig Thuis",
+    "beschermtafel": "Verwijzing naar de beschermtafel",
+    "mda": "Verwijzing naar MDA++",
+}
+
+HANDLE_WITH_CARE = "Handle with Care"
+LESSONS_START = time(8, 30)
+SCHOOL_AGE = (4, 18)
+HANDLE_WITH_CARE_LATEST = timedelta(hours=24)
+
+
+class Child(BaseModel):
+    ref: str
+    name: str
+    birth_date: date | None = None
+    care: str | None = None  # partner id of the child's school or kinderopvang
+
+
+class CaseContacts(BaseModel):
+    """What the case file knows about who is involved (read by the activity)."""
+
+    municipality: str
+    huisartsen: list[str] = []
+    wijkteams: list[str] = []
+    children: list[Child] = []
+
+
+class Recipient(BaseModel):
+    audience: str
+    partner: Partner | None  # None: nobody of this kind is configured (a visible failure)
+    role: str = "default"
+    child: Child | None = None  # set for a Handle with Care notice
+
+
+def audiences(notice: Notice) -> tuple[str, ...]:
+    if notice.kind == "reminder":
+        return (notice.recipient,)
+    if notice.kind == "escalation":
+        return ("regional_coordinator",)
+    return EVENT_AUDIENCES[(notice.kind, notice.subject)]
+
+
+def next_school_day(at: datetime) -> date:
+    """The first school day whose lessons start after `at` (weekends and public holidays
+    skipped; school holidays differ per region and are not known here)."""
+    local = at.astimezone(AMSTERDAM)
+    day = local.date()
+    if is_working_day(day) and local.time() < LESSONS_START:
+        return day
+    return nth_working_day_after(day, 1)
+
+
+def handle_with_care_due(at: datetime) -> datetime:
+    """Before lessons start on the next school day, and within 24 hours at the latest."""
+    lessons = datetime.combine(next_school_day(at), LESSONS_START, AMSTERDAM)
+    return min(lessons, at + HANDLE_WITH_CARE_LATEST)
+
+
+def _handle_with_care(region: Region, child: Child, on: date) -> Recipient | None:
+    care = next((p for p in region.partners if p.id == child.care), None)
+    if care is None:
+        return None
+    age = age_on(child.birth_date, on) if child.birth_date else None
+    if care.kind == "school" and (age is None or SCHOOL_AGE[0] <= age <= SCHOOL_AGE[1]):
+        return Recipient(audience="handle_with_care", partner=care, child=child)
+    if (
+        care.kind == "kinderopvang"
+        and region.handle_with_care_kinderopvang
+        and (age is None or age < SCHOOL_AGE[0])
+    ):
+        return Recipient(audience="handle_with_care", partner=care, child=child)
+    return None
+
+
+def _known(region: Region, ids: list[str], kind: str) -> list[Partner]:
+    return [p for p in region.partners if p.id in ids and p.kind == kind]
+
+
+def recipients(notice: Notice, region: Region, case: CaseContacts) -> list[Recipient]:
+    """Everyone `notice` must reach, in the order of the table."""
+    out: list[Recipient] = []
+    for audience in audiences(notice):
+        if audience == "handle_with_care":
+            on = (notice.at or notice.due_at or datetime.now(AMSTERDAM)).astimezone(AMSTERDAM)
+            found = (_handle_with_care(region, c, on.date()) for c in case.children)
+            out.extend(r for r in found if r is not None)
+        elif audience == "huisarts":
+            out.extend(
+                Recipient(audience=audience, partner=p)
+                for p in _known(region, case.huisartsen, audience)
+            )
+        elif audience == "sociaal_wijkteam":
+            out.extend(
+                Recipient(audience=audience, partner=p)
+                for p in _known(region, case.wijkteams, audience)
+            )
+        else:
+            kind, role = (
+                ("veilig_thuis", "coordinator")
+                if audience == "regional_coordinator"
+                else (audience, "default")
+            )
+            partners = region.partners_of(kind, case.municipality) or [None]
+            out.extend(Recipient(audience=audience, partner=p, role=role) for p in partners)
+    return out
+
+
+def handle_with_care_message(child: Child, contact: str) -> dict[str, str]:
+    """All a school or kinderopvang is told: the child, the words, whom to contact. Nothing
+    about the allegation, the pleger, the address or the police report."""
+    return {
+        "title": HANDLE_WITH_CARE,
+        "child": child.name,
+        "birth_date": child.birth_date.isoformat() if child.birth_date else "onbekend",
+        "contact": contact,
+    }
+
+
+def event_message(notice: Notice) -> dict[str, str]:
+    """What a partner is told of an event: what happened and where to look, no case content."""
+    title = EVENT_LABELS.get(notice.subject) or {
+        "reminder": "Herinnering: termijn verloopt binnenkort",
+        "escalation": "Escalatie: termijn verstreken",
+    }.get(notice.kind, notice.subject)
+    return {
+        "title": title,
+        "case": notice.case_id,
+        "region": notice.region,
+        "detail": notice.detail,
+        "due_at": notice.due_at.isoformat() if notice.due_at else "",
+    }

@@ -1,0 +1,109 @@
+"""A local mail server and webhook receiver that keep what they receive (development, tests).
+
+`ketenregie up` runs it so that a developer sees what partners would be sent:
+`GET http://127.0.0.1:<sink_port>/` lists every mail and webhook received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import logging
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+
+import uvicorn
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ketenregie.signing import KEY_HEADER, SIGNATURE_HEADER, verify
+
+log = logging.getLogger("ketenregie.sink")
+
+
+class MailSink:
+    """An SMTP server (aiosmtpd) in a thread of its own; `messages` in arrival order."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.messages: list[EmailMessage] = []
+        self._controller = Controller(self, hostname=host, port=port)
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        log.info("mail to %s: %s", message["To"], message["Subject"])
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
+class WebhookReceiver:
+    """Receives signed webhooks at /hooks/{partner}: rejects bad signatures and replays of
+    old timestamps, and accepts each idempotency key once (a repeat is acknowledged)."""
+
+    def __init__(
+        self, host: str, port: int, secret: Callable[[str], bytes], mail: MailSink | None = None
+    ) -> None:
+        self.host, self.port = host, port
+        self.received: list[dict] = []  # every authentic request, repeats included
+        self.accepted: dict[str, dict] = {}  # idempotency key -> the first body
+        self.failing: set[str] = set()  # partners whose endpoint answers 503
+        self._secret = secret
+        self._mail = mail
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task | None = None
+        self.app = self._build()
+
+    def _build(self) -> FastAPI:
+        app = FastAPI(title="ketenregie sink")
+
+        @app.post("/hooks/{partner}")
+        async def hook(partner: str, request: Request) -> JSONResponse:
+            if partner in self.failing:
+                return JSONResponse({"error": "unavailable"}, status_code=503)
+            body = await request.body()
+            problem = verify(
+                self._secret(partner), request.headers.get(SIGNATURE_HEADER, ""), body, time.time()
+            )
+            if problem:
+                return JSONResponse({"error": problem}, status_code=401)
+            key = request.headers.get(KEY_HEADER, "")
+            payload = {"partner": partner, "key": key, **json.loads(body)}
+            self.received.append(payload)
+            duplicate = key in self.accepted
+            self.accepted.setdefault(key, payload)
+            log.info("webhook to %s: %s%s", partner, key, " (repeat)" if duplicate else "")
+            return JSONResponse({"duplicate": duplicate})
+
+        @app.get("/")
+        async def everything() -> dict:
+            mails = self._mail.messages if self._mail else []
+            return {
+                "mail": [
+                    {"to": m["To"], "subject": m["Subject"], "body": m.get_content()} for m in mails
+                ],
+                "webhooks": list(self.accepted.values()),
+            }
+
+        return app
+
+    async def start(self) -> None:
+        config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            await self._task
+            self._server = None

@@ -1,0 +1,166 @@
+"""The table of who is told what, Handle with Care timing and its minimal data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from domain.chain import Chain
+from domain.models import Notice
+from domain.notifications import (
+    CaseContacts,
+    Child,
+    handle_with_care_due,
+    handle_with_care_message,
+    recipients,
+)
+from domain.workdays import AMSTERDAM
+from ketenregie.settings import SAMPLE_CHAIN
+
+REGION = Chain.load(SAMPLE_CHAIN).region("haaglanden")
+AT = datetime(2026, 11, 24, 22, 0, tzinfo=AMSTERDAM)  # a Tuesday evening
+
+
+def notice(kind: str, subject: str, recipient: str = "partners") -> Notice:
+    return Notice(
+        key="k",
+        case_id="c",
+        region="haaglanden",
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        at=AT,
+    )
+
+
+FAMILY = CaseContacts(
+    municipality="GM0518",
+    huisartsen=["huisartsenpraktijk-centrum"],
+    wijkteams=["wijkteam-den-haag-centrum"],
+    children=[
+        Child(ref="c8", name="Kind Acht", birth_date=date(2018, 3, 1), care="school-de-regenboog"),
+        Child(ref="c2", name="Kind Twee", birth_date=date(2024, 5, 1), care="kdv-het-nest"),
+        Child(
+            ref="c19",
+            name="Kind Negentien",
+            birth_date=date(2007, 1, 1),
+            care="school-de-regenboog",
+        ),
+    ],
+)
+
+
+def told(n: Notice, case: CaseContacts = FAMILY, region=REGION) -> list[str]:
+    return [
+        (r.partner.id if r.partner else f"<no {r.audience}>")
+        + (f"/{r.child.ref}" if r.child else "")
+        + ("/coordinator" if r.role == "coordinator" else "")
+        for r in recipients(n, region, case)
+    ]
+
+
+@pytest.mark.parametrize(
+    "kind, subject, expected",
+    [
+        ("event", "huisverbod_requested", ["burgemeester-gm0518"]),
+        (
+            "event",
+            "huisverbod_imposed",
+            [
+                "politie-den-haag",
+                "vt-haaglanden",
+                "huisartsenpraktijk-centrum",
+                "wijkteam-den-haag-centrum",
+                "school-de-regenboog/c8",
+                "kdv-het-nest/c2",
+            ],
+        ),
+        *[
+            (
+                "event",
+                f"huisverbod_{e}",
+                [
+                    "politie-den-haag",
+                    "vt-haaglanden",
+                    "huisartsenpraktijk-centrum",
+                    "wijkteam-den-haag-centrum",
+                ],
+            )
+            for e in ("extended", "lifted", "expired")
+        ],
+        ("event", "huisverbod_refused", ["politie-den-haag", "vt-haaglanden"]),
+        ("event", "police_callout", ["school-de-regenboog/c8", "kdv-het-nest/c2"]),
+        ("alert", "acute_unsafety", ["politie-den-haag"]),
+        ("referral", "beschermtafel", ["raad-den-haag"]),
+        ("referral", "mda", ["zvh-haaglanden"]),
+        ("escalation", "safety_assessment", ["vt-haaglanden/coordinator"]),
+    ],
+)
+def test_each_event_reaches_the_partners_of_the_table(kind, subject, expected):
+    assert told(notice(kind, subject)) == expected
+
+
+@pytest.mark.parametrize(
+    "responsible, expected",
+    [
+        ("veilig_thuis", ["vt-haaglanden"]),
+        ("police", ["politie-den-haag"]),
+        ("mayor_office", ["burgemeester-gm0518"]),
+        ("court", ["rechtbank-den-haag"]),
+    ],
+)
+def test_a_reminder_goes_to_the_responsible_team(responsible, expected):
+    assert told(notice("reminder", "x", responsible)) == expected
+
+
+def test_the_mayor_of_the_case_municipality_is_asked():
+    delft = FAMILY.model_copy(update={"municipality": "GM0503"})
+    assert told(notice("event", "huisverbod_requested"), delft) == ["burgemeester-gm0503"]
+
+
+def test_a_municipality_without_a_mayors_office_configured_is_a_visible_gap():
+    rijswijk = FAMILY.model_copy(update={"municipality": "GM0603"})
+    assert told(notice("event", "huisverbod_requested"), rijswijk) == ["<no mayor_office>"]
+
+
+def test_huisarts_and_wijkteam_only_where_known():
+    unknown = CaseContacts(municipality="GM0518")
+    assert told(notice("event", "huisverbod_imposed"), unknown) == [
+        "politie-den-haag",
+        "vt-haaglanden",
+    ]
+
+
+def test_kinderopvang_only_where_the_region_opted_in():
+    opted_out = REGION.model_copy(update={"handle_with_care_kinderopvang": False})
+    assert told(notice("event", "police_callout"), region=opted_out) == ["school-de-regenboog/c8"]
+
+
+@pytest.mark.parametrize(
+    "at, due",
+    [
+        # Tuesday night: before lessons on Wednesday
+        (datetime(2026, 11, 24, 22, 0), datetime(2026, 11, 25, 8, 30)),
+        # Wednesday early morning: before lessons that same day
+        (datetime(2026, 11, 25, 6, 0), datetime(2026, 11, 25, 8, 30)),
+        # Wednesday during lessons: the next morning
+        (datetime(2026, 11, 25, 10, 0), datetime(2026, 11, 26, 8, 30)),
+        # Friday evening: Monday's lessons are after 24 hours, so within 24 hours
+        (datetime(2026, 11, 27, 20, 0), datetime(2026, 11, 28, 20, 0)),
+        # Thursday 31 Dec during the day: New Year's Day is skipped, the 24 hours bind
+        (datetime(2026, 12, 31, 9, 0), datetime(2027, 1, 1, 9, 0)),
+    ],
+)
+def test_handle_with_care_before_lessons_and_within_24_hours(at, due):
+    assert handle_with_care_due(at.replace(tzinfo=AMSTERDAM)) == due.replace(tzinfo=AMSTERDAM)
+
+
+def test_handle_with_care_message_is_minimal():
+    child = FAMILY.children[0]
+    assert handle_with_care_message(child, "VT, 0800-2000") == {
+        "title": "Handle with Care",
+        "child": "Kind Acht",
+        "birth_date": "2018-03-01",
+        "contact": "VT, 0800-2000",
+    }

@@ -1,0 +1,314 @@
+"""Partners are told through real channels, each message exactly once in effect.
+
+A real SMTP server (aiosmtpd) and a real webhook receiver run in the test process; the worker
+sends to them over the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.auth import mint_token
+from ketenregie.settings import Settings
+from ketenregie.signing import KEY_HEADER
+from ketenregie.stack import spawn
+from tests.integration.conftest import WorkerRunner, eventually
+from tests.integration.flows import MAYOR, melding, request_huisverbod, wait_status
+from workflows.ids import notice_workflow_id
+from workflows.notify import NotifyWorkflow
+
+FAMILY = [
+    {
+        "ref": "p1",
+        "role": "victim",
+        "name": "Slachtoffer Een",
+        "birth_date": "1990-04-01",
+        "address": "Voorbeeldstraat 1, Den Haag",
+        "huisarts": "huisartsenpraktijk-centrum",
+    },
+    {"ref": "p2", "role": "pleger", "name": "Pleger Twee", "birth_date": "1985-06-15"},
+    {
+        "ref": "c8",
+        "role": "child",
+        "name": "Kind Acht",
+        "birth_date": "2018-03-01",
+        "school": "school-de-regenboog",
+    },
+    {
+        "ref": "c2",
+        "role": "child",
+        "name": "Kind Twee",
+        "birth_date": "2024-05-01",
+        "school": "kdv-het-nest",
+    },
+]
+PARTNERS = [
+    "politie-den-haag",
+    "vt-haaglanden",
+    "huisartsenpraktijk-centrum",
+    "wijkteam-den-haag-centrum",
+]
+
+
+async def family_case(api) -> str:
+    body = melding(persons=FAMILY, wijkteam="wijkteam-den-haag-centrum")
+    r = await api.post("/v1/meldingen", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()["case_id"]
+
+
+async def impose_consulted(police, hv: str) -> None:
+    r = await police.post(
+        f"/v1/huisverboden/{hv}/decision",
+        json={
+            "decision": "impose",
+            "reason": "RiHG wijst op ernstig gevaar",
+            "decided_by": {"name": "H. Officier", "capacity": "hulpofficier"},
+            "veilig_thuis_consulted": True,
+        },
+    )
+    assert r.status_code == 200, r.text
+
+
+async def settled(api, case_id: str, count: int = 1, last: str = "") -> list[dict]:
+    """The case's deliveries once at least `count` exist, one of them of notice `last`, and
+    none is pending any more."""
+
+    async def probe():
+        r = await api.get(f"/v1/cases/{case_id}/notifications")
+        items = r.json()["items"]
+        done = all(i["status"] in ("sent", "failed") for i in items)
+        seen = any(last in i["notice_key"] for i in items)
+        return done and seen and len(items) >= count and items
+
+    return await eventually(probe)
+
+
+def event_of(notice_key: str) -> str:
+    kind, _, rest = notice_key.partition(":")
+    parts = rest.split(":")
+    return parts[1] if kind == "huisverbod" else parts[2]
+
+
+def received(mail, hooks, key: str) -> list:
+    """Every message the partners' servers received under `key` (repeats included)."""
+    mails = [m for m in mail.messages if str(m[KEY_HEADER]).strip() == key]
+    return mails + [h for h in hooks.received if h["key"] == key]
+
+
+async def test_every_event_reaches_the_right_partners_once(api, police, mayor, mail, hooks):
+    case_id = await family_case(api)
+    hv = await request_huisverbod(api, case_id)
+    await impose_consulted(police, hv)
+    imposed = (await api.get(f"/v1/huisverboden/{hv}")).json()
+    until = (
+        datetime.fromisoformat(imposed["imposed_at"])
+        + (
+            datetime.fromisoformat(imposed["max_end"])
+            - datetime.fromisoformat(imposed["imposed_at"])
+        )
+        / 2
+    )
+    r = await mayor.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={"until": until.isoformat(), "reason": "dreiging duurt voort", "decided_by": MAYOR},
+    )
+    assert r.status_code == 200, r.text
+    assert (await api.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 200
+    r = await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
+    assert r.status_code == 200, r.text
+    second = await request_huisverbod(api, case_id)
+    await impose_consulted(police, second)
+    await wait_status(api, second, "expired")
+
+    items = await settled(api, case_id, count=22, last="huisverbod_expired")
+    events: dict[str, set[str]] = {}
+    for i in items:
+        if not i["notice_key"].endswith(("reminder", "escalation")):  # deadlines: elsewhere
+            events.setdefault(event_of(i["notice_key"]), set()).add(i["partner_id"])
+    assert events == {
+        "police_callout": {"school-de-regenboog", "kdv-het-nest"},
+        "acute_unsafety": {"politie-den-haag"},
+        "huisverbod_requested": {"burgemeester-gm0518"},
+        "huisverbod_imposed": set(PARTNERS),
+        "huisverbod_extended": set(PARTNERS),
+        "huisverbod_lifted": set(PARTNERS),
+        "huisverbod_expired": set(PARTNERS),
+    }
+    assert {i["status"] for i in items} == {"sent"}
+    assert {i["channel"] for i in items} == {"email", "webhook"}
+    for i in items:
+        assert len(received(mail, hooks, i["key"])) == 1, i
+        assert i["attempts"] == 1
+
+
+async def test_school_and_kinderopvang_get_only_the_minimal_notice(api, police, mail, hooks):
+    body = melding(persons=FAMILY, wijkteam="wijkteam-den-haag-centrum")
+    r = await api.post("/v1/meldingen", json=body)
+    case_id = r.json()["case_id"]
+    items = await settled(api, case_id, count=3)
+    hwc = {i["partner_id"]: i for i in items if i["subject"] == "Handle with Care"}
+    assert set(hwc) == {"school-de-regenboog", "kdv-het-nest"}
+    assert all(i["on_time"] for i in hwc.values())
+
+    school = next(iter(received(mail, hooks, hwc["school-de-regenboog"]["key"])))
+    text = f"{school['Subject']}\n{school.get_content()}"
+    assert "Handle with Care" in text and "Kind Acht" in text and "2018-03-01" in text
+    assert "0800-2000" in text  # whom to contact
+    forbidden = [
+        body["summary"],
+        "Slachtoffer",
+        "Pleger",
+        "Kind Twee",  # the other child
+        "Voorbeeldstraat",
+        "huisverbod",
+        "politie",
+        "geweld",
+        case_id,
+    ]
+    assert [word for word in forbidden if word.lower() in text.lower()] == []
+    opvang = next(iter(received(mail, hooks, hwc["kdv-het-nest"]["key"])))
+    assert "Kind Twee" in opvang.get_content() and "Kind Acht" not in opvang.get_content()
+
+
+def alert_melding() -> dict:
+    """Acute, from a professional: the only notification is the alert to the police webhook."""
+    return melding(reporter={"kind": "professional", "organisation": "Huisartsenpraktijk"})
+
+
+async def test_a_receiver_that_is_down_gets_the_message_once_it_is_back(api, mail, hooks):
+    await hooks.stop()
+    try:
+        case_id = (await api.post("/v1/meldingen", json=alert_melding())).json()["case_id"]
+
+        async def tried_twice():
+            items = (await api.get(f"/v1/cases/{case_id}/notifications")).json()["items"]
+            alert = [i for i in items if i["partner_id"] == "politie-den-haag"]
+            return alert and alert[0]["attempts"] >= 2 and alert[0]
+
+        waiting = await eventually(tried_twice)
+        assert waiting["status"] in ("pending", "sending")
+        assert "ConnectError" in waiting["last_error"]
+    finally:
+        await hooks.start()
+    items = await settled(api, case_id)
+    [item] = [i for i in items if i["key"] == waiting["key"]]
+    assert item["status"] == "sent" and item["attempts"] >= 3
+    assert len(received(mail, hooks, item["key"])) == 1
+
+
+async def test_a_channel_that_keeps_failing_ends_failed_and_escalates(api, mail, hooks, settings):
+    hooks.failing.add("politie-den-haag")
+    try:
+        case_id = (await api.post("/v1/meldingen", json=alert_melding())).json()["case_id"]
+        items = await settled(api, case_id, count=2, last=":undelivered")
+    finally:
+        hooks.failing.discard("politie-den-haag")
+    police = next(i for i in items if i["partner_id"] == "politie-den-haag")
+    assert police["status"] == "failed"
+    assert police["attempts"] == settings.delivery_attempts
+    assert "503" in police["last_error"]
+    coordinator = next(i for i in items if i["notice_key"].endswith(":undelivered"))
+    assert coordinator["status"] == "sent"
+    assert coordinator["address"] == "coordinator@vt-haaglanden.example"
+    [escalation] = received(mail, hooks, coordinator["key"])
+    assert "politie-den-haag" in escalation.get_content()
+
+    async def on_timeline():
+        case = (await api.get(f"/v1/cases/{case_id}")).json()
+        return [e for e in case["timeline"] if e["kind"] == "notification_failed"]
+
+    assert await eventually(on_timeline)
+
+
+def worker_env(s: Settings) -> dict[str, str]:
+    """The environment that gives a `ketenregie worker` process these settings."""
+    env = {}
+    for name, value in s.model_dump().items():
+        if value is not None:
+            env[f"KETENREGIE_{name.upper()}"] = (
+                json.dumps(value) if isinstance(value, dict) else str(value)
+            )
+    return env
+
+
+async def test_a_worker_killed_after_sending_sends_nothing_twice(settings, workdir, mail, hooks):
+    """SIGKILL after the webhook went out and was recorded, before Temporal heard of it."""
+    isolated = settings.model_copy(update={"task_queue": f"{settings.task_queue}-crash"})
+    marker = workdir / "crashed-after-send"
+    log = workdir / "crash-worker.log"
+    proc = spawn(
+        "worker",
+        {**worker_env(isolated), "KETENREGIE_TEST_CRASH_AFTER_SEND": str(marker)},
+        log,
+    )
+    app = create_app(isolated)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://ketenregie.test",
+            headers={
+                "authorization": f"Bearer {mint_token(isolated, org='vt-haaglanden', role='coordinator')}"
+            },
+        ) as api,
+    ):
+        case_id = (await api.post("/v1/meldingen", json=alert_melding())).json()["case_id"]
+        code = await asyncio.to_thread(proc.wait, 60)
+        assert code == -9, log.read_text()
+        assert marker.exists()
+        crashed = marker.read_text(encoding="utf-8")
+        items = (await api.get(f"/v1/cases/{case_id}/notifications")).json()["items"]
+        [item] = [i for i in items if i["key"] == crashed]
+        assert item["status"] == "sent" and item["attempts"] == 1
+        assert len(received(mail, hooks, item["key"])) == 1
+
+        restarted = WorkerRunner(isolated)
+        await restarted.start()
+        try:
+            handle = restarted.client.get_workflow_handle_for(
+                NotifyWorkflow.run, notice_workflow_id(case_id, item["notice_key"])
+            )
+            outcome = await asyncio.wait_for(handle.result(), 60)
+        finally:
+            await restarted.stop()
+    assert [o.status for o in outcome if o.key == crashed] == ["sent"]
+    [after] = [i for i in await _items(isolated, case_id) if i["key"] == crashed]
+    assert after["attempts"] == 1  # the retry found it sent and did not try again
+    assert len(received(mail, hooks, item["key"])) == 1
+
+
+async def _items(s: Settings, case_id: str) -> list[dict]:
+    from store.db import create_pool
+    from store.notices import deliveries_for_case
+
+    pool = await create_pool(s.database_url, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            return [dict(r) for r in await deliveries_for_case(conn, case_id)]
+    finally:
+        await pool.close()
+
+
+@pytest.mark.parametrize(
+    "patch, reason",
+    [
+        ({"wijkteam": "politie-den-haag"}, "not a sociaal_wijkteam"),
+        ({"wijkteam": "elders"}, "not a partner organisation"),
+    ],
+)
+async def test_unknown_or_wrong_partners_in_a_melding_are_refused(api, patch, reason):
+    r = await api.post("/v1/meldingen", json=melding(**patch))
+    assert r.status_code == 422 and reason in r.text
+
+
+async def test_only_a_child_has_a_school(api):
+    persons = [dict(FAMILY[0], school="school-de-regenboog"), FAMILY[1]]
+    r = await api.post("/v1/meldingen", json=melding(persons=persons))
+    assert r.status_code == 422 and "only a child has a school" in r.text
