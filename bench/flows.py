@@ -23,8 +23,9 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from api.auth import mint_token
-from bench.noop import NoopFlow, noop
+from bench.noop import NoopChild, NoopFlow, noop
 from ketenregie.settings import Settings
+from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
@@ -89,13 +90,24 @@ async def one_flow(api: httpx.AsyncClient) -> tuple[float, str, str]:
     return time.perf_counter() - start, case_id, hv
 
 
-async def count_shape(client, case_id: str, hv: str) -> tuple[int, int]:
-    activities = timers = 0
+async def count_shape(client, case_id: str, hv: str) -> list[int]:
+    """[activities, timers] of the case and its huisverbod, [children, their activities] of
+    the notify workflows they started."""
+    shape = [0, 0, 0, 0]
+    notify: list[str] = []
     for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(case_id, hv)):
         async for event in client.get_workflow_handle(wf_id).fetch_history_events():
-            activities += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-            timers += event.event_type == EventType.EVENT_TYPE_TIMER_STARTED
-    return activities, timers
+            shape[0] += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            shape[1] += event.event_type == EventType.EVENT_TYPE_TIMER_STARTED
+            if event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+                child = event.start_child_workflow_execution_initiated_event_attributes
+                if child.workflow_id.startswith("notice-"):
+                    notify.append(child.workflow_id)
+    shape[2] = len(notify)
+    for wf_id in notify:
+        async for event in client.get_workflow_handle(wf_id).fetch_history_events():
+            shape[3] += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    return shape
 
 
 async def run_batch(n: int, concurrency: int, job) -> tuple[float, list[float]]:
@@ -125,6 +137,7 @@ async def main(n: int, concurrency: int) -> None:
     dsn, pg = embedded_postgres(work / "pg")
     temporal = TemporalDevServer(work / "temporal.sqlite", free_port(), None, work / "temporal.log")
     temporal.start()
+    sink_port = free_port()
     settings = Settings(
         data_dir=work,
         database_url=dsn,
@@ -132,7 +145,14 @@ async def main(n: int, concurrency: int) -> None:
         task_queue="bench",
         time_scale=DAY_SECONDS / 86400,
         decision_window_hours=24 * 30,
+        chain_file=partner_chain(work / "chain.yaml", sink_port),
+        smtp_port=free_port(),
+        sink_port=sink_port,
     )
+    mail = MailSink(settings.smtp_host, settings.smtp_port)
+    mail.start()
+    hooks = WebhookReceiver(settings.smtp_host, sink_port, settings.webhook_secret)
+    await hooks.start()
     try:
         pool = await create_pool(dsn, max_size=20)
         keys_pool = await create_pool(dsn, max_size=4)
@@ -142,7 +162,12 @@ async def main(n: int, concurrency: int) -> None:
         async with (
             app.router.lifespan_context(app),
             build_worker(client, pool, settings, case_keys),
-            Worker(client, task_queue="bench-noop", workflows=[NoopFlow], activities=[noop]),
+            Worker(
+                client,
+                task_queue="bench-noop",
+                workflows=[NoopFlow, NoopChild],
+                activities=[noop],
+            ),
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app),
                 base_url="http://bench",
@@ -152,10 +177,12 @@ async def main(n: int, concurrency: int) -> None:
         ):
             MAYOR.update(bearer(settings, "burgemeester-gm0518", "staff"))
             _, case_id, hv = await one_flow(api)  # warm-up, and the shape of one flow
-            activities, timers = await count_shape(client, case_id, hv)
+            await asyncio.sleep(2)  # let the warm-up's notifications finish
+            activities, timers, children, child_activities = await count_shape(client, case_id, hv)
             ban = 10 * DAY_SECONDS
             print(
-                f"one flow: {activities} activities, {timers} timers, ban of {ban:.2f} s; "
+                f"one flow: {activities} activities, {timers} timers, {children} notify workflows"
+                f" with {child_activities} activities, ban of {ban:.2f} s; "
                 f"N={n}, concurrency={concurrency}, 2 cores"
             )
 
@@ -166,7 +193,7 @@ async def main(n: int, concurrency: int) -> None:
                 start = time.perf_counter()
                 await client.execute_workflow(
                     NoopFlow.run,
-                    [activities, timers, ban / max(timers, 1)],
+                    [activities, timers, ban / max(timers, 1), children, child_activities],
                     id=f"noop-{uuid.uuid4().hex}",
                     task_queue="bench-noop",
                 )
@@ -178,6 +205,8 @@ async def main(n: int, concurrency: int) -> None:
         await pool.close()
         await keys_pool.close()
     finally:
+        await hooks.stop()
+        mail.stop()
         temporal.stop()
         pg.cleanup()
 

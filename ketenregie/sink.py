@@ -14,15 +14,26 @@ import logging
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 
 import uvicorn
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from ketenregie.settings import SAMPLE_CHAIN
 from ketenregie.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 
 log = logging.getLogger("ketenregie.sink")
+
+
+def partner_chain(path: Path, hooks_port: int) -> Path:
+    """Write the sample chain to `path` with its webhooks pointed at a sink on `hooks_port`."""
+    text = SAMPLE_CHAIN.read_text(encoding="utf-8").replace(
+        "http://127.0.0.1:8026/", f"http://127.0.0.1:{hooks_port}/"
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 class MailSink:

@@ -18,8 +18,8 @@ import pytest_asyncio
 
 from api.app import create_app
 from api.auth import mint_token
-from ketenregie.settings import SAMPLE_CHAIN, Settings
-from ketenregie.sink import MailSink, WebhookReceiver
+from ketenregie.settings import Settings
+from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
@@ -55,15 +55,6 @@ def temporal(workdir: Path):
     server.start()
     yield server
     server.stop()
-
-
-def partner_chain(path: Path, hooks_port: int) -> Path:
-    """The sample chain with its webhooks pointed at the test's receiver."""
-    text = SAMPLE_CHAIN.read_text(encoding="utf-8").replace(
-        "http://127.0.0.1:8026/", f"http://127.0.0.1:{hooks_port}/"
-    )
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")
