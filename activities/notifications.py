@@ -87,6 +87,9 @@ class NotificationActivities:
             raise
         async with self._pool.acquire() as conn:
             await notices.mark_sent(conn, key)
+        activity.metric_meter().create_counter("ketenregie_notifications_sent").add(
+            1, {"channel": d["channel"], "audience": d["audience"]}
+        )
         _crash_point(key)
         return True
 
@@ -94,6 +97,7 @@ class NotificationActivities:
     async def fail_delivery(self, failed: FailedDelivery) -> None:
         async with self._pool.acquire() as conn:
             await notices.record_error(conn, failed.key, failed.error, final=True)
+        activity.metric_meter().create_counter("ketenregie_notifications_failed").add(1)
 
 
 def _crash_point(key: str) -> None:

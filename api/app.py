@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from temporalio.service import RPCError
 
 from api.routes import access_log, case_steps, cases, codec, health, huisverboden, regions
@@ -135,4 +136,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("Temporal call failed: %s", exc.status)
         return JSONResponse({"detail": "the orchestration service is unavailable; try again"}, 503)
 
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,metrics")
     return app

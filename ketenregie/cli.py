@@ -50,7 +50,12 @@ def up(
     )
     temporal.start()
     asyncio.run(wait_for_temporal(temporal.address))
-    env = {"KETENREGIE_DATABASE_URL": dsn, "KETENREGIE_DATA_DIR": str(data)}
+    metrics_at = settings.worker_metrics_address or "127.0.0.1:9464"
+    env = {
+        "KETENREGIE_DATABASE_URL": dsn,
+        "KETENREGIE_DATA_DIR": str(data),
+        "KETENREGIE_WORKER_METRICS_ADDRESS": metrics_at,
+    }
     if time_scale is not None:
         env["KETENREGIE_TIME_SCALE"] = str(time_scale)
     sink = spawn("sink", env, logs / "sink.log")
@@ -63,6 +68,7 @@ def up(
         f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC {temporal.address})\n"
         f"  Partner sink http://{settings.smtp_host}:{settings.sink_port}/  (what partners were"
         f" sent; SMTP :{settings.smtp_port}, log {logs / 'sink.log'})\n"
+        f"  Metrics      {api_url}/metrics (API), http://{metrics_at}/metrics (worker)\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
         f"  data dir     {data}  (logs in {logs})\n"
         f"Press Ctrl-C to stop."
@@ -123,19 +129,24 @@ def token(
 @app.command()
 def worker() -> None:
     """Run a worker for the case and huisverbod workflows."""
+    from ketenregie import telemetry
     from store.db import create_pool
     from workers.case_keys import PostgresKeyStore
-    from workers.client import connect
+    from workers.client import connect, metrics_runtime
     from workers.main import build_worker, ensure_retention_schedule
 
     async def main() -> None:
         settings = Settings()
+        telemetry.setup(settings, "worker")
         pool = await create_pool(settings.database_url)
         # the codec's keys come from a pool of their own, never held by an activity
         case_keys = PostgresKeyStore(
             await create_pool(settings.database_url, max_size=4), settings.keyring
         )
-        client = await connect(settings, case_keys)
+        runtime = None
+        if settings.worker_metrics_address:
+            runtime = metrics_runtime(settings.worker_metrics_address)
+        client = await connect(settings, case_keys, runtime)
         await ensure_retention_schedule(client, settings.task_queue, settings.retention_days)
         w = build_worker(client, pool, settings, case_keys)
         loop = asyncio.get_running_loop()
@@ -144,7 +155,6 @@ def worker() -> None:
         await w.run()
         await pool.close()
 
-    logging.basicConfig(level=logging.INFO)
     asyncio.run(main())
 
 
@@ -178,10 +188,12 @@ def api() -> None:
     import uvicorn
 
     from api.app import create_app
+    from ketenregie import telemetry
 
     settings = Settings()
+    telemetry.setup(settings, "api")
     uvicorn.run(
-        create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info"
+        create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None
     )
 
 

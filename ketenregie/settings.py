@@ -75,6 +75,14 @@ class Settings(BaseSettings):
             return self.webhook_secrets[partner_id].encode()
         return hmac.new(self.dev_signing_key, f"webhook:{partner_id}".encode(), "sha256").digest()
 
+    otlp_endpoint: str | None = Field(
+        None, description="OTLP/HTTP collector, e.g. http://otel-collector:4318; traces go there"
+    )
+    trace_console: bool = Field(False, description="print spans to stderr (no collector)")
+    worker_metrics_address: str | None = Field(
+        None, description="host:port where the worker serves Prometheus metrics"
+    )
+
     @cached_property
     def dev_signing_key(self) -> bytes:
         """HS256 key for local tokens, kept in data_dir (development only)."""

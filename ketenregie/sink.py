@@ -25,6 +25,7 @@ from ketenregie.settings import SAMPLE_CHAIN
 from ketenregie.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 
 log = logging.getLogger("ketenregie.sink")
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's SMTP dialogue
 
 
 def partner_chain(path: Path, hooks_port: int) -> Path:

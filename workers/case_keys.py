@@ -4,6 +4,7 @@ Temporal histories, and any backup of them, unreadable."""
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import time
 
@@ -64,13 +65,18 @@ class PostgresKeyStore:
 class MemoryKeyStore:
     """For workflow tests under time skipping."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: bytes | None = None) -> None:
         self._keys: dict[str, bytes] = {}
+        self._seed = seed  # with a seed, a case's key is derived from it (recorded histories)
 
     async def get(self, case_id: str) -> bytes | None:
+        if self._seed is not None:
+            return await self.get_or_create(case_id)
         return self._keys.get(case_id)
 
     async def get_or_create(self, case_id: str) -> bytes:
+        if self._seed is not None and case_id not in self._keys:
+            self._keys[case_id] = hmac.digest(self._seed, case_id.encode(), "sha256")
         return self._keys.setdefault(case_id, AESGCM.generate_key(256))
 
     def forget(self, case_id: str) -> None:

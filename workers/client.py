@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 
 from temporalio.client import Client
+from temporalio.contrib.opentelemetry import OpenTelemetryPlugin
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from ketenregie.settings import Settings
 from workers.codec import EncryptionCodec, Keyring, KeyStore
@@ -21,9 +23,19 @@ def data_converter(keyring: Keyring, case_keys: KeyStore | None) -> DataConverte
     )
 
 
-async def connect(settings: Settings, case_keys: KeyStore) -> Client:
+async def connect(
+    settings: Settings, case_keys: KeyStore, runtime: Runtime | None = None
+) -> Client:
+    """A client whose calls join the current trace (and workers built on it trace too)."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings.keyring, case_keys),
+        plugins=[OpenTelemetryPlugin(add_temporal_spans=True)],
+        runtime=runtime,
     )
+
+
+def metrics_runtime(address: str) -> Runtime:
+    """A Temporal runtime that serves the SDK's (and workflows' own) metrics for Prometheus."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))

@@ -114,7 +114,7 @@ class CaseWorkflow:
             now = workflow.now()
             if fired := self._book.fire(now):
                 for firing in fired:
-                    self._event(now, *firing_event(firing))
+                    self._event(now, *firing_event(firing, now))
                 await self._send(
                     *(deadline_notice(f, self._s.case_id, self._s.region) for f in fired)
                 )

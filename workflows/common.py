@@ -33,9 +33,17 @@ def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
     )
 
 
-def firing_event(firing: Firing) -> tuple[str, str]:
-    """(kind, detail) of the timeline event a firing deadline leaves."""
+def firing_event(firing: Firing, now: datetime) -> tuple[str, str]:
+    """(kind, detail) of the timeline event a firing deadline leaves; counted in the metrics
+    (missed deadlines, how late a reminder went out)."""
     kind, d = firing
+    meter = workflow.metric_meter()
+    if kind == "reminder" and d.remind_at is not None:
+        meter.create_histogram_timedelta(
+            "ketenregie_reminder_lateness", "reminder sent after its moment", "ms"
+        ).record(now - d.remind_at, {"deadline": d.key})
+    else:
+        meter.create_counter("ketenregie_deadlines_missed").add(1, {"deadline": d.key})
     if kind == "reminder":
         return "reminder", f"reminder to {d.responsible}: {d.label}"
     return "escalated", f"deadline passed unmet, escalated to the coordinator: {d.label}"

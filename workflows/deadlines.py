@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
+from temporalio import workflow
+
 from domain.models import Deadline
 from domain.policy import RULES
 
@@ -43,6 +45,9 @@ class DeadlineBook:
                 d.met_at = at
                 if d.status == "open":
                     d.status = "met"
+                    workflow.metric_meter().create_counter("ketenregie_deadlines_met").add(
+                        1, {"deadline": key}
+                    )
                 return True
         return False
 

@@ -78,7 +78,7 @@ class HuisverbodWorkflow:
             now = workflow.now()
             fired = self._book.fire(now)
             for firing in fired:
-                self._event(now, *firing_event(firing))
+                self._event(now, *firing_event(firing, now))
             if self._s.ends_at is not None and now >= self._s.ends_at:
                 self._finish("expired", self._s.ends_at, "the huisverbod expired")
             if fired or not self._active():

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from opentelemetry import trace
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
@@ -36,6 +37,7 @@ from domain.models import (
 )
 from domain.policy import RuleViolation, check_huisverbod_subject
 from ketenregie.settings import Settings
+from ketenregie.telemetry import CASES_OPENED
 from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import CLOCK_SKEW
@@ -114,6 +116,8 @@ async def create_melding(
     received_at = at_or_now(melding.received_at, "received_at")
     case_id = uuid.uuid4().hex
     await cases.insert_case(conn, case_id, melding, received_at)
+    CASES_OPENED.add(1, {"region": melding.region, "reporter": melding.reporter.kind})
+    trace.get_current_span().set_attribute("ketenregie.case_id", case_id)
     audit.touches(case_id, [p.ref for p in melding.persons])
     orchestration = "pending"
     try:

@@ -15,9 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from api.app import create_app
 from api.auth import mint_token
+from ketenregie import telemetry
 from ketenregie.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
@@ -58,7 +60,15 @@ def temporal(workdir: Path):
 
 
 @pytest.fixture(scope="session")
-def settings(workdir: Path, database_url: str, temporal: TemporalDevServer) -> Settings:
+def spans() -> InMemorySpanExporter:
+    """Every span of the session's API and worker, in memory."""
+    exporter = InMemorySpanExporter()
+    telemetry.setup(Settings(), "tests", exporter)
+    return exporter
+
+
+@pytest.fixture(scope="session")
+def settings(workdir: Path, database_url: str, temporal: TemporalDevServer, spans) -> Settings:
     sink_port = free_port()
     return Settings(
         data_dir=workdir,

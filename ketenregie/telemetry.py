@@ -1,0 +1,86 @@
+"""Traces, metrics and logs for every process (opentelemetry-sdk).
+
+Traces: FastAPI and asyncpg instrumentation plus Temporal's OpenTelemetryPlugin on client and
+worker make one trace from an API request through the workflow to each activity and the
+outgoing notification. Span attributes carry ids (case, workflow, route), never personal
+data. Exported over OTLP when an endpoint is configured, to the console or nowhere.
+Metrics: the app's own through the OpenTelemetry meter (API: `/metrics`); Temporal's SDK
+metrics and the workflows' and activities' own through the worker's Prometheus endpoint.
+Logs: one JSON object per line, with the trace and span id of the moment.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+from opentelemetry import metrics, trace
+from opentelemetry.exporter.prometheus import PrometheusMetricReader
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+from temporalio.contrib.opentelemetry import create_tracer_provider
+
+from ketenregie.settings import Settings
+
+_configured = False
+
+
+def setup(settings: Settings, service: str, exporter: SpanExporter | None = None) -> None:
+    """Configure tracing, metrics and logging for this process, once."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    resource = Resource.create({"service.name": f"ketenregie-{service}"})
+    # replay-safe: a workflow replaying on another worker does not emit its spans again
+    provider = create_tracer_provider(resource=resource)
+    if exporter is not None:  # tests: every span at once, in memory
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    elif settings.otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{settings.otlp_endpoint}/v1/traces"))
+        )
+    elif settings.trace_console:
+        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter(out=sys.stderr)))
+    trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(
+        MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()])
+    )
+    AsyncPGInstrumentor().instrument()
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line with the current trace and span id."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        ctx = trace.get_current_span().get_span_context()
+        line = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "trace_id": format(ctx.trace_id, "032x") if ctx.is_valid else None,
+            "span_id": format(ctx.span_id, "016x") if ctx.is_valid else None,
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+meter = metrics.get_meter("ketenregie")
+CASES_OPENED = meter.create_counter("ketenregie_cases_opened", description="meldingen accepted")

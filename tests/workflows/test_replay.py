@@ -1,0 +1,32 @@
+"""Cases started by older releases must keep running: replay their recorded histories.
+
+Fails when a workflow change breaks determinism; such a change goes behind
+`workflow.patched(...)` (see the README, "Upgrading running cases").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from tests.histories.record import converter
+from workers.main import WORKFLOW_RUNNER, WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
+
+
+def test_there_are_recorded_histories():
+    names = {p.stem for p in HISTORIES}
+    assert {"case_closed_with_advice", "case_monitoring_running", "notify_alert"} <= names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_recorded_history_replays(path: Path):
+    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    replayer = Replayer(
+        workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER, data_converter=converter()
+    )
+    await replayer.replay_workflow(history)
