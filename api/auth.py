@@ -80,9 +80,16 @@ def principal_from(settings: Settings, claims: dict) -> Principal:
     )
 
 
+SESSION_COOKIE = "ketenregie_session"
+
+
 async def current_principal(request: Request, settings: SettingsDep) -> Principal:
+    """The caller from the bearer token; web pages (never /v1) may carry it in the session
+    cookie instead (HttpOnly, SameSite=Strict)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
+    if not header and not request.url.path.startswith("/v1"):
+        scheme, token = "bearer", request.cookies.get(SESSION_COOKIE, "")
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(
             401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}

@@ -65,6 +65,7 @@ def up(
     typer.echo(
         f"ketenregie is up\n"
         f"  API          {api_url}  (docs: {api_url}/docs, health: {api_url}/healthz)\n"
+        f"  Pages        {api_url}/  (sign in at {api_url}/login: pick an organisation and role)\n"
         f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC {temporal.address})\n"
         f"  Partner sink http://{settings.smtp_host}:{settings.sink_port}/  (what partners were"
         f" sent; SMTP :{settings.smtp_port}, log {logs / 'sink.log'})\n"

@@ -1,0 +1,320 @@
+"""Web pages for the people who use the chain (Dutch, server-rendered, htmx for live parts).
+
+The same authorisation and access log as the API: each page calls the API's own route
+functions with the caller's principal, so a page can show nothing the API would not.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api import timeline
+from api.auth import (
+    SESSION_COOKIE,
+    AuditDep,
+    Caller,
+    audit,
+    current_principal,
+    decode,
+    mint_token,
+    principal_from,
+)
+from api.deps import ConnDep, SettingsDep, TemporalDep
+from api.routes import huisverboden as hv_routes
+from api.routes.cases import case_detail
+from api.routes.regions import region_dashboard
+from domain.access import DECIDING_CAPACITY, Action, Principal, roles_for, scope_of
+from domain.models import Decider, DecisionIn, ExtensionIn
+from domain.workdays import AMSTERDAM
+from store import cases, notices
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+PAGE_PREFIXES = ("/login", "/logout", "/regio", "/casus", "/inbox")
+PHASES = {
+    "triage": "Triage en veiligheidsbeoordeling",
+    "follow_up_decision": "Besluit over vervolg",
+    "investigation": "Onderzoek",
+    "monitoring": "Monitoring",
+    "referred": "Verwezen",
+    "closed": "Gesloten",
+}
+STATUSES = {
+    "requested": "aangevraagd",
+    "imposed": "opgelegd",
+    "extended": "verlengd",
+    "refused": "afgewezen",
+    "lifted": "opgeheven",
+    "expired": "afgelopen",
+}
+
+
+def local(at: datetime | None) -> str:
+    return at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M") if at else ""
+
+
+def left(at: datetime | None) -> str:
+    """Time left until `at`, in words; negative when passed."""
+    if at is None:
+        return ""
+    minutes = int((at - datetime.now(UTC)).total_seconds() // 60)
+    sign, minutes = ("nog ", minutes) if minutes >= 0 else ("", -minutes)
+    text = (
+        f"{minutes // 1440} d {minutes % 1440 // 60} u"
+        if minutes >= 1440
+        else (f"{minutes // 60} u {minutes % 60} min")
+    )
+    return f"{sign}{text}" if sign else f"{text} te laat"
+
+
+def localinput(at: datetime | None) -> str:
+    """The value of a datetime-local input, Amsterdam wall clock."""
+    return at.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M") if at else ""
+
+
+TEMPLATES.env.filters.update(local=local, left=left, localinput=localinput)
+TEMPLATES.env.globals.update(phases=PHASES, statuses=STATUSES)
+
+
+def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    principal = getattr(request.state, "principal", None)
+    return TEMPLATES.TemplateResponse(
+        request, name, {"principal": principal, **context}, status_code=status
+    )
+
+
+def may(principal: Principal, request: Request, action: Action) -> Principal:
+    """The API's check, for a page: audited as `action`, 403 when not allowed."""
+    audit(request).action = action
+    if not principal.may(action):
+        raise HTTPException(403, "uw rol heeft geen toegang tot deze pagina")
+    return principal
+
+
+def home_of(p: Principal) -> str:
+    if p.org_kind == "veilig_thuis":
+        return f"/regio/{p.region}"
+    if p.org_kind == "mayor_office":
+        return "/inbox"
+    raise HTTPException(403, "voor uw organisatie zijn er (nog) geen pagina's")
+
+
+@router.get("/", response_class=RedirectResponse)
+async def root(request: Request, settings: SettingsDep) -> Response:
+    try:
+        principal = await current_principal(request, settings)
+    except HTTPException:
+        return RedirectResponse("/login", 303)
+    return RedirectResponse(home_of(principal), 303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    orgs = [
+        (p, roles_for(p.kind))
+        for region in settings.chain.regions
+        for p in region.partners
+        if roles_for(p.kind)
+    ]
+    return page(request, "login.html", orgs=orgs, dev=settings.oidc_jwks_url is None)
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    settings: SettingsDep,
+    org: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+) -> Response:
+    """Development sign-in: a locally signed session. With OIDC configured, sign in there."""
+    if settings.oidc_jwks_url is not None:
+        raise HTTPException(404, "aanmelden gaat via de identity provider van uw organisatie")
+    found = settings.chain.partner(org)
+    if found is None or role not in roles_for(found[1].kind):
+        raise HTTPException(422, "onbekende organisatie of rol")
+    token = mint_token(settings, org=org, role=role)
+    principal = principal_from(settings, decode(settings, token))
+    response = RedirectResponse(home_of(principal), 303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=8 * 3600)
+    return response
+
+
+@router.get("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# --- the regional coordinator ---
+
+
+async def _dashboard(request, region, conn, settings, audit, principal):
+    board = await region_dashboard(region, conn, settings, audit, principal, days=3, limit=50)
+    newest = await cases.list_cases(
+        conn, scope_of(principal), region=region, municipality=None, phase=None, limit=10, offset=0
+    )
+    for r in newest:
+        audit.touches(r["case_id"])
+    return {"board": board, "newest": newest, "region": settings.chain.region(region)}
+
+
+@router.get("/regio/{region}", response_class=HTMLResponse)
+async def dashboard_page(
+    request: Request, region: str, conn: ConnDep, settings: SettingsDep, audit: AuditDep, p: Caller
+) -> HTMLResponse:
+    may(p, request, "dashboard.read")
+    return page(
+        request, "dashboard.html", **await _dashboard(request, region, conn, settings, audit, p)
+    )
+
+
+@router.get("/regio/{region}/deel", response_class=HTMLResponse)
+async def dashboard_part(
+    request: Request, region: str, conn: ConnDep, settings: SettingsDep, audit: AuditDep, p: Caller
+) -> HTMLResponse:
+    may(p, request, "dashboard.read")
+    return page(
+        request,
+        "dashboard_part.html",
+        **await _dashboard(request, region, conn, settings, audit, p),
+    )
+
+
+async def _case(case_id, conn, audit, principal):
+    case = await case_detail(conn, case_id, scope_of(principal), audit)
+    deliveries = await notices.deliveries_for_case(conn, case_id)
+    now = datetime.now(UTC)
+    events = [e.model_dump() for e in case.timeline]
+    deadlines = [d.model_dump() for d in case.deadlines]
+    picture = timeline.build(case.opened_at, now, events, deadlines)
+    return {"case": case, "deliveries": deliveries, "picture": picture}
+
+
+@router.get("/casus/{case_id}", response_class=HTMLResponse)
+async def case_page(
+    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: Caller
+) -> HTMLResponse:
+    may(p, request, "case.read")
+    return page(request, "case.html", **await _case(case_id, conn, audit, p))
+
+
+@router.get("/casus/{case_id}/deel", response_class=HTMLResponse)
+async def case_part(
+    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: Caller
+) -> HTMLResponse:
+    may(p, request, "case.read")
+    return page(request, "case_part.html", **await _case(case_id, conn, audit, p))
+
+
+# --- the mayor's office ---
+
+
+async def _inbox(conn, audit, principal):
+    rows = await hv_routes.list_huisverboden(conn, audit, principal, limit=200, offset=0)
+    requested = [h for h in rows.items if h.status == "requested"]
+    running = [h for h in rows.items if h.status in ("imposed", "extended")]
+    running.sort(key=lambda h: h.ends_at or datetime.max.replace(tzinfo=UTC))
+    return {"requested": requested, "running": running, "now": datetime.now(UTC)}
+
+
+def _decision_due(h) -> datetime | None:
+    return next((d.due_at for d in h.deadlines if d.key == "mayor_decision"), None)
+
+
+TEMPLATES.env.globals.update(decision_due=_decision_due)
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox_page(request: Request, conn: ConnDep, audit: AuditDep, p: Caller) -> HTMLResponse:
+    may(p, request, "huisverbod.list")
+    return page(request, "inbox.html", **await _inbox(conn, audit, p))
+
+
+@router.get("/inbox/deel", response_class=HTMLResponse)
+async def inbox_part(request: Request, conn: ConnDep, audit: AuditDep, p: Caller) -> HTMLResponse:
+    may(p, request, "huisverbod.list")
+    return page(request, "inbox_part.html", **await _inbox(conn, audit, p))
+
+
+async def _after(request, conn, audit, p, message: str, status: int = 200):
+    """The inbox again, with the outcome of the form that was sent."""
+    return page(request, "inbox.html", status, message=message, **await _inbox(conn, audit, p))
+
+
+@router.post("/inbox/{huisverbod_id}/besluit", response_class=HTMLResponse)
+async def decide_form(
+    request: Request,
+    huisverbod_id: str,
+    conn: ConnDep,
+    client: TemporalDep,
+    audit: AuditDep,
+    p: Caller,
+    decision: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    may(p, request, "huisverbod.decide")
+    try:
+        body = DecisionIn(
+            decision=decision,
+            reason=reason,
+            decided_by=Decider(name=p.subject, capacity=DECIDING_CAPACITY[p.org_kind]),
+        )
+        await hv_routes.decide(huisverbod_id, body, conn, client, audit, p)
+    except (HTTPException, ValueError) as e:
+        return await _after(request, conn, audit, p, _reason(e), _status(e))
+    word = "opgelegd" if decision == "impose" else "afgewezen"
+    return await _after(request, conn, audit, p, f"Huisverbod {word}.")
+
+
+@router.post("/inbox/{huisverbod_id}/verlenging", response_class=HTMLResponse)
+async def extend_form(
+    request: Request,
+    huisverbod_id: str,
+    conn: ConnDep,
+    client: TemporalDep,
+    audit: AuditDep,
+    p: Caller,
+    until: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    may(p, request, "huisverbod.extend")
+    try:
+        moment = datetime.fromisoformat(until)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=AMSTERDAM)
+        body = ExtensionIn(
+            until=moment,
+            reason=reason,
+            decided_by=Decider(name=p.subject, capacity=DECIDING_CAPACITY[p.org_kind]),
+        )
+        await hv_routes.extend(huisverbod_id, body, conn, client, audit, p)
+    except (HTTPException, ValueError) as e:
+        return await _after(request, conn, audit, p, _reason(e), _status(e))
+    return await _after(request, conn, audit, p, f"Verlengd tot {local(moment)}.")
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, HTTPException):
+        return f"Niet gelukt: {e.detail}"
+    return "Niet gelukt: controleer het formulier (reden en datum zijn verplicht)."
+
+
+def _status(e: Exception) -> int:
+    return e.status_code if isinstance(e, HTTPException) else 422
+
+
+def error_page(request: Request, status: int, detail: str) -> Response:
+    """A page with a clear message instead of a stack trace; 401 goes to sign-in."""
+    if status == 401:
+        return RedirectResponse("/login", 303)
+    titles = {403: "Geen toegang", 404: "Niet gevonden", 409: "Kan nu niet", 422: "Onjuiste invoer"}
+    return page(
+        request, "error.html", status, title=titles.get(status, "Er ging iets mis"), detail=detail
+    )

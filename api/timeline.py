@@ -1,0 +1,96 @@
+"""The case timeline as a picture: phases and deadlines on a time axis (pure, for the page)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from domain.workdays import AMSTERDAM
+
+WIDTH, LEFT, RIGHT = 960, 20, 20
+# status -> (Dutch label, shape, css class): distinguishable by shape and text, not colour alone
+MARKS = {
+    "met": ("gehaald", "circle", "met"),
+    "open": ("open", "ring", "open"),
+    "overdue": ("verstreken", "triangle", "missed"),
+    "closed": ("vervallen", "square", "closed"),
+}
+
+
+class Mark(BaseModel):
+    x: float
+    label: str
+    when: datetime
+    status: str
+    status_label: str
+    shape: str
+    css: str
+
+
+class Tick(BaseModel):
+    x: float
+    label: str
+
+
+class Timeline(BaseModel):
+    width: int
+    start: datetime
+    end: datetime
+    now_x: float
+    events: list[Mark]
+    deadlines: list[Mark]
+    ticks: list[Tick]
+
+
+def build(
+    opened_at: datetime, now: datetime, events: list[dict], deadlines: list[dict]
+) -> Timeline:
+    """Place the events and deadlines of a case between its opening and its last moment."""
+    moments = [opened_at, now, *(e["at"] for e in events), *(d["due_at"] for d in deadlines)]
+    start, end = min(moments), max(moments)
+    span = max((end - start).total_seconds(), 3600.0)
+    end = start + timedelta(seconds=span)
+
+    def x(at: datetime) -> float:
+        return round(LEFT + (WIDTH - LEFT - RIGHT) * (at - start).total_seconds() / span, 1)
+
+    marks = []
+    for d in deadlines:
+        label, shape, css = MARKS[d["status"]]
+        marks.append(
+            Mark(
+                x=x(d["due_at"]),
+                label=d["label"],
+                when=d["due_at"],
+                status=d["status"],
+                status_label=label,
+                shape=shape,
+                css=css,
+            )
+        )
+    happened = [
+        Mark(
+            x=x(e["at"]),
+            label=e["detail"] or e["kind"],
+            when=e["at"],
+            status="event",
+            status_label="gebeurd",
+            shape="tick",
+            css="event",
+        )
+        for e in events
+    ]
+    ticks = [
+        Tick(x=x(at), label=at.astimezone(AMSTERDAM).strftime("%d-%m %H:%M"))
+        for at in (start + timedelta(seconds=span * i / 4) for i in range(5))
+    ]
+    return Timeline(
+        width=WIDTH,
+        start=start,
+        end=end,
+        now_x=x(now),
+        events=happened,
+        deadlines=marks,
+        ticks=ticks,
+    )

@@ -1,0 +1,134 @@
+"""The pages in a real browser (Debian's Chromium driven by Playwright).
+
+Screenshots of each page land in test-artifacts/ (kept by CI as artifacts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest_asyncio
+import uvicorn
+from playwright.async_api import async_playwright, expect
+
+from ketenregie.stack import free_port
+from tests.integration.flows import melding, request_huisverbod
+
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+WAIT = 15_000  # ms: pages refresh every 5 s
+
+
+@pytest_asyncio.fixture(scope="module")
+async def site(app):
+    """The session's app served over HTTP, as a browser needs it."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest_asyncio.fixture(scope="module")
+async def browser():
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is missing: `./run test` installs it (apt-get)"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        await browser.close()
+
+
+async def signed_in(browser, site: str, org: str, role: str):
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    await page.goto(f"{site}/login")
+    await page.select_option("#org", org)
+    await page.select_option("#role", role)
+    await page.click("button[type=submit]")
+    return page
+
+
+async def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, api, police):
+    body = melding(unsafety={"acute": False, "structural": True})
+    case_id = (await api.post("/v1/meldingen", json=body)).json()["case_id"]
+    hv = await request_huisverbod(police, case_id)
+
+    coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
+    await expect(coordinator).to_have_url(f"{site}/regio/haaglanden")
+    await expect(coordinator.get_by_role("heading", name="Veilig Thuis Haaglanden")).to_be_visible()
+    await expect(coordinator.locator(f"a[href='/casus/{case_id}']").first).to_be_visible()
+    await shot(coordinator, "1-dashboard")
+
+    await coordinator.locator(f"a[href='/casus/{case_id}']").first.click()
+    await expect(coordinator).to_have_url(f"{site}/casus/{case_id}")
+    await expect(coordinator.locator("svg.timeline")).to_be_visible()
+    await expect(coordinator.locator("svg.timeline .deadline").first).to_be_visible()
+    await expect(coordinator.locator(".hv-status")).to_have_text("aangevraagd", timeout=WAIT)
+    await shot(coordinator, "2-case-timeline")
+
+    mayor = await signed_in(browser, site, "burgemeester-gm0518", "staff")
+    await expect(mayor).to_have_url(f"{site}/inbox")
+    request = mayor.locator(f"#verzoek-{hv}")
+    await expect(request).to_be_visible()
+    await shot(mayor, "3-mayor-inbox")
+    await request.get_by_label("opleggen").check()
+    await request.get_by_label("Reden").fill("RiHG wijst op ernstig gevaar")
+    await request.get_by_role("button", name="Besluit vastleggen").click()
+    await expect(mayor.get_by_role("status")).to_have_text("Huisverbod opgelegd.")
+    running = mayor.locator(f"#verbod-{hv}")
+    await expect(running).to_be_visible()
+
+    # the cap: the form offers no date past it and says why ...
+    until = running.get_by_label("Verlengen tot")
+    cap = await until.get_attribute("max")
+    assert cap
+    await expect(running).to_contain_text("ten hoogste vier weken na oplegging")
+    past_cap = f"{int(cap[:4]) + 1}{cap[4:]}"
+    await until.fill(past_cap)
+    assert await until.evaluate("e => e.checkValidity()") is False
+    # ... and the server refuses it too when a form without the limit is sent
+    await until.evaluate("e => e.removeAttribute('max')")
+    await running.get_by_label("Reden").fill("dreiging duurt voort")
+    await running.get_by_role("button", name="Verlengen").click()
+    await expect(mayor.get_by_role("status")).to_contain_text("past the legal maximum")
+    await shot(mayor, "4-extension-refused")
+
+    # the coordinator's open case page changes without a reload
+    await expect(coordinator.locator(".hv-status")).not_to_have_text("aangevraagd", timeout=WAIT)
+    await expect(coordinator.locator(".events")).to_contain_text("imposed", timeout=WAIT)
+    await shot(coordinator, "5-case-after-decision")
+
+
+async def test_a_mayors_office_never_sees_a_case(browser, site, api):
+    case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
+    mayor = await signed_in(browser, site, "burgemeester-gm0518", "staff")
+    response = await mayor.goto(f"{site}/casus/{case_id}")
+    assert response.status == 403
+    await expect(mayor.get_by_role("alert")).to_contain_text("Geen toegang")
+    assert "Traceback" not in await mayor.content()
+    await shot(mayor, "6-mayor-refused-case")
+
+
+async def test_pages_without_a_session_go_to_sign_in(site):
+    async with httpx.AsyncClient(base_url=site) as client:
+        r = await client.get("/regio/haaglanden")
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+async def test_an_unknown_case_is_a_clear_page(browser, site):
+    coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
+    response = await coordinator.goto(f"{site}/casus/bestaat-niet")
+    assert response.status == 404
+    await expect(coordinator.get_by_role("alert")).to_contain_text("case not found")
