@@ -142,6 +142,7 @@ class HuisverbodPolicy(_Scaled):
         capacity: str,
     ) -> None:
         """Raise `RuleViolation` unless the mayor may extend the running ban to `until`."""
+        self.check_cap(imposed_at, until)
         if capacity != "mayor":
             raise RuleViolation(
                 "an extension can only be decided by the mayor; the mandate to a hulpofficier "
@@ -156,6 +157,9 @@ class HuisverbodPolicy(_Scaled):
             raise RuleViolation(
                 f"the extension must end after the current end {current_end.isoformat()}"
             )
+
+    def check_cap(self, imposed_at: datetime, until: datetime) -> None:
+        """Raise `RuleViolation` when `until` lies past the legal maximum of the ban."""
         cap = self.max_end(imposed_at)
         if until > cap:
             raise RuleViolation(

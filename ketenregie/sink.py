@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import json
@@ -16,13 +15,13 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
-import uvicorn
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ketenregie.settings import SAMPLE_CHAIN
 from ketenregie.signing import KEY_HEADER, SIGNATURE_HEADER, verify
+from ketenregie.stack import BackgroundServer
 
 log = logging.getLogger("ketenregie.sink")
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's SMTP dialogue
@@ -64,15 +63,12 @@ class WebhookReceiver:
     def __init__(
         self, host: str, port: int, secret: Callable[[str], bytes], mail: MailSink | None = None
     ) -> None:
-        self.host, self.port = host, port
         self.received: list[dict] = []  # every authentic request, repeats included
         self.accepted: dict[str, dict] = {}  # idempotency key -> the first body
         self.failing: set[str] = set()  # partners whose endpoint answers 503
         self._secret = secret
         self._mail = mail
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task | None = None
-        self.app = self._build()
+        self._server = BackgroundServer(self._build(), host, port)
 
     def _build(self) -> FastAPI:
         app = FastAPI(title="ketenregie sink")
@@ -108,14 +104,7 @@ class WebhookReceiver:
         return app
 
     async def start(self) -> None:
-        config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            await asyncio.sleep(0.02)
+        await self._server.start()
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            await self._task
-            self._server = None
+        await self._server.stop()

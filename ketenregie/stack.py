@@ -117,3 +117,32 @@ async def wait_for_temporal(address: str, timeout: float = 60.0) -> None:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.5)
+
+
+class BackgroundServer:
+    """An ASGI app served by uvicorn on this event loop (receivers, browser tests)."""
+
+    def __init__(self, app, host: str, port: int, *, lifespan: str = "auto") -> None:
+        import uvicorn
+
+        config = uvicorn.Config(app, host=host, port=port, lifespan=lifespan, log_level="warning")
+        self.url = f"http://{host}:{port}"
+        self._config = config
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        import uvicorn
+
+        self._server = uvicorn.Server(self._config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # raises why it could not start
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            await self._task
+            self._server = None

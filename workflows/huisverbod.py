@@ -173,6 +173,11 @@ class HuisverbodWorkflow:
     @extend.validator
     def _validate_extend(self, cmd: ExtensionCmd) -> None:
         s = self._s
+        if s.imposed_at is not None:  # past the legal maximum is never possible: say so first
+            try:
+                self._policy.check_cap(s.imposed_at, cmd.until)
+            except RuleViolation as e:
+                raise invalid(str(e)) from None
         if s.status not in RUNNING or s.imposed_at is None or s.ends_at is None:
             raise conflict(f"only a running huisverbod can be extended; this one is {s.status}")
         self._not_in_future(cmd.decided_at)

@@ -22,7 +22,7 @@ from api.auth import mint_token
 from ketenregie import telemetry
 from ketenregie.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
-from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
+from ketenregie.stack import BackgroundServer, TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
 from workers.client import connect
@@ -141,6 +141,15 @@ async def app(settings: Settings, worker):
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+
+
+@pytest_asyncio.fixture(scope="session")
+async def site(app):
+    """The session's app served over HTTP (browsers, schemathesis); its base URL."""
+    server = BackgroundServer(app, "127.0.0.1", free_port(), lifespan="off")
+    await server.start()
+    yield server.url
+    await server.stop()
 
 
 @pytest_asyncio.fixture(scope="session")

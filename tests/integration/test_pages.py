@@ -5,35 +5,17 @@ Screenshots of each page land in test-artifacts/ (kept by CI as artifacts).
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
 import httpx
 import pytest_asyncio
-import uvicorn
 from playwright.async_api import async_playwright, expect
 
-from ketenregie.stack import free_port
 from tests.integration.flows import melding, request_huisverbod
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 WAIT = 15_000  # ms: pages refresh every 5 s
-
-
-@pytest_asyncio.fixture(scope="module")
-async def site(app):
-    """The session's app served over HTTP, as a browser needs it."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
 
 
 @pytest_asyncio.fixture(scope="module")

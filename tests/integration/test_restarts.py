@@ -56,4 +56,5 @@ async def test_more_concurrent_requests_than_pooled_connections_all_complete(api
     async with asyncio.timeout(120):  # a deadlock guard, not a speed check
         bans = await asyncio.gather(*(request_huisverbod(police, c) for c in case_ids))
         decided = await asyncio.gather(*(impose(police, hv) for hv in bans))
-    assert {d["status"] for d in decided} == {"imposed"}
+    # each was imposed (a ten-day ban is five seconds here: under load some have expired since)
+    assert all(d["imposed_at"] and d["decision"]["decision"] == "impose" for d in decided)
