@@ -52,6 +52,12 @@ async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, a
     await expect(coordinator.get_by_role("heading", name="Veilig Thuis Haaglanden")).to_be_visible()
     await expect(coordinator.locator(f"a[href='/casus/{case_id}']").first).to_be_visible()
     await shot(coordinator, "1-dashboard")
+    await coordinator.set_viewport_size({"width": 820, "height": 1180})  # a tablet, upright
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    assert await coordinator.evaluate(fits)
+    await shot(coordinator, "1-dashboard-tablet")
+    await coordinator.keyboard.press("Tab")  # keyboard users start at the skip link
+    assert await coordinator.evaluate("document.activeElement.textContent") == "Naar de inhoud"
 
     await coordinator.locator(f"a[href='/casus/{case_id}']").first.click()
     await expect(coordinator).to_have_url(f"{site}/casus/{case_id}")
