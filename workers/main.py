@@ -21,6 +21,7 @@ from activities.destruction import RetentionActivities
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from domain.workdays import preload_calendar
+from ketenregie import telemetry
 from ketenregie.settings import Settings
 from workers.case_keys import PostgresKeyStore
 from workflows.case import CaseWorkflow
@@ -49,6 +50,7 @@ def build_worker(
     client: Client, pool: asyncpg.Pool, settings: Settings, case_keys: PostgresKeyStore
 ) -> Worker:
     preload_calendar()
+    telemetry.setup(settings, "worker")  # the tracing plugin needs its replay-safe provider
     read_model = ReadModelActivities(pool)
     notifications = NotificationActivities(pool, settings.chain, sender(settings))
     retention = RetentionActivities(pool, client, case_keys)
