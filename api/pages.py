@@ -243,9 +243,18 @@ async def inbox_part(request: Request, conn: ConnDep, audit: AuditDep, p: Caller
     return page(request, "inbox_part.html", **await _inbox(conn, audit, p))
 
 
-async def _after(request, conn, audit, p, message: str, status: int = 200):
-    """The inbox again, with the outcome of the form that was sent."""
+async def _submit(request, conn, audit, p: Principal, action: Action, send) -> HTMLResponse:
+    """Send a form through the API's route function; the inbox again, with the outcome."""
+    may(p, request, action)
+    try:
+        message, status = await send(), 200
+    except (HTTPException, ValueError) as e:
+        message, status = _reason(e), _status(e)
     return page(request, "inbox.html", status, message=message, **await _inbox(conn, audit, p))
+
+
+def _deciding(p: Principal) -> Decider:
+    return Decider(name=p.subject, capacity=DECIDING_CAPACITY[p.org_kind])
 
 
 @router.post("/inbox/{huisverbod_id}/besluit", response_class=HTMLResponse)
@@ -259,18 +268,12 @@ async def decide_form(
     decision: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    may(p, request, "huisverbod.decide")
-    try:
-        body = DecisionIn(
-            decision=decision,
-            reason=reason,
-            decided_by=Decider(name=p.subject, capacity=DECIDING_CAPACITY[p.org_kind]),
-        )
+    async def send() -> str:
+        body = DecisionIn(decision=decision, reason=reason, decided_by=_deciding(p))
         await hv_routes.decide(huisverbod_id, body, conn, client, audit, p)
-    except (HTTPException, ValueError) as e:
-        return await _after(request, conn, audit, p, _reason(e), _status(e))
-    word = "opgelegd" if decision == "impose" else "afgewezen"
-    return await _after(request, conn, audit, p, f"Huisverbod {word}.")
+        return f"Huisverbod {'opgelegd' if decision == 'impose' else 'afgewezen'}."
+
+    return await _submit(request, conn, audit, p, "huisverbod.decide", send)
 
 
 @router.post("/inbox/{huisverbod_id}/verlenging", response_class=HTMLResponse)
@@ -284,20 +287,15 @@ async def extend_form(
     until: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    may(p, request, "huisverbod.extend")
-    try:
+    async def send() -> str:
         moment = datetime.fromisoformat(until)
-        if moment.tzinfo is None:
+        if moment.tzinfo is None:  # the form's datetime-local is Amsterdam wall-clock time
             moment = moment.replace(tzinfo=AMSTERDAM)
-        body = ExtensionIn(
-            until=moment,
-            reason=reason,
-            decided_by=Decider(name=p.subject, capacity=DECIDING_CAPACITY[p.org_kind]),
-        )
+        body = ExtensionIn(until=moment, reason=reason, decided_by=_deciding(p))
         await hv_routes.extend(huisverbod_id, body, conn, client, audit, p)
-    except (HTTPException, ValueError) as e:
-        return await _after(request, conn, audit, p, _reason(e), _status(e))
-    return await _after(request, conn, audit, p, f"Verlengd tot {local(moment)}.")
+        return f"Verlengd tot {local(moment)}."
+
+    return await _submit(request, conn, audit, p, "huisverbod.extend", send)
 
 
 def _reason(e: Exception) -> str:
