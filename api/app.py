@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -56,6 +56,10 @@ async def _resume_loop(app: FastAPI) -> None:
         await asyncio.sleep(RESUME_EVERY_SECONDS)
 
 
+def is_page(request: Request) -> bool:
+    return request.url.path == "/" or request.url.path.startswith(pages.PAGE_PREFIXES)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -99,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         """Pages get a page with the reason; the API its JSON."""
-        if request.url.path == "/" or request.url.path.startswith(pages.PAGE_PREFIXES):
+        if is_page(request):
             return pages.error_page(request, exc.status_code, str(exc.detail))
         return await http_exception_handler(request, exc)
 
@@ -132,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
-    async def readable_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def readable_validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {
                 "field": "body"
@@ -143,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for e in exc.errors()
         ]
         summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+        if is_page(request):
+            return pages.error_page(request, 422, summary)
         return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
 
     @app.exception_handler(RPCError)

@@ -100,7 +100,8 @@ async def current_principal(request: Request, settings: SettingsDep) -> Principa
 
 
 def allowed(action: Action):
-    """Dependency: the caller, who must be allowed `action`; the request is audited as `action`."""
+    """Dependency: the caller, who must be allowed `action`; the request is audited as `action`.
+    Routes and pages alike."""
 
     async def check(
         request: Request, principal: Annotated[Principal, Depends(current_principal)]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -18,8 +18,7 @@ from api import timeline
 from api.auth import (
     SESSION_COOKIE,
     AuditDep,
-    Caller,
-    audit,
+    allowed,
     current_principal,
     decode,
     mint_token,
@@ -29,13 +28,18 @@ from api.deps import ConnDep, SettingsDep, TemporalDep
 from api.routes import huisverboden as hv_routes
 from api.routes.cases import case_detail
 from api.routes.regions import region_dashboard
-from domain.access import DECIDING_CAPACITY, Action, Principal, roles_for, scope_of
+from domain.access import DECIDING_CAPACITY, Principal, roles_for, scope_of
 from domain.models import Decider, DecisionIn, ExtensionIn
 from domain.workdays import AMSTERDAM
 from store import cases, notices
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+Coordinator = Annotated[Principal, Depends(allowed("dashboard.read"))]
+CaseReader = Annotated[Principal, Depends(allowed("case.read"))]
+InboxReader = Annotated[Principal, Depends(allowed("huisverbod.list"))]
+Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
+Extending = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
 PAGE_PREFIXES = ("/login", "/logout", "/regio", "/casus", "/inbox")
 PHASES = {
     "triage": "Triage en veiligheidsbeoordeling",
@@ -87,14 +91,6 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
     return TEMPLATES.TemplateResponse(
         request, name, {"principal": principal, **context}, status_code=status
     )
-
-
-def may(principal: Principal, request: Request, action: Action) -> Principal:
-    """The API's check, for a page: audited as `action`, 403 when not allowed."""
-    audit(request).action = action
-    if not principal.may(action):
-        raise HTTPException(403, "uw rol heeft geen toegang tot deze pagina")
-    return principal
 
 
 def home_of(p: Principal) -> str:
@@ -155,7 +151,7 @@ async def logout() -> Response:
 # --- the regional coordinator ---
 
 
-async def _dashboard(request, region, conn, settings, audit, principal):
+async def _dashboard(region, conn, settings, audit, principal):
     board = await region_dashboard(region, conn, settings, audit, principal, days=3, limit=50)
     newest = await cases.list_cases(
         conn, scope_of(principal), region=region, municipality=None, phase=None, limit=10, offset=0
@@ -167,23 +163,29 @@ async def _dashboard(request, region, conn, settings, audit, principal):
 
 @router.get("/regio/{region}", response_class=HTMLResponse)
 async def dashboard_page(
-    request: Request, region: str, conn: ConnDep, settings: SettingsDep, audit: AuditDep, p: Caller
+    request: Request,
+    region: str,
+    conn: ConnDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+    p: Coordinator,
 ) -> HTMLResponse:
-    may(p, request, "dashboard.read")
-    return page(
-        request, "dashboard.html", **await _dashboard(request, region, conn, settings, audit, p)
-    )
+    return page(request, "dashboard.html", **await _dashboard(region, conn, settings, audit, p))
 
 
 @router.get("/regio/{region}/deel", response_class=HTMLResponse)
 async def dashboard_part(
-    request: Request, region: str, conn: ConnDep, settings: SettingsDep, audit: AuditDep, p: Caller
+    request: Request,
+    region: str,
+    conn: ConnDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+    p: Coordinator,
 ) -> HTMLResponse:
-    may(p, request, "dashboard.read")
     return page(
         request,
         "dashboard_part.html",
-        **await _dashboard(request, region, conn, settings, audit, p),
+        **await _dashboard(region, conn, settings, audit, p),
     )
 
 
@@ -199,17 +201,15 @@ async def _case(case_id, conn, audit, principal):
 
 @router.get("/casus/{case_id}", response_class=HTMLResponse)
 async def case_page(
-    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: Caller
+    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: CaseReader
 ) -> HTMLResponse:
-    may(p, request, "case.read")
     return page(request, "case.html", **await _case(case_id, conn, audit, p))
 
 
 @router.get("/casus/{case_id}/deel", response_class=HTMLResponse)
 async def case_part(
-    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: Caller
+    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: CaseReader
 ) -> HTMLResponse:
-    may(p, request, "case.read")
     return page(request, "case_part.html", **await _case(case_id, conn, audit, p))
 
 
@@ -232,20 +232,21 @@ TEMPLATES.env.globals.update(decision_due=_decision_due)
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-async def inbox_page(request: Request, conn: ConnDep, audit: AuditDep, p: Caller) -> HTMLResponse:
-    may(p, request, "huisverbod.list")
+async def inbox_page(
+    request: Request, conn: ConnDep, audit: AuditDep, p: InboxReader
+) -> HTMLResponse:
     return page(request, "inbox.html", **await _inbox(conn, audit, p))
 
 
 @router.get("/inbox/deel", response_class=HTMLResponse)
-async def inbox_part(request: Request, conn: ConnDep, audit: AuditDep, p: Caller) -> HTMLResponse:
-    may(p, request, "huisverbod.list")
+async def inbox_part(
+    request: Request, conn: ConnDep, audit: AuditDep, p: InboxReader
+) -> HTMLResponse:
     return page(request, "inbox_part.html", **await _inbox(conn, audit, p))
 
 
-async def _submit(request, conn, audit, p: Principal, action: Action, send) -> HTMLResponse:
+async def _submit(request, conn, audit, p: Principal, send) -> HTMLResponse:
     """Send a form through the API's route function; the inbox again, with the outcome."""
-    may(p, request, action)
     try:
         message, status = await send(), 200
     except (HTTPException, ValueError) as e:
@@ -264,7 +265,7 @@ async def decide_form(
     conn: ConnDep,
     client: TemporalDep,
     audit: AuditDep,
-    p: Caller,
+    p: Deciding,
     decision: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
@@ -273,7 +274,7 @@ async def decide_form(
         await hv_routes.decide(huisverbod_id, body, conn, client, audit, p)
         return f"Huisverbod {'opgelegd' if decision == 'impose' else 'afgewezen'}."
 
-    return await _submit(request, conn, audit, p, "huisverbod.decide", send)
+    return await _submit(request, conn, audit, p, send)
 
 
 @router.post("/inbox/{huisverbod_id}/verlenging", response_class=HTMLResponse)
@@ -283,7 +284,7 @@ async def extend_form(
     conn: ConnDep,
     client: TemporalDep,
     audit: AuditDep,
-    p: Caller,
+    p: Extending,
     until: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
@@ -295,7 +296,7 @@ async def extend_form(
         await hv_routes.extend(huisverbod_id, body, conn, client, audit, p)
         return f"Verlengd tot {local(moment)}."
 
-    return await _submit(request, conn, audit, p, "huisverbod.extend", send)
+    return await _submit(request, conn, audit, p, send)
 
 
 def _reason(e: Exception) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel
 
 from domain.models import (
     DeadlineStatus,
+    DeliveryStatus,
     HuisverbodSnapshot,
     HuisverbodStatus,
     PersonIn,
@@ -95,7 +95,7 @@ class DeliveryView(BaseModel):
     channel: str
     address: str
     subject: str
-    status: Literal["pending", "sending", "sent", "failed"]
+    status: DeliveryStatus
     attempts: int
     last_error: str | None
     due_at: datetime | None

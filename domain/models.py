@@ -40,6 +40,7 @@ ReporterKind = Literal["professional", "police", "citizen", "anonymous"]
 Capacity = Literal["mayor", "hulpofficier"]
 HuisverbodStatus = Literal["requested", "imposed", "refused", "extended", "lifted", "expired"]
 DeadlineStatus = Literal["open", "met", "overdue", "closed"]
+DeliveryStatus = Literal["pending", "sending", "sent", "failed"]
 
 
 class Strict(BaseModel):
@@ -345,7 +346,7 @@ class PlannedDelivery(BaseModel):
     key: str
     audience: str
     partner_id: str | None
-    status: Literal["pending", "sending", "sent", "failed"]
+    status: DeliveryStatus
     error: str | None = None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
@@ -78,6 +78,21 @@ async def skip_days(env, days: int) -> None:
         await env.sleep(timedelta(days=1))
 
 
+async def requested_by_police(env, tq: str) -> tuple[WorkflowHandle, WorkflowHandle, datetime]:
+    """A police case with a huisverbod requested now: (case, huisverbod, now)."""
+    case, case_id = await open_case(env, tq, acute=True, reporter="police")
+    now = await env.get_current_time()
+    hv_id = uuid.uuid4().hex
+    await case.execute_update(
+        CaseWorkflow.request_huisverbod,
+        HuisverbodRequestCmd(huisverbod_id=hv_id, pleger_ref="p2", requested_at=now),
+    )
+    hv = env.client.get_workflow_handle_for(
+        HuisverbodWorkflow.run, huisverbod_workflow_id(case_id, hv_id)
+    )
+    return case, hv, now
+
+
 async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     out: dict[str, WorkflowHandle] = {}
     closed, _ = await open_case(env, tq, acute=False, reporter="professional")
@@ -104,16 +119,7 @@ async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     )
     out["case_monitoring_running"] = monitored
 
-    police_case, case_id = await open_case(env, tq, acute=True, reporter="police")
-    now = await env.get_current_time()
-    hv_id = uuid.uuid4().hex
-    await police_case.execute_update(
-        CaseWorkflow.request_huisverbod,
-        HuisverbodRequestCmd(huisverbod_id=hv_id, pleger_ref="p2", requested_at=now),
-    )
-    hv = env.client.get_workflow_handle_for(
-        HuisverbodWorkflow.run, huisverbod_workflow_id(case_id, hv_id)
-    )
+    police_case, hv, now = await requested_by_police(env, tq)
     await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
@@ -136,16 +142,7 @@ async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     )
     out["huisverbod_extended_running"] = hv
     out["case_with_huisverbod_running"] = police_case
-    refused_case, refused_case_id = await open_case(env, tq, acute=True, reporter="police")
-    now = await env.get_current_time()
-    refused_id = uuid.uuid4().hex
-    await refused_case.execute_update(
-        CaseWorkflow.request_huisverbod,
-        HuisverbodRequestCmd(huisverbod_id=refused_id, pleger_ref="p2", requested_at=now),
-    )
-    refused = env.client.get_workflow_handle_for(
-        HuisverbodWorkflow.run, huisverbod_workflow_id(refused_case_id, refused_id)
-    )
+    _, refused, now = await requested_by_police(env, tq)
     await refused.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(decision="refuse", reason="r", decided_by=MAYOR, decided_at=now),

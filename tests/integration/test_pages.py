@@ -120,3 +120,13 @@ async def test_an_unknown_case_is_a_clear_page(browser, site):
     response = await coordinator.goto(f"{site}/casus/bestaat-niet")
     assert response.status == 404
     await expect(coordinator.get_by_role("alert")).to_contain_text("case not found")
+
+
+async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):
+    from api.auth import SESSION_COOKIE, mint_token
+
+    token = mint_token(settings, org="burgemeester-gm0518", role="staff")
+    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+        r = await client.post("/inbox/onbekend/besluit", data={"reason": "x"})
+    assert r.status_code == 422 and "text/html" in r.headers["content-type"]
+    assert "Onjuiste invoer" in r.text and "decision" in r.text
