@@ -16,9 +16,9 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from store import cases, huisverboden
+from store import cases, huisverboden, paths
 from workers.case_keys import PostgresKeyStore
-from workflows.ids import case_workflow_id, huisverbod_workflow_id
+from workflows.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 
 
 async def destroy_case(
@@ -28,10 +28,12 @@ async def destroy_case(
     bans = await huisverboden.list_huisverboden(
         conn, None, municipality=None, status=None, case_id=case_id
     )
+    case_paths = await paths.for_case(conn, case_id)
     terminated = 0
     for workflow_id in [
         case_workflow_id(case_id),
         *(huisverbod_workflow_id(case_id, h["huisverbod_id"]) for h in bans),
+        *(path_workflow_id(case_id, p["path_id"]) for p in case_paths),
     ]:
         try:
             await client.get_workflow_handle(workflow_id).terminate(reason="case destroyed")

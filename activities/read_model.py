@@ -7,7 +7,8 @@ import asyncpg
 from temporalio import activity
 
 from domain.models import CaseSnapshot, HuisverbodSnapshot
-from store import cases, huisverboden
+from domain.paths import PathRecord
+from store import cases, huisverboden, paths
 
 
 class ReadModelActivities:
@@ -23,3 +24,8 @@ class ReadModelActivities:
     async def upsert_huisverbod(self, snapshot: HuisverbodSnapshot) -> bool:
         async with self._pool.acquire() as conn:
             return await huisverboden.upsert_snapshot(conn, snapshot)
+
+    @activity.defn
+    async def upsert_path(self, record: PathRecord) -> bool:
+        async with self._pool.acquire() as conn:
+            return await paths.upsert(conn, record)

@@ -19,7 +19,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from api import pages
-from api.routes import access_log, case_steps, cases, codec, health, huisverboden, regions
+from api.routes import (
+    access_log,
+    case_steps,
+    cases,
+    codec,
+    health,
+    huisverboden,
+    paths,
+    regions,
+)
 from api.schemas import ERROR_RESPONSES
 from ketenregie.settings import Settings
 from store import access_log as access_log_store
@@ -84,10 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="ketenregie",
         version="1",
-        summary="Case orchestration for the Veilig Thuis chain: meldingen, cases, tijdelijk huisverbod",
+        summary="Case orchestration for the Veilig Thuis chain: meldingen, cases, tijdelijk huisverbod, "
+        "child protection, MDA++, acute safety",
         lifespan=lifespan,
     )
-    for module in (cases, case_steps, huisverboden, regions, access_log, codec):
+    for module in (cases, case_steps, paths, huisverboden, regions, access_log, codec):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.add_middleware(
         CORSMiddleware,

@@ -27,6 +27,7 @@ Action = Literal[
     "access_log.read",
     "codec.encode",
     "codec.decode",
+    "placement.location.read",
 ]
 
 _VT_WORKER: set[Action] = {
@@ -38,6 +39,7 @@ _VT_WORKER: set[Action] = {
     "huisverbod.list",
     "huisverbod.read",
     "huisverbod.appeal",
+    "placement.location.read",
 }
 _POLICE: set[Action] = {
     "case.create",
@@ -69,6 +71,9 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
     ("huisarts", "doctor"): frozenset({"case.list", "case.read"}),
     ("raad", "worker"): frozenset({"case.list", "case.read"}),
     ("jeugdbescherming", "worker"): frozenset({"case.list", "case.read"}),
+    # a shelter and the crisisdienst see where the people they took in are, nothing else
+    ("opvang", "staff"): frozenset({"placement.location.read"}),
+    ("crisisdienst_jeugd", "staff"): frozenset({"placement.location.read"}),
     # school and kinderopvang see only the notices addressed to them (no case routes)
     ("school", "staff"): frozenset(),
     ("kinderopvang", "staff"): frozenset(),
@@ -112,3 +117,13 @@ def scope_of(p: Principal) -> Scope:
 
 def roles_for(org_kind: str) -> list[str]:
     return sorted(role for kind, role in PERMISSIONS if kind == org_kind)
+
+
+def may_see_location(p: Principal, provider: str, case_region: str) -> bool:
+    """Where a placed person is safe: Veilig Thuis of the case's region and the provider
+    that took the person in; nobody else, whatever else they may see of the case."""
+    if not p.may("placement.location.read"):
+        return False
+    if p.org_kind == "veilig_thuis":
+        return p.region == case_region
+    return p.org == provider

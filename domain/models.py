@@ -176,6 +176,7 @@ class Deadline(BaseModel):
     responsible: str = "veilig_thuis"
     remind_at: datetime | None = None
     reminded: bool = False
+    ref: str | None = None  # which item of a list it belongs to (a plan action)
 
 
 class Notice(BaseModel):

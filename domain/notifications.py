@@ -35,7 +35,10 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("alert", "acute_unsafety"): ("police",),
     ("referral", "beschermtafel"): ("raad",),
     ("referral", "mda"): ("zorg_en_veiligheidshuis",),
+    ("event", "measure_granted"): ("jeugdbescherming", "veilig_thuis"),
 }
+
+PARTNER = "partner:"  # an audience naming one organisation by its partner id
 
 # Audiences known only from the case file; when the file names none, nobody is told.
 WHERE_KNOWN = ("huisarts", "sociaal_wijkteam", "handle_with_care")
@@ -50,6 +53,8 @@ EVENT_LABELS = {
     "acute_unsafety": "Acute onveiligheid gemeld bij Veilig Thuis",
     "beschermtafel": "Verwijzing naar de beschermtafel",
     "mda": "Verwijzing naar MDA++",
+    "measure_granted": "Kinderbeschermingsmaatregel uitgesproken",
+    "corv_rejected": "Verzoek tot onderzoek niet aangenomen door CORV",
 }
 
 HANDLE_WITH_CARE = "Handle with Care"
@@ -137,6 +142,12 @@ def recipients(notice: Notice, region: Region, case: CaseContacts) -> list[Recip
             out.extend(
                 Recipient(audience=audience, partner=p)
                 for p in _known(region, case.huisartsen, audience)
+            )
+        elif audience.startswith(PARTNER):  # one organisation: a plan action's owner
+            out.extend(
+                Recipient(audience=audience, partner=p)
+                for p in region.partners
+                if p.id == audience.removeprefix(PARTNER)
             )
         elif audience == "sociaal_wijkteam":
             out.extend(

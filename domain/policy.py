@@ -27,6 +27,28 @@ december 2018, with the Kwaliteitskader Veilig Thuis):
   (the protocol names moments in months; ketenregie defaults to every 13 weeks and the
   region may set it).
 "At once" for acute unsafety has no number in the protocol; ketenregie sets 4 hours.
+
+Child protection (Burgerlijk Wetboek boek 1, titel 14, afdeling 4 and 6), as in force:
+- art. 1:255 lid 1: the kinderrechter may place a minor under supervision (ondertoezicht-
+  stelling, OTS) when the development is seriously threatened and the parents do not (or
+  not enough) accept the care needed.
+- art. 1:257 lid 1: a voorlopige OTS when an acute and serious threat must be taken away
+  at once; it lasts at most three months.
+- art. 1:258 lid 1: the OTS is pronounced for at most one year.
+- art. 1:260 lid 1: the kinderrechter may extend it, each time by at most one year.
+- art. 1:265b: a machtiging tot uithuisplaatsing during the OTS; art. 1:265c lid 1: it is
+  given for at most the duration of the OTS and at most one year; art. 1:265c lid 3: it
+  lapses when it was not used within three months.
+- art. 1:266: beëindiging van het gezag (gezagsbeëindiging): no term; with the others it
+  ends when the child comes of age (art. 1:233: eighteen).
+The beschermtafel meeting, the Raad's answer to a verzoek tot onderzoek and the length of
+its investigation have no statutory term: ketenregie's defaults below (10 working days,
+5 working days, 12 weeks) are settings of the region, shown as such.
+
+MDA++ (Kader MDA++, Landelijk Netwerk Zorg- en Veiligheidshuizen) and Signs of Safety set
+no terms in law: the intake, analysis and review intervals are ketenregie defaults, the
+dates of a safety plan's reviews are agreed with the family. A crisis placement of a child
+(crisisdienst jeugd) is reviewed after four weeks: a regional agreement, not a statute.
 Reminders go out one working day before a deadline of days (09:00 Amsterdam time), or
 at three quarters of a deadline counted in hours.
 """
@@ -34,10 +56,12 @@ at three quarters of a deadline counted in hours.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.workdays import add_local, due_in_working_days, morning_before
+from domain.workdays import AMSTERDAM, add_local, due_in_working_days, end_of_day, morning_before
 
 
 class RuleViolation(ValueError):
@@ -77,8 +101,35 @@ RULES: dict[str, Rule] = {
             key="monitoring_check",
             source="Handelingsprotocol Veilig Thuis 2019: monitoring after handover",
         ),
+        Rule(key="beschermtafel_meeting", source="regional agreement: within 10 working days"),
+        Rule(key="raad_answer", source="regional agreement: the Raad answers in 5 working days"),
+        Rule(key="raad_investigation", source="ketenregie default: 12 weeks (no statutory term)"),
+        Rule(
+            key="measure_renewal",
+            source="BW 1:258 lid 1 / 1:260 lid 1 / 1:265c lid 1: a measure runs out unless renewed",
+        ),
+        Rule(key="placement_used", source="BW 1:265c lid 3: unused within 3 months it lapses"),
+        Rule(key="mda_intake", source="Kader MDA++: intake (ketenregie default 10 working days)"),
+        Rule(key="mda_analysis", source="Kader MDA++: joint analysis (ketenregie default 4 weeks)"),
+        Rule(key="mda_review", source="Kader MDA++: periodic review of the plan (default 6 weeks)"),
+        Rule(key="mda_action", source="MDA++ plan: the due date agreed for the action"),
+        Rule(key="safe_place", source="acute unsafety: a safe place at once (4 h)"),
+        Rule(
+            key="crisis_placement_review",
+            source="regional agreement crisisdienst jeugd: review after 4 weeks",
+        ),
+        Rule(
+            key="safety_plan_review", source="Signs of Safety: review date agreed with the family"
+        ),
     )
 }
+
+MeasureKind = Literal[
+    "ondertoezichtstelling",
+    "voorlopige_ondertoezichtstelling",
+    "machtiging_uithuisplaatsing",
+    "gezagsbeeindiging",
+]
 
 
 class _Scaled(BaseModel):
@@ -194,6 +245,170 @@ class VeiligThuisPolicy(_Scaled):
         )
 
 
+class ChildProtectionPolicy(_Scaled):
+    """Beschermtafel, Raad voor de Kinderbescherming and the kinderrechter's measures."""
+
+    beschermtafel_working_days: int = Field(10, ge=1)
+    raad_answer_working_days: int = Field(5, ge=1)
+    raad_investigation_weeks: int = Field(12, ge=1)
+    renewal_reminder_weeks: int = Field(8, ge=1)
+    # maximum terms of a measure (months, on the calendar); None: no term (until majority)
+    measure_months: dict[str, int | None] = {
+        "ondertoezichtstelling": 12,  # BW 1:258 lid 1
+        "voorlopige_ondertoezichtstelling": 3,  # BW 1:257 lid 1
+        "machtiging_uithuisplaatsing": 12,  # BW 1:265c lid 1
+        "gezagsbeeindiging": None,  # BW 1:266; ends at majority (1:233)
+    }
+    renewal_months: dict[str, int] = {
+        "ondertoezichtstelling": 12,  # BW 1:260 lid 1: each time at most a year
+        "machtiging_uithuisplaatsing": 12,  # BW 1:265c lid 1: within the OTS, at most a year
+    }
+    placement_use_months: int = 3  # BW 1:265c lid 3
+
+    def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+        if key == "beschermtafel_meeting":
+            real = due_in_working_days(start, self.beschermtafel_working_days)
+        elif key == "raad_answer":
+            real = due_in_working_days(start, self.raad_answer_working_days)
+        elif key == "raad_investigation":
+            real = add_local(start, weeks=self.raad_investigation_weeks)
+        elif key == "placement_used":
+            real = _add_months(start, self.placement_use_months)
+        else:
+            raise KeyError(key)
+        return self._after(start, real), self.reminder_at(start, real)
+
+    def max_end(self, kind: str, start: datetime) -> datetime | None:
+        """The latest end the court may give a measure of `kind` starting at `start`."""
+        months = self.measure_months[kind]
+        return None if months is None else self._after(start, _add_months(start, months))
+
+    def check_measure(self, kind: str, start: datetime, end: datetime | None) -> None:
+        """Raise `RuleViolation` unless a measure of `kind` may run from `start` to `end`."""
+        cap = self.max_end(kind, start)
+        if cap is None:
+            if end is not None:
+                raise RuleViolation(
+                    "a gezagsbeëindiging has no end date: it lasts until the child comes of age "
+                    "(BW 1:266, 1:233)"
+                )
+            return
+        if end is None:
+            raise RuleViolation(f"a {kind.replace('_', ' ')} needs an end date")
+        if end <= start:
+            raise RuleViolation("the measure must end after it starts")
+        if end > cap:
+            raise RuleViolation(
+                f"{end.isoformat()} is past the legal maximum {cap.isoformat()}: "
+                f"{self.measure_months[kind]} months ({MEASURE_SOURCES[kind]})"
+            )
+
+    def check_renewal(self, kind: str, current_end: datetime, until: datetime) -> None:
+        """Raise `RuleViolation` unless a running measure may be renewed to `until`."""
+        months = self.renewal_months.get(kind)
+        if months is None:
+            raise RuleViolation(
+                f"a {kind.replace('_', ' ')} cannot be renewed; the court decides on a new measure"
+            )
+        cap = self._after(current_end, _add_months(current_end, months))
+        if until <= current_end:
+            raise RuleViolation(
+                f"the renewal must end after the current end {current_end.isoformat()}"
+            )
+        if until > cap:
+            raise RuleViolation(
+                f"{until.isoformat()} is past {cap.isoformat()}: a renewal adds at most "
+                f"{months} months ({RENEWAL_SOURCES[kind]})"
+            )
+
+    def renewal_reminder(self, start: datetime, end: datetime) -> datetime | None:
+        """When the jeugdbescherming is reminded to ask for renewal (or to let the measure end)."""
+        real_end = start + (end - start) / self.time_scale
+        remind = self._after(start, add_local(real_end, weeks=-self.renewal_reminder_weeks))
+        return remind if start < remind < end else None
+
+
+MEASURE_SOURCES = {
+    "ondertoezichtstelling": "BW 1:258 lid 1",
+    "voorlopige_ondertoezichtstelling": "BW 1:257 lid 1",
+    "machtiging_uithuisplaatsing": "BW 1:265c lid 1",
+    "gezagsbeeindiging": "BW 1:266",
+}
+RENEWAL_SOURCES = {
+    "ondertoezichtstelling": "BW 1:260 lid 1",
+    "machtiging_uithuisplaatsing": "BW 1:265c lid 1",
+}
+
+
+def check_majority(birth_date: date, end: date | None) -> None:
+    """A child protection measure ends when the child comes of age (BW 1:233)."""
+    majority = birth_date + relativedelta(years=18)
+    if end is not None and end > majority:
+        raise RuleViolation(
+            f"the child comes of age on {majority.isoformat()}; a measure cannot run past it "
+            "(BW 1:233)"
+        )
+
+
+class MdaPolicy(_Scaled):
+    """MDA++: intake, joint analysis, one plan, periodic reviews (no statutory terms)."""
+
+    intake_working_days: int = Field(10, ge=1)
+    analysis_weeks: int = Field(4, ge=1)
+    review_weeks: int = Field(6, ge=1)
+    reviews_per_run: int = Field(
+        4, ge=1, description="reviews before the workflow continues as new (bounded history)"
+    )
+
+    def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+        if key == "mda_intake":
+            real = due_in_working_days(start, self.intake_working_days)
+        elif key == "mda_analysis":
+            real = add_local(start, weeks=self.analysis_weeks)
+        elif key == "mda_review":
+            real = add_local(start, weeks=self.review_weeks)
+        else:
+            raise KeyError(key)
+        return self._after(start, real), self.reminder_at(start, real)
+
+    def scaled(self, start: datetime, real: datetime) -> tuple[datetime, datetime | None]:
+        """(due, remind_at) of an agreed date (a plan action, a review date)."""
+        return self._after(start, real), self.reminder_at(start, real)
+
+
+class SafetyPolicy(_Scaled):
+    """Acute safety (a safe place at once) and the Signs of Safety plan's review dates."""
+
+    safe_place_within: timedelta = timedelta(hours=4)
+    crisis_placement_review_weeks: int = Field(4, ge=1)
+
+    def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+        if key == "safe_place":
+            real = start + self.safe_place_within
+        elif key == "crisis_placement_review":
+            real = add_local(start, weeks=self.crisis_placement_review_weeks)
+        else:
+            raise KeyError(key)
+        return self._after(start, real), self.reminder_at(start, real)
+
+    def review_due(self, start: datetime, review_on: date) -> tuple[datetime, datetime | None]:
+        """A review agreed for the day `review_on`: due at its end, reminded the working day
+        before at 09:00."""
+        real = end_of_day(review_on)
+        return self._after(start, real), self.reminder_at(start, real)
+
+
+def _add_months(start: datetime, months: int) -> datetime:
+    """`start` plus calendar months on the Amsterdam wall clock (31 Jan + 1 month = 28/29 Feb)."""
+    local = start.astimezone(AMSTERDAM)
+    return (local + relativedelta(months=months)).astimezone(start.tzinfo)
+
+
+DeadlinePolicy = (
+    HuisverbodPolicy | VeiligThuisPolicy | ChildProtectionPolicy | MdaPolicy | SafetyPolicy
+)
+
+
 class DeliveryPolicy(BaseModel):
     """How hard a notification is tried before it is marked failed and escalated.
     Not a legal duration: never scaled. The defaults keep trying for about an hour."""
@@ -212,6 +427,9 @@ class Policy(BaseModel):
     huisverbod: HuisverbodPolicy = HuisverbodPolicy()
     veilig_thuis: VeiligThuisPolicy = VeiligThuisPolicy()
     delivery: DeliveryPolicy = DeliveryPolicy()
+    protection: ChildProtectionPolicy = ChildProtectionPolicy()
+    mda: MdaPolicy = MdaPolicy()
+    safety: SafetyPolicy = SafetyPolicy()
 
     @classmethod
     def build(
@@ -220,6 +438,7 @@ class Policy(BaseModel):
         time_scale: float = 1.0,
         decision_window_hours: float = 4.0,
         delivery: DeliveryPolicy | None = None,
+        mda_reviews_per_run: int = 4,
     ) -> Policy:
         return cls(
             huisverbod=HuisverbodPolicy(
@@ -227,6 +446,9 @@ class Policy(BaseModel):
             ),
             veilig_thuis=VeiligThuisPolicy(time_scale=time_scale),
             delivery=delivery or DeliveryPolicy(),
+            protection=ChildProtectionPolicy(time_scale=time_scale),
+            mda=MdaPolicy(time_scale=time_scale, reviews_per_run=mda_reviews_per_run),
+            safety=SafetyPolicy(time_scale=time_scale),
         )
 
 

@@ -69,6 +69,17 @@ class Settings(BaseSettings):
         30, gt=0, description="one attempt; after a crash the retry waits this long"
     )
 
+    corv_url: str | None = Field(
+        None, description="CORV endpoint for the verzoek tot onderzoek; default: the local sink"
+    )
+    mda_reviews_per_run: int = Field(
+        4, ge=1, description="MDA++ reviews before its workflow continues as new"
+    )
+
+    @property
+    def corv_endpoint(self) -> str:
+        return self.corv_url or f"http://{self.smtp_host}:{self.sink_port}/corv/berichten"
+
     def webhook_secret(self, partner_id: str) -> bytes:
         """The partner's signing secret; without configuration one derived from the dev key."""
         if partner_id in self.webhook_secrets:
@@ -117,6 +128,7 @@ class Settings(BaseSettings):
         return Policy.build(
             time_scale=self.time_scale,
             decision_window_hours=self.decision_window_hours,
+            mda_reviews_per_run=self.mda_reviews_per_run,
             delivery=DeliveryPolicy(
                 attempts=self.delivery_attempts,
                 first_retry=timedelta(seconds=self.delivery_first_retry_seconds),

@@ -1,7 +1,7 @@
 """A local mail server and webhook receiver that keep what they receive (development, tests).
 
 `ketenregie up` runs it so that a developer sees what partners would be sent:
-`GET http://127.0.0.1:<sink_port>/` lists every mail and webhook received.
+`GET http://127.0.0.1:<sink_port>/` lists every mail, webhook and CORV message received.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from domain.corv import CorvFormatError, acknowledgement, read_header
 from ketenregie.settings import SAMPLE_CHAIN
 from ketenregie.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 from ketenregie.stack import BackgroundServer
@@ -66,6 +68,8 @@ class WebhookReceiver:
         self.received: list[dict] = []  # every authentic request, repeats included
         self.accepted: dict[str, dict] = {}  # idempotency key -> the first body
         self.failing: set[str] = set()  # partners whose endpoint answers 503
+        self.corv: dict[str, bytes] = {}  # CORV message id -> the first message
+        self.corv_received: list[str] = []  # message ids, repeats included
         self._secret = secret
         self._mail = mail
         self._server = BackgroundServer(self._build(), host, port)
@@ -91,6 +95,27 @@ class WebhookReceiver:
             log.info("webhook to %s: %s%s", partner, key, " (repeat)" if duplicate else "")
             return JSONResponse({"duplicate": duplicate})
 
+        @app.post("/corv/berichten")
+        async def corv(request: Request) -> Response:
+            """A stand-in for CORV: accepts a verzoek tot onderzoek once per message id."""
+            body = await request.body()
+            try:
+                header = read_header(body)
+            except CorvFormatError as e:
+                return Response(str(e), status_code=400, media_type="text/plain")
+            message_id = header["BerichtId"]
+            self.corv_received.append(message_id)
+            duplicate = message_id in self.corv
+            self.corv.setdefault(message_id, body)
+            log.info(
+                "CORV message %s to %s%s",
+                message_id,
+                header["Ontvanger"],
+                " (repeat)" if duplicate else "",
+            )
+            ack = acknowledgement(message_id, datetime.now(UTC), duplicate)
+            return Response(ack, media_type="application/xml")
+
         @app.get("/")
         async def everything() -> dict:
             mails = self._mail.messages if self._mail else []
@@ -99,6 +124,7 @@ class WebhookReceiver:
                     {"to": m["To"], "subject": m["Subject"], "body": m.get_content()} for m in mails
                 ],
                 "webhooks": list(self.accepted.values()),
+                "corv": [m.decode() for m in self.corv.values()],
             }
 
         return app

@@ -149,6 +149,31 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX deliveries_case ON deliveries (case_id, created_at);
     """,
+    # 6: escalation paths of a case, and placements (the shelter's location lives only here)
+    """
+    CREATE TABLE case_paths (
+        path_id    text PRIMARY KEY,
+        case_id    text NOT NULL REFERENCES case_files(case_id) ON DELETE CASCADE,
+        kind       text NOT NULL,
+        status     text NOT NULL,
+        version    integer NOT NULL,
+        state      jsonb NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX case_paths_case ON case_paths (case_id, started_at);
+    CREATE TABLE placements (
+        placement_id text PRIMARY KEY,
+        case_id      text NOT NULL REFERENCES case_files(case_id) ON DELETE CASCADE,
+        path_id      text NOT NULL,
+        person_ref   text NOT NULL,
+        kind         text NOT NULL,
+        provider     text NOT NULL,
+        location     text NOT NULL,
+        created_at   timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX placements_case ON placements (case_id);
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

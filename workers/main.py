@@ -1,4 +1,5 @@
-"""The ketenregie worker: case, huisverbod and retention workflows plus their activities."""
+"""The ketenregie worker: case, huisverbod, path, notify and retention workflows plus their
+activities."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.channels import Sender
+from activities.corv import CorvActivities
 from activities.destruction import RetentionActivities
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
@@ -26,10 +28,22 @@ from ketenregie.settings import Settings
 from workers.case_keys import PostgresKeyStore
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
+from workflows.mda import MdaWorkflow
 from workflows.notify import NotifyWorkflow
+from workflows.protection import ChildProtectionWorkflow
 from workflows.retention import RETENTION_SCHEDULE_ID, RetentionWorkflow
+from workflows.safety import AcuteSafetyWorkflow, SafetyPlanWorkflow
 
-WORKFLOWS = [CaseWorkflow, HuisverbodWorkflow, NotifyWorkflow, RetentionWorkflow]
+WORKFLOWS = [
+    CaseWorkflow,
+    HuisverbodWorkflow,
+    ChildProtectionWorkflow,
+    MdaWorkflow,
+    AcuteSafetyWorkflow,
+    SafetyPlanWorkflow,
+    NotifyWorkflow,
+    RetentionWorkflow,
+]
 
 # The holiday calendar is deterministic data; load it once, outside the sandbox.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
@@ -54,6 +68,7 @@ def build_worker(
     read_model = ReadModelActivities(pool)
     notifications = NotificationActivities(pool, settings.chain, sender(settings))
     retention = RetentionActivities(pool, client, case_keys)
+    corv = CorvActivities(pool, settings.chain, settings.corv_endpoint)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -62,6 +77,8 @@ def build_worker(
         activities=[
             read_model.upsert_case,
             read_model.upsert_huisverbod,
+            read_model.upsert_path,
+            corv.send_verzoek_tot_onderzoek,
             notifications.plan_notice,
             notifications.deliver,
             notifications.fail_delivery,

@@ -32,13 +32,28 @@ with workflow.unsafe.imports_passed_through():
         SafetyAssessmentCmd,
         TimelineEvent,
     )
+    from domain.paths import (
+        CONSENT_PATH_LABELS,
+        PATH_LABELS,
+        ConsentRefusedCmd,
+        MdaStart,
+        PathChange,
+        PathInput,
+        ProtectionStart,
+        SafetyPlanStart,
+        StartPathCmd,
+    )
     from workflows.common import deadline_notice, due, firing_event, send
     from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
     from workflows.huisverbod import CLOCK_SKEW, HUISVERBOD_CHANGED, HuisverbodWorkflow
-    from workflows.ids import huisverbod_workflow_id
+    from workflows.ids import huisverbod_workflow_id, path_workflow_id
+    from workflows.mda import MdaWorkflow
     from workflows.notify import NOTIFICATION_FAILED
     from workflows.options import DURABLE
+    from workflows.paths import PATH_CHANGED
+    from workflows.protection import ChildProtectionWorkflow
+    from workflows.safety import AcuteSafetyWorkflow, SafetyPlanWorkflow
 
 ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
 FOLLOW_UP_LABELS = {
@@ -71,6 +86,7 @@ class CaseWorkflow:
         )
         self._book = DeadlineBook(self._s.deadlines, source="case")
         self._huisverboden: dict[str, tuple[str, str]] = {}  # id -> (pleger_ref, status)
+        self._paths: dict[str, tuple[str, str | None, bool]] = {}  # id -> (kind, child, active)
         self._investigated = False
         self._woken = False
         # The intake is recorded here, before any handler can run, so a step that arrives
@@ -98,7 +114,12 @@ class CaseWorkflow:
         if inp.reporter_kind == "police":
             # Handle with Care: school and kinderopvang hear of a police call-out at once
             await self._send(self._notice("event", "partners", "police_callout", "police call-out"))
-        if inp.unsafety.acute:
+        if inp.unsafety.acute and workflow.patched("acute-safety-path"):
+            # the acute safety path alerts the police and wants a safe place within hours
+            await self._start_path(
+                StartPathCmd(kind="acute_safety", path_id=workflow.uuid4().hex, at=inp.received_at)
+            )
+        elif inp.unsafety.acute:
             self._event(
                 inp.received_at,
                 "partners_alerted",
@@ -303,6 +324,92 @@ class CaseWorkflow:
         self._s.timeline.sort(key=lambda e: e.at)
         await self._publish()
 
+    # --- escalation paths (child workflows) and consent ---
+
+    @workflow.update
+    async def start_path(self, cmd: StartPathCmd) -> str:
+        await self._start_path(cmd)
+        return cmd.path_id
+
+    @start_path.validator
+    def _validate_start_path(self, cmd: StartPathCmd) -> None:
+        if self._s.phase == "closed":
+            raise conflict("the case is closed")
+        self._check_time(cmd.at)
+        if cmd.kind == "child_protection":
+            self._require_child(cmd.child_ref)
+        for kind, child, active in self._paths.values():
+            if (
+                active
+                and kind == cmd.kind
+                and (kind != "child_protection" or child == cmd.child_ref)
+            ):
+                whom = f" for {cmd.child_ref}" if kind == "child_protection" else ""
+                raise conflict(f"a {PATH_LABELS[kind]} path{whom} is already running")
+
+    @workflow.signal(name=PATH_CHANGED)
+    async def path_changed(self, change: PathChange) -> None:
+        kind, child, _ = self._paths.get(change.path_id, (change.kind, None, True))
+        self._paths[change.path_id] = (kind, child, change.active)
+        self._s.timeline.extend(change.events)
+        self._s.timeline.sort(key=lambda e: e.at)
+        await self._publish()
+
+    @workflow.update
+    async def record_consent_refused(self, cmd: ConsentRefusedCmd) -> CaseSnapshot:
+        who = cmd.refused_by.replace("_", " ")
+        self._event(
+            cmd.at,  # type: ignore[arg-type]
+            "consent_refused",
+            f"{who} refused consent for help to {cmd.child_ref}; "
+            f"path taken instead: {CONSENT_PATH_LABELS[cmd.path]}",
+        )
+        return await self._changed()
+
+    @record_consent_refused.validator
+    def _validate_consent(self, cmd: ConsentRefusedCmd) -> None:
+        if self._s.phase == "closed":
+            raise conflict("the case is closed")
+        self._require_child(cmd.child_ref)
+        self._check_time(cmd.at)
+
+    async def _start_path(self, cmd: StartPathCmd) -> None:
+        path = PathInput(
+            path_id=cmd.path_id,
+            case_id=self._s.case_id,
+            region=self._s.region,
+            municipality=self._s.municipality,
+            started_at=cmd.at,
+            policy=self._in.policy,
+        )
+        self._paths[cmd.path_id] = (cmd.kind, cmd.child_ref, True)
+        options = {
+            "id": path_workflow_id(self._s.case_id, cmd.path_id),
+            # a court's measure or a placement runs on whatever happens to the case
+            "parent_close_policy": ParentClosePolicy.ABANDON,
+        }
+        if cmd.kind == "child_protection":
+            start = ProtectionStart(path=path, child_ref=cmd.child_ref or "", via=cmd.via)
+            await workflow.start_child_workflow(ChildProtectionWorkflow.run, start, **options)
+        elif cmd.kind == "mda":
+            start = MdaStart(path=path, partners=cmd.partners)
+            await workflow.start_child_workflow(MdaWorkflow.run, start, **options)
+        elif cmd.kind == "acute_safety":
+            await workflow.start_child_workflow(AcuteSafetyWorkflow.run, path, **options)
+        else:
+            start = SafetyPlanStart(
+                path=path,
+                responsible=cmd.responsible or "",
+                worker=cmd.worker or "",
+                review_dates=cmd.review_dates,
+            )
+            await workflow.start_child_workflow(SafetyPlanWorkflow.run, start, **options)
+
+    def _require_child(self, ref: str | None) -> None:
+        person = next((p for p in self._in.persons if p.ref == ref), None)
+        if person is None or person.role != "child":
+            raise invalid(f"{ref!r} is not a child of this case")
+
     @workflow.signal(name=NOTIFICATION_FAILED)
     async def notification_failed(self, detail: str) -> None:
         self._event(workflow.now(), "notification_failed", detail)
@@ -326,6 +433,11 @@ class CaseWorkflow:
         if any(status in ACTIVE_HUISVERBOD for _, status in self._huisverboden.values()):
             raise conflict(
                 "a huisverbod of this case is still running; the case stays open until it ends"
+            )
+        running = sorted({PATH_LABELS[k] for k, _, active in self._paths.values() if active})
+        if running:
+            raise conflict(
+                f"{', '.join(running)} still running; the case stays open until it closes"
             )
 
     def _schedule_monitoring(self, start: datetime) -> None:

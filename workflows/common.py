@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
@@ -11,11 +13,13 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.models import Notice, NotifyInput
-    from domain.policy import DeliveryPolicy, HuisverbodPolicy, VeiligThuisPolicy
+    from domain.policy import DeadlinePolicy, DeliveryPolicy
     from workflows.deadlines import Firing
     from workflows.ids import notice_workflow_id
     from workflows.notify import NotifyWorkflow
     from workflows.options import COORDINATOR
+
+T = TypeVar("T")
 
 
 def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
@@ -65,10 +69,13 @@ async def send(notices: list[Notice], delivery: DeliveryPolicy) -> None:
             pass
 
 
-def due(
-    policy: VeiligThuisPolicy | HuisverbodPolicy, start: datetime, key: str
-) -> tuple[datetime, datetime | None]:
-    """The policy's (due, remind_at) for `key`. The holiday calendar reads locale data, which
-    the sandbox forbids; the computation itself is deterministic."""
+def on_calendar(compute: Callable[..., T], *args: Any) -> T:
+    """Run a date computation of the policy. The holiday calendar reads locale data, which the
+    sandbox forbids; the computation itself is deterministic."""
     with workflow.unsafe.sandbox_unrestricted():
-        return policy.due(start, key)
+        return compute(*args)
+
+
+def due(policy: DeadlinePolicy, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+    """The policy's (due, remind_at) for `key`."""
+    return on_calendar(policy.due, start, key)

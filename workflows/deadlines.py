@@ -23,7 +23,12 @@ class DeadlineBook:
         self._source = source
 
     def add(
-        self, key: str, label: str, due: tuple[datetime, datetime | None], responsible: str
+        self,
+        key: str,
+        label: str,
+        due: tuple[datetime, datetime | None],
+        responsible: str,
+        ref: str | None = None,
     ) -> Deadline:
         due_at, remind_at = due
         deadline = Deadline(
@@ -34,14 +39,21 @@ class DeadlineBook:
             rule=RULES[key].source,
             source=self._source,
             responsible=responsible,
+            ref=ref,
         )
         self._deadlines.append(deadline)
         return deadline
 
-    def meet(self, key: str, at: datetime) -> bool:
-        """Record that the open (or overdue) deadline `key` was met; False if there is none."""
+    def meet(self, key: str, at: datetime, ref: str | None = None) -> bool:
+        """Record that the open (or overdue) deadline `key` (for `ref`, when given) was met;
+        False if there is none."""
         for d in self._deadlines:
-            if d.key == key and d.met_at is None and d.status in ("open", "overdue"):
+            if (
+                d.key == key
+                and (ref is None or d.ref == ref)
+                and d.met_at is None
+                and d.status in ("open", "overdue")
+            ):
                 d.met_at = at
                 if d.status == "open":
                     d.status = "met"

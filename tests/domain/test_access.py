@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.access import PERMISSIONS, Principal, scope_of
+from domain.access import PERMISSIONS, Principal, may_see_location, scope_of
 
 ALL = sorted({a for actions in PERMISSIONS.values() for a in actions})
 
@@ -15,6 +15,7 @@ VT_WORKER = {
     "huisverbod.list",
     "huisverbod.read",
     "huisverbod.appeal",
+    "placement.location.read",
 }
 # (org kind, role) -> what it may do; everything else it may not
 EXPECTED = {
@@ -51,6 +52,8 @@ EXPECTED = {
     ("jeugdbescherming", "worker"): {"case.list", "case.read"},
     ("school", "staff"): set(),
     ("kinderopvang", "staff"): set(),
+    ("opvang", "staff"): {"placement.location.read"},
+    ("crisisdienst_jeugd", "staff"): {"placement.location.read"},
 }
 
 
@@ -89,3 +92,28 @@ def test_scopes_need_to_know():
     mayor = scope_of(principal("mayor_office", "staff"))
     assert mayor.municipality == "GM0518" and mayor.region is None
     assert scope_of(principal("huisarts", "doctor")).partner == "huisarts-x"
+
+
+@pytest.mark.parametrize(
+    "kind, role, org, region, sees",
+    [
+        ("veilig_thuis", "worker", "vt", "haaglanden", True),
+        ("veilig_thuis", "coordinator", "vt", "haaglanden", True),
+        ("veilig_thuis", "worker", "vt-elders", "rotterdam", False),  # another region
+        ("opvang", "staff", "opvang-haaglanden", None, True),  # the shelter itself
+        ("opvang", "staff", "opvang-elders", None, False),  # another shelter
+        ("crisisdienst_jeugd", "staff", "crisisdienst", None, False),  # not this provider
+        ("police", "hulpofficier", "politie", "haaglanden", False),
+        ("mayor_office", "staff", "burgemeester", None, False),
+        ("sociaal_wijkteam", "worker", "wijkteam", None, False),
+        ("huisarts", "doctor", "huisarts", None, False),
+        ("raad", "worker", "raad", None, False),
+        ("jeugdbescherming", "worker", "jb", None, False),
+        ("school", "staff", "school", None, False),
+    ],
+)
+def test_the_shelter_location_is_for_veilig_thuis_and_the_shelter_only(
+    kind, role, org, region, sees
+):
+    p = Principal(subject="u", org=org, org_kind=kind, role=role, region=region)
+    assert may_see_location(p, provider="opvang-haaglanden", case_region="haaglanden") is sees

@@ -80,6 +80,7 @@ def settings(workdir: Path, database_url: str, temporal: TemporalDevServer, span
         chain_file=partner_chain(workdir / "chain.yaml", sink_port),
         smtp_port=free_port(),
         sink_port=sink_port,
+        mda_reviews_per_run=2,  # MDA++ continues as new after every two reviews
         delivery_attempts=5,
         delivery_first_retry_seconds=0.5,
         delivery_max_retry_seconds=2,

@@ -63,13 +63,14 @@ async def test_acute_melding_alerts_the_police_at_once(api):
 
     async def alerted():
         c = (await api.get(f"/v1/cases/{case_id}")).json()
-        return [n for n in c["notices"] if n["kind"] == "alert"] and c["deadlines"] and c
+        return [n for n in c["notices"] if n["kind"] == "alert"] and len(c["deadlines"]) == 2 and c
 
     case = await eventually(alerted)
     assert case["urgent"] is True
     alerts = [n["recipient"] for n in case["notices"] if n["kind"] == "alert"]
     assert alerts == ["police"]
-    assert [d["key"] for d in case["deadlines"]] == ["acute_safety_assessment"]
+    # the case's own deadline, and its acute safety path's: a safe place within hours
+    assert {d["key"] for d in case["deadlines"]} == {"acute_safety_assessment", "safe_place"}
 
 
 async def test_missed_safety_assessment_reminds_then_escalates(api):

@@ -93,7 +93,9 @@ async def settled(api, case_id: str, count: int = 1, last: str = "") -> list[dic
 def event_of(notice_key: str) -> str:
     kind, _, rest = notice_key.partition(":")
     parts = rest.split(":")
-    return parts[1] if kind == "huisverbod" else parts[2]
+    return (
+        parts[2] if kind == "case" else parts[1]
+    )  # case:<id>:<kind>:<subject>, <path>:<id>:<subject>
 
 
 def received(mail, hooks, key: str) -> list:

@@ -9,9 +9,11 @@ from datetime import datetime
 import pytest
 import pytest_asyncio
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.corv import CORV_REJECTED
 from domain.models import (
     CaseSnapshot,
     FailedDelivery,
@@ -19,6 +21,7 @@ from domain.models import (
     Notice,
     PlannedDelivery,
 )
+from domain.paths import CorvRequest, PathRecord
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
 from workers.case_keys import MemoryKeyStore
@@ -51,6 +54,9 @@ class FakeReadModel:
         self.failed: list[FailedDelivery] = []
         self.attempts: dict[str, list[datetime]] = {}  # key -> when each attempt was scheduled
         self.unreachable: set[str] = set()  # recipient roles whose channel never answers
+        self.paths: dict[str, PathRecord] = {}
+        self.corv: list[CorvRequest] = []
+        self.corv_refuses = False
 
     async def sent(self, count: int) -> list[tuple[str, str]]:
         """(kind, recipient) of the notices once `count` were planned: each notice goes out
@@ -101,6 +107,29 @@ class FakeReadModel:
         self.huisverboden[s.huisverbod_id] = s
         return True
 
+    @activity.defn(name="upsert_path")
+    async def upsert_path(self, r: PathRecord) -> bool:
+        if r.path_id in self.paths and self.paths[r.path_id].version >= r.version:
+            return False
+        self.paths[r.path_id] = r
+        return True
+
+    @activity.defn(name="send_verzoek_tot_onderzoek")
+    async def send_verzoek_tot_onderzoek(self, req: CorvRequest) -> str:
+        if self.corv_refuses:
+            raise ApplicationError("no Raad in this region", type=CORV_REJECTED, non_retryable=True)
+        self.corv.append(req)
+        return f"VTO-{req.path_id}"
+
+    async def path(self, kind: str, status: str | None = None) -> PathRecord:
+        """The newest record of the first path of `kind` (in `status`), once it is there."""
+        for _ in range(200):
+            found = [r for r in self.paths.values() if r.kind == kind]
+            if found and (status is None or found[0].status == status):
+                return found[0]
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no {kind} path in status {status}: {self.paths}")
+
 
 @pytest.fixture
 def read_model() -> FakeReadModel:
@@ -119,6 +148,8 @@ async def worker(env, read_model):
         activities=[
             read_model.upsert_case,
             read_model.upsert_huisverbod,
+            read_model.upsert_path,
+            read_model.send_verzoek_tot_onderzoek,
             read_model.plan_notice,
             read_model.deliver,
             read_model.fail_delivery,

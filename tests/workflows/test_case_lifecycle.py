@@ -102,8 +102,12 @@ async def test_acute_melding_alerts_police_and_wants_an_assessment_within_hours(
     assert [(d.key, d.due_at) for d in state.deadlines] == [
         ("acute_safety_assessment", received + timedelta(hours=4))
     ]
-    assert "partners_alerted" in kinds(state)
     assert await read_model.sent(1) == [("alert", "police")]
+    acute = await read_model.path("acute_safety")
+    assert [(d.key, d.due_at) for d in acute.deadlines] == [
+        ("safe_place", received + timedelta(hours=4))
+    ]
+    assert "partners_alerted" in kinds(await case.query(CaseWorkflow.state))  # told by the path
     await env.sleep(timedelta(hours=4, seconds=1))
     assert (await case.query(CaseWorkflow.state)).deadlines[0].status == "overdue"
 

@@ -1,0 +1,244 @@
+"""Pure rules of the escalation paths: child protection terms (BW boek 1), which step a
+path's state allows, the child's own consent, the MDA++ plan, and the CORV message."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.corv import CorvFormatError, acknowledged_id, acknowledgement, read_header
+from domain.corv import verzoek_tot_onderzoek as corv_message
+from domain.paths import (
+    CourtDecided,
+    MdaActionDone,
+    MdaClose,
+    MdaPlan,
+    MdaReview,
+    MdaState,
+    Measure,
+    MeasureRenewed,
+    MeetingHeld,
+    PlacementCarriedOut,
+    PlanAction,
+    ProtectionState,
+    SafetyPlanIn,
+    check_child_consent,
+    mda_step_problem,
+    protection_step_problem,
+)
+from domain.policy import ChildProtectionPolicy, RuleViolation, SafetyPolicy, check_majority
+
+AMS = ZoneInfo("Europe/Amsterdam")
+START = datetime(2026, 11, 23, 10, 0, tzinfo=AMS)
+POLICY = ChildProtectionPolicy()
+
+
+@pytest.mark.parametrize(
+    "kind, months, source",
+    [
+        ("ondertoezichtstelling", 12, "BW 1:258 lid 1"),
+        ("voorlopige_ondertoezichtstelling", 3, "BW 1:257 lid 1"),
+        ("machtiging_uithuisplaatsing", 12, "BW 1:265c lid 1"),
+    ],
+)
+def test_a_measure_may_run_to_its_legal_maximum_and_not_a_second_longer(kind, months, source):
+    cap = POLICY.max_end(kind, START)
+    year, month = divmod(START.month - 1 + months, 12)
+    assert cap == START.replace(year=START.year + year, month=month + 1)
+    POLICY.check_measure(kind, START, cap)
+    with pytest.raises(RuleViolation, match=source):
+        POLICY.check_measure(kind, START, cap + timedelta(seconds=1))
+
+
+def test_months_are_calendar_months_on_the_wall_clock():
+    jan31 = datetime(2027, 1, 31, 9, 0, tzinfo=AMS)
+    assert POLICY.max_end("voorlopige_ondertoezichtstelling", jan31) == datetime(
+        2027, 4, 30, 9, 0, tzinfo=AMS
+    )  # no 31 April: the last day of the month; 09:00 across the switch to summer time
+
+
+def test_gezagsbeeindiging_has_no_end_date_and_a_measure_needs_one():
+    POLICY.check_measure("gezagsbeeindiging", START, None)
+    with pytest.raises(RuleViolation, match="1:266"):
+        POLICY.check_measure("gezagsbeeindiging", START, START + timedelta(days=30))
+    with pytest.raises(RuleViolation, match="needs an end date"):
+        POLICY.check_measure("ondertoezichtstelling", START, None)
+    with pytest.raises(RuleViolation, match="after it starts"):
+        POLICY.check_measure("ondertoezichtstelling", START, START)
+
+
+def test_renewal_adds_at_most_a_year_and_only_to_an_ots_or_machtiging():
+    end = START + timedelta(days=300)
+    cap = POLICY._after(end, end.replace(year=end.year + 1))
+    POLICY.check_renewal("ondertoezichtstelling", end, cap)
+    with pytest.raises(RuleViolation, match="BW 1:260 lid 1"):
+        POLICY.check_renewal("ondertoezichtstelling", end, cap + timedelta(seconds=1))
+    with pytest.raises(RuleViolation, match="cannot be renewed"):
+        POLICY.check_renewal("voorlopige_ondertoezichtstelling", end, end + timedelta(days=1))
+    with pytest.raises(RuleViolation, match="after the current end"):
+        POLICY.check_renewal("ondertoezichtstelling", end, end)
+
+
+def test_the_renewal_reminder_comes_eight_weeks_before_the_end():
+    end = datetime(2027, 11, 23, 10, 0, tzinfo=AMS)
+    assert POLICY.renewal_reminder(START, end) == datetime(2027, 9, 28, 10, 0, tzinfo=AMS)
+    short = START + timedelta(weeks=4)  # shorter than the lead time: no reminder
+    assert POLICY.renewal_reminder(START, short) is None
+
+
+def test_scaled_protection_terms_keep_their_proportion():
+    scaled = ChildProtectionPolicy(time_scale=0.5 / 86400)  # a day lasts half a second
+    cap = scaled.max_end("ondertoezichtstelling", START)
+    assert timedelta(seconds=182) < cap - START < timedelta(seconds=183)
+
+
+@pytest.mark.parametrize(
+    "birth, end, ok",
+    [
+        (date(2009, 6, 1), date(2027, 6, 1), True),  # the eighteenth birthday itself
+        (date(2009, 6, 1), date(2027, 6, 2), False),
+        (date(2008, 2, 29), date(2026, 2, 28), True),
+        (date(2017, 5, 2), date(2027, 11, 23), True),
+    ],
+)
+def test_no_measure_runs_past_majority(birth, end, ok):
+    if ok:
+        check_majority(birth, end)
+    else:
+        with pytest.raises(RuleViolation, match="BW 1:233"):
+            check_majority(birth, end)
+
+
+@pytest.mark.parametrize(
+    "birth, ok", [(date(2010, 11, 23), True), (date(2010, 11, 24), False), (None, False)]
+)
+def test_a_child_consents_to_help_on_its_own_from_sixteen(birth, ok):
+    if ok:
+        check_child_consent(birth, date(2026, 11, 23))
+    else:
+        with pytest.raises(RuleViolation):
+            check_child_consent(birth, date(2026, 11, 23))
+
+
+def protection(status: str, *measures: Measure) -> ProtectionState:
+    return ProtectionState(
+        path_id="p",
+        case_id="c",
+        region="r",
+        status=status,
+        started_at=START,
+        child_ref="k1",
+        via="beschermtafel",
+        measures=list(measures),
+    )
+
+
+def court(measure: str, granted: bool = True) -> CourtDecided:
+    return CourtDecided(step="court_decided", measure=measure, granted=granted)
+
+
+OTS = Measure(kind="ondertoezichtstelling", starts_at=START, ends_at=START + timedelta(days=90))
+
+
+@pytest.mark.parametrize(
+    "status, measures, step, problem",
+    [
+        ("referred", (), MeetingHeld(step="meeting_held", outcome="request_raad"), "referred"),
+        ("referred", (), court("ondertoezichtstelling"), "cannot record court decided"),
+        ("raad_investigating", (), court("ondertoezichtstelling"), "voorlopige"),
+        ("raad_investigating", (), court("voorlopige_ondertoezichtstelling"), None),
+        ("court_petitioned", (), court("machtiging_uithuisplaatsing"), "BW 1:265b"),
+        ("measure_running", (OTS,), court("machtiging_uithuisplaatsing"), None),
+        ("measure_running", (OTS,), court("ondertoezichtstelling"), "already running"),
+        (
+            "measure_running",
+            (OTS,),
+            MeasureRenewed(
+                step="measure_renewed", measure="machtiging_uithuisplaatsing", until=START
+            ),
+            "no machtiging",
+        ),
+        ("measure_running", (OTS,), PlacementCarriedOut(step="placement_carried_out"), "unused"),
+        ("closed", (), court("ondertoezichtstelling"), "closed"),
+    ],
+)
+def test_which_protection_step_the_state_allows(status, measures, step, problem):
+    found = protection_step_problem(protection(status, *measures), step)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
+
+
+def mda(status: str = "plan", **kw) -> MdaState:
+    return MdaState(
+        path_id="m",
+        case_id="c",
+        region="r",
+        status=status,
+        started_at=START,
+        partners=["wijkteam", "politie"],
+        **kw,
+    )
+
+
+ACTION = PlanAction(action_id="a1", owner="wijkteam", what="coach", due_on=date(2026, 12, 1))
+
+
+def test_mda_plan_actions_belong_to_partners_that_take_part():
+    plan = MdaPlan(
+        step="plan_agreed",
+        goals=["veilig"],
+        actions=[ACTION, ACTION.model_copy(update={"action_id": "a2", "owner": "school"})],
+    )
+    assert "school take no part" in mda_step_problem(mda(), plan)
+    with pytest.raises(ValueError, match="unique"):
+        MdaPlan(step="plan_agreed", goals=["veilig"], actions=[ACTION, ACTION])
+
+
+def test_mda_reviews_need_a_plan_and_closure_needs_goals_that_hold():
+    review = MdaReview(step="review_held", goals_hold=True)
+    assert mda_step_problem(mda(), review) == "no plan was agreed yet"
+    assert mda_step_problem(mda(actions=[ACTION]), review) is None
+    assert "goals hold" in mda_step_problem(mda(actions=[ACTION]), MdaClose(step="closed"))
+    assert mda_step_problem(mda(actions=[ACTION], goals_hold=True), MdaClose(step="closed")) is None
+    assert mda_step_problem(mda("intake"), MdaClose(step="closed")) is None  # not accepted
+    done = ACTION.model_copy(update={"done_at": START})
+    assert "already done" in mda_step_problem(
+        mda(actions=[done]), MdaActionDone(step="action_done", action_id="a1")
+    )
+
+
+def test_safety_plan_reviews_are_reminded_the_working_day_before_at_nine():
+    due, remind = SafetyPolicy().review_due(START, date(2026, 12, 28))  # a Monday
+    assert due == datetime(2026, 12, 29, 0, 0, tzinfo=AMS)
+    assert remind == datetime(2026, 12, 24, 9, 0, tzinfo=AMS)  # Christmas and the weekend skipped
+    with pytest.raises(ValueError, match="in order"):
+        SafetyPlanIn(responsible="x", worker="w", review_dates=[date(2027, 1, 2), date(2027, 1, 1)])
+
+
+def test_the_corv_message_carries_the_child_and_round_trips():
+    body = corv_message(
+        message_id="VTO-1",
+        sent_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        sender="vt-haaglanden",
+        receiver="raad-den-haag",
+        case_id="c1",
+        municipality="GM0518",
+        child_name="Kind <Negen> & co",
+        child_birth_date=date(2017, 5, 2),
+        grounds="zorgen",
+    )
+    header = read_header(body)
+    assert header["BerichtId"] == "VTO-1" and header["Ontvanger"] == "raad-den-haag"
+    assert b"Kind &lt;Negen&gt; &amp; co" in body  # escaped, not injected
+    ack = acknowledgement("VTO-1", datetime(2026, 11, 23, tzinfo=UTC), duplicate=True)
+    assert acknowledged_id(ack) == "VTO-1"
+    for broken in (b"<not-xml", b"<a/>", body.replace(b"VerzoekTotOnderzoek", b"Anders")):
+        with pytest.raises(CorvFormatError):
+            read_header(broken)
+    without_child = body.replace(b"Kind &lt;Negen&gt; &amp; co", b"")
+    with pytest.raises(CorvFormatError, match="Naam"):
+        read_header(without_child)

@@ -1,0 +1,287 @@
+"""The escalation paths with their real durations, under time skipping."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.paths import (
+    CourtDecided,
+    MdaAnalysis,
+    MdaClose,
+    MdaIntake,
+    MdaPlan,
+    MdaReview,
+    MdaStart,
+    MeasureRenewed,
+    MeetingHeld,
+    MeetingScheduled,
+    PathInput,
+    PlanAction,
+    ProtectionStart,
+    RaadAnswered,
+    RaadConcluded,
+    SafetyPlanStart,
+)
+from domain.policy import ChildProtectionPolicy, MdaPolicy, Policy
+from domain.workdays import AMSTERDAM, local_date
+from workflows.mda import MdaWorkflow
+from workflows.protection import ChildProtectionWorkflow
+from workflows.safety import SafetyPlanWorkflow
+
+DAY = timedelta(days=1)
+
+
+def wall(moment):
+    return moment.astimezone(AMSTERDAM).replace(tzinfo=None)
+
+
+async def path_input(env, policy: Policy | None = None) -> PathInput:
+    return PathInput(
+        path_id=uuid.uuid4().hex,
+        case_id=uuid.uuid4().hex,
+        region="haaglanden",
+        municipality="GM0518",
+        started_at=await env.get_current_time(),
+        policy=policy or Policy(),
+    )
+
+
+async def skip_to(env, moment, step=timedelta(days=20)):
+    """Skip in steps: the test server's clock copes better with many short skips."""
+    while (now := await env.get_current_time()) < moment:
+        await env.sleep(min(step, moment - now))
+
+
+def kinds(state):
+    return [e.kind for e in state.timeline]
+
+
+async def rejected(handle, update, step) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as e:
+        await handle.execute_update(update, step)
+    return f"{e.value.cause.type}: {e.value.cause.message}"
+
+
+async def test_beschermtafel_to_the_raad_through_corv_then_an_ots_that_runs_out(
+    env, worker, read_model
+):
+    inp = await path_input(env)
+    start = inp.started_at
+    handle = await env.client.start_workflow(
+        ChildProtectionWorkflow.run,
+        ProtectionStart(path=inp, child_ref="c1", via="beschermtafel"),
+        id=f"path-{inp.case_id}-{inp.path_id}",
+        task_queue=worker,
+    )
+    state = await handle.query(ChildProtectionWorkflow.state)
+    assert [d.key for d in state.deadlines] == ["beschermtafel_meeting"]
+
+    async def step(s):
+        return await handle.execute_update(ChildProtectionWorkflow.step, s)
+
+    now = await env.get_current_time()
+    # a court decision is not possible before the Raad asked for one: 409
+    early = CourtDecided(
+        step="court_decided", measure="ondertoezichtstelling", granted=True, at=now
+    )
+    assert (await rejected(handle, ChildProtectionWorkflow.step, early)).startswith("Conflict")
+    await step(MeetingScheduled(step="meeting_scheduled", meeting_on=local_date(now), at=now))
+    state = await step(MeetingHeld(step="meeting_held", outcome="request_raad", at=now))
+    assert state.status == "raad_requested"
+    assert state.corv_message_id == f"VTO-{inp.path_id}"
+    assert [r.child_ref for r in read_model.corv] == ["c1"]
+
+    await step(RaadAnswered(step="raad_answered", investigation_started=True, at=now))
+    state = await step(
+        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=now)
+    )
+    assert state.status == "court_petitioned"
+    # BW 1:258 lid 1: at most a year; a day more is refused with the rule
+    too_long = CourtDecided(
+        step="court_decided",
+        measure="ondertoezichtstelling",
+        granted=True,
+        at=now,
+        ends_at=now + timedelta(days=366),
+    )
+    reason = await rejected(handle, ChildProtectionWorkflow.step, too_long)
+    assert reason.startswith("Invalid") and "BW 1:258 lid 1" in reason
+    policy = ChildProtectionPolicy()
+    ends = policy.max_end("ondertoezichtstelling", now)
+    assert ends.astimezone(AMSTERDAM).date() == date(
+        now.astimezone(AMSTERDAM).year + 1, *now.astimezone(AMSTERDAM).timetuple()[1:3]
+    )
+    state = await step(too_long.model_copy(update={"ends_at": ends}))
+    assert state.status == "measure_running"
+    renewal = next(d for d in state.deadlines if d.key == "measure_renewal")
+    assert renewal.responsible == "jeugdbescherming" and renewal.due_at == ends
+    # eight weeks before on the wall clock (a DST change may lie in between)
+    assert wall(ends) - wall(renewal.remind_at) == timedelta(weeks=8)
+
+    await skip_to(env, renewal.remind_at + DAY)
+    assert "reminder" in kinds(await handle.query(ChildProtectionWorkflow.state))
+    assert ("reminder", "jeugdbescherming") in await read_model.sent(2)
+
+    # BW 1:260 lid 1: a renewal adds at most a year
+    await skip_to(env, ends + DAY)
+    state = await handle.query(ChildProtectionWorkflow.state)
+    assert state.status == "closed" and not state.measures[0].running
+    assert "measure_ended" in kinds(state)
+    assert all(d.status != "overdue" for d in state.deadlines)  # an end is not a failure
+    assert start < state.ended_at <= ends + DAY
+
+
+async def test_an_ots_is_renewed_by_at_most_a_year(env, worker, read_model):
+    inp = await path_input(env)
+    handle = await env.client.start_workflow(
+        ChildProtectionWorkflow.run,
+        ProtectionStart(path=inp, child_ref="c1", via="raad"),
+        id=f"path-{inp.case_id}-{inp.path_id}",
+        task_queue=worker,
+    )
+    now = await env.get_current_time()
+    steps = [
+        RaadAnswered(step="raad_answered", investigation_started=True, at=now),
+        # during the investigation only a voorlopige OTS (BW 1:257), at most three months
+        CourtDecided(
+            step="court_decided",
+            measure="voorlopige_ondertoezichtstelling",
+            granted=True,
+            at=now,
+            ends_at=now + timedelta(days=60),
+        ),
+        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=now),
+        CourtDecided(
+            step="court_decided",
+            measure="ondertoezichtstelling",
+            granted=True,
+            at=now,
+            ends_at=now + timedelta(days=300),
+        ),
+    ]
+    for s in steps:
+        state = await handle.execute_update(ChildProtectionWorkflow.step, s)
+    assert [m.kind for m in state.measures if m.running] == [
+        "voorlopige_ondertoezichtstelling",
+        "ondertoezichtstelling",
+    ]
+    current = now + timedelta(days=300)
+    past = MeasureRenewed(
+        step="measure_renewed",
+        measure="ondertoezichtstelling",
+        until=current + timedelta(days=367),  # a leap year lies in between
+        at=now,
+    )
+    reason = await rejected(handle, ChildProtectionWorkflow.step, past)
+    assert "BW 1:260 lid 1" in reason
+    voorlopig = MeasureRenewed(
+        step="measure_renewed",
+        measure="voorlopige_ondertoezichtstelling",
+        until=now + timedelta(days=80),
+        at=now,
+    )
+    assert "cannot be renewed" in await rejected(handle, ChildProtectionWorkflow.step, voorlopig)
+    state = await handle.execute_update(
+        ChildProtectionWorkflow.step,
+        past.model_copy(update={"until": current + timedelta(days=365)}),
+    )
+    assert next(m for m in state.measures if m.running and m.kind == "ondertoezichtstelling")
+    renewals = [d for d in state.deadlines if d.key == "measure_renewal"]
+    assert [d.status for d in renewals][-2:] == ["met", "open"]
+
+
+async def test_corv_refusal_escalates_to_the_coordinator(env, worker, read_model):
+    read_model.corv_refuses = True
+    inp = await path_input(env)
+    handle = await env.client.start_workflow(
+        ChildProtectionWorkflow.run,
+        ProtectionStart(path=inp, child_ref="c1", via="raad"),
+        id=f"path-{inp.case_id}-{inp.path_id}",
+        task_queue=worker,
+    )
+    record = await read_model.path("child_protection", "raad_requested")
+    assert any(e["kind"] == "corv_rejected" for e in record.state["timeline"])
+    assert await read_model.sent(1) == [("escalation", "regional_coordinator")]
+    assert (await handle.query(ChildProtectionWorkflow.state)).corv_message_id is None
+
+
+def plan(now, owners=("wijkteam-a", "politie")) -> MdaPlan:
+    return MdaPlan(
+        step="plan_agreed",
+        goals=["no violence at home", "children go to school"],
+        actions=[
+            PlanAction(action_id=f"a{i}", owner=o, what="agreed action", due_on=local_date(now))
+            for i, o in enumerate(owners, 1)
+        ],
+        at=now,
+    )
+
+
+async def test_mda_monitoring_continues_as_new_and_keeps_its_plan(env, worker, read_model):
+    policy = Policy(mda=MdaPolicy(reviews_per_run=2))
+    inp = await path_input(env, policy)
+    wid = f"path-{inp.case_id}-{inp.path_id}"
+    handle = await env.client.start_workflow(
+        MdaWorkflow.run,
+        MdaStart(path=inp, partners=["wijkteam-a", "politie"]),
+        id=wid,
+        task_queue=worker,
+    )
+    now = await env.get_current_time()
+    for s in (
+        MdaIntake(step="intake_held", accepted=True, at=now),
+        MdaAnalysis(step="analysis_done", at=now),
+    ):
+        await handle.execute_update(MdaWorkflow.step, s)
+    stranger = plan(now, owners=("wijkteam-a", "huisarts-x"))
+    assert "huisarts-x take no part" in await rejected(handle, MdaWorkflow.step, stranger)
+    await handle.execute_update(MdaWorkflow.step, plan(now))
+    closing = MdaClose(step="closed", at=now)
+    assert "goals hold" in await rejected(handle, MdaWorkflow.step, closing)
+
+    runs = set()
+    for review in range(5):
+        await env.sleep(timedelta(weeks=6) - timedelta(days=1))
+        handle = env.client.get_workflow_handle(wid)
+        state = await handle.execute_update(
+            MdaWorkflow.step,
+            MdaReview(step="review_held", goals_hold=review == 4, at=await env.get_current_time()),
+        )
+        runs.add((await handle.describe()).run_id)
+    state = await env.client.get_workflow_handle(wid).query(MdaWorkflow.state)
+    assert state.runs >= 3 and len(runs) >= 3  # continued as new twice at least
+    assert state.goals == ["no violence at home", "children go to school"]
+    assert [a.owner for a in state.actions] == ["wijkteam-a", "politie"]
+    assert state.reviews == 5
+    state = await env.client.get_workflow_handle(wid).execute_update(
+        MdaWorkflow.step, closing.model_copy(update={"at": await env.get_current_time()})
+    )
+    assert state.status == "closed"
+    # reminders of the plan's actions went to their owners themselves
+    assert ("reminder", "partner:wijkteam-a") in await read_model.sent(4)
+
+
+async def test_safety_plan_review_reminds_the_responsible_worker(env, worker, read_model):
+    inp = await path_input(env)
+    today = local_date(inp.started_at)
+    review_on = today + timedelta(days=14)
+    handle = await env.client.start_workflow(
+        SafetyPlanWorkflow.run,
+        SafetyPlanStart(
+            path=inp, responsible="wijkteam-a", worker="u-17", review_dates=[review_on]
+        ),
+        id=f"path-{inp.case_id}-{inp.path_id}",
+        task_queue=worker,
+    )
+    state = await handle.query(SafetyPlanWorkflow.state)
+    review = state.deadlines[0]
+    assert review.remind_at.astimezone(AMSTERDAM).hour == 9
+    assert review.remind_at.astimezone(AMSTERDAM).date() < review_on
+    await skip_to(env, review.remind_at + timedelta(minutes=1))
+    assert await read_model.sent(1) == [("reminder", "partner:wijkteam-a")]
+    await skip_to(env, review.due_at + timedelta(minutes=1))
+    assert ("escalation", "regional_coordinator") in await read_model.sent(2)

@@ -1,0 +1,152 @@
+"""MDA++: the multidisciplinary approach of complex or repeating violence.
+
+referral -> intake (accepted, or closed) -> joint analysis -> one shared plan with each
+partner's actions (owner, due date) -> periodic reviews on a timer -> closed when a review
+finds that the plan's goals hold. Monitoring can last years: after a number of reviews the
+workflow continues as new with its plan, so its history stays bounded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.paths import (
+        MdaActionDone,
+        MdaAnalysis,
+        MdaClose,
+        MdaIntake,
+        MdaPlan,
+        MdaReview,
+        MdaStart,
+        MdaState,
+        MdaStep,
+        mda_step_problem,
+    )
+    from domain.workdays import end_of_day
+    from workflows.common import due, on_calendar
+    from workflows.paths import PathWorkflow
+
+KEEP_EVENTS = 50  # timeline events carried into the next run (the case keeps them all)
+
+
+@workflow.defn
+class MdaWorkflow(PathWorkflow):
+    @workflow.init
+    def __init__(self, start: MdaStart) -> None:
+        self._in = start.path
+        self._policy = start.path.policy.mda
+        self._s = start.carried or MdaState(
+            path_id=start.path.path_id,
+            case_id=start.path.case_id,
+            region=start.path.region,
+            kind="mda",
+            status="intake",
+            started_at=start.path.started_at,
+            partners=start.partners,
+        )
+        self._begin()
+
+    @workflow.run
+    async def run(self, start: MdaStart) -> MdaState:
+        if start.carried is None:
+            at = start.path.started_at
+            self._event(at, "mda_referred", "referred to MDA++ for complex or repeating violence")
+            self._add("mda_intake", "MDA++ intake held", at)
+            await self._notify(
+                "referral", "zorg_en_veiligheidshuis", "mda", at, "referral to MDA++"
+            )
+            await self._publish()
+        await self._run_until_closed()
+        if self._s.status != "closed":
+            carried = self._s.model_copy(deep=True)
+            carried.timeline = carried.timeline[-KEEP_EVENTS:]
+            done = [d for d in carried.deadlines if d.status not in ("open", "overdue")]
+            carried.deadlines = done[-KEEP_EVENTS:] + [
+                d for d in carried.deadlines if d not in done
+            ]
+            carried.reviews_this_run = 0
+            carried.runs += 1
+            workflow.continue_as_new(
+                MdaStart(path=start.path, partners=start.partners, carried=carried)
+            )
+        return self._s
+
+    @workflow.query
+    def state(self) -> MdaState:
+        return self._s
+
+    @workflow.update
+    async def step(self, step: MdaStep) -> MdaState:
+        at: datetime = step.at  # type: ignore[assignment]
+        s = self._s
+        if isinstance(step, MdaIntake):
+            self._book.meet("mda_intake", at)
+            if not step.accepted:
+                self._close(at, "MDA++ intake: not accepted")
+            else:
+                s.status = "analysis"
+                self._event(at, "mda_intake", "MDA++ intake held: accepted")
+                self._add("mda_analysis", "joint analysis (gezamenlijke analyse) done", at)
+        elif isinstance(step, MdaAnalysis):
+            self._book.meet("mda_analysis", at)
+            s.status = "plan"
+            self._event(at, "mda_analysis", "joint analysis done; the plan is made next")
+        elif isinstance(step, MdaPlan):
+            replaced = bool(s.actions)
+            self._book.close_open()
+            s.goals, s.actions = list(step.goals), list(step.actions)
+            for action in s.actions:
+                self._book.add(
+                    "mda_action",
+                    f"plan action {action.action_id} ({action.owner})",
+                    on_calendar(self._policy.scaled, at, end_of_day(action.due_on)),
+                    f"partner:{action.owner}",
+                    ref=action.action_id,
+                )
+            self._add("mda_review", "MDA++ review of the plan", at)
+            self._event(
+                at,
+                "mda_plan",
+                f"{'plan revised' if replaced else 'plan agreed'}: {len(s.goals)} goals, "
+                f"{len(s.actions)} actions by {', '.join(sorted({a.owner for a in s.actions}))}",
+            )
+        elif isinstance(step, MdaActionDone):
+            action = next(a for a in s.actions if a.action_id == step.action_id)
+            action.done_at = at
+            self._book.meet("mda_action", at, ref=action.action_id)
+            self._event(
+                at, "mda_action_done", f"plan action {action.action_id} done by {action.owner}"
+            )
+        elif isinstance(step, MdaReview):
+            self._book.meet("mda_review", at)
+            s.reviews += 1
+            s.reviews_this_run += 1
+            s.goals_hold = step.goals_hold
+            self._event(
+                at,
+                "mda_review",
+                f"review {s.reviews}: goals {'hold' if step.goals_hold else 'do not hold yet'}",
+            )
+            self._add("mda_review", "MDA++ review of the plan", at)
+        elif isinstance(step, MdaClose):
+            self._close(
+                at, "MDA++ closed: the plan's goals hold" if s.goals_hold else "MDA++ closed"
+            )
+        return await self._changed()
+
+    @step.validator
+    def _validate_step(self, step: MdaStep) -> None:
+        self._check_step(mda_step_problem(self._s, step), step.at)
+
+    def _pause(self) -> bool:
+        """Continue as new after enough reviews, or when the server suggests it."""
+        return (
+            self._s.reviews_this_run >= self._policy.reviews_per_run
+            or workflow.info().is_continue_as_new_suggested()
+        )
+
+    def _add(self, key: str, label: str, start: datetime) -> None:
+        self._book.add(key, label, due(self._policy, start, key), "zorg_en_veiligheidshuis")

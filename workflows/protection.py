@@ -1,0 +1,266 @@
+"""Child protection: beschermtafel, the Raad voor de Kinderbescherming, the kinderrechter.
+
+referred -> beschermtafel meeting scheduled -> held: voluntary help agreed (closed) or a
+verzoek tot onderzoek to the Raad, sent through CORV -> the Raad starts an investigation
+(or not: closed) -> it concludes: no measure (closed) or a petition to the court -> the
+court grants or refuses -> measures run to their end date, the jeugdbescherming is reminded
+before each ends, renewals within the legal maximum (BW boek 1; see `domain.policy`).
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from datetime import datetime, timedelta
+
+    from activities.corv import CORV_REJECTED, CorvActivities
+    from domain.models import Deadline
+    from domain.paths import (
+        CorvRequest,
+        CourtDecided,
+        Measure,
+        MeasureEnded,
+        MeasureRenewed,
+        MeetingHeld,
+        MeetingScheduled,
+        PlacementCarriedOut,
+        ProtectionStart,
+        ProtectionState,
+        ProtectionStep,
+        RaadAnswered,
+        RaadConcluded,
+        protection_step_problem,
+    )
+    from domain.policy import RuleViolation
+    from domain.workdays import end_of_day
+    from workflows.common import due, on_calendar
+    from workflows.errors import invalid
+    from workflows.options import COORDINATOR
+    from workflows.paths import PathWorkflow
+
+CORV_OPTIONS = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(minutes=5),
+        non_retryable_error_types=[CORV_REJECTED],
+    ),
+}
+
+
+@workflow.defn
+class ChildProtectionWorkflow(PathWorkflow):
+    @workflow.init
+    def __init__(self, start: ProtectionStart) -> None:
+        self._in = start.path
+        self._policy = start.path.policy.protection
+        self._s = ProtectionState(
+            path_id=start.path.path_id,
+            case_id=start.path.case_id,
+            region=start.path.region,
+            kind="child_protection",
+            status="referred",
+            started_at=start.path.started_at,
+            child_ref=start.child_ref,
+            via=start.via,
+        )
+        self._begin()
+        self._renewals: dict[str, Deadline] = {}
+
+    @workflow.run
+    async def run(self, start: ProtectionStart) -> ProtectionState:
+        at = start.path.started_at
+        if start.via == "raad":
+            self._event(at, "protection_referred", "Veilig Thuis asks the Raad to investigate")
+            await self._request_raad(at)
+        else:
+            self._event(at, "protection_referred", "referred to the beschermtafel")
+            self._add("beschermtafel_meeting", "beschermtafel meeting held with the family", at)
+            await self._publish()
+        await self._run_until_closed()
+        return self._s
+
+    @workflow.query
+    def state(self) -> ProtectionState:
+        return self._s
+
+    @workflow.update
+    async def step(self, step: ProtectionStep) -> ProtectionState:
+        at: datetime = step.at  # type: ignore[assignment]
+        if isinstance(step, MeetingScheduled):
+            self._s.meeting_on, self._s.status = step.meeting_on, "meeting_scheduled"
+            self._event(at, "beschermtafel_scheduled", f"meeting on {step.meeting_on.isoformat()}")
+        elif isinstance(step, MeetingHeld):
+            self._book.meet("beschermtafel_meeting", at)
+            if step.outcome == "voluntary_help_agreed":
+                self._close(at, "beschermtafel: the parents accept voluntary help")
+            else:
+                self._event(
+                    at, "beschermtafel_held", "beschermtafel: the Raad is asked to investigate"
+                )
+                await self._request_raad(at)
+        elif isinstance(step, RaadAnswered):
+            self._book.meet("raad_answer", at)
+            if step.investigation_started:
+                self._s.status = "raad_investigating"
+                self._event(at, "raad_investigating", "the Raad started an investigation")
+                self._add("raad_investigation", "the Raad concludes its investigation", at, "raad")
+            else:
+                self._close(at, "the Raad does not start an investigation")
+        elif isinstance(step, RaadConcluded):
+            self._book.meet("raad_investigation", at)
+            if step.petition is None:
+                self._close(at, "the Raad concluded: no measure needed")
+            else:
+                self._s.status, self._s.petition = "court_petitioned", step.petition
+                self._event(
+                    at, "court_petitioned", f"the Raad petitions the court: {_name(step.petition)}"
+                )
+        elif isinstance(step, CourtDecided):
+            await self._court_decided(step, at)
+        elif isinstance(step, MeasureRenewed):
+            measure = self._running(step.measure)
+            measure.ends_at = step.until
+            renewal = self._renewals.pop(step.measure)
+            renewal.met_at, renewal.status = at, "met"
+            self._event(
+                at,
+                "measure_renewed",
+                f"{_name(step.measure)} renewed until {step.until.isoformat()}",
+            )
+            self._track_end(measure, at)
+        elif isinstance(step, PlacementCarriedOut):
+            self._book.meet("placement_used", at)
+            next(
+                m for m in self._s.measures if m.kind == "machtiging_uithuisplaatsing"
+            ).placed = True
+            self._event(at, "placement_carried_out", "the child was placed out of home")
+        elif isinstance(step, MeasureEnded):
+            self._end(self._running(step.measure), at, "ended by the court")
+        return await self._changed()
+
+    @step.validator
+    def _validate_step(self, step: ProtectionStep) -> None:
+        self._check_step(protection_step_problem(self._s, step), step.at)
+        try:
+            if isinstance(step, CourtDecided) and step.granted:
+                start = step.starts_at or step.at
+                on_calendar(self._policy.check_measure, step.measure, start, step.ends_at)
+            if isinstance(step, MeasureRenewed):
+                current = self._running(step.measure).ends_at
+                on_calendar(self._policy.check_renewal, step.measure, current, step.until)
+        except RuleViolation as e:
+            raise invalid(str(e)) from None
+        if isinstance(step, MeetingScheduled) and end_of_day(step.meeting_on) < self._s.started_at:
+            raise invalid("the meeting cannot lie before the referral")
+
+    # --- the steps with more to them ---
+
+    async def _request_raad(self, at: datetime) -> None:
+        """Send the verzoek tot onderzoek through CORV; the Raad's answer is then due."""
+        self._s.status = "raad_requested"
+        try:
+            self._s.corv_message_id = await workflow.execute_activity_method(
+                CorvActivities.send_verzoek_tot_onderzoek,
+                CorvRequest(
+                    path_id=self._s.path_id,
+                    case_id=self._s.case_id,
+                    region=self._s.region,
+                    child_ref=self._s.child_ref,
+                ),
+                **CORV_OPTIONS,
+            )
+            self._event(
+                at,
+                "raad_requested",
+                f"verzoek tot onderzoek sent through CORV ({self._s.corv_message_id})",
+            )
+        except ActivityError as e:
+            cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
+            self._event(at, "corv_rejected", f"CORV refused the verzoek tot onderzoek: {cause}")
+            await self._notify(
+                "escalation",
+                COORDINATOR,
+                "corv_rejected",
+                at,
+                "CORV refused the verzoek tot onderzoek",
+            )
+        self._add("raad_answer", "the Raad answers the verzoek tot onderzoek", at, "raad")
+        await self._publish()
+
+    async def _court_decided(self, step: CourtDecided, at: datetime) -> None:
+        investigating = self._s.status == "raad_investigating"  # a voorlopige OTS meanwhile
+        if not step.granted:
+            self._event(at, "court_refused", f"the court refused a {_name(step.measure)}")
+            if investigating:
+                return
+            if any(m.running for m in self._s.measures):
+                self._s.status = "measure_running"
+            else:
+                self._close(at, "no measure: the court refused")
+            return
+        starts_at = step.starts_at or at
+        measure = Measure(kind=step.measure, starts_at=starts_at, ends_at=step.ends_at)
+        self._s.measures.append(measure)
+        if not investigating:
+            self._s.status = "measure_running"
+        until = (
+            f"until {step.ends_at.isoformat()}" if step.ends_at else "until the child comes of age"
+        )
+        self._event(at, "measure_granted", f"the court granted a {_name(step.measure)} {until}")
+        await self._notify(
+            "event", "partners", "measure_granted", at, f"{_name(step.measure)} {until}"
+        )
+        if step.measure == "machtiging_uithuisplaatsing":
+            self._add(
+                "placement_used",
+                "the machtiging tot uithuisplaatsing is used",
+                starts_at,
+                "jeugdbescherming",
+            )
+        self._track_end(measure, at)
+
+    def _track_end(self, measure: Measure, at: datetime) -> None:
+        """A deadline at the measure's end that reminds the jeugdbescherming beforehand."""
+        if measure.ends_at is None:
+            return
+        remind = on_calendar(self._policy.renewal_reminder, at, measure.ends_at)
+        self._renewals[measure.kind] = self._book.add(
+            "measure_renewal",
+            f"{_name(measure.kind)} ends: ask the court to renew it, or let it end",
+            (measure.ends_at, remind),
+            "jeugdbescherming",
+        )
+
+    def _running(self, kind: str) -> Measure:
+        return next(m for m in self._s.measures if m.kind == kind and m.running)
+
+    def _end(self, measure: Measure, at: datetime, how: str) -> None:
+        measure.running = False
+        measure.ends_at = min(measure.ends_at or at, at)
+        if (renewal := self._renewals.pop(measure.kind, None)) is not None:
+            renewal.status = "closed"
+        self._event(at, "measure_ended", f"{_name(measure.kind)} {how}")
+        if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
+            self._close(at, "the last measure ended")
+
+    def _tick(self, now: datetime) -> bool:
+        expired = [m for m in self._s.measures if m.running and m.ends_at and m.ends_at <= now]
+        for m in expired:
+            self._end(m, m.ends_at, "ran to its end date")  # type: ignore[arg-type]
+        return bool(expired)
+
+    def _moments(self) -> list[datetime]:
+        return [m.ends_at for m in self._s.measures if m.running and m.ends_at]
+
+    def _add(
+        self, key: str, label: str, start: datetime, responsible: str = "veilig_thuis"
+    ) -> None:
+        self._book.add(key, label, due(self._policy, start, key), responsible)
+
+
+def _name(measure: str) -> str:
+    return measure.replace("_", " ").replace("gezagsbeeindiging", "gezagsbeëindiging")

@@ -1,0 +1,225 @@
+"""Acute safety and the Signs of Safety safety plan: two paths of a case.
+
+Acute safety starts at once: the police are alerted and a safe place is due within hours,
+either a placement (crisisdienst jeugd for a child, vrouwenopvang or mannenopvang for an
+adult) or an arrangement without one (a huisverbod, the pleger left, the network). Where
+a placed person stays is never in the workflow: only a reference to a row in Postgres.
+
+The safety plan is made with the family; each agreed review date reminds the responsible
+worker the working day before, and passes to the coordinator when it is missed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.paths import (
+        AcuteState,
+        AcuteStep,
+        PathInput,
+        Placement,
+        PlacementEnded,
+        SafetyPlanStart,
+        SafetyPlanState,
+        SafetyPlanStep,
+        SafetyReview,
+        SafeWithoutPlacement,
+    )
+    from workflows.common import due, on_calendar
+    from workflows.errors import conflict, invalid
+    from workflows.paths import PathWorkflow
+
+PLACEMENT_LABELS = {
+    "crisis_placement": "crisis placement by the crisisdienst jeugd",
+    "vrouwenopvang": "shelter (vrouwenopvang)",
+    "mannenopvang": "shelter (mannenopvang)",
+}
+
+
+@workflow.defn
+class AcuteSafetyWorkflow(PathWorkflow):
+    @workflow.init
+    def __init__(self, inp: PathInput) -> None:
+        self._in = inp
+        self._policy = inp.policy.safety
+        self._s = AcuteState(
+            path_id=inp.path_id,
+            case_id=inp.case_id,
+            region=inp.region,
+            kind="acute_safety",
+            status="arranging",
+            started_at=inp.started_at,
+        )
+        self._begin()
+
+    @workflow.run
+    async def run(self, inp: PathInput) -> AcuteState:
+        at = inp.started_at
+        self._event(
+            at, "partners_alerted", "acute unsafety: police alerted; a safe place is due at once"
+        )
+        self._book.add(
+            "safe_place",
+            "everyone is safe: a place or an arrangement recorded",
+            due(self._policy, at, "safe_place"),
+            "veilig_thuis",
+        )
+        await self._notify(
+            "alert", "police", "acute_unsafety", at, "acute unsafety reported at Veilig Thuis"
+        )
+        await self._publish()
+        await self._run_until_closed()
+        return self._s
+
+    @workflow.query
+    def state(self) -> AcuteState:
+        return self._s
+
+    @workflow.update
+    async def record_placement(self, placement: Placement) -> AcuteState:
+        at = placement.placed_at
+        self._s.placements.append(placement)
+        self._s.status = "safe"
+        self._book.meet("safe_place", at)
+        self._event(
+            at,
+            "placement",
+            f"{placement.person_ref}: {PLACEMENT_LABELS[placement.kind]} ({placement.provider}); "
+            "the location is known to Veilig Thuis and the provider only",
+        )
+        if placement.kind == "crisis_placement" and placement.parents_consent is False:
+            self._event(
+                at,
+                "placement_without_consent",
+                "the parents do not agree to the crisis placement: it needs a child protection "
+                "measure (spoedmachtiging tot uithuisplaatsing, BW 1:265b)",
+            )
+        if placement.kind == "crisis_placement":
+            self._book.add(
+                "crisis_placement_review",
+                f"crisis placement of {placement.person_ref} reviewed",
+                due(self._policy, at, "crisis_placement_review"),
+                "veilig_thuis",
+                ref=placement.placement_id,
+            )
+        return await self._changed()
+
+    @record_placement.validator
+    def _validate_placement(self, placement: Placement) -> None:
+        if self._s.status == "closed":
+            raise conflict("the acute safety path is closed")
+        if any(
+            p.person_ref == placement.person_ref and p.ended_at is None for p in self._s.placements
+        ):
+            raise conflict(f"{placement.person_ref} is already placed; end that placement first")
+        self._check_time(placement.placed_at)
+
+    @workflow.update
+    async def step(self, step: AcuteStep) -> AcuteState:
+        at: datetime = step.at  # type: ignore[assignment]
+        if isinstance(step, SafeWithoutPlacement):
+            self._s.arrangement, self._s.status = step.arrangement, "safe"
+            self._book.meet("safe_place", at)
+            self._event(
+                at,
+                "safe_without_placement",
+                f"safe without a placement: {step.arrangement.replace('_', ' ')}",
+            )
+        elif isinstance(step, PlacementEnded):
+            placement = next(p for p in self._s.placements if p.placement_id == step.placement_id)
+            placement.ended_at = at
+            self._book.meet("crisis_placement_review", at, ref=placement.placement_id)
+            self._event(at, "placement_ended", f"{placement.person_ref}: placement ended")
+        if self._s.status == "safe" and all(p.ended_at for p in self._s.placements):
+            self._close(at, "acute safety: safe, no placement running")
+        return await self._changed()
+
+    @step.validator
+    def _validate_step(self, step: AcuteStep) -> None:
+        if self._s.status == "closed":
+            raise conflict("the acute safety path is closed")
+        if isinstance(step, PlacementEnded):
+            placement = next(
+                (p for p in self._s.placements if p.placement_id == step.placement_id), None
+            )
+            if placement is None:
+                raise conflict(f"there is no placement {step.placement_id!r}")
+            if placement.ended_at is not None:
+                raise conflict("that placement has ended already")
+        self._check_time(step.at)
+
+
+@workflow.defn
+class SafetyPlanWorkflow(PathWorkflow):
+    @workflow.init
+    def __init__(self, start: SafetyPlanStart) -> None:
+        self._in = start.path
+        self._policy = start.path.policy.safety
+        self._s = SafetyPlanState(
+            path_id=start.path.path_id,
+            case_id=start.path.case_id,
+            region=start.path.region,
+            kind="safety_plan",
+            status="active",
+            started_at=start.path.started_at,
+            responsible=start.responsible,
+            worker=start.worker,
+            review_dates=start.review_dates,
+        )
+        self._begin()
+
+    @workflow.run
+    async def run(self, start: SafetyPlanStart) -> SafetyPlanState:
+        at = start.path.started_at
+        self._event(
+            at,
+            "safety_plan",
+            f"safety plan made with the family; {len(start.review_dates)} reviews agreed",
+        )
+        for day in start.review_dates:
+            self._review_on(at, day)
+        await self._publish()
+        await self._run_until_closed()
+        return self._s
+
+    @workflow.query
+    def state(self) -> SafetyPlanState:
+        return self._s
+
+    @workflow.update
+    async def step(self, step: SafetyPlanStep) -> SafetyPlanState:
+        at: datetime = step.at  # type: ignore[assignment]
+        if isinstance(step, SafetyReview):
+            self._book.meet("safety_plan_review", at)
+            self._s.reviews.append((at, step.plan_holds))
+            holds = "holds" if step.plan_holds else "does not hold: the plan is adjusted"
+            self._event(at, "safety_plan_review", f"safety plan review: the plan {holds}")
+            if step.next_review_on is not None:
+                self._s.review_dates.append(step.next_review_on)
+                self._review_on(at, step.next_review_on)
+        else:
+            self._close(at, "safety plan closed")
+        return await self._changed()
+
+    @step.validator
+    def _validate_step(self, step: SafetyPlanStep) -> None:
+        if self._s.status == "closed":
+            raise conflict("the safety plan is closed")
+        at = self._check_time(step.at)
+        if (
+            isinstance(step, SafetyReview)
+            and step.next_review_on
+            and step.next_review_on < at.date()
+        ):
+            raise invalid("the next review date lies in the past")
+
+    def _review_on(self, start: datetime, day) -> None:
+        self._book.add(
+            "safety_plan_review",
+            f"safety plan review on {day.isoformat()} (worker {self._s.worker})",
+            on_calendar(self._policy.review_due, start, day),
+            f"partner:{self._s.responsible}",
+        )
