@@ -3,7 +3,7 @@ and the report to its case. A path is a child workflow; `PathWorkflow` is its ba
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 
@@ -14,10 +14,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import deadline_notice, firing_event, send
     from workflows.deadlines import DeadlineBook
     from workflows.errors import conflict, invalid
+    from workflows.huisverbod import CLOCK_SKEW
     from workflows.options import DURABLE
 
 PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class PathWorkflow:

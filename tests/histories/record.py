@@ -4,12 +4,14 @@ Runs the real workflows (with in-memory activities) under the time-skipping test
 writes each history to tests/histories/<name>.json: finished and still-running cases, a
 huisverbod that was extended and expired, and a notification. Payloads are encrypted with a
 fixed test keyring and keys derived from a fixed seed, so the replay test can decode them.
-Re-record only on purpose: the files are what older releases left in Temporal.
+Only missing files are written: the files are what older releases left in Temporal, so an
+existing one is re-recorded only on purpose (`--force`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,6 +31,19 @@ from domain.models import (
     SafetyAssessmentCmd,
     Unsafety,
 )
+from domain.paths import (
+    CourtDecided,
+    MdaAnalysis,
+    MdaIntake,
+    MdaPlan,
+    MdaReview,
+    Placement,
+    PlanAction,
+    RaadAnswered,
+    RaadConcluded,
+    StartPathCmd,
+)
+from domain.policy import MdaPolicy, Policy
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
 from workers.case_keys import MemoryKeyStore
@@ -37,19 +52,32 @@ from workers.codec import Keyring
 from workers.main import WORKFLOW_RUNNER, WORKFLOWS
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
-from workflows.ids import case_workflow_id, huisverbod_workflow_id
+from workflows.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
+from workflows.mda import MdaWorkflow
+from workflows.protection import ChildProtectionWorkflow
+from workflows.safety import AcuteSafetyWorkflow
 
 HERE = Path(__file__).parent
 KEYRING = Keyring({"history": bytes(range(32, 64))}, "history")
 KEY_SEED = b"ketenregie recorded histories"
 MAYOR = Decider(name="A. Burgemeester", capacity="mayor")
+OLDER = (
+    "case_closed_with_advice",
+    "case_monitoring_running",
+    "case_with_huisverbod_running",
+    "huisverbod_extended_running",
+    "huisverbod_refused",
+    "notify_alert",
+)
 
 
 def converter():
     return data_converter(KEYRING, MemoryKeyStore(seed=KEY_SEED))
 
 
-async def open_case(env, tq: str, *, acute: bool, reporter: str) -> tuple[WorkflowHandle, str]:
+async def open_case(
+    env, tq: str, *, acute: bool, reporter: str, policy: Policy | None = None
+) -> tuple[WorkflowHandle, str]:
     case_id = uuid.uuid4().hex
     handle = await env.client.start_workflow(
         CaseWorkflow.run,
@@ -65,6 +93,7 @@ async def open_case(env, tq: str, *, acute: bool, reporter: str) -> tuple[Workfl
             ],
             unsafety=Unsafety(acute=acute, structural=True, reporter_can_help=False),
             received_at=await env.get_current_time(),
+            policy=policy or Policy(),
         ),
         id=case_workflow_id(case_id),
         task_queue=tq,
@@ -161,6 +190,83 @@ async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     return out
 
 
+async def record_paths(env, tq: str) -> dict[str, WorkflowHandle]:
+    """An acute case with its paths: acute safety with a placement, a child protection path
+    with a measure running, an MDA++ path that continued as new, a safety plan."""
+    policy = Policy(mda=MdaPolicy(reviews_per_run=1))
+    case, case_id = await open_case(env, tq, acute=True, reporter="professional", policy=policy)
+    now = await env.get_current_time()
+
+    async def start(kind: str, **kw) -> WorkflowHandle:
+        path_id = uuid.uuid4().hex
+        cmd = StartPathCmd(kind=kind, path_id=path_id, at=now, **kw)
+        await case.execute_update(CaseWorkflow.start_path, cmd)
+        return env.client.get_workflow_handle(path_workflow_id(case_id, path_id))
+
+    protection = await start("child_protection", child_ref="k1", via="raad")
+    for step in (
+        RaadAnswered(step="raad_answered", investigation_started=True, at=now),
+        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=now),
+        CourtDecided(
+            step="court_decided",
+            measure="ondertoezichtstelling",
+            granted=True,
+            at=now,
+            ends_at=now + timedelta(days=300),
+        ),
+    ):
+        await protection.execute_update(ChildProtectionWorkflow.step, step)
+    mda = await start("mda", partners=["wijkteam-den-haag-centrum", "politie-den-haag"])
+    plan = MdaPlan(
+        step="plan_agreed",
+        goals=["g"],
+        actions=[PlanAction(action_id="a1", owner="politie-den-haag", what="w", due_on=now.date())],
+        at=now,
+    )
+    first_run = (await mda.describe()).run_id
+    for step in (
+        MdaIntake(step="intake_held", accepted=True, at=now),
+        MdaAnalysis(step="analysis_done", at=now),
+        plan,
+        MdaReview(step="review_held", goals_hold=False, at=now),
+    ):
+        await mda.execute_update(MdaWorkflow.step, step)
+    plan_ = await start(
+        "safety_plan",
+        responsible="vt-haaglanden",
+        worker="u1",
+        review_dates=[now.date() + timedelta(days=14)],
+    )
+    paths = [e async for e in case.fetch_history_events()]
+    acute_id = next(
+        e.start_child_workflow_execution_initiated_event_attributes.workflow_id
+        for e in paths
+        if e.HasField("start_child_workflow_execution_initiated_event_attributes")
+        and e.start_child_workflow_execution_initiated_event_attributes.workflow_id.startswith(
+            "path-"
+        )
+    )
+    acute = env.client.get_workflow_handle(acute_id)
+    await acute.execute_update(
+        AcuteSafetyWorkflow.record_placement,
+        Placement(
+            placement_id="pl1",
+            person_ref="p1",
+            kind="vrouwenopvang",
+            provider="opvang-haaglanden",
+            placed_at=now,
+        ),
+    )
+    return {
+        "case_with_paths_running": case,
+        "protection_measure_running": protection,
+        "mda_first_run": env.client.get_workflow_handle(mda.id, run_id=first_run),
+        "mda_continued_as_new": env.client.get_workflow_handle(mda.id),  # the newest run
+        "acute_safety_placed": acute,
+        "safety_plan_running": plan_,
+    }
+
+
 async def main() -> None:
     from tests.workflows.conftest import FakeReadModel
 
@@ -182,11 +288,20 @@ async def main() -> None:
                 fake.plan_notice,
                 fake.deliver,
                 fake.fail_delivery,
+                fake.upsert_path,
+                fake.send_verzoek_tot_onderzoek,
             ],
         ):
-            for name, handle in (await record(env, tq)).items():
+            force = "--force" in sys.argv
+            recorded = await record_paths(env, tq)
+            if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
+                recorded.update(await record(env, tq))
+            for name, handle in recorded.items():
+                target = HERE / f"{name}.json"
+                if target.exists() and not force:
+                    continue
                 history = await handle.fetch_history()
-                (HERE / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+                target.write_text(history.to_json(), encoding="utf-8")
                 print(f"{name}: {len(history.events)} events")
 
 
