@@ -31,7 +31,7 @@ from api.routes.regions import region_dashboard
 from domain.access import DECIDING_CAPACITY, Principal, roles_for, scope_of
 from domain.models import Decider, DecisionIn, ExtensionIn
 from domain.workdays import AMSTERDAM
-from store import cases, notices
+from store import cases, notices, paths
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -48,6 +48,17 @@ PHASES = {
     "monitoring": "Monitoring",
     "referred": "Verwezen",
     "closed": "Gesloten",
+}
+PATHS = {
+    "child_protection": "Beschermtafel / Raad voor de Kinderbescherming",
+    "mda": "MDA++",
+    "acute_safety": "Acute veiligheid",
+    "safety_plan": "Veiligheidsplan (Signs of Safety)",
+}
+PLACEMENTS = {
+    "crisis_placement": "crisisplaatsing (crisisdienst jeugd)",
+    "vrouwenopvang": "vrouwenopvang",
+    "mannenopvang": "mannenopvang",
 }
 STATUSES = {
     "requested": "aangevraagd",
@@ -83,7 +94,9 @@ def localinput(at: datetime | None) -> str:
 
 
 TEMPLATES.env.filters.update(local=local, left=left, localinput=localinput)
-TEMPLATES.env.globals.update(phases=PHASES, statuses=STATUSES)
+TEMPLATES.env.globals.update(
+    phases=PHASES, statuses=STATUSES, path_names=PATHS, placement_names=PLACEMENTS
+)
 
 
 def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
@@ -196,7 +209,12 @@ async def _case(case_id, conn, audit, principal):
     events = [e.model_dump() for e in case.timeline]
     deadlines = [d.model_dump() for d in case.deadlines]
     picture = timeline.build(case.opened_at, now, events, deadlines)
-    return {"case": case, "deliveries": deliveries, "picture": picture}
+    return {
+        "case": case,
+        "deliveries": deliveries,
+        "picture": picture,
+        "paths": await paths.for_case(conn, case_id),
+    }
 
 
 @router.get("/casus/{case_id}", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ import httpx
 import pytest_asyncio
 from playwright.async_api import async_playwright, expect
 
+from tests.integration.conftest import eventually
 from tests.integration.flows import melding, request_huisverbod
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
@@ -130,3 +131,31 @@ async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):
         r = await client.post("/inbox/onbekend/besluit", data={"reason": "x"})
     assert r.status_code == 422 and "text/html" in r.headers["content-type"]
     assert "Onjuiste invoer" in r.text and "decision" in r.text
+
+
+async def test_the_case_page_shows_its_paths_without_the_shelter_location(browser, site, api):
+    from tests.integration.test_paths_api import SHELTER_ADDRESS, family
+
+    case_id = await family(api, acute=True)
+
+    async def acute_path():
+        items = (await api.get(f"/v1/cases/{case_id}/paths")).json()["items"]
+        return next((p for p in items if p["kind"] == "acute_safety"), None)
+
+    path = await eventually(acute_path)
+    r = await api.post(
+        f"/v1/cases/{case_id}/acute-safety/{path['path_id']}/placements",
+        json={
+            "person_ref": "p1",
+            "kind": "vrouwenopvang",
+            "provider": "opvang-haaglanden",
+            "location": SHELTER_ADDRESS,
+        },
+    )
+    assert r.status_code == 201, r.text
+    coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
+    await coordinator.goto(f"{site}/casus/{case_id}")
+    paths = coordinator.locator("article.path[data-kind=acute_safety]")
+    await expect(paths).to_contain_text("vrouwenopvang (opvang-haaglanden)", timeout=WAIT)
+    assert SHELTER_ADDRESS not in await coordinator.content()
+    await shot(coordinator, "5-case-paths")
