@@ -48,6 +48,15 @@ class PathInput(BaseModel):
     started_at: datetime
     policy: Policy = Policy()
 
+    def base(self) -> dict[str, Any]:
+        """The fields every path's state starts with."""
+        return {
+            "path_id": self.path_id,
+            "case_id": self.case_id,
+            "region": self.region,
+            "started_at": self.started_at,
+        }
+
 
 class PathRecord(BaseModel):
     """A path as the read model stores it; `state` is the path's own snapshot."""

@@ -45,8 +45,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.common import deadline_notice, due, firing_event, send
     from workflows.deadlines import DeadlineBook
-    from workflows.errors import conflict, invalid
-    from workflows.huisverbod import CLOCK_SKEW, HUISVERBOD_CHANGED, HuisverbodWorkflow
+    from workflows.errors import check_time, conflict, invalid
+    from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
     from workflows.ids import huisverbod_workflow_id, path_workflow_id
     from workflows.mda import MdaWorkflow
     from workflows.notify import NOTIFICATION_FAILED
@@ -422,12 +422,7 @@ class CaseWorkflow:
             raise conflict(f"cannot {action}: the case is in phase {self._s.phase}, not {phase}")
 
     def _check_time(self, at: datetime | None) -> None:
-        if at is None:
-            raise invalid("the time of the step is missing")
-        if at > workflow.now() + CLOCK_SKEW:
-            raise invalid(f"{at.isoformat()} lies in the future")
-        if at < self._s.opened_at:
-            raise invalid(f"{at.isoformat()} lies before the melding was received")
+        check_time(at, self._s.opened_at, "the melding was received")
 
     def _no_running_huisverbod(self) -> None:
         if any(status in ACTIVE_HUISVERBOD for _, status in self._huisverboden.values()):

@@ -1,5 +1,8 @@
 """Error types that update validators raise; the API maps them to HTTP statuses."""
 
+from datetime import datetime, timedelta
+
+from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 CONFLICT = "Conflict"  # the current state does not allow the command -> 409
@@ -12,3 +15,17 @@ def conflict(message: str) -> ApplicationError:
 
 def invalid(message: str) -> ApplicationError:
     return ApplicationError(message, type=INVALID, non_retryable=True)
+
+
+CLOCK_SKEW = timedelta(minutes=5)  # how far a step's time may lie ahead of the server's clock
+
+
+def check_time(at: datetime | None, earliest: datetime | None = None, since: str = "") -> datetime:
+    """The time of a step: given, not in the future, not before `earliest` (`since` says what)."""
+    if at is None:
+        raise invalid("the time of the step is missing")
+    if at > workflow.now() + CLOCK_SKEW:
+        raise invalid(f"{at.isoformat()} lies in the future")
+    if earliest is not None and at < earliest:
+        raise invalid(f"{at.isoformat()} lies before {since}")
+    return at

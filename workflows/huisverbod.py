@@ -6,7 +6,7 @@ Reads like the procedure of the Wet tijdelijk huisverbod; the durations and rule
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 
@@ -27,12 +27,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import RuleViolation
     from workflows.common import deadline_notice, due, firing_event, send
     from workflows.deadlines import DeadlineBook
-    from workflows.errors import conflict, invalid
+    from workflows.errors import check_time, conflict, invalid
     from workflows.options import DURABLE
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
-CLOCK_SKEW = timedelta(minutes=5)
 MILESTONES = {
     "contact_address_given": ("contact_address", "the person removed gave an address or contact"),
     "help_started": ("help_started", "help for the family started"),
@@ -262,8 +261,7 @@ class HuisverbodWorkflow:
         return self._s.status in ("requested", *RUNNING)
 
     def _not_in_future(self, at: datetime) -> None:
-        if at > workflow.now() + CLOCK_SKEW:
-            raise invalid(f"{at.isoformat()} lies in the future")
+        check_time(at)
 
     def _event(self, at: datetime, kind: str, detail: str) -> None:
         event = TimelineEvent(

@@ -39,12 +39,8 @@ class MdaWorkflow(PathWorkflow):
         self._in = start.path
         self._policy = start.path.policy.mda
         self._s = start.carried or MdaState(
-            path_id=start.path.path_id,
-            case_id=start.path.case_id,
-            region=start.path.region,
-            kind="mda",
+            **start.path.base(),
             status="intake",
-            started_at=start.path.started_at,
             partners=start.partners,
         )
         self._begin()

@@ -13,8 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.paths import PathChange, PathInput, PathRecord, PathState
     from workflows.common import deadline_notice, firing_event, send
     from workflows.deadlines import DeadlineBook
-    from workflows.errors import conflict, invalid
-    from workflows.huisverbod import CLOCK_SKEW
+    from workflows.errors import check_time, conflict
     from workflows.options import DURABLE
 
 PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
@@ -75,13 +74,7 @@ class PathWorkflow:
     # --- helpers for handlers ---
 
     def _check_time(self, at: datetime | None) -> datetime:
-        if at is None:
-            raise invalid("the time of the step is missing")
-        if at > workflow.now() + CLOCK_SKEW:
-            raise invalid(f"{at.isoformat()} lies in the future")
-        if at < self._s.started_at:
-            raise invalid(f"{at.isoformat()} lies before this path started")
-        return at
+        return check_time(at, self._s.started_at, "this path started")
 
     def _check_step(self, problem: str | None, at: datetime | None) -> None:
         if problem:

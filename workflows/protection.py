@@ -58,12 +58,8 @@ class ChildProtectionWorkflow(PathWorkflow):
         self._in = start.path
         self._policy = start.path.policy.protection
         self._s = ProtectionState(
-            path_id=start.path.path_id,
-            case_id=start.path.case_id,
-            region=start.path.region,
-            kind="child_protection",
+            **start.path.base(),
             status="referred",
-            started_at=start.path.started_at,
             child_ref=start.child_ref,
             via=start.via,
         )

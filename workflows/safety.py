@@ -46,12 +46,8 @@ class AcuteSafetyWorkflow(PathWorkflow):
         self._in = inp
         self._policy = inp.policy.safety
         self._s = AcuteState(
-            path_id=inp.path_id,
-            case_id=inp.case_id,
-            region=inp.region,
-            kind="acute_safety",
+            **inp.base(),
             status="arranging",
-            started_at=inp.started_at,
         )
         self._begin()
 
@@ -159,12 +155,8 @@ class SafetyPlanWorkflow(PathWorkflow):
         self._in = start.path
         self._policy = start.path.policy.safety
         self._s = SafetyPlanState(
-            path_id=start.path.path_id,
-            case_id=start.path.case_id,
-            region=start.path.region,
-            kind="safety_plan",
+            **start.path.base(),
             status="active",
-            started_at=start.path.started_at,
             responsible=start.responsible,
             worker=start.worker,
             review_dates=start.review_dates,

@@ -40,7 +40,7 @@ from ketenregie.settings import Settings
 from ketenregie.telemetry import CASES_OPENED
 from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow
-from workflows.huisverbod import CLOCK_SKEW
+from workflows.errors import CLOCK_SKEW
 from workflows.ids import case_workflow_id
 
 router = APIRouter(prefix="/v1", tags=["cases"])
