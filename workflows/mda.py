@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import due, on_calendar
     from workflows.paths import PathWorkflow
 
-KEEP_EVENTS = 50  # timeline events carried into the next run (the case keeps them all)
+KEEP_EVENTS = 20  # timeline events carried into the next run (the case keeps them all)
 
 
 @workflow.defn

@@ -1,0 +1,135 @@
+"""How large an MDA++ workflow's history grows over years of reviews, with and without
+continue-as-new. Runs under the time-skipping test server (six-weekly reviews of several
+years pass in seconds) with in-memory activities, and prints figures; nothing is asserted.
+
+    python -m bench.mda_history --reviews 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.paths import (
+    MdaAnalysis,
+    MdaIntake,
+    MdaPlan,
+    MdaReview,
+    MdaStart,
+    PathInput,
+    PlanAction,
+)
+from domain.policy import MdaPolicy, Policy
+from domain.workdays import local_date, preload_calendar
+from ketenregie.binaries import find_binary
+from tests.histories.record import converter
+from tests.workflows.conftest import FakeReadModel
+from workers.main import WORKFLOW_RUNNER, WORKFLOWS
+from workflows.mda import MdaWorkflow
+
+
+async def run_mda(env, tq: str, reviews: int, per_run: int) -> dict[str, float]:
+    inp = PathInput(
+        path_id=uuid.uuid4().hex,
+        case_id=uuid.uuid4().hex,
+        region="haaglanden",
+        municipality="GM0518",
+        started_at=await env.get_current_time(),
+        policy=Policy(mda=MdaPolicy(reviews_per_run=per_run)),
+    )
+    wid = f"path-{inp.case_id}-{inp.path_id}"
+    handle = await env.client.start_workflow(
+        MdaWorkflow.run, MdaStart(path=inp, partners=["wijkteam", "politie"]), id=wid, task_queue=tq
+    )
+    now = await env.get_current_time()
+    plan = MdaPlan(
+        step="plan_agreed",
+        goals=["geen geweld", "kinderen naar school"],
+        actions=[
+            PlanAction(action_id=f"a{i}", owner="wijkteam", what="actie", due_on=local_date(now))
+            for i in range(5)
+        ],
+        at=now,
+    )
+    for step in (
+        MdaIntake(step="intake_held", accepted=True, at=now),
+        MdaAnalysis(step="analysis_done", at=now),
+        plan,
+    ):
+        await handle.execute_update(MdaWorkflow.step, step)
+    started = time.perf_counter()
+    for _ in range(reviews):
+        await env.sleep(timedelta(weeks=6) - timedelta(days=1))
+        at = await env.get_current_time()
+        await env.client.get_workflow_handle(wid).execute_update(
+            MdaWorkflow.step, MdaReview(step="review_held", goals_hold=False, at=at)
+        )
+    elapsed = time.perf_counter() - started
+    return {"elapsed": elapsed, **await _histories(env.client, wid)}
+
+
+async def _histories(client: Client, wid: str) -> dict[str, float]:
+    """Events and bytes of every run of `wid`, newest first, following the chain back."""
+    sizes, run_id = [], None
+    while True:
+        handle = client.get_workflow_handle(wid, run_id=run_id)
+        history = await handle.fetch_history()
+        sizes.append((len(history.events), len(history.to_json())))
+        first = history.events[0].workflow_execution_started_event_attributes
+        if not first.continued_execution_run_id:
+            break
+        run_id = first.continued_execution_run_id
+    return {
+        "runs": len(sizes),
+        "max_events": max(e for e, _ in sizes),
+        "total_events": sum(e for e, _ in sizes),
+        "max_kib": max(b for _, b in sizes) / 1024,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reviews", type=int, default=40)
+    args = parser.parse_args()
+    preload_calendar()
+    fake = FakeReadModel()
+    print(f"MDA++ with a five-action plan, {args.reviews} six-weekly reviews")
+    print(
+        f"{'reviews per run':>16} {'runs':>5} {'max events/run':>15} {'max KiB/run':>12} "
+        f"{'total events':>13} {'seconds':>8}"
+    )
+    for per_run in (args.reviews + 1, 4):
+        async with await WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=find_binary("temporal-test-server"),
+            data_converter=converter(),
+        ) as env:
+            tq = f"bench-{uuid.uuid4().hex[:6]}"
+            async with Worker(
+                env.client,
+                task_queue=tq,
+                workflows=WORKFLOWS,
+                workflow_runner=WORKFLOW_RUNNER,
+                activities=[
+                    fake.upsert_path,
+                    fake.plan_notice,
+                    fake.deliver,
+                    fake.fail_delivery,
+                ],
+            ):
+                r = await run_mda(env, tq, args.reviews, per_run)
+        label = "never" if per_run > args.reviews else str(per_run)
+        print(
+            f"{label:>16} {r['runs']:>5} {r['max_events']:>15} {r['max_kib']:>12.1f} "
+            f"{r['total_events']:>13} {r['elapsed']:>8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
