@@ -83,8 +83,8 @@ class AcuteSafetyWorkflow(PathWorkflow):
         self._event(
             at,
             "placement",
-            f"{placement.person_ref}: {PLACEMENT_LABELS[placement.kind]} ({placement.provider}); "
-            "the location is known to Veilig Thuis and the provider only",
+            f"{placement.person_ref}: {PLACEMENT_LABELS[placement.kind]}; which provider and "
+            "where are known to Veilig Thuis and the provider only",
         )
         if placement.kind == "crisis_placement" and placement.parents_consent is False:
             self._event(

@@ -23,6 +23,7 @@ from api.schemas import CaseDetail
 from domain.access import Principal, may_see_location, scope_of
 from domain.paths import (
     AcuteStartIn,
+    AcuteState,
     AcuteStep,
     AnyPath,
     ConsentRefusedCmd,
@@ -54,6 +55,7 @@ Stepper = Annotated[Principal, Depends(allowed("case.step"))]
 Reader = Annotated[Principal, Depends(allowed("case.read"))]
 LocationReader = Annotated[Principal, Depends(allowed("placement.location.read"))]
 APPEARS_WITHIN = 10.0  # seconds for a started path to reach the read model
+WITHHELD = "withheld"
 
 
 class PathList(BaseModel):
@@ -148,8 +150,14 @@ async def _step(conn, client: Client, case_id: str, path_id: str, kind: PathKind
     return _view(await _load(conn, case_id, path_id))
 
 
-def _view(state: dict) -> AnyPath:
-    return PathList.model_validate({"items": [state]}).items[0]
+def _view(state: dict, principal: Principal | None = None) -> AnyPath:
+    """The path as `principal` may see it: which shelter or crisis provider took a person in
+    narrows down where they are, so only Veilig Thuis sees the provider."""
+    view = PathList.model_validate({"items": [state]}).items[0]
+    if isinstance(view, AcuteState) and principal and principal.org_kind != "veilig_thuis":
+        for placement in view.placements:
+            placement.provider = WITHHELD
+    return view
 
 
 def _new_id() -> str:
@@ -163,7 +171,7 @@ def _new_id() -> str:
 async def list_paths(case_id: str, conn: ConnDep, audit: AuditDep, principal: Reader) -> PathList:
     """Every escalation path of the case, oldest first (placements without their location)."""
     await _case(conn, case_id, principal, audit)
-    return PathList(items=[_view(s) for s in await paths.for_case(conn, case_id)])
+    return PathList(items=[_view(s, principal) for s in await paths.for_case(conn, case_id)])
 
 
 @router.get("/paths/{path_id}", response_model=AnyPath)
@@ -171,7 +179,7 @@ async def get_path(
     case_id: str, path_id: str, conn: ConnDep, audit: AuditDep, principal: Reader
 ) -> AnyPath:
     await _case(conn, case_id, principal, audit)
-    return _view(await _load(conn, case_id, path_id))
+    return _view(await _load(conn, case_id, path_id), principal)
 
 
 # --- consent refused ---

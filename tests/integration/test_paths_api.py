@@ -308,6 +308,9 @@ async def test_acute_case_shelter_location_only_for_veilig_thuis_and_the_shelter
             await as_("politie-den-haag", "hulpofficier").get(f"/v1/cases/{case_id}{path_url}")
         ).text
         assert SHELTER_ADDRESS not in body and "De Haven" not in body
+        # nor which shelter took her in: only Veilig Thuis sees the provider
+        assert "opvang-haaglanden" not in body and "crisisdienst-jeugd" not in body
+    assert "opvang-haaglanden" in (await api.get(f"/v1/cases/{case_id}/paths")).text
     await case_kinds(api, case_id, "placement", "placement_without_consent")
     # every read of the location is in the access log, refusals included
     log = (await api.get("/v1/access-log", params={"case_id": case_id})).json()
