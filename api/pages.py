@@ -55,6 +55,21 @@ PATHS = {
     "acute_safety": "Acute veiligheid",
     "safety_plan": "Veiligheidsplan (Signs of Safety)",
 }
+PATH_STATUSES = {
+    "referred": "verwezen",
+    "meeting_scheduled": "beschermtafel gepland",
+    "raad_requested": "verzoek tot onderzoek verstuurd",
+    "raad_investigating": "Raad onderzoekt",
+    "court_petitioned": "verzoek bij de rechter",
+    "measure_running": "maatregel loopt",
+    "intake": "intake",
+    "analysis": "analyse",
+    "plan": "plan loopt",
+    "arranging": "veilige plek nodig",
+    "safe": "veilig",
+    "active": "loopt",
+    "closed": "afgesloten",
+}
 PLACEMENTS = {
     "crisis_placement": "crisisplaatsing (crisisdienst jeugd)",
     "vrouwenopvang": "vrouwenopvang",
@@ -95,7 +110,11 @@ def localinput(at: datetime | None) -> str:
 
 TEMPLATES.env.filters.update(local=local, left=left, localinput=localinput)
 TEMPLATES.env.globals.update(
-    phases=PHASES, statuses=STATUSES, path_names=PATHS, placement_names=PLACEMENTS
+    phases=PHASES,
+    statuses=STATUSES,
+    path_names=PATHS,
+    path_statuses=PATH_STATUSES,
+    placement_names=PLACEMENTS,
 )
 
 

@@ -116,12 +116,7 @@ async def main() -> None:
                 task_queue=tq,
                 workflows=WORKFLOWS,
                 workflow_runner=WORKFLOW_RUNNER,
-                activities=[
-                    fake.upsert_path,
-                    fake.plan_notice,
-                    fake.deliver,
-                    fake.fail_delivery,
-                ],
+                activities=fake.activities(),
             ):
                 r = await run_mda(env, tq, args.reviews, per_run)
         label = "never" if per_run > args.reviews else str(per_run)

@@ -282,15 +282,7 @@ async def main() -> None:
             task_queue=tq,
             workflows=WORKFLOWS,
             workflow_runner=WORKFLOW_RUNNER,
-            activities=[
-                fake.upsert_case,
-                fake.upsert_huisverbod,
-                fake.plan_notice,
-                fake.deliver,
-                fake.fail_delivery,
-                fake.upsert_path,
-                fake.send_verzoek_tot_onderzoek,
-            ],
+            activities=fake.activities(),
         ):
             force = "--force" in sys.argv
             recorded = await record_paths(env, tq)

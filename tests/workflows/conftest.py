@@ -121,6 +121,18 @@ class FakeReadModel:
         self.corv.append(req)
         return f"VTO-{req.path_id}"
 
+    def activities(self) -> list:
+        """Every activity of the worker, in memory."""
+        return [
+            self.upsert_case,
+            self.upsert_huisverbod,
+            self.upsert_path,
+            self.send_verzoek_tot_onderzoek,
+            self.plan_notice,
+            self.deliver,
+            self.fail_delivery,
+        ]
+
     async def path(self, kind: str, status: str | None = None) -> PathRecord:
         """The newest record of the first path of `kind` (in `status`), once it is there."""
         for _ in range(200):
@@ -145,14 +157,6 @@ async def worker(env, read_model):
         task_queue=task_queue,
         workflows=WORKFLOWS,
         workflow_runner=WORKFLOW_RUNNER,
-        activities=[
-            read_model.upsert_case,
-            read_model.upsert_huisverbod,
-            read_model.upsert_path,
-            read_model.send_verzoek_tot_onderzoek,
-            read_model.plan_notice,
-            read_model.deliver,
-            read_model.fail_delivery,
-        ],
+        activities=read_model.activities(),
     ):
         yield task_queue
