@@ -1,5 +1,5 @@
 """How large an MDA++ workflow's history grows over years of reviews, with and without
-continue-as-new. Runs under the time-skipping test server (six-weekly reviews of several
+continue-as-new, and its case's (which hears of every event). Runs under the time-skipping test server (six-weekly reviews of several
 years pass in seconds) with in-memory activities, and prints figures; nothing is asserted.
 
     python -m bench.mda_history --reviews 40
@@ -17,14 +17,14 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.models import CaseInput, PersonRef, Unsafety
 from domain.paths import (
     MdaAnalysis,
     MdaIntake,
     MdaPlan,
     MdaReview,
-    MdaStart,
-    PathInput,
     PlanAction,
+    StartPathCmd,
 )
 from domain.policy import MdaPolicy, Policy
 from domain.workdays import local_date, preload_calendar
@@ -32,23 +32,36 @@ from ketenregie.binaries import find_binary
 from tests.histories.record import converter
 from tests.workflows.conftest import FakeReadModel
 from workers.main import WORKFLOW_RUNNER, WORKFLOWS
+from workflows.case import CaseWorkflow
+from workflows.ids import case_workflow_id, path_workflow_id
 from workflows.mda import MdaWorkflow
 
 
 async def run_mda(env, tq: str, reviews: int, per_run: int) -> dict[str, float]:
-    inp = PathInput(
-        path_id=uuid.uuid4().hex,
-        case_id=uuid.uuid4().hex,
-        region="haaglanden",
-        municipality="GM0518",
-        started_at=await env.get_current_time(),
-        policy=Policy(mda=MdaPolicy(reviews_per_run=per_run)),
-    )
-    wid = f"path-{inp.case_id}-{inp.path_id}"
-    handle = await env.client.start_workflow(
-        MdaWorkflow.run, MdaStart(path=inp, partners=["wijkteam", "politie"]), id=wid, task_queue=tq
-    )
+    """An MDA++ path of a case (started by the case, as in production) with `reviews`."""
+    case_id, path_id = uuid.uuid4().hex, uuid.uuid4().hex
     now = await env.get_current_time()
+    case = await env.client.start_workflow(
+        CaseWorkflow.run,
+        CaseInput(
+            case_id=case_id,
+            region="haaglanden",
+            municipality="GM0518",
+            reporter_kind="professional",
+            persons=[PersonRef(ref="p1", role="victim"), PersonRef(ref="p2", role="pleger")],
+            unsafety=Unsafety(acute=False, structural=True),
+            received_at=now,
+            policy=Policy(mda=MdaPolicy(reviews_per_run=per_run)),
+        ),
+        id=case_workflow_id(case_id),
+        task_queue=tq,
+    )
+    await case.execute_update(
+        CaseWorkflow.start_path,
+        StartPathCmd(kind="mda", path_id=path_id, at=now, partners=["wijkteam", "politie"]),
+    )
+    wid = path_workflow_id(case_id, path_id)
+    handle = env.client.get_workflow_handle(wid)
     plan = MdaPlan(
         step="plan_agreed",
         goals=["geen geweld", "kinderen naar school"],
@@ -72,7 +85,13 @@ async def run_mda(env, tq: str, reviews: int, per_run: int) -> dict[str, float]:
             MdaWorkflow.step, MdaReview(step="review_held", goals_hold=False, at=at)
         )
     elapsed = time.perf_counter() - started
-    return {"elapsed": elapsed, **await _histories(env.client, wid)}
+    history = await case.fetch_history()
+    return {
+        "elapsed": elapsed,
+        "case_events": len(history.events),
+        "case_kib": len(history.to_json()) / 1024,
+        **await _histories(env.client, wid),
+    }
 
 
 async def _histories(client: Client, wid: str) -> dict[str, float]:
@@ -103,7 +122,7 @@ async def main() -> None:
     print(f"MDA++ with a five-action plan, {args.reviews} six-weekly reviews")
     print(
         f"{'reviews per run':>16} {'runs':>5} {'max events/run':>15} {'max KiB/run':>12} "
-        f"{'total events':>13} {'seconds':>8}"
+        f"{'total events':>13} {'case events':>12} {'case KiB':>9} {'seconds':>8}"
     )
     for per_run in (args.reviews + 1, 4):
         async with await WorkflowEnvironment.start_time_skipping(
@@ -122,7 +141,8 @@ async def main() -> None:
         label = "never" if per_run > args.reviews else str(per_run)
         print(
             f"{label:>16} {r['runs']:>5} {r['max_events']:>15} {r['max_kib']:>12.1f} "
-            f"{r['total_events']:>13} {r['elapsed']:>8.1f}"
+            f"{r['total_events']:>13} {r['case_events']:>12} {r['case_kib']:>9.1f} "
+            f"{r['elapsed']:>8.1f}"
         )
 
 
