@@ -63,10 +63,10 @@ class DeadlineBook:
                 return True
         return False
 
-    def close_open(self) -> None:
-        """The procedure ended: deadlines still open no longer apply."""
+    def close_open(self, key: str | None = None) -> None:
+        """The procedure (or the step of `key`) ended: deadlines still open no longer apply."""
         for d in self._deadlines:
-            if d.status == "open":
+            if d.status == "open" and key in (None, d.key):
                 d.status = "closed"
 
     def fire(self, now: datetime) -> list[Firing]:

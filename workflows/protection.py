@@ -131,7 +131,9 @@ class ChildProtectionWorkflow(PathWorkflow):
         elif isinstance(step, PlacementCarriedOut):
             self._book.meet("placement_used", at)
             next(
-                m for m in self._s.measures if m.kind == "machtiging_uithuisplaatsing"
+                m
+                for m in self._s.measures
+                if m.kind == "machtiging_uithuisplaatsing" and not m.placed
             ).placed = True
             self._event(at, "placement_carried_out", "the child was placed out of home")
         elif isinstance(step, MeasureEnded):
@@ -239,6 +241,8 @@ class ChildProtectionWorkflow(PathWorkflow):
         measure.ends_at = min(measure.ends_at or at, at)
         if (renewal := self._renewals.pop(measure.kind, None)) is not None:
             renewal.status = "closed"
+        if measure.kind == "machtiging_uithuisplaatsing":
+            self._book.close_open("placement_used")  # an ended machtiging can no longer be used
         self._event(at, "measure_ended", f"{_name(measure.kind)} {how}")
         if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
             self._close(at, "the last measure ended")

@@ -16,6 +16,7 @@ from domain.paths import (
     MdaPlan,
     MdaReview,
     MdaStart,
+    MeasureEnded,
     MeasureRenewed,
     MeetingHeld,
     MeetingScheduled,
@@ -285,3 +286,48 @@ async def test_safety_plan_review_reminds_the_responsible_worker(env, worker, re
     assert await read_model.sent(1) == [("reminder", "partner:wijkteam-a")]
     await skip_to(env, review.due_at + timedelta(minutes=1))
     assert ("escalation", "regional_coordinator") in await read_model.sent(2)
+
+
+async def test_an_unused_machtiging_reminds_and_an_ended_one_stops_asking(env, worker, read_model):
+    inp = await path_input(env)
+    handle = await env.client.start_workflow(
+        ChildProtectionWorkflow.run,
+        ProtectionStart(path=inp, child_ref="c1", via="raad"),
+        id=f"path-{inp.case_id}-{inp.path_id}",
+        task_queue=worker,
+    )
+    now = await env.get_current_time()
+    for s in (
+        RaadAnswered(step="raad_answered", investigation_started=True, at=now),
+        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=now),
+        CourtDecided(
+            step="court_decided",
+            measure="ondertoezichtstelling",
+            granted=True,
+            at=now,
+            ends_at=now + timedelta(days=360),
+        ),
+        CourtDecided(
+            step="court_decided",
+            measure="machtiging_uithuisplaatsing",
+            granted=True,
+            at=now,
+            ends_at=now + timedelta(days=180),
+        ),
+    ):
+        state = await handle.execute_update(ChildProtectionWorkflow.step, s)
+    used = next(d for d in state.deadlines if d.key == "placement_used")
+    assert used.responsible == "jeugdbescherming"  # BW 1:265c lid 3: lapses unused after 3 months
+    await skip_to(env, now + timedelta(days=30))
+    state = await handle.execute_update(
+        ChildProtectionWorkflow.step,
+        MeasureEnded(
+            step="measure_ended",
+            measure="machtiging_uithuisplaatsing",
+            at=await env.get_current_time(),
+        ),
+    )
+    await skip_to(env, used.due_at + DAY)
+    state = await handle.query(ChildProtectionWorkflow.state)
+    assert next(d for d in state.deadlines if d.key == "placement_used").status == "closed"
+    assert state.status == "measure_running"  # the OTS runs on
