@@ -259,6 +259,7 @@ class Measure(BaseModel):
 
 class ProtectionState(PathState):
     kind: Literal["child_protection"] = "child_protection"
+    status: ProtectionStatus
     child_ref: str
     via: Literal["beschermtafel", "raad"]
     meeting_on: date | None = None
@@ -375,6 +376,7 @@ MDA_STEPS: dict[str, tuple[str, ...]] = {
 
 class MdaState(PathState):
     kind: Literal["mda"] = "mda"
+    status: MdaStatus
     partners: list[str]
     goals: list[str] = []
     actions: list[PlanAction] = []
@@ -414,7 +416,7 @@ def mda_step_problem(s: MdaState, step: BaseModel) -> str | None:
 # --- acute safety and the safety plan ---
 
 PlacementKind = Literal["crisis_placement", "vrouwenopvang", "mannenopvang"]
-SafetyStatus = Literal["arranging", "safe", "closed"]
+AcuteStatus = Literal["arranging", "safe", "closed"]
 
 
 class AcuteStartIn(Strict):
@@ -462,6 +464,7 @@ AcuteStep = Annotated[SafeWithoutPlacement | PlacementEnded, Field(discriminator
 
 class AcuteState(PathState):
     kind: Literal["acute_safety"] = "acute_safety"
+    status: AcuteStatus
     placements: list[Placement] = []
     arrangement: str | None = None
 
@@ -503,6 +506,7 @@ SafetyPlanStep = Annotated[SafetyReview | SafetyPlanClose, Field(discriminator="
 
 class SafetyPlanState(PathState):
     kind: Literal["safety_plan"] = "safety_plan"
+    status: Literal["active", "closed"]
     responsible: str
     worker: str
     review_dates: list[date]
