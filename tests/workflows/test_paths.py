@@ -51,6 +51,36 @@ async def path_input(env, policy: Policy | None = None) -> PathInput:
     )
 
 
+async def start_protection(env, worker, via: str = "raad"):
+    """A child protection path for child c1, started on its own (no case): (handle, input)."""
+    inp = await path_input(env)
+    handle = await env.client.start_workflow(
+        ChildProtectionWorkflow.run,
+        ProtectionStart(path=inp, child_ref="c1", via=via),
+        id=f"path-{inp.case_id}-{inp.path_id}",
+        task_queue=worker,
+    )
+    return handle, inp
+
+
+def to_court(now):
+    """The Raad investigates and petitions for an ondertoezichtstelling."""
+    return [
+        RaadAnswered(step="raad_answered", investigation_started=True, at=now),
+        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=now),
+    ]
+
+
+def ots(now, days: int, measure: str = "ondertoezichtstelling") -> CourtDecided:
+    return CourtDecided(
+        step="court_decided",
+        measure=measure,
+        granted=True,
+        at=now,
+        ends_at=now + timedelta(days=days),
+    )
+
+
 async def skip_to(env, moment, step=timedelta(days=20)):
     """Skip in steps: the test server's clock copes better with many short skips."""
     while (now := await env.get_current_time()) < moment:
@@ -70,14 +100,8 @@ async def rejected(handle, update, step) -> str:
 async def test_beschermtafel_to_the_raad_through_corv_then_an_ots_that_runs_out(
     env, worker, read_model
 ):
-    inp = await path_input(env)
+    handle, inp = await start_protection(env, worker, via="beschermtafel")
     start = inp.started_at
-    handle = await env.client.start_workflow(
-        ChildProtectionWorkflow.run,
-        ProtectionStart(path=inp, child_ref="c1", via="beschermtafel"),
-        id=f"path-{inp.case_id}-{inp.path_id}",
-        task_queue=worker,
-    )
     state = await handle.query(ChildProtectionWorkflow.state)
     assert [d.key for d in state.deadlines] == ["beschermtafel_meeting"]
 
@@ -137,33 +161,11 @@ async def test_beschermtafel_to_the_raad_through_corv_then_an_ots_that_runs_out(
 
 
 async def test_an_ots_is_renewed_by_at_most_a_year(env, worker, read_model):
-    inp = await path_input(env)
-    handle = await env.client.start_workflow(
-        ChildProtectionWorkflow.run,
-        ProtectionStart(path=inp, child_ref="c1", via="raad"),
-        id=f"path-{inp.case_id}-{inp.path_id}",
-        task_queue=worker,
-    )
+    handle, _ = await start_protection(env, worker)
     now = await env.get_current_time()
-    steps = [
-        RaadAnswered(step="raad_answered", investigation_started=True, at=now),
-        # during the investigation only a voorlopige OTS (BW 1:257), at most three months
-        CourtDecided(
-            step="court_decided",
-            measure="voorlopige_ondertoezichtstelling",
-            granted=True,
-            at=now,
-            ends_at=now + timedelta(days=60),
-        ),
-        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=now),
-        CourtDecided(
-            step="court_decided",
-            measure="ondertoezichtstelling",
-            granted=True,
-            at=now,
-            ends_at=now + timedelta(days=300),
-        ),
-    ]
+    answered, concluded = to_court(now)
+    # during the investigation only a voorlopige OTS (BW 1:257), at most three months
+    steps = [answered, ots(now, 60, "voorlopige_ondertoezichtstelling"), concluded, ots(now, 300)]
     for s in steps:
         state = await handle.execute_update(ChildProtectionWorkflow.step, s)
     assert [m.kind for m in state.measures if m.running] == [
@@ -197,13 +199,7 @@ async def test_an_ots_is_renewed_by_at_most_a_year(env, worker, read_model):
 
 async def test_corv_refusal_escalates_to_the_coordinator(env, worker, read_model):
     read_model.corv_refuses = True
-    inp = await path_input(env)
-    handle = await env.client.start_workflow(
-        ChildProtectionWorkflow.run,
-        ProtectionStart(path=inp, child_ref="c1", via="raad"),
-        id=f"path-{inp.case_id}-{inp.path_id}",
-        task_queue=worker,
-    )
+    handle, _ = await start_protection(env, worker)
     record = await read_model.path("child_protection", "raad_requested")
     assert any(e["kind"] == "corv_rejected" for e in record.state["timeline"])
     assert await read_model.sent(1) == [("escalation", "regional_coordinator")]
@@ -289,32 +285,9 @@ async def test_safety_plan_review_reminds_the_responsible_worker(env, worker, re
 
 
 async def test_an_unused_machtiging_reminds_and_an_ended_one_stops_asking(env, worker, read_model):
-    inp = await path_input(env)
-    handle = await env.client.start_workflow(
-        ChildProtectionWorkflow.run,
-        ProtectionStart(path=inp, child_ref="c1", via="raad"),
-        id=f"path-{inp.case_id}-{inp.path_id}",
-        task_queue=worker,
-    )
+    handle, _ = await start_protection(env, worker)
     now = await env.get_current_time()
-    for s in (
-        RaadAnswered(step="raad_answered", investigation_started=True, at=now),
-        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=now),
-        CourtDecided(
-            step="court_decided",
-            measure="ondertoezichtstelling",
-            granted=True,
-            at=now,
-            ends_at=now + timedelta(days=360),
-        ),
-        CourtDecided(
-            step="court_decided",
-            measure="machtiging_uithuisplaatsing",
-            granted=True,
-            at=now,
-            ends_at=now + timedelta(days=180),
-        ),
-    ):
+    for s in (*to_court(now), ots(now, 360), ots(now, 180, "machtiging_uithuisplaatsing")):
         state = await handle.execute_update(ChildProtectionWorkflow.step, s)
     used = next(d for d in state.deadlines if d.key == "placement_used")
     assert used.responsible == "jeugdbescherming"  # BW 1:265c lid 3: lapses unused after 3 months
