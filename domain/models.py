@@ -202,6 +202,7 @@ class CaseInput(BaseModel):
     unsafety: Unsafety
     received_at: datetime
     policy: Policy = Policy()
+    carried: CaseCarry | None = None  # set when the case continues as new
 
 
 class CaseSnapshot(BaseModel):
@@ -218,6 +219,18 @@ class CaseSnapshot(BaseModel):
     timeline: list[TimelineEvent]
     deadlines: list[Deadline]
     huisverbod_ids: list[str] = []
+
+
+class CaseCarry(BaseModel):
+    """What a case takes into its next run when it continues as new."""
+
+    snapshot: CaseSnapshot
+    huisverboden: dict[str, tuple[str, str]]  # id -> (pleger_ref, status)
+    paths: dict[str, tuple[str, str | None, bool]]  # id -> (kind, child_ref, active)
+    investigated: bool
+
+
+CaseInput.model_rebuild()
 
 
 class HuisverbodRequestCmd(BaseModel):

@@ -430,6 +430,12 @@ class Policy(BaseModel):
     protection: ChildProtectionPolicy = ChildProtectionPolicy()
     mda: MdaPolicy = MdaPolicy()
     safety: SafetyPolicy = SafetyPolicy()
+    case_events_per_run: int = Field(
+        10_000,
+        ge=50,
+        description="history events after which a case continues as new (or when the server "
+        "suggests it): years of monitoring keep a bounded history",
+    )
 
     @classmethod
     def build(

@@ -19,6 +19,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.models import (
+        CaseCarry,
         CaseInput,
         CaseSnapshot,
         CloseCmd,
@@ -89,6 +90,13 @@ class CaseWorkflow:
         self._paths: dict[str, tuple[str, str | None, bool]] = {}  # id -> (kind, child, active)
         self._investigated = False
         self._woken = False
+        if inp.carried is not None:  # a run after continue-as-new: the state goes on
+            c = inp.carried
+            self._s = c.snapshot
+            self._book = DeadlineBook(self._s.deadlines, source="case")
+            self._huisverboden, self._paths = c.huisverboden, c.paths
+            self._investigated = c.investigated
+            return
         # The intake is recorded here, before any handler can run, so a step that arrives
         # with the start of the workflow finds the deadline it meets.
         u = inp.unsafety
@@ -111,6 +119,38 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseSnapshot:
+        if inp.carried is None:
+            await self._open(inp)
+        while self._s.phase != "closed" and not self._history_full():
+            now = workflow.now()
+            if fired := self._book.fire(now):
+                for firing in fired:
+                    self._event(now, *firing_event(firing, now))
+                await self._send(
+                    *(deadline_notice(f, self._s.case_id, self._s.region) for f in fired)
+                )
+                await self._publish()
+            self._woken = False
+            try:
+                await workflow.wait_condition(
+                    lambda: self._woken or self._history_full(),
+                    timeout=self._book.next_wake(now),
+                )
+            except TimeoutError:
+                pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._s.phase != "closed":
+            carried = CaseCarry(
+                snapshot=self._s,
+                huisverboden=self._huisverboden,
+                paths=self._paths,
+                investigated=self._investigated,
+            )
+            workflow.continue_as_new(inp.model_copy(update={"carried": carried}))
+        return self._s
+
+    async def _open(self, inp: CaseInput) -> None:
+        """What happens once, when the melding comes in."""
         if inp.reporter_kind == "police":
             # Handle with Care: school and kinderopvang hear of a police call-out at once
             await self._send(self._notice("event", "partners", "police_callout", "police call-out"))
@@ -131,24 +171,14 @@ class CaseWorkflow:
                 )
             )
         await self._publish()
-        while self._s.phase != "closed":
-            now = workflow.now()
-            if fired := self._book.fire(now):
-                for firing in fired:
-                    self._event(now, *firing_event(firing, now))
-                await self._send(
-                    *(deadline_notice(f, self._s.case_id, self._s.region) for f in fired)
-                )
-                await self._publish()
-            self._woken = False
-            try:
-                await workflow.wait_condition(
-                    lambda: self._woken, timeout=self._book.next_wake(now)
-                )
-            except TimeoutError:
-                pass
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._s
+
+    def _history_full(self) -> bool:
+        """Time to continue as new: the server suggests it, or the policy's bound is reached."""
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() > self._in.policy.case_events_per_run
+        )
 
     @workflow.query
     def state(self) -> CaseSnapshot:

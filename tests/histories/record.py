@@ -27,6 +27,7 @@ from domain.models import (
     ExtensionCmd,
     FollowUpCmd,
     HuisverbodRequestCmd,
+    MonitoringCheckCmd,
     PersonRef,
     SafetyAssessmentCmd,
     Unsafety,
@@ -190,6 +191,30 @@ async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     return out
 
 
+async def record_long_case(env, tq: str) -> dict[str, WorkflowHandle]:
+    """A case in monitoring for years that continued as new: its first run."""
+    case, _ = await open_case(
+        env, tq, acute=False, reporter="professional", policy=Policy(case_events_per_run=60)
+    )
+    first_run = (await case.describe()).run_id
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    await case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="handover", partner="wijkteam-den-haag-centrum", decided_at=now),
+    )
+    for _ in range(8):
+        await env.sleep(timedelta(weeks=12))
+        await env.client.get_workflow_handle(case.id).execute_update(
+            CaseWorkflow.record_monitoring_check,
+            MonitoringCheckCmd(safety_holds=True, checked_at=await env.get_current_time()),
+        )
+    return {"case_continued_as_new": env.client.get_workflow_handle(case.id, run_id=first_run)}
+
+
 async def record_paths(env, tq: str) -> dict[str, WorkflowHandle]:
     """An acute case with its paths: acute safety with a placement, a child protection path
     with a measure running, an MDA++ path that continued as new, a safety plan."""
@@ -286,6 +311,7 @@ async def main() -> None:
         ):
             force = "--force" in sys.argv
             recorded = await record_paths(env, tq)
+            recorded.update(await record_long_case(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

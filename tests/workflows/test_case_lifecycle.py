@@ -20,7 +20,7 @@ from domain.models import (
     SafetyAssessmentCmd,
     Unsafety,
 )
-from domain.policy import VeiligThuisPolicy
+from domain.policy import Policy, VeiligThuisPolicy
 from workflows.case import CaseWorkflow
 from workflows.ids import case_workflow_id
 
@@ -28,7 +28,7 @@ VT = VeiligThuisPolicy()
 SECOND = timedelta(seconds=1)
 
 
-async def open_case(env, task_queue, *, acute=False):
+async def open_case(env, task_queue, *, acute=False, policy=None):
     now = await env.get_current_time()
     case_id = uuid.uuid4().hex
     handle = await env.client.start_workflow(
@@ -41,6 +41,7 @@ async def open_case(env, task_queue, *, acute=False):
             persons=[PersonRef(ref="p1", role="victim"), PersonRef(ref="p2", role="pleger")],
             unsafety=Unsafety(acute=acute, structural=True, reporter_can_help=False),
             received_at=now,
+            policy=policy or Policy(),
         ),
         id=case_workflow_id(case_id),
         task_queue=task_queue,
@@ -218,3 +219,48 @@ async def test_referral_to_mda_is_a_handoff_with_a_notice(env, worker, read_mode
     )
     assert state.phase == "referred"
     assert await read_model.sent(1) == [("referral", "mda")]
+
+
+async def test_a_long_case_continues_as_new_and_keeps_its_state(env, worker, read_model):
+    case, _ = await open_case(env, worker, policy=Policy(case_events_per_run=60))
+    first_run = (await case.describe()).run_id
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    await case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="handover", partner="wijkteam-a", decided_at=now),
+    )
+    for _ in range(12):  # years of monitoring, one check a quarter
+        await env.sleep(timedelta(weeks=12))
+        latest = env.client.get_workflow_handle(case.id)
+        await latest.execute_update(
+            CaseWorkflow.record_monitoring_check,
+            MonitoringCheckCmd(safety_holds=True, checked_at=await env.get_current_time()),
+        )
+    latest = env.client.get_workflow_handle(case.id)
+    assert (await latest.describe()).run_id != first_run
+    state = await latest.query(CaseWorkflow.state)
+    assert state.phase == "monitoring" and state.partner == "wijkteam-a"
+    assert kinds(state)[0] == "melding_received"  # the whole timeline came along
+    assert kinds(state).count("monitoring_check") == 12
+    assert [d.status for d in state.deadlines if d.key == "monitoring_check"][-2:] == [
+        "met",
+        "open",
+    ]
+    # a child started now reports to the case's newest run
+    now = await env.get_current_time()
+    await latest.execute_update(
+        CaseWorkflow.request_huisverbod,
+        HuisverbodRequestCmd(huisverbod_id="hv1", pleger_ref="p2", requested_at=now),
+    )
+    for _ in range(200):
+        if "huisverbod_requested" in kinds(await latest.query(CaseWorkflow.state)):
+            break
+        await asyncio.sleep(0.05)
+    assert "huisverbod_requested" in kinds(await latest.query(CaseWorkflow.state))
+    with pytest.raises(WorkflowUpdateFailedError) as err:  # its state came along too
+        await latest.execute_update(CaseWorkflow.close, CloseCmd(reason="other", closed_at=now))
+    assert "huisverbod" in str(err.value.cause)
