@@ -63,7 +63,8 @@ class CorvActivities:
                 self._endpoint, content=body, headers={"content-type": "application/xml"}
             )
         if 400 <= response.status_code < 500:
-            raise _rejected(f"CORV answered {response.status_code}: {response.text[:200]}")
+            # the reason stays in CORV's log: its answer may quote the message's content
+            raise _rejected(f"CORV refused the message ({response.status_code})")
         response.raise_for_status()
         if acknowledged_id(response.content) != message_id:
             raise RuntimeError("CORV's acknowledgement names another message")

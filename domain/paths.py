@@ -66,8 +66,11 @@ class PathRecord(BaseModel):
     kind: PathKind
     status: str
     version: int
-    deadlines: list[Deadline]
-    state: dict[str, Any]
+    state: dict[str, Any]  # with its deadlines, which also become rows for the dashboards
+
+    @property
+    def deadlines(self) -> list[Deadline]:
+        return [Deadline.model_validate(d) for d in self.state.get("deadlines", [])]
 
 
 class PathChange(BaseModel):

@@ -350,9 +350,7 @@ class CaseWorkflow:
     async def huisverbod_changed(self, change: HuisverbodChange) -> None:
         pleger_ref, _ = self._huisverboden.get(change.huisverbod_id, ("", ""))
         self._huisverboden[change.huisverbod_id] = (pleger_ref, change.status)
-        self._s.timeline.extend(change.events)
-        self._s.timeline.sort(key=lambda e: e.at)
-        await self._publish()
+        await self._absorb(change.events)
 
     # --- escalation paths (child workflows) and consent ---
 
@@ -381,7 +379,11 @@ class CaseWorkflow:
     async def path_changed(self, change: PathChange) -> None:
         kind, child, _ = self._paths.get(change.path_id, (change.kind, None, True))
         self._paths[change.path_id] = (kind, child, change.active)
-        self._s.timeline.extend(change.events)
+        await self._absorb(change.events)
+
+    async def _absorb(self, events: list[TimelineEvent]) -> None:
+        """A child's events join the case timeline, in time order."""
+        self._s.timeline.extend(events)
         self._s.timeline.sort(key=lambda e: e.at)
         await self._publish()
 

@@ -121,7 +121,6 @@ class PathWorkflow:
             kind=s.kind,
             status=s.status,
             version=s.version,
-            deadlines=s.deadlines,
             state=s.model_dump(mode="json"),
         )
         await workflow.execute_activity_method(ReadModelActivities.upsert_path, record, **DURABLE)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from temporalio.client import Client
 
 from api.auth import AuditDep, AuditEntry, allowed
@@ -56,6 +56,7 @@ Reader = Annotated[Principal, Depends(allowed("case.read"))]
 LocationReader = Annotated[Principal, Depends(allowed("placement.location.read"))]
 APPEARS_WITHIN = 10.0  # seconds for a started path to reach the read model
 WITHHELD = "withheld"
+PATH_VIEW: TypeAdapter[AnyPath] = TypeAdapter(AnyPath)
 
 
 class PathList(BaseModel):
@@ -153,7 +154,7 @@ async def _step(conn, client: Client, case_id: str, path_id: str, kind: PathKind
 def _view(state: dict, principal: Principal | None = None) -> AnyPath:
     """The path as `principal` may see it: which shelter or crisis provider took a person in
     narrows down where they are, so only Veilig Thuis sees the provider."""
-    view = PathList.model_validate({"items": [state]}).items[0]
+    view = PATH_VIEW.validate_python(state)
     if isinstance(view, AcuteState) and principal and principal.org_kind != "veilig_thuis":
         for placement in view.placements:
             placement.provider = WITHHELD
