@@ -15,8 +15,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.chain import Chain
+from domain.child_protection import CorvRequest
 from domain.corv import acknowledged_id, verzoek_tot_onderzoek
-from domain.paths import CorvRequest
 
 CORV_REJECTED = "CorvRejected"
 

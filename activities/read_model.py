@@ -7,7 +7,7 @@ import asyncpg
 from temporalio import activity
 
 from domain.models import CaseSnapshot, HuisverbodSnapshot
-from domain.paths import PathRecord
+from domain.procedure import PathRecord
 from store import cases, huisverboden, paths
 
 

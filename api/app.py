@@ -21,16 +21,18 @@ from temporalio.service import RPCError
 from api import pages
 from api.routes import (
     access_log,
+    acute_safety,
     case_steps,
     cases,
     codec,
     health,
     huisverboden,
-    paths,
+    procedures,
     regions,
 )
 from api.schemas import ERROR_RESPONSES
 from ketenregie.settings import Settings
+from services.errors import RETRY_AFTER, Refused
 from store import access_log as access_log_store
 from store import cases as case_store
 from store.db import create_pool
@@ -97,8 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "child protection, MDA++, acute safety",
         lifespan=lifespan,
     )
-    for module in (cases, case_steps, paths, huisverboden, regions, access_log, codec):
+    for module in (cases, case_steps, acute_safety, huisverboden, regions, access_log, codec):
         app.include_router(module.router, responses=ERROR_RESPONSES)
+    app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[settings.temporal_ui_origin],
@@ -116,6 +119,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_page(request):
             return pages.error_page(request, exc.status_code, str(exc.detail))
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        """A service's refusal: its status and reason; a page shows it as a page."""
+        if is_page(request):
+            return pages.error_page(request, exc.status_code, exc.detail)
+        headers = {"Retry-After": str(RETRY_AFTER)} if exc.status_code == 503 else None
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 
     @app.middleware("http")
     async def log_access(request: Request, call_next):

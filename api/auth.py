@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Request
 from api.deps import SettingsDep
 from domain.access import Action, Principal
 from ketenregie.settings import Settings
+from services.context import AuditEntry
 
 ALGORITHMS_OIDC = ["RS256", "ES256"]
 
@@ -114,22 +115,6 @@ def allowed(action: Action):
         return principal
 
     return check
-
-
-class AuditEntry:
-    """What one request did to case data; written to the access log after the response."""
-
-    def __init__(self, path_params: dict[str, str]) -> None:
-        self.action: str | None = None  # set once the caller is known and authorised or refused
-        self.case_ids: list[str] = [path_params["case_id"]] if "case_id" in path_params else []
-        self.person_refs: list[str] = []
-        self.huisverbod_id: str | None = path_params.get("huisverbod_id")
-        self.detail = ""
-
-    def touches(self, case_id: str, person_refs: list[str] = ()) -> None:
-        if case_id not in self.case_ids:
-            self.case_ids.append(case_id)
-        self.person_refs.extend(r for r in person_refs if r not in self.person_refs)
 
 
 def audit(request: Request) -> AuditEntry:

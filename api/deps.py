@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from temporalio.client import Client
 
 from ketenregie.settings import Settings
+from services.context import Parts
 
 
 def _settings(request: Request) -> Settings:
@@ -27,3 +28,11 @@ async def _connection(request: Request):
 SettingsDep = Annotated[Settings, Depends(_settings)]
 TemporalDep = Annotated[Client, Depends(_client)]
 ConnDep = Annotated[asyncpg.Connection, Depends(_connection)]
+
+
+def _parts(request: Request) -> Parts:
+    state = request.app.state
+    return Parts(pool=state.pool, client=state.temporal, settings=state.settings)
+
+
+PartsDep = Annotated[Parts, Depends(_parts)]

@@ -24,14 +24,19 @@ from api.auth import (
     mint_token,
     principal_from,
 )
-from api.deps import ConnDep, SettingsDep, TemporalDep
+from api.deps import ConnDep, PartsDep, SettingsDep
 from api.routes import huisverboden as hv_routes
 from api.routes.cases import case_detail
 from api.routes.regions import region_dashboard
 from domain.access import DECIDING_CAPACITY, Principal, roles_for, scope_of
+from domain.acute_safety import PLACEMENT_LABELS
 from domain.models import Decider, DecisionIn, ExtensionIn
 from domain.workdays import AMSTERDAM
+from services import huisverbod
+from services.context import Caller
+from services.errors import Refused
 from store import cases, notices, paths
+from workflows.registry import PROCEDURES
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -49,13 +54,7 @@ PHASES = {
     "referred": "Verwezen",
     "closed": "Gesloten",
 }
-PATHS = {
-    "child_protection": "Beschermtafel / Raad voor de Kinderbescherming",
-    "mda": "MDA++",
-    "acute_safety": "Acute veiligheid",
-    "safety_plan": "Veiligheidsplan (Signs of Safety)",
-}
-PATH_STATUSES = {
+STATUSES = {
     "referred": "verwezen",
     "meeting_scheduled": "beschermtafel gepland",
     "raad_requested": "verzoek tot onderzoek verstuurd",
@@ -112,9 +111,9 @@ TEMPLATES.env.filters.update(local=local, left=left, localinput=localinput)
 TEMPLATES.env.globals.update(
     phases=PHASES,
     statuses=STATUSES,
-    path_names=PATHS,
-    path_statuses=PATH_STATUSES,
-    placement_names=PLACEMENTS,
+    path_names={kind: p.spec.label for kind, p in PROCEDURES.items()},
+    path_statuses={k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()},
+    placement_names=PLACEMENT_LABELS,
 )
 
 
@@ -286,7 +285,7 @@ async def _submit(request, conn, audit, p: Principal, send) -> HTMLResponse:
     """Send a form through the API's route function; the inbox again, with the outcome."""
     try:
         message, status = await send(), 200
-    except (HTTPException, ValueError) as e:
+    except (HTTPException, Refused, ValueError) as e:
         message, status = _reason(e), _status(e)
     return page(request, "inbox.html", status, message=message, **await _inbox(conn, audit, p))
 
@@ -300,7 +299,7 @@ async def decide_form(
     request: Request,
     huisverbod_id: str,
     conn: ConnDep,
-    client: TemporalDep,
+    parts: PartsDep,
     audit: AuditDep,
     p: Deciding,
     decision: Annotated[str, Form()],
@@ -308,7 +307,7 @@ async def decide_form(
 ) -> HTMLResponse:
     async def send() -> str:
         body = DecisionIn(decision=decision, reason=reason, decided_by=_deciding(p))
-        await hv_routes.decide(huisverbod_id, body, conn, client, audit, p)
+        await huisverbod.decide(parts, Caller(p, audit), huisverbod_id, body)
         return f"Huisverbod {'opgelegd' if decision == 'impose' else 'afgewezen'}."
 
     return await _submit(request, conn, audit, p, send)
@@ -319,7 +318,7 @@ async def extend_form(
     request: Request,
     huisverbod_id: str,
     conn: ConnDep,
-    client: TemporalDep,
+    parts: PartsDep,
     audit: AuditDep,
     p: Extending,
     until: Annotated[str, Form()],
@@ -330,20 +329,20 @@ async def extend_form(
         if moment.tzinfo is None:  # the form's datetime-local is Amsterdam wall-clock time
             moment = moment.replace(tzinfo=AMSTERDAM)
         body = ExtensionIn(until=moment, reason=reason, decided_by=_deciding(p))
-        await hv_routes.extend(huisverbod_id, body, conn, client, audit, p)
+        await huisverbod.extend(parts, Caller(p, audit), huisverbod_id, body)
         return f"Verlengd tot {local(moment)}."
 
     return await _submit(request, conn, audit, p, send)
 
 
 def _reason(e: Exception) -> str:
-    if isinstance(e, HTTPException):
+    if isinstance(e, HTTPException | Refused):
         return f"Niet gelukt: {e.detail}"
     return "Niet gelukt: controleer het formulier (reden en datum zijn verplicht)."
 
 
 def _status(e: Exception) -> int:
-    return e.status_code if isinstance(e, HTTPException) else 422
+    return e.status_code if isinstance(e, HTTPException | Refused) else 422
 
 
 def error_page(request: Request, status: int, detail: str) -> Response:

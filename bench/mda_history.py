@@ -17,21 +17,15 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.models import CaseInput, PersonRef, Unsafety
-from domain.paths import (
-    MdaAnalysis,
-    MdaIntake,
-    MdaPlan,
-    MdaReview,
-    PlanAction,
-    StartPathCmd,
-)
 from domain.policy import MdaPolicy, Policy
+from domain.procedure import StartPathCmd
 from domain.workdays import local_date, preload_calendar
 from ketenregie.binaries import find_binary
 from tests.histories.record import converter
 from tests.workflows.conftest import FakeReadModel
-from workers.main import WORKFLOW_RUNNER, WORKFLOWS
+from workers.main import WORKFLOW_RUNNER, workflows
 from workflows.case import CaseWorkflow
 from workflows.ids import case_workflow_id, path_workflow_id
 from workflows.mda import MdaWorkflow
@@ -133,7 +127,7 @@ async def main() -> None:
             async with Worker(
                 env.client,
                 task_queue=tq,
-                workflows=WORKFLOWS,
+                workflows=workflows(),
                 workflow_runner=WORKFLOW_RUNNER,
                 activities=fake.activities(),
             ):

@@ -8,7 +8,7 @@ file in Postgres.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -221,13 +221,49 @@ class CaseSnapshot(BaseModel):
     huisverbod_ids: list[str] = []
 
 
+class Subprocedure(BaseModel):
+    """The case's record of one of its child procedures: a huisverbod or a path."""
+
+    kind: str  # "huisverbod", or the kind of path
+    subject: str | None = None  # the pleger of a huisverbod, the child of child protection
+    status: str
+    active: bool
+
+
+ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
+
+
 class CaseCarry(BaseModel):
     """What a case takes into its next run when it continues as new."""
 
     snapshot: CaseSnapshot
-    huisverboden: dict[str, tuple[str, str]]  # id -> (pleger_ref, status)
-    paths: dict[str, tuple[str, str | None, bool]]  # id -> (kind, child_ref, active)
+    children: dict[str, Subprocedure] = {}
     investigated: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_tuples(cls, data: Any) -> Any:
+        """Runs carried before the typed record kept its children as tuples."""
+        if isinstance(data, dict) and ("huisverboden" in data or "paths" in data):
+            data = dict(data)
+            children = {
+                hid: {
+                    "kind": "huisverbod",
+                    "subject": ref,
+                    "status": status,
+                    "active": status in ACTIVE_HUISVERBOD,
+                }
+                for hid, (ref, status) in data.pop("huisverboden", {}).items()
+            }
+            for pid, (kind, child, active) in data.pop("paths", {}).items():
+                children[pid] = {
+                    "kind": kind,
+                    "subject": child,
+                    "status": "running" if active else "closed",
+                    "active": active,
+                }
+            data["children"] = children
+        return data
 
 
 CaseInput.model_rebuild()

@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from domain.paths import PathRecord
+from domain.procedure import PathRecord
 from store import deadlines
 
 

@@ -28,22 +28,15 @@ from ketenregie.settings import Settings
 from workers.case_keys import PostgresKeyStore
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
-from workflows.mda import MdaWorkflow
 from workflows.notify import NotifyWorkflow
-from workflows.protection import ChildProtectionWorkflow
+from workflows.registry import PROCEDURES
 from workflows.retention import RETENTION_SCHEDULE_ID, RetentionWorkflow
-from workflows.safety import AcuteSafetyWorkflow, SafetyPlanWorkflow
 
-WORKFLOWS = [
-    CaseWorkflow,
-    HuisverbodWorkflow,
-    ChildProtectionWorkflow,
-    MdaWorkflow,
-    AcuteSafetyWorkflow,
-    SafetyPlanWorkflow,
-    NotifyWorkflow,
-    RetentionWorkflow,
-]
+
+def workflows() -> list[type]:
+    """The case, the huisverbod, every registered procedure, notices and retention."""
+    paths = [p.workflow for p in PROCEDURES.values()]
+    return [CaseWorkflow, HuisverbodWorkflow, *paths, NotifyWorkflow, RetentionWorkflow]
 
 # The holiday calendar is deterministic data; load it once, outside the sandbox.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
@@ -72,7 +65,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=workflows(),
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
             read_model.upsert_case,

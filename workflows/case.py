@@ -18,7 +18,9 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from domain.case import CONSENT_PATH_LABELS, ConsentRefusedCmd
     from domain.models import (
+        ACTIVE_HUISVERBOD,
         CaseCarry,
         CaseInput,
         CaseSnapshot,
@@ -29,34 +31,19 @@ with workflow.unsafe.imports_passed_through():
         HuisverbodRequestCmd,
         InvestigationCmd,
         MonitoringCheckCmd,
-        Notice,
         SafetyAssessmentCmd,
+        Subprocedure,
         TimelineEvent,
     )
-    from domain.paths import (
-        CONSENT_PATH_LABELS,
-        PATH_LABELS,
-        ConsentRefusedCmd,
-        MdaStart,
-        PathChange,
-        PathInput,
-        ProtectionStart,
-        SafetyPlanStart,
-        StartPathCmd,
-    )
-    from workflows.common import deadline_notice, due, firing_event, send
-    from workflows.deadlines import DeadlineBook
+    from domain.procedure import PathChange, PathInput, StartPathCmd
     from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
     from workflows.ids import huisverbod_workflow_id, path_workflow_id
-    from workflows.mda import MdaWorkflow
     from workflows.notify import NOTIFICATION_FAILED
     from workflows.options import DURABLE
-    from workflows.paths import PATH_CHANGED
-    from workflows.protection import ChildProtectionWorkflow
-    from workflows.safety import AcuteSafetyWorkflow, SafetyPlanWorkflow
+    from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due
+    from workflows.registry import PROCEDURES
 
-ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
 FOLLOW_UP_LABELS = {
     "close_with_advice": "closed with advice",
     "handover": "handed over to local care; monitoring starts",
@@ -67,7 +54,7 @@ FOLLOW_UP_LABELS = {
 
 
 @workflow.defn
-class CaseWorkflow:
+class CaseWorkflow(ProcedureWorkflow):
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         self._in = inp
@@ -85,17 +72,16 @@ class CaseWorkflow:
             timeline=[],
             deadlines=[],
         )
-        self._book = DeadlineBook(self._s.deadlines, source="case")
-        self._huisverboden: dict[str, tuple[str, str]] = {}  # id -> (pleger_ref, status)
-        self._paths: dict[str, tuple[str, str | None, bool]] = {}  # id -> (kind, child, active)
+        self._children: dict[str, Subprocedure] = {}  # huisverboden and paths, by id
         self._investigated = False
-        self._woken = False
         if inp.carried is not None:  # a run after continue-as-new: the state goes on
             c = inp.carried
             self._s = c.snapshot
-            self._book = DeadlineBook(self._s.deadlines, source="case")
-            self._huisverboden, self._paths = c.huisverboden, c.paths
-            self._investigated = c.investigated
+            self._children, self._investigated = c.children, c.investigated
+        self._begin(
+            source="case", case_id=inp.case_id, region=inp.region, delivery=inp.policy.delivery
+        )
+        if inp.carried is not None:
             return
         # The intake is recorded here, before any handler can run, so a step that arrives
         # with the start of the workflow finds the deadline it meets.
@@ -121,30 +107,10 @@ class CaseWorkflow:
     async def run(self, inp: CaseInput) -> CaseSnapshot:
         if inp.carried is None:
             await self._open(inp)
-        while self._s.phase != "closed" and not self._history_full():
-            now = workflow.now()
-            if fired := self._book.fire(now):
-                for firing in fired:
-                    self._event(now, *firing_event(firing, now))
-                await self._send(
-                    *(deadline_notice(f, self._s.case_id, self._s.region) for f in fired)
-                )
-                await self._publish()
-            self._woken = False
-            try:
-                await workflow.wait_condition(
-                    lambda: self._woken or self._history_full(),
-                    timeout=self._book.next_wake(now),
-                )
-            except TimeoutError:
-                pass
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._run_until_done()
         if self._s.phase != "closed":
             carried = CaseCarry(
-                snapshot=self._s,
-                huisverboden=self._huisverboden,
-                paths=self._paths,
-                investigated=self._investigated,
+                snapshot=self._s, children=self._children, investigated=self._investigated
             )
             workflow.continue_as_new(inp.model_copy(update={"carried": carried}))
         return self._s
@@ -153,7 +119,9 @@ class CaseWorkflow:
         """What happens once, when the melding comes in."""
         if inp.reporter_kind == "police":
             # Handle with Care: school and kinderopvang hear of a police call-out at once
-            await self._send(self._notice("event", "partners", "police_callout", "police call-out"))
+            await self._notify(
+                "event", "partners", "police_callout", workflow.now(), "police call-out"
+            )
         if inp.unsafety.acute and workflow.patched("acute-safety-path"):
             # the acute safety path alerts the police and wants a safe place within hours
             await self._start_path(
@@ -165,14 +133,16 @@ class CaseWorkflow:
                 "partners_alerted",
                 "acute unsafety: police alerted (huisverbod may be needed)",
             )
-            await self._send(
-                self._notice(
-                    "alert", "police", "acute_unsafety", "acute unsafety reported at Veilig Thuis"
-                )
+            await self._notify(
+                "alert",
+                "police",
+                "acute_unsafety",
+                workflow.now(),
+                "acute unsafety reported at Veilig Thuis",
             )
         await self._publish()
 
-    def _history_full(self) -> bool:
+    def _pause(self) -> bool:
         """Time to continue as new: the server suggests it, or the policy's bound is reached."""
         info = workflow.info()
         return (
@@ -228,8 +198,12 @@ class CaseWorkflow:
             self._schedule_monitoring(at)
         else:
             self._s.phase = "referred"
-            await self._send(
-                self._notice("referral", cmd.decision, cmd.decision, FOLLOW_UP_LABELS[cmd.decision])
+            await self._notify(
+                "referral",
+                cmd.decision,
+                cmd.decision,
+                workflow.now(),
+                FOLLOW_UP_LABELS[cmd.decision],
             )
         return await self._changed()
 
@@ -307,7 +281,9 @@ class CaseWorkflow:
 
     @workflow.update
     async def request_huisverbod(self, cmd: HuisverbodRequestCmd) -> str:
-        self._huisverboden[cmd.huisverbod_id] = (cmd.pleger_ref, "requested")
+        self._children[cmd.huisverbod_id] = Subprocedure(
+            kind="huisverbod", subject=cmd.pleger_ref, status="requested", active=True
+        )
         self._s.huisverbod_ids.append(cmd.huisverbod_id)
         await workflow.start_child_workflow(
             HuisverbodWorkflow.run,
@@ -340,16 +316,19 @@ class CaseWorkflow:
             raise invalid(
                 f"person {cmd.pleger_ref!r} has role {person.role!r}; a huisverbod is imposed on a pleger"
             )
-        if cmd.huisverbod_id in self._huisverboden:
+        if cmd.huisverbod_id in self._children:
             raise conflict("this huisverbod request was already made")
-        for ref, status in self._huisverboden.values():
-            if ref == cmd.pleger_ref and status in ACTIVE_HUISVERBOD:
-                raise conflict(f"a huisverbod for {cmd.pleger_ref!r} is already {status}")
+        for c in self._children.values():
+            if c.kind == "huisverbod" and c.subject == cmd.pleger_ref and c.active:
+                raise conflict(f"a huisverbod for {cmd.pleger_ref!r} is already {c.status}")
 
     @workflow.signal(name=HUISVERBOD_CHANGED)
     async def huisverbod_changed(self, change: HuisverbodChange) -> None:
-        pleger_ref, _ = self._huisverboden.get(change.huisverbod_id, ("", ""))
-        self._huisverboden[change.huisverbod_id] = (pleger_ref, change.status)
+        child = self._children.get(change.huisverbod_id) or Subprocedure(
+            kind="huisverbod", status=change.status, active=True
+        )
+        child.status, child.active = change.status, change.status in ACTIVE_HUISVERBOD
+        self._children[change.huisverbod_id] = child
         await self._absorb(change.events)
 
     # --- escalation paths (child workflows) and consent ---
@@ -364,21 +343,24 @@ class CaseWorkflow:
         if self._s.phase == "closed":
             raise conflict("the case is closed")
         self._check_time(cmd.at)
+        procedure = PROCEDURES.get(cmd.kind)
+        if procedure is None:
+            raise invalid(f"there is no procedure {cmd.kind!r}")
+        subject = procedure.spec.one_at_a_time(cmd)
         if cmd.kind == "child_protection":
-            self._require_child(cmd.child_ref)
-        for kind, child, active in self._paths.values():
-            if (
-                active
-                and kind == cmd.kind
-                and (kind != "child_protection" or child == cmd.child_ref)
-            ):
-                whom = f" for {cmd.child_ref}" if kind == "child_protection" else ""
-                raise conflict(f"a {PATH_LABELS[kind]} path{whom} is already running")
+            self._require_child(subject)
+        for c in self._children.values():
+            if c.active and c.kind == cmd.kind and c.subject == subject:
+                whom = f" for {subject}" if subject else ""
+                raise conflict(f"a {procedure.spec.label} path{whom} is already running")
 
     @workflow.signal(name=PATH_CHANGED)
     async def path_changed(self, change: PathChange) -> None:
-        kind, child, _ = self._paths.get(change.path_id, (change.kind, None, True))
-        self._paths[change.path_id] = (kind, child, change.active)
+        child = self._children.get(change.path_id) or Subprocedure(
+            kind=change.kind, status=change.status, active=True
+        )
+        child.status, child.active = change.status, change.active
+        self._children[change.path_id] = child
         await self._absorb(change.events)
 
     async def _absorb(self, events: list[TimelineEvent]) -> None:
@@ -406,6 +388,7 @@ class CaseWorkflow:
         self._check_time(cmd.at)
 
     async def _start_path(self, cmd: StartPathCmd) -> None:
+        procedure = PROCEDURES[cmd.kind]
         path = PathInput(
             path_id=cmd.path_id,
             case_id=self._s.case_id,
@@ -414,28 +397,16 @@ class CaseWorkflow:
             started_at=cmd.at,
             policy=self._in.policy,
         )
-        self._paths[cmd.path_id] = (cmd.kind, cmd.child_ref, True)
-        options = {
-            "id": path_workflow_id(self._s.case_id, cmd.path_id),
+        self._children[cmd.path_id] = Subprocedure(
+            kind=cmd.kind, subject=procedure.spec.one_at_a_time(cmd), status="started", active=True
+        )
+        await workflow.start_child_workflow(
+            procedure.workflow.run,
+            procedure.spec.start_input(path, cmd),
+            id=path_workflow_id(self._s.case_id, cmd.path_id),
             # a court's measure or a placement runs on whatever happens to the case
-            "parent_close_policy": ParentClosePolicy.ABANDON,
-        }
-        if cmd.kind == "child_protection":
-            start = ProtectionStart(path=path, child_ref=cmd.child_ref or "", via=cmd.via)
-            await workflow.start_child_workflow(ChildProtectionWorkflow.run, start, **options)
-        elif cmd.kind == "mda":
-            start = MdaStart(path=path, partners=cmd.partners)
-            await workflow.start_child_workflow(MdaWorkflow.run, start, **options)
-        elif cmd.kind == "acute_safety":
-            await workflow.start_child_workflow(AcuteSafetyWorkflow.run, path, **options)
-        else:
-            start = SafetyPlanStart(
-                path=path,
-                responsible=cmd.responsible or "",
-                worker=cmd.worker or "",
-                review_dates=cmd.review_dates,
-            )
-            await workflow.start_child_workflow(SafetyPlanWorkflow.run, start, **options)
+            parent_close_policy=ParentClosePolicy.ABANDON,
+        )
 
     def _require_child(self, ref: str | None) -> None:
         person = next((p for p in self._in.persons if p.ref == ref), None)
@@ -457,11 +428,12 @@ class CaseWorkflow:
         check_time(at, self._s.opened_at, "the melding was received")
 
     def _no_running_huisverbod(self) -> None:
-        if any(status in ACTIVE_HUISVERBOD for _, status in self._huisverboden.values()):
+        active = [c for c in self._children.values() if c.active]
+        if any(c.kind == "huisverbod" for c in active):
             raise conflict(
                 "a huisverbod of this case is still running; the case stays open until it ends"
             )
-        running = sorted({PATH_LABELS[k] for k, _, active in self._paths.values() if active})
+        running = sorted({PROCEDURES[c.kind].spec.label for c in active})
         if running:
             raise conflict(
                 f"{', '.join(running)} still running; the case stays open until it closes"
@@ -479,32 +451,13 @@ class CaseWorkflow:
         self._book.close_open()
         self._s.phase = "closed"
 
-    async def _send(self, *notices: Notice) -> None:
-        await send(list(notices), self._in.policy.delivery)
+    def _done(self) -> bool:
+        return self._s.phase == "closed"
 
-    def _notice(self, kind: str, recipient: str, subject: str, detail: str) -> Notice:
-        now = workflow.now()
-        return Notice(
-            key=f"case:{self._s.case_id}:{kind}:{subject}:{now.isoformat()}",
-            at=now,
-            case_id=self._s.case_id,
-            region=self._s.region,
-            kind=kind,
-            recipient=recipient,
-            subject=subject,
-            detail=detail,
-        )
+    def _notice_key(self, kind: str, subject: str, at: datetime) -> str:
+        return f"case:{self._s.case_id}:{kind}:{subject}:{at.isoformat()}"
 
-    def _event(self, at: datetime, kind: str, detail: str) -> None:
-        self._s.timeline.append(TimelineEvent(at=at, kind=kind, detail=detail))
-
-    async def _changed(self) -> CaseSnapshot:
-        self._woken = True
-        await self._publish()
-        return self._s
-
-    async def _publish(self) -> None:
-        self._s.version += 1
+    async def _project(self) -> None:
         await workflow.execute_activity_method(
             ReadModelActivities.upsert_case, self._s.model_copy(deep=True), **DURABLE
         )

@@ -20,15 +20,14 @@ with workflow.unsafe.imports_passed_through():
         HuisverbodInput,
         HuisverbodSnapshot,
         MilestoneCmd,
-        Notice,
         RulingCmd,
         TimelineEvent,
     )
     from domain.policy import RuleViolation
-    from workflows.common import deadline_notice, due, firing_event, send
-    from workflows.deadlines import DeadlineBook
+    from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
     from workflows.options import DURABLE
+    from workflows.procedure import ProcedureWorkflow, due
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
@@ -40,7 +39,7 @@ MILESTONES = {
 
 
 @workflow.defn
-class HuisverbodWorkflow:
+class HuisverbodWorkflow(ProcedureWorkflow):
     @workflow.init
     def __init__(self, inp: HuisverbodInput) -> None:
         self._in = inp
@@ -56,9 +55,12 @@ class HuisverbodWorkflow:
             timeline=[],
             deadlines=[],
         )
-        self._book = DeadlineBook(self._s.deadlines, source=f"huisverbod:{inp.huisverbod_id}")
-        self._unsent: list[TimelineEvent] = []
-        self._woken = False
+        self._begin(
+            source=f"huisverbod:{inp.huisverbod_id}",
+            case_id=inp.case_id,
+            region=inp.region,
+            delivery=inp.delivery,
+        )
 
     @workflow.run
     async def run(self, inp: HuisverbodInput) -> HuisverbodSnapshot:
@@ -73,30 +75,7 @@ class HuisverbodWorkflow:
         )
         await self._publish()
         await self._announce("huisverbod_requested", inp.requested_at)
-        while self._active():
-            now = workflow.now()
-            fired = self._book.fire(now)
-            for firing in fired:
-                self._event(now, *firing_event(firing, now))
-            if self._s.ends_at is not None and now >= self._s.ends_at:
-                self._finish("expired", self._s.ends_at, "the huisverbod expired")
-            if fired or not self._active():
-                await send(
-                    [deadline_notice(f, inp.case_id, inp.region) for f in fired], inp.delivery
-                )
-                await self._publish()
-            if self._s.status == "expired":
-                await self._announce("huisverbod_expired", self._s.ended_at)
-            if not self._active():
-                break
-            self._woken = False
-            try:
-                await workflow.wait_condition(
-                    lambda: self._woken, timeout=self._book.next_wake(now, self._s.ends_at)
-                )
-            except TimeoutError:
-                pass
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._run_until_done()
         return self._s
 
     @workflow.query
@@ -255,20 +234,41 @@ class HuisverbodWorkflow:
             raise conflict(f"{cmd.milestone} was already recorded")
         self._not_in_future(cmd.at)
 
-    # --- internals ---
+    # --- the base's hooks ---
 
-    def _active(self) -> bool:
-        return self._s.status in ("requested", *RUNNING)
+    def _done(self) -> bool:
+        return self._s.status not in ("requested", *RUNNING)
+
+    def _due(self, now: datetime) -> tuple[list[Firing], bool]:
+        """Deadlines passed unmet escalate first; then a ban whose end has come expires."""
+        fired = self._book.fire(now)
+        if self._s.ends_at is not None and now >= self._s.ends_at:
+            self._finish("expired", self._s.ends_at, "the huisverbod expired")
+            return fired, True
+        return fired, False
+
+    async def _after_due(self) -> None:
+        if self._s.status == "expired":
+            await self._announce("huisverbod_expired", self._s.ended_at)
+
+    def _moments(self) -> list[datetime | None]:
+        return [self._s.ends_at]
+
+    async def _project(self) -> None:
+        await workflow.execute_activity_method(
+            ReadModelActivities.upsert_huisverbod, self._s.model_copy(deep=True), **DURABLE
+        )
+
+    def _report(self, events: list[TimelineEvent]) -> tuple[str, HuisverbodChange]:
+        s = self._s
+        return HUISVERBOD_CHANGED, HuisverbodChange(
+            huisverbod_id=s.huisverbod_id, status=s.status, events=events
+        )
+
+    # --- internals ---
 
     def _not_in_future(self, at: datetime) -> None:
         check_time(at)
-
-    def _event(self, at: datetime, kind: str, detail: str) -> None:
-        event = TimelineEvent(
-            at=at, kind=kind, detail=detail, source=f"huisverbod:{self._s.huisverbod_id}"
-        )
-        self._s.timeline.append(event)
-        self._unsent.append(event)
 
     def _finish(self, status: str, at: datetime, detail: str) -> None:
         self._s.status, self._s.ended_at = status, at
@@ -279,36 +279,6 @@ class HuisverbodWorkflow:
 
     async def _announce(self, event: str, at: datetime) -> None:
         """Tell the partners of this event (who: `domain.notifications`)."""
-        notice = Notice(
-            key=f"huisverbod:{self._s.huisverbod_id}:{event}:{at.isoformat()}",
-            case_id=self._s.case_id,
-            region=self._in.region,
-            kind="event",
-            recipient="partners",
-            subject=event,
-            at=at,
-            detail=f"{event.replace('_', ' ')} ({at.isoformat()})",
+        await self._notify(
+            "event", "partners", event, at, f"{event.replace('_', ' ')} ({at.isoformat()})"
         )
-        await send([notice], self._in.delivery)
-
-    async def _changed(self) -> HuisverbodSnapshot:
-        self._woken = True
-        await self._publish()
-        return self._s
-
-    async def _publish(self) -> None:
-        """Project the state to the read model and tell the parent case what happened."""
-        self._s.version += 1
-        snapshot = self._s.model_copy(deep=True)
-        events, self._unsent = self._unsent, []
-        await workflow.execute_activity_method(
-            ReadModelActivities.upsert_huisverbod, snapshot, **DURABLE
-        )
-        parent = workflow.info().parent
-        if parent is not None and events:
-            change = HuisverbodChange(
-                huisverbod_id=snapshot.huisverbod_id, status=snapshot.status, events=events
-            )
-            await workflow.get_external_workflow_handle(parent.workflow_id).signal(
-                HUISVERBOD_CHANGED, change
-            )

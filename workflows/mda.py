@@ -13,7 +13,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.paths import (
+    from domain.mda import (
         MdaActionDone,
         MdaAnalysis,
         MdaClose,
@@ -26,8 +26,7 @@ with workflow.unsafe.imports_passed_through():
         mda_step_problem,
     )
     from domain.workdays import end_of_day
-    from workflows.common import due, on_calendar
-    from workflows.paths import PathWorkflow
+    from workflows.procedure import PathWorkflow, due, on_calendar
 
 KEEP_EVENTS = 20  # timeline events carried into the next run (the case keeps them all)
 
@@ -43,7 +42,7 @@ class MdaWorkflow(PathWorkflow):
             status="intake",
             partners=start.partners,
         )
-        self._begin()
+        self._begin_path()
 
     @workflow.run
     async def run(self, start: MdaStart) -> MdaState:
@@ -55,7 +54,7 @@ class MdaWorkflow(PathWorkflow):
                 "referral", "zorg_en_veiligheidshuis", "mda", at, "referral to MDA++"
             )
             await self._publish()
-        await self._run_until_closed()
+        await self._run_until_done()
         if self._s.status != "closed":
             carried = self._s.model_copy(deep=True)
             carried.timeline = carried.timeline[-KEEP_EVENTS:]

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from api.auth import AuditDep, allowed
 from api.deps import ConnDep
-from api.errors import not_found
 from domain.access import Principal, scope_of
+from services.errors import not_found
 from store import access_log, cases
 
 router = APIRouter(prefix="/v1/access-log", tags=["access log"])

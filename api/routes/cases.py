@@ -16,7 +16,6 @@ from temporalio.service import RPCError
 from activities import destruction
 from api.auth import AuditDep, allowed
 from api.deps import ConnDep, SettingsDep, TemporalDep
-from api.errors import not_found, run_command, unprocessable
 from api.schemas import (
     CaseCreated,
     CaseDetail,
@@ -38,22 +37,13 @@ from domain.models import (
 from domain.policy import RuleViolation, check_huisverbod_subject
 from ketenregie.settings import Settings
 from ketenregie.telemetry import CASES_OPENED
+from services.context import at_or_now
+from services.errors import not_found, run_command, unprocessable
 from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow
-from workflows.errors import CLOCK_SKEW
 from workflows.ids import case_workflow_id
 
 router = APIRouter(prefix="/v1", tags=["cases"])
-
-
-def at_or_now(at: datetime | None, field: str) -> datetime:
-    """`at` when given and not in the future (a few minutes' clock skew allowed), else now."""
-    now = datetime.now(UTC)
-    if at is None:
-        return now
-    if at - now > CLOCK_SKEW:
-        raise unprocessable(f"{field} {at.isoformat()} lies in the future")
-    return at
 
 
 async def start_case(client: Client, settings: Settings, case: dict) -> None:

@@ -10,8 +10,8 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
 from api.auth import AuditDep, allowed
-from api.errors import unprocessable
 from domain.access import Principal
+from services.errors import unprocessable
 from workers.codec import EncryptionCodec
 
 router = APIRouter(prefix="/codec", tags=["temporal codec server"])

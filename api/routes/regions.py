@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 
 from api.auth import AuditDep, allowed
 from api.deps import ConnDep, SettingsDep
-from api.errors import not_found
 from api.schemas import CaseSummary, Dashboard, DueCase
 from domain.access import Principal
 from domain.workdays import working_day_horizon
+from services.errors import not_found
 from store import dashboard
 
 router = APIRouter(prefix="/v1/regions", tags=["coordinators"])

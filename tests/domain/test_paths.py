@@ -8,27 +8,29 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.case import check_child_consent
+from domain.child_protection import (
+    CourtDecided,
+    Measure,
+    MeasureRenewed,
+    MeetingHeld,
+    PlacementCarriedOut,
+    ProtectionState,
+    protection_step_problem,
+)
 from domain.corv import CorvFormatError, acknowledged_id, acknowledgement, read_header
 from domain.corv import verzoek_tot_onderzoek as corv_message
-from domain.paths import (
-    CourtDecided,
+from domain.mda import (
     MdaActionDone,
     MdaClose,
     MdaPlan,
     MdaReview,
     MdaState,
-    Measure,
-    MeasureRenewed,
-    MeetingHeld,
-    PlacementCarriedOut,
     PlanAction,
-    ProtectionState,
-    SafetyPlanIn,
-    check_child_consent,
     mda_step_problem,
-    protection_step_problem,
 )
 from domain.policy import ChildProtectionPolicy, RuleViolation, SafetyPolicy, check_majority
+from domain.safety_plan import SafetyPlanIn
 
 AMS = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=AMS)

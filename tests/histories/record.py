@@ -20,6 +20,9 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.acute_safety import Placement
+from domain.child_protection import CourtDecided, RaadAnswered, RaadConcluded
+from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.models import (
     CaseInput,
     Decider,
@@ -32,31 +35,20 @@ from domain.models import (
     SafetyAssessmentCmd,
     Unsafety,
 )
-from domain.paths import (
-    CourtDecided,
-    MdaAnalysis,
-    MdaIntake,
-    MdaPlan,
-    MdaReview,
-    Placement,
-    PlanAction,
-    RaadAnswered,
-    RaadConcluded,
-    StartPathCmd,
-)
 from domain.policy import MdaPolicy, Policy
+from domain.procedure import StartPathCmd
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
 from workers.case_keys import MemoryKeyStore
 from workers.client import data_converter
 from workers.codec import Keyring
-from workers.main import WORKFLOW_RUNNER, WORKFLOWS
+from workers.main import WORKFLOW_RUNNER, workflows
+from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.case import CaseWorkflow
+from workflows.child_protection import ChildProtectionWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 from workflows.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 from workflows.mda import MdaWorkflow
-from workflows.protection import ChildProtectionWorkflow
-from workflows.safety import AcuteSafetyWorkflow
 
 HERE = Path(__file__).parent
 KEYRING = Keyring({"history": bytes(range(32, 64))}, "history")
@@ -305,7 +297,7 @@ async def main() -> None:
         async with Worker(
             env.client,
             task_queue=tq,
-            workflows=WORKFLOWS,
+            workflows=workflows(),
             workflow_runner=WORKFLOW_RUNNER,
             activities=fake.activities(),
         ):

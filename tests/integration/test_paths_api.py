@@ -321,7 +321,7 @@ async def test_acute_case_shelter_location_only_for_veilig_thuis_and_the_shelter
     # the case stays open while a placement runs; safe again, it may close
     await step(api, f"/v1/cases/{case_id}/safety-assessment", {"acute": True, "structural": True})
     r = await api.post(f"/v1/cases/{case_id}/follow-up", json={"decision": "close_with_advice"})
-    assert r.status_code == 409 and "acute safety" in r.json()["detail"]
+    assert r.status_code == 409 and "Acute veiligheid" in r.json()["detail"]
     for p in (placement, child):
         await step(
             api, f"{url}/steps", {"step": "placement_ended", "placement_id": p["placement_id"]}

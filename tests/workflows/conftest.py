@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.corv import CORV_REJECTED
+from domain.child_protection import CorvRequest
 from domain.models import (
     CaseSnapshot,
     FailedDelivery,
@@ -21,13 +22,13 @@ from domain.models import (
     Notice,
     PlannedDelivery,
 )
-from domain.paths import CorvRequest, PathRecord
+from domain.procedure import PathRecord
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary
 from workers.case_keys import MemoryKeyStore
 from workers.client import data_converter
 from workers.codec import Keyring
-from workers.main import WORKFLOW_RUNNER, WORKFLOWS
+from workers.main import WORKFLOW_RUNNER, workflows
 
 TEST_KEYRING = Keyring({"test": bytes(range(32))}, "test")
 
@@ -155,7 +156,7 @@ async def worker(env, read_model):
     async with Worker(
         env.client,
         task_queue=task_queue,
-        workflows=WORKFLOWS,
+        workflows=workflows(),
         workflow_runner=WORKFLOW_RUNNER,
         activities=read_model.activities(),
     ):

@@ -8,30 +8,24 @@ from datetime import date, timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from domain.paths import (
+from domain.child_protection import (
     CourtDecided,
-    MdaAnalysis,
-    MdaClose,
-    MdaIntake,
-    MdaPlan,
-    MdaReview,
-    MdaStart,
     MeasureEnded,
     MeasureRenewed,
     MeetingHeld,
     MeetingScheduled,
-    PathInput,
-    PlanAction,
     ProtectionStart,
     RaadAnswered,
     RaadConcluded,
-    SafetyPlanStart,
 )
+from domain.mda import MdaAnalysis, MdaClose, MdaIntake, MdaPlan, MdaReview, MdaStart, PlanAction
 from domain.policy import ChildProtectionPolicy, MdaPolicy, Policy
+from domain.procedure import PathInput
+from domain.safety_plan import SafetyPlanStart
 from domain.workdays import AMSTERDAM, local_date
+from workflows.child_protection import ChildProtectionWorkflow
 from workflows.mda import MdaWorkflow
-from workflows.protection import ChildProtectionWorkflow
-from workflows.safety import SafetyPlanWorkflow
+from workflows.safety_plan import SafetyPlanWorkflow
 
 DAY = timedelta(days=1)
 

@@ -1,12 +1,7 @@
-"""Acute safety and the Signs of Safety safety plan: two paths of a case.
-
-Acute safety starts at once: the police are alerted and a safe place is due within hours,
-either a placement (crisisdienst jeugd for a child, vrouwenopvang or mannenopvang for an
-adult) or an arrangement without one (a huisverbod, the pleger left, the network). Where
-a placed person stays is never in the workflow: only a reference to a row in Postgres.
-
-The safety plan is made with the family; each agreed review date reminds the responsible
-worker the working day before, and passes to the coordinator when it is missed.
+"""Acute safety: the police are alerted and a safe place is due within hours, either a
+placement (crisisdienst jeugd for a child, vrouwenopvang or mannenopvang for an adult) or an
+arrangement without one (a huisverbod, the pleger left, the network). Where a placed person
+stays is never in the workflow: only a reference to a row in Postgres.
 """
 
 from __future__ import annotations
@@ -16,21 +11,16 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.paths import (
+    from domain.acute_safety import (
         AcuteState,
         AcuteStep,
-        PathInput,
         Placement,
         PlacementEnded,
-        SafetyPlanStart,
-        SafetyPlanState,
-        SafetyPlanStep,
-        SafetyReview,
         SafeWithoutPlacement,
     )
-    from workflows.common import due, on_calendar
-    from workflows.errors import conflict, invalid
-    from workflows.paths import PathWorkflow
+    from domain.procedure import PathInput
+    from workflows.errors import conflict
+    from workflows.procedure import PathWorkflow, due
 
 PLACEMENT_LABELS = {
     "crisis_placement": "crisis placement by the crisisdienst jeugd",
@@ -49,7 +39,7 @@ class AcuteSafetyWorkflow(PathWorkflow):
             **inp.base(),
             status="arranging",
         )
-        self._begin()
+        self._begin_path()
 
     @workflow.run
     async def run(self, inp: PathInput) -> AcuteState:
@@ -67,7 +57,7 @@ class AcuteSafetyWorkflow(PathWorkflow):
             "alert", "police", "acute_unsafety", at, "acute unsafety reported at Veilig Thuis"
         )
         await self._publish()
-        await self._run_until_closed()
+        await self._run_until_done()
         return self._s
 
     @workflow.query
@@ -111,7 +101,7 @@ class AcuteSafetyWorkflow(PathWorkflow):
             p.person_ref == placement.person_ref and p.ended_at is None for p in self._s.placements
         ):
             raise conflict(f"{placement.person_ref} is already placed; end that placement first")
-        self._check_time(placement.placed_at)
+        self._check_path_time(placement.placed_at)
 
     @workflow.update
     async def step(self, step: AcuteStep) -> AcuteState:
@@ -145,73 +135,4 @@ class AcuteSafetyWorkflow(PathWorkflow):
                 raise conflict(f"there is no placement {step.placement_id!r}")
             if placement.ended_at is not None:
                 raise conflict("that placement has ended already")
-        self._check_time(step.at)
-
-
-@workflow.defn
-class SafetyPlanWorkflow(PathWorkflow):
-    @workflow.init
-    def __init__(self, start: SafetyPlanStart) -> None:
-        self._in = start.path
-        self._policy = start.path.policy.safety
-        self._s = SafetyPlanState(
-            **start.path.base(),
-            status="active",
-            responsible=start.responsible,
-            worker=start.worker,
-            review_dates=start.review_dates,
-        )
-        self._begin()
-
-    @workflow.run
-    async def run(self, start: SafetyPlanStart) -> SafetyPlanState:
-        at = start.path.started_at
-        self._event(
-            at,
-            "safety_plan",
-            f"safety plan made with the family; {len(start.review_dates)} reviews agreed",
-        )
-        for day in start.review_dates:
-            self._review_on(at, day)
-        await self._publish()
-        await self._run_until_closed()
-        return self._s
-
-    @workflow.query
-    def state(self) -> SafetyPlanState:
-        return self._s
-
-    @workflow.update
-    async def step(self, step: SafetyPlanStep) -> SafetyPlanState:
-        at: datetime = step.at  # type: ignore[assignment]
-        if isinstance(step, SafetyReview):
-            self._book.meet("safety_plan_review", at)
-            self._s.reviews.append((at, step.plan_holds))
-            holds = "holds" if step.plan_holds else "does not hold: the plan is adjusted"
-            self._event(at, "safety_plan_review", f"safety plan review: the plan {holds}")
-            if step.next_review_on is not None:
-                self._s.review_dates.append(step.next_review_on)
-                self._review_on(at, step.next_review_on)
-        else:
-            self._close(at, "safety plan closed")
-        return await self._changed()
-
-    @step.validator
-    def _validate_step(self, step: SafetyPlanStep) -> None:
-        if self._s.status == "closed":
-            raise conflict("the safety plan is closed")
-        at = self._check_time(step.at)
-        if (
-            isinstance(step, SafetyReview)
-            and step.next_review_on
-            and step.next_review_on < at.date()
-        ):
-            raise invalid("the next review date lies in the past")
-
-    def _review_on(self, start: datetime, day) -> None:
-        self._book.add(
-            "safety_plan_review",
-            f"safety plan review on {day.isoformat()} (worker {self._s.worker})",
-            on_calendar(self._policy.review_due, start, day),
-            f"partner:{self._s.responsible}",
-        )
+        self._check_path_time(step.at)

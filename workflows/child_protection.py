@@ -17,8 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from datetime import datetime, timedelta
 
     from activities.corv import CORV_REJECTED, CorvActivities
-    from domain.models import Deadline
-    from domain.paths import (
+    from domain.child_protection import (
         CorvRequest,
         CourtDecided,
         Measure,
@@ -34,12 +33,13 @@ with workflow.unsafe.imports_passed_through():
         RaadConcluded,
         protection_step_problem,
     )
+    from domain.models import Deadline
     from domain.policy import RuleViolation
     from domain.workdays import end_of_day
-    from workflows.common import due, on_calendar
+    from workflows.deadlines import Firing
     from workflows.errors import invalid
     from workflows.options import COORDINATOR
-    from workflows.paths import PathWorkflow
+    from workflows.procedure import PathWorkflow, due, on_calendar
 
 CORV_OPTIONS = {
     "start_to_close_timeout": timedelta(seconds=30),
@@ -63,7 +63,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             child_ref=start.child_ref,
             via=start.via,
         )
-        self._begin()
+        self._begin_path()
         self._renewals: dict[str, Deadline] = {}
 
     @workflow.run
@@ -76,7 +76,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             self._event(at, "protection_referred", "referred to the beschermtafel")
             self._add("beschermtafel_meeting", "beschermtafel meeting held with the family", at)
             await self._publish()
-        await self._run_until_closed()
+        await self._run_until_done()
         return self._s
 
     @workflow.query
@@ -247,13 +247,15 @@ class ChildProtectionWorkflow(PathWorkflow):
         if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
             self._close(at, "the last measure ended")
 
-    def _tick(self, now: datetime) -> bool:
+    def _due(self, now: datetime) -> tuple[list[Firing], bool]:
+        """A measure that ran to its end date ends first: its renewal deadline then falls
+        silent instead of escalating."""
         expired = [m for m in self._s.measures if m.running and m.ends_at and m.ends_at <= now]
         for m in expired:
             self._end(m, m.ends_at, "ran to its end date")  # type: ignore[arg-type]
-        return bool(expired)
+        return self._book.fire(now), bool(expired)
 
-    def _moments(self) -> list[datetime]:
+    def _moments(self) -> list[datetime | None]:
         return [m.ends_at for m in self._s.measures if m.running and m.ends_at]
 
     def _add(

@@ -1,0 +1,105 @@
+"""Acute safety: a safe place within hours, by a placement or an arrangement.
+
+Commands, state and Dutch labels. Where a placed person stays is never here: only a
+reference to the row in Postgres that holds the location.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from domain.models import AwareDatetime, Ref, ShortText, Strict
+from domain.procedure import PathInput, PathState, ProcedureSpec, StartPathCmd
+
+PlacementKind = Literal["crisis_placement", "vrouwenopvang", "mannenopvang"]
+AcuteStatus = Literal["arranging", "safe", "closed"]
+
+
+class AcuteStartIn(Strict):
+    at: AwareDatetime | None = None
+
+
+class PlacementIn(Strict):
+    """Where a person is safe. The location is kept in Postgres, shown only to Veilig Thuis
+    and the provider itself; Temporal and the timeline get the placement's reference."""
+
+    person_ref: Ref
+    kind: PlacementKind
+    provider: Ref = Field(description="partner id of the crisisdienst jeugd or the opvang")
+    location: ShortText
+    parents_consent: bool | None = Field(
+        None, description="for a child: do the parents agree to the crisis placement?"
+    )
+    at: AwareDatetime | None = None
+
+
+class Placement(BaseModel):
+    placement_id: str
+    person_ref: str
+    kind: PlacementKind
+    provider: str
+    placed_at: datetime
+    parents_consent: bool | None = None
+    ended_at: datetime | None = None
+
+
+class SafeWithoutPlacement(Strict):
+    step: Literal["safe_without_placement"]
+    arrangement: Literal["huisverbod", "pleger_left", "network"]
+    at: AwareDatetime | None = None
+
+
+class PlacementEnded(Strict):
+    step: Literal["placement_ended"]
+    placement_id: Ref
+    at: AwareDatetime | None = None
+
+
+AcuteStep = Annotated[SafeWithoutPlacement | PlacementEnded, Field(discriminator="step")]
+
+
+class AcuteState(PathState):
+    kind: Literal["acute_safety"] = "acute_safety"
+    status: AcuteStatus
+    placements: list[Placement] = Field(default_factory=list)
+    arrangement: str | None = None
+
+
+STATUSES = {"arranging": "veilige plek nodig", "safe": "veilig", "closed": "afgesloten"}
+PLACEMENT_LABELS = {
+    "crisis_placement": "crisisplaatsing (crisisdienst jeugd)",
+    "vrouwenopvang": "vrouwenopvang",
+    "mannenopvang": "mannenopvang",
+}
+
+
+def _start(path: PathInput, cmd: StartPathCmd) -> PathInput:
+    return path
+
+
+WITHHELD = "withheld"
+
+
+def redact(state: AcuteState, org_kind: str) -> AcuteState:
+    """Which shelter or crisis provider took a person in narrows down where they are: only
+    Veilig Thuis sees the provider."""
+    if org_kind != "veilig_thuis":
+        for placement in state.placements:
+            placement.provider = WITHHELD
+    return state
+
+
+SPEC = ProcedureSpec(
+    kind="acute_safety",
+    slug="acute-safety",
+    label="Acute veiligheid",
+    statuses=STATUSES,
+    start_in=AcuteStartIn,
+    state=AcuteState,
+    step=AcuteStep,
+    start_input=_start,
+    redact=redact,
+)

@@ -1,0 +1,234 @@
+"""Child protection: beschermtafel, the Raad voor de Kinderbescherming, the kinderrechter.
+
+The commands (references, dates, decisions), the state, which step the state allows (409)
+and the Dutch labels. Measure terms live in `domain.policy` beside their articles.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from domain.chain import Chain
+from domain.models import AwareDatetime, Ref, Strict
+from domain.policy import MeasureKind, RuleViolation, check_majority, is_adult
+from domain.procedure import (
+    CaseFile,
+    PathInput,
+    PathState,
+    ProcedureSpec,
+    StartPathCmd,
+    birth_date,
+    person,
+)
+
+ProtectionStatus = Literal[
+    "referred",
+    "meeting_scheduled",
+    "raad_requested",
+    "raad_investigating",
+    "court_petitioned",
+    "measure_running",
+    "closed",
+]
+
+
+class ProtectionStartIn(Strict):
+    child_ref: Ref
+    via: Literal["beschermtafel", "raad"] = Field(
+        "beschermtafel",
+        description="beschermtafel first, or a verzoek tot onderzoek to the Raad at once",
+    )
+    at: AwareDatetime | None = None
+
+
+class ProtectionStart(BaseModel):
+    path: PathInput
+    child_ref: str
+    via: Literal["beschermtafel", "raad"]
+
+
+class CorvRequest(BaseModel):
+    """What the CORV adapter needs to build the verzoek tot onderzoek from the case file."""
+
+    path_id: str
+    case_id: str
+    region: str
+    child_ref: str
+
+
+class MeetingScheduled(Strict):
+    step: Literal["meeting_scheduled"]
+    meeting_on: date
+    at: AwareDatetime | None = None
+
+
+class MeetingHeld(Strict):
+    step: Literal["meeting_held"]
+    outcome: Literal["voluntary_help_agreed", "request_raad"]
+    at: AwareDatetime | None = None
+
+
+class RaadAnswered(Strict):
+    step: Literal["raad_answered"]
+    investigation_started: bool
+    at: AwareDatetime | None = None
+
+
+class RaadConcluded(Strict):
+    step: Literal["raad_concluded"]
+    petition: MeasureKind | None = Field(
+        None, description="the measure the Raad asks the court for; none: no measure needed"
+    )
+    at: AwareDatetime | None = None
+
+
+class CourtDecided(Strict):
+    step: Literal["court_decided"]
+    measure: MeasureKind
+    granted: bool
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    at: AwareDatetime | None = None
+
+
+class MeasureRenewed(Strict):
+    step: Literal["measure_renewed"]
+    measure: MeasureKind
+    until: AwareDatetime
+    at: AwareDatetime | None = None
+
+
+class PlacementCarriedOut(Strict):
+    step: Literal["placement_carried_out"]
+    at: AwareDatetime | None = None
+
+
+class MeasureEnded(Strict):
+    step: Literal["measure_ended"]
+    measure: MeasureKind
+    at: AwareDatetime | None = None
+
+
+ProtectionStep = Annotated[
+    MeetingScheduled
+    | MeetingHeld
+    | RaadAnswered
+    | RaadConcluded
+    | CourtDecided
+    | MeasureRenewed
+    | PlacementCarriedOut
+    | MeasureEnded,
+    Field(discriminator="step"),
+]
+
+# step -> the statuses in which it may be taken
+PROTECTION_STEPS: dict[str, tuple[str, ...]] = {
+    "meeting_scheduled": ("referred",),
+    "meeting_held": ("meeting_scheduled",),
+    "raad_answered": ("raad_requested",),
+    "raad_concluded": ("raad_investigating",),
+    "court_decided": ("court_petitioned", "raad_investigating", "measure_running"),
+    # measures may run from a voorlopige OTS during the investigation on
+    "measure_renewed": ("raad_investigating", "court_petitioned", "measure_running"),
+    "placement_carried_out": ("raad_investigating", "court_petitioned", "measure_running"),
+    "measure_ended": ("raad_investigating", "court_petitioned", "measure_running"),
+}
+
+
+class Measure(BaseModel):
+    kind: MeasureKind
+    starts_at: datetime
+    ends_at: datetime | None
+    running: bool = True
+    placed: bool = False
+
+
+class ProtectionState(PathState):
+    kind: Literal["child_protection"] = "child_protection"
+    status: ProtectionStatus
+    child_ref: str
+    via: Literal["beschermtafel", "raad"]
+    meeting_on: date | None = None
+    corv_message_id: str | None = None
+    petition: MeasureKind | None = None
+    measures: list[Measure] = Field(default_factory=list)
+
+
+def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
+    """Why the current state does not allow `step` (a 409), or None."""
+    name = step.step  # type: ignore[attr-defined]
+    if s.status not in PROTECTION_STEPS[name]:
+        return f"cannot record {name.replace('_', ' ')}: the path is {s.status.replace('_', ' ')}"
+    running = {m.kind for m in s.measures if m.running}
+    if isinstance(step, CourtDecided):
+        if s.status == "raad_investigating" and step.measure != "voorlopige_ondertoezichtstelling":
+            return (
+                "during the Raad's investigation the court can only give a voorlopige "
+                "ondertoezichtstelling (BW 1:257); the other measures follow its petition"
+            )
+        supervised = running & {"ondertoezichtstelling", "voorlopige_ondertoezichtstelling"}
+        if step.measure == "machtiging_uithuisplaatsing" and step.granted and not supervised:
+            return (
+                "a machtiging tot uithuisplaatsing is given within a (voorlopige) "
+                "ondertoezichtstelling (BW 1:265b lid 1); none is running"
+            )
+        if step.measure in running:
+            return f"a {step.measure.replace('_', ' ')} is already running; renew it instead"
+    if isinstance(step, MeasureRenewed | MeasureEnded) and step.measure not in running:
+        return f"no {step.measure.replace('_', ' ')} is running"
+    unused = any(m.kind == "machtiging_uithuisplaatsing" and not m.placed for m in s.measures)
+    if isinstance(step, PlacementCarriedOut) and not unused:
+        return "there is no unused machtiging tot uithuisplaatsing"
+    return None
+
+
+STATUSES = {
+    "referred": "verwezen",
+    "meeting_scheduled": "beschermtafel gepland",
+    "raad_requested": "verzoek tot onderzoek verstuurd",
+    "raad_investigating": "Raad onderzoekt",
+    "court_petitioned": "verzoek bij de rechter",
+    "measure_running": "maatregel loopt",
+    "closed": "afgesloten",
+}
+
+
+def _start(path: PathInput, cmd: StartPathCmd) -> ProtectionStart:
+    body = SPEC.start_cmd(cmd)
+    return ProtectionStart(path=path, child_ref=body.child_ref, via=body.via)
+
+
+def check_start(case: CaseFile, body: ProtectionStartIn, chain: Chain) -> None:
+    """Child protection is for a minor child of the case (BW 1:233)."""
+    child = person(case, body.child_ref)
+    birth = birth_date(child)
+    on = (body.at or datetime.now().astimezone()).date()
+    if child["role"] != "child" or (birth is not None and is_adult(birth, on)):
+        raise RuleViolation(f"{body.child_ref!r} is not a minor child of this case (BW 1:233)")
+
+
+def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
+    """No measure runs past the child's majority (BW 1:233)."""
+    if isinstance(step, CourtDecided | MeasureRenewed):
+        end = step.ends_at if isinstance(step, CourtDecided) else step.until
+        birth = birth_date(person(case, state["child_ref"]))
+        if birth is not None and end is not None:
+            check_majority(birth, end.date())
+
+
+SPEC = ProcedureSpec(
+    kind="child_protection",
+    slug="child-protection",
+    label="Beschermtafel / Raad voor de Kinderbescherming",
+    statuses=STATUSES,
+    start_in=ProtectionStartIn,
+    state=ProtectionState,
+    step=ProtectionStep,
+    start_input=_start,
+    one_at_a_time=lambda cmd: getattr(cmd, "child_ref", None),
+    check_start=check_start,
+    check_step=check_step,
+)

@@ -1,0 +1,165 @@
+"""MDA++: the multidisciplinary approach of complex or repeating violence.
+
+Commands, state, which step the state allows (409) and the Dutch labels.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from domain.chain import Chain
+from domain.models import AwareDatetime, Ref, ShortText, Strict
+from domain.procedure import (
+    CaseFile,
+    PathInput,
+    PathState,
+    ProcedureSpec,
+    StartPathCmd,
+    check_partners,
+)
+
+MdaStatus = Literal["intake", "analysis", "plan", "closed"]
+
+
+class PlanAction(Strict):
+    action_id: Ref
+    owner: Ref = Field(description="partner id of the organisation that carries it out")
+    what: ShortText
+    due_on: date
+    done_at: datetime | None = None
+
+
+class MdaStartIn(Strict):
+    partners: Annotated[list[Ref], Field(min_length=1, max_length=20)] = Field(
+        description="partner ids of the organisations taking part"
+    )
+    at: AwareDatetime | None = None
+
+
+class MdaIntake(Strict):
+    step: Literal["intake_held"]
+    accepted: bool
+    at: AwareDatetime | None = None
+
+
+class MdaAnalysis(Strict):
+    step: Literal["analysis_done"]
+    at: AwareDatetime | None = None
+
+
+class MdaPlan(Strict):
+    """The one shared plan: goals and each partner's actions with owner and due date."""
+
+    step: Literal["plan_agreed"]
+    goals: Annotated[list[ShortText], Field(min_length=1, max_length=20)]
+    actions: Annotated[list[PlanAction], Field(min_length=1, max_length=50)]
+    at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> MdaPlan:
+        ids = [a.action_id for a in self.actions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("action ids must be unique within the plan")
+        return self
+
+
+class MdaActionDone(Strict):
+    step: Literal["action_done"]
+    action_id: Ref
+    at: AwareDatetime | None = None
+
+
+class MdaReview(Strict):
+    step: Literal["review_held"]
+    goals_hold: bool
+    at: AwareDatetime | None = None
+
+
+class MdaClose(Strict):
+    step: Literal["closed"]
+    at: AwareDatetime | None = None
+
+
+MdaStep = Annotated[
+    MdaIntake | MdaAnalysis | MdaPlan | MdaActionDone | MdaReview | MdaClose,
+    Field(discriminator="step"),
+]
+MDA_STEPS: dict[str, tuple[str, ...]] = {
+    "intake_held": ("intake",),
+    "analysis_done": ("analysis",),
+    "plan_agreed": ("plan",),  # a plan is agreed, or replaced at a review
+    "action_done": ("plan",),
+    "review_held": ("plan",),
+    "closed": ("intake", "analysis", "plan"),
+}
+
+
+class MdaState(PathState):
+    kind: Literal["mda"] = "mda"
+    status: MdaStatus
+    partners: list[str]
+    goals: list[str] = Field(default_factory=list)
+    actions: list[PlanAction] = Field(default_factory=list)
+    reviews: int = 0
+    reviews_this_run: int = 0
+    goals_hold: bool = False
+    runs: int = 1
+
+
+class MdaStart(BaseModel):
+    path: PathInput
+    partners: list[str]
+    carried: MdaState | None = None  # set when the workflow continues as new
+
+
+def mda_step_problem(s: MdaState, step: BaseModel) -> str | None:
+    name = step.step  # type: ignore[attr-defined]
+    if s.status not in MDA_STEPS[name]:
+        return f"cannot record {name.replace('_', ' ')}: the MDA++ path is in {s.status}"
+    if isinstance(step, MdaReview | MdaActionDone) and not s.actions:
+        return "no plan was agreed yet"
+    if isinstance(step, MdaPlan):
+        strangers = sorted({a.owner for a in step.actions} - set(s.partners))
+        if strangers:
+            return f"{', '.join(strangers)} take no part in this MDA++; owners must be partners"
+    if isinstance(step, MdaActionDone):
+        action = next((a for a in s.actions if a.action_id == step.action_id), None)
+        if action is None:
+            return f"the plan has no action {step.action_id!r}"
+        if action.done_at is not None:
+            return f"action {step.action_id!r} was already done"
+    if isinstance(step, MdaClose) and s.status == "plan" and not s.goals_hold:
+        return "MDA++ closes when the plan's goals hold: the last review did not find that"
+    return None
+
+
+STATUSES = {
+    "intake": "intake",
+    "analysis": "analyse",
+    "plan": "plan loopt",
+    "closed": "afgesloten",
+}
+
+
+def _start(path: PathInput, cmd: StartPathCmd) -> MdaStart:
+    return MdaStart(path=path, partners=SPEC.start_cmd(cmd).partners)
+
+
+def check_start(case: CaseFile, body: MdaStartIn, chain: Chain) -> None:
+    check_partners(chain, case["region"], body.partners, ())
+
+
+SPEC = ProcedureSpec(
+    kind="mda",
+    slug="mda",
+    label="MDA++",
+    statuses=STATUSES,
+    start_in=MdaStartIn,
+    state=MdaState,
+    step=MdaStep,
+    start_input=_start,
+    check_start=check_start,
+)

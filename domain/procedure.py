@@ -1,0 +1,157 @@
+"""What every procedure of a case shares, and the registry that names them.
+
+A procedure (child protection, MDA++, acute safety, a safety plan, ...) runs as a child
+workflow of its case. It has its own module in each layer with the same name: here in
+`domain/` its commands, state, rules and Dutch labels; in `workflows/` the workflow; in
+`services/` the checks that need the case file. `ProcedureSpec` is the domain half of its
+registry entry; `workflows.registry` adds the workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from domain.chain import Chain
+from domain.models import Deadline, TimelineEvent
+from domain.policy import Policy, RuleViolation
+
+CaseFile = dict[str, Any]  # the case as Postgres holds it: persons with names and birth dates
+
+
+class PathState(BaseModel):
+    """What every procedure keeps: its status, timeline and deadlines."""
+
+    path_id: str
+    case_id: str
+    region: str
+    kind: str
+    status: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    version: int = 0
+    timeline: list[TimelineEvent] = []
+    deadlines: list[Deadline] = []
+
+
+class PathInput(BaseModel):
+    """What the case gives every procedure it starts."""
+
+    path_id: str
+    case_id: str
+    region: str
+    municipality: str
+    started_at: datetime
+    policy: Policy = Policy()
+
+    def base(self) -> dict[str, Any]:
+        """The fields every procedure's state starts with."""
+        return {
+            "path_id": self.path_id,
+            "case_id": self.case_id,
+            "region": self.region,
+            "started_at": self.started_at,
+        }
+
+
+class PathRecord(BaseModel):
+    """A procedure as the read model stores it; `state` is its own snapshot."""
+
+    path_id: str
+    case_id: str
+    kind: str
+    status: str
+    version: int
+    state: dict[str, Any]  # with its deadlines, which also become rows for the dashboards
+
+    @property
+    def deadlines(self) -> list[Deadline]:
+        return [Deadline.model_validate(d) for d in self.state.get("deadlines", [])]
+
+
+class PathChange(BaseModel):
+    """What a procedure tells its case: its status and the events since the last change."""
+
+    path_id: str
+    kind: str
+    status: str
+    active: bool
+    events: list[TimelineEvent]
+
+
+class StartPathCmd(BaseModel):
+    """The case starts a procedure. `kind` selects its start model in the registry (a
+    discriminated union that a new procedure joins by registering); the fields of that
+    model travel along."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+    path_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProcedureSpec:
+    """The domain half of a procedure's registry entry.
+
+    `start_in` is the API body that starts it (personal data stays out: references only),
+    `step` the union of its steps (None: it takes no generic steps), `state` its snapshot.
+    `start_input(path, cmd)` builds the workflow's input from the case's start command.
+    `one_at_a_time(cmd)` names what may run only once at a time (None: the kind itself).
+    `redact(state, org_kind)` is the state as that kind of organisation may see it.
+    `check_start(case, body, chain)` and `check_step(case, state, step)` are the rules that
+    need the case file (a birth date, the region's partners); they raise `RuleViolation`.
+    """
+
+    kind: str
+    slug: str  # the URL segment: /v1/cases/{case_id}/{slug}
+    label: str  # Dutch, for people
+    statuses: dict[str, str]  # status -> Dutch label
+    start_in: type[BaseModel]
+    state: type[PathState]
+    step: Any
+    start_input: Callable[[PathInput, StartPathCmd], BaseModel]
+    one_at_a_time: Callable[[StartPathCmd], str | None] = lambda cmd: None
+    check_start: Callable[[CaseFile, Any, Chain], None] = lambda case, body, chain: None
+    check_step: Callable[[CaseFile, dict[str, Any], Any], None] = lambda case, state, step: None
+    redact: Callable[[Any, str], Any] = lambda state, org_kind: state  # as an org kind sees it
+    step_adapter: TypeAdapter | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.step is not None:
+            object.__setattr__(self, "step_adapter", TypeAdapter(self.step))
+
+    def start_cmd(self, cmd: StartPathCmd) -> BaseModel:
+        """The case's start command read as this procedure's own start model (commands of
+        older runs carry the fields of every procedure: only this one's count)."""
+        extra = cmd.model_extra or {}
+        return self.start_in.model_validate(
+            {k: v for k, v in extra.items() if k in self.start_in.model_fields and k != "at"}
+        )
+
+
+def person(case: CaseFile, ref: str) -> dict[str, Any]:
+    """A person of the case file; a reference to anyone else breaks the command."""
+    found = next((p for p in case["persons"] if p["ref"] == ref), None)
+    if found is None:
+        raise RuleViolation(f"{ref!r} is not a person of this case")
+    return found
+
+
+def birth_date(person: dict[str, Any]) -> date | None:
+    return date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None
+
+
+def check_partners(chain: Chain, region: str, ids: list[str], kinds: tuple[str, ...]) -> None:
+    """Every id names a partner organisation of the region (of one of `kinds`, when given)."""
+    for partner_id in ids:
+        found = chain.partner(partner_id)
+        if found is None or found[0].slug != region:
+            raise RuleViolation(f"{partner_id!r} is not a partner organisation of {region}")
+        if kinds and found[1].kind not in kinds:
+            raise RuleViolation(f"{partner_id!r} is a {found[1].kind}, not a {' or '.join(kinds)}")

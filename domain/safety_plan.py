@@ -1,0 +1,97 @@
+"""The Signs of Safety safety plan made with the family, and its reviews.
+
+Commands, state and Dutch labels.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from domain.chain import Chain
+from domain.models import AwareDatetime, Ref, Strict
+from domain.policy import RuleViolation
+from domain.procedure import (
+    CaseFile,
+    PathInput,
+    PathState,
+    ProcedureSpec,
+    StartPathCmd,
+    check_partners,
+)
+
+
+class SafetyPlanIn(Strict):
+    responsible: Ref = Field(description="partner id of the organisation of the worker")
+    worker: Ref = Field(description="the responsible worker's user id (no name)")
+    review_dates: Annotated[list[date], Field(min_length=1, max_length=24)]
+    at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SafetyPlanIn:
+        if self.review_dates != sorted(set(self.review_dates)):
+            raise ValueError("review dates must be distinct and in order")
+        return self
+
+
+class SafetyPlanStart(BaseModel):
+    path: PathInput
+    responsible: str
+    worker: str
+    review_dates: list[date]
+
+
+class SafetyReview(Strict):
+    step: Literal["review_held"]
+    plan_holds: bool
+    next_review_on: date | None = Field(None, description="an extra review date, if agreed")
+    at: AwareDatetime | None = None
+
+
+class SafetyPlanClose(Strict):
+    step: Literal["closed"]
+    at: AwareDatetime | None = None
+
+
+SafetyPlanStep = Annotated[SafetyReview | SafetyPlanClose, Field(discriminator="step")]
+
+
+class SafetyPlanState(PathState):
+    kind: Literal["safety_plan"] = "safety_plan"
+    status: Literal["active", "closed"]
+    responsible: str
+    worker: str
+    review_dates: list[date]
+    reviews: list[tuple[datetime, bool]] = Field(default_factory=list)
+
+
+STATUSES = {"active": "loopt", "closed": "afgesloten"}
+
+
+def _start(path: PathInput, cmd: StartPathCmd) -> SafetyPlanStart:
+    body = SPEC.start_cmd(cmd)
+    return SafetyPlanStart(
+        path=path, responsible=body.responsible, worker=body.worker, review_dates=body.review_dates
+    )
+
+
+def check_start(case: CaseFile, body: SafetyPlanIn, chain: Chain) -> None:
+    check_partners(chain, case["region"], [body.responsible], ())
+    today = datetime.now().astimezone().date()
+    if body.review_dates[0] < today:
+        raise RuleViolation(f"review date {body.review_dates[0].isoformat()} lies in the past")
+
+
+SPEC = ProcedureSpec(
+    kind="safety_plan",
+    slug="safety-plan",
+    label="Veiligheidsplan (Signs of Safety)",
+    statuses=STATUSES,
+    start_in=SafetyPlanIn,
+    state=SafetyPlanState,
+    step=SafetyPlanStep,
+    start_input=_start,
+    check_start=check_start,
+)

@@ -1,0 +1,75 @@
+"""Placements of the acute safety procedure. Where a person is safe is stored apart, in
+Postgres only, and shown to Veilig Thuis of the region and the provider only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from domain.access import may_see_location
+from domain.acute_safety import Placement, PlacementIn
+from domain.procedure import check_partners, person
+from services.context import Caller, Parts, at_or_now
+from services.errors import check, forbidden, not_found, unprocessable
+from services.procedures import _load, case_file, update
+from store import paths
+from workflows.acute_safety import AcuteSafetyWorkflow
+
+
+def _fits(case: dict[str, Any], body: PlacementIn, chain) -> None:
+    """A child goes to the crisisdienst jeugd, an adult to a shelter of the region."""
+    if (body.kind == "crisis_placement") != (person(case, body.person_ref)["role"] == "child"):
+        raise unprocessable(
+            "a child is placed by the crisisdienst jeugd (crisis_placement); "
+            "an adult goes to a vrouwenopvang or mannenopvang"
+        )
+    kinds = ("crisisdienst_jeugd",) if body.kind == "crisis_placement" else ("opvang",)
+    check_partners(chain, case["region"], [body.provider], kinds)
+
+
+async def record_placement(
+    parts: Parts, caller: Caller, case_id: str, path_id: str, body: PlacementIn
+) -> Placement:
+    case = await case_file(parts, caller, case_id)
+    check(_fits, case, body, parts.settings.chain)
+    await _load(parts, case_id, path_id, "acute_safety")
+    placement = Placement(
+        placement_id=uuid.uuid4().hex,
+        person_ref=body.person_ref,
+        kind=body.kind,
+        provider=body.provider,
+        placed_at=at_or_now(body.at),
+        parents_consent=body.parents_consent,
+    )
+    async with parts.pool.acquire() as conn:
+        await paths.insert_placement(conn, placement.placement_id, case_id, path_id, body)
+    try:
+        await update(
+            parts,
+            caller,
+            case_id,
+            path_id,
+            AcuteSafetyWorkflow.record_placement.__name__,
+            placement,
+        )
+    except BaseException:
+        async with parts.pool.acquire() as conn:
+            await paths.delete_placement(conn, placement.placement_id)
+        raise
+    return placement
+
+
+async def placement_location(
+    parts: Parts, caller: Caller, case_id: str, placement_id: str
+) -> dict[str, Any]:
+    """Where the person is safe: for Veilig Thuis of the region and the provider only."""
+    async with parts.pool.acquire() as conn:
+        found = await paths.get_placement(conn, placement_id)
+    if found is None or found["case_id"] != case_id:
+        raise not_found("placement")
+    caller.audit.touches(case_id, [found["person_ref"]])
+    if not may_see_location(caller.principal, found["provider"], found["region"]):
+        raise forbidden(
+            "the location of a placement is known to Veilig Thuis and the provider only"
+        )
+    return found

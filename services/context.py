@@ -1,0 +1,61 @@
+"""What every service function is given: the process's parts and the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+from temporalio.client import Client
+
+from domain.access import Principal, Scope, scope_of
+from ketenregie.settings import Settings
+from services.errors import unprocessable
+from workflows.errors import CLOCK_SKEW
+
+
+class AuditEntry:
+    """What one request did to case data; written to the access log after the response."""
+
+    def __init__(self, path_params: dict[str, str]) -> None:
+        self.action: str | None = None  # set once the caller is known and authorised or refused
+        self.case_ids: list[str] = [path_params["case_id"]] if "case_id" in path_params else []
+        self.person_refs: list[str] = []
+        self.huisverbod_id: str | None = path_params.get("huisverbod_id")
+        self.detail = ""
+
+    def touches(self, case_id: str, person_refs: list[str] = ()) -> None:
+        if case_id not in self.case_ids:
+            self.case_ids.append(case_id)
+        self.person_refs.extend(r for r in person_refs if r not in self.person_refs)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """One pool, one Temporal client and the settings per process. A service takes a pool
+    connection per unit of work, never across an await on Temporal."""
+
+    pool: asyncpg.Pool
+    client: Client
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal
+    audit: AuditEntry
+
+    @property
+    def scope(self) -> Scope:
+        return scope_of(self.principal)
+
+
+def at_or_now(at: datetime | None, field: str = "at") -> datetime:
+    """The moment of a command: `at` when given and not in the future (a few minutes' clock
+    skew allowed), else now."""
+    now = datetime.now(UTC)
+    if at is None:
+        return now
+    if at - now > CLOCK_SKEW:
+        raise unprocessable(f"{field} {at.isoformat()} lies in the future")
+    return at

@@ -1,0 +1,76 @@
+"""Refusals with a reason, and the mapping of workflow outcomes onto them. The API answers a
+refusal with its status and reason; a page shows the reason beside the form."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import asyncpg
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.policy import RuleViolation
+from workflows.errors import CONFLICT, INVALID
+
+T = TypeVar("T")
+RETRY_AFTER = 5  # seconds a client waits before it tries again while a part is down
+
+
+class Refused(Exception):
+    """A command or read that cannot be done; `status_code` is its HTTP status."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code, self.detail = status_code, detail
+
+
+def not_found(what: str) -> Refused:
+    return Refused(404, f"{what} not found")
+
+
+def forbidden(reason: str) -> Refused:
+    return Refused(403, reason)
+
+
+def conflict(reason: str) -> Refused:
+    return Refused(409, reason)
+
+
+def unprocessable(reason: str) -> Refused:
+    return Refused(422, reason)
+
+
+def unavailable(
+    reason: str = "the orchestration service (Temporal) is unreachable; try again",
+) -> Refused:
+    return Refused(503, reason)
+
+
+def check(rule, *args) -> None:
+    """Apply a pure rule; its violation is a 422 with the rule's reason (and article)."""
+    try:
+        rule(*args)
+    except RuleViolation as e:
+        raise unprocessable(str(e)) from None
+
+
+async def run_command(call: Awaitable[T], *, closed_reason: str) -> T:
+    """Await a workflow update; a rejected command becomes 409/422, an unreachable server 503."""
+    try:
+        return await call
+    except WorkflowUpdateFailedError as e:
+        cause = e.cause
+        if isinstance(cause, ApplicationError) and cause.type in (CONFLICT, INVALID):
+            raise Refused(409 if cause.type == CONFLICT else 422, cause.message) from None
+        raise
+    except RPCError as e:
+        if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise conflict(closed_reason) from None
+        if e.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise unavailable() from None
+        raise
+
+
+DATABASE_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)

@@ -1,0 +1,93 @@
+"""Commands on a huisverbod: the mayor's decision and extension, appeal and the court's
+ruling, the milestones of the ten days. Each goes to the huisverbod's own workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.access import DECIDING_CAPACITY
+from domain.models import (
+    AppealCmd,
+    AppealIn,
+    DecisionCmd,
+    DecisionIn,
+    ExtensionCmd,
+    ExtensionIn,
+    MilestoneCmd,
+    MilestoneIn,
+    RulingCmd,
+    RulingIn,
+)
+from services.context import Caller, Parts, at_or_now
+from services.errors import forbidden, not_found, run_command
+from store import huisverboden
+from workflows.huisverbod import HuisverbodWorkflow
+from workflows.ids import huisverbod_workflow_id
+
+
+async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
+    """The huisverbod as the caller may see it (404 outside their scope); the read is logged."""
+    async with parts.pool.acquire() as conn:
+        found = await huisverboden.get_huisverbod(conn, huisverbod_id, caller.scope)
+    if found is None:
+        raise not_found("huisverbod")
+    caller.audit.touches(found["case_id"], [found["pleger_ref"]])
+    return found
+
+
+async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd) -> dict:
+    current = await load(parts, caller, huisverbod_id)
+    handle = parts.client.get_workflow_handle(
+        huisverbod_workflow_id(current["case_id"], huisverbod_id)
+    )
+    await run_command(
+        handle.execute_update(update, cmd),
+        closed_reason=f"the huisverbod is {current['status']}; it no longer takes commands",
+    )
+    return await load(parts, caller, huisverbod_id)
+
+
+def _own_capacity(caller: Caller, capacity: str) -> None:
+    """A mayor's office decides as the mayor, the police as hulpofficier; nobody in another's name."""
+    p = caller.principal
+    own = DECIDING_CAPACITY.get(p.org_kind)
+    if capacity != own:
+        raise forbidden(f"a {p.org_kind} decides in the capacity {own!r}, not {capacity!r}")
+
+
+async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: DecisionIn) -> dict:
+    """The mayor (or a hulpofficier under mandate, Wth art. 3) imposes or refuses."""
+    _own_capacity(caller, body.decided_by.capacity)
+    cmd = DecisionCmd(
+        **body.model_dump(exclude={"decided_at"}),
+        decided_at=at_or_now(body.decided_at, "decided_at"),
+    )
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.decide, cmd)
+
+
+async def extend(parts: Parts, caller: Caller, huisverbod_id: str, body: ExtensionIn) -> dict:
+    """The mayor extends a running ban, at most to four weeks after imposition (Wth art. 9)."""
+    cmd = ExtensionCmd(
+        **body.model_dump(exclude={"decided_at"}),
+        decided_at=at_or_now(body.decided_at, "decided_at"),
+    )
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.extend, cmd)
+
+
+async def appeal(parts: Parts, caller: Caller, huisverbod_id: str, body: AppealIn) -> dict:
+    cmd = AppealCmd(
+        lodged_at=at_or_now(body.lodged_at, "lodged_at"),
+        interim_relief_requested=body.interim_relief_requested,
+    )
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.appeal, cmd)
+
+
+async def rule(parts: Parts, caller: Caller, huisverbod_id: str, body: RulingIn) -> dict:
+    cmd = RulingCmd(outcome=body.outcome, ruled_at=at_or_now(body.ruled_at, "ruled_at"))
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.rule, cmd)
+
+
+async def milestone(parts: Parts, caller: Caller, huisverbod_id: str, body: MilestoneIn) -> dict:
+    """Contact address given (Wth art. 2 lid 6), help started, written order issued."""
+    cmd = MilestoneCmd(milestone=body.milestone, at=at_or_now(body.at, "at"))
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_milestone, cmd)

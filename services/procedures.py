@@ -1,0 +1,117 @@
+"""Commands and reads of the procedures a case starts (child protection, MDA++, acute safety,
+the safety plan, and whatever the registry adds). One function each, for routes and pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.procedure import PathState, StartPathCmd
+from services.context import Caller, Parts, at_or_now
+from services.errors import check, not_found, run_command
+from store import cases, paths
+from workflows.case import CaseWorkflow
+from workflows.ids import case_workflow_id, path_workflow_id
+from workflows.procedure import PathWorkflow
+from workflows.registry import PROCEDURES, Procedure
+
+CASE_NOT_RUNNING = "the case workflow is not running (closed, or not started yet)"
+
+
+async def case_file(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
+    """The case file as the caller may see it (404 outside their scope); the read is logged."""
+    async with parts.pool.acquire() as conn:
+        case = await cases.get_case(conn, case_id, caller.scope)
+    if case is None:
+        raise not_found("case")
+    caller.audit.touches(case_id, [p["ref"] for p in case["persons"]])
+    return case
+
+
+def procedure(kind: str) -> Procedure:
+    found = PROCEDURES.get(kind)
+    if found is None:
+        raise not_found("procedure")
+    return found
+
+
+def view(state: dict[str, Any], caller: Caller | None = None) -> PathState:
+    """A procedure's state as the caller may see it."""
+    spec = procedure(state["kind"]).spec
+    parsed = spec.state.model_validate(state)
+    return spec.redact(parsed, caller.principal.org_kind) if caller else parsed
+
+
+async def _load(parts: Parts, case_id: str, path_id: str, kind: str | None = None) -> dict:
+    async with parts.pool.acquire() as conn:
+        state = await paths.get(conn, case_id, path_id)
+    if state is None or (kind is not None and state["kind"] != kind):
+        raise not_found("path")
+    return state
+
+
+async def list_paths(parts: Parts, caller: Caller, case_id: str) -> list[PathState]:
+    """Every procedure of the case, oldest first."""
+    await case_file(parts, caller, case_id)
+    async with parts.pool.acquire() as conn:
+        states = await paths.for_case(conn, case_id)
+    return [view(s, caller) for s in states]
+
+
+async def get_path(parts: Parts, caller: Caller, case_id: str, path_id: str) -> PathState:
+    await case_file(parts, caller, case_id)
+    return view(await _load(parts, case_id, path_id), caller)
+
+
+async def start(
+    parts: Parts, caller: Caller, case_id: str, kind: str, body: BaseModel
+) -> PathState:
+    """Start a procedure of the case; answers once the procedure is in the read model."""
+    spec = procedure(kind).spec
+    case = await case_file(parts, caller, case_id)
+    body = body.model_copy(update={"at": at_or_now(body.at)})  # type: ignore[attr-defined]
+    check(spec.check_start, case, body, parts.settings.chain)
+    cmd = StartPathCmd(
+        kind=kind,
+        path_id=uuid.uuid4().hex,
+        **body.model_dump(mode="json", exclude={"at"}),
+        at=body.at,  # type: ignore[attr-defined]
+    )
+    await run_command(
+        parts.client.get_workflow_handle(case_workflow_id(case_id)).execute_update(
+            CaseWorkflow.start_path, cmd
+        ),
+        closed_reason=CASE_NOT_RUNNING,
+    )
+    await parts.client.get_workflow_handle(path_workflow_id(case_id, cmd.path_id)).execute_update(
+        PathWorkflow.projected
+    )
+    return view(await _load(parts, case_id, cmd.path_id), caller)
+
+
+async def step(
+    parts: Parts, caller: Caller, case_id: str, kind: str, path_id: str, body: BaseModel
+) -> PathState:
+    """A step of a running procedure; a step its state does not allow is a 409, one against
+    a rule a 422."""
+    spec = procedure(kind).spec
+    case = await case_file(parts, caller, case_id)
+    state = await _load(parts, case_id, path_id, kind)
+    body = body.model_copy(update={"at": at_or_now(body.at)})  # type: ignore[attr-defined]
+    check(spec.check_step, case, state, body)
+    return await update(parts, caller, case_id, path_id, "step", body)
+
+
+async def update(
+    parts: Parts, caller: Caller, case_id: str, path_id: str, name: str, arg: BaseModel
+) -> PathState:
+    """Send update `name` to the procedure's workflow; answer with its state as published."""
+    await run_command(
+        parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)).execute_update(
+            name, arg
+        ),
+        closed_reason="this path has closed; it takes no more steps",
+    )
+    return view(await _load(parts, case_id, path_id), caller)

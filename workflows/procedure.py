@@ -1,0 +1,267 @@
+"""The one base of every long-running procedure: the case, the huisverbod and each path.
+
+It runs the loop over the procedure's `DeadlineBook` (reminders before, escalation after),
+records timeline events, sends notices (each through its own notify workflow), projects the
+state to the read model and reports what happened to the parent case. A subclass sets its
+state and calls `_begin`, then awaits `_run_until_done`; it overrides only the hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from activities.read_model import ReadModelActivities
+    from domain.models import Notice, NotifyInput, TimelineEvent
+    from domain.policy import DeadlinePolicy, DeliveryPolicy
+    from domain.procedure import PathChange, PathInput, PathRecord, PathState
+    from workflows.deadlines import DeadlineBook, Firing
+    from workflows.errors import check_time, conflict
+    from workflows.ids import notice_workflow_id
+    from workflows.notify import NotifyWorkflow
+    from workflows.options import COORDINATOR, DURABLE
+
+T = TypeVar("T")
+PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
+
+
+class ProcedureWorkflow:
+    """Base of the procedure workflows. `_s` is the state: it has `timeline`, `deadlines`
+    and `version`."""
+
+    _s: Any
+
+    def _begin(self, *, source: str, case_id: str, region: str, delivery: DeliveryPolicy) -> None:
+        self._source = source  # names this procedure on events, deadlines and notices
+        self._case_id, self._region, self._delivery = case_id, region, delivery
+        self._book = DeadlineBook(self._s.deadlines, source=source)
+        self._unsent: list[TimelineEvent] = []
+        self._woken = False
+        self._published = 0  # the version last written to the read model by this run
+
+    async def _run_until_done(self) -> None:
+        """Fire reminders and escalations until the procedure is done (or `_pause` says stop
+        to continue as new); then let running handlers finish."""
+        while not self._done() and not self._pause():
+            now = workflow.now()
+            fired, changed = self._due(now)
+            for firing in fired:
+                self._event(now, *firing_event(firing, now))
+            if fired:
+                await send(
+                    [deadline_notice(f, self._case_id, self._region) for f in fired],
+                    self._delivery,
+                )
+            if fired or changed:
+                await self._publish()
+                await self._after_due()
+            if self._done():
+                break
+            self._woken = False
+            try:
+                await workflow.wait_condition(
+                    lambda: self._woken or self._pause(),
+                    timeout=self._book.next_wake(now, *self._moments()),
+                )
+            except TimeoutError:
+                pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    # --- hooks ---
+
+    def _done(self) -> bool:
+        return self._s.status == "closed"
+
+    def _due(self, now: datetime) -> tuple[list[Firing], bool]:
+        """What time brought: the deadlines that fire, and whether the state changed."""
+        return self._book.fire(now), False
+
+    async def _after_due(self) -> None:
+        """What follows a change that time brought, once it is published."""
+
+    def _moments(self) -> list[datetime | None]:
+        """Further moments to wake at, besides the deadlines."""
+        return []
+
+    def _pause(self) -> bool:
+        """True when the run should end without finishing (continue-as-new)."""
+        return False
+
+    async def _project(self) -> None:
+        """Write the state to the read model (an idempotent, versioned activity)."""
+        raise NotImplementedError
+
+    def _report(self, events: list[TimelineEvent]) -> tuple[str, BaseModel]:
+        """(signal name, payload) that tells the parent case of `events`."""
+        raise NotImplementedError
+
+    def _notice_key(self, kind: str, subject: str, at: datetime) -> str:
+        return f"{self._source}:{subject}:{at.isoformat()}"
+
+    # --- for handlers ---
+
+    def _event(self, at: datetime, kind: str, detail: str) -> None:
+        event = TimelineEvent(at=at, kind=kind, detail=detail, source=self._source)
+        self._s.timeline.append(event)
+        self._unsent.append(event)
+
+    async def _notify(
+        self, kind: str, recipient: str, subject: str, at: datetime, detail: str
+    ) -> None:
+        """Tell `recipient` (a role; who exactly: `domain.notifications`)."""
+        notice = Notice(
+            key=self._notice_key(kind, subject, at),
+            case_id=self._case_id,
+            region=self._region,
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            at=at,
+            detail=detail,
+        )
+        await send([notice], self._delivery)
+
+    async def _changed(self):
+        """A handler changed the state: wake the loop, publish, answer with the state."""
+        self._woken = True
+        await self._publish()
+        return self._s
+
+    async def _publish(self) -> None:
+        """Project the state to the read model and tell the parent case what happened."""
+        self._s.version += 1
+        await self._project()
+        self._published = self._s.version
+        events, self._unsent = self._unsent, []
+        parent = workflow.info().parent
+        if parent is not None and events:
+            signal, change = self._report(events)
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal(signal, change)
+
+
+class PathWorkflow(ProcedureWorkflow):
+    """A procedure that a case starts as its child (`domain.procedure.PathState`). A subclass
+    sets `_s` and `_in`, calls `_begin_path`, and its run method awaits `_run_until_done`."""
+
+    _s: PathState
+    _in: PathInput
+
+    def _begin_path(self) -> None:
+        s = self._s
+        self._begin(
+            source=f"{s.kind}:{s.path_id}",
+            case_id=s.case_id,
+            region=s.region,
+            delivery=self._in.policy.delivery,
+        )
+
+    @workflow.update
+    async def projected(self) -> int:
+        """Answers once the first state is in the read model: a start command returns when
+        the procedure can be read."""
+        await workflow.wait_condition(lambda: self._published > 0)
+        return self._published
+
+    def _check_path_time(self, at: datetime | None) -> datetime:
+        return check_time(at, self._s.started_at, "this path started")
+
+    def _check_step(self, problem: str | None, at: datetime | None) -> None:
+        if problem:
+            raise conflict(problem)
+        self._check_path_time(at)
+
+    def _close(self, at: datetime, detail: str) -> None:
+        self._s.status, self._s.ended_at = "closed", at
+        self._book.close_open()
+        self._event(at, f"{self._s.kind}_closed", detail)
+
+    async def _project(self) -> None:
+        s = self._s
+        record = PathRecord(
+            path_id=s.path_id,
+            case_id=s.case_id,
+            kind=s.kind,
+            status=s.status,
+            version=s.version,
+            state=s.model_dump(mode="json"),
+        )
+        await workflow.execute_activity_method(ReadModelActivities.upsert_path, record, **DURABLE)
+
+    def _report(self, events: list[TimelineEvent]) -> tuple[str, BaseModel]:
+        s = self._s
+        change = PathChange(
+            path_id=s.path_id,
+            kind=s.kind,
+            status=s.status,
+            active=s.status != "closed",
+            events=events,
+        )
+        return PATH_CHANGED, change
+
+
+def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
+    """A reminder goes to the team responsible; an escalation to the regional coordinator."""
+    kind, d = firing
+    return Notice(
+        key=f"{d.source}:{d.key}:{d.due_at.isoformat()}:{kind}",
+        case_id=case_id,
+        region=region,
+        kind=kind,
+        recipient=d.responsible if kind == "reminder" else COORDINATOR,
+        subject=d.key,
+        due_at=d.due_at,
+        detail=f"{'due soon' if kind == 'reminder' else 'passed unmet'}: {d.label}",
+    )
+
+
+def firing_event(firing: Firing, now: datetime) -> tuple[str, str]:
+    """(kind, detail) of the timeline event a firing deadline leaves; counted in the metrics
+    (missed deadlines, how late a reminder went out)."""
+    kind, d = firing
+    meter = workflow.metric_meter()
+    if kind == "reminder" and d.remind_at is not None:
+        meter.create_histogram_timedelta(
+            "ketenregie_reminder_lateness", "reminder sent after its moment", "ms"
+        ).record(now - d.remind_at, {"deadline": d.key})
+    else:
+        meter.create_counter("ketenregie_deadlines_missed").add(1, {"deadline": d.key})
+    if kind == "reminder":
+        return "reminder", f"reminder to {d.responsible}: {d.label}"
+    return "escalated", f"deadline passed unmet, escalated to the coordinator: {d.label}"
+
+
+async def send(notices: list[Notice], delivery: DeliveryPolicy) -> None:
+    """Hand each notice to its own notify workflow; a notice is started once, ever."""
+    for n in notices:
+        try:
+            await workflow.start_child_workflow(
+                NotifyWorkflow.run,
+                NotifyInput(notice=n, delivery=delivery),
+                id=notice_workflow_id(n.case_id, n.key),
+                # a notice that was decided on goes out, whatever happens to its sender
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            pass
+
+
+def on_calendar(compute: Callable[..., T], *args: Any) -> T:
+    """Run a date computation of the policy. The holiday calendar reads locale data, which the
+    sandbox forbids; the computation itself is deterministic."""
+    with workflow.unsafe.sandbox_unrestricted():
+        return compute(*args)
+
+
+def due(policy: DeadlinePolicy, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+    """The policy's (due, remind_at) for `key`."""
+    return on_calendar(policy.due, start, key)

@@ -1,0 +1,38 @@
+"""The registry of procedures a case can start, read by the case workflow (which child to
+start), the worker (which workflows to run), the API (which routes to serve) and the pages.
+A new procedure is a module in each layer it needs plus one `register` line here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain import acute_safety, child_protection, mda, safety_plan
+from domain.procedure import ProcedureSpec
+from workflows.acute_safety import AcuteSafetyWorkflow
+from workflows.child_protection import ChildProtectionWorkflow
+from workflows.mda import MdaWorkflow
+from workflows.procedure import PathWorkflow
+from workflows.safety_plan import SafetyPlanWorkflow
+
+
+@dataclass(frozen=True)
+class Procedure:
+    spec: ProcedureSpec
+    workflow: type[PathWorkflow]
+
+
+PROCEDURES: dict[str, Procedure] = {}
+
+
+def register(spec: ProcedureSpec, workflow: type[PathWorkflow]) -> Procedure:
+    """Add a procedure; its kind and URL segment must be new."""
+    if spec.kind in PROCEDURES or any(p.spec.slug == spec.slug for p in PROCEDURES.values()):
+        raise ValueError(f"a procedure {spec.kind!r} ({spec.slug}) is already registered")
+    PROCEDURES[spec.kind] = Procedure(spec, workflow)
+    return PROCEDURES[spec.kind]
+
+
+register(child_protection.SPEC, ChildProtectionWorkflow)
+register(mda.SPEC, MdaWorkflow)
+register(acute_safety.SPEC, AcuteSafetyWorkflow)
+register(safety_plan.SPEC, SafetyPlanWorkflow)

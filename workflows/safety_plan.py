@@ -1,0 +1,88 @@
+"""The Signs of Safety safety plan, made with the family: each agreed review date reminds
+the responsible worker the working day before, and passes to the coordinator when missed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.safety_plan import (
+        SafetyPlanStart,
+        SafetyPlanState,
+        SafetyPlanStep,
+        SafetyReview,
+    )
+    from workflows.errors import conflict, invalid
+    from workflows.procedure import PathWorkflow, on_calendar
+
+
+@workflow.defn
+class SafetyPlanWorkflow(PathWorkflow):
+    @workflow.init
+    def __init__(self, start: SafetyPlanStart) -> None:
+        self._in = start.path
+        self._policy = start.path.policy.safety
+        self._s = SafetyPlanState(
+            **start.path.base(),
+            status="active",
+            responsible=start.responsible,
+            worker=start.worker,
+            review_dates=start.review_dates,
+        )
+        self._begin_path()
+
+    @workflow.run
+    async def run(self, start: SafetyPlanStart) -> SafetyPlanState:
+        at = start.path.started_at
+        self._event(
+            at,
+            "safety_plan",
+            f"safety plan made with the family; {len(start.review_dates)} reviews agreed",
+        )
+        for day in start.review_dates:
+            self._review_on(at, day)
+        await self._publish()
+        await self._run_until_done()
+        return self._s
+
+    @workflow.query
+    def state(self) -> SafetyPlanState:
+        return self._s
+
+    @workflow.update
+    async def step(self, step: SafetyPlanStep) -> SafetyPlanState:
+        at: datetime = step.at  # type: ignore[assignment]
+        if isinstance(step, SafetyReview):
+            self._book.meet("safety_plan_review", at)
+            self._s.reviews.append((at, step.plan_holds))
+            holds = "holds" if step.plan_holds else "does not hold: the plan is adjusted"
+            self._event(at, "safety_plan_review", f"safety plan review: the plan {holds}")
+            if step.next_review_on is not None:
+                self._s.review_dates.append(step.next_review_on)
+                self._review_on(at, step.next_review_on)
+        else:
+            self._close(at, "safety plan closed")
+        return await self._changed()
+
+    @step.validator
+    def _validate_step(self, step: SafetyPlanStep) -> None:
+        if self._s.status == "closed":
+            raise conflict("the safety plan is closed")
+        at = self._check_path_time(step.at)
+        if (
+            isinstance(step, SafetyReview)
+            and step.next_review_on
+            and step.next_review_on < at.date()
+        ):
+            raise invalid("the next review date lies in the past")
+
+    def _review_on(self, start: datetime, day) -> None:
+        self._book.add(
+            "safety_plan_review",
+            f"safety plan review on {day.isoformat()} (worker {self._s.worker})",
+            on_calendar(self._policy.review_due, start, day),
+            f"partner:{self._s.responsible}",
+        )
