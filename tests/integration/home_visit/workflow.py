@@ -1,0 +1,49 @@
+"""The home visit as a workflow on the shared base."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from tests.integration.home_visit.domain import (
+        HomeVisitStart,
+        HomeVisitState,
+        HomeVisitStep,
+        VisitHeld,
+    )
+    from workflows.errors import conflict
+    from workflows.procedure import PathWorkflow
+
+
+@workflow.defn
+class HomeVisitWorkflow(PathWorkflow):
+    @workflow.init
+    def __init__(self, start: HomeVisitStart) -> None:
+        self._in = start.path
+        self._s = HomeVisitState(**start.path.base(), status="planned", visitor=start.visitor)
+        self._begin_path()
+
+    @workflow.run
+    async def run(self, start: HomeVisitStart) -> HomeVisitState:
+        self._event(start.path.started_at, "home_visit_planned", f"visit by {start.visitor}")
+        await self._publish()
+        await self._run_until_done()
+        return self._s
+
+    @workflow.update
+    async def step(self, step: HomeVisitStep) -> HomeVisitState:
+        at: datetime = step.at  # type: ignore[assignment]
+        if isinstance(step, VisitHeld):
+            self._s.status = "held"
+            self._event(at, "home_visit_held", f"family at home: {step.family_home}")
+        else:
+            self._close(at, "home visit closed")
+        return await self._changed()
+
+    @step.validator
+    def _validate_step(self, step: HomeVisitStep) -> None:
+        if isinstance(step, VisitHeld) and self._s.status != "planned":
+            raise conflict(f"the visit is {self._s.status}")
+        self._check_step(None, step.at)
