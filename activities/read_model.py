@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncpg
 from temporalio import activity
 
-from domain.models import CaseSnapshot, HuisverbodSnapshot
+from domain.case import CaseSnapshot
+from domain.huisverbod import HuisverbodSnapshot
 from domain.procedure import PathRecord
 from store import cases, huisverboden, paths
 

@@ -22,16 +22,16 @@ from api import pages
 from api.routes import (
     access_log,
     acute_safety,
-    case_steps,
-    cases,
+    case,
     codec,
     health,
-    huisverboden,
+    huisverbod,
     procedures,
     regions,
 )
 from api.schemas import ERROR_RESPONSES
 from ketenregie.settings import Settings
+from services import case as case_service
 from services.errors import RETRY_AFTER, Refused
 from store import access_log as access_log_store
 from store import cases as case_store
@@ -49,7 +49,7 @@ async def resume_pending_cases(app: FastAPI) -> int:
     async with app.state.pool.acquire() as conn:
         started = 0
         for case_id in await case_store.not_started(conn):
-            await cases.start_case(
+            await case_service.start_case(
                 app.state.temporal, app.state.settings, await case_store.get_case(conn, case_id)
             )
             await case_store.mark_started(conn, case_id)
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "child protection, MDA++, acute safety",
         lifespan=lifespan,
     )
-    for module in (cases, case_steps, acute_safety, huisverboden, regions, access_log, codec):
+    for module in (case, acute_safety, huisverbod, regions, access_log, codec):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)
     app.add_middleware(

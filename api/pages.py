@@ -25,12 +25,12 @@ from api.auth import (
     principal_from,
 )
 from api.deps import ConnDep, PartsDep, SettingsDep
-from api.routes import huisverboden as hv_routes
-from api.routes.cases import case_detail
+from api.routes import huisverbod as hv_routes
+from api.routes.case import case_detail
 from api.routes.regions import region_dashboard
 from domain.access import DECIDING_CAPACITY, Principal, roles_for, scope_of
 from domain.acute_safety import PLACEMENT_LABELS
-from domain.models import Decider, DecisionIn, ExtensionIn
+from domain.huisverbod import Decider, DecisionIn, ExtensionIn
 from domain.workdays import AMSTERDAM
 from services import huisverbod
 from services.context import Caller

@@ -6,18 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from domain.models import (
-    DeadlineStatus,
-    DeliveryStatus,
-    HuisverbodSnapshot,
-    HuisverbodStatus,
-    PersonIn,
-    Phase,
-    Reporter,
-    RequestedBy,
-    TimelineEvent,
-    Unsafety,
-)
+from domain.case import PersonIn, Phase, Reporter, Unsafety
+from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy
+from domain.models import DeadlineStatus, DeliveryStatus, TimelineEvent
 
 
 class CaseCreated(BaseModel):

@@ -17,8 +17,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.case import CaseInput, PersonRef, Unsafety
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
-from domain.models import CaseInput, PersonRef, Unsafety
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
 from domain.workdays import local_date, preload_calendar

@@ -1,13 +1,191 @@
-"""The case's own commands beside those in `domain.models`: consent refused
-(Toestemmingsvereiste voor hulp bij kindermishandeling)."""
+"""The case (casus) at Veilig Thuis: the melding as it comes in (API bodies with names and
+birth dates, kept in Postgres), what the case workflow sees (references, roles, answers),
+its state, the Veilig Thuis steps, and consent refused (Toestemmingsvereiste voor hulp bij
+kindermishandeling)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from domain.models import AwareDatetime, Ref, Strict
-from domain.policy import RuleViolation, age_on
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from domain.huisverbod import ACTIVE_HUISVERBOD
+from domain.models import AwareDatetime, Deadline, Ref, ShortText, Strict, Text, TimelineEvent
+from domain.policy import Policy, RuleViolation, age_on
+
+PersonRole = Literal["victim", "pleger", "child", "other"]
+
+
+ReporterKind = Literal["professional", "police", "citizen", "anonymous"]
+
+
+class Reporter(Strict):
+    kind: ReporterKind
+    organisation: ShortText | None = None
+
+
+class PersonIn(Strict):
+    ref: Ref
+    role: PersonRole
+    name: ShortText
+    birth_date: date | None = None
+    address: ShortText | None = None
+    huisarts: Ref | None = Field(None, description="partner id of the person's huisarts")
+    school: Ref | None = Field(
+        None, description="partner id of a child's school or kinderopvang (Handle with Care)"
+    )
+
+
+class Unsafety(Strict):
+    """The reporter's answers to the meldcode's afwegingskader."""
+
+    acute: bool
+    structural: bool
+    reporter_can_help: bool | None = Field(
+        None, description="can the reporter offer or organise adequate help? (afwegingskader)"
+    )
+
+
+class MeldingIn(Strict):
+    region: ShortText
+    municipality: Annotated[str, StringConstraints(pattern=r"^GM\d{4}$")]
+    reporter: Reporter
+    persons: Annotated[list[PersonIn], Field(min_length=1, max_length=50)]
+    unsafety: Unsafety
+    summary: Text
+    received_at: AwareDatetime | None = None
+    wijkteam: Ref | None = Field(
+        None, description="partner id of the sociaal wijkteam already involved, if any"
+    )
+
+    @model_validator(mode="after")
+    def _unique_refs(self) -> MeldingIn:
+        refs = [p.ref for p in self.persons]
+        doubles = sorted({r for r in refs if refs.count(r) > 1})
+        if doubles:
+            raise ValueError(
+                f"person refs must be unique within a melding; repeated: {', '.join(doubles)}"
+            )
+        return self
+
+
+class PersonRef(BaseModel):
+    ref: str
+    role: PersonRole
+
+
+class CaseInput(BaseModel):
+    case_id: str
+    region: str
+    municipality: str
+    reporter_kind: ReporterKind
+    persons: list[PersonRef]
+    unsafety: Unsafety
+    received_at: datetime
+    policy: Policy = Policy()
+    carried: CaseCarry | None = None  # set when the case continues as new
+
+
+class CaseSnapshot(BaseModel):
+    case_id: str
+    region: str
+    municipality: str
+    phase: str
+    urgent: bool = False
+    partner: str | None = None
+    acute: bool
+    structural: bool
+    opened_at: datetime
+    version: int
+    timeline: list[TimelineEvent]
+    deadlines: list[Deadline]
+    huisverbod_ids: list[str] = []
+
+
+class Subprocedure(BaseModel):
+    """The case's record of one of its child procedures: a huisverbod or a path."""
+
+    kind: str  # "huisverbod", or the kind of path
+    subject: str | None = None  # the pleger of a huisverbod, the child of child protection
+    status: str
+    active: bool
+
+
+class CaseCarry(BaseModel):
+    """What a case takes into its next run when it continues as new."""
+
+    snapshot: CaseSnapshot
+    children: dict[str, Subprocedure] = {}
+    investigated: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_tuples(cls, data: Any) -> Any:
+        """Runs carried before the typed record kept its children as tuples."""
+        if isinstance(data, dict) and ("huisverboden" in data or "paths" in data):
+            data = dict(data)
+            children = {
+                hid: {
+                    "kind": "huisverbod",
+                    "subject": ref,
+                    "status": status,
+                    "active": status in ACTIVE_HUISVERBOD,
+                }
+                for hid, (ref, status) in data.pop("huisverboden", {}).items()
+            }
+            for pid, (kind, child, active) in data.pop("paths", {}).items():
+                children[pid] = {
+                    "kind": kind,
+                    "subject": child,
+                    "status": "running" if active else "closed",
+                    "active": active,
+                }
+            data["children"] = children
+        return data
+
+
+CaseInput.model_rebuild()
+
+
+Phase = Literal["triage", "follow_up_decision", "investigation", "monitoring", "referred", "closed"]
+
+
+FollowUp = Literal["close_with_advice", "handover", "investigation", "beschermtafel", "mda"]
+
+
+class SafetyAssessmentCmd(Strict):
+    """The veiligheidsbeoordeling: is there acute or structural unsafety?"""
+
+    acute: bool
+    structural: bool
+    assessed_at: AwareDatetime | None = None
+
+
+class FollowUpCmd(Strict):
+    decision: FollowUp
+    partner: ShortText | None = Field(
+        None, description="for a handover: the partner organisation id from the chain configuration"
+    )
+    decided_at: AwareDatetime | None = None
+
+
+class InvestigationCmd(Strict):
+    conclusion: Literal["unsafe", "safe", "undetermined"]
+    concluded_at: AwareDatetime | None = None
+
+
+class MonitoringCheckCmd(Strict):
+    safety_holds: bool
+    checked_at: AwareDatetime | None = None
+
+
+class CloseCmd(Strict):
+    reason: Literal["advice_given", "handed_over_and_safe", "no_concerns", "merged", "other"]
+    closed_at: AwareDatetime | None = None
+
+
+# --- consent refused ---
 
 ConsentPath = Literal[
     "help_with_consent_of_the_child",

@@ -12,7 +12,7 @@ from domain.procedure import check_partners, person
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, unprocessable
 from services.procedures import _load, case_file, update
-from store import paths
+from store import placements
 from workflows.acute_safety import AcuteSafetyWorkflow
 
 
@@ -42,7 +42,7 @@ async def record_placement(
         parents_consent=body.parents_consent,
     )
     async with parts.pool.acquire() as conn:
-        await paths.insert_placement(conn, placement.placement_id, case_id, path_id, body)
+        await placements.insert(conn, placement.placement_id, case_id, path_id, body)
     try:
         await update(
             parts,
@@ -54,7 +54,7 @@ async def record_placement(
         )
     except BaseException:
         async with parts.pool.acquire() as conn:
-            await paths.delete_placement(conn, placement.placement_id)
+            await placements.delete(conn, placement.placement_id)
         raise
     return placement
 
@@ -64,7 +64,7 @@ async def placement_location(
 ) -> dict[str, Any]:
     """Where the person is safe: for Veilig Thuis of the region and the provider only."""
     async with parts.pool.acquire() as conn:
-        found = await paths.get_placement(conn, placement_id)
+        found = await placements.get(conn, placement_id)
     if found is None or found["case_id"] != case_id:
         raise not_found("placement")
     caller.audit.touches(case_id, [found["person_ref"]])

@@ -1,21 +1,103 @@
-"""The Veilig Thuis worker moves a case on: safety assessment, follow-up, investigation,
-monitoring, closure, consent refused. A step the case's phase does not allow is a 409."""
+"""The case: a melding registered and its workflow started; the Veilig Thuis worker moves
+it on (safety assessment, follow-up, investigation, monitoring, closure, consent refused).
+A step the case's phase does not allow is a 409."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
+from opentelemetry import trace
 from pydantic import BaseModel
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
 
-from domain.case import ConsentRefusedCmd, check_child_consent
-from domain.models import FollowUpCmd
+from domain.case import (
+    CaseInput,
+    ConsentRefusedCmd,
+    FollowUpCmd,
+    MeldingIn,
+    PersonRef,
+    Unsafety,
+    check_child_consent,
+)
 from domain.procedure import birth_date, person
+from ketenregie.settings import Settings
+from ketenregie.telemetry import CASES_OPENED
 from services.context import Caller, Parts, at_or_now
-from services.errors import check, run_command, unprocessable
+from services.errors import check, forbidden, run_command, unprocessable
 from services.procedures import case_file
+from store import cases
+from workflows.case import CaseWorkflow
 from workflows.ids import case_workflow_id
 
 CASE_CLOSED = "the case is closed (or its workflow has not started yet)"
+
+
+async def start_case(client: Client, settings: Settings, case: dict) -> None:
+    """Start (or find already running) the case workflow; idempotent on the case id."""
+    await client.start_workflow(
+        CaseWorkflow.run,
+        CaseInput(
+            case_id=case["case_id"],
+            region=case["region"],
+            municipality=case["municipality"],
+            reporter_kind=case["reporter"]["kind"],
+            persons=[PersonRef(ref=p["ref"], role=p["role"]) for p in case["persons"]],
+            unsafety=Unsafety(**case["unsafety"]),
+            received_at=case["opened_at"],
+            policy=settings.policy,
+        ),
+        id=case_workflow_id(case["case_id"]),
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+
+
+def involved_partners(melding: MeldingIn):
+    """(field, partner id, allowed kinds) of every partner the melding names."""
+    if melding.wijkteam:
+        yield "wijkteam", melding.wijkteam, ("sociaal_wijkteam",)
+    for i, p in enumerate(melding.persons):
+        if p.huisarts:
+            yield f"persons[{i}].huisarts", p.huisarts, ("huisarts",)
+        if p.school:
+            if p.role != "child":
+                raise unprocessable(f"persons[{i}].school: only a child has a school")
+            yield f"persons[{i}].school", p.school, ("school", "kinderopvang")
+
+
+async def open_melding(
+    parts: Parts, caller: Caller, melding: MeldingIn
+) -> tuple[str, datetime, str]:
+    """Register a melding: the case file is stored first, then its workflow starts. When
+    Temporal is unreachable the case is kept (orchestration "pending") and started as soon as
+    it is back, so a melding is never lost. Answers (case id, received at, orchestration)."""
+    chain, principal = parts.settings.chain, caller.principal
+    if problem := chain.check_location(melding.region, melding.municipality):
+        raise unprocessable(problem)
+    for field, partner_id, kinds in involved_partners(melding):
+        if problem := chain.check_partner(melding.region, partner_id, kinds):
+            raise unprocessable(f"{field}: {problem}")
+    if melding.region != principal.region:
+        raise forbidden(f"{principal.org} registers meldingen for region {principal.region} only")
+    received_at = at_or_now(melding.received_at, "received_at")
+    case_id = uuid.uuid4().hex
+    async with parts.pool.acquire() as conn:
+        await cases.insert_case(conn, case_id, melding, received_at)
+        case = await cases.get_case(conn, case_id)
+    CASES_OPENED.add(1, {"region": melding.region, "reporter": melding.reporter.kind})
+    trace.get_current_span().set_attribute("ketenregie.case_id", case_id)
+    caller.audit.touches(case_id, [p.ref for p in melding.persons])
+    try:
+        await start_case(parts.client, parts.settings, case)
+    except RPCError:
+        return case_id, received_at, "pending"
+    async with parts.pool.acquire() as conn:
+        await cases.mark_started(conn, case_id)
+    return case_id, received_at, "started"
 
 
 async def step(

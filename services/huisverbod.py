@@ -3,26 +3,34 @@ ruling, the milestones of the ten days. Each goes to the huisverbod's own workfl
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.access import DECIDING_CAPACITY
-from domain.models import (
+from domain.huisverbod import (
     AppealCmd,
     AppealIn,
     DecisionCmd,
     DecisionIn,
     ExtensionCmd,
     ExtensionIn,
+    HuisverbodRequestCmd,
+    HuisverbodRequestIn,
     MilestoneCmd,
     MilestoneIn,
     RulingCmd,
     RulingIn,
 )
+from domain.policy import check_huisverbod_subject
+from domain.procedure import birth_date, person
 from services.context import Caller, Parts, at_or_now
-from services.errors import forbidden, not_found, run_command
-from store import huisverboden
+from services.errors import check, forbidden, not_found, run_command
+from services.procedures import CASE_NOT_RUNNING, case_file
+from store import cases, huisverboden
+from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
-from workflows.ids import huisverbod_workflow_id
+from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 
 async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
@@ -91,3 +99,40 @@ async def milestone(parts: Parts, caller: Caller, huisverbod_id: str, body: Mile
     """Contact address given (Wth art. 2 lid 6), help started, written order issued."""
     cmd = MilestoneCmd(milestone=body.milestone, at=at_or_now(body.at, "at"))
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_milestone, cmd)
+
+
+async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodRequestIn) -> str:
+    """The police (or Veilig Thuis) request a tijdelijk huisverbod for a pleger of the case;
+    the subject must be an adult pleger. Answers the new huisverbod's id."""
+    case = await case_file(parts, caller, case_id)
+    requested_at = datetime.now(UTC)
+    check(_subject, case, req.pleger_ref, requested_at.date())
+    huisverbod_id = uuid.uuid4().hex
+    caller.audit.huisverbod_id = huisverbod_id
+    async with parts.pool.acquire() as conn:
+        await huisverboden.insert_request(conn, huisverbod_id, case, req, requested_at)
+    cmd = HuisverbodRequestCmd(
+        huisverbod_id=huisverbod_id,
+        pleger_ref=req.pleger_ref,
+        requested_at=requested_at,
+        incident_at=req.incident_at,
+    )
+    try:
+        await run_command(
+            parts.client.get_workflow_handle(case_workflow_id(case_id)).execute_update(
+                CaseWorkflow.request_huisverbod, cmd
+            ),
+            closed_reason=CASE_NOT_RUNNING,
+        )
+    except BaseException:
+        async with parts.pool.acquire() as conn:
+            await huisverboden.delete_request(conn, huisverbod_id)
+        raise
+    async with parts.pool.acquire() as conn:
+        await cases.mark_police_involved(conn, case_id)
+    return huisverbod_id
+
+
+def _subject(case: dict[str, Any], ref: str, on: date) -> None:
+    subject = person(case, ref)
+    check_huisverbod_subject(subject["role"], birth_date(subject), on)

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 from domain.access import Scope
-from domain.models import CaseSnapshot, MeldingIn
+from domain.case import CaseSnapshot, MeldingIn
 from store import deadlines
 from store.scoping import case_conditions
 

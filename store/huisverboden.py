@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 from domain.access import Scope
-from domain.models import HuisverbodRequestIn, HuisverbodSnapshot
+from domain.huisverbod import HuisverbodRequestIn, HuisverbodSnapshot
 from store import deadlines
 from store.scoping import case_conditions
 

@@ -1,4 +1,5 @@
-"""SQL for the escalation paths of a case and for placements (with the shelter's location)."""
+"""SQL for the procedures a case starts (table `case_paths`): each one's snapshot, and its
+deadlines as rows for the dashboards."""
 
 from __future__ import annotations
 
@@ -45,34 +46,3 @@ async def get(conn: asyncpg.Connection, case_id: str, path_id: str) -> dict[str,
     return await conn.fetchval(
         "SELECT state FROM case_paths WHERE case_id = $1 AND path_id = $2", case_id, path_id
     )
-
-
-async def insert_placement(
-    conn: asyncpg.Connection, placement_id: str, case_id: str, path_id: str, body
-) -> None:
-    await conn.execute(
-        """INSERT INTO placements (placement_id, case_id, path_id, person_ref, kind, provider, location)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        placement_id,
-        case_id,
-        path_id,
-        body.person_ref,
-        body.kind,
-        body.provider,
-        body.location,
-    )
-
-
-async def delete_placement(conn: asyncpg.Connection, placement_id: str) -> None:
-    await conn.execute("DELETE FROM placements WHERE placement_id = $1", placement_id)
-
-
-async def get_placement(conn: asyncpg.Connection, placement_id: str) -> dict[str, Any] | None:
-    """A placement with its location and the case's region: only for the location rule."""
-    row = await conn.fetchrow(
-        """SELECT p.placement_id, p.case_id, p.person_ref, p.kind, p.provider, p.location,
-                  c.region
-           FROM placements p JOIN cases c USING (case_id) WHERE p.placement_id = $1""",
-        placement_id,
-    )
-    return dict(row) if row else None

@@ -38,6 +38,7 @@ def workflows() -> list[type]:
     paths = [p.workflow for p in PROCEDURES.values()]
     return [CaseWorkflow, HuisverbodWorkflow, *paths, NotifyWorkflow, RetentionWorkflow]
 
+
 # The holiday calendar is deterministic data; load it once, outside the sandbox.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules("holidays", "dateutil")

@@ -18,23 +18,26 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
-    from domain.case import CONSENT_PATH_LABELS, ConsentRefusedCmd
-    from domain.models import (
-        ACTIVE_HUISVERBOD,
+    from domain.case import (
+        CONSENT_PATH_LABELS,
         CaseCarry,
         CaseInput,
         CaseSnapshot,
         CloseCmd,
+        ConsentRefusedCmd,
         FollowUpCmd,
-        HuisverbodChange,
-        HuisverbodInput,
-        HuisverbodRequestCmd,
         InvestigationCmd,
         MonitoringCheckCmd,
         SafetyAssessmentCmd,
         Subprocedure,
-        TimelineEvent,
     )
+    from domain.huisverbod import (
+        ACTIVE_HUISVERBOD,
+        HuisverbodChange,
+        HuisverbodInput,
+        HuisverbodRequestCmd,
+    )
+    from domain.models import TimelineEvent
     from domain.procedure import PathChange, PathInput, StartPathCmd
     from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow

@@ -12,7 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
-    from domain.models import (
+    from domain.huisverbod import (
         AppealCmd,
         DecisionCmd,
         ExtensionCmd,
@@ -21,8 +21,8 @@ with workflow.unsafe.imports_passed_through():
         HuisverbodSnapshot,
         MilestoneCmd,
         RulingCmd,
-        TimelineEvent,
     )
+    from domain.models import TimelineEvent
     from domain.policy import RuleViolation
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid

@@ -21,20 +21,17 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.acute_safety import Placement
-from domain.child_protection import CourtDecided, RaadAnswered, RaadConcluded
-from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
-from domain.models import (
+from domain.case import (
     CaseInput,
-    Decider,
-    DecisionCmd,
-    ExtensionCmd,
     FollowUpCmd,
-    HuisverbodRequestCmd,
     MonitoringCheckCmd,
     PersonRef,
     SafetyAssessmentCmd,
     Unsafety,
 )
+from domain.child_protection import CourtDecided, RaadAnswered, RaadConcluded
+from domain.huisverbod import Decider, DecisionCmd, ExtensionCmd, HuisverbodRequestCmd
+from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
 from domain.workdays import preload_calendar

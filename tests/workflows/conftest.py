@@ -14,14 +14,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.corv import CORV_REJECTED
+from domain.case import CaseSnapshot
 from domain.child_protection import CorvRequest
-from domain.models import (
-    CaseSnapshot,
-    FailedDelivery,
-    HuisverbodSnapshot,
-    Notice,
-    PlannedDelivery,
-)
+from domain.huisverbod import HuisverbodSnapshot
+from domain.models import FailedDelivery, Notice, PlannedDelivery
 from domain.procedure import PathRecord
 from domain.workdays import preload_calendar
 from ketenregie.binaries import find_binary

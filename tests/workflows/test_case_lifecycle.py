@@ -9,17 +9,17 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from domain.models import (
+from domain.case import (
     CaseInput,
     CloseCmd,
     FollowUpCmd,
-    HuisverbodRequestCmd,
     InvestigationCmd,
     MonitoringCheckCmd,
     PersonRef,
     SafetyAssessmentCmd,
     Unsafety,
 )
+from domain.huisverbod import HuisverbodRequestCmd
 from domain.policy import Policy, VeiligThuisPolicy
 from workflows.case import CaseWorkflow
 from workflows.ids import case_workflow_id

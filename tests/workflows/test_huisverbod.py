@@ -9,17 +9,15 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from domain.models import (
+from domain.case import CaseInput, PersonRef, Unsafety
+from domain.huisverbod import (
     AppealCmd,
-    CaseInput,
     Decider,
     DecisionCmd,
     ExtensionCmd,
     HuisverbodRequestCmd,
     MilestoneCmd,
-    PersonRef,
     RulingCmd,
-    Unsafety,
 )
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow

@@ -1,21 +1,18 @@
-"""Meldingen and cases."""
+"""Meldingen and cases: registering a melding, reading cases, the Veilig Thuis steps
+(safety assessment, follow-up, investigation, monitoring, closure, consent refused), a
+huisverbod request, and destroying a file."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from opentelemetry import trace
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
 
 from activities import destruction
 from api.auth import AuditDep, allowed
-from api.deps import ConnDep, SettingsDep, TemporalDep
+from api.deps import ConnDep, PartsDep, TemporalDep
 from api.schemas import (
     CaseCreated,
     CaseDetail,
@@ -26,65 +23,30 @@ from api.schemas import (
     NotificationList,
 )
 from domain.access import Principal, Scope, scope_of
-from domain.models import (
-    CaseInput,
-    HuisverbodRequestCmd,
-    HuisverbodRequestIn,
+from domain.case import (
+    CloseCmd,
+    ConsentRefusedCmd,
+    FollowUpCmd,
+    InvestigationCmd,
     MeldingIn,
-    PersonRef,
-    Unsafety,
+    MonitoringCheckCmd,
+    SafetyAssessmentCmd,
 )
-from domain.policy import RuleViolation, check_huisverbod_subject
-from ketenregie.settings import Settings
-from ketenregie.telemetry import CASES_OPENED
-from services.context import at_or_now
-from services.errors import not_found, run_command, unprocessable
+from domain.huisverbod import HuisverbodRequestIn
+from services import case as case_service
+from services import huisverbod as huisverbod_service
+from services.context import Caller
+from services.errors import not_found
 from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id
 
 router = APIRouter(prefix="/v1", tags=["cases"])
-
-
-async def start_case(client: Client, settings: Settings, case: dict) -> None:
-    """Start (or find already running) the case workflow; idempotent on the case id."""
-    await client.start_workflow(
-        CaseWorkflow.run,
-        CaseInput(
-            case_id=case["case_id"],
-            region=case["region"],
-            municipality=case["municipality"],
-            reporter_kind=case["reporter"]["kind"],
-            persons=[PersonRef(ref=p["ref"], role=p["role"]) for p in case["persons"]],
-            unsafety=Unsafety(**case["unsafety"]),
-            received_at=case["opened_at"],
-            policy=settings.policy,
-        ),
-        id=case_workflow_id(case["case_id"]),
-        task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
-
-
-def involved_partners(melding: MeldingIn):
-    """(field, partner id, allowed kinds) of every partner the melding names."""
-    if melding.wijkteam:
-        yield "wijkteam", melding.wijkteam, ("sociaal_wijkteam",)
-    for i, p in enumerate(melding.persons):
-        if p.huisarts:
-            yield f"persons[{i}].huisarts", p.huisarts, ("huisarts",)
-        if p.school:
-            if p.role != "child":
-                raise unprocessable(f"persons[{i}].school: only a child has a school")
-            yield f"persons[{i}].school", p.school, ("school", "kinderopvang")
 
 
 @router.post("/meldingen", status_code=201, response_model=CaseCreated)
 async def create_melding(
     melding: MeldingIn,
-    conn: ConnDep,
-    client: TemporalDep,
-    settings: SettingsDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Annotated[Principal, Depends(allowed("case.create"))],
 ) -> CaseCreated:
@@ -93,29 +55,8 @@ async def create_melding(
     When Temporal is unreachable the case is kept (orchestration "pending") and started
     as soon as it is back, so a melding is never lost.
     """
-    problem = settings.chain.check_location(melding.region, melding.municipality)
-    if problem:
-        raise unprocessable(problem)
-    for field, partner_id, kinds in involved_partners(melding):
-        if problem := settings.chain.check_partner(melding.region, partner_id, kinds):
-            raise unprocessable(f"{field}: {problem}")
-    if melding.region != principal.region:
-        raise HTTPException(
-            403, f"{principal.org} registers meldingen for region {principal.region} only"
-        )
-    received_at = at_or_now(melding.received_at, "received_at")
-    case_id = uuid.uuid4().hex
-    await cases.insert_case(conn, case_id, melding, received_at)
-    CASES_OPENED.add(1, {"region": melding.region, "reporter": melding.reporter.kind})
-    trace.get_current_span().set_attribute("ketenregie.case_id", case_id)
-    audit.touches(case_id, [p.ref for p in melding.persons])
-    orchestration = "pending"
-    try:
-        await start_case(client, settings, await cases.get_case(conn, case_id))
-        await cases.mark_started(conn, case_id)
-        orchestration = "started"
-    except RPCError:
-        pass
+    caller = Caller(principal, audit)
+    case_id, received_at, orchestration = await case_service.open_melding(parts, caller, melding)
     return CaseCreated(
         case_id=case_id,
         phase="triage",
@@ -213,50 +154,13 @@ async def list_notifications(
 async def request_huisverbod(
     case_id: str,
     req: HuisverbodRequestIn,
-    conn: ConnDep,
-    client: TemporalDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Annotated[Principal, Depends(allowed("huisverbod.request"))],
 ) -> HuisverbodCreated:
     """The police (or Veilig Thuis) request a tijdelijk huisverbod for a pleger of the case."""
-    case = await cases.get_case(conn, case_id, scope_of(principal))
-    if case is None:
-        raise not_found("case")
-    audit.touches(case_id, [req.pleger_ref])
-    person = next((p for p in case["persons"] if p["ref"] == req.pleger_ref), None)
-    if person is None:
-        raise unprocessable(f"pleger_ref {req.pleger_ref!r} is not a person of this case")
-    requested_at = datetime.now(UTC)
-    try:
-        birth = (
-            datetime.fromisoformat(person["birth_date"]).date()
-            if person.get("birth_date")
-            else None
-        )
-        check_huisverbod_subject(person["role"], birth, requested_at.date())
-    except RuleViolation as e:
-        raise unprocessable(str(e)) from None
-    huisverbod_id = uuid.uuid4().hex
-    audit.huisverbod_id = huisverbod_id
-    await huisverboden.insert_request(conn, huisverbod_id, case, req, requested_at)
-    handle = client.get_workflow_handle(case_workflow_id(case_id))
-    try:
-        await run_command(
-            handle.execute_update(
-                CaseWorkflow.request_huisverbod,
-                HuisverbodRequestCmd(
-                    huisverbod_id=huisverbod_id,
-                    pleger_ref=req.pleger_ref,
-                    requested_at=requested_at,
-                    incident_at=req.incident_at,
-                ),
-            ),
-            closed_reason="the case workflow is not running (closed, or not started yet)",
-        )
-    except BaseException:
-        await huisverboden.delete_request(conn, huisverbod_id)
-        raise
-    await cases.mark_police_involved(conn, case_id)
+    caller = Caller(principal, audit)
+    huisverbod_id = await huisverbod_service.request(parts, caller, case_id, req)
     return HuisverbodCreated(huisverbod_id=huisverbod_id, case_id=case_id, status="requested")
 
 
@@ -292,3 +196,67 @@ async def destroy_case(
     return Destroyed(
         case_id=case_id, destroyed_at=datetime.now(UTC), workflows_terminated=terminated
     )
+
+
+# --- the Veilig Thuis worker moves a case on; a step its phase does not allow is a 409 ---
+
+StepCaller = Annotated[Principal, Depends(allowed("case.step"))]
+
+
+async def _step(parts, case_id: str, principal, audit, update, cmd, moment: str) -> CaseDetail:
+    caller = Caller(principal, audit)
+    await case_service.step(parts, caller, case_id, update, cmd, moment)
+    async with parts.pool.acquire() as conn:
+        return await case_detail(conn, case_id, caller.scope, audit)
+
+
+@router.post("/cases/{case_id}/safety-assessment", response_model=CaseDetail)
+async def record_safety_assessment(
+    case_id: str, body: SafetyAssessmentCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
+) -> CaseDetail:
+    """The veiligheidsbeoordeling (within 5 working days; at once when acute)."""
+    update = CaseWorkflow.record_safety_assessment
+    return await _step(parts, case_id, p, audit, update, body, "assessed_at")
+
+
+@router.post("/cases/{case_id}/follow-up", response_model=CaseDetail)
+async def decide_follow_up(
+    case_id: str, body: FollowUpCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
+) -> CaseDetail:
+    """Close with advice, hand over to a partner, investigate, or refer (beschermtafel, MDA++)."""
+    update = CaseWorkflow.decide_follow_up
+    return await _step(parts, case_id, p, audit, update, body, "decided_at")
+
+
+@router.post("/cases/{case_id}/investigation", response_model=CaseDetail)
+async def record_investigation(
+    case_id: str, body: InvestigationCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
+) -> CaseDetail:
+    """The investigation's conclusion (within 10 weeks of its start)."""
+    update = CaseWorkflow.record_investigation
+    return await _step(parts, case_id, p, audit, update, body, "concluded_at")
+
+
+@router.post("/cases/{case_id}/monitoring-checks", response_model=CaseDetail)
+async def record_monitoring_check(
+    case_id: str, body: MonitoringCheckCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
+) -> CaseDetail:
+    """A periodic check after handover: does safety hold?"""
+    update = CaseWorkflow.record_monitoring_check
+    return await _step(parts, case_id, p, audit, update, body, "checked_at")
+
+
+@router.post("/cases/{case_id}/close", response_model=CaseDetail)
+async def close_case(
+    case_id: str, body: CloseCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
+) -> CaseDetail:
+    return await _step(parts, case_id, p, audit, CaseWorkflow.close, body, "closed_at")
+
+
+@router.post("/cases/{case_id}/consent-refusals", response_model=CaseDetail)
+async def record_consent_refused(
+    case_id: str, body: ConsentRefusedCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
+) -> CaseDetail:
+    """Parents refused consent for help; record it and the path taken instead."""
+    update = CaseWorkflow.record_consent_refused
+    return await _step(parts, case_id, p, audit, update, body, "at")

@@ -10,7 +10,7 @@ from api.auth import AuditDep, allowed
 from api.deps import ConnDep, PartsDep
 from api.schemas import HuisverbodList, HuisverbodView
 from domain.access import Principal, scope_of
-from domain.models import (
+from domain.huisverbod import (
     AppealIn,
     DecisionIn,
     ExtensionIn,

@@ -1,0 +1,154 @@
+"""Tijdelijk huisverbod (Wet tijdelijk huisverbod): the police's request, the mayor's
+decision and extension, appeal and the court's ruling, the milestones of the ten days.
+
+API bodies (`*In`, which may hold an address or an officer's name and stay in Postgres) and
+what the workflow sees (`*Cmd`, `HuisverbodInput`, `HuisverbodSnapshot`: references only).
+The periods and their articles are in `domain.policy`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from domain.models import AwareDatetime, Deadline, Ref, ShortText, Strict, Text, TimelineEvent
+from domain.policy import DeliveryPolicy, HuisverbodPolicy
+
+Capacity = Literal["mayor", "hulpofficier"]
+
+
+HuisverbodStatus = Literal["requested", "imposed", "refused", "extended", "lifted", "expired"]
+
+
+class RequestedBy(Strict):
+    organisation: ShortText
+    officer: ShortText
+
+
+class HuisverbodRequestIn(Strict):
+    pleger_ref: Ref
+    address: ShortText
+    requested_by: RequestedBy
+    incident_at: AwareDatetime | None = None
+
+
+class Decider(Strict):
+    name: ShortText
+    capacity: Capacity
+
+
+class DecisionIn(Strict):
+    decision: Literal["impose", "refuse"]
+    reason: Text
+    decided_by: Decider
+    decided_at: AwareDatetime | None = None
+    veilig_thuis_consulted: bool | None = None
+    ordered_orally: bool = Field(
+        False, description="urgent order given orally (Wth art. 2 lid 7); the written order follows"
+    )
+
+
+class ExtensionIn(Strict):
+    until: AwareDatetime
+    reason: Text
+    decided_by: Decider
+    decided_at: AwareDatetime | None = None
+
+
+class AppealIn(Strict):
+    lodged_at: AwareDatetime | None = None
+    interim_relief_requested: bool = True
+
+
+class RulingIn(Strict):
+    outcome: Literal["upheld", "lifted"]
+    ruled_at: AwareDatetime | None = None
+
+
+class MilestoneIn(Strict):
+    milestone: Literal["contact_address_given", "help_started", "written_order_issued"]
+    at: AwareDatetime | None = None
+
+
+ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
+
+
+class HuisverbodRequestCmd(BaseModel):
+    huisverbod_id: str
+    pleger_ref: str
+    requested_at: datetime
+    incident_at: datetime | None = None
+
+
+class HuisverbodInput(BaseModel):
+    huisverbod_id: str
+    case_id: str
+    region: str
+    municipality: str
+    pleger_ref: str
+    requested_at: datetime
+    incident_at: datetime | None = None
+    children_involved: bool
+    policy: HuisverbodPolicy = HuisverbodPolicy()
+    delivery: DeliveryPolicy = DeliveryPolicy()
+
+
+class DecisionCmd(BaseModel):
+    decision: Literal["impose", "refuse"]
+    reason: str
+    decided_by: Decider
+    decided_at: datetime
+    veilig_thuis_consulted: bool | None = None
+    ordered_orally: bool = False
+
+
+class ExtensionCmd(BaseModel):
+    until: datetime
+    reason: str
+    decided_by: Decider
+    decided_at: datetime
+
+
+class AppealCmd(BaseModel):
+    lodged_at: datetime
+    interim_relief_requested: bool = True
+
+
+class RulingCmd(BaseModel):
+    outcome: Literal["upheld", "lifted"]
+    ruled_at: datetime
+
+
+class MilestoneCmd(BaseModel):
+    milestone: Literal["contact_address_given", "help_started", "written_order_issued"]
+    at: datetime
+
+
+class HuisverbodSnapshot(BaseModel):
+    huisverbod_id: str
+    case_id: str
+    municipality: str
+    pleger_ref: str
+    status: HuisverbodStatus
+    requested_at: datetime
+    decision: DecisionCmd | None = None
+    imposed_at: datetime | None = None
+    ends_at: datetime | None = None
+    max_end: datetime | None = None
+    extensions: list[ExtensionCmd] = []
+    appeal: AppealCmd | None = None
+    ruling: RulingCmd | None = None
+    ended_at: datetime | None = None
+    version: int
+    timeline: list[TimelineEvent]
+    deadlines: list[Deadline]
+
+
+class HuisverbodChange(BaseModel):
+    """What a huisverbod tells its case: its new status and the events since the last change."""
+
+    huisverbod_id: str
+    status: HuisverbodStatus
+    events: list[TimelineEvent]
