@@ -13,7 +13,7 @@ import httpx
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from temporalio.exceptions import ApplicationError
 
-from ketenregie.signing import KEY_HEADER, SIGNATURE_HEADER, sign
+from domain.signing import KEY_HEADER, SIGNATURE_HEADER, sign
 
 TEMPLATES = Environment(
     loader=PackageLoader("activities", "templates"), undefined=StrictUndefined, autoescape=False

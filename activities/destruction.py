@@ -10,19 +10,26 @@ here from the day the case was closed and is set by KETENREGIE_RETENTION_DAYS.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 import asyncpg
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 from store import cases, huisverboden, paths
-from workers.case_keys import PostgresKeyStore
-from workflows.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
+
+
+class CaseKeys(Protocol):
+    """The process's cache of case data keys (`workers.case_keys`): a destroyed case's key
+    must not linger in it."""
+
+    def forget(self, case_id: str) -> None: ...
 
 
 async def destroy_case(
-    conn: asyncpg.Connection, client: Client, case_keys: PostgresKeyStore, case_id: str
+    conn: asyncpg.Connection, client: Client, case_keys: CaseKeys, case_id: str
 ) -> int:
     """Terminate the case's workflows and delete its file and key; returns how many workflows stopped."""
     bans = await huisverboden.list_huisverboden(
@@ -47,7 +54,7 @@ async def destroy_case(
 
 
 class RetentionActivities:
-    def __init__(self, pool: asyncpg.Pool, client: Client, case_keys: PostgresKeyStore) -> None:
+    def __init__(self, pool: asyncpg.Pool, client: Client, case_keys: CaseKeys) -> None:
         self._pool, self._client, self._case_keys = pool, client, case_keys
 
     @activity.defn

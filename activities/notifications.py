@@ -8,10 +8,7 @@ file and the chain configuration and stores one delivery per recipient under a s
 
 from __future__ import annotations
 
-import os
-import signal
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 from temporalio import activity
@@ -31,11 +28,6 @@ from domain.notifications import (
     recipients,
 )
 from store import notices
-
-# Test-only crash point: the path of a marker file. The first delivery after which the marker
-# does not exist yet writes its key there and kills this process (SIGKILL), after the message went out
-# and was recorded, before Temporal hears that the activity completed.
-CRASH_AFTER_SEND = "KETENREGIE_TEST_CRASH_AFTER_SEND"
 
 
 class NotificationActivities:
@@ -90,7 +82,6 @@ class NotificationActivities:
         activity.metric_meter().create_counter("ketenregie_notifications_sent").add(
             1, {"channel": d["channel"], "audience": d["audience"]}
         )
-        _crash_point(key)
         return True
 
     @activity.defn
@@ -98,13 +89,6 @@ class NotificationActivities:
         async with self._pool.acquire() as conn:
             await notices.record_error(conn, failed.key, failed.error, final=True)
         activity.metric_meter().create_counter("ketenregie_notifications_failed").add(1)
-
-
-def _crash_point(key: str) -> None:
-    marker = os.environ.get(CRASH_AFTER_SEND)
-    if marker and not Path(marker).exists():
-        Path(marker).write_text(key, encoding="utf-8")
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _contacts(case: asyncpg.Record) -> CaseContacts:

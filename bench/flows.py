@@ -24,6 +24,7 @@ from temporalio.worker import Worker
 from api.app import create_app
 from api.auth import mint_token
 from bench.noop import NoopChild, NoopFlow, noop
+from domain.ids import case_workflow_id, huisverbod_workflow_id
 from ketenregie.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
@@ -31,7 +32,6 @@ from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
 from workers.client import connect
 from workers.main import build_worker
-from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 DAY_SECONDS = 0.02
 MELDING = {

@@ -14,42 +14,28 @@ import uuid
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from domain.case import CaseInput, PersonRef, Unsafety
+from domain.ids import path_workflow_id
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
-from domain.workdays import local_date, preload_calendar
-from ketenregie.binaries import find_binary
-from tests.histories.record import converter
-from tests.workflows.conftest import FakeReadModel
-from workers.main import WORKFLOW_RUNNER, workflows
+from domain.workdays import local_date
+from testing import FakeReadModel, fake_worker, open_case, recording_converter, time_skipping
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id, path_workflow_id
 from workflows.mda import MdaWorkflow
 
 
 async def run_mda(env, tq: str, reviews: int, per_run: int) -> dict[str, float]:
     """An MDA++ path of a case (started by the case, as in production) with `reviews`."""
-    case_id, path_id = uuid.uuid4().hex, uuid.uuid4().hex
-    now = await env.get_current_time()
-    case = await env.client.start_workflow(
-        CaseWorkflow.run,
-        CaseInput(
-            case_id=case_id,
-            region="haaglanden",
-            municipality="GM0518",
-            reporter_kind="professional",
-            persons=[PersonRef(ref="p1", role="victim"), PersonRef(ref="p2", role="pleger")],
-            unsafety=Unsafety(acute=False, structural=True),
-            received_at=now,
-            policy=Policy(mda=MdaPolicy(reviews_per_run=per_run)),
-        ),
-        id=case_workflow_id(case_id),
-        task_queue=tq,
+    case, case_id = await open_case(
+        env,
+        tq,
+        policy=Policy(mda=MdaPolicy(reviews_per_run=per_run)),
+        children=False,
+        reporter_can_help=None,
     )
+    path_id = uuid.uuid4().hex
+    now = await env.get_current_time()
     await case.execute_update(
         CaseWorkflow.start_path,
         StartPathCmd(kind="mda", path_id=path_id, at=now, partners=["wijkteam", "politie"]),
@@ -111,7 +97,6 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reviews", type=int, default=40)
     args = parser.parse_args()
-    preload_calendar()
     fake = FakeReadModel()
     print(f"MDA++ with a five-action plan, {args.reviews} six-weekly reviews")
     print(
@@ -119,18 +104,9 @@ async def main() -> None:
         f"{'total events':>13} {'case events':>12} {'case KiB':>9} {'seconds':>8}"
     )
     for per_run in (args.reviews + 1, 4):
-        async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=find_binary("temporal-test-server"),
-            data_converter=converter(),
-        ) as env:
+        async with time_skipping(recording_converter()) as env:
             tq = f"bench-{uuid.uuid4().hex[:6]}"
-            async with Worker(
-                env.client,
-                task_queue=tq,
-                workflows=workflows(),
-                workflow_runner=WORKFLOW_RUNNER,
-                activities=fake.activities(),
-            ):
+            async with fake_worker(env.client, tq, fake):
                 r = await run_mda(env, tq, args.reviews, per_run)
         label = "never" if per_run > args.reviews else str(per_run)
         print(

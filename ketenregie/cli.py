@@ -130,33 +130,9 @@ def token(
 @app.command()
 def worker() -> None:
     """Run a worker for the case and huisverbod workflows."""
-    from ketenregie import telemetry
-    from store.db import create_pool
-    from workers.case_keys import PostgresKeyStore
-    from workers.client import connect, metrics_runtime
-    from workers.main import build_worker, ensure_retention_schedule
+    from workers.main import serve
 
-    async def main() -> None:
-        settings = Settings()
-        telemetry.setup(settings, "worker")
-        pool = await create_pool(settings.database_url)
-        # the codec's keys come from a pool of their own, never held by an activity
-        case_keys = PostgresKeyStore(
-            await create_pool(settings.database_url, max_size=4), settings.keyring
-        )
-        runtime = None
-        if settings.worker_metrics_address:
-            runtime = metrics_runtime(settings.worker_metrics_address)
-        client = await connect(settings, case_keys, runtime)
-        await ensure_retention_schedule(client, settings.task_queue, settings.retention_days)
-        w = build_worker(client, pool, settings, case_keys)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(w.shutdown()))
-        await w.run()
-        await pool.close()
-
-    asyncio.run(main())
+    asyncio.run(serve(Settings()))
 
 
 @app.command()

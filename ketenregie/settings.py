@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.chain import Chain
 from domain.policy import DeliveryPolicy, Policy
-from workers.codec import Keyring
+from ketenregie.keys import Keyring
 
 SAMPLE_CHAIN = Path(__file__).with_name("chain.yaml")
 

@@ -21,8 +21,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from domain.corv import CorvFormatError, acknowledgement, read_header
+from domain.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 from ketenregie.settings import SAMPLE_CHAIN
-from ketenregie.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 from ketenregie.stack import BackgroundServer
 
 log = logging.getLogger("ketenregie.sink")

@@ -3,6 +3,9 @@ activities."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from collections.abc import Sequence
 from datetime import timedelta
 
 import asyncpg
@@ -14,7 +17,7 @@ from temporalio.client import (
     ScheduleIntervalSpec,
     ScheduleSpec,
 )
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.channels import Sender
@@ -25,7 +28,9 @@ from activities.read_model import ReadModelActivities
 from domain.workdays import preload_calendar
 from ketenregie import telemetry
 from ketenregie.settings import Settings
+from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
+from workers.client import connect, metrics_runtime
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 from workflows.notify import NotifyWorkflow
@@ -55,7 +60,11 @@ def sender(settings: Settings) -> Sender:
 
 
 def build_worker(
-    client: Client, pool: asyncpg.Pool, settings: Settings, case_keys: PostgresKeyStore
+    client: Client,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    case_keys: PostgresKeyStore,
+    interceptors: Sequence[Interceptor] = (),
 ) -> Worker:
     preload_calendar()
     telemetry.setup(settings, "worker")  # the tracing plugin needs its replay-safe provider
@@ -78,6 +87,7 @@ def build_worker(
             notifications.fail_delivery,
             retention.destroy_expired,
         ],
+        interceptors=interceptors,
     )
 
 
@@ -98,3 +108,24 @@ async def ensure_retention_schedule(client: Client, task_queue: str, retention_d
         )
     except ScheduleAlreadyRunningError:
         pass
+
+
+async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) -> None:
+    """Run the worker process (`ketenregie worker`) until SIGINT or SIGTERM."""
+    telemetry.setup(settings, "worker")
+    pool = await create_pool(settings.database_url)
+    # the codec's keys come from a pool of their own, never held by an activity
+    case_keys = PostgresKeyStore(
+        await create_pool(settings.database_url, max_size=4), settings.keyring
+    )
+    runtime = None
+    if settings.worker_metrics_address:
+        runtime = metrics_runtime(settings.worker_metrics_address)
+    client = await connect(settings, case_keys, runtime)
+    await ensure_retention_schedule(client, settings.task_queue, settings.retention_days)
+    w = build_worker(client, pool, settings, case_keys, interceptors)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(w.shutdown()))
+    await w.run()
+    await pool.close()

@@ -2,8 +2,8 @@
 
 Runs the real workflows (with in-memory activities) under the time-skipping test server and
 writes each history to tests/histories/<name>.json: finished and still-running cases, a
-huisverbod that was extended and expired, and a notification. Payloads are encrypted with a
-fixed test keyring and keys derived from a fixed seed, so the replay test can decode them.
+huisverbod that was extended and expired, and a notification. Payloads are encrypted with the
+fixed keys of `testing.recording_converter`, so the replay test can decode them.
 Only missing files are written: the files are what older releases left in Temporal, so an
 existing one is re-recorded only on purpose (`--force`).
 """
@@ -17,39 +17,27 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from domain.acute_safety import Placement
 from domain.case import (
-    CaseInput,
     FollowUpCmd,
     MonitoringCheckCmd,
-    PersonRef,
     SafetyAssessmentCmd,
-    Unsafety,
 )
 from domain.child_protection import CourtDecided, RaadAnswered, RaadConcluded
 from domain.huisverbod import Decider, DecisionCmd, ExtensionCmd, HuisverbodRequestCmd
+from domain.ids import huisverbod_workflow_id, path_workflow_id
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
-from domain.workdays import preload_calendar
-from ketenregie.binaries import find_binary
-from workers.case_keys import MemoryKeyStore
-from workers.client import data_converter
-from workers.codec import Keyring
-from workers.main import WORKFLOW_RUNNER, workflows
+from testing import FakeReadModel, fake_worker, open_case, recording_converter, time_skipping
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.case import CaseWorkflow
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
-from workflows.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 from workflows.mda import MdaWorkflow
 
 HERE = Path(__file__).parent
-KEYRING = Keyring({"history": bytes(range(32, 64))}, "history")
-KEY_SEED = b"ketenregie recorded histories"
 MAYOR = Decider(name="A. Burgemeester", capacity="mayor")
 OLDER = (
     "case_closed_with_advice",
@@ -59,36 +47,6 @@ OLDER = (
     "huisverbod_refused",
     "notify_alert",
 )
-
-
-def converter():
-    return data_converter(KEYRING, MemoryKeyStore(seed=KEY_SEED))
-
-
-async def open_case(
-    env, tq: str, *, acute: bool, reporter: str, policy: Policy | None = None
-) -> tuple[WorkflowHandle, str]:
-    case_id = uuid.uuid4().hex
-    handle = await env.client.start_workflow(
-        CaseWorkflow.run,
-        CaseInput(
-            case_id=case_id,
-            region="haaglanden",
-            municipality="GM0518",
-            reporter_kind=reporter,
-            persons=[
-                PersonRef(ref="p1", role="victim"),
-                PersonRef(ref="p2", role="pleger"),
-                PersonRef(ref="k1", role="child"),
-            ],
-            unsafety=Unsafety(acute=acute, structural=True, reporter_can_help=False),
-            received_at=await env.get_current_time(),
-            policy=policy or Policy(),
-        ),
-        id=case_workflow_id(case_id),
-        task_queue=tq,
-    )
-    return handle, case_id
 
 
 async def skip_days(env, days: int) -> None:
@@ -282,22 +240,9 @@ async def record_paths(env, tq: str) -> dict[str, WorkflowHandle]:
 
 
 async def main() -> None:
-    from tests.workflows.conftest import FakeReadModel
-
-    fake = FakeReadModel()
-    preload_calendar()
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"),
-        data_converter=converter(),
-    ) as env:
+    async with time_skipping(recording_converter()) as env:
         tq = "record"
-        async with Worker(
-            env.client,
-            task_queue=tq,
-            workflows=workflows(),
-            workflow_runner=WORKFLOW_RUNNER,
-            activities=fake.activities(),
-        ):
+        async with fake_worker(env.client, tq, FakeReadModel()):
             force = "--force" in sys.argv
             recorded = await record_paths(env, tq)
             recorded.update(await record_long_case(env, tq))

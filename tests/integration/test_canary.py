@@ -12,12 +12,13 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.destruction import RetentionActivities
+from domain.ids import case_workflow_id, huisverbod_workflow_id
+from ketenregie.keys import UnknownKeyError
 from tests.integration.flows import melding, open_case, request_huisverbod, wait_status
 from workers.case_keys import PostgresKeyStore
 from workers.client import data_converter
-from workers.codec import EncryptionCodec, UnknownKeyError
+from workers.codec import EncryptionCodec
 from workers.main import ensure_retention_schedule
-from workflows.ids import case_workflow_id, huisverbod_workflow_id
 from workflows.retention import RETENTION_SCHEDULE_ID
 
 

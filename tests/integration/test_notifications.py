@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
 
 from api.app import create_app
 from api.auth import mint_token
+from domain.ids import notice_workflow_id
+from domain.signing import KEY_HEADER
 from ketenregie.settings import Settings
-from ketenregie.signing import KEY_HEADER
-from ketenregie.stack import spawn
 from tests.integration.conftest import WorkerRunner, eventually
 from tests.integration.flows import MAYOR, melding, request_huisverbod, wait_status
-from workflows.ids import notice_workflow_id
 from workflows.notify import NotifyWorkflow
 
 FAMILY = [
@@ -240,16 +243,24 @@ def worker_env(s: Settings) -> dict[str, str]:
     return env
 
 
+def spawn_crashing_worker(env: dict[str, str], marker: Path, log: Path) -> subprocess.Popen:
+    """A worker process that kills itself right after its first delivery was sent and recorded
+    (`tests.integration.crash_worker`), writing the delivery's key to `marker`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.crash_worker", str(marker)],
+        env={**os.environ, **env},
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
 async def test_a_worker_killed_after_sending_sends_nothing_twice(settings, workdir, mail, hooks):
     """SIGKILL after the webhook went out and was recorded, before Temporal heard of it."""
     isolated = settings.model_copy(update={"task_queue": f"{settings.task_queue}-crash"})
     marker = workdir / "crashed-after-send"
     log = workdir / "crash-worker.log"
-    proc = spawn(
-        "worker",
-        {**worker_env(isolated), "KETENREGIE_TEST_CRASH_AFTER_SEND": str(marker)},
-        log,
-    )
+    proc = spawn_crashing_worker(worker_env(isolated), marker, log)
     app = create_app(isolated)
     async with (
         app.router.lifespan_context(app),
@@ -262,7 +273,11 @@ async def test_a_worker_killed_after_sending_sends_nothing_twice(settings, workd
         ) as api,
     ):
         case_id = (await api.post("/v1/meldingen", json=alert_melding())).json()["case_id"]
-        code = await asyncio.to_thread(proc.wait, 60)
+        try:
+            code = await asyncio.to_thread(proc.wait, 60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError(f"no crash after a send:\n{log.read_text()}") from None
         assert code == -9, log.read_text()
         assert marker.exists()
         crashed = marker.read_text(encoding="utf-8")

@@ -12,9 +12,9 @@ import pytest
 from google.protobuf import json_format
 from temporalio.client import Client
 
+from domain.ids import case_workflow_id
 from tests.integration.conftest import DAY_SECONDS
 from tests.integration.flows import melding, open_case, request_huisverbod, ts
-from workflows.ids import case_workflow_id
 
 DAY = timedelta(seconds=DAY_SECONDS)
 

@@ -6,7 +6,8 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
 
-from workers.codec import EncryptionCodec, Keyring, UnknownKeyError
+from ketenregie.keys import Keyring, UnknownKeyError
+from workers.codec import EncryptionCodec
 
 OLD, NEW = os.urandom(32), os.urandom(32)
 SECRET = b'{"name": "Canary Jansen", "address": "Kanariestraat 1"}'

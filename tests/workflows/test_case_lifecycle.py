@@ -20,9 +20,9 @@ from domain.case import (
     Unsafety,
 )
 from domain.huisverbod import HuisverbodRequestCmd
+from domain.ids import case_workflow_id
 from domain.policy import Policy, VeiligThuisPolicy
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id
 
 VT = VeiligThuisPolicy()
 SECOND = timedelta(seconds=1)

@@ -19,9 +19,9 @@ from domain.huisverbod import (
     MilestoneCmd,
     RulingCmd,
 )
+from domain.ids import case_workflow_id, huisverbod_workflow_id
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
-from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 MAYOR = Decider(name="A. Burgemeester", capacity="mayor")
 HULPOFFICIER = Decider(name="H. Officier", capacity="hulpofficier")

@@ -12,7 +12,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from tests.histories.record import converter
+from testing import recording_converter
 from workers.main import WORKFLOW_RUNNER, workflows
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
@@ -27,6 +27,6 @@ def test_there_are_recorded_histories():
 async def test_recorded_history_replays(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     replayer = Replayer(
-        workflows=workflows(), workflow_runner=WORKFLOW_RUNNER, data_converter=converter()
+        workflows=workflows(), workflow_runner=WORKFLOW_RUNNER, data_converter=recording_converter()
     )
     await replayer.replay_workflow(history)

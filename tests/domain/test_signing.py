@@ -1,6 +1,6 @@
 """Webhook signatures: a receiver can tell an authentic, fresh request from anything else."""
 
-from ketenregie.signing import sign, verify
+from domain.signing import sign, verify
 
 SECRET = b"partner-secret"
 BODY = b'{"idempotency_key":"k"}'

