@@ -49,8 +49,12 @@ async def resume_pending_cases(app: FastAPI) -> int:
     async with app.state.pool.acquire() as conn:
         started = 0
         for case_id in await case_store.not_started(conn):
+            settings = app.state.settings
             await case_service.start_case(
-                app.state.temporal, app.state.settings, await case_store.get_case(conn, case_id)
+                app.state.temporal,
+                settings.policy,
+                settings.task_queue,
+                await case_store.get_case(conn, case_id),
             )
             await case_store.mark_started(conn, case_id)
             started += 1

@@ -32,7 +32,14 @@ ConnDep = Annotated[asyncpg.Connection, Depends(_connection)]
 
 def _parts(request: Request) -> Parts:
     state = request.app.state
-    return Parts(pool=state.pool, client=state.temporal, settings=state.settings)
+    settings = state.settings
+    return Parts(
+        pool=state.pool,
+        client=state.temporal,
+        chain=settings.chain,
+        policy=settings.policy,
+        task_queue=settings.task_queue,
+    )
 
 
 PartsDep = Annotated[Parts, Depends(_parts)]

@@ -23,6 +23,8 @@ Action = Literal[
     "huisverbod.decide",
     "huisverbod.extend",
     "huisverbod.appeal",
+    "huisverbod.withdraw",
+    "huisverbod.violation",
     "dashboard.read",
     "access_log.read",
     "codec.encode",
@@ -48,6 +50,7 @@ _POLICE: set[Action] = {
     "huisverbod.request",
     "huisverbod.list",
     "huisverbod.read",
+    "huisverbod.violation",  # Wth art. 11: the police find and record a violation
 }
 PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
     ("veilig_thuis", "worker"): frozenset(_VT_WORKER),
@@ -65,6 +68,7 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
             "huisverbod.decide",
             "huisverbod.extend",
             "huisverbod.appeal",
+            "huisverbod.withdraw",  # the mayor only: not under mandate (Wth art. 3 lid 1)
         }
     ),
     ("sociaal_wijkteam", "worker"): frozenset({"case.list", "case.read"}),

@@ -19,7 +19,10 @@ from domain.policy import DeliveryPolicy, HuisverbodPolicy
 Capacity = Literal["mayor", "hulpofficier"]
 
 
-HuisverbodStatus = Literal["requested", "imposed", "refused", "extended", "lifted", "expired"]
+HuisverbodStatus = Literal[
+    "requested", "imposed", "refused", "extended", "lifted", "expired", "withdrawn"
+]
+AppealAgainst = Literal["imposition", "extension"]
 
 
 class RequestedBy(Strict):
@@ -58,8 +61,32 @@ class ExtensionIn(Strict):
 
 
 class AppealIn(Strict):
-    lodged_at: AwareDatetime | None = None
+    """Appeal (beroep, Wth art. 6) against the imposition or an extension, also after the ban
+    ended; with or without a request for interim relief (voorlopige voorziening)."""
+
+    lodged_at: AwareDatetime | None = Field(None, description="when the court received it")
     interim_relief_requested: bool = True
+    against: AppealAgainst = "imposition"
+
+
+class HearingIn(Strict):
+    """The court heard the request for interim relief (Wth art. 6: within three days)."""
+
+    at: AwareDatetime | None = None
+
+
+class WithdrawalIn(Strict):
+    """The mayor withdraws the ban (intrekking); it ends at once. Not under mandate."""
+
+    reason: Text
+    decided_by: Decider
+    at: AwareDatetime | None = None
+
+
+class ViolationIn(Strict):
+    """The police record a violation of the ban (Wth art. 11: a criminal offence)."""
+
+    at: AwareDatetime | None = None
 
 
 class RulingIn(Strict):
@@ -114,6 +141,21 @@ class ExtensionCmd(BaseModel):
 class AppealCmd(BaseModel):
     lodged_at: datetime
     interim_relief_requested: bool = True
+    against: AppealAgainst = "imposition"
+
+
+class HearingCmd(BaseModel):
+    at: datetime
+
+
+class WithdrawalCmd(BaseModel):
+    reason: str
+    decided_by: Decider
+    at: datetime
+
+
+class ViolationCmd(BaseModel):
+    at: datetime
 
 
 class RulingCmd(BaseModel):
@@ -138,9 +180,15 @@ class HuisverbodSnapshot(BaseModel):
     ends_at: datetime | None = None
     max_end: datetime | None = None
     extensions: list[ExtensionCmd] = []
-    appeal: AppealCmd | None = None
-    ruling: RulingCmd | None = None
+    appeal: AppealCmd | None = None  # the first appeal
+    ruling: RulingCmd | None = None  # the last ruling
+    appeals: list[AppealCmd] = []
+    rulings: list[RulingCmd] = []
+    hearings: list[datetime] = []
+    withdrawal: WithdrawalCmd | None = None
+    violations: list[datetime] = []
     ended_at: datetime | None = None
+    open_until: datetime | None = None  # after the end: appeals are taken until then
     version: int
     timeline: list[TimelineEvent]
     deadlines: list[Deadline]

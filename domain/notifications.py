@@ -31,6 +31,11 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("event", "huisverbod_extended"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
     ("event", "huisverbod_lifted"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
     ("event", "huisverbod_expired"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
+    ("event", "huisverbod_withdrawn"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
+    # Wth art. 11: a violation is a crime; the mayor, Veilig Thuis and the OM hear of it
+    ("event", "huisverbod_violated"): ("mayor_office", "veilig_thuis", "openbaar_ministerie"),
+    # Wth art. 3: a hulpofficier who imposes under mandate tells the mayor at once
+    ("alert", "imposed_under_mandate"): ("mayor_office",),
     ("event", "police_callout"): ("handle_with_care",),
     ("alert", "acute_unsafety"): ("police",),
     ("referral", "beschermtafel"): ("raad",),
@@ -50,6 +55,9 @@ EVENT_LABELS = {
     "huisverbod_extended": "Tijdelijk huisverbod verlengd",
     "huisverbod_lifted": "Tijdelijk huisverbod opgeheven door de rechter",
     "huisverbod_expired": "Tijdelijk huisverbod afgelopen",
+    "huisverbod_withdrawn": "Tijdelijk huisverbod ingetrokken door de burgemeester",
+    "huisverbod_violated": "Overtreding van een tijdelijk huisverbod (art. 11 Wth)",
+    "imposed_under_mandate": "Huisverbod opgelegd door een hulpofficier in mandaat",
     "acute_unsafety": "Acute onveiligheid gemeld bij Veilig Thuis",
     "beschermtafel": "Verwijzing naar de beschermtafel",
     "mda": "Verwijzing naar MDA++",
@@ -59,7 +67,7 @@ EVENT_LABELS = {
 
 HANDLE_WITH_CARE = "Handle with Care"
 LESSONS_START = time(8, 30)
-SCHOOL_AGE = (4, 18)
+SCHOOL_AGE = (4, 17)  # Handle with Care: children aged 4 up to and including 17
 HANDLE_WITH_CARE_LATEST = timedelta(hours=24)
 
 

@@ -55,13 +55,23 @@ at three quarters of a deadline counted in hours.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.workdays import AMSTERDAM, add_local, due_in_working_days, end_of_day, morning_before
+from domain.workdays import (
+    AMSTERDAM,
+    CalendarName,
+    add_local,
+    due_in_working_days,
+    end_of_day,
+    is_working_day,
+    local_date,
+    morning_before,
+    nth_working_day_after,
+)
 
 
 class RuleViolation(ValueError):
@@ -84,7 +94,11 @@ RULES: dict[str, Rule] = {
         Rule(
             key="help_started", source="Wth art. 2 lid 1 with MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1"
         ),
-        Rule(key="interim_relief_ruling", source="Wth art. 6 (interim relief within 3 days)"),
+        Rule(
+            key="interim_relief_hearing",
+            source="Wth art. 6: the court hears a request for interim relief within 3 days "
+            "of receiving it",
+        ),
         Rule(
             key="safety_assessment",
             source="Handelingsprotocol Veilig Thuis 2019: within 5 working days",
@@ -137,63 +151,89 @@ class _Scaled(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     time_scale: float = Field(1.0, gt=0)
+    working_days: CalendarName = Field(
+        "atw", description="the calendar of working days: Algemene termijnenwet by default"
+    )
+
+    def _working_days(self, start: datetime, n: int) -> datetime:
+        return due_in_working_days(start, n, self.working_days)
 
     def _after(self, start: datetime, real_due: datetime) -> datetime:
-        return start + (real_due - start) * self.time_scale
+        """`real_due` on the scaled clock. The difference is taken in UTC: Python subtracts
+        two times of the same zone on the wall clock, which would lose a DST hour."""
+        if self.time_scale == 1:
+            return real_due
+        return start + (real_due.astimezone(UTC) - start.astimezone(UTC)) * self.time_scale
 
     def reminder_at(
         self, start: datetime, real_due: datetime, working_days_before: int = 1
     ) -> datetime | None:
         """When to remind the responsible team of a deadline from `start` to `real_due`."""
         if real_due - start >= timedelta(days=2):
-            remind = morning_before(real_due, working_days_before)
+            remind = morning_before(real_due, working_days_before, calendar=self.working_days)
         else:
             remind = start + (real_due - start) * 0.75
         return self._after(start, remind) if start < remind < real_due else None
 
 
 class HuisverbodPolicy(_Scaled):
-    """Durations of the huisverbod procedure (Wet tijdelijk huisverbod)."""
+    """Periods of the huisverbod procedure (Wet tijdelijk huisverbod). Days and weeks are
+    calendar periods on the Amsterdam wall clock (a ban imposed at 20:00 ends at 20:00, also
+    across a change to or from summer time: Rb Middelburg ECLI:NL:RBMID:2010:BP2167); hours
+    are absolute."""
 
-    ban_duration: timedelta = timedelta(days=10)
-    max_total_duration: timedelta = timedelta(weeks=4)
+    ban_days: int = 10  # art. 2 lid 1
+    max_weeks: int = 4  # art. 9 lid 1
     decision_window: timedelta = timedelta(hours=4)
-    contact_address_within: timedelta = timedelta(hours=24)
-    help_start_within: timedelta = timedelta(days=10)
-    interim_relief_within: timedelta = timedelta(days=3)
+    contact_address_within: timedelta = timedelta(hours=24)  # art. 2 lid 6
+    help_start_days: int = 10  # art. 2 lid 1 with the MvT: help starts in the ten days
+    interim_relief_days: int = 3  # art. 6: heard within three days of receipt
+    appeal_weeks: int = 6  # Awb art. 6:7 (beroep), from the day after the decision (6:8)
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         """(due, remind_at) of the huisverbod deadline `key` counted from `start`."""
-        real = (
-            start
-            + {
-                "mayor_decision": self.decision_window,
-                "contact_address": self.contact_address_within,
-                "help_started": self.help_start_within,
-                "interim_relief_ruling": self.interim_relief_within,
-            }[key]
-        )
+        if key == "mayor_decision":
+            real = start + self.decision_window
+        elif key == "contact_address":
+            real = start + self.contact_address_within
+        elif key == "help_started":
+            real = add_local(start, days=self.help_start_days)
+        elif key == "interim_relief_hearing":
+            real = add_local(start, days=self.interim_relief_days)
+        else:
+            raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
 
     def ban_end(self, imposed_at: datetime) -> datetime:
-        """When a ban imposed at `imposed_at` ends without extension (art. 2 lid 1)."""
-        return imposed_at + self.ban_duration * self.time_scale
+        """When a ban imposed at `imposed_at` ends without extension (art. 2 lid 1): ten
+        calendar days later, at the same Amsterdam wall-clock time."""
+        return self._after(imposed_at, add_local(imposed_at, days=self.ban_days))
 
     def max_end(self, imposed_at: datetime) -> datetime:
-        """The latest end an extension may reach (art. 9 lid 1: four weeks after imposition)."""
-        return imposed_at + self.max_total_duration * self.time_scale
+        """The latest end an extension may reach (art. 9 lid 1): four calendar weeks after
+        imposition, at the same Amsterdam wall-clock time."""
+        return self._after(imposed_at, add_local(imposed_at, weeks=self.max_weeks))
+
+    def appeal_until(self, decided_at: datetime) -> datetime:
+        """The end of the term for an appeal against a decision taken at `decided_at`: six
+        weeks from the day after it (Awb art. 6:7 and 6:8), to the end of the next working
+        day when that last day is none (Algemene termijnenwet art. 1 lid 1)."""
+        last = local_date(decided_at) + timedelta(weeks=self.appeal_weeks)
+        if not is_working_day(last, self.working_days):
+            last = nth_working_day_after(last, 1, self.working_days)
+        return self._after(decided_at, end_of_day(last))
 
     def check_extension(
         self,
         *,
-        imposed_at: datetime,
+        cap: datetime,
         current_end: datetime,
         until: datetime,
         decided_at: datetime,
         capacity: str,
     ) -> None:
         """Raise `RuleViolation` unless the mayor may extend the running ban to `until`."""
-        self.check_cap(imposed_at, until)
+        self.check_cap(cap, until)
         if capacity != "mayor":
             raise RuleViolation(
                 "an extension can only be decided by the mayor; the mandate to a hulpofficier "
@@ -209,9 +249,10 @@ class HuisverbodPolicy(_Scaled):
                 f"the extension must end after the current end {current_end.isoformat()}"
             )
 
-    def check_cap(self, imposed_at: datetime, until: datetime) -> None:
-        """Raise `RuleViolation` when `until` lies past the legal maximum of the ban."""
-        cap = self.max_end(imposed_at)
+    @staticmethod
+    def check_cap(cap: datetime, until: datetime) -> None:
+        """Raise `RuleViolation` when `until` lies past `cap`, the legal maximum of the ban
+        fixed when it was imposed."""
         if until > cap:
             raise RuleViolation(
                 f"{until.isoformat()} is past the legal maximum {cap.isoformat()}: "
@@ -231,7 +272,7 @@ class VeiligThuisPolicy(_Scaled):
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         """(due, remind_at) of the Veilig Thuis deadline `key` counted from `start`."""
         if key == "safety_assessment":
-            real = due_in_working_days(start, self.safety_assessment_working_days)
+            real = self._working_days(start, self.safety_assessment_working_days)
         elif key == "acute_safety_assessment":
             real = start + self.acute_assessment_within
         elif key == "investigation":
@@ -267,9 +308,9 @@ class ChildProtectionPolicy(_Scaled):
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         if key == "beschermtafel_meeting":
-            real = due_in_working_days(start, self.beschermtafel_working_days)
+            real = self._working_days(start, self.beschermtafel_working_days)
         elif key == "raad_answer":
-            real = due_in_working_days(start, self.raad_answer_working_days)
+            real = self._working_days(start, self.raad_answer_working_days)
         elif key == "raad_investigation":
             real = add_local(start, weeks=self.raad_investigation_weeks)
         elif key == "placement_used":
@@ -340,9 +381,17 @@ RENEWAL_SOURCES = {
 }
 
 
+def majority_date(birth_date: date) -> date:
+    """The first day on which someone born on `birth_date` is an adult (BW 1:233): the
+    eighteenth birthday; for a birthday on 29 February in a common year, 1 March, the same
+    rule as `is_adult`."""
+    eighteen = birth_date + relativedelta(years=18)
+    return eighteen if is_adult(birth_date, eighteen) else eighteen + timedelta(days=1)
+
+
 def check_majority(birth_date: date, end: date | None) -> None:
     """A child protection measure ends when the child comes of age (BW 1:233)."""
-    majority = birth_date + relativedelta(years=18)
+    majority = majority_date(birth_date)
     if end is not None and end > majority:
         raise RuleViolation(
             f"the child comes of age on {majority.isoformat()}; a measure cannot run past it "
@@ -362,7 +411,7 @@ class MdaPolicy(_Scaled):
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         if key == "mda_intake":
-            real = due_in_working_days(start, self.intake_working_days)
+            real = self._working_days(start, self.intake_working_days)
         elif key == "mda_analysis":
             real = add_local(start, weeks=self.analysis_weeks)
         elif key == "mda_review":
@@ -445,16 +494,18 @@ class Policy(BaseModel):
         decision_window_hours: float = 4.0,
         delivery: DeliveryPolicy | None = None,
         mda_reviews_per_run: int = 4,
+        working_days: CalendarName = "atw",
     ) -> Policy:
+        common = {"time_scale": time_scale, "working_days": working_days}
         return cls(
             huisverbod=HuisverbodPolicy(
-                time_scale=time_scale, decision_window=timedelta(hours=decision_window_hours)
+                **common, decision_window=timedelta(hours=decision_window_hours)
             ),
-            veilig_thuis=VeiligThuisPolicy(time_scale=time_scale),
+            veilig_thuis=VeiligThuisPolicy(**common),
             delivery=delivery or DeliveryPolicy(),
-            protection=ChildProtectionPolicy(time_scale=time_scale),
-            mda=MdaPolicy(time_scale=time_scale, reviews_per_run=mda_reviews_per_run),
-            safety=SafetyPolicy(time_scale=time_scale),
+            protection=ChildProtectionPolicy(**common),
+            mda=MdaPolicy(**common, reviews_per_run=mda_reviews_per_run),
+            safety=SafetyPolicy(**common),
         )
 
 

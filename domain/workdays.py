@@ -1,10 +1,17 @@
-"""Working days in the Netherlands, computed in Europe/Amsterdam and stored in UTC.
+"""Working days, computed in Europe/Amsterdam and stored in UTC.
 
-A working day is Monday to Friday, except the Dutch public holidays as the `holidays`
-package (country NL) lists them: Nieuwjaarsdag, Tweede Paasdag, Koningsdag, Bevrijdingsdag
-in lustrum years, Hemelvaartsdag, Tweede Pinksterdag and both Christmas days. Good Friday
-is in that list but is no general day off in the Netherlands (it is not among the days of
-the Algemene termijnenwet art. 3), so it counts as a working day.
+The calendar is a setting of the policy. By default it is the one of the **Algemene
+termijnenwet** (Atw): a working day is Monday to Friday except
+- the algemeen erkende feestdagen of art. 3 lid 1: Nieuwjaarsdag, tweede Paasdag, tweede
+  Pinksterdag, both Christmas days, Hemelvaartsdag, the day the King's birthday is
+  celebrated (Koningsdag) and **5 May, every year**;
+- **Goede Vrijdag**, equated with them by art. 3 lid 2;
+- the days a decree under art. 3 lid 3 equates with them: a dated data file
+  (`atw_decrees.yaml`, each entry naming its publication), so an update needs no code. A
+  year no known decree covers counts lid 1 and 2 only, and says so once in the log.
+The alternative `nl_public_holidays` counts the public holidays of the `holidays` package
+(Bevrijdingsdag in lustrum years only, Good Friday as a working day), as ketenregie did
+before; a region may choose it.
 
 Deadlines "within N working days" end at the end (24:00 Amsterdam time) of the N-th working
 day after the day of the event. Arithmetic happens on local calendar dates and wall-clock
@@ -13,53 +20,89 @@ times, so a DST switch never moves a deadline by an hour.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+import yaml
 from holidays.countries.netherlands import Netherlands
+from pydantic import BaseModel, TypeAdapter
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-WORKING_DAYS_OFF_NOT_OBSERVED = {"Good Friday"}
+CalendarName = Literal["atw", "nl_public_holidays"]
+DECREES_FILE = Path(__file__).with_name("atw_decrees.yaml")
+log = logging.getLogger("ketenregie.calendar")
 
 
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
-    nl = Netherlands(years=year, language="en_US")
-    return frozenset(d for d, name in nl.items() if name not in WORKING_DAYS_OFF_NOT_OBSERVED)
+class Decree(BaseModel):
+    """A decree under Atw art. 3 lid 3: the days it equates with algemeen erkende feestdagen
+    in the years it covers."""
+
+    publication: str
+    years: list[int]
+    days: list[date]
+
+
+@lru_cache(maxsize=1)
+def decrees() -> tuple[Decree, ...]:
+    data = yaml.safe_load(DECREES_FILE.read_text(encoding="utf-8")) or []
+    return tuple(TypeAdapter(list[Decree]).validate_python(data))
+
+
+@lru_cache(maxsize=256)
+def days_off(calendar: CalendarName, year: int) -> frozenset[date]:
+    """The days of `year` other than Saturdays and Sundays that are no working days."""
+    public = Netherlands(years=year, language="en_US")
+    if calendar == "nl_public_holidays":
+        return frozenset(d for d, name in public.items() if name != "Good Friday")
+    days = set(public) | {date(year, 5, 5)}  # art. 3 lid 1 (5 May every year) and lid 2
+    covering = [d for d in decrees() if year in d.years]
+    if not covering:
+        log.warning(
+            "no decree under Algemene termijnenwet art. 3 lid 3 is known for %d: counting the "
+            "days of lid 1 and 2 only; add the decree to %s",
+            year,
+            DECREES_FILE.name,
+        )
+    days.update(day for d in covering for day in d.days if day.year == year)
+    return frozenset(days)
 
 
 def preload_calendar() -> None:
     """Import the holiday calendar's lazily loaded modules now (workers call this before
     they run workflows, whose sandbox should find them already loaded)."""
-    _holidays(date.today().year)
+    days_off("atw", date.today().year)
+    days_off("nl_public_holidays", date.today().year)
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+def is_working_day(day: date, calendar: CalendarName = "atw") -> bool:
+    return day.weekday() < 5 and day not in days_off(calendar, day.year)
 
 
 def local_date(moment: datetime) -> date:
     return moment.astimezone(AMSTERDAM).date()
 
 
-def nth_working_day_after(day: date, n: int) -> date:
+def nth_working_day_after(day: date, n: int, calendar: CalendarName = "atw") -> date:
     """The n-th working day after `day` (n >= 1); `day` itself never counts."""
     if n < 1:
         raise ValueError("n must be at least 1")
     while n:
         day += timedelta(days=1)
-        n -= is_working_day(day)
+        n -= is_working_day(day, calendar)
     return day
 
 
-def nth_working_day_before(day: date, n: int) -> date:
+def nth_working_day_before(day: date, n: int, calendar: CalendarName = "atw") -> date:
     """The n-th working day before `day` (n >= 1)."""
     if n < 1:
         raise ValueError("n must be at least 1")
     while n:
         day -= timedelta(days=1)
-        n -= is_working_day(day)
+        n -= is_working_day(day, calendar)
     return day
 
 
@@ -68,9 +111,9 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), AMSTERDAM)
 
 
-def due_in_working_days(start: datetime, n: int) -> datetime:
+def due_in_working_days(start: datetime, n: int, calendar: CalendarName = "atw") -> datetime:
     """End of the n-th working day after the (Amsterdam) day of `start`."""
-    return end_of_day(nth_working_day_after(local_date(start), n))
+    return end_of_day(nth_working_day_after(local_date(start), n, calendar))
 
 
 def add_local(start: datetime, *, days: int = 0, weeks: int = 0) -> datetime:
@@ -79,15 +122,17 @@ def add_local(start: datetime, *, days: int = 0, weeks: int = 0) -> datetime:
     return (local + timedelta(days=days, weeks=weeks)).replace(tzinfo=AMSTERDAM)
 
 
-def morning_before(due: datetime, working_days: int, at: time = time(9)) -> datetime:
+def morning_before(
+    due: datetime, working_days: int, at: time = time(9), calendar: CalendarName = "atw"
+) -> datetime:
     """09:00 Amsterdam time on the n-th working day before the day on which `due` falls.
 
     A deadline at 24:00 belongs to the day that ends then.
     """
     due_day = local_date(due - timedelta(microseconds=1))
-    return datetime.combine(nth_working_day_before(due_day, working_days), at, AMSTERDAM)
+    return datetime.combine(nth_working_day_before(due_day, working_days, calendar), at, AMSTERDAM)
 
 
-def working_day_horizon(now: datetime, n: int) -> datetime:
+def working_day_horizon(now: datetime, n: int, calendar: CalendarName = "atw") -> datetime:
     """The end of the n-th working day after today: "due in the next n working days"."""
-    return due_in_working_days(now, n)
+    return due_in_working_days(now, n, calendar)

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.chain import Chain
 from domain.policy import DeliveryPolicy, Policy
+from domain.workdays import CalendarName
 from ketenregie.keys import Keyring
 
 SAMPLE_CHAIN = Path(__file__).with_name("chain.yaml")
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     )
     decision_window_hours: float = Field(
         4.0, gt=0, description="Hours the mayor's office has before a request is escalated"
+    )
+    working_days: CalendarName = Field(
+        "atw",
+        description="calendar of working days: 'atw' (Algemene termijnenwet art. 3) or "
+        "'nl_public_holidays'",
     )
 
     jwt_issuer: str = "ketenregie-dev"
@@ -128,6 +134,7 @@ class Settings(BaseSettings):
         return Policy.build(
             time_scale=self.time_scale,
             decision_window_hours=self.decision_window_hours,
+            working_days=self.working_days,
             mda_reviews_per_run=self.mda_reviews_per_run,
             delivery=DeliveryPolicy(
                 attempts=self.delivery_attempts,

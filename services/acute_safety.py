@@ -31,7 +31,7 @@ async def record_placement(
     parts: Parts, caller: Caller, case_id: str, path_id: str, body: PlacementIn
 ) -> Placement:
     case = await case_file(parts, caller, case_id)
-    check(_fits, case, body, parts.settings.chain)
+    check(_fits, case, body, parts.chain)
     await _load(parts, case_id, path_id, "acute_safety")
     placement = Placement(
         placement_id=uuid.uuid4().hex,

@@ -23,20 +23,19 @@ from domain.case import (
     Unsafety,
     check_child_consent,
 )
+from domain.ids import case_workflow_id
+from domain.policy import Policy
 from domain.procedure import birth_date, person
-from ketenregie.settings import Settings
-from ketenregie.telemetry import CASES_OPENED
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, run_command, unprocessable
 from services.procedures import case_file
 from store import cases
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id
 
 CASE_CLOSED = "the case is closed (or its workflow has not started yet)"
 
 
-async def start_case(client: Client, settings: Settings, case: dict) -> None:
+async def start_case(client: Client, policy: Policy, task_queue: str, case: dict) -> None:
     """Start (or find already running) the case workflow; idempotent on the case id."""
     await client.start_workflow(
         CaseWorkflow.run,
@@ -48,10 +47,10 @@ async def start_case(client: Client, settings: Settings, case: dict) -> None:
             persons=[PersonRef(ref=p["ref"], role=p["role"]) for p in case["persons"]],
             unsafety=Unsafety(**case["unsafety"]),
             received_at=case["opened_at"],
-            policy=settings.policy,
+            policy=policy,
         ),
         id=case_workflow_id(case["case_id"]),
-        task_queue=settings.task_queue,
+        task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
 
@@ -75,7 +74,7 @@ async def open_melding(
     """Register a melding: the case file is stored first, then its workflow starts. When
     Temporal is unreachable the case is kept (orchestration "pending") and started as soon as
     it is back, so a melding is never lost. Answers (case id, received at, orchestration)."""
-    chain, principal = parts.settings.chain, caller.principal
+    chain, principal = parts.chain, caller.principal
     if problem := chain.check_location(melding.region, melding.municipality):
         raise unprocessable(problem)
     for field, partner_id, kinds in involved_partners(melding):
@@ -88,11 +87,10 @@ async def open_melding(
     async with parts.pool.acquire() as conn:
         await cases.insert_case(conn, case_id, melding, received_at)
         case = await cases.get_case(conn, case_id)
-    CASES_OPENED.add(1, {"region": melding.region, "reporter": melding.reporter.kind})
     trace.get_current_span().set_attribute("ketenregie.case_id", case_id)
     caller.audit.touches(case_id, [p.ref for p in melding.persons])
     try:
-        await start_case(parts.client, parts.settings, case)
+        await start_case(parts.client, parts.policy, parts.task_queue, case)
     except RPCError:
         return case_id, received_at, "pending"
     async with parts.pool.acquire() as conn:
@@ -108,7 +106,7 @@ async def step(
     case = await case_file(parts, caller, case_id)
     cmd = cmd.model_copy(update={moment: at_or_now(getattr(cmd, moment), moment)})
     if isinstance(cmd, FollowUpCmd) and cmd.partner is not None:
-        region = parts.settings.chain.region(case["region"])
+        region = parts.chain.region(case["region"])
         if region and cmd.partner not in {p.id for p in region.partners}:
             known = ", ".join(sorted(p.id for p in region.partners))
             raise unprocessable(

@@ -9,7 +9,8 @@ import asyncpg
 from temporalio.client import Client
 
 from domain.access import Principal, Scope, scope_of
-from ketenregie.settings import Settings
+from domain.chain import Chain
+from domain.policy import Policy
 from services.errors import unprocessable
 from workflows.errors import CLOCK_SKEW
 
@@ -32,12 +33,15 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class Parts:
-    """One pool, one Temporal client and the settings per process. A service takes a pool
+    """One pool, one Temporal client and the configuration per process (the chain, the
+    policy new cases start with, the task queue). A service takes a pool
     connection per unit of work, never across an await on Temporal."""
 
     pool: asyncpg.Pool
     client: Client
-    settings: Settings
+    chain: Chain
+    policy: Policy
+    task_queue: str
 
 
 @dataclass(frozen=True)

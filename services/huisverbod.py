@@ -15,22 +15,29 @@ from domain.huisverbod import (
     DecisionIn,
     ExtensionCmd,
     ExtensionIn,
+    HearingCmd,
+    HearingIn,
     HuisverbodRequestCmd,
     HuisverbodRequestIn,
     MilestoneCmd,
     MilestoneIn,
     RulingCmd,
     RulingIn,
+    ViolationCmd,
+    ViolationIn,
+    WithdrawalCmd,
+    WithdrawalIn,
 )
+from domain.ids import case_workflow_id, huisverbod_workflow_id
 from domain.policy import check_huisverbod_subject
 from domain.procedure import birth_date, person
+from domain.workdays import local_date
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
 from store import cases, huisverboden
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
-from workflows.ids import case_workflow_id, huisverbod_workflow_id
 
 
 async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
@@ -64,12 +71,18 @@ def _own_capacity(caller: Caller, capacity: str) -> None:
 
 
 async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: DecisionIn) -> dict:
-    """The mayor (or a hulpofficier under mandate, Wth art. 3) imposes or refuses."""
+    """The mayor (or a hulpofficier under mandate, Wth art. 3) imposes or refuses; the
+    subject must still be an adult on the (Amsterdam) day of imposition (Wth art. 2 lid 2)."""
     _own_capacity(caller, body.decided_by.capacity)
     cmd = DecisionCmd(
         **body.model_dump(exclude={"decided_at"}),
         decided_at=at_or_now(body.decided_at, "decided_at"),
     )
+    if cmd.decision == "impose":
+        current = await load(parts, caller, huisverbod_id)
+        async with parts.pool.acquire() as conn:
+            case = await cases.get_case(conn, current["case_id"])
+        check(_subject, case, current["pleger_ref"], local_date(cmd.decided_at))
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.decide, cmd)
 
 
@@ -86,6 +99,7 @@ async def appeal(parts: Parts, caller: Caller, huisverbod_id: str, body: AppealI
     cmd = AppealCmd(
         lodged_at=at_or_now(body.lodged_at, "lodged_at"),
         interim_relief_requested=body.interim_relief_requested,
+        against=body.against,
     )
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.appeal, cmd)
 
@@ -93,6 +107,26 @@ async def appeal(parts: Parts, caller: Caller, huisverbod_id: str, body: AppealI
 async def rule(parts: Parts, caller: Caller, huisverbod_id: str, body: RulingIn) -> dict:
     cmd = RulingCmd(outcome=body.outcome, ruled_at=at_or_now(body.ruled_at, "ruled_at"))
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.rule, cmd)
+
+
+async def hearing(parts: Parts, caller: Caller, huisverbod_id: str, body: HearingIn) -> dict:
+    """The court heard the request for interim relief (Wth art. 6: within three days)."""
+    cmd = HearingCmd(at=at_or_now(body.at))
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_hearing, cmd)
+
+
+async def withdraw(parts: Parts, caller: Caller, huisverbod_id: str, body: WithdrawalIn) -> dict:
+    """The mayor withdraws the ban; it ends at once (not under mandate, Wth art. 3 lid 1)."""
+    _own_capacity(caller, body.decided_by.capacity)
+    cmd = WithdrawalCmd(reason=body.reason, decided_by=body.decided_by, at=at_or_now(body.at))
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.withdraw, cmd)
+
+
+async def violation(parts: Parts, caller: Caller, huisverbod_id: str, body: ViolationIn) -> dict:
+    """The police record a violation of the ban (Wth art. 11); the mayor's office, Veilig
+    Thuis and the Openbaar Ministerie are told."""
+    cmd = ViolationCmd(at=at_or_now(body.at))
+    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_violation, cmd)
 
 
 async def milestone(parts: Parts, caller: Caller, huisverbod_id: str, body: MilestoneIn) -> dict:
@@ -106,7 +140,7 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
     the subject must be an adult pleger. Answers the new huisverbod's id."""
     case = await case_file(parts, caller, case_id)
     requested_at = datetime.now(UTC)
-    check(_subject, case, req.pleger_ref, requested_at.date())
+    check(_subject, case, req.pleger_ref, local_date(requested_at))
     huisverbod_id = uuid.uuid4().hex
     caller.audit.huisverbod_id = huisverbod_id
     async with parts.pool.acquire() as conn:

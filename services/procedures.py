@@ -8,12 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from domain.ids import case_workflow_id, path_workflow_id
 from domain.procedure import PathState, StartPathCmd
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, not_found, run_command
 from store import cases, paths
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id, path_workflow_id
 from workflows.procedure import PathWorkflow
 from workflows.registry import PROCEDURES, Procedure
 
@@ -72,7 +72,7 @@ async def start(
     spec = procedure(kind).spec
     case = await case_file(parts, caller, case_id)
     body = body.model_copy(update={"at": at_or_now(body.at)})  # type: ignore[attr-defined]
-    check(spec.check_start, case, body, parts.settings.chain)
+    check(spec.check_start, case, body, parts.chain)
     cmd = StartPathCmd(
         kind=kind,
         path_id=uuid.uuid4().hex,

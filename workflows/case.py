@@ -37,11 +37,11 @@ with workflow.unsafe.imports_passed_through():
         HuisverbodInput,
         HuisverbodRequestCmd,
     )
+    from domain.ids import huisverbod_workflow_id, path_workflow_id
     from domain.models import TimelineEvent
     from domain.procedure import PathChange, PathInput, StartPathCmd
     from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
-    from workflows.ids import huisverbod_workflow_id, path_workflow_id
     from workflows.notify import NOTIFICATION_FAILED
     from workflows.options import DURABLE
     from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due

@@ -6,7 +6,7 @@ Reads like the procedure of the Wet tijdelijk huisverbod; the durations and rule
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -16,18 +16,21 @@ with workflow.unsafe.imports_passed_through():
         AppealCmd,
         DecisionCmd,
         ExtensionCmd,
+        HearingCmd,
         HuisverbodChange,
         HuisverbodInput,
         HuisverbodSnapshot,
         MilestoneCmd,
         RulingCmd,
+        ViolationCmd,
+        WithdrawalCmd,
     )
     from domain.models import TimelineEvent
     from domain.policy import RuleViolation
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
     from workflows.options import DURABLE
-    from workflows.procedure import ProcedureWorkflow, due
+    from workflows.procedure import ProcedureWorkflow, due, on_calendar
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
@@ -61,6 +64,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             region=inp.region,
             delivery=inp.delivery,
         )
+        self._expired = False  # set when time ended the ban, until the partners are told
 
     @workflow.run
     async def run(self, inp: HuisverbodInput) -> HuisverbodSnapshot:
@@ -95,8 +99,13 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             return await self._changed()
         s = self._s
         s.status, s.imposed_at = "imposed", cmd.decided_at
-        s.ends_at = self._policy.ban_end(cmd.decided_at)
-        s.max_end = self._policy.max_end(cmd.decided_at)
+        if workflow.patched("wth-calendar-days"):
+            s.ends_at = self._policy.ban_end(cmd.decided_at)
+            s.max_end = self._policy.max_end(cmd.decided_at)
+        else:  # imposed under a release that counted days of 24 hours: it keeps its dates
+            scale = self._policy.time_scale
+            s.ends_at = cmd.decided_at + timedelta(days=10) * scale
+            s.max_end = cmd.decided_at + timedelta(weeks=4) * scale
         self._event(cmd.decided_at, "huisverbod_imposed", f"imposed by the {who} for 10 days")
         if cmd.veilig_thuis_consulted:
             self._event(
@@ -117,6 +126,14 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             responsible="veilig_thuis",
         )
         await self._announce("huisverbod_imposed", cmd.decided_at)
+        if who == "hulpofficier" and workflow.patched("mandate-informs-mayor"):
+            await self._notify(
+                "alert",
+                "mayor_office",
+                "imposed_under_mandate",
+                cmd.decided_at,
+                "a hulpofficier imposed a huisverbod under the mayor's mandate (Wth art. 3)",
+            )
         return await self._changed()
 
     @decide.validator
@@ -151,17 +168,17 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @extend.validator
     def _validate_extend(self, cmd: ExtensionCmd) -> None:
         s = self._s
-        if s.imposed_at is not None:  # past the legal maximum is never possible: say so first
+        if s.max_end is not None:  # past the legal maximum is never possible: say so first
             try:
-                self._policy.check_cap(s.imposed_at, cmd.until)
+                self._policy.check_cap(s.max_end, cmd.until)
             except RuleViolation as e:
                 raise invalid(str(e)) from None
-        if s.status not in RUNNING or s.imposed_at is None or s.ends_at is None:
+        if s.status not in RUNNING or s.max_end is None or s.ends_at is None:
             raise conflict(f"only a running huisverbod can be extended; this one is {s.status}")
         self._not_in_future(cmd.decided_at)
         try:
             self._policy.check_extension(
-                imposed_at=s.imposed_at,
+                cap=s.max_end,
                 current_end=s.ends_at,
                 until=cmd.until,
                 decided_at=cmd.decided_at,
@@ -170,51 +187,116 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         except RuleViolation as e:
             raise invalid(str(e)) from None
 
-    # --- appeal and the court's ruling ---
+    # --- appeal, the hearing on interim relief and the court's ruling (Wth art. 6) ---
 
     @workflow.update
     async def appeal(self, cmd: AppealCmd) -> HuisverbodSnapshot:
-        self._s.appeal = cmd
-        self._event(cmd.lodged_at, "appeal_lodged", "the pleger lodged an appeal")
-        if cmd.interim_relief_requested:
+        s = self._s
+        s.appeals.append(cmd)
+        s.appeal = s.appeal or cmd
+        what = "the extension" if cmd.against == "extension" else "the huisverbod"
+        self._event(cmd.lodged_at, "appeal_lodged", f"the pleger appealed against {what}")
+        if cmd.interim_relief_requested and s.status in RUNNING:
             self._book.add(
-                "interim_relief_ruling",
-                "court rules on the request for interim relief",
-                due(self._policy, cmd.lodged_at, "interim_relief_ruling"),
+                "interim_relief_hearing",
+                "the court hears the request for interim relief",
+                due(self._policy, cmd.lodged_at, "interim_relief_hearing"),
                 responsible="court",
             )
         return await self._changed()
 
     @appeal.validator
     def _validate_appeal(self, cmd: AppealCmd) -> None:
-        if self._s.status not in RUNNING:
-            raise conflict(
-                f"only a running huisverbod can be appealed here; this one is {self._s.status}"
-            )
-        if self._s.appeal is not None:
-            raise conflict("an appeal was already lodged")
+        s = self._s
+        if s.imposed_at is None:
+            raise conflict(f"only an imposed huisverbod can be appealed; this one is {s.status}")
+        if cmd.against == "extension" and not s.extensions:
+            raise conflict("the huisverbod was not extended")
+        if any(a.against == cmd.against for a in s.appeals):
+            raise conflict(f"an appeal against the {cmd.against} was already lodged")
         self._not_in_future(cmd.lodged_at)
+        if cmd.lodged_at < s.imposed_at:
+            raise invalid("the appeal cannot lie before the huisverbod was imposed")
+
+    @workflow.update
+    async def record_hearing(self, cmd: HearingCmd) -> HuisverbodSnapshot:
+        self._s.hearings.append(cmd.at)
+        self._book.meet("interim_relief_hearing", cmd.at)
+        self._event(
+            cmd.at, "interim_relief_heard", "the court heard the request for interim relief"
+        )
+        return await self._changed()
+
+    @record_hearing.validator
+    def _validate_hearing(self, cmd: HearingCmd) -> None:
+        if not any(
+            d.key == "interim_relief_hearing" and d.met_at is None for d in self._s.deadlines
+        ):
+            raise conflict("no request for interim relief awaits its hearing")
+        self._not_in_future(cmd.at)
 
     @workflow.update
     async def rule(self, cmd: RulingCmd) -> HuisverbodSnapshot:
-        self._s.ruling = cmd
-        self._book.meet("interim_relief_ruling", cmd.ruled_at)
-        if cmd.outcome == "lifted":
+        s = self._s
+        s.ruling = cmd
+        s.rulings.append(cmd)
+        for key in ("interim_relief_hearing", "interim_relief_ruling"):  # a ruling was heard
+            self._book.meet(key, cmd.ruled_at)
+        if cmd.outcome == "lifted" and s.status in RUNNING:
             self._finish("lifted", cmd.ruled_at, "the court lifted the huisverbod")
             await self._announce("huisverbod_lifted", cmd.ruled_at)
+        elif cmd.outcome == "lifted":
+            self._event(cmd.ruled_at, "appeal_ruling", "the court ruled the huisverbod unlawful")
         else:
             self._event(cmd.ruled_at, "appeal_ruling", "the court upheld the huisverbod")
         return await self._changed()
 
     @rule.validator
     def _validate_rule(self, cmd: RulingCmd) -> None:
-        if self._s.appeal is None:
+        s = self._s
+        if not s.appeals and s.appeal is None:
             raise conflict("there is no appeal to rule on")
-        if self._s.ruling is not None:
+        if len(s.rulings) >= max(len(s.appeals), 1) or (not s.appeals and s.ruling is not None):
             raise conflict("the court already ruled")
-        if self._s.status not in RUNNING:
-            raise conflict(f"the huisverbod is {self._s.status}")
         self._not_in_future(cmd.ruled_at)
+
+    # --- withdrawal by the mayor, violation recorded by the police ---
+
+    @workflow.update
+    async def withdraw(self, cmd: WithdrawalCmd) -> HuisverbodSnapshot:
+        self._s.withdrawal = cmd
+        self._finish("withdrawn", cmd.at, "the mayor withdrew the huisverbod")
+        await self._announce("huisverbod_withdrawn", cmd.at)
+        return await self._changed()
+
+    @withdraw.validator
+    def _validate_withdraw(self, cmd: WithdrawalCmd) -> None:
+        if self._s.status not in RUNNING:
+            raise conflict(
+                f"only a running huisverbod can be withdrawn; this one is {self._s.status}"
+            )
+        if cmd.decided_by.capacity != "mayor":
+            raise invalid(
+                "only the mayor withdraws a huisverbod; the mandate to a hulpofficier covers "
+                "imposing only (Wth art. 3 lid 1)"
+            )
+        self._not_in_future(cmd.at)
+
+    @workflow.update
+    async def record_violation(self, cmd: ViolationCmd) -> HuisverbodSnapshot:
+        self._s.violations.append(cmd.at)
+        self._event(cmd.at, "huisverbod_violated", "the police recorded a violation (Wth art. 11)")
+        await self._announce("huisverbod_violated", cmd.at)
+        return await self._changed()
+
+    @record_violation.validator
+    def _validate_violation(self, cmd: ViolationCmd) -> None:
+        s = self._s
+        if s.status not in RUNNING or s.imposed_at is None:
+            raise conflict(f"only a running huisverbod can be violated; this one is {s.status}")
+        self._not_in_future(cmd.at)
+        if cmd.at < s.imposed_at:
+            raise invalid("the violation cannot lie before the huisverbod was imposed")
 
     # --- milestones of the ten days ---
 
@@ -237,22 +319,31 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     # --- the base's hooks ---
 
     def _done(self) -> bool:
-        return self._s.status not in ("requested", *RUNNING)
+        """Done once it ended, and the term for an appeal passed with every appeal ruled on."""
+        s = self._s
+        if s.status in ("requested", *RUNNING):
+            return False
+        if s.open_until is None:
+            return True
+        return len(s.rulings) >= len(s.appeals) and workflow.now() >= s.open_until
 
     def _due(self, now: datetime) -> tuple[list[Firing], bool]:
         """Deadlines passed unmet escalate first; then a ban whose end has come expires."""
         fired = self._book.fire(now)
-        if self._s.ends_at is not None and now >= self._s.ends_at:
-            self._finish("expired", self._s.ends_at, "the huisverbod expired")
+        s = self._s
+        if s.status in RUNNING and s.ends_at is not None and now >= s.ends_at:
+            self._finish("expired", s.ends_at, "the huisverbod expired")
+            self._expired = True
             return fired, True
         return fired, False
 
     async def _after_due(self) -> None:
-        if self._s.status == "expired":
+        if self._expired:
+            self._expired = False
             await self._announce("huisverbod_expired", self._s.ended_at)
 
     def _moments(self) -> list[datetime | None]:
-        return [self._s.ends_at]
+        return [self._s.ends_at if self._s.status in RUNNING else self._s.open_until]
 
     async def _project(self) -> None:
         await workflow.execute_activity_method(
@@ -271,9 +362,13 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         check_time(at)
 
     def _finish(self, status: str, at: datetime, detail: str) -> None:
-        self._s.status, self._s.ended_at = status, at
+        s = self._s
+        s.status, s.ended_at = status, at
         if status != "refused":
-            self._s.ends_at = at
+            s.ends_at = at
+            if workflow.patched("appeal-after-end"):  # appeals are taken after the end too
+                decided = max([s.imposed_at or at, *(e.decided_at for e in s.extensions)])
+                s.open_until = on_calendar(self._policy.appeal_until, decided)
         self._event(at, f"huisverbod_{status}", detail)
         self._book.close_open()
 

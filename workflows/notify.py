@@ -15,8 +15,8 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
+    from domain.ids import case_workflow_id
     from domain.models import FailedDelivery, Notice, NotifyInput, PlannedDelivery
-    from workflows.ids import case_workflow_id
     from workflows.options import COORDINATOR, DURABLE
 
 NOTIFICATION_FAILED = "notification_failed"  # signal on the CaseWorkflow

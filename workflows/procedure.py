@@ -21,12 +21,12 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from activities.read_model import ReadModelActivities
+    from domain.ids import notice_workflow_id
     from domain.models import Notice, NotifyInput, TimelineEvent
     from domain.policy import DeadlinePolicy, DeliveryPolicy
     from domain.procedure import PathChange, PathInput, PathRecord, PathState
     from workflows.deadlines import DeadlineBook, Firing
     from workflows.errors import check_time, conflict
-    from workflows.ids import notice_workflow_id
     from workflows.notify import NotifyWorkflow
     from workflows.options import COORDINATOR, DURABLE
 

@@ -33,6 +33,7 @@ from domain.case import (
     SafetyAssessmentCmd,
 )
 from domain.huisverbod import HuisverbodRequestIn
+from ketenregie.telemetry import CASES_OPENED
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import Caller
@@ -57,6 +58,7 @@ async def create_melding(
     """
     caller = Caller(principal, audit)
     case_id, received_at, orchestration = await case_service.open_melding(parts, caller, melding)
+    CASES_OPENED.add(1, {"region": melding.region, "reporter": melding.reporter.kind})
     return CaseCreated(
         case_id=case_id,
         phase="triage",

@@ -14,9 +14,12 @@ from domain.huisverbod import (
     AppealIn,
     DecisionIn,
     ExtensionIn,
+    HearingIn,
     HuisverbodStatus,
     MilestoneIn,
     RulingIn,
+    ViolationIn,
+    WithdrawalIn,
 )
 from services import huisverbod
 from services.context import Caller
@@ -29,6 +32,8 @@ Decider = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 Extender = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
 Appellate = Annotated[Principal, Depends(allowed("huisverbod.appeal"))]
 Reader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
+Withdrawer = Annotated[Principal, Depends(allowed("huisverbod.withdraw"))]
+Police = Annotated[Principal, Depends(allowed("huisverbod.violation"))]
 
 
 @router.get("", response_model=HuisverbodList)
@@ -95,6 +100,34 @@ async def rule(
 ) -> HuisverbodView:
     caller = Caller(principal, audit)
     return HuisverbodView(**await huisverbod.rule(parts, caller, huisverbod_id, body))
+
+
+@router.post("/{huisverbod_id}/hearing", response_model=HuisverbodView)
+async def hearing(
+    huisverbod_id: str, body: HearingIn, parts: PartsDep, audit: AuditDep, principal: Appellate
+) -> HuisverbodView:
+    """The court heard the request for interim relief (Wth art. 6: within three days of
+    receiving it; the ruling follows)."""
+    caller = Caller(principal, audit)
+    return HuisverbodView(**await huisverbod.hearing(parts, caller, huisverbod_id, body))
+
+
+@router.post("/{huisverbod_id}/withdrawal", response_model=HuisverbodView)
+async def withdraw(
+    huisverbod_id: str, body: WithdrawalIn, parts: PartsDep, audit: AuditDep, principal: Withdrawer
+) -> HuisverbodView:
+    """The mayor withdraws the ban (intrekking); it ends at once."""
+    caller = Caller(principal, audit)
+    return HuisverbodView(**await huisverbod.withdraw(parts, caller, huisverbod_id, body))
+
+
+@router.post("/{huisverbod_id}/violations", response_model=HuisverbodView)
+async def violation(
+    huisverbod_id: str, body: ViolationIn, parts: PartsDep, audit: AuditDep, principal: Police
+) -> HuisverbodView:
+    """The police record a violation (Wth art. 11)."""
+    caller = Caller(principal, audit)
+    return HuisverbodView(**await huisverbod.violation(parts, caller, huisverbod_id, body))
 
 
 @router.post("/{huisverbod_id}/milestones", response_model=HuisverbodView)

@@ -29,6 +29,7 @@ EXPECTED = {
         "huisverbod.request",
         "huisverbod.list",
         "huisverbod.read",
+        "huisverbod.violation",
     },
     ("police", "hulpofficier"): {
         "case.create",
@@ -37,6 +38,7 @@ EXPECTED = {
         "huisverbod.request",
         "huisverbod.list",
         "huisverbod.read",
+        "huisverbod.violation",
         "huisverbod.decide",
     },
     ("mayor_office", "staff"): {
@@ -45,6 +47,7 @@ EXPECTED = {
         "huisverbod.decide",
         "huisverbod.extend",
         "huisverbod.appeal",
+        "huisverbod.withdraw",
     },
     ("sociaal_wijkteam", "worker"): {"case.list", "case.read"},
     ("huisarts", "doctor"): {"case.list", "case.read"},

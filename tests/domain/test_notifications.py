@@ -164,3 +164,21 @@ def test_handle_with_care_message_is_minimal():
         "birth_date": "2018-03-01",
         "contact": "VT, 0800-2000",
     }
+
+
+@pytest.mark.parametrize(
+    "birth_date, told_school",
+    [
+        (date(2022, 11, 24), True),  # fourth birthday that day
+        (date(2022, 11, 25), False),  # three: the kinderopvang, not the school
+        (date(2008, 11, 25), True),  # seventeen, eighteen tomorrow
+        (date(2008, 11, 24), False),  # eighteen that day: no longer a child
+    ],
+)
+def test_handle_with_care_reaches_a_school_for_children_of_4_up_to_and_including_17(
+    birth_date, told_school
+):
+    pupil = Child(ref="c1", name="Kind", birth_date=birth_date, care="school-de-regenboog")
+    case = CaseContacts(municipality="GM0518", children=[pupil])
+    school = "school-de-regenboog/c1" in told(notice("event", "police_callout"), case)
+    assert school is told_school

@@ -15,12 +15,13 @@ from domain.policy import (
 from domain.workdays import AMSTERDAM
 
 POLICY = HuisverbodPolicy()
-IMPOSED = datetime(2026, 3, 27, 22, 30, tzinfo=UTC)  # DST switch night follows
+IMPOSED = datetime(2026, 3, 27, 22, 30, tzinfo=UTC)  # 23:30 in Amsterdam; summer time follows
+CAP = POLICY.max_end(IMPOSED)
 
 
 def extend(until, decided_at, capacity="mayor", current_end=None):
     POLICY.check_extension(
-        imposed_at=IMPOSED,
+        cap=CAP,
         current_end=current_end or POLICY.ban_end(IMPOSED),
         until=until,
         decided_at=decided_at,
@@ -28,18 +29,43 @@ def extend(until, decided_at, capacity="mayor", current_end=None):
     )
 
 
-def test_ban_lasts_ten_days_and_may_reach_four_weeks():
-    assert POLICY.ban_end(IMPOSED) == IMPOSED + timedelta(days=10)
-    assert POLICY.max_end(IMPOSED) == IMPOSED + timedelta(days=28)
+def test_ban_lasts_ten_calendar_days_and_may_reach_four_weeks_across_summer_time():
+    """Wth art. 2 lid 1 and art. 9 lid 1: calendar days on the Amsterdam wall clock, so the
+    ban ends at 23:30 again although the night of 29 March has only 23 hours."""
+    assert POLICY.ban_end(IMPOSED) == datetime(2026, 4, 6, 23, 30, tzinfo=AMSTERDAM)
+    assert POLICY.ban_end(IMPOSED) == IMPOSED + timedelta(days=10, hours=-1)
+    assert CAP == datetime(2026, 4, 24, 23, 30, tzinfo=AMSTERDAM)
+
+
+def test_middelburg_2010_ten_days_from_20_00_end_at_20_00():
+    """Rb Middelburg ECLI:NL:RBMID:2010:BP2167: imposed 27 March 2010 20:00, ran until
+    6 April 2010 20:00."""
+    imposed = datetime(2010, 3, 27, 20, 0, tzinfo=AMSTERDAM)
+    assert POLICY.ban_end(imposed) == datetime(2010, 4, 6, 20, 0, tzinfo=AMSTERDAM)
+
+
+def test_in_autumn_an_extension_to_exactly_four_weeks_is_allowed():
+    """20 October 2026 20:00 (summer time) + 4 weeks = 17 November 2026 20:00 (winter time)."""
+    imposed = datetime(2026, 10, 20, 20, 0, tzinfo=AMSTERDAM)
+    cap = POLICY.max_end(imposed)
+    assert cap == datetime(2026, 11, 17, 20, 0, tzinfo=AMSTERDAM)
+    assert POLICY.ban_end(imposed) == datetime(2026, 10, 30, 20, 0, tzinfo=AMSTERDAM)
+    POLICY.check_extension(
+        cap=cap,
+        current_end=POLICY.ban_end(imposed),
+        until=cap,
+        decided_at=datetime(2026, 10, 29, 12, 0, tzinfo=AMSTERDAM),
+        capacity="mayor",
+    )
 
 
 def test_extension_exactly_to_the_cap_is_allowed():
-    extend(IMPOSED + timedelta(days=28), IMPOSED + timedelta(days=9, hours=23))
+    extend(CAP, IMPOSED + timedelta(days=9, hours=22))
 
 
 def test_extension_one_second_past_the_cap_is_refused():
     with pytest.raises(RuleViolation, match="past the legal maximum"):
-        extend(IMPOSED + timedelta(days=28, seconds=1), IMPOSED + timedelta(days=5))
+        extend(CAP + timedelta(seconds=1), IMPOSED + timedelta(days=5))
 
 
 def test_extension_decided_at_the_end_of_day_ten_is_refused():
@@ -52,11 +78,7 @@ def test_extension_one_second_before_the_end_is_allowed():
 
 
 def test_a_second_extension_is_allowed_while_the_first_runs():
-    extend(
-        IMPOSED + timedelta(days=28),
-        IMPOSED + timedelta(days=15),
-        current_end=IMPOSED + timedelta(days=20),
-    )
+    extend(CAP, IMPOSED + timedelta(days=15), current_end=IMPOSED + timedelta(days=20))
 
 
 def test_extension_must_lengthen_the_ban():
@@ -71,8 +93,9 @@ def test_hulpofficier_cannot_extend():
 
 def test_scaled_policy_keeps_the_proportions():
     fast = Policy.build(time_scale=1 / 86400)
-    assert fast.huisverbod.ban_end(IMPOSED) == IMPOSED + timedelta(seconds=10)
-    assert fast.huisverbod.max_end(IMPOSED) == IMPOSED + timedelta(seconds=28)
+    real_ban = POLICY.ban_end(IMPOSED) - IMPOSED
+    assert fast.huisverbod.ban_end(IMPOSED) == IMPOSED + real_ban / 86400
+    assert fast.huisverbod.max_end(IMPOSED) == IMPOSED + (CAP - IMPOSED) / 86400
     due, remind = fast.huisverbod.due(IMPOSED, "mayor_decision")
     assert due == IMPOSED + timedelta(seconds=4 * 3600 / 86400)
     assert remind == IMPOSED + timedelta(seconds=3 * 3600 / 86400)

@@ -1,4 +1,5 @@
-"""Working-day arithmetic across weekends, holidays, year ends, Easter and DST switches."""
+"""Working-day arithmetic across weekends, holidays, year ends, Easter and DST switches, on
+the calendar of the Algemene termijnenwet (art. 3) and on the public-holiday alternative."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,11 +27,11 @@ def ams(*args) -> datetime:
         (date(2026, 11, 28), False),  # Saturday
         (date(2026, 11, 29), False),  # Sunday
         (date(2026, 1, 1), False),  # Nieuwjaarsdag
-        (date(2026, 4, 3), True),  # Good Friday: no general day off
+        (date(2026, 4, 3), False),  # Goede Vrijdag: Atw art. 3 lid 2
         (date(2026, 4, 6), False),  # Tweede Paasdag
         (date(2026, 4, 27), False),  # Koningsdag
         (date(2025, 4, 26), False),  # Koningsdag on a Saturday anyway
-        (date(2026, 5, 5), True),  # Bevrijdingsdag, not a lustrum year
+        (date(2026, 5, 5), False),  # 5 May: Atw art. 3 lid 1, every year
         (date(2025, 5, 5), False),  # Bevrijdingsdag 2025: lustrum
         (date(2030, 5, 5), False),  # Sunday, lustrum
         (date(2026, 5, 14), False),  # Hemelvaartsdag
@@ -40,8 +41,21 @@ def ams(*args) -> datetime:
         (date(2028, 4, 27), False),  # Koningsdag on a Thursday
     ],
 )
-def test_working_days(day, working):
+def test_working_days_on_the_atw_calendar(day, working):
     assert is_working_day(day) is working
+
+
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2026, 4, 3), True),  # Good Friday: no public holiday of the `holidays` package
+        (date(2026, 5, 5), True),  # Bevrijdingsdag outside a lustrum year
+        (date(2025, 5, 5), False),  # lustrum
+        (date(2026, 4, 6), False),
+    ],
+)
+def test_a_region_may_count_on_the_public_holidays_instead(day, working):
+    assert is_working_day(day, "nl_public_holidays") is working
 
 
 @pytest.mark.parametrize(
@@ -52,7 +66,8 @@ def test_working_days(day, working):
         (date(2026, 11, 28), 1, date(2026, 11, 30)),  # Sat -> Mon
         (date(2026, 12, 23), 5, date(2026, 12, 31)),  # over Christmas
         (date(2026, 12, 30), 2, date(2027, 1, 4)),  # over New Year
-        (date(2026, 4, 2), 2, date(2026, 4, 7)),  # Thu -> Good Friday counts, Easter Monday not
+        (date(2026, 4, 2), 2, date(2026, 4, 8)),  # Thu -> Good Friday, Easter Monday skipped
+        (date(2026, 5, 4), 1, date(2026, 5, 6)),  # 5 May skipped in a non-lustrum year
         (date(2026, 4, 24), 5, date(2026, 5, 4)),  # Koningsdag Monday skipped
         (date(2025, 5, 2), 1, date(2025, 5, 6)),  # Bevrijdingsdag 2025 skipped
         (date(2026, 5, 13), 1, date(2026, 5, 15)),  # Hemelvaart skipped
@@ -106,4 +121,7 @@ def test_reminder_is_nine_in_the_morning_one_working_day_before():
     due = ams(2026, 12, 1, 0, 0)  # end of Monday 30 Nov
     assert morning_before(due, 1) == ams(2026, 11, 27, 9, 0)  # the Friday before
     due_after_easter = ams(2026, 4, 8, 0, 0)  # end of Tue 7 Apr
-    assert morning_before(due_after_easter, 1) == ams(2026, 4, 3, 9, 0)  # Good Friday works
+    assert morning_before(due_after_easter, 1) == ams(2026, 4, 2, 9, 0)  # not on Good Friday
+    assert morning_before(due_after_easter, 1, calendar="nl_public_holidays") == ams(
+        2026, 4, 3, 9, 0
+    )

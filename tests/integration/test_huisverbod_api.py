@@ -71,7 +71,7 @@ async def test_ban_lifted_on_appeal_ends_at_once(api, police):
     await impose(police, hv)
     appeal = await api.post(f"/v1/huisverboden/{hv}/appeal", json={})
     assert appeal.status_code == 200
-    assert "interim_relief_ruling" in [d["key"] for d in appeal.json()["deadlines"]]
+    assert "interim_relief_hearing" in [d["key"] for d in appeal.json()["deadlines"]]
     ruling = await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
     assert ruling.status_code == 200
     body = ruling.json()

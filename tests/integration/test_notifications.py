@@ -132,7 +132,7 @@ async def test_every_event_reaches_the_right_partners_once(api, police, mayor, m
     await impose_consulted(police, second)
     await wait_status(api, second, "expired")
 
-    items = await settled(api, case_id, count=22, last="huisverbod_expired")
+    items = await settled(api, case_id, count=23, last="huisverbod_expired")
     events: dict[str, set[str]] = {}
     for i in items:
         if not i["notice_key"].endswith(("reminder", "escalation")):  # deadlines: elsewhere
@@ -145,6 +145,8 @@ async def test_every_event_reaches_the_right_partners_once(api, police, mayor, m
         "huisverbod_extended": set(PARTNERS),
         "huisverbod_lifted": set(PARTNERS),
         "huisverbod_expired": set(PARTNERS),
+        # the police imposed the second under mandate: the mayor hears at once (Wth art. 3)
+        "imposed_under_mandate": {"burgemeester-gm0518"},
     }
     assert {i["status"] for i in items} == {"sent"}
     assert {i["channel"] for i in items} == {"email", "webhook"}

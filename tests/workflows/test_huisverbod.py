@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError
 
 from domain.case import CaseInput, PersonRef, Unsafety
 from domain.huisverbod import (
@@ -15,11 +14,15 @@ from domain.huisverbod import (
     Decider,
     DecisionCmd,
     ExtensionCmd,
+    HearingCmd,
     HuisverbodRequestCmd,
     MilestoneCmd,
     RulingCmd,
+    ViolationCmd,
+    WithdrawalCmd,
 )
 from domain.ids import case_workflow_id, huisverbod_workflow_id
+from domain.workdays import AMSTERDAM
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 
@@ -59,13 +62,10 @@ async def open_case(env, task_queue, *, children=False):
 
 
 async def result_after(env, hv, moment: datetime):
-    """Skip time to just past `moment`, then fetch the huisverbod's final state.
-
-    (The test server does not skip time while a client long-polls for a result of a
-    child workflow, so the skip is explicit.)
-    """
+    """Skip time to just past `moment`, then read the huisverbod's state. (An ended ban's
+    workflow stays open for appeals: `state` is its outcome.)"""
     await env.sleep(max(moment - await env.get_current_time(), timedelta(0)) + timedelta(seconds=1))
-    return await hv.result()
+    return await hv.query(HuisverbodWorkflow.state)
 
 
 async def impose(env, hv, decider=MAYOR):
@@ -139,7 +139,7 @@ async def test_ban_lifted_on_appeal_ends_at_once(env, worker, read_model):
     appealed = await hv.execute_update(
         HuisverbodWorkflow.appeal, AppealCmd(lodged_at=await env.get_current_time())
     )
-    ruling_due = next(d for d in appealed.deadlines if d.key == "interim_relief_ruling")
+    ruling_due = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
     assert ruling_due.due_at == appealed.appeal.lodged_at + 3 * DAY
     await env.sleep(DAY)
     ruled_at = await env.get_current_time()
@@ -194,7 +194,7 @@ async def test_extension_after_day_ten_is_refused(env, worker, read_model):
     _, hv = await open_case(env, worker)
     imposed = await impose(env, hv)
     assert (await result_after(env, hv, imposed.ends_at)).status == "expired"
-    with pytest.raises(RPCError):  # the workflow has completed: no handler takes the update
+    with pytest.raises(WorkflowUpdateFailedError, match="update failed"):
         await hv.execute_update(
             HuisverbodWorkflow.extend,
             ExtensionCmd(
@@ -245,3 +245,122 @@ async def test_contact_address_given_in_time_meets_its_deadline(env, worker, rea
         MilestoneCmd(milestone="contact_address_given", at=await env.get_current_time()),
     )
     assert {d.key: d.status for d in state.deadlines}["contact_address"] == "met"
+
+
+async def test_autumn_extension_to_exactly_four_calendar_weeks_is_accepted(env, worker, read_model):
+    """Wth art. 2 lid 1 and 9 lid 1, on the Amsterdam calendar. The test server cannot go
+    back in time, so this is the issue's 20 October 2026 a year on: imposed 20 October 2027
+    20:00 (summer time), the ten days end 30 October 20:00, the four weeks 17 November 20:00
+    (winter time): 28 x 24 hours + 1. An extension to exactly that end, decided on
+    29 October, is accepted; the ban then expires at that very moment."""
+    imposed_at = datetime(2027, 10, 20, 20, 0, tzinfo=AMSTERDAM)
+    await env.sleep(imposed_at - await env.get_current_time() - timedelta(minutes=1))
+    _, hv = await open_case(env, worker)
+    imposed = await hv.execute_update(
+        HuisverbodWorkflow.decide,
+        DecisionCmd(decision="impose", reason="RiHG", decided_by=MAYOR, decided_at=imposed_at),
+    )
+    assert imposed.ends_at == datetime(2027, 10, 30, 20, 0, tzinfo=AMSTERDAM)
+    cap = datetime(2027, 11, 17, 20, 0, tzinfo=AMSTERDAM)
+    assert imposed.max_end == cap
+    assert cap.astimezone(UTC) - imposed_at.astimezone(UTC) == 28 * DAY + timedelta(hours=1)
+
+    await env.sleep(datetime(2027, 10, 29, 12, 0, tzinfo=AMSTERDAM) - imposed_at)
+    extended = await hv.execute_update(
+        HuisverbodWorkflow.extend,
+        ExtensionCmd(
+            until=cap,
+            reason="dreiging duurt voort",
+            decided_by=MAYOR,
+            decided_at=await env.get_current_time(),
+        ),
+    )
+    assert extended.status == "extended" and extended.ends_at == cap
+    final = await result_after(env, hv, cap)
+    assert final.status == "expired" and final.ended_at == cap
+
+
+async def test_the_court_hears_interim_relief_within_three_days_of_receipt(env, worker, read_model):
+    """Wth art. 6: the deadline runs from receipt and is met by the hearing."""
+    _, hv = await open_case(env, worker)
+    await impose(env, hv)
+    received = await env.get_current_time()
+    appealed = await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=received))
+    hearing = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
+    assert hearing.due_at == received + 3 * DAY and "Wth art. 6" in hearing.rule
+    await env.sleep(2 * DAY)
+    heard = await hv.execute_update(
+        HuisverbodWorkflow.record_hearing, HearingCmd(at=await env.get_current_time())
+    )
+    assert [d.status for d in heard.deadlines if d.key == "interim_relief_hearing"] == ["met"]
+    assert heard.status == "imposed"  # the ruling follows
+
+
+async def test_appeal_against_the_extension_and_after_the_ban_ended(env, worker, read_model):
+    """Wth art. 6 with Awb art. 6:7: an appeal may be lodged within six weeks of the
+    decision, also once the ban ended; then the workflow closes."""
+    _, hv = await open_case(env, worker)
+    imposed = await impose(env, hv)
+    await env.sleep(5 * DAY)
+    extended = await hv.execute_update(
+        HuisverbodWorkflow.extend,
+        ExtensionCmd(
+            until=imposed.imposed_at + 20 * DAY,
+            reason="dreiging",
+            decided_by=MAYOR,
+            decided_at=await env.get_current_time(),
+        ),
+    )
+    ended = await result_after(env, hv, extended.ends_at)
+    assert ended.status == "expired" and ended.open_until is not None
+    late = await hv.execute_update(
+        HuisverbodWorkflow.appeal,
+        AppealCmd(lodged_at=await env.get_current_time(), against="extension"),
+    )
+    assert late.appeals[-1].against == "extension"
+    assert not [d for d in late.deadlines if d.key == "interim_relief_hearing"]  # moot now
+    with pytest.raises(WorkflowUpdateFailedError):  # one appeal against each decision
+        await hv.execute_update(
+            HuisverbodWorkflow.appeal,
+            AppealCmd(lodged_at=await env.get_current_time(), against="extension"),
+        )
+    await hv.execute_update(
+        HuisverbodWorkflow.rule,
+        RulingCmd(outcome="lifted", ruled_at=await env.get_current_time()),
+    )
+    await env.sleep(ended.open_until - await env.get_current_time() + DAY)
+    assert (await hv.result()).status == "expired"
+
+
+async def test_withdrawal_by_the_mayor_ends_the_ban_at_once(env, worker, read_model):
+    _, hv = await open_case(env, worker)
+    await impose(env, hv)
+    now = await env.get_current_time()
+    with pytest.raises(WorkflowUpdateFailedError):  # not under mandate (Wth art. 3 lid 1)
+        await hv.execute_update(
+            HuisverbodWorkflow.withdraw,
+            WithdrawalCmd(reason="gevaar geweken", decided_by=HULPOFFICIER, at=now),
+        )
+    withdrawn = await hv.execute_update(
+        HuisverbodWorkflow.withdraw,
+        WithdrawalCmd(reason="gevaar geweken", decided_by=MAYOR, at=now),
+    )
+    assert withdrawn.status == "withdrawn" and withdrawn.ended_at == now == withdrawn.ends_at
+
+
+async def test_a_violation_is_on_the_timeline_and_told_to_the_mayor_vt_and_om(
+    env, worker, read_model
+):
+    case, hv = await open_case(env, worker)
+    await impose(env, hv, HULPOFFICIER)
+    violated = await hv.execute_update(
+        HuisverbodWorkflow.record_violation, ViolationCmd(at=await env.get_current_time())
+    )
+    assert violated.violations and violated.status == "imposed"
+    timeline = [e.kind for e in (await case.query(CaseWorkflow.state)).timeline]
+    assert "huisverbod_violated" in timeline
+    # requested, imposed, the mayor told of the mandate, the violation (+ the police call-out)
+    sent = await read_model.sent(5)
+    assert ("alert", "mayor_office") in sent  # Wth art. 3: the mayor hears at once
+    subjects = {n.subject for n in read_model.notices.values()}
+    assert {"huisverbod_violated", "imposed_under_mandate"} <= subjects
