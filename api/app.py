@@ -24,6 +24,7 @@ from api.routes import (
     acute_safety,
     case,
     codec,
+    deadlines,
     health,
     huisverbod,
     procedures,
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "child protection, MDA++, acute safety",
         lifespan=lifespan,
     )
-    for module in (case, acute_safety, huisverbod, regions, access_log, codec):
+    for module in (case, acute_safety, huisverbod, regions, access_log, codec, deadlines):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)
     app.add_middleware(

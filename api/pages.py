@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -27,6 +27,7 @@ from api.auth import (
 from api.deps import ConnDep, PartsDep, SettingsDep
 from api.routes import huisverbod as hv_routes
 from api.routes.case import case_detail
+from api.routes.deadlines import calculate
 from api.routes.regions import region_dashboard
 from domain.access import DECIDING_CAPACITY, Principal, roles_for, scope_of
 from domain.acute_safety import PLACEMENT_LABELS
@@ -45,7 +46,7 @@ CaseReader = Annotated[Principal, Depends(allowed("case.read"))]
 InboxReader = Annotated[Principal, Depends(allowed("huisverbod.list"))]
 Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 Extending = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
-PAGE_PREFIXES = ("/login", "/logout", "/regio", "/casus", "/inbox")
+PAGE_PREFIXES = ("/login", "/logout", "/regio", "/casus", "/inbox", "/termijnen")
 PHASES = {
     "triage": "Triage en veiligheidsbeoordeling",
     "follow_up_decision": "Besluit over vervolg",
@@ -55,32 +56,13 @@ PHASES = {
     "closed": "Gesloten",
 }
 STATUSES = {
-    "referred": "verwezen",
-    "meeting_scheduled": "beschermtafel gepland",
-    "raad_requested": "verzoek tot onderzoek verstuurd",
-    "raad_investigating": "Raad onderzoekt",
-    "court_petitioned": "verzoek bij de rechter",
-    "measure_running": "maatregel loopt",
-    "intake": "intake",
-    "analysis": "analyse",
-    "plan": "plan loopt",
-    "arranging": "veilige plek nodig",
-    "safe": "veilig",
-    "active": "loopt",
-    "closed": "afgesloten",
-}
-PLACEMENTS = {
-    "crisis_placement": "crisisplaatsing (crisisdienst jeugd)",
-    "vrouwenopvang": "vrouwenopvang",
-    "mannenopvang": "mannenopvang",
-}
-STATUSES = {
     "requested": "aangevraagd",
     "imposed": "opgelegd",
     "extended": "verlengd",
     "refused": "afgewezen",
     "lifted": "opgeheven",
     "expired": "afgelopen",
+    "withdrawn": "ingetrokken",
 }
 
 
@@ -353,3 +335,64 @@ def error_page(request: Request, status: int, detail: str) -> Response:
     return page(
         request, "error.html", status, title=titles.get(status, "Er ging iets mis"), detail=detail
     )
+
+
+RULE_NAMES = {
+    "huisverbod": "Tijdelijk huisverbod (vanaf het opleggen)",
+    "interim_relief": "Voorlopige voorziening (vanaf ontvangst door de rechter)",
+    "safety_assessment": "Veiligheidsbeoordeling (vanaf de melding)",
+    "investigation": "Onderzoek Veilig Thuis (vanaf de start)",
+    "voorlopige_ots": "Voorlopige ondertoezichtstelling (vanaf de uitspraak)",
+    "ots": "Ondertoezichtstelling (vanaf de uitspraak)",
+    "machtiging_uithuisplaatsing": "Machtiging uithuisplaatsing (vanaf de uitspraak)",
+}
+DATE_NAMES = {
+    "end": "einde",
+    "cap": "uiterste einde na verlenging",
+    "contact_address": "adres of contact opgegeven",
+    "help_started": "hulp gestart",
+    "appeal_term": "einde beroepstermijn",
+    "hearing": "behandeling door de rechter",
+    "safety_assessment": "veiligheidsbeoordeling",
+    "investigation": "onderzoek afgerond",
+    "lapses_unused": "vervalt als niet gebruikt",
+}
+
+
+@router.get("/termijnen", response_class=HTMLResponse)
+async def deadlines_page(
+    request: Request,
+    settings: SettingsDep,
+    p: Annotated[Principal, Depends(current_principal)],
+    rule: str = "huisverbod",
+    start: Annotated[str, Query(alias="from")] = "",
+) -> HTMLResponse:
+    """The deadline calculator for jurists; a time from the form is Amsterdam wall-clock."""
+    result = None
+    if start:
+        moment = datetime.fromisoformat(start) if _is_time(start) else None
+        if moment is None:
+            return error_page(
+                request, 422, "Vul een datum en tijd in, bijvoorbeeld 20-10-2026 20:00."
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=AMSTERDAM)
+        result = calculate(rule, moment.isoformat(), settings)
+    return page(
+        request,
+        "deadlines.html",
+        rules=sorted(RULE_NAMES),
+        rule=rule,
+        start=start,
+        result=result,
+        rule_names=RULE_NAMES,
+        date_names=DATE_NAMES,
+    )
+
+
+def _is_time(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import time
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
+from domain.deadlines import RULES as DEADLINE_RULES
+from domain.deadlines import UnknownRule
+from domain.deadlines import compute as compute_deadlines
+from domain.policy import Policy
+from domain.workdays import AMSTERDAM
 from ketenregie.settings import Settings
 
 app = typer.Typer(
@@ -176,3 +183,35 @@ def api() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def deadlines(
+    rule: Annotated[str | None, typer.Argument(help="the rule; --list names them all")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="ISO 8601 time with its offset, e.g. 2026-10-20T20:00:00+02:00"
+        ),
+    ] = None,
+    list_rules: Annotated[bool, typer.Option("--list", help="name every rule")] = False,
+) -> None:
+    """Every date a legal rule yields, as JSON, computed by the code the workflows use."""
+    if list_rules:
+        typer.echo(json.dumps(sorted(DEADLINE_RULES)))
+        return
+    if rule is None or start is None:
+        raise typer.BadParameter("give a RULE and --from, or --list")
+    try:
+        moment = datetime.fromisoformat(start)
+        policy = Policy.build(working_days=Settings().working_days)  # real periods, unscaled
+        dates = compute_deadlines(rule, moment, policy)
+    except UnknownRule as e:
+        raise typer.BadParameter(str(e), param_hint="RULE") from None
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--from") from None
+    rows = [
+        {"key": d.key, "due_at": d.due_at.astimezone(AMSTERDAM).isoformat(), "article": d.article}
+        for d in dates
+    ]
+    typer.echo(json.dumps({"rule": rule, "from": moment.isoformat(), "dates": rows}, indent=2))

@@ -1,0 +1,59 @@
+"""The deadline calculator on the API: every date a legal rule yields from a moment, by the
+code the workflows use. For any signed-in user; it reads no case data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.auth import Caller
+from api.deps import SettingsDep
+from domain.deadlines import RULES, DueDate, UnknownRule, compute
+from domain.policy import Policy
+from domain.workdays import AMSTERDAM
+from services.errors import unprocessable
+
+router = APIRouter(prefix="/v1/deadlines", tags=["deadlines"])
+
+
+class Deadlines(BaseModel):
+    rule: str
+    start: datetime
+    dates: list[DueDate]
+
+
+def calculate(rule: str, start: str, settings) -> Deadlines:
+    """Shared by the route and the page: 422 for an unknown rule or a time without offset."""
+    try:
+        moment = datetime.fromisoformat(start)
+        policy = Policy.build(working_days=settings.working_days)  # real periods, never scaled
+        dates = compute(rule, moment, policy)
+    except UnknownRule as e:
+        raise unprocessable(str(e)) from None
+    except ValueError as e:
+        raise unprocessable(f"from: {e}") from None
+    for d in dates:
+        d.due_at = d.due_at.astimezone(AMSTERDAM)
+    return Deadlines(rule=rule, start=moment, dates=dates)
+
+
+@router.get("", response_model=list[str])
+async def list_rules(principal: Caller) -> list[str]:
+    """The rules the calculator knows."""
+    return sorted(RULES)
+
+
+@router.get("/{rule}", response_model=Deadlines)
+async def deadlines(
+    rule: str,
+    principal: Caller,
+    settings: SettingsDep,
+    start: Annotated[
+        str, Query(alias="from", description="ISO 8601 with offset, e.g. 2026-10-20T20:00:00+02:00")
+    ],
+) -> Deadlines:
+    """Every date `rule` yields from `from`, each with its article."""
+    return calculate(rule, start, settings)

@@ -1,0 +1,92 @@
+"""The deadline calculator: each rule's dates with their articles, on the CLI too."""
+
+import json
+from datetime import datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.deadlines import RULES, UnknownRule, compute
+from domain.workdays import AMSTERDAM
+from ketenregie.cli import app
+
+
+def ams(*args) -> datetime:
+    return datetime(*args, tzinfo=AMSTERDAM)
+
+
+def dates(rule: str, start: datetime) -> dict[str, datetime]:
+    return {d.key: d.due_at for d in compute(rule, start)}
+
+
+def test_huisverbod_across_the_autumn_switch():
+    """Wth art. 2 lid 1, art. 2 lid 6, art. 9 lid 1; Awb art. 6:7."""
+    got = dates("huisverbod", datetime.fromisoformat("2026-10-20T20:00:00+02:00"))
+    assert got["end"] == ams(2026, 10, 30, 20, 0)
+    assert got["cap"] == ams(2026, 11, 17, 20, 0)
+    assert got["contact_address"] == ams(2026, 10, 21, 20, 0)
+    assert got["help_started"] == ams(2026, 10, 30, 20, 0)
+    assert got["appeal_term"] == ams(2026, 12, 2, 0, 0)  # end of Tuesday 1 December
+
+
+def test_interim_relief_is_heard_within_three_calendar_days_of_receipt():
+    """Wth art. 6."""
+    assert dates("interim_relief", ams(2026, 3, 27, 16, 0)) == {"hearing": ams(2026, 3, 30, 16, 0)}
+
+
+def test_safety_assessment_counts_atw_working_days():
+    """Handelingsprotocol Veilig Thuis: 5 working days; Atw art. 3 (Good Friday, 2e Paasdag)."""
+    got = dates("safety_assessment", ams(2026, 4, 1, 10, 0))  # Wednesday before Easter
+    assert got == {"safety_assessment": ams(2026, 4, 11, 0, 0)}  # end of Friday 10 April
+
+
+def test_investigation_is_ten_calendar_weeks():
+    """Handelingsprotocol Veilig Thuis: onderzoek within 10 weeks."""
+    assert dates("investigation", ams(2026, 3, 2, 10, 0)) == {
+        "investigation": ams(2026, 5, 11, 10, 0)
+    }
+
+
+def test_child_protection_measures_in_calendar_months():
+    """BW 1:257 lid 1 (3 months), 1:258 lid 1 (a year), 1:265c lid 1 and lid 3."""
+    start = ams(2027, 1, 31, 10, 0)
+    assert dates("voorlopige_ots", start) == {"end": ams(2027, 4, 30, 10, 0)}
+    assert dates("ots", start) == {"end": ams(2028, 1, 31, 10, 0)}
+    assert dates("machtiging_uithuisplaatsing", start) == {
+        "end": ams(2028, 1, 31, 10, 0),
+        "lapses_unused": ams(2027, 4, 30, 10, 0),
+    }
+
+
+def test_every_date_names_its_article():
+    for rule in RULES:
+        for d in compute(rule, ams(2026, 6, 1, 12, 0)):
+            assert any(src in d.article for src in ("Wth", "BW", "Awb", "Handelingsprotocol"))
+
+
+def test_an_unknown_rule_or_a_time_without_offset_is_refused():
+    with pytest.raises(UnknownRule, match="known: huisverbod"):
+        compute("tbs", ams(2026, 6, 1, 12, 0))
+    with pytest.raises(ValueError, match="UTC offset"):
+        compute("huisverbod", datetime(2026, 6, 1, 12, 0))
+
+
+def test_the_cli_prints_json_and_exits_2_on_bad_input():
+    runner = CliRunner()
+    ok = runner.invoke(app, ["deadlines", "huisverbod", "--from", "2026-10-20T20:00:00+02:00"])
+    assert ok.exit_code == 0, ok.output
+    out = json.loads(ok.stdout)
+    assert {
+        "key": "end",
+        "due_at": "2026-10-30T20:00:00+01:00",
+        "article": "Wth art. 2 lid 1 (ten days)",
+    } in out["dates"]
+    assert {d["key"]: d["due_at"] for d in out["dates"]}["cap"] == "2026-11-17T20:00:00+01:00"
+    listed = runner.invoke(app, ["deadlines", "--list"])
+    assert set(json.loads(listed.stdout)) == set(RULES)
+    assert (
+        runner.invoke(app, ["deadlines", "huisverbod", "--from", "2026-10-20T20:00"]).exit_code == 2
+    )
+    assert (
+        runner.invoke(app, ["deadlines", "tbs", "--from", "2026-10-20T20:00+02:00"]).exit_code == 2
+    )
