@@ -34,7 +34,7 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("event", "huisverbod_withdrawn"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
     # Wth art. 11: a violation is a crime; the mayor, Veilig Thuis and the OM hear of it
     ("event", "huisverbod_violated"): ("mayor_office", "veilig_thuis", "openbaar_ministerie"),
-    # Wth art. 3: a hulpofficier who imposes under mandate tells the mayor at once
+    # Wth art. 3 lid 2: a hulpofficier who imposes under mandate tells the mayor at once
     ("alert", "imposed_under_mandate"): ("mayor_office",),
     ("event", "police_callout"): ("handle_with_care",),
     ("alert", "acute_unsafety"): ("police",),

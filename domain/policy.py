@@ -7,12 +7,16 @@ Wet tijdelijk huisverbod (Wth, BWBR0024649), as in force:
 - art. 2 lid 6: the person removed says where he can be reached, at the latest within
   24 hours after the ban was imposed.
 - art. 2 lid 7: an urgent ban may be ordered orally; the written order follows promptly.
+- art. 2 lid 9: the mayor may withdraw (intrekken) the ban.
 - art. 3 lid 1: the mayor may mandate *imposing* to a hulpofficier van justitie; extending
-  and withdrawing cannot be mandated.
+  and withdrawing cannot be mandated; lid 2: the hulpofficier tells the mayor at once.
 - art. 6: appeal and a request for interim relief (voorlopige voorziening) go to the
   administrative court, which hears the request within three days.
 - art. 9 lid 1: the mayor may extend the ban to at most four weeks after it was imposed,
   while the threat continues; the extension is decided while the ban is in force.
+- art. 11: violating the ban is a crime (misdrijf).
+- art. 13: the Algemene termijnenwet does not apply to the ten days and the four weeks:
+  they run in calendar days, hour to hour.
 The ten days are meant for help to start (Memorie van toelichting, Kamerstukken II
 2005/06, 30 657, nr. 3); Veilig Thuis organises it (Wmo 2015 art. 4.1.1), so the start of
 help is a deadline at the end of the first ten days.
@@ -179,7 +183,7 @@ class _Scaled(BaseModel):
 class HuisverbodPolicy(_Scaled):
     """Periods of the huisverbod procedure (Wet tijdelijk huisverbod). Days and weeks are
     calendar periods on the Amsterdam wall clock (a ban imposed at 20:00 ends at 20:00, also
-    across a change to or from summer time: Rb Middelburg ECLI:NL:RBMID:2010:BP2167); hours
+    across a change to or from summer time: Rb Middelburg ECLI:NL:RBMID:2011:BP2167); hours
     are absolute."""
 
     ban_days: int = 10  # art. 2 lid 1

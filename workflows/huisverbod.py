@@ -132,7 +132,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 "mayor_office",
                 "imposed_under_mandate",
                 cmd.decided_at,
-                "a hulpofficier imposed a huisverbod under the mayor's mandate (Wth art. 3)",
+                "a hulpofficier imposed a huisverbod under the mayor's mandate (Wth art. 3 lid 2)",
             )
         return await self._changed()
 
@@ -265,7 +265,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @workflow.update
     async def withdraw(self, cmd: WithdrawalCmd) -> HuisverbodSnapshot:
         self._s.withdrawal = cmd
-        self._finish("withdrawn", cmd.at, "the mayor withdrew the huisverbod")
+        self._finish("withdrawn", cmd.at, "the mayor withdrew the huisverbod (Wth art. 2 lid 9)")
         await self._announce("huisverbod_withdrawn", cmd.at)
         return await self._changed()
 

@@ -25,7 +25,7 @@ def exists(local: datetime) -> bool:
 @settings(max_examples=400)
 @given(moments)
 def test_a_ban_ends_ten_local_calendar_days_later_at_the_same_wall_clock(imposed):
-    """Wth art. 2 lid 1; Rb Middelburg ECLI:NL:RBMID:2010:BP2167."""
+    """Wth art. 2 lid 1; Rb Middelburg ECLI:NL:RBMID:2011:BP2167."""
     end = HUISVERBOD.ban_end(imposed).astimezone(AMSTERDAM)
     assert end.date() == imposed.date() + timedelta(days=10)
     if exists(datetime.combine(end.date(), imposed.time(), AMSTERDAM)):

@@ -38,7 +38,7 @@ def test_ban_lasts_ten_calendar_days_and_may_reach_four_weeks_across_summer_time
 
 
 def test_middelburg_2010_ten_days_from_20_00_end_at_20_00():
-    """Rb Middelburg ECLI:NL:RBMID:2010:BP2167: imposed 27 March 2010 20:00, ran until
+    """Rb Middelburg ECLI:NL:RBMID:2011:BP2167: imposed 27 March 2010 20:00, ran until
     6 April 2010 20:00."""
     imposed = datetime(2010, 3, 27, 20, 0, tzinfo=AMSTERDAM)
     assert POLICY.ban_end(imposed) == datetime(2010, 4, 6, 20, 0, tzinfo=AMSTERDAM)

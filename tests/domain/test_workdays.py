@@ -35,6 +35,9 @@ def ams(*args) -> datetime:
         (date(2025, 5, 5), False),  # Bevrijdingsdag 2025: lustrum
         (date(2030, 5, 5), False),  # Sunday, lustrum
         (date(2026, 5, 14), False),  # Hemelvaartsdag
+        (date(2026, 5, 15), False),  # the Friday after: equated by decree (art. 3 lid 3)
+        (date(2026, 1, 2), False),  # equated by decree
+        (date(2026, 5, 4), True),  # a Monday before 5 May: not equated
         (date(2026, 5, 25), False),  # Tweede Pinksterdag
         (date(2026, 12, 25), False),
         (date(2027, 12, 27), True),  # Monday after a Christmas weekend
@@ -70,7 +73,7 @@ def test_a_region_may_count_on_the_public_holidays_instead(day, working):
         (date(2026, 5, 4), 1, date(2026, 5, 6)),  # 5 May skipped in a non-lustrum year
         (date(2026, 4, 24), 5, date(2026, 5, 4)),  # Koningsdag Monday skipped
         (date(2025, 5, 2), 1, date(2025, 5, 6)),  # Bevrijdingsdag 2025 skipped
-        (date(2026, 5, 13), 1, date(2026, 5, 15)),  # Hemelvaart skipped
+        (date(2026, 5, 13), 1, date(2026, 5, 18)),  # Hemelvaart and the equated Friday
         (date(2026, 5, 22), 1, date(2026, 5, 26)),  # Pinksteren skipped
     ],
 )
