@@ -23,6 +23,11 @@ ReporterKind = Literal["professional", "police", "citizen", "anonymous"]
 class Reporter(Strict):
     kind: ReporterKind
     organisation: ShortText | None = None
+    partner: Ref | None = Field(
+        None,
+        description="partner id of the reporting organisation, when it is one of the chain: "
+        "it hears what Veilig Thuis did with the melding (Wmo 2015 art. 4.1.1 lid 2 sub g)",
+    )
 
 
 class PersonIn(Strict):
@@ -85,6 +90,7 @@ class CaseInput(BaseModel):
     received_at: datetime
     policy: Policy = Policy()
     carried: CaseCarry | None = None  # set when the case continues as new
+    reporter_partner: str | None = None  # a partner id: told what was done with the melding
 
 
 class CaseSnapshot(BaseModel):

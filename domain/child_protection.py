@@ -138,12 +138,18 @@ PROTECTION_STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
+SUPERVISION = ("ondertoezichtstelling", "voorlopige_ondertoezichtstelling")
+MACHTIGING = "machtiging_uithuisplaatsing"
+
+
 class Measure(BaseModel):
     kind: MeasureKind
     starts_at: datetime
     ends_at: datetime | None
     running: bool = True
     placed: bool = False
+    lapses_at: datetime | None = None  # a machtiging not used by then lapses (BW 1:265c lid 3)
+    lapsed: bool = False
 
 
 class ProtectionState(PathState):
@@ -164,10 +170,14 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
         return f"cannot record {name.replace('_', ' ')}: the path is {s.status.replace('_', ' ')}"
     running = {m.kind for m in s.measures if m.running}
     if isinstance(step, CourtDecided):
-        if s.status == "raad_investigating" and step.measure != "voorlopige_ondertoezichtstelling":
+        if s.status == "raad_investigating" and step.measure not in (
+            "voorlopige_ondertoezichtstelling",
+            MACHTIGING,
+        ):
             return (
                 "during the Raad's investigation the court can only give a voorlopige "
-                "ondertoezichtstelling (BW 1:257); the other measures follow its petition"
+                "ondertoezichtstelling (BW 1:257), with a (spoed)machtiging tot "
+                "uithuisplaatsing (BW 1:265c lid 1); the other measures follow its petition"
             )
         supervised = running & {"ondertoezichtstelling", "voorlopige_ondertoezichtstelling"}
         if step.measure == "machtiging_uithuisplaatsing" and step.granted and not supervised:
@@ -232,3 +242,28 @@ SPEC = ProcedureSpec(
     check_start=check_start,
     check_step=check_step,
 )
+
+
+def machtiging_problem(measures: list[Measure], step: BaseModel) -> str | None:
+    """A machtiging tot uithuisplaatsing belongs to a running (voorlopige) ondertoezicht-
+    stelling and never runs past it (BW 1:265c lid 1); one that was not used within three
+    months has lapsed (lid 3). The reason, with its article, or None."""
+    supervision = next((m for m in measures if m.running and m.kind in SUPERVISION), None)
+    end = None
+    if isinstance(step, CourtDecided) and step.granted and step.measure == MACHTIGING:
+        end = step.ends_at
+    if isinstance(step, MeasureRenewed) and step.measure == MACHTIGING:
+        end = step.until
+    if supervision and supervision.ends_at and end and end > supervision.ends_at:
+        return (
+            f"the machtiging tot uithuisplaatsing cannot run past the "
+            f"{supervision.kind.replace('_', ' ')} it belongs to, which ends "
+            f"{supervision.ends_at.isoformat()} (BW 1:265c lid 1)"
+        )
+    unused = any(m.kind == MACHTIGING and m.running and not m.placed for m in measures)
+    if isinstance(step, PlacementCarriedOut) and not unused and any(m.lapsed for m in measures):
+        return (
+            "the machtiging tot uithuisplaatsing lapsed: it was not used within three months "
+            "of being given (BW 1:265c lid 3)"
+        )
+    return None

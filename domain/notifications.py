@@ -41,6 +41,8 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("referral", "beschermtafel"): ("raad",),
     ("referral", "mda"): ("zorg_en_veiligheidshuis",),
     ("event", "measure_granted"): ("jeugdbescherming", "veilig_thuis"),
+    # Wmo 2015 art. 4.1.1 lid 2 sub f: the college hears of a verzoek tot onderzoek
+    ("event", "raad_requested"): ("college",),
 }
 
 PARTNER = "partner:"  # an audience naming one organisation by its partner id
@@ -63,6 +65,8 @@ EVENT_LABELS = {
     "mda": "Verwijzing naar MDA++",
     "measure_granted": "Kinderbeschermingsmaatregel uitgesproken",
     "corv_rejected": "Verzoek tot onderzoek niet aangenomen door CORV",
+    "raad_requested": "Veilig Thuis vraagt de Raad voor de Kinderbescherming om onderzoek",
+    "melding_followed_up": "Wat Veilig Thuis met uw melding heeft gedaan",
 }
 
 HANDLE_WITH_CARE = "Handle with Care"
@@ -99,6 +103,8 @@ def audiences(notice: Notice) -> tuple[str, ...]:
         return (notice.recipient,)
     if notice.kind == "escalation":
         return ("regional_coordinator",)
+    if notice.recipient.startswith(PARTNER):  # one organisation, named by the notice
+        return (notice.recipient,)
     return EVENT_AUDIENCES[(notice.kind, notice.subject)]
 
 

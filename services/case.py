@@ -25,7 +25,7 @@ from domain.case import (
 )
 from domain.ids import case_workflow_id
 from domain.policy import Policy
-from domain.procedure import birth_date, person
+from domain.procedure import birth_date, check_partners, person
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, run_command, unprocessable
 from services.procedures import case_file
@@ -44,6 +44,7 @@ async def start_case(client: Client, policy: Policy, task_queue: str, case: dict
             region=case["region"],
             municipality=case["municipality"],
             reporter_kind=case["reporter"]["kind"],
+            reporter_partner=case["reporter"].get("partner"),
             persons=[PersonRef(ref=p["ref"], role=p["role"]) for p in case["persons"]],
             unsafety=Unsafety(**case["unsafety"]),
             received_at=case["opened_at"],
@@ -80,6 +81,8 @@ async def open_melding(
     for field, partner_id, kinds in involved_partners(melding):
         if problem := chain.check_partner(melding.region, partner_id, kinds):
             raise unprocessable(f"{field}: {problem}")
+    if melding.reporter.partner:
+        check(check_partners, chain, melding.region, [melding.reporter.partner], ())
     if melding.region != principal.region:
         raise forbidden(f"{principal.org} registers meldingen for region {principal.region} only")
     received_at = at_or_now(melding.received_at, "received_at")

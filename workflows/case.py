@@ -171,8 +171,31 @@ class CaseWorkflow(ProcedureWorkflow):
             "safety_assessed",
             f"safety assessed: acute {_yn(cmd.acute)}, structural {_yn(cmd.structural)}",
         )
+        if cmd.acute and workflow.patched("wmo-police-alert"):
+            await self._alert_police(at)
         self._s.phase = "follow_up_decision"
         return await self._changed()
+
+    async def _alert_police(self, at: datetime) -> None:
+        """Veilig Thuis found acute unsafety: its decision to alert the police is recorded
+        (Wmo 2015 art. 4.1.1 lid 2 sub e); the police hear of it unless the melding did."""
+        if self._in.unsafety.acute:
+            self._event(
+                at,
+                "police_alert_decided",
+                "Veilig Thuis confirms acute unsafety; the police were alerted at the melding "
+                "(Wmo 2015 art. 4.1.1 lid 2 sub e)",
+            )
+            return
+        self._event(
+            at,
+            "police_alert_decided",
+            "Veilig Thuis found acute unsafety and alerted the police "
+            "(Wmo 2015 art. 4.1.1 lid 2 sub e)",
+        )
+        await self._notify(
+            "alert", "police", "acute_unsafety", at, "acute unsafety found by Veilig Thuis"
+        )
 
     @record_safety_assessment.validator
     def _validate_assessment(self, cmd: SafetyAssessmentCmd) -> None:
@@ -206,6 +229,21 @@ class CaseWorkflow(ProcedureWorkflow):
                 cmd.decision,
                 cmd.decision,
                 workflow.now(),
+                FOLLOW_UP_LABELS[cmd.decision],
+            )
+        reporter = self._in.reporter_partner
+        if reporter and workflow.patched("wmo-reporter-informed"):
+            self._event(
+                at,
+                "reporter_informed",
+                f"the reporter ({reporter}) is told what was done: {FOLLOW_UP_LABELS[cmd.decision]} "
+                "(Wmo 2015 art. 4.1.1 lid 2 sub g)",
+            )
+            await self._notify(
+                "event",
+                f"partner:{reporter}",
+                "melding_followed_up",
+                at,
                 FOLLOW_UP_LABELS[cmd.decision],
             )
         return await self._changed()

@@ -18,6 +18,8 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.corv import CORV_REJECTED, CorvActivities
     from domain.child_protection import (
+        MACHTIGING,
+        SUPERVISION,
         CorvRequest,
         CourtDecided,
         Measure,
@@ -31,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ProtectionStep,
         RaadAnswered,
         RaadConcluded,
+        machtiging_problem,
         protection_step_problem,
     )
     from domain.models import Deadline
@@ -142,6 +145,8 @@ class ChildProtectionWorkflow(PathWorkflow):
 
     @step.validator
     def _validate_step(self, step: ProtectionStep) -> None:
+        if problem := machtiging_problem(self._s.measures, step):
+            raise invalid(problem)
         self._check_step(protection_step_problem(self._s, step), step.at)
         try:
             if isinstance(step, CourtDecided) and step.granted:
@@ -176,6 +181,14 @@ class ChildProtectionWorkflow(PathWorkflow):
                 "raad_requested",
                 f"verzoek tot onderzoek sent through CORV ({self._s.corv_message_id})",
             )
+            if workflow.patched("wmo-college-informed"):  # Wmo 2015 art. 4.1.1 lid 2 sub f
+                await self._notify(
+                    "event",
+                    "college",
+                    "raad_requested",
+                    at,
+                    "Veilig Thuis asked the Raad voor de Kinderbescherming to investigate",
+                )
         except ActivityError as e:
             cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
             self._event(at, "corv_rejected", f"CORV refused the verzoek tot onderzoek: {cause}")
@@ -212,13 +225,14 @@ class ChildProtectionWorkflow(PathWorkflow):
         await self._notify(
             "event", "partners", "measure_granted", at, f"{_name(step.measure)} {until}"
         )
-        if step.measure == "machtiging_uithuisplaatsing":
-            self._add(
+        if step.measure == MACHTIGING:
+            used = self._add(
                 "placement_used",
                 "the machtiging tot uithuisplaatsing is used",
                 starts_at,
                 "jeugdbescherming",
             )
+            measure.lapses_at = used.due_at
         self._track_end(measure, at)
 
     def _track_end(self, measure: Measure, at: datetime) -> None:
@@ -241,9 +255,18 @@ class ChildProtectionWorkflow(PathWorkflow):
         measure.ends_at = min(measure.ends_at or at, at)
         if (renewal := self._renewals.pop(measure.kind, None)) is not None:
             renewal.status = "closed"
-        if measure.kind == "machtiging_uithuisplaatsing":
+        if measure.kind == MACHTIGING:
             self._book.close_open("placement_used")  # an ended machtiging can no longer be used
         self._event(at, "measure_ended", f"{_name(measure.kind)} {how}")
+        supervised = any(m.running and m.kind in SUPERVISION for m in self._s.measures)
+        machtiging = next((m for m in self._s.measures if m.running and m.kind == MACHTIGING), None)
+        if (
+            measure.kind in SUPERVISION
+            and not supervised
+            and machtiging is not None
+            and workflow.patched("machtiging-ends-with-ots")
+        ):
+            self._end(machtiging, at, "ended with the ondertoezichtstelling (BW 1:265c lid 1)")
         if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
             self._close(at, "the last measure ended")
 
@@ -252,16 +275,28 @@ class ChildProtectionWorkflow(PathWorkflow):
         silent instead of escalating."""
         expired = [m for m in self._s.measures if m.running and m.ends_at and m.ends_at <= now]
         for m in expired:
-            self._end(m, m.ends_at, "ran to its end date")  # type: ignore[arg-type]
-        return self._book.fire(now), bool(expired)
+            if m.running:  # ending an OTS may have ended its machtiging already
+                self._end(m, m.ends_at, "ran to its end date")  # type: ignore[arg-type]
+        fired = self._book.fire(now)  # an unused machtiging escalates, then lapses
+        lapsing = [
+            m
+            for m in self._s.measures
+            if m.running and not m.placed and m.lapses_at and m.lapses_at <= now
+        ]
+        if lapsing and workflow.patched("machtiging-lapses"):
+            for m in lapsing:
+                m.lapsed = True
+                self._end(m, m.lapses_at, "lapsed: not used within three months (BW 1:265c lid 3)")  # type: ignore[arg-type]
+            return fired, True
+        return fired, bool(expired)
 
     def _moments(self) -> list[datetime | None]:
         return [m.ends_at for m in self._s.measures if m.running and m.ends_at]
 
     def _add(
         self, key: str, label: str, start: datetime, responsible: str = "veilig_thuis"
-    ) -> None:
-        self._book.add(key, label, due(self._policy, start, key), responsible)
+    ) -> Deadline:
+        return self._book.add(key, label, due(self._policy, start, key), responsible)
 
 
 def _name(measure: str) -> str:

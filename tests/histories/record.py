@@ -24,8 +24,17 @@ from domain.case import (
     MonitoringCheckCmd,
     SafetyAssessmentCmd,
 )
-from domain.child_protection import CourtDecided, RaadAnswered, RaadConcluded
-from domain.huisverbod import Decider, DecisionCmd, ExtensionCmd, HuisverbodRequestCmd
+from domain.child_protection import CourtDecided, MeasureEnded, RaadAnswered, RaadConcluded
+from domain.huisverbod import (
+    AppealCmd,
+    Decider,
+    DecisionCmd,
+    ExtensionCmd,
+    HearingCmd,
+    HuisverbodRequestCmd,
+    ViolationCmd,
+    WithdrawalCmd,
+)
 from domain.ids import huisverbod_workflow_id, path_workflow_id
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
@@ -239,6 +248,77 @@ async def record_paths(env, tq: str) -> dict[str, WorkflowHandle]:
     }
 
 
+async def record_legal_dates(env, tq: str) -> dict[str, WorkflowHandle]:
+    """The steps the Wth and BW boek 1 name, with this release's patches: a ban imposed by a
+    hulpofficier (the mayor told), violated, appealed and heard, withdrawn and kept open for
+    appeals; a case whose assessment found acute unsafety (the police alert decided); a
+    voorlopige OTS with a machtiging that ends with it."""
+    out: dict[str, WorkflowHandle] = {}
+    case, hv, now = await requested_by_police(env, tq)
+    hulpofficier = Decider(name="H. Officier", capacity="hulpofficier")
+    await hv.execute_update(
+        HuisverbodWorkflow.decide,
+        DecisionCmd(
+            decision="impose",
+            reason="r",
+            decided_by=hulpofficier,
+            decided_at=now,
+            veilig_thuis_consulted=True,
+        ),
+    )
+    await skip_days(env, 1)
+    at = await env.get_current_time()
+    await hv.execute_update(HuisverbodWorkflow.record_violation, ViolationCmd(at=at))
+    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=at))
+    await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(at=at))
+    await hv.execute_update(
+        HuisverbodWorkflow.withdraw, WithdrawalCmd(reason="r", decided_by=MAYOR, at=at)
+    )
+    out["huisverbod_withdrawn_open_for_appeal"] = hv
+
+    assessed, _ = await open_case(env, tq, acute=False, reporter="professional")
+    await assessed.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=True, structural=True, assessed_at=await env.get_current_time()),
+    )
+    out["case_acute_found_by_veilig_thuis"] = assessed
+
+    await case.execute_update(
+        CaseWorkflow.start_path,
+        StartPathCmd(
+            kind="child_protection", path_id="protection-ots", at=at, child_ref="k1", via="raad"
+        ),
+    )
+    protection = env.client.get_workflow_handle_for(
+        ChildProtectionWorkflow.run,
+        path_workflow_id(case.id.removeprefix("case-"), "protection-ots"),
+    )
+    await protection.execute_update(
+        ChildProtectionWorkflow.step,
+        RaadAnswered(step="raad_answered", investigation_started=True, at=at),
+    )
+    for measure, days in (
+        ("voorlopige_ondertoezichtstelling", 60),
+        ("machtiging_uithuisplaatsing", 14),
+    ):
+        await protection.execute_update(
+            ChildProtectionWorkflow.step,
+            CourtDecided(
+                step="court_decided",
+                measure=measure,
+                granted=True,
+                at=at,
+                ends_at=at + timedelta(days=days),
+            ),
+        )
+    await protection.execute_update(
+        ChildProtectionWorkflow.step,
+        MeasureEnded(step="measure_ended", measure="voorlopige_ondertoezichtstelling", at=at),
+    )
+    out["protection_machtiging_ended_with_its_ots"] = protection
+    return out
+
+
 async def main() -> None:
     async with time_skipping(recording_converter()) as env:
         tq = "record"
@@ -246,6 +326,7 @@ async def main() -> None:
             force = "--force" in sys.argv
             recorded = await record_paths(env, tq)
             recorded.update(await record_long_case(env, tq))
+            recorded.update(await record_legal_dates(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.child_protection import (
@@ -14,6 +15,7 @@ from domain.child_protection import (
     MeasureRenewed,
     MeetingHeld,
     MeetingScheduled,
+    PlacementCarriedOut,
     ProtectionStart,
     RaadAnswered,
     RaadConcluded,
@@ -298,3 +300,65 @@ async def test_an_unused_machtiging_reminds_and_an_ended_one_stops_asking(env, w
     state = await handle.query(ChildProtectionWorkflow.state)
     assert next(d for d in state.deadlines if d.key == "placement_used").status == "closed"
     assert state.status == "measure_running"  # the OTS runs on
+
+
+def raad_investigating(now):
+    return [RaadAnswered(step="raad_answered", investigation_started=True, at=now)]
+
+
+async def test_an_unused_machtiging_lapses_after_three_months(env, worker, read_model):
+    """BW 1:265c lid 3: the machtiging lapses when it was not carried out within three
+    months; the measure shows it, and a placement under it is refused (422)."""
+    handle, _ = await start_protection(env, worker)
+    now = await env.get_current_time()
+    for s in (*to_court(now), ots(now, 360), ots(now, 180, "machtiging_uithuisplaatsing")):
+        state = await handle.execute_update(ChildProtectionWorkflow.step, s)
+    machtiging = next(m for m in state.measures if m.kind == "machtiging_uithuisplaatsing")
+    assert local_date(machtiging.lapses_at) == local_date(now + relativedelta(months=3))
+    await skip_to(env, machtiging.lapses_at + DAY)
+    state = await handle.query(ChildProtectionWorkflow.state)
+    machtiging = next(m for m in state.measures if m.kind == "machtiging_uithuisplaatsing")
+    assert machtiging.lapsed and not machtiging.running
+    assert machtiging.ends_at == machtiging.lapses_at
+    assert state.status == "measure_running"  # the OTS runs on
+    reason = await rejected(
+        handle,
+        ChildProtectionWorkflow.step,
+        PlacementCarriedOut(step="placement_carried_out", at=await env.get_current_time()),
+    )
+    assert reason.startswith("Invalid") and "BW 1:265c lid 3" in reason
+
+
+async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigates(
+    env, worker, read_model
+):
+    """BW 1:257 and 1:265c lid 1: during the investigation a voorlopige OTS, and with it a
+    machtiging that never runs past it; ending the OTS ends the machtiging."""
+    handle, _ = await start_protection(env, worker)
+    now = await env.get_current_time()
+    await handle.execute_update(ChildProtectionWorkflow.step, *raad_investigating(now))
+    await handle.execute_update(
+        ChildProtectionWorkflow.step, ots(now, 60, "voorlopige_ondertoezichtstelling")
+    )
+    too_long = await rejected(
+        handle, ChildProtectionWorkflow.step, ots(now, 61, "machtiging_uithuisplaatsing")
+    )
+    assert too_long.startswith("Invalid") and "BW 1:265c lid 1" in too_long
+    state = await handle.execute_update(
+        ChildProtectionWorkflow.step, ots(now, 14, "machtiging_uithuisplaatsing")
+    )
+    assert {m.kind for m in state.measures if m.running} == {
+        "voorlopige_ondertoezichtstelling",
+        "machtiging_uithuisplaatsing",
+    }
+    assert state.status == "raad_investigating"
+    ended = await handle.execute_update(
+        ChildProtectionWorkflow.step,
+        MeasureEnded(
+            step="measure_ended",
+            measure="voorlopige_ondertoezichtstelling",
+            at=await env.get_current_time(),
+        ),
+    )
+    assert not any(m.running for m in ended.measures)
+    assert any("ended with the ondertoezichtstelling" in e.detail for e in ended.timeline)
