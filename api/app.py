@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from api import pages
+from api.auth import current_principal
 from api.routes import (
     access_log,
     acute_safety,
@@ -33,15 +36,17 @@ from api.routes import (
 from api.schemas import ERROR_RESPONSES
 from ketenregie.settings import Settings
 from services import case as case_service
-from services.errors import RETRY_AFTER, Refused
+from services.errors import DATABASE_DOWN, RETRY_AFTER, Refused
 from store import access_log as access_log_store
 from store import cases as case_store
+from store import idempotency
 from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
 from workers.client import connect
 
 log = logging.getLogger("ketenregie.api")
 MAX_BODY_BYTES = 256 * 1024
+IDEMPOTENCY_KEY = "Idempotency-Key"
 RESUME_EVERY_SECONDS = 10.0
 
 
@@ -74,6 +79,12 @@ async def _resume_loop(app: FastAPI) -> None:
 
 def is_page(request: Request) -> bool:
     return request.url.path == "/" or request.url.path.startswith(pages.PAGE_PREFIXES)
+
+
+def database_down() -> JSONResponse:
+    """Postgres is unreachable: a clear 503 the client may retry, never a 500."""
+    detail = "the database (Postgres) is unreachable; try again"
+    return JSONResponse({"detail": detail}, 503, {"Retry-After": str(RETRY_AFTER)})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -155,6 +166,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     @app.middleware("http")
+    async def idempotent(request: Request, call_next):
+        """A POST with an `Idempotency-Key` runs once per principal and key (kept 24 hours):
+        a repeat with the same body gets the first answer, status and id alike; the same key
+        with another body gets 422; a repeat while the first still runs gets 409."""
+        key = request.headers.get(IDEMPOTENCY_KEY)
+        if request.method != "POST" or not key:
+            return await call_next(request)
+        if len(key) > 200:
+            return JSONResponse({"detail": f"{IDEMPOTENCY_KEY} is longer than 200 characters"}, 422)
+        try:
+            principal = await current_principal(request, app.state.settings)
+        except StarletteHTTPException:
+            return await call_next(request)  # refused below, with its own reason
+        who = f"{principal.org}/{principal.subject}"
+        digest = hashlib.sha256(request.url.path.encode() + b"\n" + await request.body())
+        try:
+            async with app.state.pool.acquire() as conn:
+                earlier = await idempotency.claim(conn, who, key, digest.hexdigest())
+        except DATABASE_DOWN:
+            return database_down()
+        if earlier is not None:
+            if earlier["request_hash"] != digest.hexdigest():
+                detail = f"this {IDEMPOTENCY_KEY} was used for another request"
+                return JSONResponse({"detail": detail}, 422)
+            if earlier["status"] is None:
+                detail = f"a request with this {IDEMPOTENCY_KEY} is still running; try again"
+                return JSONResponse({"detail": detail}, 409, {"Retry-After": str(RETRY_AFTER)})
+            return JSONResponse(earlier["body"], earlier["status"], {"Idempotent-Replayed": "true"})
+        request.state.idempotency_seed = f"{who}:{key}"
+        response = None
+        try:
+            response = await call_next(request)
+            content = b"".join([chunk async for chunk in response.body_iterator])
+        finally:
+            keep = response is not None and response.status_code < 500
+            json_body = keep and response.headers.get("content-type", "").startswith(
+                "application/json"
+            )
+            with contextlib.suppress(*DATABASE_DOWN):
+                async with app.state.pool.acquire() as conn:
+                    if json_body:
+                        body = json.loads(content)
+                        await idempotency.remember(conn, who, key, response.status_code, body)
+                    else:
+                        await idempotency.release(conn, who, key)
+        return Response(content, response.status_code, dict(response.headers))
+
+    @app.middleware("http")
     async def limit_body(request: Request, call_next):
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
@@ -176,6 +235,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_page(request):
             return pages.error_page(request, 422, summary)
         return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
+
+    async def database_unreachable(request: Request, exc: Exception) -> Response:
+        log.warning("Postgres unreachable: %s", type(exc).__name__)
+        if is_page(request):
+            return pages.error_page(request, 503, "De database is even niet bereikbaar.")
+        return database_down()
+
+    for down in DATABASE_DOWN:
+        app.add_exception_handler(down, database_unreachable)
 
     @app.exception_handler(RPCError)
     async def temporal_down(request: Request, exc: RPCError) -> JSONResponse:

@@ -120,7 +120,8 @@ def allowed(action: Action):
 def audit(request: Request) -> AuditEntry:
     """The request's access-log entry, created on first use."""
     if not hasattr(request.state, "audit"):
-        request.state.audit = AuditEntry(dict(request.path_params))
+        seed = getattr(request.state, "idempotency_seed", None)
+        request.state.audit = AuditEntry(dict(request.path_params), seed)
     return request.state.audit
 
 

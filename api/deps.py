@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from temporalio.client import Client
 
 from ketenregie.settings import Settings
@@ -43,3 +43,21 @@ def _parts(request: Request) -> Parts:
 
 
 PartsDep = Annotated[Parts, Depends(_parts)]
+
+
+def _idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Send the same key when you retry: the command runs once, and a repeat "
+            "with the same body gets the first answer (kept 24 hours per principal); the same "
+            "key with another body gets 422, a repeat while the first still runs 409.",
+        ),
+    ] = None,
+) -> None:
+    """Puts the header in the OpenAPI schema; the app's idempotency middleware acts on it."""
+
+
+IDEMPOTENT = [Depends(_idempotency_key)]

@@ -3,7 +3,6 @@ Postgres only, and shown to Veilig Thuis of the region and the provider only."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from domain.access import may_see_location
@@ -34,7 +33,7 @@ async def record_placement(
     check(_fits, case, body, parts.chain)
     await _load(parts, case_id, path_id, "acute_safety")
     placement = Placement(
-        placement_id=uuid.uuid4().hex,
+        placement_id=caller.new_id("placement"),
         person_ref=body.person_ref,
         kind=body.kind,
         provider=body.provider,

@@ -4,7 +4,6 @@ A step the case's phase does not allow is a 409."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -86,7 +85,7 @@ async def open_melding(
     if melding.region != principal.region:
         raise forbidden(f"{principal.org} registers meldingen for region {principal.region} only")
     received_at = at_or_now(melding.received_at, "received_at")
-    case_id = uuid.uuid4().hex
+    case_id = caller.new_id("case")
     async with parts.pool.acquire() as conn:
         await cases.insert_case(conn, case_id, melding, received_at)
         case = await cases.get_case(conn, case_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,11 +15,16 @@ from domain.policy import Policy
 from services.errors import unprocessable
 from workflows.errors import CLOCK_SKEW
 
+IDS = uuid.UUID("5d3b4e0a-6b65-7465-6e72-656769650001")  # namespace of derived ids
+
 
 class AuditEntry:
     """What one request did to case data; written to the access log after the response."""
 
-    def __init__(self, path_params: dict[str, str]) -> None:
+    def __init__(self, path_params: dict[str, str], seed: str | None = None) -> None:
+        self.seed = (
+            seed  # the principal's idempotency key: what this request creates is named by it
+        )
         self.action: str | None = None  # set once the caller is known and authorised or refused
         self.case_ids: list[str] = [path_params["case_id"]] if "case_id" in path_params else []
         self.person_refs: list[str] = []
@@ -52,6 +58,14 @@ class Caller:
     @property
     def scope(self) -> Scope:
         return scope_of(self.principal)
+
+    def new_id(self, what: str) -> str:
+        """The id of what this command creates: derived from the request's idempotency key
+        when it has one, so a retry (even after a crash) names the same case, huisverbod,
+        path or placement and creates nothing twice; otherwise a fresh one."""
+        if self.audit.seed is None:
+            return uuid.uuid4().hex
+        return uuid.uuid5(IDS, f"{self.audit.seed}:{what}").hex
 
 
 def at_or_now(at: datetime | None, field: str = "at") -> datetime:

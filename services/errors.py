@@ -73,4 +73,4 @@ async def run_command(call: Awaitable[T], *, closed_reason: str) -> T:
         raise
 
 
-DATABASE_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+DATABASE_DOWN = (ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)

@@ -3,7 +3,6 @@ ruling, the milestones of the ten days. Each goes to the huisverbod's own workfl
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,7 +32,7 @@ from domain.policy import check_huisverbod_subject
 from domain.procedure import birth_date, person
 from domain.workdays import local_date
 from services.context import Caller, Parts, at_or_now
-from services.errors import check, forbidden, not_found, run_command
+from services.errors import Refused, check, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
 from store import cases, huisverboden
 from workflows.case import CaseWorkflow
@@ -141,10 +140,10 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
     case = await case_file(parts, caller, case_id)
     requested_at = datetime.now(UTC)
     check(_subject, case, req.pleger_ref, local_date(requested_at))
-    huisverbod_id = uuid.uuid4().hex
+    huisverbod_id = caller.new_id("huisverbod")
     caller.audit.huisverbod_id = huisverbod_id
     async with parts.pool.acquire() as conn:
-        await huisverboden.insert_request(conn, huisverbod_id, case, req, requested_at)
+        await huisverboden.insert_request(conn, huisverbod_id, case, req)
     cmd = HuisverbodRequestCmd(
         huisverbod_id=huisverbod_id,
         pleger_ref=req.pleger_ref,
@@ -158,10 +157,17 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
             ),
             closed_reason=CASE_NOT_RUNNING,
         )
-    except BaseException:
-        async with parts.pool.acquire() as conn:
-            await huisverboden.delete_request(conn, huisverbod_id)
+    except Refused as refused:  # the case said no: its file goes (an unreachable part: a
+        if refused.status_code in (409, 422):  # retry with the same key reuses it)
+            async with parts.pool.acquire() as conn:
+                await huisverboden.delete_request(conn, huisverbod_id)
         raise
+    await run_command(  # answer once the huisverbod is in the read model, by its own workflow
+        parts.client.get_workflow_handle(
+            huisverbod_workflow_id(case_id, huisverbod_id)
+        ).execute_update(HuisverbodWorkflow.projected),
+        closed_reason=CASE_NOT_RUNNING,
+    )
     async with parts.pool.acquire() as conn:
         await cases.mark_police_involved(conn, case_id)
     return huisverbod_id

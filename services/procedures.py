@@ -3,7 +3,6 @@ the safety plan, and whatever the registry adds). One function each, for routes 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from pydantic import BaseModel
@@ -75,7 +74,7 @@ async def start(
     check(spec.check_start, case, body, parts.chain)
     cmd = StartPathCmd(
         kind=kind,
-        path_id=uuid.uuid4().hex,
+        path_id=caller.new_id("path"),
         **body.model_dump(mode="json", exclude={"at"}),
         at=body.at,  # type: ignore[attr-defined]
     )

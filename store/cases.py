@@ -15,11 +15,12 @@ from store.scoping import case_conditions
 async def insert_case(
     conn: asyncpg.Connection, case_id: str, melding: MeldingIn, received_at
 ) -> None:
-    """Store the case file and its initial read-model row in one transaction."""
+    """Store the case file and its initial read-model row in one transaction; a repeat with
+    the same id (a retried command) stores nothing more."""
     async with conn.transaction():
-        await conn.execute(
+        status = await conn.execute(
             "INSERT INTO case_files (case_id, reporter, persons, summary, unsafety, wijkteam)"
-            " VALUES ($1, $2, $3, $4, $5, $6)",
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING",
             case_id,
             melding.reporter.model_dump(mode="json"),
             [p.model_dump(mode="json") for p in melding.persons],
@@ -27,6 +28,8 @@ async def insert_case(
             melding.unsafety.model_dump(mode="json"),
             melding.wijkteam,
         )
+        if status.endswith(" 0"):
+            return
         await conn.execute(
             """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent,
                                   opened_at, police_involved)

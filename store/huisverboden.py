@@ -13,33 +13,19 @@ from store.scoping import case_conditions
 
 
 async def insert_request(
-    conn: asyncpg.Connection,
-    huisverbod_id: str,
-    case: dict[str, Any],
-    req: HuisverbodRequestIn,
-    requested_at,
+    conn: asyncpg.Connection, huisverbod_id: str, case: dict[str, Any], req: HuisverbodRequestIn
 ) -> None:
-    """Store the request's file and its initial read-model row, before the workflow starts."""
-    snapshot = HuisverbodSnapshot(
-        huisverbod_id=huisverbod_id,
-        case_id=case["case_id"],
-        municipality=case["municipality"],
-        pleger_ref=req.pleger_ref,
-        status="requested",
-        requested_at=requested_at,
-        version=0,
-        timeline=[],
-        deadlines=[],
+    """Store the request's file (the address and the officer: never in Temporal). The read
+    model's row is written by the workflow alone, so no huisverbod shows without a workflow
+    behind it; a repeat with the same id stores nothing more."""
+    await conn.execute(
+        "INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (huisverbod_id) DO NOTHING",
+        huisverbod_id,
+        case["case_id"],
+        req.address,
+        req.requested_by.model_dump(mode="json"),
     )
-    async with conn.transaction():
-        await conn.execute(
-            "INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by) VALUES ($1, $2, $3, $4)",
-            huisverbod_id,
-            case["case_id"],
-            req.address,
-            req.requested_by.model_dump(mode="json"),
-        )
-        await upsert_snapshot(conn, snapshot)
 
 
 async def delete_request(conn: asyncpg.Connection, huisverbod_id: str) -> None:

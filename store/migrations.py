@@ -174,6 +174,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX placements_case ON placements (case_id);
     """,
+    """
+    CREATE TABLE idempotency_keys (
+        principal    text NOT NULL,
+        key          text NOT NULL,
+        request_hash text NOT NULL,
+        status       integer,
+        body         jsonb,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, key)
+    );
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -13,7 +13,7 @@ async def insert(
 ) -> None:
     await conn.execute(
         """INSERT INTO placements (placement_id, case_id, path_id, person_ref, kind, provider, location)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (placement_id) DO NOTHING""",
         placement_id,
         case_id,
         path_id,

@@ -322,6 +322,8 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @workflow.update
     async def request_huisverbod(self, cmd: HuisverbodRequestCmd) -> str:
+        if cmd.huisverbod_id in self._children:  # the same request again: already done
+            return cmd.huisverbod_id
         self._children[cmd.huisverbod_id] = Subprocedure(
             kind="huisverbod", subject=cmd.pleger_ref, status="requested", active=True
         )
@@ -348,6 +350,8 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @request_huisverbod.validator
     def _validate_request(self, cmd: HuisverbodRequestCmd) -> None:
+        if cmd.huisverbod_id in self._children:
+            return  # a retried request (its id derives from the idempotency key): done already
         if self._s.phase == "closed":
             raise conflict("the case is closed")
         person = next((p for p in self._in.persons if p.ref == cmd.pleger_ref), None)
@@ -357,8 +361,6 @@ class CaseWorkflow(ProcedureWorkflow):
             raise invalid(
                 f"person {cmd.pleger_ref!r} has role {person.role!r}; a huisverbod is imposed on a pleger"
             )
-        if cmd.huisverbod_id in self._children:
-            raise conflict("this huisverbod request was already made")
         for c in self._children.values():
             if c.kind == "huisverbod" and c.subject == cmd.pleger_ref and c.active:
                 raise conflict(f"a huisverbod for {cmd.pleger_ref!r} is already {c.status}")
@@ -376,11 +378,14 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @workflow.update
     async def start_path(self, cmd: StartPathCmd) -> str:
-        await self._start_path(cmd)
+        if cmd.path_id not in self._children:  # a retried start (same id) starts nothing
+            await self._start_path(cmd)
         return cmd.path_id
 
     @start_path.validator
     def _validate_start_path(self, cmd: StartPathCmd) -> None:
+        if cmd.path_id in self._children:
+            return  # a retried start: answered as before
         if self._s.phase == "closed":
             raise conflict("the case is closed")
         self._check_time(cmd.at)

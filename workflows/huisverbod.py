@@ -90,6 +90,8 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @workflow.update
     async def decide(self, cmd: DecisionCmd) -> HuisverbodSnapshot:
+        if self._repeats(cmd):  # the same decision sent again (a client's retry): as before
+            return self._s
         self._book.meet("mayor_decision", cmd.decided_at)
         who = cmd.decided_by.capacity
         self._s.decision = cmd
@@ -138,6 +140,8 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @decide.validator
     def _validate_decide(self, cmd: DecisionCmd) -> None:
+        if self._repeats(cmd):
+            return
         if self._s.status != "requested":
             raise conflict(f"the request was already decided: the huisverbod is {self._s.status}")
         self._not_in_future(cmd.decided_at)
@@ -315,6 +319,13 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         if any(e.kind == cmd.milestone for e in self._s.timeline):
             raise conflict(f"{cmd.milestone} was already recorded")
         self._not_in_future(cmd.at)
+
+    def _repeats(self, cmd: DecisionCmd) -> bool:
+        """The decision already taken, sent again: the same in all but its moment."""
+        taken = self._s.decision
+        return taken is not None and taken.model_dump(exclude={"decided_at"}) == cmd.model_dump(
+            exclude={"decided_at"}
+        )
 
     # --- the base's hooks ---
 

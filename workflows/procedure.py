@@ -76,6 +76,13 @@ class ProcedureWorkflow:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
 
+    @workflow.update
+    async def projected(self) -> int:
+        """Answers once this run's state is in the read model: a command that starts a
+        procedure returns when the procedure can be read."""
+        await workflow.wait_condition(lambda: self._published > 0)
+        return self._published
+
     # --- hooks ---
 
     def _done(self) -> bool:
@@ -163,13 +170,6 @@ class PathWorkflow(ProcedureWorkflow):
             region=s.region,
             delivery=self._in.policy.delivery,
         )
-
-    @workflow.update
-    async def projected(self) -> int:
-        """Answers once the first state is in the read model: a start command returns when
-        the procedure can be read."""
-        await workflow.wait_condition(lambda: self._published > 0)
-        return self._published
 
     def _check_path_time(self, at: datetime | None) -> datetime:
         return check_time(at, self._s.started_at, "this path started")

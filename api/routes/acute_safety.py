@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from api.auth import AuditDep, allowed
-from api.deps import PartsDep
+from api.deps import IDEMPOTENT, PartsDep
 from domain.access import Principal
 from domain.acute_safety import PlacementIn
 from services import acute_safety
@@ -38,7 +38,12 @@ class PlacementLocation(BaseModel):
     location: str
 
 
-@router.post("/acute-safety/{path_id}/placements", status_code=201, response_model=PlacementView)
+@router.post(
+    "/acute-safety/{path_id}/placements",
+    status_code=201,
+    response_model=PlacementView,
+    dependencies=IDEMPOTENT,
+)
 async def record_placement(
     case_id: str,
     path_id: str,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from activities import destruction
 from api.auth import AuditDep, allowed
-from api.deps import ConnDep, PartsDep, TemporalDep
+from api.deps import IDEMPOTENT, ConnDep, PartsDep, TemporalDep
 from api.schemas import (
     CaseCreated,
     CaseDetail,
@@ -44,7 +44,7 @@ from workflows.case import CaseWorkflow
 router = APIRouter(prefix="/v1", tags=["cases"])
 
 
-@router.post("/meldingen", status_code=201, response_model=CaseCreated)
+@router.post("/meldingen", status_code=201, response_model=CaseCreated, dependencies=IDEMPOTENT)
 async def create_melding(
     melding: MeldingIn,
     parts: PartsDep,
@@ -151,7 +151,10 @@ async def list_notifications(
 
 
 @router.post(
-    "/cases/{case_id}/huisverbod-requests", status_code=201, response_model=HuisverbodCreated
+    "/cases/{case_id}/huisverbod-requests",
+    status_code=201,
+    response_model=HuisverbodCreated,
+    dependencies=IDEMPOTENT,
 )
 async def request_huisverbod(
     case_id: str,

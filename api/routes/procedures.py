@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from api.auth import AuditDep, allowed
-from api.deps import PartsDep
+from api.deps import IDEMPOTENT, PartsDep
 from domain.access import Principal
 from domain.procedure import ProcedureSpec
 from services import procedures
@@ -46,6 +46,7 @@ def _add(router: APIRouter, spec: ProcedureSpec) -> None:
         status_code=201,
         response_model=spec.state,
         name=f"start_{spec.kind}",
+        dependencies=IDEMPOTENT,
         summary=f"Start: {spec.label}",
     )
     if spec.step is not None:

@@ -191,3 +191,21 @@ async def test_bad_command_bodies_are_422(api, mayor, step, body, reason):
     r = await mayor.post(f"/v1/huisverboden/{hv}/{step}", json=body)
     assert r.status_code == 422 and reason in r.text, r.text
     assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "requested"
+
+
+class _DownPool:
+    """A pool whose Postgres has gone away (as while it restarts)."""
+
+    def acquire(self):
+        raise ConnectionRefusedError("connection refused")
+
+
+async def test_postgres_down_is_a_503_with_retry_after_not_a_500(api, app):
+    pool, app.state.pool = app.state.pool, _DownPool()
+    try:
+        r = await api.get("/v1/cases")
+        posted = await api.post("/v1/meldingen", json={}, headers={"Idempotency-Key": "k-down"})
+    finally:
+        app.state.pool = pool
+    assert r.status_code == 503 and r.headers["Retry-After"] and "Postgres" in r.json()["detail"]
+    assert posted.status_code == 503

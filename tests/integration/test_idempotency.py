@@ -1,0 +1,118 @@
+"""Idempotent commands: a client that retries after a timeout creates nothing twice. A POST
+with an Idempotency-Key gets its first answer again; what a command creates is named by the
+key, so even a retry after the answer was lost (a crash) finds the same case or huisverbod."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.integration.flows import MAYOR, impose, melding, open_case, request_huisverbod
+
+HV_BODY = {
+    "pleger_ref": "p2",
+    "address": "Voorbeeldstraat 1, Den Haag",
+    "requested_by": {"organisation": "Politie Den Haag", "officer": "Agent Drie"},
+}
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+async def count_cases(app, case_id: str) -> int:
+    async with app.state.pool.acquire() as conn:
+        return await conn.fetchval("SELECT count(*) FROM cases WHERE case_id = $1", case_id)
+
+
+async def test_a_retried_melding_opens_one_case(api, app):
+    headers, body = key(), melding()
+    first = await api.post("/v1/meldingen", json=body, headers=headers)
+    again = await api.post("/v1/meldingen", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["case_id"] == first.json()["case_id"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    other = await api.post("/v1/meldingen", json=melding(summary="Iets anders."), headers=headers)
+    assert other.status_code == 422 and "another request" in other.json()["detail"]
+    assert await count_cases(app, first.json()["case_id"]) == 1
+
+
+async def test_a_retry_after_a_lost_answer_still_finds_the_same_case(api, app):
+    """The answer was never stored (the API died after the case was written): the retry runs
+    the command again, and the key names the same case."""
+    headers, body = key(), melding()
+    first = await api.post("/v1/meldingen", json=body, headers=headers)
+    async with app.state.pool.acquire() as conn:
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE key = $1", headers["Idempotency-Key"]
+        )
+    again = await api.post("/v1/meldingen", json=body, headers=headers)
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert again.json()["case_id"] == first.json()["case_id"]
+    assert await count_cases(app, first.json()["case_id"]) == 1
+
+
+async def test_a_retried_huisverbod_request_is_one_request(api, police, app):
+    case_id = await open_case(api)
+    headers = key()
+    url = f"/v1/cases/{case_id}/huisverbod-requests"
+    first = await police.post(url, json=HV_BODY, headers=headers)
+    assert first.status_code == 201, first.text
+    hv = first.json()["huisverbod_id"]
+    async with app.state.pool.acquire() as conn:  # the answer was lost: run it again
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE key = $1", headers["Idempotency-Key"]
+        )
+    again = await police.post(url, json=HV_BODY, headers=headers)
+    assert again.status_code == 201 and again.json()["huisverbod_id"] == hv
+    listed = (await police.get("/v1/huisverboden", params={"status": "requested"})).json()["items"]
+    assert [h["huisverbod_id"] for h in listed if h["case_id"] == case_id] == [hv]
+    without_key = await police.post(url, json=HV_BODY)  # a new request for the same pleger
+    assert without_key.status_code == 409 and "already requested" in without_key.json()["detail"]
+
+
+async def test_the_read_model_never_shows_a_request_its_case_refused(api, police, app):
+    """The huisverbod's row is written by its workflow alone: a refused request leaves none."""
+    case_id = await open_case(api)
+    r = await police.post(
+        f"/v1/cases/{case_id}/huisverbod-requests", json={**HV_BODY, "pleger_ref": "p1"}
+    )
+    assert r.status_code == 422
+    async with app.state.pool.acquire() as conn:
+        rows = await conn.fetchval("SELECT count(*) FROM huisverboden WHERE case_id = $1", case_id)
+        files = await conn.fetchval(
+            "SELECT count(*) FROM huisverbod_files WHERE case_id = $1", case_id
+        )
+    assert rows == files == 0
+
+
+async def test_a_decision_sent_twice_answers_the_same_and_a_different_one_409(api, police, mayor):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(police, case_id)
+    first = await impose(police, hv)
+    again = await impose(police, hv)
+    assert again["status"] == first["status"] == "imposed"
+    assert again["imposed_at"] == first["imposed_at"]
+    refuse = await mayor.post(
+        f"/v1/huisverboden/{hv}/decision",
+        json={"decision": "refuse", "reason": "geen grond", "decided_by": MAYOR},
+    )
+    assert refuse.status_code == 409
+
+
+async def test_a_retried_path_start_starts_one_path(api):
+    case_id = await open_case(
+        api,
+        persons=[
+            {"ref": "p1", "role": "victim", "name": "Ouder", "birth_date": "1990-04-01"},
+            {"ref": "k1", "role": "child", "name": "Kind", "birth_date": "2016-05-02"},
+        ],
+        unsafety={"acute": False, "structural": True},
+    )
+    headers = key()
+    url = f"/v1/cases/{case_id}/child-protection"
+    first = await api.post(url, json={"child_ref": "k1"}, headers=headers)
+    again = await api.post(url, json={"child_ref": "k1"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["path_id"] == first.json()["path_id"]
+    paths = (await api.get(f"/v1/cases/{case_id}/paths")).json()["items"]
+    assert len(paths) == 1
