@@ -33,10 +33,11 @@ def up(
 ) -> None:
     """Start Postgres, the Temporal dev server, the worker and the API; Ctrl-C stops all."""
     from ketenregie.stack import (
+        Part,
+        Supervisor,
         TemporalDevServer,
         embedded_postgres,
         spawn,
-        stop_process,
         wait_for_temporal,
     )
 
@@ -55,7 +56,13 @@ def up(
     temporal = TemporalDevServer(
         data / "temporal.sqlite", int(port), settings.temporal_ui_port, logs / "temporal.log"
     )
-    temporal.start()
+
+    def start_temporal():
+        temporal.start()
+        return temporal.process
+
+    temporal_part = Part("Temporal dev server", start_temporal, logs / "temporal.log")
+    temporal_part.start()
     asyncio.run(wait_for_temporal(temporal.address))
     metrics_at = settings.worker_metrics_address or "127.0.0.1:9464"
     env = {
@@ -65,9 +72,13 @@ def up(
     }
     if time_scale is not None:
         env["KETENREGIE_TIME_SCALE"] = str(time_scale)
-    sink = spawn("sink", env, logs / "sink.log")
-    worker = spawn("worker", env, logs / "worker.log")
-    api = spawn("api", env, logs / "api.log")
+    parts = [temporal_part] + [
+        Part(role, lambda role=role: spawn(role, env, logs / f"{role}.log"), logs / f"{role}.log")
+        for role in ("sink", "worker", "api")
+    ]
+    supervisor = Supervisor(parts, lambda line: typer.echo(line, err=True))
+    for part in parts[1:]:
+        part.start()
     api_url = f"http://{settings.api_host}:{settings.api_port}"
     typer.echo(
         f"ketenregie is up\n"
@@ -79,7 +90,7 @@ def up(
         f"  Metrics      {api_url}/metrics (API), http://{metrics_at}/metrics (worker)\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
         f"  data dir     {data}  (logs in {logs})\n"
-        f"Press Ctrl-C to stop."
+        f"A part that stops is started again. Press Ctrl-C to stop."
     )
     stopping = False
 
@@ -91,20 +102,11 @@ def up(
     signal.signal(signal.SIGTERM, stop)
     try:
         while not stopping:
-            for name, proc in (("sink", sink), ("worker", worker), ("api", api)):
-                if proc.poll() is not None:
-                    typer.echo(
-                        f"the {name} exited (code {proc.returncode}); see {logs / (name + '.log')}",
-                        err=True,
-                    )
-                    stopping = True
+            supervisor.tick()
             time.sleep(0.5)
     finally:
         typer.echo("stopping ...")
-        stop_process(api)
-        stop_process(worker)
-        stop_process(sink)
-        temporal.stop()
+        supervisor.stop_all()
         if pg_server is not None:
             pg_server.cleanup()
         typer.echo("stopped")

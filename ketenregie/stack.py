@@ -146,3 +146,60 @@ class BackgroundServer:
             self._server.should_exit = True
             await self._task
             self._server = None
+
+
+class Part:
+    """One supervised process of the local stack: how to start it and where it logs."""
+
+    def __init__(self, name: str, start, log_file: Path) -> None:
+        self.name, self._start, self.log_file = name, start, log_file
+        self.process: subprocess.Popen | None = None
+        self.backoff = Supervisor.FIRST_BACKOFF
+        self.restart_at: float | None = None
+        self.started_at = 0.0
+
+    def start(self) -> None:
+        self.process = self._start()
+        self.started_at, self.restart_at = time.monotonic(), None
+
+
+class Supervisor:
+    """Keeps the parts of `ketenregie up` running: a part that dies is started again after a
+    backoff (1 s, doubling to 30 s; back to 1 s once it ran a minute), and says why."""
+
+    FIRST_BACKOFF, MAX_BACKOFF, HEALTHY_AFTER = 1.0, 30.0, 60.0
+
+    def __init__(self, parts: list[Part], echo) -> None:
+        self.parts, self._echo = parts, echo
+
+    def start_all(self) -> None:
+        for part in self.parts:
+            part.start()
+
+    def tick(self) -> None:
+        """Look after every part once; call this about twice a second."""
+        now = time.monotonic()
+        for part in self.parts:
+            if part.restart_at is not None:
+                if now >= part.restart_at:
+                    try:
+                        part.start()
+                        self._echo(f"the {part.name} is started again")
+                    except Exception as e:  # noqa: BLE001 - a failed start is retried later
+                        self._schedule(part, now, f"could not start: {e}")
+                continue
+            code = part.process.poll() if part.process else None
+            if code is None:
+                if now - part.started_at > self.HEALTHY_AFTER:
+                    part.backoff = self.FIRST_BACKOFF
+                continue
+            self._schedule(part, now, f"exited (code {code}); see {part.log_file}")
+
+    def _schedule(self, part: Part, now: float, why: str) -> None:
+        self._echo(f"the {part.name} {why}; starting it again in {part.backoff:.0f} s")
+        part.restart_at = now + part.backoff
+        part.backoff = min(part.backoff * 2, self.MAX_BACKOFF)
+
+    def stop_all(self) -> None:
+        for part in reversed(self.parts):
+            stop_process(part.process)

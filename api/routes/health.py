@@ -7,6 +7,9 @@ import asyncio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 router = APIRouter(tags=["health"])
 
@@ -34,4 +37,24 @@ async def healthz(request: Request) -> JSONResponse:
     except Exception as e:  # noqa: BLE001
         checks["temporal"] = f"unreachable: {type(e).__name__}"
     healthy = all(v == "ok" for v in checks.values())
+    if checks["temporal"] == "ok":
+        checks["worker"] = await _worker(request)
     return JSONResponse(checks, status_code=200 if healthy else 503)
+
+
+async def _worker(request: Request) -> str:
+    """Whether a worker polls the task queue (said, not counted in the API's own health: the
+    API serves reads and keeps commands' answers without one)."""
+    client, queue = request.app.state.temporal, request.app.state.settings.task_queue
+    try:
+        async with asyncio.timeout(3):
+            found = await client.workflow_service.describe_task_queue(
+                DescribeTaskQueueRequest(
+                    namespace=client.namespace,
+                    task_queue=TaskQueue(name=queue),
+                    task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+                )
+            )
+    except Exception as e:  # noqa: BLE001
+        return f"unknown: {type(e).__name__}"
+    return "ok" if found.pollers else "down: no worker polls the task queue"

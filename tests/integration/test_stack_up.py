@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -102,6 +103,65 @@ def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir:
         # the workflow and its 10-day timer are still alive: it takes the next command
         appeal = vt.post(f"/v1/huisverboden/{hv}/appeal", json={})
         assert appeal.status_code == 200 and appeal.json()["appeal"] is not None
+        assert vt.get(f"/v1/cases/{case_id}").status_code == 200
+    finally:
+        stop_stack(proc)
+
+
+def children(parent: int, role: str) -> list[int]:
+    """Pids of the `ketenregie <role>` processes that `parent` started."""
+    found = subprocess.run(
+        ["pgrep", "-P", str(parent), "-f", f"ketenregie.cli {role}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_up_starts_a_part_again_when_it_dies(workdir: Path):
+    """`ketenregie up` supervises: a worker or API killed with -9 is started again and says
+    why; what was asked meanwhile is done once it is back."""
+    data = workdir / "supervised" / "data"
+    data.parent.mkdir(parents=True)
+    data.parent.chmod(0o755)
+    api_port = free_port()
+    env = {
+        "KETENREGIE_DATA_DIR": str(data),
+        "KETENREGIE_API_PORT": str(api_port),
+        "KETENREGIE_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "KETENREGIE_TEMPORAL_UI_PORT": str(free_port()),
+        "KETENREGIE_WORKER_METRICS_ADDRESS": f"127.0.0.1:{free_port()}",
+        "KETENREGIE_SINK_PORT": str(free_port()),
+        "KETENREGIE_SMTP_PORT": str(free_port()),
+    }
+    base = f"http://127.0.0.1:{api_port}"
+    token = mint_token(Settings(data_dir=data), org="vt-haaglanden", role="coordinator")
+    vt = httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}, timeout=30)
+    proc = start_stack(data, env)
+    try:
+        (worker,) = children(proc.pid, "worker")
+        os.kill(worker, signal.SIGKILL)
+        case_id = vt.post("/v1/meldingen", json=melding()).json()["case_id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            again = children(proc.pid, "worker")
+            phase = vt.get(f"/v1/cases/{case_id}").json()
+            if again and again != [worker] and phase["timeline"]:
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError((data.parent / "up.log").read_text())
+        log = (data.parent / "up.log").read_text()
+        assert "the worker exited (code -9)" in log and "the worker is started again" in log
+        (api,) = children(proc.pid, "api")
+        os.kill(api, signal.SIGKILL)
+        start = time.monotonic()
+        while time.monotonic() - start < 60:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/healthz", timeout=2).json().get("worker") == "ok":
+                    break
+            time.sleep(0.5)
         assert vt.get(f"/v1/cases/{case_id}").status_code == 200
     finally:
         stop_stack(proc)
