@@ -217,3 +217,29 @@ def deadlines(
         for d in dates
     ]
     typer.echo(json.dumps({"rule": rule, "from": moment.isoformat(), "dates": rows}, indent=2))
+
+
+@app.command()
+def reconcile(
+    repair: Annotated[
+        bool, typer.Option(help="remove the left-overs, republish missing rows")
+    ] = False,
+) -> None:
+    """Report (and with --repair mend) huisverboden in the read model without a workflow,
+    request files whose workflow never started, and workflows whose row is missing."""
+    from activities.reconcile import ReconcileActivities
+    from store.db import create_pool
+    from workers.case_keys import PostgresKeyStore
+    from workers.client import connect
+
+    async def main() -> str:
+        settings = Settings()
+        pool = await create_pool(settings.database_url)
+        try:
+            client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
+            report = await ReconcileActivities(pool, client).reconcile(repair)
+        finally:
+            await pool.close()
+        return report.model_dump_json(indent=2)
+
+    typer.echo(asyncio.run(main()))

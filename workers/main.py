@@ -4,6 +4,7 @@ activities."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Sequence
 from datetime import timedelta
@@ -25,6 +26,7 @@ from activities.corv import CorvActivities
 from activities.destruction import RetentionActivities
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
+from activities.reconcile import ReconcileActivities
 from domain.workdays import preload_calendar
 from ketenregie import telemetry
 from ketenregie.settings import Settings
@@ -35,13 +37,25 @@ from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 from workflows.notify import NotifyWorkflow
 from workflows.registry import PROCEDURES
-from workflows.retention import RETENTION_SCHEDULE_ID, RetentionWorkflow
+from workflows.retention import (
+    RECONCILE_SCHEDULE_ID,
+    RETENTION_SCHEDULE_ID,
+    ReconcileWorkflow,
+    RetentionWorkflow,
+)
 
 
 def workflows() -> list[type]:
     """The case, the huisverbod, every registered procedure, notices and retention."""
     paths = [p.workflow for p in PROCEDURES.values()]
-    return [CaseWorkflow, HuisverbodWorkflow, *paths, NotifyWorkflow, RetentionWorkflow]
+    return [
+        CaseWorkflow,
+        HuisverbodWorkflow,
+        *paths,
+        NotifyWorkflow,
+        RetentionWorkflow,
+        ReconcileWorkflow,
+    ]
 
 
 # The holiday calendar is deterministic data; load it once, outside the sandbox.
@@ -72,6 +86,7 @@ def build_worker(
     notifications = NotificationActivities(pool, settings.chain, sender(settings))
     retention = RetentionActivities(pool, client, case_keys)
     corv = CorvActivities(pool, settings.chain, settings.corv_endpoint)
+    reconcile = ReconcileActivities(pool, client)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -86,28 +101,34 @@ def build_worker(
             notifications.deliver,
             notifications.fail_delivery,
             retention.destroy_expired,
+            reconcile.reconcile,
         ],
         interceptors=interceptors,
     )
 
 
-async def ensure_retention_schedule(client: Client, task_queue: str, retention_days: int) -> None:
-    """A daily run of the retention workflow; created once, left as it is when it exists."""
-    try:
-        await client.create_schedule(
+async def ensure_daily_schedules(client: Client, task_queue: str, retention_days: int) -> None:
+    """Daily runs of retention and reconciliation; created once, left as they are."""
+    for schedule_id, action in (
+        (
             RETENTION_SCHEDULE_ID,
-            Schedule(
-                action=ScheduleActionStartWorkflow(
-                    RetentionWorkflow.run,
-                    retention_days,
-                    id=RETENTION_SCHEDULE_ID,
-                    task_queue=task_queue,
-                ),
-                spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(days=1))]),
+            ScheduleActionStartWorkflow(
+                RetentionWorkflow.run,
+                retention_days,
+                id=RETENTION_SCHEDULE_ID,
+                task_queue=task_queue,
             ),
-        )
-    except ScheduleAlreadyRunningError:
-        pass
+        ),
+        (
+            RECONCILE_SCHEDULE_ID,
+            ScheduleActionStartWorkflow(
+                ReconcileWorkflow.run, id=RECONCILE_SCHEDULE_ID, task_queue=task_queue
+            ),
+        ),
+    ):
+        daily = ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(days=1))])
+        with contextlib.suppress(ScheduleAlreadyRunningError):
+            await client.create_schedule(schedule_id, Schedule(action=action, spec=daily))
 
 
 async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) -> None:
@@ -122,7 +143,7 @@ async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) ->
     if settings.worker_metrics_address:
         runtime = metrics_runtime(settings.worker_metrics_address)
     client = await connect(settings, case_keys, runtime)
-    await ensure_retention_schedule(client, settings.task_queue, settings.retention_days)
+    await ensure_daily_schedules(client, settings.task_queue, settings.retention_days)
     w = build_worker(client, pool, settings, case_keys, interceptors)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

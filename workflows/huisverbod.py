@@ -161,6 +161,8 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @workflow.update
     async def extend(self, cmd: ExtensionCmd) -> HuisverbodSnapshot:
+        if self._repeats_extension(cmd):  # sent again: answered as before
+            return self._s
         self._s.status, self._s.ends_at = "extended", cmd.until
         self._s.extensions.append(cmd)
         self._event(
@@ -172,6 +174,8 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @extend.validator
     def _validate_extend(self, cmd: ExtensionCmd) -> None:
         s = self._s
+        if self._repeats_extension(cmd):
+            return
         if s.max_end is not None:  # past the legal maximum is never possible: say so first
             try:
                 self._policy.check_cap(s.max_end, cmd.until)
@@ -324,6 +328,13 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         """The decision already taken, sent again: the same in all but its moment."""
         taken = self._s.decision
         return taken is not None and taken.model_dump(exclude={"decided_at"}) == cmd.model_dump(
+            exclude={"decided_at"}
+        )
+
+    def _repeats_extension(self, cmd: ExtensionCmd) -> bool:
+        """The last extension, sent again: the same in all but its moment."""
+        ext = self._s.extensions
+        return bool(ext) and ext[-1].model_dump(exclude={"decided_at"}) == cmd.model_dump(
             exclude={"decided_at"}
         )
 

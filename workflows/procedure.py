@@ -83,6 +83,12 @@ class ProcedureWorkflow:
         await workflow.wait_condition(lambda: self._published > 0)
         return self._published
 
+    @workflow.update
+    async def republish(self) -> int:
+        """Write the state to the read model again (reconciliation found its row missing)."""
+        await self._publish()
+        return self._published
+
     # --- hooks ---
 
     def _done(self) -> bool:

@@ -1,0 +1,52 @@
+"""Reconciliation finds what the read model and the workflows disagree on, and mends it."""
+
+from __future__ import annotations
+
+from activities.reconcile import ReconcileActivities
+from tests.integration.conftest import eventually
+from tests.integration.flows import open_case, request_huisverbod
+
+
+async def test_left_overs_are_reported_then_repaired(api, police, app, worker):
+    case_id = await open_case(api)
+    real = await request_huisverbod(police, case_id)
+    async with app.state.pool.acquire() as conn:
+        # a phantom of an older release: a row "requested" that no workflow backs
+        await conn.execute(
+            """INSERT INTO huisverboden (huisverbod_id, case_id, municipality, status,
+                   requested_at, version, snapshot)
+               VALUES ('phantom', $1, 'GM0518', 'requested', now(), 1, '{}'::jsonb)""",
+            case_id,
+        )
+        # a request's file whose workflow never started, an hour ago
+        await conn.execute(
+            """INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by,
+                   created_at) VALUES ('orphan', $1, 'Straat 1', '{}'::jsonb,
+                   now() - interval '2 hours')""",
+            case_id,
+        )
+        # a running workflow whose row went missing (a restore of an older backup)
+        await conn.execute("DELETE FROM huisverboden WHERE huisverbod_id = $1", real)
+        await conn.execute(
+            "UPDATE huisverbod_files SET created_at = now() - interval '2 hours'"
+            " WHERE huisverbod_id = $1",
+            real,
+        )
+    check = ReconcileActivities(app.state.pool, worker.client)
+    found = await check.reconcile(False)
+    assert "phantom" in found.rows_without_workflow
+    assert "orphan" in found.files_without_workflow
+    assert real in found.workflows_without_row
+    await check.reconcile(True)
+
+    async def mended():
+        again = await check.reconcile(False)
+        mine = {"phantom", "orphan", real}
+        leftovers = (
+            again.rows_without_workflow + again.files_without_workflow + again.workflows_without_row
+        )
+        return not mine & set(leftovers)
+
+    await eventually(mended)
+    assert (await api.get(f"/v1/huisverboden/{real}")).json()["status"] == "requested"
+    assert (await api.get("/v1/huisverboden/phantom")).status_code == 404
