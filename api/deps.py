@@ -6,7 +6,6 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Header, Request
-from temporalio.client import Client
 
 from ketenregie.settings import Settings
 from services.context import Parts
@@ -16,17 +15,12 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _client(request: Request) -> Client:
-    return request.app.state.temporal
-
-
 async def _connection(request: Request):
     async with request.app.state.pool.acquire() as conn:
         yield conn
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-TemporalDep = Annotated[Client, Depends(_client)]
 ConnDep = Annotated[asyncpg.Connection, Depends(_connection)]
 
 

@@ -24,19 +24,18 @@ from api.auth import (
     mint_token,
     principal_from,
 )
-from api.deps import ConnDep, PartsDep, SettingsDep
-from api.routes import huisverbod as hv_routes
-from api.routes.case import case_detail
+from api.deps import PartsDep, SettingsDep
 from api.routes.deadlines import calculate
-from api.routes.regions import region_dashboard
-from domain.access import DECIDING_CAPACITY, Principal, roles_for, scope_of
+from api.schemas import CaseDetail, Dashboard, HuisverbodView
+from domain.access import DECIDING_CAPACITY, Principal, roles_for
 from domain.acute_safety import PLACEMENT_LABELS
 from domain.huisverbod import Decider, DecisionIn, ExtensionIn
 from domain.workdays import AMSTERDAM
-from services import huisverbod
+from services import case as case_service
+from services import huisverbod, procedures
+from services import region as region_service
 from services.context import Caller
 from services.errors import Refused
-from store import cases, notices, paths
 from workflows.registry import PROCEDURES
 
 router = APIRouter(include_in_schema=False)
@@ -164,47 +163,30 @@ async def logout() -> Response:
 # --- the regional coordinator ---
 
 
-async def _dashboard(region, conn, settings, audit, principal):
-    board = await region_dashboard(region, conn, settings, audit, principal, days=3, limit=50)
-    newest = await cases.list_cases(
-        conn, scope_of(principal), region=region, municipality=None, phase=None, limit=10, offset=0
-    )
-    for r in newest:
-        audit.touches(r["case_id"])
-    return {"board": board, "newest": newest, "region": settings.chain.region(region)}
+async def _dashboard(region: str, parts, caller: Caller):
+    board = Dashboard(**await region_service.dashboard(parts, caller, region, days=3, limit=50))
+    newest = await case_service.find(parts, caller, region=region, limit=10)
+    return {"board": board, "newest": newest, "region": parts.chain.region(region)}
 
 
 @router.get("/regio/{region}", response_class=HTMLResponse)
 async def dashboard_page(
-    request: Request,
-    region: str,
-    conn: ConnDep,
-    settings: SettingsDep,
-    audit: AuditDep,
-    p: Coordinator,
+    request: Request, region: str, parts: PartsDep, audit: AuditDep, p: Coordinator
 ) -> HTMLResponse:
-    return page(request, "dashboard.html", **await _dashboard(region, conn, settings, audit, p))
+    return page(request, "dashboard.html", **await _dashboard(region, parts, Caller(p, audit)))
 
 
 @router.get("/regio/{region}/deel", response_class=HTMLResponse)
 async def dashboard_part(
-    request: Request,
-    region: str,
-    conn: ConnDep,
-    settings: SettingsDep,
-    audit: AuditDep,
-    p: Coordinator,
+    request: Request, region: str, parts: PartsDep, audit: AuditDep, p: Coordinator
 ) -> HTMLResponse:
-    return page(
-        request,
-        "dashboard_part.html",
-        **await _dashboard(region, conn, settings, audit, p),
-    )
+    context = await _dashboard(region, parts, Caller(p, audit))
+    return page(request, "dashboard_part.html", **context)
 
 
-async def _case(case_id, conn, audit, principal):
-    case = await case_detail(conn, case_id, scope_of(principal), audit)
-    deliveries = await notices.deliveries_for_case(conn, case_id)
+async def _case(case_id: str, parts, caller: Caller):
+    case = CaseDetail(**await case_service.detail(parts, caller, case_id))
+    deliveries = await case_service.deliveries(parts, caller, case_id)
     now = datetime.now(UTC)
     events = [e.model_dump() for e in case.timeline]
     deadlines = [d.model_dump() for d in case.deadlines]
@@ -213,31 +195,31 @@ async def _case(case_id, conn, audit, principal):
         "case": case,
         "deliveries": deliveries,
         "picture": picture,
-        "paths": await paths.for_case(conn, case_id),
+        "paths": [s.model_dump() for s in await procedures.list_paths(parts, caller, case_id)],
     }
 
 
 @router.get("/casus/{case_id}", response_class=HTMLResponse)
 async def case_page(
-    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: CaseReader
+    request: Request, case_id: str, parts: PartsDep, audit: AuditDep, p: CaseReader
 ) -> HTMLResponse:
-    return page(request, "case.html", **await _case(case_id, conn, audit, p))
+    return page(request, "case.html", **await _case(case_id, parts, Caller(p, audit)))
 
 
 @router.get("/casus/{case_id}/deel", response_class=HTMLResponse)
 async def case_part(
-    request: Request, case_id: str, conn: ConnDep, audit: AuditDep, p: CaseReader
+    request: Request, case_id: str, parts: PartsDep, audit: AuditDep, p: CaseReader
 ) -> HTMLResponse:
-    return page(request, "case_part.html", **await _case(case_id, conn, audit, p))
+    return page(request, "case_part.html", **await _case(case_id, parts, Caller(p, audit)))
 
 
 # --- the mayor's office ---
 
 
-async def _inbox(conn, audit, principal):
-    rows = await hv_routes.list_huisverboden(conn, audit, principal, limit=200, offset=0)
-    requested = [h for h in rows.items if h.status == "requested"]
-    running = [h for h in rows.items if h.status in ("imposed", "extended")]
+async def _inbox(parts, caller: Caller):
+    rows = [HuisverbodView(**r) for r in await huisverbod.inbox(parts, caller, limit=200)]
+    requested = [h for h in rows if h.status == "requested"]
+    running = [h for h in rows if h.status in ("imposed", "extended")]
     running.sort(key=lambda h: h.ends_at or datetime.max.replace(tzinfo=UTC))
     return {"requested": requested, "running": running, "now": datetime.now(UTC)}
 
@@ -251,25 +233,26 @@ TEMPLATES.env.globals.update(decision_due=_decision_due)
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox_page(
-    request: Request, conn: ConnDep, audit: AuditDep, p: InboxReader
+    request: Request, parts: PartsDep, audit: AuditDep, p: InboxReader
 ) -> HTMLResponse:
-    return page(request, "inbox.html", **await _inbox(conn, audit, p))
+    return page(request, "inbox.html", **await _inbox(parts, Caller(p, audit)))
 
 
 @router.get("/inbox/deel", response_class=HTMLResponse)
 async def inbox_part(
-    request: Request, conn: ConnDep, audit: AuditDep, p: InboxReader
+    request: Request, parts: PartsDep, audit: AuditDep, p: InboxReader
 ) -> HTMLResponse:
-    return page(request, "inbox_part.html", **await _inbox(conn, audit, p))
+    return page(request, "inbox_part.html", **await _inbox(parts, Caller(p, audit)))
 
 
-async def _submit(request, conn, audit, p: Principal, send) -> HTMLResponse:
-    """Send a form through the API's route function; the inbox again, with the outcome."""
+async def _submit(request, parts, caller: Caller, send) -> HTMLResponse:
+    """Send a form through the service the API uses too; the inbox again, with the outcome."""
     try:
         message, status = await send(), 200
     except (HTTPException, Refused, ValueError) as e:
         message, status = _reason(e), _status(e)
-    return page(request, "inbox.html", status, message=message, **await _inbox(conn, audit, p))
+    context = await _inbox(parts, caller)
+    return page(request, "inbox.html", status, message=message, **context)
 
 
 def _deciding(p: Principal) -> Decider:
@@ -280,7 +263,6 @@ def _deciding(p: Principal) -> Decider:
 async def decide_form(
     request: Request,
     huisverbod_id: str,
-    conn: ConnDep,
     parts: PartsDep,
     audit: AuditDep,
     p: Deciding,
@@ -289,17 +271,17 @@ async def decide_form(
 ) -> HTMLResponse:
     async def send() -> str:
         body = DecisionIn(decision=decision, reason=reason, decided_by=_deciding(p))
-        await huisverbod.decide(parts, Caller(p, audit), huisverbod_id, body)
+        await huisverbod.decide(parts, caller, huisverbod_id, body)
         return f"Huisverbod {'opgelegd' if decision == 'impose' else 'afgewezen'}."
 
-    return await _submit(request, conn, audit, p, send)
+    caller = Caller(p, audit)
+    return await _submit(request, parts, caller, send)
 
 
 @router.post("/inbox/{huisverbod_id}/verlenging", response_class=HTMLResponse)
 async def extend_form(
     request: Request,
     huisverbod_id: str,
-    conn: ConnDep,
     parts: PartsDep,
     audit: AuditDep,
     p: Extending,
@@ -311,10 +293,11 @@ async def extend_form(
         if moment.tzinfo is None:  # the form's datetime-local is Amsterdam wall-clock time
             moment = moment.replace(tzinfo=AMSTERDAM)
         body = ExtensionIn(until=moment, reason=reason, decided_by=_deciding(p))
-        await huisverbod.extend(parts, Caller(p, audit), huisverbod_id, body)
+        await huisverbod.extend(parts, caller, huisverbod_id, body)
         return f"Verlengd tot {local(moment)}."
 
-    return await _submit(request, conn, audit, p, send)
+    caller = Caller(p, audit)
+    return await _submit(request, parts, caller, send)
 
 
 def _reason(e: Exception) -> str:

@@ -256,6 +256,8 @@ async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) ->
             )
             if r is not None and r.status_code == 200:
                 out["ends_at"] = out["until"] = until
+            elif r is not None and r.status_code == 409 and "only a running" in r.text:
+                out["late"] = "extension"  # the faults held the client past the ban's end
             else:
                 out["error"] = f"extension: {r and r.status_code} {r and r.text}"
         if i % 4 == 0:
@@ -374,6 +376,7 @@ async def check(stack: Stack, record: Record, time_scale: float) -> dict[str, in
         "stuck": stuck,
         "failed": failed,
         "flow_errors": sum(1 for f in record.flows.values() if "error" in f),
+        "late_extensions": sum(1 for f in record.flows.values() if "late" in f),
         "gave_up": record.gave_up,
         "server_errors": len(record.server_errors),
         "server_errors_outside_faults": outside,
@@ -420,6 +423,9 @@ async def run(cases: int, faults: int, seed: int, time_scale: float, root: Path 
         await keeper
         figures = await check(stack, record, time_scale)
         figures["faults"] = len(record.windows)
+        figures["error_samples"] = [
+            f["error"][:160] for f in record.flows.values() if "error" in f
+        ][:5]
         figures["seconds"] = round(time.monotonic() - started)
         return figures
     finally:
@@ -436,6 +442,7 @@ def main() -> None:
     figures = asyncio.run(run(args.cases, args.faults, args.seed, args.time_scale))
     for name, value in figures.items():
         print(f"{name:<32} {value}")
+
     print(
         f"chaos: {figures['cases']} cases, {figures['faults']} faults, lost {figures['lost']}, "
         f"duplicated {figures['duplicated']}, duplicate notifications "

@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
+from activities import destruction
 from domain.case import (
     CaseInput,
     ConsentRefusedCmd,
@@ -26,9 +27,9 @@ from domain.ids import case_workflow_id
 from domain.policy import Policy
 from domain.procedure import birth_date, check_partners, person
 from services.context import Caller, Parts, at_or_now
-from services.errors import check, forbidden, run_command, unprocessable
+from services.errors import check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
-from store import cases
+from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow
 
 CASE_CLOSED = "the case is closed (or its workflow has not started yet)"
@@ -127,3 +128,81 @@ def _consent(case: dict[str, Any], cmd: ConsentRefusedCmd) -> None:
     child = person(case, cmd.child_ref)
     if cmd.path == "help_with_consent_of_the_child":
         check_child_consent(birth_date(child), cmd.at.date())  # type: ignore[union-attr]
+
+
+# --- reads: what the caller may see, every read logged ---
+
+
+async def find(
+    parts: Parts,
+    caller: Caller,
+    *,
+    region: str | None = None,
+    municipality: str | None = None,
+    phase: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The cases the caller may see, newest first."""
+    async with parts.pool.acquire() as conn:
+        rows = await cases.list_cases(
+            conn,
+            caller.scope,
+            region=region,
+            municipality=municipality,
+            phase=phase,
+            limit=limit,
+            offset=offset,
+        )
+    for r in rows:
+        caller.audit.touches(r["case_id"])
+    caller.audit.detail = f"search region={region} municipality={municipality} phase={phase}"
+    return [dict(r) for r in rows]
+
+
+async def detail(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
+    """The whole case as the caller may see it: its file, deadlines, huisverboden, notices."""
+    async with parts.pool.acquire() as conn:
+        case = await cases.get_case(conn, case_id, caller.scope)
+        if case is None:
+            raise not_found("case")
+        caller.audit.touches(case_id, [p["ref"] for p in case["persons"]])
+        bans = await huisverboden.list_huisverboden(
+            conn, None, municipality=None, status=None, case_id=case_id
+        )
+        all_deadlines = await deadlines.for_case(conn, case_id)
+        sent = [dict(n) for n in await notices.for_case(conn, case_id)]
+    return {
+        **case,
+        "deadlines": all_deadlines,
+        "open_deadlines": [d for d in all_deadlines if d["status"] == "open"],
+        "huisverboden": bans,
+        "notices": sent,
+    }
+
+
+async def deliveries(parts: Parts, caller: Caller, case_id: str) -> list[dict[str, Any]]:
+    """Every notification of the case to every partner, with whether it was on time."""
+    async with parts.pool.acquire() as conn:
+        if not await cases.visible(conn, case_id, caller.scope):
+            raise not_found("case")
+        rows = await notices.deliveries_for_case(conn, case_id)
+    caller.audit.touches(case_id)
+    return [
+        {
+            **dict(r),
+            "on_time": None
+            if r["due_at"] is None or r["sent_at"] is None
+            else r["sent_at"] <= r["due_at"],
+        }
+        for r in rows
+    ]
+
+
+async def destroy(parts: Parts, caller: Caller, case_id: str, reason: str, case_keys) -> int:
+    """Destroy a file: its workflows stop, its rows and data key go; returns how many
+    workflows were stopped. The access log keeps the reason and ids only."""
+    await case_file(parts, caller, case_id)
+    caller.audit.detail = f"destroyed: {reason}"
+    async with parts.pool.acquire() as conn:
+        return await destruction.destroy_case(conn, parts.client, case_keys, case_id)

@@ -176,3 +176,23 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
 def _subject(case: dict[str, Any], ref: str, on: date) -> None:
     subject = person(case, ref)
     check_huisverbod_subject(subject["role"], birth_date(subject), on)
+
+
+async def inbox(
+    parts: Parts,
+    caller: Caller,
+    *,
+    municipality: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict]:
+    """Oldest request first: the order in which the mayor's office works its inbox."""
+    async with parts.pool.acquire() as conn:
+        rows = await huisverboden.list_huisverboden(
+            conn, caller.scope, municipality=municipality, status=status, limit=limit, offset=offset
+        )
+    for r in rows:
+        caller.audit.touches(r["case_id"], [r["pleger_ref"]])
+    caller.audit.detail = f"search municipality={municipality} status={status}"
+    return rows

@@ -91,7 +91,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @workflow.update
     async def decide(self, cmd: DecisionCmd) -> HuisverbodSnapshot:
         if self._repeats(cmd):  # the same decision sent again (a client's retry): as before
-            return self._s
+            return await self._settled()
         self._book.meet("mayor_decision", cmd.decided_at)
         who = cmd.decided_by.capacity
         self._s.decision = cmd
@@ -162,7 +162,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @workflow.update
     async def extend(self, cmd: ExtensionCmd) -> HuisverbodSnapshot:
         if self._repeats_extension(cmd):  # sent again: answered as before
-            return self._s
+            return await self._settled()
         self._s.status, self._s.ends_at = "extended", cmd.until
         self._s.extensions.append(cmd)
         self._event(

@@ -143,6 +143,12 @@ class ProcedureWorkflow:
         )
         await send([notice], self._delivery)
 
+    async def _settled(self):
+        """The state once all of it is in the read model: a command sent again answers only
+        after its first sending's change was published, so the caller reads it back."""
+        await workflow.wait_condition(lambda: self._published == self._s.version)
+        return self._s
+
     async def _changed(self):
         """A handler changed the state: wake the loop, publish, answer with the state."""
         self._woken = True

@@ -10,9 +10,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from activities import destruction
 from api.auth import AuditDep, allowed
-from api.deps import IDEMPOTENT, ConnDep, PartsDep, TemporalDep
+from api.deps import IDEMPOTENT, PartsDep
 from api.schemas import (
     CaseCreated,
     CaseDetail,
@@ -22,7 +21,7 @@ from api.schemas import (
     HuisverbodCreated,
     NotificationList,
 )
-from domain.access import Principal, Scope, scope_of
+from domain.access import Principal
 from domain.case import (
     CloseCmd,
     ConsentRefusedCmd,
@@ -37,8 +36,6 @@ from ketenregie.telemetry import CASES_OPENED
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import Caller
-from services.errors import not_found
-from store import cases, deadlines, huisverboden, notices
 from workflows.case import CaseWorkflow
 
 router = APIRouter(prefix="/v1", tags=["cases"])
@@ -71,7 +68,7 @@ async def create_melding(
 
 @router.get("/cases", response_model=CaseList)
 async def list_cases(
-    conn: ConnDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Annotated[Principal, Depends(allowed("case.list"))],
     region: str | None = None,
@@ -81,72 +78,39 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseList:
     """The cases the caller may see, newest first."""
-    rows = await cases.list_cases(
-        conn,
-        scope_of(principal),
+    rows = await case_service.find(
+        parts,
+        Caller(principal, audit),
         region=region,
         municipality=municipality,
         phase=phase,
         limit=limit,
         offset=offset,
     )
-    for r in rows:
-        audit.touches(r["case_id"])
-    audit.detail = f"search region={region} municipality={municipality} phase={phase}"
-    return CaseList(items=[CaseSummary(**dict(r)) for r in rows], limit=limit, offset=offset)
-
-
-async def case_detail(conn, case_id: str, scope: Scope, audit) -> CaseDetail:
-    """The whole case as the caller may see it; 404 outside the caller's scope."""
-    case = await cases.get_case(conn, case_id, scope)
-    if case is None:
-        raise not_found("case")
-    audit.touches(case_id, [p["ref"] for p in case["persons"]])
-    bans = await huisverboden.list_huisverboden(
-        conn, None, municipality=None, status=None, case_id=case_id
-    )
-    all_deadlines = await deadlines.for_case(conn, case_id)
-    return CaseDetail(
-        **case,
-        deadlines=all_deadlines,
-        open_deadlines=[d for d in all_deadlines if d["status"] == "open"],
-        huisverboden=bans,
-        notices=[dict(n) for n in await notices.for_case(conn, case_id)],
-    )
+    return CaseList(items=[CaseSummary(**r) for r in rows], limit=limit, offset=offset)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 async def get_case(
     case_id: str,
-    conn: ConnDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Annotated[Principal, Depends(allowed("case.read"))],
 ) -> CaseDetail:
-    return await case_detail(conn, case_id, scope_of(principal), audit)
+    return CaseDetail(**await case_service.detail(parts, Caller(principal, audit), case_id))
 
 
 @router.get("/cases/{case_id}/notifications", response_model=NotificationList)
 async def list_notifications(
     case_id: str,
-    conn: ConnDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Annotated[Principal, Depends(allowed("case.read"))],
 ) -> NotificationList:
     """Every notification of the case to every partner, with its status, channel and attempts."""
-    if not await cases.visible(conn, case_id, scope_of(principal)):
-        raise not_found("case")
-    audit.touches(case_id)
-    rows = await notices.deliveries_for_case(conn, case_id)
+    rows = await case_service.deliveries(parts, Caller(principal, audit), case_id)
     return NotificationList(
-        items=[
-            DeliveryView(
-                **{k: r[k] for k in DeliveryView.model_fields if k != "on_time"},
-                on_time=None
-                if r["due_at"] is None or r["sent_at"] is None
-                else r["sent_at"] <= r["due_at"],
-            )
-            for r in rows
-        ]
+        items=[DeliveryView(**{k: r[k] for k in DeliveryView.model_fields}) for r in rows]
     )
 
 
@@ -185,19 +149,15 @@ async def destroy_case(
     case_id: str,
     body: DestroyIn,
     request: Request,
-    conn: ConnDep,
-    client: TemporalDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Annotated[Principal, Depends(allowed("case.destroy"))],
 ) -> Destroyed:
     """Destroy a Veilig Thuis file: its workflows stop, its rows and its data key are deleted,
     which leaves its Temporal histories and any backup unreadable. The access log keeps ids only."""
-    case = await cases.get_case(conn, case_id, scope_of(principal))
-    if case is None:
-        raise not_found("case")
-    audit.touches(case_id, [p["ref"] for p in case["persons"]])
-    audit.detail = f"destroyed: {body.reason}"
-    terminated = await destruction.destroy_case(conn, client, request.app.state.case_keys, case_id)
+    caller = Caller(principal, audit)
+    keys = request.app.state.case_keys
+    terminated = await case_service.destroy(parts, caller, case_id, body.reason, keys)
     return Destroyed(
         case_id=case_id, destroyed_at=datetime.now(UTC), workflows_terminated=terminated
     )
@@ -211,8 +171,7 @@ StepCaller = Annotated[Principal, Depends(allowed("case.step"))]
 async def _step(parts, case_id: str, principal, audit, update, cmd, moment: str) -> CaseDetail:
     caller = Caller(principal, audit)
     await case_service.step(parts, caller, case_id, update, cmd, moment)
-    async with parts.pool.acquire() as conn:
-        return await case_detail(conn, case_id, caller.scope, audit)
+    return CaseDetail(**await case_service.detail(parts, caller, case_id))
 
 
 @router.post("/cases/{case_id}/safety-assessment", response_model=CaseDetail)

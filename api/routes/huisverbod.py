@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.auth import AuditDep, allowed
-from api.deps import ConnDep, PartsDep
+from api.deps import PartsDep
 from api.schemas import HuisverbodList, HuisverbodView
-from domain.access import Principal, scope_of
+from domain.access import Principal
 from domain.huisverbod import (
     AppealIn,
     DecisionIn,
@@ -23,7 +23,6 @@ from domain.huisverbod import (
 )
 from services import huisverbod
 from services.context import Caller
-from store import huisverboden
 
 router = APIRouter(prefix="/v1/huisverboden", tags=["huisverboden"])
 
@@ -38,7 +37,7 @@ Police = Annotated[Principal, Depends(allowed("huisverbod.violation"))]
 
 @router.get("", response_model=HuisverbodList)
 async def list_huisverboden(
-    conn: ConnDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Annotated[Principal, Depends(allowed("huisverbod.list"))],
     municipality: str | None = None,
@@ -47,17 +46,14 @@ async def list_huisverboden(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HuisverbodList:
     """Oldest request first: the order in which the mayor's office works its inbox."""
-    rows = await huisverboden.list_huisverboden(
-        conn,
-        scope_of(principal),
+    rows = await huisverbod.inbox(
+        parts,
+        Caller(principal, audit),
         municipality=municipality,
         status=status,
         limit=limit,
         offset=offset,
     )
-    for r in rows:
-        audit.touches(r["case_id"], [r["pleger_ref"]])
-    audit.detail = f"search municipality={municipality} status={status}"
     return HuisverbodList(items=[HuisverbodView(**r) for r in rows], limit=limit, offset=offset)
 
 

@@ -146,4 +146,4 @@ async def test_case_lists_filter_by_region_municipality_and_phase(api):
 
 async def test_healthz_reports_both_dependencies(api):
     r = await api.get("/healthz")
-    assert r.status_code == 200 and r.json() == {"postgres": "ok", "temporal": "ok"}
+    assert r.status_code == 200 and r.json() == {"postgres": "ok", "temporal": "ok", "worker": "ok"}

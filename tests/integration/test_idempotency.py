@@ -4,9 +4,17 @@ key, so even a retry after the answer was lost (a crash) finds the same case or 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
-from tests.integration.flows import MAYOR, impose, melding, open_case, request_huisverbod
+from tests.integration.flows import (
+    HULPOFFICIER,
+    MAYOR,
+    impose,
+    melding,
+    open_case,
+    request_huisverbod,
+)
 
 HV_BODY = {
     "pleger_ref": "p2",
@@ -116,3 +124,27 @@ async def test_a_retried_path_start_starts_one_path(api):
     assert again.json()["path_id"] == first.json()["path_id"]
     paths = (await api.get(f"/v1/cases/{case_id}/paths")).json()["items"]
     assert len(paths) == 1
+
+
+async def test_a_decision_retried_while_postgres_stalls_answers_with_the_decision(api, police, app):
+    """Found by the chaos bench: a client retried its decision while the first one's
+    projection waited on Postgres; the retry was answered at once and read the old row back
+    ("requested", no imposed_at). Now it answers once the first is in the read model."""
+    case_id = await open_case(api)
+    hv = await request_huisverbod(police, case_id)
+    url = f"/v1/huisverboden/{hv}/decision"
+    body = {"decision": "impose", "reason": "gevaar", "decided_by": HULPOFFICIER}
+    async with app.state.pool.acquire() as conn:
+        lock = conn.transaction()
+        await lock.start()
+        await conn.execute("SELECT 1 FROM huisverboden WHERE huisverbod_id = $1 FOR UPDATE", hv)
+        first = asyncio.create_task(police.post(url, json=body))
+        await asyncio.sleep(2)
+        again = asyncio.create_task(police.post(url, json=body))
+        await asyncio.sleep(2)
+        assert not again.done()  # it waits for the first decision to reach the read model
+        await lock.rollback()
+    answered, original = await again, await first
+    assert answered.status_code == original.status_code == 200
+    assert answered.json()["status"] == "imposed"
+    assert answered.json()["imposed_at"] == original.json()["imposed_at"]
