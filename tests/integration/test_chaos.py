@@ -12,7 +12,7 @@ from bench.chaos import run
 async def test_nothing_is_lost_under_random_faults(workdir: Path):
     root = workdir / "chaos"
     root.mkdir()
-    figures = await run(cases=8, faults=10, seed=11, time_scale=0.00003, root=root)
+    figures = await run(cases=8, faults=10, seed=11, time_scale=0.00005, root=root)
     assert figures["faults"] == 10
     losses = {
         name: figures[name]

@@ -50,8 +50,9 @@ def stop_stack(proc: subprocess.Popen) -> None:
     assert proc.wait(60) == 0
 
 
-def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir: Path):
-    data = workdir / "stack" / "data"
+def stack_env(workdir: Path, name: str) -> tuple[Path, dict[str, str], str]:
+    """A data directory of its own and free ports for one stack: (data, env, base URL)."""
+    data = workdir / name / "data"
     data.parent.mkdir(parents=True)
     data.parent.chmod(0o755)
     api_port = free_port()
@@ -60,8 +61,16 @@ def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir:
         "KETENREGIE_API_PORT": str(api_port),
         "KETENREGIE_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
         "KETENREGIE_TEMPORAL_UI_PORT": str(free_port()),
+        "KETENREGIE_WORKER_METRICS_ADDRESS": f"127.0.0.1:{free_port()}",
+        "KETENREGIE_SINK_PORT": str(free_port()),
+        "KETENREGIE_SMTP_PORT": str(free_port()),
     }
-    base = f"http://127.0.0.1:{api_port}"
+    return data, env, f"http://127.0.0.1:{api_port}"
+
+
+def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir: Path):
+    data, env, base = stack_env(workdir, "stack")
+    api_port = int(env["KETENREGIE_API_PORT"])
 
     def client(org: str, role: str) -> httpx.Client:
         token = mint_token(Settings(data_dir=data), org=org, role=role)
@@ -122,20 +131,7 @@ def children(parent: int, role: str) -> list[int]:
 def test_up_starts_a_part_again_when_it_dies(workdir: Path):
     """`ketenregie up` supervises: a worker or API killed with -9 is started again and says
     why; what was asked meanwhile is done once it is back."""
-    data = workdir / "supervised" / "data"
-    data.parent.mkdir(parents=True)
-    data.parent.chmod(0o755)
-    api_port = free_port()
-    env = {
-        "KETENREGIE_DATA_DIR": str(data),
-        "KETENREGIE_API_PORT": str(api_port),
-        "KETENREGIE_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-        "KETENREGIE_TEMPORAL_UI_PORT": str(free_port()),
-        "KETENREGIE_WORKER_METRICS_ADDRESS": f"127.0.0.1:{free_port()}",
-        "KETENREGIE_SINK_PORT": str(free_port()),
-        "KETENREGIE_SMTP_PORT": str(free_port()),
-    }
-    base = f"http://127.0.0.1:{api_port}"
+    data, env, base = stack_env(workdir, "supervised")
     token = mint_token(Settings(data_dir=data), org="vt-haaglanden", role="coordinator")
     vt = httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}, timeout=30)
     proc = start_stack(data, env)
