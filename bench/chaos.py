@@ -351,6 +351,8 @@ async def check(stack: Stack, record: Record, time_scale: float) -> dict[str, in
     got = received_keys(stack)
     sent = [d["key"] for d in deliveries]
     duplicate_notices = sum(n - 1 for n in got.values() if n > 1)
+    mails = Counter(str(m[KEY_HEADER]).strip() for m in stack.mail.messages)
+    hooks = Counter(h["key"] for h in stack.hooks.received)
     missing = sum(1 for d in deliveries if d["status"] != "sent" or d["key"] not in got)
     from temporalio.client import Client
 
@@ -371,6 +373,8 @@ async def check(stack: Stack, record: Record, time_scale: float) -> dict[str, in
         "duplicated": int(doubles) + int(hv_doubles),
         "wrong_end": wrong_end,
         "duplicate_notifications": duplicate_notices,
+        "of_which_email": sum(n - 1 for n in mails.values() if n > 1),
+        "of_which_webhook_acknowledged_as_repeat": sum(n - 1 for n in hooks.values() if n > 1),
         "missing_notifications": missing,
         "notifications": len(sent),
         "stuck": stuck,
