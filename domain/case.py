@@ -11,7 +11,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from domain.huisverbod import ACTIVE_HUISVERBOD
-from domain.models import AwareDatetime, Deadline, Ref, ShortText, Strict, Text, TimelineEvent
+from domain.models import (
+    AwareDatetime,
+    Deadline,
+    PastDate,
+    Ref,
+    ShortText,
+    Strict,
+    Text,
+    TimelineEvent,
+)
 from domain.policy import Policy, RuleViolation, age_on
 
 PersonRole = Literal["victim", "pleger", "child", "other"]
@@ -34,7 +43,7 @@ class PersonIn(Strict):
     ref: Ref
     role: PersonRole
     name: ShortText
-    birth_date: date | None = None
+    birth_date: PastDate | None = None
     address: ShortText | None = None
     huisarts: Ref | None = Field(None, description="partner id of the person's huisarts")
     school: Ref | None = Field(

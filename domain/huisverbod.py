@@ -13,7 +13,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.models import AwareDatetime, Deadline, Ref, ShortText, Strict, Text, TimelineEvent
+from domain.models import (
+    AwareDatetime,
+    Deadline,
+    PastMoment,
+    Ref,
+    ShortText,
+    Strict,
+    Text,
+    TimelineEvent,
+)
 from domain.policy import DeliveryPolicy, HuisverbodPolicy
 
 Capacity = Literal["mayor", "hulpofficier"]
@@ -34,7 +43,7 @@ class HuisverbodRequestIn(Strict):
     pleger_ref: Ref
     address: ShortText
     requested_by: RequestedBy
-    incident_at: AwareDatetime | None = None
+    incident_at: PastMoment | None = None
 
 
 class Decider(Strict):

@@ -8,7 +8,7 @@ file in Postgres. Each procedure's own models live in its module (`domain.case`,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -30,6 +30,23 @@ def _aware(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+CLOCK_SKEW = timedelta(minutes=5)  # how far a client's clock may run ahead of ours
+
+
+def _past_date(value: date) -> date:
+    if value > datetime.now(UTC).date() + timedelta(days=1):
+        raise ValueError(f"{value.isoformat()} lies in the future")
+    return value
+
+
+def _past_moment(value: datetime) -> datetime:
+    if value > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError(f"{value.isoformat()} lies in the future")
+    return value
+
+
+PastDate = Annotated[date, AfterValidator(_past_date)]  # a birth date: not after today
+PastMoment = Annotated[AwareDatetime, AfterValidator(_past_moment)]  # an event that happened
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

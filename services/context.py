@@ -11,9 +11,9 @@ from temporalio.client import Client
 
 from domain.access import Principal, Scope, scope_of
 from domain.chain import Chain
+from domain.models import CLOCK_SKEW
 from domain.policy import Policy
 from services.errors import unprocessable
-from workflows.errors import CLOCK_SKEW
 
 IDS = uuid.UUID("5d3b4e0a-6b65-7465-6e72-656769650001")  # namespace of derived ids
 

@@ -1,9 +1,11 @@
 """Error types that update validators raise; the API maps them to HTTP statuses."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
+
+from domain.models import CLOCK_SKEW
 
 CONFLICT = "Conflict"  # the current state does not allow the command -> 409
 INVALID = "Invalid"  # the command breaks a rule -> 422
@@ -15,9 +17,6 @@ def conflict(message: str) -> ApplicationError:
 
 def invalid(message: str) -> ApplicationError:
     return ApplicationError(message, type=INVALID, non_retryable=True)
-
-
-CLOCK_SKEW = timedelta(minutes=5)  # how far a step's time may lie ahead of the server's clock
 
 
 def check_time(at: datetime | None, earliest: datetime | None = None, since: str = "") -> datetime:

@@ -209,3 +209,20 @@ async def test_postgres_down_is_a_503_with_retry_after_not_a_500(api, app):
         app.state.pool = pool
     assert r.status_code == 503 and r.headers["Retry-After"] and "Postgres" in r.json()["detail"]
     assert posted.status_code == 503
+
+
+async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police):
+    future_child = {"ref": "k9", "role": "child", "name": "Kind", "birth_date": "2030-01-01"}
+    r = await api.post("/v1/meldingen", json=melding(persons=[future_child]))
+    assert r.status_code == 422 and "lies in the future" in r.text
+    case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
+    r = await police.post(
+        f"/v1/cases/{case_id}/huisverbod-requests",
+        json={
+            "pleger_ref": "p2",
+            "address": "Straat 1",
+            "requested_by": {"organisation": "Politie", "officer": "A"},
+            "incident_at": "2030-01-01T20:00:00+01:00",
+        },
+    )
+    assert r.status_code == 422 and "lies in the future" in r.text
