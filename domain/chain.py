@@ -92,11 +92,12 @@ class Chain(BaseModel):
         return None
 
     def check_partner(self, region: str, partner_id: str, kinds: tuple[str, ...]) -> str | None:
-        """None when `partner_id` is a partner of one of `kinds` in `region`."""
+        """None when `partner_id` is a partner of one of `kinds` (any kind when none is given)
+        in `region`; else why not."""
         found = self.partner(partner_id)
         if found is None or found[0].slug != region:
             return f"{partner_id!r} is not a partner organisation of region {region!r}"
-        if found[1].kind not in kinds:
+        if kinds and found[1].kind not in kinds:
             return f"{partner_id!r} is a {found[1].kind}, not a {' or '.join(kinds)}"
         return None
 

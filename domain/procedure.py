@@ -10,11 +10,11 @@ registry entry; `workflows.registry` adds the workflow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict
 
 from domain.chain import Chain
 from domain.models import Deadline, TimelineEvent
@@ -120,11 +120,6 @@ class ProcedureSpec:
     check_start: Callable[[CaseFile, Any, Chain], None] = lambda case, body, chain: None
     check_step: Callable[[CaseFile, dict[str, Any], Any], None] = lambda case, state, step: None
     redact: Callable[[Any, str], Any] = lambda state, org_kind: state  # as an org kind sees it
-    step_adapter: TypeAdapter | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.step is not None:
-            object.__setattr__(self, "step_adapter", TypeAdapter(self.step))
 
     def start_cmd(self, cmd: StartPathCmd) -> BaseModel:
         """The case's start command read as this procedure's own start model (commands of
@@ -150,8 +145,5 @@ def birth_date(person: dict[str, Any]) -> date | None:
 def check_partners(chain: Chain, region: str, ids: list[str], kinds: tuple[str, ...]) -> None:
     """Every id names a partner organisation of the region (of one of `kinds`, when given)."""
     for partner_id in ids:
-        found = chain.partner(partner_id)
-        if found is None or found[0].slug != region:
-            raise RuleViolation(f"{partner_id!r} is not a partner organisation of {region}")
-        if kinds and found[1].kind not in kinds:
-            raise RuleViolation(f"{partner_id!r} is a {found[1].kind}, not a {' or '.join(kinds)}")
+        if problem := chain.check_partner(region, partner_id, kinds):
+            raise RuleViolation(problem)

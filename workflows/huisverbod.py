@@ -325,18 +325,12 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         self._not_in_future(cmd.at)
 
     def _repeats(self, cmd: DecisionCmd) -> bool:
-        """The decision already taken, sent again: the same in all but its moment."""
-        taken = self._s.decision
-        return taken is not None and taken.model_dump(exclude={"decided_at"}) == cmd.model_dump(
-            exclude={"decided_at"}
-        )
+        """The decision already taken, sent again."""
+        return _same_but_moment(self._s.decision, cmd)
 
     def _repeats_extension(self, cmd: ExtensionCmd) -> bool:
-        """The last extension, sent again: the same in all but its moment."""
-        ext = self._s.extensions
-        return bool(ext) and ext[-1].model_dump(exclude={"decided_at"}) == cmd.model_dump(
-            exclude={"decided_at"}
-        )
+        """The last extension, sent again."""
+        return _same_but_moment(self._s.extensions[-1] if self._s.extensions else None, cmd)
 
     # --- the base's hooks ---
 
@@ -399,3 +393,11 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         await self._notify(
             "event", "partners", event, at, f"{event.replace('_', ' ')} ({at.isoformat()})"
         )
+
+
+def _same_but_moment(taken, cmd) -> bool:
+    """A command taken already, sent again by a client's retry: the same in all but the
+    moment the API filled in."""
+    return taken is not None and taken.model_dump(exclude={"decided_at"}) == cmd.model_dump(
+        exclude={"decided_at"}
+    )

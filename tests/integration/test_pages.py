@@ -159,3 +159,16 @@ async def test_the_case_page_shows_its_paths_without_the_shelter_location(browse
     await expect(paths).to_contain_text("vrouwenopvang (opvang-haaglanden)", timeout=WAIT)
     assert SHELTER_ADDRESS not in await coordinator.content()
     await shot(coordinator, "5-case-paths")
+
+
+async def test_a_jurist_computes_the_dates_of_a_huisverbod(browser, site):
+    jurist = await signed_in(browser, site, "burgemeester-gm0518", "staff")
+    await jurist.goto(f"{site}/termijnen")
+    await jurist.select_option("#rule", "huisverbod")
+    await jurist.fill("#from", "2026-10-20T20:00")
+    await jurist.click("button[type=submit]")
+    table = jurist.get_by_role("table")
+    await expect(table).to_contain_text("uiterste einde na verlenging")
+    await expect(table).to_contain_text("17-11-2026 20:00")
+    await expect(table).to_contain_text("Wth art. 9 lid 1")
+    await shot(jurist, "4-termijnen")
