@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from store import idempotency
 from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
 from workers.client import connect
+from workflows.registry import PROCEDURES
 
 log = logging.getLogger("ketenregie.api")
 MAX_BODY_BYTES = 256 * 1024
@@ -165,13 +167,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
         return response
 
+    # the commands that create something: only their answers (ids, never a case file) are kept
+    slugs = "|".join(re.escape(p.spec.slug) for p in PROCEDURES.values())
+    creating = re.compile(
+        rf"/v1/meldingen|/v1/cases/[^/]+/(huisverbod-requests|{slugs}"
+        rf"|acute-safety/[^/]+/placements)"
+    )
+
     @app.middleware("http")
     async def idempotent(request: Request, call_next):
         """A POST with an `Idempotency-Key` runs once per principal and key (kept 24 hours):
         a repeat with the same body gets the first answer, status and id alike; the same key
         with another body gets 422; a repeat while the first still runs gets 409."""
         key = request.headers.get(IDEMPOTENCY_KEY)
-        if request.method != "POST" or not key:
+        if request.method != "POST" or not key or not creating.fullmatch(request.url.path):
             return await call_next(request)
         if len(key) > 200:
             return JSONResponse({"detail": f"{IDEMPOTENCY_KEY} is longer than 200 characters"}, 422)

@@ -148,3 +148,20 @@ async def test_a_decision_retried_while_postgres_stalls_answers_with_the_decisio
     assert answered.status_code == original.status_code == 200
     assert answered.json()["status"] == "imposed"
     assert answered.json()["imposed_at"] == original.json()["imposed_at"]
+
+
+async def test_only_creating_commands_keep_their_answer(api, app):
+    """A step answers with the case file (names, birth dates): it is never kept aside."""
+    case_id = await open_case(api, unsafety={"acute": False, "structural": True})
+    headers = key()
+    r = await api.post(
+        f"/v1/cases/{case_id}/safety-assessment",
+        json={"acute": False, "structural": True},
+        headers=headers,
+    )
+    assert r.status_code == 200
+    async with app.state.pool.acquire() as conn:
+        kept = await conn.fetchval(
+            "SELECT count(*) FROM idempotency_keys WHERE key = $1", headers["Idempotency-Key"]
+        )
+    assert kept == 0
