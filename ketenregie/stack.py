@@ -73,6 +73,7 @@ class TemporalDevServer:
             ):
                 return
             time.sleep(0.2)
+        self.stop()  # a server that never listened is not left behind
         raise RuntimeError(
             f"the Temporal dev server did not listen on {self.address} within {timeout}s"
         )
