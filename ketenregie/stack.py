@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -172,6 +173,7 @@ class Supervisor:
 
     def __init__(self, parts: list[Part], echo) -> None:
         self.parts, self._echo = parts, echo
+        self._lock = threading.Lock()  # ticks from two threads must not start a part twice
 
     def start_all(self) -> None:
         for part in self.parts:
@@ -179,6 +181,10 @@ class Supervisor:
 
     def tick(self) -> None:
         """Look after every part once; call this about twice a second."""
+        with self._lock:
+            self._tick()
+
+    def _tick(self) -> None:
         now = time.monotonic()
         for part in self.parts:
             if part.restart_at is not None:
