@@ -4,7 +4,9 @@ A huisverbod's read-model row is written by its workflow alone, so a row in a ru
 status without a workflow behind it (a phantom of an older release, or of a restore) and a
 request's file whose workflow never started (the case could not be reached) are left-overs:
 reported, and removed when asked. A running huisverbod workflow whose row is missing is
-asked to publish again. A daily schedule runs it with repair; `ketenregie reconcile` too.
+asked to publish again. A placement's location row that its path never took in is a
+left-over too. A daily schedule runs it with repair, which also forgets idempotency answers
+past their keeping time; `ketenregie reconcile` too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.ids import huisverbod_workflow_id
+from store import idempotency, placements
 
 RUNNING = ("requested", "imposed", "extended")
 ORPHANED_AFTER = "1 hour"  # a request's file younger than this may still be on its way
@@ -25,6 +28,8 @@ class ReconcileReport(BaseModel):
     rows_without_workflow: list[str] = []  # huisverbod ids
     files_without_workflow: list[str] = []
     workflows_without_row: list[str] = []
+    placements_without_path: list[str] = []
+    idempotency_keys_forgotten: int = 0
     repaired: bool = False
 
 
@@ -57,6 +62,7 @@ class ReconcileActivities:
                     WHERE h.huisverbod_id IS NULL
                       AND f.created_at < now() - interval '{ORPHANED_AFTER}'"""
             )
+            report.placements_without_path = await placements.unconfirmed(conn, ORPHANED_AFTER)
         for r in rows:
             if await self._running(r["case_id"], r["huisverbod_id"]) is None:
                 report.rows_without_workflow.append(r["huisverbod_id"])
@@ -79,6 +85,11 @@ class ReconcileActivities:
                 "DELETE FROM case_deadlines WHERE source = ANY($1)",
                 [f"huisverbod:{h}" for h in gone],
             )
+            await conn.execute(
+                "DELETE FROM placements WHERE placement_id = ANY($1)",
+                report.placements_without_path,
+            )
+            report.idempotency_keys_forgotten = await idempotency.purge(conn)
         for huisverbod_id in report.workflows_without_row:
             handle = self._client.get_workflow_handle(
                 huisverbod_workflow_id(cases[huisverbod_id], huisverbod_id)

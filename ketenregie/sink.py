@@ -39,16 +39,22 @@ def partner_chain(path: Path, hooks_port: int) -> Path:
 
 
 class MailSink:
-    """An SMTP server (aiosmtpd) in a thread of its own; `messages` in arrival order."""
+    """An SMTP server (aiosmtpd) in a thread of its own; `messages` in arrival order, repeats
+    included. Its mailbox (`accepted`) keeps one message per Message-ID, as a receiving mail
+    store does: a mail sent again after a crash between send and bookkeeping is not shown
+    twice."""
 
     def __init__(self, host: str, port: int) -> None:
         self.messages: list[EmailMessage] = []
+        self.accepted: dict[str, EmailMessage] = {}
         self._controller = Controller(self, hostname=host, port=port)
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
-        log.info("mail to %s: %s", message["To"], message["Subject"])
+        repeat = message["Message-ID"] in self.accepted
+        self.accepted.setdefault(message["Message-ID"], message)
+        log.info("mail to %s: %s%s", message["To"], message["Subject"], " (repeat)" if repeat else "")
         return "250 Message accepted for delivery"
 
     def start(self) -> None:

@@ -64,7 +64,8 @@ async def placement_location(
     """Where the person is safe: for Veilig Thuis of the region and the provider only."""
     async with parts.pool.acquire() as conn:
         found = await placements.get(conn, placement_id)
-    if found is None or found["case_id"] != case_id:
+        known = found is not None and await placements.confirmed(conn, placement_id)
+    if not known or found["case_id"] != case_id:
         raise not_found("placement")
     caller.audit.touches(case_id, [found["person_ref"]])
     if not may_see_location(caller.principal, found["provider"], found["region"]):

@@ -56,3 +56,11 @@ async def release(conn: asyncpg.Connection, principal: str, key: str) -> None:
     await conn.execute(
         "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2", principal, key
     )
+
+
+async def purge(conn: asyncpg.Connection) -> int:
+    """Forget answers older than they are kept for."""
+    done = await conn.execute(
+        f"DELETE FROM idempotency_keys WHERE created_at < now() - interval '{KEPT}'"
+    )
+    return int(done.split()[-1])

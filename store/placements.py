@@ -37,3 +37,26 @@ async def get(conn: asyncpg.Connection, placement_id: str) -> dict[str, Any] | N
         placement_id,
     )
     return dict(row) if row else None
+
+
+async def unconfirmed(conn: asyncpg.Connection, older_than: str) -> list[str]:
+    """Placements whose path never took them in (its update failed and nobody retried):
+    their location row is all there is of them."""
+    rows = await conn.fetch(
+        f"""SELECT p.placement_id FROM placements p
+            LEFT JOIN case_paths c ON c.path_id = p.path_id
+            WHERE p.created_at < now() - interval '{older_than}'
+              AND NOT coalesce(c.state -> 'placements' @> jsonb_build_array(
+                      jsonb_build_object('placement_id', p.placement_id)), false)"""
+    )
+    return [r["placement_id"] for r in rows]
+
+
+async def confirmed(conn: asyncpg.Connection, placement_id: str) -> bool:
+    """The placement's path took it in: only then does its location exist for anyone."""
+    return await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM placements p JOIN case_paths c ON c.path_id = p.path_id
+               WHERE p.placement_id = $1 AND c.state -> 'placements' @> jsonb_build_array(
+                   jsonb_build_object('placement_id', p.placement_id)))""",
+        placement_id,
+    )

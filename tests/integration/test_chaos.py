@@ -19,6 +19,7 @@ async def test_nothing_is_lost_under_random_faults(workdir: Path):
         for name in (
             "lost",
             "duplicated",
+            "duplicate_notifications",
             "wrong_end",
             "missing_notifications",
             "stuck",
@@ -30,6 +31,3 @@ async def test_nothing_is_lost_under_random_faults(workdir: Path):
     }
     assert losses == dict.fromkeys(losses, 0), figures
     assert figures["notifications"] > 0
-    # a send cut off before it was recorded goes again (at least once to a partner; the
-    # receivers know a repeat by its idempotency key): never more than the faults
-    assert figures["duplicate_notifications"] <= figures["faults"]

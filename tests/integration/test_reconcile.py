@@ -25,6 +25,20 @@ async def test_left_overs_are_reported_then_repaired(api, police, app, worker):
                    now() - interval '2 hours')""",
             case_id,
         )
+        # a shelter's location whose path never took the placement in (its update failed)
+        await conn.execute(
+            """INSERT INTO placements (placement_id, case_id, path_id, person_ref, kind,
+                   provider, location, created_at)
+               VALUES ('unplaced', $1, 'no-path', 'p', 'vrouwenopvang', 'opvang-hgl',
+                       'Geheim adres 1', now() - interval '2 hours')""",
+            case_id,
+        )
+        # an answer kept for a retry, past its 24 hours
+        await conn.execute(
+            """INSERT INTO idempotency_keys (principal, key, request_hash, status, body,
+                   created_at) VALUES ('old', 'k', 'h', 201, '{}'::jsonb,
+                   now() - interval '25 hours')"""
+        )
         # a running workflow whose row went missing (a restore of an older backup)
         await conn.execute("DELETE FROM huisverboden WHERE huisverbod_id = $1", real)
         await conn.execute(
@@ -37,7 +51,12 @@ async def test_left_overs_are_reported_then_repaired(api, police, app, worker):
     assert "phantom" in found.rows_without_workflow
     assert "orphan" in found.files_without_workflow
     assert real in found.workflows_without_row
-    await check.reconcile(True)
+    assert found.placements_without_path == ["unplaced"]
+    repaired = await check.reconcile(True)
+    assert repaired.idempotency_keys_forgotten >= 1
+    async with app.state.pool.acquire() as conn:
+        assert not await conn.fetchval("SELECT count(*) FROM placements WHERE placement_id = 'unplaced'")
+        assert not await conn.fetchval("SELECT count(*) FROM idempotency_keys WHERE principal = 'old'")
 
     async def mended():
         again = await check.reconcile(False)
