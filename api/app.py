@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     person_refs=entry.person_refs,
                     huisverbod_id=entry.huisverbod_id,
                     detail=entry.detail,
+                    view_id=entry.view_id,
                 )
         return response
 

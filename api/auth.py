@@ -17,6 +17,7 @@ from ketenregie.settings import Settings
 from services.context import AuditEntry
 
 ALGORITHMS_OIDC = ["RS256", "ES256"]
+VIEW_HEADER = "X-View-Id"  # sent by a page's live parts: their refreshes are one view
 
 
 def mint_token(
@@ -121,7 +122,8 @@ def audit(request: Request) -> AuditEntry:
     """The request's access-log entry, created on first use."""
     if not hasattr(request.state, "audit"):
         seed = getattr(request.state, "idempotency_seed", None)
-        request.state.audit = AuditEntry(dict(request.path_params), seed)
+        view = request.headers.get(VIEW_HEADER) or None
+        request.state.audit = AuditEntry(dict(request.path_params), seed, view and view[:64])
     return request.state.audit
 
 

@@ -6,15 +6,19 @@ functions with the caller's principal, so a page can show nothing the API would 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
-from api import timeline
+from api import case_steps, timeline
 from api.auth import (
     SESSION_COOKIE,
     AuditDep,
@@ -27,14 +31,16 @@ from api.auth import (
 from api.deps import PartsDep, SettingsDep
 from api.routes.deadlines import calculate
 from api.schemas import CaseDetail, Dashboard, HuisverbodView
-from domain.access import DECIDING_CAPACITY, Principal, roles_for
+from domain.access import DECIDING_CAPACITY, ROLE_NAMES, Principal, roles_for
 from domain.acute_safety import PLACEMENT_LABELS
+from domain.case import CaseFilter
 from domain.huisverbod import Decider, DecisionIn, ExtensionIn
+from domain.policy import age_on
 from domain.workdays import AMSTERDAM
 from services import case as case_service
 from services import huisverbod, procedures
 from services import region as region_service
-from services.context import Caller
+from services.context import AuditEntry, Caller
 from services.errors import Refused
 from workflows.registry import PROCEDURES
 
@@ -45,7 +51,20 @@ CaseReader = Annotated[Principal, Depends(allowed("case.read"))]
 InboxReader = Annotated[Principal, Depends(allowed("huisverbod.list"))]
 Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 Extending = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
-PAGE_PREFIXES = ("/login", "/logout", "/regio", "/casus", "/inbox", "/termijnen")
+CaseLister = Annotated[Principal, Depends(allowed("case.list"))]
+Stepping = Annotated[Principal, Depends(allowed("case.step"))]
+Assigning = Annotated[Principal, Depends(allowed("case.assign"))]
+HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
+PAGE_PREFIXES = (
+    "/login",
+    "/logout",
+    "/regio",
+    "/casus",
+    "/casussen",
+    "/mijn-casussen",
+    "/inbox",
+    "/termijnen",
+)
 PHASES = {
     "triage": "Triage en veiligheidsbeoordeling",
     "follow_up_decision": "Besluit over vervolg",
@@ -88,20 +107,55 @@ def localinput(at: datetime | None) -> str:
     return at.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M") if at else ""
 
 
-TEMPLATES.env.filters.update(local=local, left=left, localinput=localinput)
+def age(born: date | None, on: date) -> str:
+    return f"{age_on(born, on)} jaar" if born else "leeftijd onbekend"
+
+
+def case_number(case) -> str:
+    """The number people use; older cases (before numbering) by the start of their id."""
+    row = case if isinstance(case, dict) else case.__dict__
+    return row.get("number") or row["case_id"][:8]
+
+
+TEMPLATES.env.filters.update(
+    local=local, left=left, localinput=localinput, age=age, case_number=case_number
+)
 TEMPLATES.env.globals.update(
     phases=PHASES,
     statuses=STATUSES,
     path_names={kind: p.spec.label for kind, p in PROCEDURES.items()},
     path_statuses={k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()},
     placement_names=PLACEMENT_LABELS,
+    role_names=ROLE_NAMES,
+    person_roles={"victim": "slachtoffer", "pleger": "pleger", "child": "kind", "other": "overig"},
+    deadline_states={
+        "met": "gehaald",
+        "met_late": "te laat gehaald",
+        "open": "open",
+        "overdue": "verstreken",
+        "closed": "vervallen",
+    },
 )
 
 
 def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
+    chain = request.app.state.settings.chain
+    found = chain.partner(principal.org) if principal else None
     return TEMPLATES.TemplateResponse(
-        request, name, {"principal": principal, **context}, status_code=status
+        request,
+        name,
+        {
+            "principal": principal,
+            "org_name": found[1].name if found else "",
+            "municipality": chain.municipality_name,
+            "partner_name": lambda org: (
+                (chain.partner(org) or (None, None))[1].name if chain.partner(org) else org
+            ),
+            "demo_scale": request.app.state.settings.time_scale,
+            **context,
+        },
+        status_code=status,
     )
 
 
@@ -137,8 +191,10 @@ async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
 async def login(
     request: Request,
     settings: SettingsDep,
+    parts: PartsDep,
     org: Annotated[str, Form()],
     role: Annotated[str, Form()],
+    name: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     """Development sign-in: a locally signed session. With OIDC configured, sign in there."""
     if settings.oidc_jwks_url is not None:
@@ -146,8 +202,10 @@ async def login(
     found = settings.chain.partner(org)
     if found is None or role not in roles_for(found[1].kind):
         raise HTTPException(422, "onbekende organisatie of rol")
-    token = mint_token(settings, org=org, role=role)
+    subject = f"dev-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}" if name.strip() else None
+    token = mint_token(settings, org=org, role=role, subject=subject)
     principal = principal_from(settings, decode(settings, token))
+    await case_service.signed_in(parts, principal, name.strip() or principal.subject)
     response = RedirectResponse(home_of(principal), 303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=8 * 3600)
     return response
@@ -165,15 +223,22 @@ async def logout() -> Response:
 
 async def _dashboard(region: str, parts, caller: Caller):
     board = Dashboard(**await region_service.dashboard(parts, caller, region, days=3, limit=50))
-    newest = await case_service.find(parts, caller, region=region, limit=10)
+    newest, _ = await case_service.find(parts, caller, CaseFilter(region=region), limit=10)
     return {"board": board, "newest": newest, "region": parts.chain.region(region)}
+
+
+def new_view(audit: AuditEntry) -> str:
+    """A page opened: its live refreshes send this id and are not logged as new reads."""
+    audit.view_id = uuid.uuid4().hex
+    return audit.view_id
 
 
 @router.get("/regio/{region}", response_class=HTMLResponse)
 async def dashboard_page(
     request: Request, region: str, parts: PartsDep, audit: AuditDep, p: Coordinator
 ) -> HTMLResponse:
-    return page(request, "dashboard.html", **await _dashboard(region, parts, Caller(p, audit)))
+    context = await _dashboard(region, parts, Caller(p, audit))
+    return page(request, "dashboard.html", view_id=new_view(audit), **context)
 
 
 @router.get("/regio/{region}/deel", response_class=HTMLResponse)
@@ -196,14 +261,134 @@ async def _case(case_id: str, parts, caller: Caller):
         "deliveries": deliveries,
         "picture": picture,
         "paths": [s.model_dump() for s in await procedures.list_paths(parts, caller, case_id)],
+        "today": now.astimezone(AMSTERDAM).date(),
     }
+
+
+async def _case_page(
+    request: Request, case_id: str, parts, caller: Caller, status: int = 200, **outcome
+) -> HTMLResponse:
+    context = await _case(case_id, parts, caller)
+    region = parts.chain.region(context["case"].region)
+    if caller.principal.may("case.assign"):
+        context["colleagues"] = await case_service.colleagues(parts, caller)
+    return page(
+        request,
+        "case.html",
+        status,
+        view_id=new_view(caller.audit),
+        steps=case_steps.available(context["case"].phase),
+        partners=[p for p in region.partners if p.kind in HANDOVER_KINDS] if region else [],
+        **outcome,
+        **context,
+    )
 
 
 @router.get("/casus/{case_id}", response_class=HTMLResponse)
 async def case_page(
     request: Request, case_id: str, parts: PartsDep, audit: AuditDep, p: CaseReader
 ) -> HTMLResponse:
-    return page(request, "case.html", **await _case(case_id, parts, Caller(p, audit)))
+    return await _case_page(request, case_id, parts, Caller(p, audit))
+
+
+@router.post("/casus/{case_id}/stap/{name}", response_class=HTMLResponse)
+async def case_step_form(
+    request: Request, case_id: str, name: str, parts: PartsDep, audit: AuditDep, p: Stepping
+) -> HTMLResponse:
+    """A step of the Veilig Thuis worker from its form on the case page. With htmx only the
+    form's outcome comes back (the case part refreshes itself); without, the whole page."""
+    step = case_steps.STEPS.get(name)
+    if step is None:
+        raise HTTPException(404, "deze stap bestaat niet")
+    caller = Caller(p, audit)
+    try:
+        cmd = step.command(dict(await request.form()))
+        await case_service.step(parts, caller, case_id, step.update, cmd, step.moment)
+        message, status = f"{step.title}: vastgelegd.", 200
+    except (HTTPException, Refused) as e:
+        message, status = f"Niet gelukt: {e.detail}", e.status_code
+    except ValidationError:
+        message, status = "Niet gelukt: vul het formulier volledig in.", 422
+    if request.headers.get("HX-Request"):
+        response = page(request, "outcome.html", ok=status == 200, message=message)
+        if status == 200:
+            response.headers["HX-Trigger"] = "casus-gewijzigd"
+        return response
+    outcome = {"outcome": {"step": name, "ok": status == 200, "message": message}}
+    return await _case_page(request, case_id, parts, caller, status, **outcome)
+
+
+@router.post("/casus/{case_id}/toewijzen", response_class=HTMLResponse)
+async def assign_form(
+    request: Request,
+    case_id: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: Assigning,
+    worker: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    caller = Caller(p, audit)
+    await case_service.assign(parts, caller, case_id, worker or None)
+    message = "Casus toegewezen." if worker else "Casus is niet meer toegewezen."
+    outcome = {"outcome": {"step": "toewijzen", "ok": True, "message": message}}
+    return await _case_page(request, case_id, parts, caller, **outcome)
+
+
+PAGE_SIZE = 25
+DEADLINE_FILTERS = {"overdue": "met een verstreken termijn", "open": "met een open termijn"}
+
+
+@router.get("/casussen", response_class=HTMLResponse)
+async def cases_page(
+    request: Request,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: CaseLister,
+    nummer: Annotated[str, Query(max_length=40)] = "",
+    gemeente: Annotated[str, Query(max_length=20)] = "",
+    fase: Annotated[str, Query(max_length=40)] = "",
+    termijn: Annotated[str, Query(max_length=20)] = "",
+    medewerker: Annotated[str, Query(max_length=200)] = "",
+    pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """Find cases by number, municipality, phase, deadline status and worker, a page at a time."""
+    caller = Caller(p, audit)
+    what = CaseFilter(
+        municipality=gemeente or None,
+        phase=fase if fase in PHASES else None,
+        number=nummer or None,
+        assigned_to=p.subject if medewerker == "mij" else (medewerker or None),
+        deadlines=termijn if termijn in DEADLINE_FILTERS else None,
+    )
+    found, total = await case_service.find(
+        parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+    )
+    region = parts.chain.region(p.region) if p.region else None
+    asked = {
+        "nummer": nummer,
+        "gemeente": gemeente,
+        "fase": fase,
+        "termijn": termijn,
+        "medewerker": medewerker,
+    }
+    return page(
+        request,
+        "cases.html",
+        found=found,
+        total=total,
+        page_no=pagina,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        asked=asked,
+        query=urlencode({k: v for k, v in asked.items() if v}),
+        municipalities=region.municipalities if region else [],
+        deadline_filters=DEADLINE_FILTERS,
+        mine=medewerker == "mij",
+    )
+
+
+@router.get("/mijn-casussen", response_class=RedirectResponse)
+async def my_cases() -> Response:
+    return RedirectResponse("/casussen?medewerker=mij", 303)
 
 
 @router.get("/casus/{case_id}/deel", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.case import PersonIn, Phase, Reporter, Unsafety
 from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy
@@ -31,12 +31,15 @@ class CaseSummary(BaseModel):
     partner: str | None = None
     opened_at: datetime
     updated_at: datetime
+    number: str | None = Field(None, description="the case number people use, VT-HGL-2026-000123")
+    assigned_to: str | None = Field(None, description="the Veilig Thuis worker on the case")
 
 
 class CaseList(BaseModel):
     items: list[CaseSummary]
     limit: int
     offset: int
+    total: int = Field(description="how many cases match, over all pages")
 
 
 class HuisverbodView(HuisverbodSnapshot):
@@ -113,10 +116,12 @@ class CaseDetail(CaseSummary):
 
 class DueCase(BaseModel):
     case_id: str
+    number: str | None = None
     municipality: str
     phase: Phase
     urgent: bool
     deadline: str
+    label: str
     due_at: datetime
 
 
@@ -125,9 +130,15 @@ class Dashboard(BaseModel):
     generated_at: datetime
     horizon: datetime
     open_per_phase: dict[str, int]
-    due_soon_cases: int
+    due_soon_count: int = Field(
+        description="deadlines due soon, of which `due_soon` lists the first"
+    )
+    due_soon_cases: int = Field(description="cases with a deadline due soon")
     due_soon: list[DueCase]
-    overdue_cases: int
+    overdue_count: int = Field(
+        description="deadlines passed unmet, of which `overdue` lists the first"
+    )
+    overdue_cases: int = Field(description="cases with a deadline passed unmet")
     overdue: list[DueCase]
     oldest_open_case: CaseSummary | None
 

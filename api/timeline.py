@@ -12,9 +12,10 @@ WIDTH, LEFT, RIGHT = 960, 20, 20
 # status -> (Dutch label, shape, css class): distinguishable by shape and text, not colour alone
 MARKS = {
     "met": ("gehaald", "circle", "met"),
+    "met_late": ("te laat gehaald", "circle", "late"),
     "open": ("open", "ring", "open"),
     "overdue": ("verstreken", "triangle", "missed"),
-    "closed": ("vervallen", "square", "closed"),
+    "closed": ("vervallen: de procedure is beëindigd", "square", "closed"),
 }
 
 
@@ -57,13 +58,14 @@ def build(
 
     marks = []
     for d in deadlines:
-        label, shape, css = MARKS[d["status"]]
+        state = "met_late" if d["status"] == "overdue" and d.get("met_at") else d["status"]
+        label, shape, css = MARKS[state]
         marks.append(
             Mark(
                 x=x(d["due_at"]),
                 label=d["label"],
                 when=d["due_at"],
-                status=d["status"],
+                status=state,
                 status_label=label,
                 shape=shape,
                 css=css,

@@ -17,6 +17,7 @@ Action = Literal[
     "case.read",
     "case.step",
     "case.destroy",
+    "case.assign",
     "huisverbod.request",
     "huisverbod.list",
     "huisverbod.read",
@@ -56,7 +57,14 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
     ("veilig_thuis", "worker"): frozenset(_VT_WORKER),
     ("veilig_thuis", "coordinator"): frozenset(
         _VT_WORKER
-        | {"case.destroy", "dashboard.read", "access_log.read", "codec.encode", "codec.decode"}
+        | {
+            "case.destroy",
+            "case.assign",
+            "dashboard.read",
+            "access_log.read",
+            "codec.encode",
+            "codec.decode",
+        }
     ),
     ("police", "officer"): frozenset(_POLICE),
     # a hulpofficier van justitie may impose under the mayor's mandate (Wth art. 3)
@@ -117,6 +125,16 @@ def scope_of(p: Principal) -> Scope:
     if p.org_kind == "mayor_office":
         return Scope(municipality=p.municipality)
     return Scope(partner=p.org)
+
+
+ROLE_NAMES = {
+    "coordinator": "coördinator",
+    "worker": "medewerker",
+    "staff": "medewerker",
+    "officer": "politieagent",
+    "hulpofficier": "hulpofficier van justitie",
+    "doctor": "huisarts",
+}
 
 
 def roles_for(org_kind: str) -> list[str]:

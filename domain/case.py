@@ -5,6 +5,7 @@ kindermishandeling)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -237,3 +238,16 @@ def check_child_consent(birth_date: date | None, on: date) -> None:
             f"the child is {age_on(birth_date, on)}: from {CHILD_CONSENT_AGE} a child consents "
             "to help on its own (BW 7:447 lid 1, Jeugdwet art. 7.3.4)"
         )
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a search narrows to; None is any. `number` matches the start of the case number
+    or id; `deadlines` is "overdue" (one passed unmet) or "open" (one still to meet)."""
+
+    region: str | None = None
+    municipality: str | None = None
+    phase: str | None = None
+    number: str | None = None
+    assigned_to: str | None = None
+    deadlines: str | None = None

@@ -45,6 +45,7 @@ class Partner(BaseModel):
 class Region(BaseModel):
     slug: str
     name: str
+    code: str = Field("", description="the region's letters in a case number (VT-HGL-2026-000123)")
     municipalities: list[Municipality]
     partners: list[Partner] = []
     contact: str = Field(
@@ -53,6 +54,13 @@ class Region(BaseModel):
     handle_with_care_kinderopvang: bool = Field(
         False, description="the region has opted in to Handle with Care notices to kinderopvang"
     )
+
+    @property
+    def number_prefix(self) -> str:
+        return f"VT-{self.code or self.slug[:3].upper()}"
+
+    def municipality_name(self, code: str) -> str:
+        return next((m.name for m in self.municipalities if m.code == code), code)
 
     def partners_of(self, kind: str, municipality: str | None = None) -> list[Partner]:
         """The partners of `kind`; for a municipality, those serving it (or the whole region)."""
@@ -72,6 +80,13 @@ class Chain(BaseModel):
 
     def region(self, slug: str) -> Region | None:
         return self._by_slug.get(slug)
+
+    def municipality_name(self, code: str) -> str:
+        """The name people know a municipality by; the CBS code when it is not configured."""
+        for region in self.regions:
+            if any(m.code == code for m in region.municipalities):
+                return region.municipality_name(code)
+        return code
 
     def partner(self, org: str) -> tuple[Region, Partner] | None:
         """The organisation `org` and the region it belongs to."""

@@ -14,7 +14,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from activities import destruction
+from domain.access import Principal
 from domain.case import (
+    CaseFilter,
     CaseInput,
     ConsentRefusedCmd,
     FollowUpCmd,
@@ -29,7 +31,7 @@ from domain.procedure import birth_date, check_partners, person
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
-from store import cases, deadlines, huisverboden, notices
+from store import cases, deadlines, huisverboden, notices, staff
 from workflows.case import CaseWorkflow
 
 CASE_CLOSED = "the case is closed (or its workflow has not started yet)"
@@ -88,7 +90,8 @@ async def open_melding(
     received_at = at_or_now(melding.received_at, "received_at")
     case_id = caller.new_id("case")
     async with parts.pool.acquire() as conn:
-        await cases.insert_case(conn, case_id, melding, received_at)
+        prefix = chain.region(melding.region).number_prefix  # type: ignore[union-attr]
+        await cases.insert_case(conn, case_id, melding, received_at, prefix)
         case = await cases.get_case(conn, case_id)
     trace.get_current_span().set_attribute("ketenregie.case_id", case_id)
     caller.audit.touches(case_id, [p.ref for p in melding.persons])
@@ -134,30 +137,43 @@ def _consent(case: dict[str, Any], cmd: ConsentRefusedCmd) -> None:
 
 
 async def find(
-    parts: Parts,
-    caller: Caller,
-    *,
-    region: str | None = None,
-    municipality: str | None = None,
-    phase: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """The cases the caller may see, newest first."""
+    parts: Parts, caller: Caller, what: CaseFilter, *, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the cases the caller may see that match, newest first; and how many match."""
     async with parts.pool.acquire() as conn:
-        rows = await cases.list_cases(
-            conn,
-            caller.scope,
-            region=region,
-            municipality=municipality,
-            phase=phase,
-            limit=limit,
-            offset=offset,
-        )
+        rows, total = await cases.list_cases(conn, caller.scope, what, limit=limit, offset=offset)
     for r in rows:
         caller.audit.touches(r["case_id"])
-    caller.audit.detail = f"search region={region} municipality={municipality} phase={phase}"
-    return [dict(r) for r in rows]
+    asked = ", ".join(f"{k}={v}" for k, v in vars(what).items() if v is not None)
+    caller.audit.detail = f"search {asked}".strip()
+    return [dict(r) for r in rows], total
+
+
+async def assign(parts: Parts, caller: Caller, case_id: str, worker: str | None) -> None:
+    """A coordinator puts a case with a Veilig Thuis worker of the region (None: nobody)."""
+    async with parts.pool.acquire() as conn:
+        if not await cases.visible(conn, case_id, caller.scope):
+            raise not_found("case")
+        if worker is not None:
+            found = await staff.get(conn, worker)
+            if found is None or found["org"] != caller.principal.org:
+                raise unprocessable(
+                    "alleen een medewerker van uw eigen Veilig Thuis kan de casus krijgen"
+                )
+        await cases.assign(conn, case_id, worker)
+    caller.audit.touches(case_id)
+    caller.audit.detail = f"assigned to {worker}"
+
+
+async def colleagues(parts: Parts, caller: Caller) -> list[dict[str, Any]]:
+    """The people of the caller's organisation who signed in: whom a case can go to."""
+    async with parts.pool.acquire() as conn:
+        return [dict(r) for r in await staff.of_org(conn, caller.principal.org)]
+
+
+async def signed_in(parts: Parts, principal: Principal, name: str) -> None:
+    async with parts.pool.acquire() as conn:
+        await staff.seen(conn, principal, name)
 
 
 async def detail(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:

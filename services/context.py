@@ -21,7 +21,9 @@ IDS = uuid.UUID("5d3b4e0a-6b65-7465-6e72-656769650001")  # namespace of derived 
 class AuditEntry:
     """What one request did to case data; written to the access log after the response."""
 
-    def __init__(self, path_params: dict[str, str], seed: str | None = None) -> None:
+    def __init__(
+        self, path_params: dict[str, str], seed: str | None = None, view_id: str | None = None
+    ) -> None:
         self.seed = (
             seed  # the principal's idempotency key: what this request creates is named by it
         )
@@ -30,6 +32,8 @@ class AuditEntry:
         self.person_refs: list[str] = []
         self.huisverbod_id: str | None = path_params.get("huisverbod_id")
         self.detail = ""
+        # a page's live refresh names the view it belongs to: one entry per view and action
+        self.view_id = view_id
 
     def touches(self, case_id: str, person_refs: list[str] = ()) -> None:
         if case_id not in self.case_ids:

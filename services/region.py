@@ -23,10 +23,12 @@ async def dashboard(
     horizon = working_day_horizon(now, days, parts.policy.veilig_thuis.working_days)
     async with parts.pool.acquire() as conn:
         oldest = await dashboard_store.oldest_open(conn, region)
-        due_soon, due_soon_cases = await dashboard_store.due_between(
+        due_soon, due_soon_count, due_soon_cases = await dashboard_store.due_between(
             conn, region, now, horizon, limit
         )
-        overdue, overdue_cases = await dashboard_store.overdue(conn, region, now, limit)
+        overdue, overdue_count, overdue_cases = await dashboard_store.overdue(
+            conn, region, now, limit
+        )
         per_phase = await dashboard_store.open_per_phase(conn, region)
     for row in [*due_soon, *overdue, *([oldest] if oldest else [])]:
         caller.audit.touches(row["case_id"])
@@ -35,8 +37,10 @@ async def dashboard(
         "generated_at": now,
         "horizon": horizon,
         "open_per_phase": per_phase,
+        "due_soon_count": due_soon_count,
         "due_soon_cases": due_soon_cases,
         "due_soon": [dict(r) for r in due_soon],
+        "overdue_count": overdue_count,
         "overdue_cases": overdue_cases,
         "overdue": [dict(r) for r in overdue],
         "oldest_open_case": dict(oldest) if oldest else None,

@@ -18,11 +18,14 @@ async def append(
     person_refs: list[str],
     huisverbod_id: str | None,
     detail: str,
+    view_id: str | None = None,
 ) -> None:
+    """One entry; within one view of a page (its live refreshes) the first read is the one."""
     await conn.execute(
         """INSERT INTO access_log (action, outcome, subject, org, org_kind, role, client,
-                                   case_ids, person_refs, huisverbod_id, detail)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+                                   case_ids, person_refs, huisverbod_id, detail, view_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (subject, view_id, action) WHERE view_id IS NOT NULL DO NOTHING""",
         action,
         outcome,
         principal.subject,
@@ -34,6 +37,7 @@ async def append(
         person_refs,
         huisverbod_id,
         detail,
+        view_id,
     )
 
 

@@ -7,16 +7,18 @@ from typing import Any
 import asyncpg
 
 from domain.access import Scope
-from domain.case import CaseSnapshot, MeldingIn
+from domain.case import CaseFilter, CaseSnapshot, MeldingIn
+from domain.workdays import AMSTERDAM
 from store import deadlines
 from store.scoping import case_conditions
 
 
 async def insert_case(
-    conn: asyncpg.Connection, case_id: str, melding: MeldingIn, received_at
+    conn: asyncpg.Connection, case_id: str, melding: MeldingIn, received_at, prefix: str
 ) -> None:
-    """Store the case file and its initial read-model row in one transaction; a repeat with
-    the same id (a retried command) stores nothing more."""
+    """Store the case file and its initial read-model row in one transaction, numbered
+    `prefix`-year-sequence; a repeat with the same id (a retried command) stores nothing
+    more and takes no number."""
     async with conn.transaction():
         status = await conn.execute(
             "INSERT INTO case_files (case_id, reporter, persons, summary, unsafety, wijkteam)"
@@ -30,10 +32,18 @@ async def insert_case(
         )
         if status.endswith(" 0"):
             return
+        year = received_at.astimezone(AMSTERDAM).year
+        sequence = await conn.fetchval(
+            """INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, 1)
+               ON CONFLICT (prefix, year) DO UPDATE SET last = case_numbers.last + 1
+               RETURNING last""",
+            prefix,
+            year,
+        )
         await conn.execute(
             """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent,
-                                  opened_at, police_involved)
-               VALUES ($1, $2, $3, 'triage', $4, $5, $4, $6, $7)""",
+                                  opened_at, police_involved, number)
+               VALUES ($1, $2, $3, 'triage', $4, $5, $4, $6, $7, $8)""",
             case_id,
             melding.region,
             melding.municipality,
@@ -41,6 +51,7 @@ async def insert_case(
             melding.unsafety.structural,
             received_at,
             melding.reporter.kind == "police",
+            f"{prefix}-{year}-{sequence:06d}",
         )
 
 
@@ -78,36 +89,51 @@ async def upsert_snapshot(conn: asyncpg.Connection, s: CaseSnapshot) -> bool:
 
 CASE_COLUMNS = (
     "c.case_id, c.region, c.municipality, c.phase, c.urgent, c.acute, c.structural, c.partner, "
-    "c.opened_at, c.updated_at"
+    "c.opened_at, c.updated_at, c.number, c.assigned_to"
 )
 
 
+_DEADLINE_STATUS = {"overdue": ["overdue"], "open": ["open"]}
+
+
 async def list_cases(
-    conn: asyncpg.Connection,
-    scope: Scope,
-    *,
-    region: str | None,
-    municipality: str | None,
-    phase: str | None,
-    limit: int,
-    offset: int,
-) -> list[asyncpg.Record]:
-    allowed, args = case_conditions(scope, 6)
-    return await conn.fetch(
-        f"""SELECT {CASE_COLUMNS} FROM cases c
-            WHERE ($1::text IS NULL OR c.region = $1)
+    conn: asyncpg.Connection, scope: Scope, f: CaseFilter, *, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    """One page of the cases in scope that match, newest first, and how many match."""
+    allowed, args = case_conditions(scope, 7)
+    where = f"""WHERE ($1::text IS NULL OR c.region = $1)
               AND ($2::text IS NULL OR c.municipality = $2)
               AND ($3::text IS NULL OR c.phase = $3)
-              AND {allowed}
-            ORDER BY c.opened_at DESC, c.case_id
-            LIMIT $4 OFFSET $5""",
-        region,
-        municipality,
-        phase,
-        limit,
-        offset,
+              AND ($4::text IS NULL OR upper(c.number) LIKE upper($4) || '%'
+                   OR c.case_id LIKE lower($4) || '%')
+              AND ($5::text IS NULL OR c.assigned_to = $5)
+              AND ($6::text[] IS NULL OR EXISTS (
+                    SELECT 1 FROM case_deadlines d WHERE d.case_id = c.case_id
+                    AND d.status = ANY($6) AND d.met_at IS NULL))
+              AND {allowed}"""
+    values = (
+        f.region,
+        f.municipality,
+        f.phase,
+        f.number.strip() if f.number else None,
+        f.assigned_to,
+        _DEADLINE_STATUS.get(f.deadlines or ""),
+    )
+    rows = await conn.fetch(
+        f"""SELECT {CASE_COLUMNS} FROM cases c {where}
+            ORDER BY c.opened_at DESC, c.case_id LIMIT {int(limit)} OFFSET {int(offset)}""",
+        *values,
         *args,
     )
+    total = await conn.fetchval(f"SELECT count(*) FROM cases c {where}", *values, *args)
+    return rows, total
+
+
+async def assign(conn: asyncpg.Connection, case_id: str, subject: str | None) -> bool:
+    status = await conn.execute(
+        "UPDATE cases SET assigned_to = $2 WHERE case_id = $1", case_id, subject
+    )
+    return status.endswith(" 1")
 
 
 async def get_case(

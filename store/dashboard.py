@@ -28,19 +28,23 @@ async def open_per_phase(conn: asyncpg.Connection, region: str) -> dict[str, int
 
 
 async def _unmet(conn: asyncpg.Connection, window: str, limit: int, *args):
-    """The first `limit` unmet deadlines in `window`, soonest first, with their case; and how
-    many cases have one."""
+    """The first `limit` unmet deadlines in `window`, soonest first, with their case; how many
+    deadlines there are and in how many cases."""
     where = _UNMET.format(window=window)
     n = len(args) + 1
     items = await conn.fetch(
-        f"""SELECT d.case_id, c.municipality, c.phase, c.urgent, d.key AS deadline, d.due_at
-            FROM (SELECT d.case_id, d.key, d.due_at {where} ORDER BY d.due_at LIMIT ${n}) d
+        f"""SELECT d.case_id, c.number, c.municipality, c.phase, c.urgent, d.key AS deadline,
+                   d.label, d.due_at
+            FROM (SELECT d.case_id, d.key, d.label, d.due_at {where} ORDER BY d.due_at
+                  LIMIT ${n}) d
             JOIN cases c USING (case_id) ORDER BY d.due_at""",
         *args,
         limit,
     )
-    cases = await conn.fetchval(f"SELECT count(DISTINCT d.case_id) {where}", *args)
-    return items, cases
+    counts = await conn.fetchrow(
+        f"SELECT count(*) AS deadlines, count(DISTINCT d.case_id) AS cases {where}", *args
+    )
+    return items, counts["deadlines"], counts["cases"]
 
 
 async def due_between(

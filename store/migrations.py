@@ -185,6 +185,35 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (principal, key)
     );
     """,
+    # a case number people can say on the phone, the worker a case is assigned to, and one
+    # access-log entry per view of a page however often it refreshes
+    """
+    CREATE TABLE case_numbers (
+        prefix text NOT NULL,
+        year   integer NOT NULL,
+        last   integer NOT NULL,
+        PRIMARY KEY (prefix, year)
+    );
+    ALTER TABLE cases ADD COLUMN number text UNIQUE, ADD COLUMN assigned_to text;
+    CREATE INDEX cases_assigned ON cases (assigned_to, opened_at) WHERE assigned_to IS NOT NULL;
+    CREATE TABLE staff (
+        subject   text PRIMARY KEY,
+        org       text NOT NULL,
+        role      text NOT NULL,
+        name      text NOT NULL,
+        last_seen timestamptz NOT NULL DEFAULT now()
+    );
+    ALTER TABLE access_log ADD COLUMN view_id text;
+    CREATE UNIQUE INDEX access_log_views ON access_log (subject, view_id, action)
+        WHERE view_id IS NOT NULL;
+    -- deadlines passed unmet whose procedure has ended can no longer be met: they lapse, as
+    -- the workflows now record when a procedure ends
+    UPDATE case_deadlines d SET status = 'closed'
+     WHERE d.status = 'overdue' AND d.met_at IS NULL
+       AND (EXISTS (SELECT 1 FROM huisverboden h WHERE d.source = 'huisverbod:' || h.huisverbod_id
+                      AND h.status IN ('refused', 'lifted', 'expired', 'withdrawn'))
+            OR EXISTS (SELECT 1 FROM cases c WHERE c.case_id = d.case_id AND c.phase = 'closed'));
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

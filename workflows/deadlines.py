@@ -64,9 +64,10 @@ class DeadlineBook:
         return False
 
     def close_open(self, key: str | None = None) -> None:
-        """The procedure (or the step of `key`) ended: deadlines still open no longer apply."""
+        """The procedure (or the step of `key`) ended: deadlines not met, open or passed, can
+        no longer be met and leave the lists of what is due."""
         for d in self._deadlines:
-            if d.status == "open" and key in (None, d.key):
+            if d.status in ("open", "overdue") and d.met_at is None and key in (None, d.key):
                 d.status = "closed"
 
     def fire(self, now: datetime) -> list[Firing]:

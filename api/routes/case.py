@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AuditDep, allowed
 from api.deps import IDEMPOTENT, PartsDep
@@ -23,12 +23,14 @@ from api.schemas import (
 )
 from domain.access import Principal
 from domain.case import (
+    CaseFilter,
     CloseCmd,
     ConsentRefusedCmd,
     FollowUpCmd,
     InvestigationCmd,
     MeldingIn,
     MonitoringCheckCmd,
+    Phase,
     SafetyAssessmentCmd,
 )
 from domain.huisverbod import HuisverbodRequestIn
@@ -73,21 +75,45 @@ async def list_cases(
     principal: Annotated[Principal, Depends(allowed("case.list"))],
     region: str | None = None,
     municipality: str | None = None,
-    phase: str | None = None,
+    phase: Phase | None = None,
+    number: Annotated[
+        str | None, Query(max_length=40, description="the start of a case number or id")
+    ] = None,
+    assigned_to: Annotated[str | None, Query(max_length=200)] = None,
+    deadlines: Annotated[
+        Literal["overdue", "open"] | None,
+        Query(description="overdue: a deadline passed unmet; open: one still to meet"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseList:
-    """The cases the caller may see, newest first."""
-    rows = await case_service.find(
-        parts,
-        Caller(principal, audit),
-        region=region,
-        municipality=municipality,
-        phase=phase,
-        limit=limit,
-        offset=offset,
+    """The cases the caller may see that match, newest first, a page at a time."""
+    what = CaseFilter(region, municipality, phase, number, assigned_to, deadlines)
+    rows, total = await case_service.find(
+        parts, Caller(principal, audit), what, limit=limit, offset=offset
     )
-    return CaseList(items=[CaseSummary(**r) for r in rows], limit=limit, offset=offset)
+    return CaseList(items=[CaseSummary(**r) for r in rows], limit=limit, offset=offset, total=total)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    worker: str | None = Field(
+        None, max_length=200, description="the worker's sign-in id; null takes the case back"
+    )
+
+
+@router.post("/cases/{case_id}/assignment", response_model=CaseSummary)
+async def assign_case(
+    case_id: str,
+    body: AssignIn,
+    parts: PartsDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("case.assign"))],
+) -> CaseSummary:
+    """A coordinator gives the case to a Veilig Thuis worker of the region, or takes it back."""
+    caller = Caller(principal, audit)
+    await case_service.assign(parts, caller, case_id, body.worker)
+    return CaseSummary(**await case_service.detail(parts, caller, case_id))
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)

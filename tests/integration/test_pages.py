@@ -5,43 +5,12 @@ Screenshots of each page land in test-artifacts/ (kept by CI as artifacts).
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import httpx
-import pytest_asyncio
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
+from tests.integration.browsing import WAIT, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, request_huisverbod
-
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-WAIT = 15_000  # ms: pages refresh every 5 s
-
-
-@pytest_asyncio.fixture(scope="module")
-async def browser():
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is missing: `./run test` installs it (apt-get)"
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield browser
-        await browser.close()
-
-
-async def signed_in(browser, site: str, org: str, role: str):
-    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
-    await page.goto(f"{site}/login")
-    await page.select_option("#org", org)
-    await page.select_option("#role", role)
-    await page.click("button[type=submit]")
-    return page
-
-
-async def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-
 
 async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, api, police):
     body = melding(unsafety={"acute": False, "structural": True})

@@ -1,0 +1,31 @@
+"""SQL for the people who signed in to the pages: whom a coordinator can assign a case to."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from domain.access import Principal
+
+
+async def seen(conn: asyncpg.Connection, p: Principal, name: str) -> None:
+    await conn.execute(
+        """INSERT INTO staff (subject, org, role, name) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (subject) DO UPDATE
+               SET org = $2, role = $3, name = $4, last_seen = now()""",
+        p.subject,
+        p.org,
+        p.role,
+        name,
+    )
+
+
+async def of_org(conn: asyncpg.Connection, org: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT subject, role, name FROM staff WHERE org = $1 ORDER BY name", org
+    )
+
+
+async def get(conn: asyncpg.Connection, subject: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT subject, org, role, name FROM staff WHERE subject = $1", subject
+    )

@@ -1,0 +1,119 @@
+"""Veilig Thuis works a case from the pages alone: find it, assign it, record its steps."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.async_api import expect
+
+from api.auth import SESSION_COOKIE, mint_token
+from tests.integration.conftest import eventually
+from tests.integration.flows import melding, open_case
+from tests.integration.browsing import WAIT, shot, signed_in
+
+NUMBER = re.compile(r"VT-HGL-\d{4}-\d{6}")
+
+
+async def test_a_coordinator_assigns_and_a_worker_moves_the_case_on(browser, site, api):
+    case_id = await open_case(api, unsafety={"acute": False, "structural": True})
+    number = (await api.get(f"/v1/cases/{case_id}")).json()["number"]
+    assert NUMBER.fullmatch(number)
+
+    worker = await signed_in(browser, site, "vt-haaglanden", "worker", name="Anna de Vries")
+    coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
+    await coordinator.goto(f"{site}/casussen?nummer={number}")
+    await expect(coordinator.locator("#aantal")).to_have_text("1 casus")
+    await coordinator.get_by_role("link", name=number).click()
+    await expect(coordinator.get_by_role("heading", name=f"Casus {number}")).to_be_visible()
+    await expect(coordinator.locator("table").first).to_contain_text("Pleger Twee")
+    await expect(coordinator.locator("table").first).to_contain_text("pleger")
+    await coordinator.get_by_label("Medewerker").select_option(label="Anna de Vries (medewerker)")
+    await coordinator.get_by_role("button", name="Toewijzen").click()
+    await expect(coordinator.get_by_role("status")).to_have_text("Casus toegewezen.")
+    await expect(coordinator.locator(".meta").first).to_contain_text("bij Anna de Vries")
+
+    await worker.goto(f"{site}/mijn-casussen")
+    await expect(worker.get_by_role("heading", name="Mijn casussen")).to_be_visible()
+    await worker.get_by_role("link", name=number).click()
+    form = worker.locator("form.step", has_text="Veiligheidsbeoordeling")
+    await expect(form).to_contain_text("Handelingsprotocol Veilig Thuis")
+    await form.get_by_label("Is er acute onveiligheid?").select_option(label="nee")
+    await form.get_by_label("Is er structurele onveiligheid?").select_option(label="ja")
+    await form.get_by_role("button").click()
+    await expect(form.get_by_role("status")).to_have_text("Veiligheidsbeoordeling: vastgelegd.")
+    await expect(worker.locator("#fase")).to_have_text("Besluit over vervolg", timeout=WAIT)
+    await shot(worker, "7-worker-records-safety-assessment")
+
+    await worker.reload()
+    follow_up = worker.locator("form.step", has_text="Besluit over het vervolg")
+    await follow_up.get_by_label("Vervolg").select_option(label="onderzoek door Veilig Thuis")
+    await follow_up.get_by_role("button").click()
+    await expect(worker.locator("#fase")).to_have_text("Onderzoek", timeout=WAIT)
+
+
+async def test_a_step_the_case_refuses_says_why_beside_its_form(app, site, settings, api):
+    case_id = await open_case(api, unsafety={"acute": False, "structural": True})
+    token = mint_token(settings, org="vt-haaglanden", role="worker")
+    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+        # a monitoring check while the case is still in triage
+        r = await client.post(f"/casus/{case_id}/stap/monitoring", data={"safety_holds": "ja"})
+        assert r.status_code == 409, r.text
+        assert 'role="alert"' in r.text and "Niet gelukt" in r.text
+        # a form left empty
+        r = await client.post(f"/casus/{case_id}/stap/veiligheidsbeoordeling", data={})
+        assert r.status_code == 422 and "vul het formulier volledig in" in r.text
+        # the form sent by htmx gets only its outcome back
+        r = await client.post(
+            f"/casus/{case_id}/stap/veiligheidsbeoordeling",
+            data={"acute": "nee", "structural": "nee"},
+            headers={"HX-Request": "true"},
+        )
+        assert r.status_code == 200 and "vastgelegd" in r.text
+        assert r.headers["HX-Trigger"] == "casus-gewijzigd" and "<html" not in r.text
+
+
+async def test_a_live_page_is_logged_once_however_often_it_refreshes(app, site, settings, api):
+    case_id = await open_case(api)
+    token = mint_token(settings, org="vt-haaglanden", role="coordinator", subject="refresher")
+    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+        first = await client.get(f"/casus/{case_id}")
+        view = re.search(r'"X-View-Id": "(\w+)"', first.text).group(1)
+        for _ in range(3):
+            r = await client.get(f"/casus/{case_id}/deel", headers={"X-View-Id": view})
+            assert r.status_code == 200
+        await client.get(f"/casus/{case_id}")  # opened again: a new view, a new entry
+
+    async def entries():
+        async with app.state.pool.acquire() as conn:
+            n = await conn.fetchval(
+                "SELECT count(*) FROM access_log WHERE subject = 'refresher' AND $1 = ANY(case_ids)",
+                case_id,
+            )
+        return n if n >= 2 else None
+
+    assert await eventually(entries) == 2
+
+
+async def test_cases_are_found_by_number_phase_and_municipality_a_page_at_a_time(api):
+    ids = [await open_case(api, municipality="GM0503") for _ in range(3)]
+    r = await api.get("/v1/cases", params={"municipality": "GM0503", "limit": 2})
+    body = r.json()
+    assert r.status_code == 200 and body["total"] >= 3 and len(body["items"]) == 2
+    number = (await api.get(f"/v1/cases/{ids[0]}")).json()["number"]
+    found = (await api.get("/v1/cases", params={"number": number})).json()
+    assert [c["case_id"] for c in found["items"]] == [ids[0]] and found["total"] == 1
+    assert (await api.get("/v1/cases", params={"phase": "unknown"})).status_code == 422
+
+
+async def test_a_case_goes_only_to_a_worker_of_the_coordinators_own_veilig_thuis(api):
+    case_id = await open_case(api)
+    r = await api.post(f"/v1/cases/{case_id}/assignment", json={"worker": "someone-else"})
+    assert r.status_code == 422 and "eigen Veilig Thuis" in r.json()["detail"]
+
+
+async def test_a_worker_may_not_assign(as_):
+    worker = as_("vt-haaglanden", "worker")
+    case_id = await open_case(worker, **{"reporter": melding()["reporter"]})
+    r = await worker.post(f"/v1/cases/{case_id}/assignment", json={"worker": None})
+    assert r.status_code == 403
