@@ -152,10 +152,24 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
             "partner_name": lambda org: (
                 (chain.partner(org) or (None, None))[1].name if chain.partner(org) else org
             ),
-            "demo_scale": request.app.state.settings.time_scale,
+            "demo": demo_banner(request.app.state.settings),
             **context,
         },
         status_code=status,
+    )
+
+
+def demo_banner(settings) -> str:
+    """What a person must know when periods do not run at their real length."""
+    if settings.time_scale == 1 and settings.first_day_scale is None:
+        return ""
+    rest = f"{1 / settings.time_scale:,.0f}".replace(",", ".")
+    if settings.first_day_scale is None:
+        return f"Demo: alle termijnen lopen {rest} keer zo snel als in werkelijkheid."
+    first = f"{1 / settings.first_day_scale:,.0f}".replace(",", ".")
+    return (
+        f"Demo: de eerste dag van elke termijn loopt {first} keer zo snel, elke volgende dag "
+        f"{rest} keer zo snel als in werkelijkheid."
     )
 
 

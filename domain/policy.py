@@ -155,6 +155,13 @@ class _Scaled(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     time_scale: float = Field(1.0, gt=0)
+    first_day_scale: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="demo mode: the first day of every period runs at this scale and only the "
+        "rest at time_scale, so that steps due within hours stay doable by hand",
+    )
     working_days: CalendarName = Field(
         "atw", description="the calendar of working days: Algemene termijnenwet by default"
     )
@@ -165,9 +172,24 @@ class _Scaled(BaseModel):
     def _after(self, start: datetime, real_due: datetime) -> datetime:
         """`real_due` on the scaled clock. The difference is taken in UTC: Python subtracts
         two times of the same zone on the wall clock, which would lose a DST hour."""
-        if self.time_scale == 1:
+        if self.time_scale == 1 and self.first_day_scale is None:
             return real_due
-        return start + (real_due.astimezone(UTC) - start.astimezone(UTC)) * self.time_scale
+        return start + self._scaled(real_due.astimezone(UTC) - start.astimezone(UTC))
+
+    def _scaled(self, real: timedelta) -> timedelta:
+        if self.first_day_scale is None:
+            return real * self.time_scale
+        first = min(real, timedelta(days=1))
+        return first * self.first_day_scale + (real - first) * self.time_scale
+
+    def _real(self, scaled: timedelta) -> timedelta:
+        """The real length of a scaled period: `_scaled` undone."""
+        if self.first_day_scale is None:
+            return scaled / self.time_scale
+        first = timedelta(days=1) * self.first_day_scale
+        if scaled <= first:
+            return scaled / self.first_day_scale
+        return timedelta(days=1) + (scaled - first) / self.time_scale
 
     def reminder_at(
         self, start: datetime, real_due: datetime, working_days_before: int = 1
@@ -368,7 +390,7 @@ class ChildProtectionPolicy(_Scaled):
 
     def renewal_reminder(self, start: datetime, end: datetime) -> datetime | None:
         """When the jeugdbescherming is reminded to ask for renewal (or to let the measure end)."""
-        real_end = start + (end - start) / self.time_scale
+        real_end = start + self._real(end - start)
         remind = self._after(start, add_local(real_end, weeks=-self.renewal_reminder_weeks))
         return remind if start < remind < end else None
 
@@ -495,12 +517,17 @@ class Policy(BaseModel):
         cls,
         *,
         time_scale: float = 1.0,
+        first_day_scale: float | None = None,
         decision_window_hours: float = 4.0,
         delivery: DeliveryPolicy | None = None,
         mda_reviews_per_run: int = 4,
         working_days: CalendarName = "atw",
     ) -> Policy:
-        common = {"time_scale": time_scale, "working_days": working_days}
+        common = {
+            "time_scale": time_scale,
+            "first_day_scale": first_day_scale,
+            "working_days": working_days,
+        }
         return cls(
             huisverbod=HuisverbodPolicy(
                 **common, decision_window=timedelta(hours=decision_window_hours)

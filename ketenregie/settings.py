@@ -39,6 +39,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Multiplies every legal duration; 1 in production, e.g. 0.0001 for a demo",
     )
+    first_day_scale: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Demo mode: the first day of every period runs at this scale, the rest at "
+        "time_scale (`ketenregie up --demo`: 0.01, so a 4-hour window lasts 2.4 minutes)",
+    )
     decision_window_hours: float = Field(
         4.0, gt=0, description="Hours the mayor's office has before a request is escalated"
     )
@@ -133,6 +140,7 @@ class Settings(BaseSettings):
     def policy(self) -> Policy:
         return Policy.build(
             time_scale=self.time_scale,
+            first_day_scale=self.first_day_scale,
             decision_window_hours=self.decision_window_hours,
             working_days=self.working_days,
             mda_reviews_per_run=self.mda_reviews_per_run,

