@@ -54,7 +54,9 @@ class MailSink:
         self.messages.append(message)
         repeat = message["Message-ID"] in self.accepted
         self.accepted.setdefault(message["Message-ID"], message)
-        log.info("mail to %s: %s%s", message["To"], message["Subject"], " (repeat)" if repeat else "")
+        log.info(
+            "mail to %s: %s%s", message["To"], message["Subject"], " (repeat)" if repeat else ""
+        )
         return "250 Message accepted for delivery"
 
     def start(self) -> None:

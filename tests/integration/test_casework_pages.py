@@ -8,9 +8,9 @@ import httpx
 from playwright.async_api import expect
 
 from api.auth import SESSION_COOKIE, mint_token
+from tests.integration.browsing import WAIT, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, open_case
-from tests.integration.browsing import WAIT, shot, signed_in
 
 NUMBER = re.compile(r"VT-HGL-\d{4}-\d{6}")
 
@@ -114,6 +114,6 @@ async def test_a_case_goes_only_to_a_worker_of_the_coordinators_own_veilig_thuis
 
 async def test_a_worker_may_not_assign(as_):
     worker = as_("vt-haaglanden", "worker")
-    case_id = await open_case(worker, **{"reporter": melding()["reporter"]})
+    case_id = await open_case(worker, reporter=melding()["reporter"])
     r = await worker.post(f"/v1/cases/{case_id}/assignment", json={"worker": None})
     assert r.status_code == 403

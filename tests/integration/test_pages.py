@@ -12,6 +12,7 @@ from tests.integration.browsing import WAIT, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, request_huisverbod
 
+
 async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, api, police):
     body = melding(unsafety={"acute": False, "structural": True})
     case_id = (await api.post("/v1/meldingen", json=body)).json()["case_id"]
