@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -16,6 +17,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from playwright.async_api import async_playwright
 
 from api.app import create_app
 from api.auth import mint_token
@@ -151,6 +153,17 @@ async def site(app):
     await server.start()
     yield server.url
     await server.stop()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def browser():
+    """Debian's Chromium driven by Playwright."""
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is missing: `./run test` installs it (apt-get)"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        await browser.close()
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -5,28 +5,16 @@ Screenshots of each page land in test-artifacts/ (kept by CI as artifacts).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
-import pytest_asyncio
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, request_huisverbod
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 WAIT = 15_000  # ms: pages refresh every 5 s
-
-
-@pytest_asyncio.fixture(scope="module")
-async def browser():
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is missing: `./run test` installs it (apt-get)"
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield browser
-        await browser.close()
 
 
 async def signed_in(browser, site: str, org: str, role: str):
