@@ -12,7 +12,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 
 from api.deps import SettingsDep
-from domain.access import Action, Principal
+from domain.access import Action, Principal, roles_for
 from ketenregie.settings import Settings
 from services.context import AuditEntry
 
@@ -20,21 +20,42 @@ ALGORITHMS_OIDC = ["RS256", "ES256"]
 VIEW_HEADER = "X-View-Id"  # sent by a page's live parts: their refreshes are one view
 
 
-def mint_token(
-    settings: Settings, *, org: str, role: str, subject: str | None = None, hours: float = 8
-) -> str:
-    """A locally signed token (development and tests; production tokens come from the OIDC provider)."""
+SESSION_HOURS = 8
+
+
+def _sign(settings: Settings, key: bytes, org: str, role: str, subject: str, hours: float) -> str:
     now = datetime.now(UTC)
     claims = {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "iat": now,
         "exp": now + timedelta(hours=hours),
-        "sub": subject or f"user-{uuid.uuid4().hex[:8]}",
+        "sub": subject,
         "org": org,
         "role": role,
     }
-    return jwt.encode(claims, settings.dev_signing_key, algorithm="HS256")
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def mint_token(
+    settings: Settings, *, org: str, role: str, subject: str | None = None, hours: float = 8
+) -> str:
+    """A locally signed token (development and tests; production tokens come from the OIDC provider)."""
+    subject = subject or f"user-{uuid.uuid4().hex[:8]}"
+    return _sign(settings, settings.dev_signing_key, org, role, subject, hours)
+
+
+def session_token(settings: Settings, principal: Principal) -> str:
+    """The pages' session, signed by this service whoever signed the person in (dev sign-in or
+    the OIDC provider), so every page checks one key and the chain configuration again."""
+    return _sign(
+        settings,
+        settings.session_key,
+        principal.org,
+        principal.role,
+        principal.subject,
+        SESSION_HOURS,
+    )
 
 
 @cache
@@ -47,15 +68,27 @@ def _unauthorized(reason: str) -> HTTPException:
 
 
 def decode(settings: Settings, token: str) -> dict:
+    """The claims of a bearer token: the OIDC provider's (JWKS), else one signed locally."""
+    if settings.oidc_jwks_url:
+        return _checked(
+            settings,
+            token,
+            lambda: _jwks(settings.oidc_jwks_url).get_signing_key_from_jwt(token).key,
+            ALGORITHMS_OIDC,
+        )
+    return _checked(settings, token, lambda: settings.dev_signing_key, ["HS256"])
+
+
+def read_session(settings: Settings, token: str) -> dict:
+    """The claims of a page session (see `session_token`)."""
+    return _checked(settings, token, lambda: settings.session_key, ["HS256"])
+
+
+def _checked(settings: Settings, token: str, key, algorithms: list[str]) -> dict:
     try:
-        if settings.oidc_jwks_url:
-            key = _jwks(settings.oidc_jwks_url).get_signing_key_from_jwt(token).key
-            algorithms = ALGORITHMS_OIDC
-        else:
-            key, algorithms = settings.dev_signing_key, ["HS256"]
         return jwt.decode(
             token,
-            key,
+            key(),
             algorithms=algorithms,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
@@ -68,15 +101,20 @@ def decode(settings: Settings, token: str) -> dict:
 
 
 def principal_from(settings: Settings, claims: dict) -> Principal:
+    """The person the claims name, for an organisation of the chain configuration in a role
+    the chain has for its kind; 403 otherwise."""
     found = settings.chain.partner(str(claims.get("org", "")))
     if found is None:
         raise HTTPException(403, f"organisation {claims.get('org')!r} is not part of this chain")
     region, partner = found
+    role = str(claims.get("role", ""))
+    if role not in roles_for(partner.kind):
+        raise HTTPException(403, f"{role!r} is not a role of a {partner.kind}")
     return Principal(
         subject=str(claims["sub"]),
         org=partner.id,
         org_kind=partner.kind,
-        role=str(claims.get("role", "")),
+        role=role,
         region=region.slug,
         municipality=partner.municipality,
     )
@@ -86,17 +124,18 @@ SESSION_COOKIE = "ketenregie_session"
 
 
 async def current_principal(request: Request, settings: SettingsDep) -> Principal:
-    """The caller from the bearer token; web pages (never /v1) may carry it in the session
+    """The caller from the bearer token; web pages (never /v1) may carry a session in the
     cookie instead (HttpOnly, SameSite=Strict)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
+    read = decode
     if not header and not request.url.path.startswith("/v1"):
-        scheme, token = "bearer", request.cookies.get(SESSION_COOKIE, "")
+        scheme, token, read = "bearer", request.cookies.get(SESSION_COOKIE, ""), read_session
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(
             401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
-    principal = principal_from(settings, decode(settings, token))
+    principal = principal_from(settings, read(settings, token))
     request.state.principal = principal
     return principal
 

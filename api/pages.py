@@ -18,15 +18,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from api import case_steps, timeline
+from api import case_steps, oidc, timeline
 from api.auth import (
     SESSION_COOKIE,
+    SESSION_HOURS,
     AuditDep,
     allowed,
     current_principal,
-    decode,
-    mint_token,
     principal_from,
+    session_token,
 )
 from api.deps import PartsDep, SettingsDep
 from api.routes.deadlines import calculate
@@ -64,6 +64,7 @@ PAGE_PREFIXES = (
     "/mijn-casussen",
     "/inbox",
     "/termijnen",
+    "/aanmelden",
 )
 PHASES = {
     "triage": "Triage en veiligheidsbeoordeling",
@@ -198,7 +199,21 @@ async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
         for p in region.partners
         if roles_for(p.kind)
     ]
-    return page(request, "login.html", orgs=orgs, dev=settings.oidc_jwks_url is None)
+    return page(
+        request,
+        "login.html",
+        orgs=orgs,
+        dev=settings.dev_sign_in,
+        oidc=settings.oidc_issuer is not None,
+    )
+
+
+def _signed_in(response: Response, settings, principal: Principal) -> Response:
+    token = session_token(settings, principal)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=SESSION_HOURS * 3600
+    )
+    return response
 
 
 @router.post("/login")
@@ -211,18 +226,84 @@ async def login(
     name: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     """Development sign-in: a locally signed session. With OIDC configured, sign in there."""
-    if settings.oidc_jwks_url is not None:
+    if not settings.dev_sign_in:
         raise HTTPException(404, "aanmelden gaat via de identity provider van uw organisatie")
-    found = settings.chain.partner(org)
-    if found is None or role not in roles_for(found[1].kind):
-        raise HTTPException(422, "onbekende organisatie of rol")
-    subject = f"dev-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}" if name.strip() else None
-    token = mint_token(settings, org=org, role=role, subject=subject)
-    principal = principal_from(settings, decode(settings, token))
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    subject = f"dev-{slug}" if slug else f"user-{uuid.uuid4().hex[:8]}"
+    claims = {"sub": subject, "org": org, "role": role}
+    try:
+        principal = principal_from(settings, claims)
+    except HTTPException:
+        raise HTTPException(422, "onbekende organisatie of rol") from None
     await case_service.signed_in(parts, principal, name.strip() or principal.subject)
-    response = RedirectResponse(home_of(principal), 303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=8 * 3600)
+    return _signed_in(RedirectResponse(home_of(principal), 303), settings, principal)
+
+
+def _refused(request: Request, e: oidc.SignInRefused) -> HTMLResponse:
+    response = page(
+        request, "error.html", e.status_code, title="Aanmelden mislukt", detail=e.reason
+    )
+    response.delete_cookie(oidc.FLOW_COOKIE, path=oidc.FLOW_PATH)
     return response
+
+
+@router.get(oidc.FLOW_PATH)
+async def oidc_start(request: Request, settings: SettingsDep) -> Response:
+    """Off to the organisation's identity provider (authorization code flow with PKCE)."""
+    if settings.oidc_issuer is None:
+        raise HTTPException(404, "aanmelden via een identity provider is hier niet ingesteld")
+    redirect_url = settings.oidc_redirect_url or str(request.url_for("oidc_callback"))
+    try:
+        location, flow = await oidc.start(settings, redirect_url)
+    except oidc.SignInRefused as e:
+        return _refused(request, e)
+    response = RedirectResponse(location, 303)
+    # Lax, not Strict: the cookie must come back with the provider's redirect to us
+    response.set_cookie(
+        oidc.FLOW_COOKIE,
+        flow,
+        httponly=True,
+        samesite="lax",
+        max_age=oidc.FLOW_MINUTES * 60,
+        path=oidc.FLOW_PATH,
+    )
+    return response
+
+
+@router.get(f"{oidc.FLOW_PATH}/terug", response_class=HTMLResponse)
+async def oidc_callback(
+    request: Request,
+    settings: SettingsDep,
+    parts: PartsDep,
+    state: str | None = None,
+    code: str | None = None,
+    error: str | None = None,
+) -> Response:
+    """Back from the provider: the ID token checked, its claims looked up in the chain, and the
+    same session as the dev sign-in. The home page follows by a refresh from this page, as a
+    Strict cookie set at the end of a redirect chain from another site is not sent within it."""
+    if settings.oidc_issuer is None:
+        raise HTTPException(404, "aanmelden via een identity provider is hier niet ingesteld")
+    try:
+        if error or not code:
+            raise oidc.SignInRefused(403, "De identity provider heeft u niet aangemeld.")
+        claims = await oidc.finish(settings, request.cookies.get(oidc.FLOW_COOKIE), state, code)
+        try:
+            principal = principal_from(settings, claims)
+        except HTTPException:
+            raise oidc.SignInRefused(
+                403,
+                f"Uw identity provider meldt u aan als {claims['role']!r} van organisatie "
+                f"{claims['org']!r}; die organisatie of die rol kent deze keten niet.",
+            ) from None
+        home = home_of(principal)
+    except oidc.SignInRefused as e:
+        return _refused(request, e)
+    name = claims.get("name") or claims.get("preferred_username") or principal.subject
+    await case_service.signed_in(parts, principal, str(name)[:80])
+    response = page(request, "signed_in.html", home=home, principal=principal)
+    response.delete_cookie(oidc.FLOW_COOKIE, path=oidc.FLOW_PATH)
+    return _signed_in(response, settings, principal)
 
 
 @router.get("/logout")

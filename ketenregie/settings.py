@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.chain import Chain
@@ -61,6 +61,41 @@ class Settings(BaseSettings):
         None,
         description="the organisation's OIDC JWKS URL; when unset a local dev signing key is used",
     )
+    oidc_issuer: str | None = Field(
+        None,
+        description="the OpenID provider the pages sign in with (read from its "
+        "/.well-known/openid-configuration); when unset and oidc_jwks_url too, the dev sign-in",
+    )
+    oidc_client_id: str = "ketenregie"
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="for a confidential client; unset: a public client, PKCE alone"
+    )
+    oidc_redirect_url: str | None = Field(
+        None,
+        description="the callback registered at the provider; default: /aanmelden/oidc/terug "
+        "on the host the browser used",
+    )
+    oidc_scope: str = "openid"
+    oidc_org_claim: str = Field(
+        "org", description="ID token claim holding the organisation: a partner id of the chain"
+    )
+    oidc_role_claim: str = Field(
+        "role", description="ID token claim holding the role, one the chain allows that partner"
+    )
+    session_secret: SecretStr | None = Field(
+        None,
+        description="signs the pages' session cookie; the same on every API replica. "
+        "Unset: the local dev key (one process)",
+    )
+
+    @field_validator(
+        "oidc_issuer", "oidc_redirect_url", "oidc_client_secret", "session_secret", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value):
+        """A compose file passes an unset variable on as ""; that is no issuer and no key."""
+        return None if value == "" else value
+
     temporal_ui_origin: str = "http://127.0.0.1:8233"
     retention_days: int = Field(
         20 * 365 + 5,
@@ -117,6 +152,17 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "wb") as f:
                 f.write(secrets.token_bytes(32))
         return path.read_bytes()
+
+    @property
+    def session_key(self) -> bytes:
+        if self.session_secret is not None:
+            return self.session_secret.get_secret_value().encode()
+        return self.dev_signing_key
+
+    @property
+    def dev_sign_in(self) -> bool:
+        """The development sign-in (pick an organisation and role) is on only without OIDC."""
+        return self.oidc_issuer is None and self.oidc_jwks_url is None
 
     codec_keys: str | None = Field(
         None,

@@ -207,6 +207,7 @@ async def eventually(probe, timeout: float = 30.0, interval: float = 0.2):
 
 @pytest_asyncio.fixture(scope="session")
 async def browser():
+    """Debian's Chromium driven by Playwright."""
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is missing: `./run test` installs it (apt-get)"
     async with async_playwright() as pw:
