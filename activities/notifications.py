@@ -14,7 +14,7 @@ import asyncpg
 from temporalio import activity
 
 from activities.channels import Sender
-from domain.chain import Chain, Region
+from domain.chain import Chain, EmailChannel, Region
 from domain.models import FailedDelivery, Notice, PlannedDelivery
 from domain.notifications import (
     HANDLE_WITH_CARE,
@@ -40,8 +40,10 @@ class NotificationActivities:
     async def plan_notice(self, notice: Notice) -> list[PlannedDelivery]:
         async with self._pool.acquire() as conn:
             case = await conn.fetchrow(
-                """SELECT f.persons, f.wijkteam, c.municipality, c.partner
-                   FROM case_files f JOIN cases c USING (case_id) WHERE f.case_id = $1""",
+                """SELECT f.persons, f.wijkteam, c.municipality, c.partner, s.email AS worker
+                   FROM case_files f JOIN cases c USING (case_id)
+                   LEFT JOIN staff s ON s.subject = c.assigned_to
+                   WHERE f.case_id = $1""",
                 notice.case_id,
             )
             if case is None:  # the case was destroyed: nobody is to be told anything
@@ -95,6 +97,7 @@ def _contacts(case: asyncpg.Record) -> CaseContacts:
     persons = case["persons"]
     return CaseContacts(
         municipality=case["municipality"],
+        worker_email=case["worker"],
         huisartsen=[p["huisarts"] for p in persons if p.get("huisarts") and p["role"] != "pleger"],
         wijkteams=[t for t in (case["wijkteam"], case["partner"]) if t],
         children=[
@@ -120,6 +123,8 @@ def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
         subject = f"ketenregie: {body['title']}"
         due_at = notice.due_at
     channel = r.partner.channel(r.role) if r.partner else None
+    if r.email is not None:
+        channel = EmailChannel(kind="email", to=r.email)
     problem = None
     if r.partner is None:
         problem = f"no {r.audience} is configured for this municipality in {region.name}"

@@ -300,7 +300,8 @@ async def oidc_callback(
     except oidc.SignInRefused as e:
         return _refused(request, e)
     name = claims.get("name") or claims.get("preferred_username") or principal.subject
-    await case_service.signed_in(parts, principal, str(name)[:80])
+    email = claims.get("email") if claims.get("email_verified", True) else None
+    await case_service.signed_in(parts, principal, str(name)[:80], email)
     response = page(request, "signed_in.html", home=home, principal=principal)
     response.delete_cookie(oidc.FLOW_COOKIE, path=oidc.FLOW_PATH)
     return _signed_in(response, settings, principal)

@@ -89,6 +89,7 @@ class CaseContacts(BaseModel):
     huisartsen: list[str] = []
     wijkteams: list[str] = []
     children: list[Child] = []
+    worker_email: str | None = None  # the Veilig Thuis worker the case is assigned to
 
 
 class Recipient(BaseModel):
@@ -96,6 +97,7 @@ class Recipient(BaseModel):
     partner: Partner | None  # None: nobody of this kind is configured (a visible failure)
     role: str = "default"
     child: Child | None = None  # set for a Handle with Care notice
+    email: str | None = None  # to this person rather than to the partner's channel
 
 
 def audiences(notice: Notice) -> tuple[str, ...]:
@@ -175,7 +177,16 @@ def recipients(notice: Notice, region: Region, case: CaseContacts) -> list[Recip
                 else (audience, "default")
             )
             partners = region.partners_of(kind, case.municipality) or [None]
-            out.extend(Recipient(audience=audience, partner=p, role=role) for p in partners)
+            # a reminder of Veilig Thuis goes to the worker on the case; escalations go to
+            # the coordinator (above) and the rest to the team
+            worker = (
+                case.worker_email
+                if notice.kind == "reminder" and audience == "veilig_thuis"
+                else None
+            )
+            out.extend(
+                Recipient(audience=audience, partner=p, role=role, email=worker) for p in partners
+            )
     return out
 
 

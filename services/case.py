@@ -171,9 +171,11 @@ async def colleagues(parts: Parts, caller: Caller) -> list[dict[str, Any]]:
         return [dict(r) for r in await staff.of_org(conn, caller.principal.org)]
 
 
-async def signed_in(parts: Parts, principal: Principal, name: str) -> None:
+async def signed_in(
+    parts: Parts, principal: Principal, name: str, email: str | None = None
+) -> None:
     async with parts.pool.acquire() as conn:
-        await staff.seen(conn, principal, name)
+        await staff.seen(conn, principal, name, email)
 
 
 async def detail(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:

@@ -201,6 +201,7 @@ MIGRATIONS: list[str] = [
         org       text NOT NULL,
         role      text NOT NULL,
         name      text NOT NULL,
+        email     text,
         last_seen timestamptz NOT NULL DEFAULT now()
     );
     ALTER TABLE access_log ADD COLUMN view_id text;

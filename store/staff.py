@@ -7,15 +7,17 @@ import asyncpg
 from domain.access import Principal
 
 
-async def seen(conn: asyncpg.Connection, p: Principal, name: str) -> None:
+async def seen(conn: asyncpg.Connection, p: Principal, name: str, email: str | None) -> None:
+    """Who signed in, with the address their reminders go to (when the provider gave one)."""
     await conn.execute(
-        """INSERT INTO staff (subject, org, role, name) VALUES ($1, $2, $3, $4)
+        """INSERT INTO staff (subject, org, role, name, email) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (subject) DO UPDATE
-               SET org = $2, role = $3, name = $4, last_seen = now()""",
+               SET org = $2, role = $3, name = $4, email = $5, last_seen = now()""",
         p.subject,
         p.org,
         p.role,
         name,
+        email,
     )
 
 

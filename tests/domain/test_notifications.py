@@ -114,6 +114,17 @@ def test_a_reminder_goes_to_the_responsible_team(responsible, expected):
     assert told(notice("reminder", "x", responsible)) == expected
 
 
+def test_a_reminder_goes_to_the_worker_on_the_case_and_an_escalation_to_the_coordinator():
+    assigned = FAMILY.model_copy(update={"worker_email": "a.devries@vt-haaglanden.example"})
+    reminder = recipients(notice("reminder", "x", "veilig_thuis"), REGION, assigned)
+    assert [r.email for r in reminder] == ["a.devries@vt-haaglanden.example"]
+    escalation = recipients(notice("escalation", "x", "veilig_thuis"), REGION, assigned)
+    assert [(r.email, r.role) for r in escalation] == [(None, "coordinator")]
+    # another team's reminder is not the worker's
+    police = recipients(notice("reminder", "x", "police"), REGION, assigned)
+    assert [r.email for r in police] == [None]
+
+
 def test_the_mayor_of_the_case_municipality_is_asked():
     delft = FAMILY.model_copy(update={"municipality": "GM0503"})
     assert told(notice("event", "huisverbod_requested"), delft) == ["burgemeester-gm0503"]
