@@ -81,6 +81,11 @@ class Chain(BaseModel):
                     return region, partner
         return None
 
+    def municipality_name(self, code: str) -> str:
+        """The municipality's name (its CBS code when the chain does not know it)."""
+        names = {m.code: m.name for r in self.regions for m in r.municipalities}
+        return names.get(code, code)
+
     def check_location(self, region: str, municipality: str) -> str | None:
         """None when `municipality` belongs to `region`; otherwise what is wrong."""
         found = self.region(region)
