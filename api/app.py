@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def refused(request: Request, exc: Refused) -> Response:
         """A service's refusal: its status and reason; a page shows it as a page."""
         if is_page(request):
-            return pages.error_page(request, exc.status_code, exc.detail)
+            return pages.error_page(request, exc.status_code, exc.dutch or exc.detail)
         headers = {"Retry-After": str(RETRY_AFTER)} if exc.status_code == 503 else None
         return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 

@@ -29,12 +29,14 @@ from api.auth import (
     session_token,
 )
 from api.deps import PartsDep, SettingsDep
+from api.routes import huisverbod as huisverbod_routes
 from api.routes.deadlines import calculate
 from api.schemas import CaseDetail, Dashboard, HuisverbodView
 from domain.access import DECIDING_CAPACITY, ROLE_NAMES, Principal, roles_for
 from domain.acute_safety import PLACEMENT_LABELS
 from domain.case import CaseFilter
-from domain.huisverbod import Decider, DecisionIn, ExtensionIn
+from domain.huisverbod import RISK_ANSWER_LABELS, Decider, DecisionIn, ExtensionIn
+from domain.huisverbod_order import OrderKind
 from domain.policy import age_on
 from domain.workdays import AMSTERDAM
 from services import case as case_service
@@ -55,6 +57,7 @@ CaseLister = Annotated[Principal, Depends(allowed("case.list"))]
 Stepping = Annotated[Principal, Depends(allowed("case.step"))]
 Assigning = Annotated[Principal, Depends(allowed("case.assign"))]
 HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
+OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
 PAGE_PREFIXES = (
     "/login",
     "/logout",
@@ -108,6 +111,10 @@ def localinput(at: datetime | None) -> str:
     return at.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M") if at else ""
 
 
+def yesno(value: bool | None) -> str:
+    return "onbekend" if value is None else ("ja" if value else "nee")
+
+
 def age(born: date | None, on: date) -> str:
     return f"{age_on(born, on)} jaar" if born else "leeftijd onbekend"
 
@@ -136,6 +143,8 @@ TEMPLATES.env.globals.update(
         "overdue": "verstreken",
         "closed": "vervallen",
     },
+    risk_answers=RISK_ANSWER_LABELS,
+    yesno=yesno,
 )
 
 
@@ -502,7 +511,9 @@ async def _inbox(parts, caller: Caller):
     requested = [h for h in rows if h.status == "requested"]
     running = [h for h in rows if h.status in ("imposed", "extended")]
     running.sort(key=lambda h: h.ends_at or datetime.max.replace(tzinfo=UTC))
-    return {"requested": requested, "running": running, "now": datetime.now(UTC)}
+    ended = [h for h in rows if h.imposed_at and h.ended_at]  # their orders stay at hand
+    ended.sort(key=lambda h: h.ended_at, reverse=True)
+    return {"requested": requested, "running": running, "ended": ended, "now": datetime.now(UTC)}
 
 
 def _decision_due(h) -> datetime | None:
@@ -549,9 +560,17 @@ async def decide_form(
     p: Deciding,
     decision: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
+    veilig_thuis_consulted: Annotated[bool, Form()] = False,
+    ordered_orally: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     async def send() -> str:
-        body = DecisionIn(decision=decision, reason=reason, decided_by=_deciding(p))
+        body = DecisionIn(
+            decision=decision,
+            reason=reason,
+            decided_by=_deciding(p),
+            veilig_thuis_consulted=veilig_thuis_consulted,
+            ordered_orally=ordered_orally,
+        )
         await huisverbod.decide(parts, caller, huisverbod_id, body)
         return f"Huisverbod {'opgelegd' if decision == 'impose' else 'afgewezen'}."
 
@@ -581,7 +600,21 @@ async def extend_form(
     return await _submit(request, parts, caller, send)
 
 
+@router.get("/inbox/{huisverbod_id}/beschikking.pdf")
+async def written_order(
+    huisverbod_id: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: OrderReader,
+    soort: OrderKind = "oplegging",
+) -> Response:
+    """The written order from the inbox: the API's, with the page's session."""
+    return await huisverbod_routes.written_order(huisverbod_id, parts, audit, p, soort)
+
+
 def _reason(e: Exception) -> str:
+    if isinstance(e, Refused) and e.dutch:
+        return f"Niet gelukt: {e.dutch}"
     if isinstance(e, HTTPException | Refused):
         return f"Niet gelukt: {e.detail}"
     return "Niet gelukt: controleer het formulier (reden en datum zijn verplicht)."

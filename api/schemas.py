@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from domain.case import PersonIn, Phase, Reporter, Unsafety
-from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy
+from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy, RiskAnswer
 from domain.models import DeadlineStatus, DeliveryStatus, TimelineEvent
 
 
@@ -43,10 +43,20 @@ class CaseList(BaseModel):
 
 
 class HuisverbodView(HuisverbodSnapshot):
-    """The huisverbod as the read model holds it, with its file (address, requester)."""
+    """The huisverbod as the read model holds it, with its request's file for the mayor's
+    office, a hulpofficier and Veilig Thuis (null for others, and for requests made before
+    the file held it)."""
 
+    pleger_name: str | None = Field(None, description="the person to leave, from the case file")
     address: str | None = None
     requested_by: RequestedBy | None = None
+    grounds: str | None = None
+    risk_assessment: list[RiskAnswer] | None = None
+    children_at_address: bool | None = None
+    veilig_thuis_consulted: bool | None = Field(
+        None, description="Veilig Thuis was consulted before the request"
+    )
+    incident_at: datetime | None = None
 
 
 class HuisverbodList(BaseModel):

@@ -220,6 +220,8 @@ async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) ->
             "pleger_ref": "p2",
             "address": "Straat 1",
             "requested_by": {"organisation": "Politie", "officer": "Agent"},
+            "grounds": "Feiten en omstandigheden.",
+            "children_at_address": False,
         }
         key = {"Idempotency-Key": f"request-{i}"}
         url = f"/v1/cases/{case_id}/huisverbod-requests"

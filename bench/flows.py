@@ -70,6 +70,8 @@ async def one_flow(api: httpx.AsyncClient) -> tuple[float, str, str]:
                 "pleger_ref": "p",
                 "address": "a",
                 "requested_by": {"organisation": "o", "officer": "x"},
+                "grounds": "Feiten en omstandigheden.",
+                "children_at_address": False,
             },
         )
     )["huisverbod_id"]

@@ -26,6 +26,7 @@ Action = Literal[
     "huisverbod.appeal",
     "huisverbod.withdraw",
     "huisverbod.violation",
+    "huisverbod.order",
     "dashboard.read",
     "access_log.read",
     "codec.encode",
@@ -42,6 +43,7 @@ _VT_WORKER: set[Action] = {
     "huisverbod.list",
     "huisverbod.read",
     "huisverbod.appeal",
+    "huisverbod.order",  # the written order: Veilig Thuis organises the help it starts
     "placement.location.read",
 }
 _POLICE: set[Action] = {
@@ -77,6 +79,7 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
             "huisverbod.extend",
             "huisverbod.appeal",
             "huisverbod.withdraw",  # the mayor only: not under mandate (Wth art. 3 lid 1)
+            "huisverbod.order",
         }
     ),
     ("sociaal_wijkteam", "worker"): frozenset({"case.list", "case.read"}),
@@ -139,6 +142,13 @@ ROLE_NAMES = {
 
 def roles_for(org_kind: str) -> list[str]:
     return sorted(role for kind, role in PERMISSIONS if kind == org_kind)
+
+
+def may_read_huisverbod_file(p: Principal) -> bool:
+    """The request's file (the person to leave, the address, the officer, the grounds): for
+    whoever decides on it (the mayor's office, a hulpofficier under mandate: Wth art. 3) and
+    for Veilig Thuis, which organises the help; within the scope that shows the huisverbod."""
+    return p.may("huisverbod.decide") or p.org_kind == "veilig_thuis"
 
 
 def may_see_location(p: Principal, provider: str, case_region: str) -> bool:

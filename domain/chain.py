@@ -59,9 +59,6 @@ class Region(BaseModel):
     def number_prefix(self) -> str:
         return f"VT-{self.code or self.slug[:3].upper()}"
 
-    def municipality_name(self, code: str) -> str:
-        return next((m.name for m in self.municipalities if m.code == code), code)
-
     def partners_of(self, kind: str, municipality: str | None = None) -> list[Partner]:
         """The partners of `kind`; for a municipality, those serving it (or the whole region)."""
         return [
@@ -81,13 +78,6 @@ class Chain(BaseModel):
     def region(self, slug: str) -> Region | None:
         return self._by_slug.get(slug)
 
-    def municipality_name(self, code: str) -> str:
-        """The name people know a municipality by; the CBS code when it is not configured."""
-        for region in self.regions:
-            if any(m.code == code for m in region.municipalities):
-                return region.municipality_name(code)
-        return code
-
     def partner(self, org: str) -> tuple[Region, Partner] | None:
         """The organisation `org` and the region it belongs to."""
         for region in self.regions:
@@ -95,6 +85,11 @@ class Chain(BaseModel):
                 if partner.id == org:
                     return region, partner
         return None
+
+    def municipality_name(self, code: str) -> str:
+        """The municipality's name (its CBS code when the chain does not know it)."""
+        names = {m.code: m.name for r in self.regions for m in r.municipalities}
+        return names.get(code, code)
 
     def check_location(self, region: str, municipality: str) -> str | None:
         """None when `municipality` belongs to `region`; otherwise what is wrong."""

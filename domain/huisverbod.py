@@ -9,9 +9,9 @@ The periods and their articles are in `domain.policy`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from domain.models import (
     AwareDatetime,
@@ -39,11 +39,46 @@ class RequestedBy(Strict):
     officer: ShortText
 
 
+Grounds = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+RiskAnswerValue = Literal["yes", "no", "unknown"]
+RISK_ANSWER_LABELS: dict[str, str] = {"yes": "ja", "no": "nee", "unknown": "onbekend"}
+
+
+class RiskAnswer(Strict):
+    """One answer of the risk assessment the police used (RiHG, Risicotaxatie-instrument
+    Huiselijk Geweld): the indicator as the police worded it and their answer. Ketenregie
+    shows the answers to whoever decides; it does not score them."""
+
+    question: ShortText
+    answer: RiskAnswerValue
+
+
 class HuisverbodRequestIn(Strict):
+    """The police's request. The address, the officer and the grounds stay in Postgres."""
+
     pleger_ref: Ref
     address: ShortText
     requested_by: RequestedBy
     incident_at: PastMoment | None = None
+    grounds: Grounds = Field(description="the facts and circumstances the request rests on")
+    risk_assessment: list[RiskAnswer] = Field([], max_length=60)
+    children_at_address: bool = Field(description="children live at the address")
+    veilig_thuis_consulted: bool = Field(
+        False, description="Veilig Thuis was already consulted (Wth art. 2 lid 3)"
+    )
+
+
+# What a huisverbod's read adds from its request's file (Postgres only), for those who may
+# read it (`domain.access.may_read_huisverbod_file`).
+FILE_FIELDS = (
+    "pleger_name",
+    "address",
+    "requested_by",
+    "grounds",
+    "risk_assessment",
+    "children_at_address",
+    "veilig_thuis_consulted",
+)
 
 
 class Decider(Strict):

@@ -79,7 +79,12 @@ from domain.workdays import (
 
 
 class RuleViolation(ValueError):
-    """A command that the law does not allow; the message says which rule and why."""
+    """A command that the law does not allow; the message says which rule and why (for the
+    API), `dutch` says it to a person at a page, where a rule has it."""
+
+    def __init__(self, message: str, dutch: str | None = None) -> None:
+        super().__init__(message)
+        self.dutch = dutch
 
 
 class Rule(BaseModel):
@@ -263,16 +268,21 @@ class HuisverbodPolicy(_Scaled):
         if capacity != "mayor":
             raise RuleViolation(
                 "an extension can only be decided by the mayor; the mandate to a hulpofficier "
-                "covers imposing only (Wth art. 3 lid 1)"
+                "covers imposing only (Wth art. 3 lid 1)",
+                dutch="alleen de burgemeester verlengt; het mandaat aan een hulpofficier geldt "
+                "alleen het opleggen (Wth art. 3 lid 1)",
             )
         if decided_at >= current_end:
             raise RuleViolation(
                 f"the ban ended at {current_end.isoformat()}; an extension must be decided "
-                "while it is in force (Wth art. 9 lid 1)"
+                "while it is in force (Wth art. 9 lid 1)",
+                dutch="het huisverbod is al afgelopen; verlengen kan alleen zolang het loopt "
+                "(Wth art. 9 lid 1)",
             )
         if until <= current_end:
             raise RuleViolation(
-                f"the extension must end after the current end {current_end.isoformat()}"
+                f"the extension must end after the current end {current_end.isoformat()}",
+                dutch="de verlenging moet na het huidige einde van het huisverbod eindigen",
             )
 
     @staticmethod
@@ -282,7 +292,9 @@ class HuisverbodPolicy(_Scaled):
         if until > cap:
             raise RuleViolation(
                 f"{until.isoformat()} is past the legal maximum {cap.isoformat()}: "
-                "four weeks after imposition (Wth art. 9 lid 1)"
+                "four weeks after imposition (Wth art. 9 lid 1)",
+                dutch="die datum ligt na het wettelijke maximum: een huisverbod duurt met "
+                "verlenging ten hoogste vier weken na oplegging (Wth art. 9 lid 1)",
             )
 
 
@@ -552,6 +564,25 @@ def is_adult(birth_date: date, on: date) -> bool:
 def check_huisverbod_subject(role: str, birth_date: date | None, on: date) -> None:
     """Only an adult pleger of the case can be the subject of a huisverbod (Wth art. 2 lid 2)."""
     if role != "pleger":
-        raise RuleViolation(f"the person has role {role!r}; a huisverbod is imposed on a pleger")
+        raise RuleViolation(
+            f"the person has role {role!r}; a huisverbod is imposed on a pleger",
+            dutch="een huisverbod wordt alleen aan een pleger opgelegd",
+        )
     if birth_date is not None and not is_adult(birth_date, on):
-        raise RuleViolation("a huisverbod can only be imposed on an adult (Wth art. 2 lid 2)")
+        raise RuleViolation(
+            "a huisverbod can only be imposed on an adult (Wth art. 2 lid 2)",
+            dutch="een huisverbod kan alleen aan een meerderjarige worden opgelegd "
+            "(Wth art. 2 lid 2)",
+        )
+
+
+def check_veilig_thuis_consulted(children: bool, consulted: bool) -> None:
+    """Where children are involved the mayor consults Veilig Thuis before imposing (Wth
+    art. 2 lid 3)."""
+    if children and not consulted:
+        raise RuleViolation(
+            "children are involved: Veilig Thuis must be consulted before imposing "
+            "(Wth art. 2 lid 3); set veilig_thuis_consulted to true once it was",
+            dutch="er zijn kinderen betrokken: raadpleeg Veilig Thuis vóór het opleggen "
+            "(Wth art. 2 lid 3) en vink dan 'Veilig Thuis geraadpleegd' aan.",
+        )

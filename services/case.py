@@ -28,6 +28,7 @@ from domain.case import (
 from domain.ids import case_workflow_id
 from domain.policy import Policy
 from domain.procedure import birth_date, check_partners, person
+from services import huisverbod
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
@@ -194,7 +195,7 @@ async def detail(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
         **case,
         "deadlines": all_deadlines,
         "open_deadlines": [d for d in all_deadlines if d["status"] == "open"],
-        "huisverboden": bans,
+        "huisverboden": [huisverbod.shown(caller, b) for b in bans],
         "notices": sent,
     }
 

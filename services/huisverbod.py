@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.access import DECIDING_CAPACITY
+from domain import huisverbod_order
+from domain.access import DECIDING_CAPACITY, may_read_huisverbod_file
 from domain.huisverbod import (
+    FILE_FIELDS,
     AppealCmd,
     AppealIn,
     DecisionCmd,
@@ -18,6 +20,7 @@ from domain.huisverbod import (
     HearingIn,
     HuisverbodRequestCmd,
     HuisverbodRequestIn,
+    HuisverbodSnapshot,
     MilestoneCmd,
     MilestoneIn,
     RulingCmd,
@@ -27,8 +30,9 @@ from domain.huisverbod import (
     WithdrawalCmd,
     WithdrawalIn,
 )
+from domain.huisverbod_order import OrderKind, WrittenOrder
 from domain.ids import case_workflow_id, huisverbod_workflow_id
-from domain.policy import check_huisverbod_subject
+from domain.policy import check_huisverbod_subject, check_veilig_thuis_consulted
 from domain.procedure import birth_date, person
 from domain.workdays import local_date
 from services.context import Caller, Parts, at_or_now
@@ -41,6 +45,17 @@ from workflows.huisverbod import HuisverbodWorkflow
 
 async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
     """The huisverbod as the caller may see it (404 outside their scope); the read is logged."""
+    return shown(caller, await _with_file(parts, caller, huisverbod_id))
+
+
+def shown(caller: Caller, row: dict[str, Any]) -> dict[str, Any]:
+    """A huisverbod with its request's file for who may read that, without it for others."""
+    if may_read_huisverbod_file(caller.principal):
+        return row
+    return {k: v for k, v in row.items() if k not in FILE_FIELDS}
+
+
+async def _with_file(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
     async with parts.pool.acquire() as conn:
         found = await huisverboden.get_huisverbod(conn, huisverbod_id, caller.scope)
     if found is None:
@@ -49,8 +64,28 @@ async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, An
     return found
 
 
+async def written_order(
+    parts: Parts, caller: Caller, huisverbod_id: str, kind: OrderKind
+) -> WrittenOrder:
+    """The written order of the imposition, the last extension or the withdrawal, for the
+    mayor's office of the municipality and Veilig Thuis of the region (the caller's action
+    and scope say so); each download is in the access log."""
+    caller.audit.detail = f"written order {kind}"
+    current = await _with_file(parts, caller, huisverbod_id)
+    try:
+        return huisverbod_order.written_order(
+            kind,
+            HuisverbodSnapshot(**current),
+            current,
+            parts.chain.municipality_name(current["municipality"]),
+            parts.policy.huisverbod,
+        )
+    except huisverbod_order.NoOrder as e:
+        raise Refused(404, str(e), f"er is (nog) geen beschikking van {kind}") from None
+
+
 async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd) -> dict:
-    current = await load(parts, caller, huisverbod_id)
+    current = await _with_file(parts, caller, huisverbod_id)
     handle = parts.client.get_workflow_handle(
         huisverbod_workflow_id(current["case_id"], huisverbod_id)
     )
@@ -78,10 +113,17 @@ async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: Decisio
         decided_at=at_or_now(body.decided_at, "decided_at"),
     )
     if cmd.decision == "impose":
-        current = await load(parts, caller, huisverbod_id)
+        current = await _with_file(parts, caller, huisverbod_id)
         async with parts.pool.acquire() as conn:
             case = await cases.get_case(conn, current["case_id"])
         check(_subject, case, current["pleger_ref"], local_date(cmd.decided_at))
+        children = bool(current.get("children_at_address")) or any(
+            p["role"] == "child" for p in case["persons"]
+        )  # Veilig Thuis consulted before the police's request counts as well
+        consulted = bool(cmd.veilig_thuis_consulted or current.get("veilig_thuis_consulted"))
+        check(check_veilig_thuis_consulted, children, consulted)
+        if consulted:
+            cmd.veilig_thuis_consulted = True
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.decide, cmd)
 
 
@@ -195,4 +237,4 @@ async def inbox(
     for r in rows:
         caller.audit.touches(r["case_id"], [r["pleger_ref"]])
     caller.audit.detail = f"search municipality={municipality} status={status}"
-    return rows
+    return [shown(caller, r) for r in rows]

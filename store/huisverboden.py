@@ -15,16 +15,23 @@ from store.scoping import case_conditions
 async def insert_request(
     conn: asyncpg.Connection, huisverbod_id: str, case: dict[str, Any], req: HuisverbodRequestIn
 ) -> None:
-    """Store the request's file (the address and the officer: never in Temporal). The read
-    model's row is written by the workflow alone, so no huisverbod shows without a workflow
-    behind it; a repeat with the same id stores nothing more."""
+    """Store the request's file (the address, the officer, the grounds: never in Temporal).
+    The read model's row is written by the workflow alone, so no huisverbod shows without a
+    workflow behind it; a repeat with the same id stores nothing more."""
     await conn.execute(
-        "INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT (huisverbod_id) DO NOTHING",
+        """INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by, grounds,
+                                         risk_assessment, children_at_address,
+                                         veilig_thuis_consulted, incident_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (huisverbod_id) DO NOTHING""",
         huisverbod_id,
         case["case_id"],
         req.address,
         req.requested_by.model_dump(mode="json"),
+        req.grounds,
+        [a.model_dump(mode="json") for a in req.risk_assessment],
+        req.children_at_address,
+        req.veilig_thuis_consulted,
+        req.incident_at,
     )
 
 
@@ -67,6 +74,21 @@ async def _upsert(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
     return status.endswith(" 1")
 
 
+# The request's file beside the read model's snapshot: the person to leave (their name in
+# the case file), the address, the officer, the grounds; null for a request without a file.
+FILE_COLUMNS = """h.snapshot, f.address, f.requested_by, f.grounds,
+    f.risk_assessment, f.children_at_address, f.veilig_thuis_consulted, f.incident_at,
+    (SELECT p->>'name' FROM jsonb_array_elements(cf.persons) p
+      WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name"""
+FILE_JOINS = """huisverboden h JOIN cases c USING (case_id)
+    JOIN case_files cf USING (case_id)
+    LEFT JOIN huisverbod_files f USING (huisverbod_id)"""
+
+
+def _with_file(row: asyncpg.Record) -> dict[str, Any]:
+    return {**row["snapshot"], **{k: v for k, v in row.items() if k != "snapshot"}}
+
+
 async def list_huisverboden(
     conn: asyncpg.Connection,
     scope: Scope | None,
@@ -77,10 +99,11 @@ async def list_huisverboden(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Oldest request first; only those within `scope` (None: every one, for internal use)."""
+    """Oldest request first, each with its file; only those within `scope` (None: every one,
+    for internal use)."""
     allowed, args = case_conditions(scope, 6) if scope is not None else ("true", [])
     rows = await conn.fetch(
-        f"""SELECT h.snapshot FROM huisverboden h JOIN cases c USING (case_id)
+        f"""SELECT {FILE_COLUMNS} FROM {FILE_JOINS}
             WHERE ($1::text IS NULL OR h.municipality = $1)
               AND ($2::text IS NULL OR h.status = $2)
               AND ($3::text IS NULL OR h.case_id = $3)
@@ -94,7 +117,7 @@ async def list_huisverboden(
         offset,
         *args,
     )
-    return [r["snapshot"] for r in rows]
+    return [_with_file(r) for r in rows]
 
 
 async def get_huisverbod(
@@ -102,13 +125,8 @@ async def get_huisverbod(
 ) -> dict[str, Any] | None:
     allowed, args = case_conditions(scope, 2)
     row = await conn.fetchrow(
-        f"""SELECT h.snapshot, f.address, f.requested_by
-            FROM huisverboden h JOIN cases c USING (case_id)
-            LEFT JOIN huisverbod_files f USING (huisverbod_id)
-            WHERE h.huisverbod_id = $1 AND {allowed}""",
+        f"SELECT {FILE_COLUMNS} FROM {FILE_JOINS} WHERE h.huisverbod_id = $1 AND {allowed}",
         huisverbod_id,
         *args,
     )
-    if row is None:
-        return None
-    return {**row["snapshot"], "address": row["address"], "requested_by": row["requested_by"]}
+    return None if row is None else _with_file(row)

@@ -215,6 +215,16 @@ MIGRATIONS: list[str] = [
                       AND h.status IN ('refused', 'lifted', 'expired', 'withdrawn'))
             OR EXISTS (SELECT 1 FROM cases c WHERE c.case_id = d.case_id AND c.phase = 'closed'));
     """,
+    # the grounds of a huisverbod request (facts and circumstances, the police's risk
+    # assessment answers, children at the address, Veilig Thuis consulted) and the time of
+    # the incident; older requests have none
+    """
+    ALTER TABLE huisverbod_files ADD COLUMN grounds text;
+    ALTER TABLE huisverbod_files ADD COLUMN risk_assessment jsonb NOT NULL DEFAULT '[]';
+    ALTER TABLE huisverbod_files ADD COLUMN children_at_address boolean;
+    ALTER TABLE huisverbod_files ADD COLUMN veilig_thuis_consulted boolean NOT NULL DEFAULT false;
+    ALTER TABLE huisverbod_files ADD COLUMN incident_at timestamptz;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

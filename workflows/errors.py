@@ -11,12 +11,17 @@ CONFLICT = "Conflict"  # the current state does not allow the command -> 409
 INVALID = "Invalid"  # the command breaks a rule -> 422
 
 
-def conflict(message: str) -> ApplicationError:
-    return ApplicationError(message, type=CONFLICT, non_retryable=True)
+def conflict(message: str, dutch: str | None = None) -> ApplicationError:
+    """`dutch`, when given, travels as the error's detail: what a page shows a person."""
+    return ApplicationError(message, *_said(dutch), type=CONFLICT, non_retryable=True)
 
 
-def invalid(message: str) -> ApplicationError:
-    return ApplicationError(message, type=INVALID, non_retryable=True)
+def invalid(message: str, dutch: str | None = None) -> ApplicationError:
+    return ApplicationError(message, *_said(dutch), type=INVALID, non_retryable=True)
+
+
+def _said(dutch: str | None) -> tuple[str, ...]:
+    return (dutch,) if dutch else ()
 
 
 def check_time(at: datetime | None, earliest: datetime | None = None, since: str = "") -> datetime:

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawalCmd,
     )
     from domain.models import TimelineEvent
-    from domain.policy import RuleViolation
+    from domain.policy import RuleViolation, check_veilig_thuis_consulted
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
     from workflows.options import DURABLE
@@ -143,19 +143,20 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         if self._repeats(cmd):
             return
         if self._s.status != "requested":
-            raise conflict(f"the request was already decided: the huisverbod is {self._s.status}")
+            raise conflict(
+                f"the request was already decided: the huisverbod is {self._s.status}",
+                "over dit verzoek is al beslist",
+            )
         self._not_in_future(cmd.decided_at)
         if cmd.decided_at < self._s.requested_at:
             raise invalid("decided_at lies before the request was made")
-        if (
-            cmd.decision == "impose"
-            and self._in.children_involved
-            and not cmd.veilig_thuis_consulted
-        ):
-            raise invalid(
-                "children are involved: Veilig Thuis must be consulted before imposing "
-                "(Wth art. 2 lid 3); set veilig_thuis_consulted to true once it was"
-            )
+        if cmd.decision == "impose":
+            try:
+                check_veilig_thuis_consulted(
+                    self._in.children_involved, bool(cmd.veilig_thuis_consulted)
+                )
+            except RuleViolation as e:
+                raise invalid(str(e), e.dutch) from None
 
     # --- extension by the mayor ---
 
@@ -180,9 +181,12 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             try:
                 self._policy.check_cap(s.max_end, cmd.until)
             except RuleViolation as e:
-                raise invalid(str(e)) from None
+                raise invalid(str(e), e.dutch) from None
         if s.status not in RUNNING or s.max_end is None or s.ends_at is None:
-            raise conflict(f"only a running huisverbod can be extended; this one is {s.status}")
+            raise conflict(
+                f"only a running huisverbod can be extended; this one is {s.status}",
+                "alleen een lopend huisverbod kan worden verlengd",
+            )
         self._not_in_future(cmd.decided_at)
         try:
             self._policy.check_extension(
@@ -193,7 +197,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 capacity=cmd.decided_by.capacity,
             )
         except RuleViolation as e:
-            raise invalid(str(e)) from None
+            raise invalid(str(e), e.dutch) from None
 
     # --- appeal, the hearing on interim relief and the court's ruling (Wth art. 6) ---
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
+from api.order_pdf import render
 from api.schemas import HuisverbodList, HuisverbodView
 from domain.access import Principal
 from domain.huisverbod import (
@@ -21,6 +24,7 @@ from domain.huisverbod import (
     ViolationIn,
     WithdrawalIn,
 )
+from domain.huisverbod_order import OrderKind
 from services import huisverbod
 from services.context import Caller
 
@@ -33,6 +37,7 @@ Appellate = Annotated[Principal, Depends(allowed("huisverbod.appeal"))]
 Reader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 Withdrawer = Annotated[Principal, Depends(allowed("huisverbod.withdraw"))]
 Police = Annotated[Principal, Depends(allowed("huisverbod.violation"))]
+OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
 
 
 @router.get("", response_model=HuisverbodList)
@@ -62,6 +67,32 @@ async def get_huisverbod(
     huisverbod_id: str, parts: PartsDep, audit: AuditDep, principal: Reader
 ) -> HuisverbodView:
     return HuisverbodView(**await huisverbod.load(parts, Caller(principal, audit), huisverbod_id))
+
+
+@router.get(
+    "/{huisverbod_id}/beschikking.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the written order"}},
+)
+async def written_order(
+    huisverbod_id: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    principal: OrderReader,
+    soort: OrderKind = "oplegging",
+) -> Response:
+    """The written order (beschikking) of the imposition, the last extension or the
+    withdrawal, as a PDF: for the mayor's office of the municipality and Veilig Thuis of the
+    region; 404 while there is no such decision. Each download is in the access log."""
+    order = await huisverbod.written_order(parts, Caller(principal, audit), huisverbod_id, soort)
+    return Response(
+        await run_in_threadpool(render, order),
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="beschikking-{soort}-{huisverbod_id}.pdf"',
+            "cache-control": "no-store",
+        },
+    )
 
 
 @router.post("/{huisverbod_id}/decision", response_model=HuisverbodView)

@@ -2,7 +2,13 @@
 
 import pytest
 
-from domain.access import PERMISSIONS, Principal, may_see_location, scope_of
+from domain.access import (
+    PERMISSIONS,
+    Principal,
+    may_read_huisverbod_file,
+    may_see_location,
+    scope_of,
+)
 
 ALL = sorted({a for actions in PERMISSIONS.values() for a in actions})
 
@@ -15,6 +21,7 @@ VT_WORKER = {
     "huisverbod.list",
     "huisverbod.read",
     "huisverbod.appeal",
+    "huisverbod.order",
     "placement.location.read",
 }
 # (org kind, role) -> what it may do; everything else it may not
@@ -55,6 +62,7 @@ EXPECTED = {
         "huisverbod.extend",
         "huisverbod.appeal",
         "huisverbod.withdraw",
+        "huisverbod.order",
     },
     ("sociaal_wijkteam", "worker"): {"case.list", "case.read"},
     ("huisarts", "doctor"): {"case.list", "case.read"},
@@ -127,3 +135,11 @@ def test_the_shelter_location_is_for_veilig_thuis_and_the_shelter_only(
 ):
     p = Principal(subject="u", org=org, org_kind=kind, role=role, region=region)
     assert may_see_location(p, provider="opvang-haaglanden", case_region="haaglanden") is sees
+
+
+def test_the_request_file_is_for_who_decides_and_for_veilig_thuis():
+    assert may_read_huisverbod_file(principal("mayor_office", "staff"))
+    assert may_read_huisverbod_file(principal("police", "hulpofficier"))  # under mandate
+    assert may_read_huisverbod_file(principal("veilig_thuis", "worker"))
+    assert not may_read_huisverbod_file(principal("police", "officer"))
+    assert not may_read_huisverbod_file(principal("huisarts", "doctor"))

@@ -32,14 +32,30 @@ async def open_case(api, **overrides) -> str:
     return r.json()["case_id"]
 
 
-async def request_huisverbod(api, case_id: str, pleger_ref: str = "p2") -> str:
+GROUNDS = "Slachtoffer met letsel aangetroffen; pleger dreigde terug te komen."
+RISK_ASSESSMENT = [
+    {"question": "Eerder huiselijk geweld gemeld", "answer": "yes"},
+    {"question": "Gebruik of dreiging met wapens", "answer": "unknown"},
+]
+
+
+def huisverbod_request(pleger_ref: str = "p2", **overrides) -> dict:
+    body = {
+        "pleger_ref": pleger_ref,
+        "address": "Voorbeeldstraat 1, Den Haag",
+        "requested_by": {"organisation": "Politie Den Haag", "officer": "Agent Drie"},
+        "grounds": GROUNDS,
+        "risk_assessment": RISK_ASSESSMENT,
+        "children_at_address": False,
+    }
+    body.update(overrides)
+    return body
+
+
+async def request_huisverbod(api, case_id: str, pleger_ref: str = "p2", **overrides) -> str:
     r = await api.post(
         f"/v1/cases/{case_id}/huisverbod-requests",
-        json={
-            "pleger_ref": pleger_ref,
-            "address": "Voorbeeldstraat 1, Den Haag",
-            "requested_by": {"organisation": "Politie Den Haag", "officer": "Agent Drie"},
-        },
+        json=huisverbod_request(pleger_ref, **overrides),
     )
     assert r.status_code == 201, r.text
     return r.json()["huisverbod_id"]

@@ -79,6 +79,8 @@ async def test_unknown_ids_are_404(api, mayor):
             "pleger_ref": "p2",
             "address": "a",
             "requested_by": {"organisation": "o", "officer": "x"},
+            "grounds": "Feiten en omstandigheden.",
+            "children_at_address": False,
         },
     )
     assert r.status_code == 404
@@ -113,6 +115,8 @@ async def test_huisverbod_request_for_the_wrong_person_is_refused(api, pleger_re
             "pleger_ref": pleger_ref,
             "address": "a",
             "requested_by": {"organisation": "o", "officer": "x"},
+            "grounds": "Feiten en omstandigheden.",
+            "children_at_address": False,
         },
     )
     assert r.status_code == 422 and reason in r.json()["detail"]
@@ -129,6 +133,8 @@ async def test_second_request_for_a_running_ban_is_409_and_leaves_no_trace(api):
             "pleger_ref": "p2",
             "address": "a",
             "requested_by": {"organisation": "o", "officer": "x"},
+            "grounds": "Feiten en omstandigheden.",
+            "children_at_address": False,
         },
     )
     assert r.status_code == 409 and "already requested" in r.json()["detail"]
@@ -222,6 +228,8 @@ async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police)
             "pleger_ref": "p2",
             "address": "Straat 1",
             "requested_by": {"organisation": "Politie", "officer": "A"},
+            "grounds": "Feiten en omstandigheden.",
+            "children_at_address": False,
             "incident_at": "2030-01-01T20:00:00+01:00",
         },
     )

@@ -47,6 +47,9 @@ async def test_no_personal_data_in_temporal_history_or_its_database(
                 "pleger_ref": "p2",
                 "address": f"{canary}-adres",
                 "requested_by": {"organisation": "politie", "officer": f"{canary}-agent"},
+                "grounds": f"{canary}-feiten en omstandigheden",
+                "risk_assessment": [{"question": f"{canary}-vraag", "answer": "yes"}],
+                "children_at_address": False,
             },
         )
     ).json()["huisverbod_id"]

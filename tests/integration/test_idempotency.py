@@ -20,6 +20,8 @@ HV_BODY = {
     "pleger_ref": "p2",
     "address": "Voorbeeldstraat 1, Den Haag",
     "requested_by": {"organisation": "Politie Den Haag", "officer": "Agent Drie"},
+    "grounds": "Pleger sloeg slachtoffer.",
+    "children_at_address": False,
 }
 
 

@@ -59,6 +59,8 @@ async def test_the_subject_must_still_be_adult_at_imposition(api, police):
             "pleger_ref": "p3",
             "address": "Voorbeeldstraat 1, Den Haag",
             "requested_by": {"organisation": "Politie Den Haag", "officer": "Agent Drie"},
+            "grounds": "Feiten en omstandigheden.",
+            "children_at_address": False,
         },
     )
     assert r.status_code == 422 and "art. 2 lid 2" in r.json()["detail"]

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 
 from tests.integration.browsing import WAIT, shot, signed_in
 from tests.integration.conftest import eventually
-from tests.integration.flows import melding, request_huisverbod
+from tests.integration.flows import GROUNDS, melding, request_huisverbod
 
 
 async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, api, police):
@@ -61,13 +61,54 @@ async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, a
     await until.evaluate("e => e.removeAttribute('max')")
     await running.get_by_label("Reden").fill("dreiging duurt voort")
     await running.get_by_role("button", name="Verlengen").click()
-    await expect(mayor.get_by_role("status")).to_contain_text("past the legal maximum")
+    await expect(mayor.get_by_role("status")).to_contain_text("na het wettelijke maximum")
     await shot(mayor, "4-extension-refused")
 
     # the coordinator's open case page changes without a reload
     await expect(coordinator.locator(".hv-status")).not_to_have_text("aangevraagd", timeout=WAIT)
     await expect(coordinator.locator(".events")).to_contain_text("imposed", timeout=WAIT)
     await shot(coordinator, "5-case-after-decision")
+
+
+async def test_the_mayor_decides_with_the_grounds_when_children_live_there(
+    browser, site, api, police, settings
+):
+    case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
+    hv = await request_huisverbod(police, case_id, children_at_address=True)
+
+    mayor = await signed_in(browser, site, "burgemeester-gm0518", "staff")
+    request = mayor.locator(f"#verzoek-{hv}")
+    await expect(request.locator(".person")).to_have_text("Pleger Twee")
+    await expect(request.locator(".grounds")).to_have_text(GROUNDS)
+    await expect(request).to_contain_text("Agent Drie")
+    await expect(request).to_contain_text("Voorbeeldstraat 1, Den Haag")
+    await expect(request.locator("table.risk")).to_contain_text("Eerder huiselijk geweld gemeld")
+    await shot(mayor, "7-inbox-with-grounds")
+
+    await request.get_by_label("opleggen").check()
+    await request.get_by_label("Reden").fill("RiHG wijst op ernstig gevaar")
+    await request.get_by_role("button", name="Besluit vastleggen").click()
+    refusal = mayor.get_by_role("status")
+    await expect(refusal).to_contain_text("raadpleeg Veilig Thuis")
+    assert "veilig_thuis_consulted" not in await refusal.text_content()
+
+    request = mayor.locator(f"#verzoek-{hv}")
+    await request.get_by_label("opleggen").check()
+    await request.get_by_label("Reden").fill("RiHG wijst op ernstig gevaar")
+    await request.get_by_label("Veilig Thuis geraadpleegd").check()
+    await request.get_by_label("Mondeling opgelegd").check()
+    await request.get_by_role("button", name="Besluit vastleggen").click()
+    await expect(mayor.get_by_role("status")).to_have_text("Huisverbod opgelegd.")
+    link = mayor.locator(f"#verbod-{hv}").get_by_role("link", name="oplegging (pdf)")
+    href = await link.get_attribute("href")
+
+    from api.auth import SESSION_COOKIE, mint_token
+
+    token = mint_token(settings, org="burgemeester-gm0518", role="staff")
+    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+        r = await client.get(href)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
 
 
 async def test_a_mayors_office_never_sees_a_case(browser, site, api):

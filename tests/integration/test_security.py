@@ -174,6 +174,8 @@ async def test_every_route_on_case_data_logs_exactly_one_entry_without_content(
             "pleger_ref": "p2",
             "address": f"{canary} straat",
             "requested_by": {"organisation": "politie", "officer": "A"},
+            "grounds": "Feiten en omstandigheden.",
+            "children_at_address": False,
         },
     )
     hv = r.json()["huisverbod_id"]

@@ -91,6 +91,8 @@ def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir:
                 "pleger_ref": "p2",
                 "address": "Straat 1",
                 "requested_by": {"organisation": "politie", "officer": "A"},
+                "grounds": "Feiten en omstandigheden.",
+                "children_at_address": False,
             },
         ).json()["huisverbod_id"]
         imposed = police.post(

@@ -1,0 +1,202 @@
+"""The written order (beschikking) of a huisverbod decision, in Dutch: what it says and which
+dates it gives, each with its article. The dates come from the policy the workflow uses
+(`HuisverbodPolicy`), so the paper says what the process enforces. Rendering is the API's."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from domain.huisverbod import Decider, HuisverbodSnapshot
+from domain.policy import HuisverbodPolicy
+from domain.workdays import AMSTERDAM
+
+OrderKind = Literal["oplegging", "verlenging", "intrekking"]
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+APPEAL = "Awb art. 6:7 en 6:8 (zes weken); Wth art. 6"
+REMEDY = (
+    "Tegen deze beschikking kunnen belanghebbenden zonder bezwaar rechtstreeks beroep instellen "
+    "bij de bestuursrechter van de rechtbank, binnen zes weken na de dag waarop zij is "
+    "bekendgemaakt (Wth art. 6; Awb art. 6:7 en 6:8). Daarbij kan om een voorlopige "
+    "voorziening worden gevraagd; de rechter behandelt dat verzoek binnen drie dagen (Wth "
+    "art. 6). Het beroep schorst de werking van het huisverbod niet. Wie het huisverbod "
+    "overtreedt, pleegt een misdrijf (Wth art. 11)."
+)
+UNKNOWN = "(niet vastgelegd bij het verzoek)"
+
+
+class OrderDate(BaseModel):
+    label: str
+    at: datetime
+    article: str
+
+
+class WrittenOrder(BaseModel):
+    kind: OrderKind
+    title: str
+    municipality: str
+    person: str
+    address: str
+    dictum: list[str]
+    grounds: str  # the facts and circumstances of the police's request
+    reason: str  # the decision's own reasoning
+    dates: list[OrderDate]
+    remedy: str
+    decided_at: datetime
+    signed_by: str
+
+
+class NoOrder(LookupError):
+    """The huisverbod has no decision of the kind asked for (yet)."""
+
+
+def moment(at: datetime) -> str:
+    """'20 oktober 2026 om 20:00', Amsterdam time: how a beschikking writes a moment. Midnight
+    is the end of the day before ('1 december 2026 om 24:00'), as a term's last day ends."""
+    local = at.astimezone(AMSTERDAM)
+    clock = f"{local:%H:%M}"
+    if clock == "00:00":
+        local, clock = local - timedelta(days=1), "24:00"
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} om {clock}"
+
+
+def _signed(by: Decider, municipality: str) -> str:
+    if by.capacity == "hulpofficier":  # imposed under the mayor's mandate (Wth art. 3)
+        return f"{by.name}, hulpofficier van justitie, namens de burgemeester van {municipality}"
+    return f"{by.name}, namens de burgemeester van {municipality}"
+
+
+def written_order(
+    kind: OrderKind,
+    hv: HuisverbodSnapshot,
+    file: dict[str, Any],
+    municipality: str,
+    policy: HuisverbodPolicy,
+) -> WrittenOrder:
+    """The order of the imposition, of the last extension or of the withdrawal; `file` is the
+    request's file (person to leave, address, grounds). Raises `NoOrder` when there is none."""
+    decision, imposed_at = hv.decision, hv.imposed_at
+    if decision is None or decision.decision != "impose" or imposed_at is None:
+        raise NoOrder(f"the huisverbod is {hv.status}: no written order of {kind}")
+    person = file.get("pleger_name") or UNKNOWN
+    address = file.get("address") or UNKNOWN
+    common = {
+        "kind": kind,
+        "municipality": municipality,
+        "person": person,
+        "address": address,
+        "grounds": file.get("grounds") or UNKNOWN,
+        "remedy": REMEDY,
+    }
+    banned = f"het tijdelijk huisverbod dat op {moment(imposed_at)} aan {person} is opgelegd"
+    if kind == "oplegging":
+        dictum = [
+            (
+                f"De burgemeester van {municipality} legt {person} een tijdelijk huisverbod op voor "
+                f"de woning {address}: betrokkene mag die woning niet betreden of daarin aanwezig "
+                "zijn, en neemt geen contact op met wie met hem of haar in de woning wonen "
+                "(Wth art. 1 en art. 2 lid 1)."
+            ),
+            (
+                "Betrokkene geeft binnen 24 uur een adres of een andere manier op waarop hij of zij "
+                "bereikbaar is (Wth art. 2 lid 6)."
+            ),
+        ]
+        if decision.ordered_orally:
+            dictum.append(
+                f"Het huisverbod is op {moment(imposed_at)} mondeling opgelegd; deze "
+                "beschikking legt het schriftelijk vast (Wth art. 2 lid 7)."
+            )
+        dates = [
+            OrderDate(label="Ingang", at=imposed_at, article="Wth art. 2 lid 1"),
+            OrderDate(
+                label="Einde (tien dagen)",
+                at=policy.ban_end(imposed_at),
+                article="Wth art. 2 lid 1 (tien dagen)",
+            ),
+            OrderDate(
+                label="Adres of contact opgeven uiterlijk",
+                at=policy.due(imposed_at, "contact_address")[0],
+                article="Wth art. 2 lid 6 (binnen 24 uur)",
+            ),
+            OrderDate(
+                label="Uiterste einde bij verlenging",
+                at=hv.max_end or policy.max_end(imposed_at),
+                article="Wth art. 9 lid 1 (ten hoogste vier weken na oplegging)",
+            ),
+            OrderDate(label="Beroep uiterlijk", at=policy.appeal_until(imposed_at), article=APPEAL),
+        ]
+        return WrittenOrder(
+            **common,
+            title="Beschikking tijdelijk huisverbod: oplegging",
+            dictum=dictum,
+            reason=decision.reason,
+            dates=dates,
+            decided_at=imposed_at,
+            signed_by=_signed(decision.decided_by, municipality),
+        )
+    if kind == "verlenging":
+        if not hv.extensions:
+            raise NoOrder("the huisverbod was not extended: no written order of verlenging")
+        ext = hv.extensions[-1]
+        return WrittenOrder(
+            **common,
+            title="Beschikking tijdelijk huisverbod: verlenging",
+            dictum=[
+                (
+                    f"De burgemeester van {municipality} verlengt {banned}, voor de woning "
+                    f"{address}, tot {moment(ext.until)} (Wth art. 9 lid 1)."
+                )
+            ],
+            reason=ext.reason,
+            dates=[
+                OrderDate(label="Nieuw einde", at=ext.until, article="Wth art. 9 lid 1"),
+                OrderDate(
+                    label="Uiterste einde",
+                    at=hv.max_end or policy.max_end(imposed_at),
+                    article="Wth art. 9 lid 1 (ten hoogste vier weken na oplegging)",
+                ),
+                OrderDate(
+                    label="Beroep uiterlijk", at=policy.appeal_until(ext.decided_at), article=APPEAL
+                ),
+            ],
+            decided_at=ext.decided_at,
+            signed_by=_signed(ext.decided_by, municipality),
+        )
+    withdrawal = hv.withdrawal
+    if withdrawal is None:
+        raise NoOrder("the huisverbod was not withdrawn: no written order of intrekking")
+    return WrittenOrder(
+        **common,
+        title="Beschikking tijdelijk huisverbod: intrekking",
+        dictum=[
+            (
+                f"De burgemeester van {municipality} trekt {banned}, voor de woning {address}, in. "
+                f"Het huisverbod eindigt op {moment(withdrawal.at)} (Wth art. 2 lid 9)."
+            )
+        ],
+        reason=withdrawal.reason,
+        dates=[
+            OrderDate(label="Einde huisverbod", at=withdrawal.at, article="Wth art. 2 lid 9"),
+            OrderDate(
+                label="Beroep uiterlijk", at=policy.appeal_until(withdrawal.at), article=APPEAL
+            ),
+        ],
+        decided_at=withdrawal.at,
+        signed_by=_signed(withdrawal.decided_by, municipality),
+    )
