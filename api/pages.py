@@ -527,7 +527,8 @@ TEMPLATES.env.globals.update(decision_due=_decision_due)
 async def inbox_page(
     request: Request, parts: PartsDep, audit: AuditDep, p: InboxReader
 ) -> HTMLResponse:
-    return page(request, "inbox.html", **await _inbox(parts, Caller(p, audit)))
+    context = await _inbox(parts, Caller(p, audit))
+    return page(request, "inbox.html", view_id=new_view(audit), **context)
 
 
 @router.get("/inbox/deel", response_class=HTMLResponse)
@@ -544,7 +545,8 @@ async def _submit(request, parts, caller: Caller, send) -> HTMLResponse:
     except (HTTPException, Refused, ValueError) as e:
         message, status = _reason(e), _status(e)
     context = await _inbox(parts, caller)
-    return page(request, "inbox.html", status, message=message, **context)
+    view_id = new_view(caller.audit)
+    return page(request, "inbox.html", status, message=message, view_id=view_id, **context)
 
 
 def _deciding(p: Principal) -> Decider:

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from api.auth import SESSION_COOKIE, mint_token
 from tests.integration.browsing import WAIT, shot, signed_in
 from tests.integration.conftest import eventually
-from tests.integration.flows import melding, open_case
+from tests.integration.flows import melding, open_case, request_huisverbod
 
 NUMBER = re.compile(r"VT-HGL-\d{4}-\d{6}")
 
@@ -117,3 +117,14 @@ async def test_a_worker_may_not_assign(as_):
     case_id = await open_case(worker, reporter=melding()["reporter"])
     r = await worker.post(f"/v1/cases/{case_id}/assignment", json={"worker": None})
     assert r.status_code == 403
+
+
+async def test_the_inbox_keeps_a_half_typed_decision_while_it_refreshes(browser, site, api, police):
+    case_id = await open_case(api)
+    hv = await request_huisverbod(police, case_id)
+    mayor = await signed_in(browser, site, "burgemeester-gm0518", "staff")
+    request = mayor.locator(f"#verzoek-{hv}")
+    await request.get_by_label("Reden").fill("Gevaar voor de partner, zie RiHG")
+    await mayor.locator("h1").click()  # focus leaves the form
+    await mayor.wait_for_timeout(6_000)  # the inbox refreshes every 5 s
+    await expect(request.get_by_label("Reden")).to_have_value("Gevaar voor de partner, zie RiHG")
