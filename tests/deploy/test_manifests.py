@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -21,6 +22,7 @@ K8S = [
 ]
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 SETTINGS = {f"KETENREGIE_{name.upper()}" for name in Settings.model_fields}
+KUBERNETES = "1.31"  # the oldest Kubernetes version the manifests are meant for
 
 
 def of_kind(kind: str) -> dict[str, dict]:
@@ -125,3 +127,16 @@ def test_the_temporal_ui_decodes_through_our_codec_endpoint():
 )
 def test_yaml_files_parse(path):
     assert yaml.safe_load((DEPLOY / path).read_text())
+
+
+@pytest.mark.parametrize("doc", K8S, ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+def test_every_manifest_is_valid_against_the_kubernetes_schemas(doc):
+    """Strict: an unknown or misspelt field is an error, as `kubectl apply --validate` says."""
+    kubernetes_validate.validate(doc, KUBERNETES, strict=True)
+
+
+def test_the_schema_check_catches_a_misspelt_field():
+    deployment = next(iter(of_kind("Deployment").values()))
+    broken = {**deployment, "spec": {**deployment["spec"], "replica": 2}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES, strict=True)
