@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from api import case_steps, oidc, timeline
+from api import case_steps, oidc, path_steps, timeline
 from api.auth import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -383,6 +383,11 @@ async def _case_page(
         status,
         view_id=new_view(caller.audit),
         steps=case_steps.available(context["case"].phase),
+        path_forms={
+            t["path_id"]: path_steps.forms(PROCEDURES[t["kind"]].spec)
+            for t in context["paths"]
+            if t["kind"] in PROCEDURES and t["status"] != "closed"
+        },
         partners=[p for p in region.partners if p.kind in HANDOVER_KINDS] if region else [],
         **outcome,
         **context,
@@ -420,6 +425,41 @@ async def case_step_form(
             response.headers["HX-Trigger"] = "casus-gewijzigd"
         return response
     outcome = {"outcome": {"step": name, "ok": status == 200, "message": message}}
+    return await _case_page(request, case_id, parts, caller, status, **outcome)
+
+
+@router.post("/casus/{case_id}/traject/{kind}/{path_id}/{name}", response_class=HTMLResponse)
+async def path_step_form(
+    request: Request,
+    case_id: str,
+    kind: str,
+    path_id: str,
+    name: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: Stepping,
+) -> HTMLResponse:
+    """A step of a path (beschermtafel, MDA++, …) from its form on the case page."""
+    found = PROCEDURES.get(kind)
+    forms = {f.name: f for f in path_steps.forms(found.spec)} if found else {}
+    if name not in forms:
+        raise HTTPException(404, "deze stap bestaat niet")
+    caller = Caller(p, audit)
+    try:
+        body = path_steps.read(found.spec, name, dict(await request.form()))
+        await procedures.step(parts, caller, case_id, kind, path_id, body)
+        message, status = f"{forms[name].title}: vastgelegd.", 200
+    except (HTTPException, Refused) as e:
+        message, status = f"Niet gelukt: {e.detail}", e.status_code
+    except (ValidationError, ValueError):
+        message, status = "Niet gelukt: vul het formulier volledig en juist in.", 422
+    target = f"{path_id}-{name}"
+    if request.headers.get("HX-Request"):
+        response = page(request, "outcome.html", ok=status == 200, message=message)
+        if status == 200:
+            response.headers["HX-Trigger"] = "casus-gewijzigd"
+        return response
+    outcome = {"outcome": {"step": target, "ok": status == 200, "message": message}}
     return await _case_page(request, case_id, parts, caller, status, **outcome)
 
 

@@ -10,7 +10,7 @@ registry entry; `workflows.registry` adds the workflow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -120,6 +120,8 @@ class ProcedureSpec:
     check_start: Callable[[CaseFile, Any, Chain], None] = lambda case, body, chain: None
     check_step: Callable[[CaseFile, dict[str, Any], Any], None] = lambda case, state, step: None
     redact: Callable[[Any, str], Any] = lambda state, org_kind: state  # as an org kind sees it
+    # Dutch for the names of its steps, their fields and their values, for the step forms
+    words: dict[str, str] = field(default_factory=dict)
 
     def start_cmd(self, cmd: StartPathCmd) -> BaseModel:
         """The case's start command read as this procedure's own start model (commands of

@@ -88,6 +88,12 @@ SPEC = ProcedureSpec(
     kind="safety_plan",
     slug="safety-plan",
     label="Veiligheidsplan (Signs of Safety)",
+    words={
+        "review_held": "Evaluatie gehouden",
+        "plan_holds": "Houdt het plan stand?",
+        "next_review_on": "Extra evaluatiedatum (als afgesproken)",
+        "closed": "Veiligheidsplan afsluiten",
+    },
     statuses=STATUSES,
     start_in=SafetyPlanIn,
     state=SafetyPlanState,

@@ -128,3 +128,28 @@ async def test_the_inbox_keeps_a_half_typed_decision_while_it_refreshes(browser,
     await mayor.locator("h1").click()  # focus leaves the form
     await mayor.wait_for_timeout(6_000)  # the inbox refreshes every 5 s
     await expect(request.get_by_label("Reden")).to_have_value("Gevaar voor de partner, zie RiHG")
+
+
+async def test_a_worker_takes_the_steps_of_a_beschermtafel_from_the_case_page(browser, site, api):
+    from tests.integration.test_paths_api import family
+
+    case_id = await family(api)
+    r = await api.post(
+        f"/v1/cases/{case_id}/child-protection", json={"child_ref": "k1", "via": "beschermtafel"}
+    )
+    assert r.status_code == 201, r.text
+    worker = await signed_in(browser, site, "vt-haaglanden", "worker")
+    await worker.goto(f"{site}/casus/{case_id}")
+    steps = worker.locator("details.path-steps[data-kind=child_protection]")
+    await steps.locator("summary").click()
+    planned = steps.locator("form", has_text="Beschermtafel gepland")
+    await planned.get_by_label("Datum van het overleg").fill("2026-12-10")
+    await planned.get_by_role("button").click()
+    await expect(planned.get_by_role("status")).to_have_text("Beschermtafel gepland: vastgelegd.")
+    # a step its state does not allow yet: the reason beside the form
+    court = steps.locator("form", has_text="Uitspraak van de kinderrechter")
+    await court.get_by_label("Maatregel").select_option(label="ondertoezichtstelling (OTS)")
+    await court.get_by_label("Toegewezen?").select_option(label="ja")
+    await court.get_by_role("button").click()
+    await expect(court.get_by_role("alert")).to_contain_text("Niet gelukt")
+    await shot(worker, "8-worker-path-steps")
