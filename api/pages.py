@@ -411,20 +411,30 @@ async def case_step_form(
     if step is None:
         raise HTTPException(404, "deze stap bestaat niet")
     caller = Caller(p, audit)
-    try:
+
+    async def send() -> None:
         cmd = step.command(dict(await request.form()))
         await case_service.step(parts, caller, case_id, step.update, cmd, step.moment)
-        message, status = f"{step.title}: vastgelegd.", 200
+
+    return await _step_outcome(request, case_id, parts, caller, name, step.title, send)
+
+
+async def _step_outcome(request, case_id: str, parts, caller: Caller, target, title, send):
+    """Take a step from its form: with htmx only the form's outcome comes back (the case part
+    refreshes itself); without, the whole page with the outcome beside the form."""
+    try:
+        await send()
+        message, status = f"{title}: vastgelegd.", 200
     except (HTTPException, Refused) as e:
         message, status = f"Niet gelukt: {e.detail}", e.status_code
-    except ValidationError:
-        message, status = "Niet gelukt: vul het formulier volledig in.", 422
+    except (ValidationError, ValueError):
+        message, status = "Niet gelukt: vul het formulier volledig en juist in.", 422
     if request.headers.get("HX-Request"):
         response = page(request, "outcome.html", ok=status == 200, message=message)
         if status == 200:
             response.headers["HX-Trigger"] = "casus-gewijzigd"
         return response
-    outcome = {"outcome": {"step": name, "ok": status == 200, "message": message}}
+    outcome = {"outcome": {"step": target, "ok": status == 200, "message": message}}
     return await _case_page(request, case_id, parts, caller, status, **outcome)
 
 
@@ -445,22 +455,13 @@ async def path_step_form(
     if name not in forms:
         raise HTTPException(404, "deze stap bestaat niet")
     caller = Caller(p, audit)
-    try:
+
+    async def send() -> None:
         body = path_steps.read(found.spec, name, dict(await request.form()))
         await procedures.step(parts, caller, case_id, kind, path_id, body)
-        message, status = f"{forms[name].title}: vastgelegd.", 200
-    except (HTTPException, Refused) as e:
-        message, status = f"Niet gelukt: {e.detail}", e.status_code
-    except (ValidationError, ValueError):
-        message, status = "Niet gelukt: vul het formulier volledig en juist in.", 422
-    target = f"{path_id}-{name}"
-    if request.headers.get("HX-Request"):
-        response = page(request, "outcome.html", ok=status == 200, message=message)
-        if status == 200:
-            response.headers["HX-Trigger"] = "casus-gewijzigd"
-        return response
-    outcome = {"outcome": {"step": target, "ok": status == 200, "message": message}}
-    return await _case_page(request, case_id, parts, caller, status, **outcome)
+
+    target, title = f"{path_id}-{name}", forms[name].title
+    return await _step_outcome(request, case_id, parts, caller, target, title, send)
 
 
 @router.post("/casus/{case_id}/toewijzen", response_class=HTMLResponse)
