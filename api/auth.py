@@ -12,7 +12,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 
 from api.deps import SettingsDep
-from domain.access import Action, Principal
+from domain.access import Action, Principal, denial
 from ketenregie.settings import Settings
 from services.context import AuditEntry
 
@@ -61,15 +61,15 @@ def decode(settings: Settings, token: str) -> dict:
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
     except jwt.ExpiredSignatureError:
-        raise _unauthorized("the token has expired") from None
+        raise _unauthorized("het token is verlopen") from None
     except jwt.PyJWTError as e:
-        raise _unauthorized(f"invalid token: {e}") from None
+        raise _unauthorized(f"ongeldig token: {e}") from None
 
 
 def principal_from(settings: Settings, claims: dict) -> Principal:
     found = settings.chain.partner(str(claims.get("org", "")))
     if found is None:
-        raise HTTPException(403, f"organisation {claims.get('org')!r} is not part of this chain")
+        raise HTTPException(403, f"organisatie {claims.get('org')!r} hoort niet bij deze keten")
     region, partner = found
     return Principal(
         subject=str(claims["sub"]),
@@ -93,7 +93,7 @@ async def current_principal(request: Request, settings: SettingsDep) -> Principa
         scheme, token = "bearer", request.cookies.get(SESSION_COOKIE, "")
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(
-            401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+            401, "een bearer-token is nodig", headers={"WWW-Authenticate": "Bearer"}
         )
     principal = principal_from(settings, decode(settings, token))
     request.state.principal = principal
@@ -109,9 +109,7 @@ def allowed(action: Action):
     ) -> Principal:
         audit(request).action = action
         if not principal.may(action):
-            raise HTTPException(
-                403, f"a {principal.org_kind} {principal.role} may not {action.replace('.', ' ')}"
-            )
+            raise HTTPException(403, denial(principal.org_kind, principal.role, action))
         return principal
 
     return check

@@ -6,6 +6,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from domain.models import CLOCK_SKEW
+from domain.workdays import dutch_time
 
 CONFLICT = "Conflict"  # the current state does not allow the command -> 409
 INVALID = "Invalid"  # the command breaks a rule -> 422
@@ -20,11 +21,12 @@ def invalid(message: str) -> ApplicationError:
 
 
 def check_time(at: datetime | None, earliest: datetime | None = None, since: str = "") -> datetime:
-    """The time of a step: given, not in the future, not before `earliest` (`since` says what)."""
+    """The time of a step: given, not in the future, not before `earliest` (`since` ends the
+    sentence "before the moment at which ...")."""
     if at is None:
-        raise invalid("the time of the step is missing")
+        raise invalid("het tijdstip van de stap ontbreekt")
     if at > workflow.now() + CLOCK_SKEW:
-        raise invalid(f"{at.isoformat()} lies in the future")
+        raise invalid(f"{dutch_time(at)} ligt in de toekomst")
     if earliest is not None and at < earliest:
-        raise invalid(f"{at.isoformat()} lies before {since}")
+        raise invalid(f"{dutch_time(at)} ligt vóór het moment waarop {since}")
     return at
