@@ -27,7 +27,7 @@ class Refused(Exception):
 
 
 def not_found(what: str) -> Refused:
-    return Refused(404, f"{what} not found")
+    return Refused(404, f"{what} niet gevonden")
 
 
 def forbidden(reason: str) -> Refused:
@@ -43,7 +43,7 @@ def unprocessable(reason: str) -> Refused:
 
 
 def unavailable(
-    reason: str = "the orchestration service (Temporal) is unreachable; try again",
+    reason: str = "de orkestratiedienst (Temporal) is niet bereikbaar; probeer het opnieuw",
 ) -> Refused:
     return Refused(503, reason)
 

@@ -58,7 +58,7 @@ async def person_export(
 ) -> list[AccessEntry]:
     """Every access to one person's data, oldest first (AVG art. 15 subject-access export)."""
     if await cases.get_case(conn, case_id, scope_of(principal)) is None:
-        raise not_found("case")
+        raise not_found("casus")
     audit.touches(case_id, [ref])
     audit.detail = "subject-access export"
     return [AccessEntry(**dict(r)) for r in await access_log.for_person(conn, case_id, ref)]
