@@ -105,6 +105,7 @@ ORG_KIND_NAMES = {
     "college": "het college van burgemeester en wethouders",
     "court": "de rechter",
     "regional_coordinator": "de coördinator van Veilig Thuis",
+    "handle_with_care": "de school of kinderopvang (Handle with Care)",
 }
 ROLE_NAMES = {
     "worker": "medewerker",

@@ -62,6 +62,7 @@ EVENT_LABELS = {
     "huisverbod_violated": "Overtreding van een tijdelijk huisverbod (art. 11 Wth)",
     "imposed_under_mandate": "Huisverbod opgelegd door een hulpofficier in mandaat",
     "acute_unsafety": "Acute onveiligheid gemeld bij Veilig Thuis",
+    "police_callout": "De politie is bij een gezin ingezet",
     "beschermtafel": "Verwijzing naar de beschermtafel",
     "mda": "Verwijzing naar MDA++",
     "measure_granted": "Kinderbeschermingsmaatregel uitgesproken",

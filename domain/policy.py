@@ -319,7 +319,8 @@ class HuisverbodPolicy(_Scaled):
         fixed when it was imposed."""
         if until > cap:
             raise RuleViolation(
-                f"{dutch_time(until)} ligt na het wettelijke maximum {dutch_time(cap)}: "
+                f"{dutch_time(until, precise=True)} ligt na het wettelijke maximum "
+                f"{dutch_time(cap, precise=True)}: "
                 "vier weken na het opleggen (Wth art. 9 lid 1)"
             )
 
@@ -404,7 +405,8 @@ class ChildProtectionPolicy(_Scaled):
             raise RuleViolation("de maatregel moet eindigen na het begin")
         if end > cap:
             raise RuleViolation(
-                f"{dutch_time(end)} ligt na het wettelijke maximum {dutch_time(cap)}: "
+                f"{dutch_time(end, precise=True)} ligt na het wettelijke maximum "
+                f"{dutch_time(cap, precise=True)}: "
                 f"{self.measure_months[kind]} maanden ({MEASURE_SOURCES[kind]})"
             )
 
@@ -423,7 +425,8 @@ class ChildProtectionPolicy(_Scaled):
             )
         if until > cap:
             raise RuleViolation(
-                f"{dutch_time(until)} ligt na {dutch_time(cap)}: een verlenging duurt ten hoogste "
+                f"{dutch_time(until, precise=True)} ligt na {dutch_time(cap, precise=True)}: "
+                "een verlenging duurt ten hoogste "
                 f"{months} maanden ({RENEWAL_SOURCES[kind]})"
             )
 

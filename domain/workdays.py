@@ -86,11 +86,12 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(AMSTERDAM).date()
 
 
-def dutch_time(moment: datetime) -> str:
-    """A moment as a Dutch reader expects it, on the Amsterdam clock: 30-11-2026 20:00 (with
-    the seconds when there are any)."""
+def dutch_time(moment: datetime, *, precise: bool = False) -> str:
+    """A moment as a Dutch reader expects it, on the Amsterdam clock: 30-11-2026 20:00 (and
+    its seconds, if any, when `precise`: where a second decides)."""
+    seconds = precise and moment.second
     return moment.astimezone(AMSTERDAM).strftime(
-        "%d-%m-%Y %H:%M:%S" if moment.second else "%d-%m-%Y %H:%M"
+        "%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M"
     )
 
 
