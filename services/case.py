@@ -158,7 +158,7 @@ async def find(
         )
     for r in rows:
         caller.audit.touches(r["case_id"])
-    caller.audit.detail = f"search region={region} municipality={municipality} phase={phase}"
+    caller.audit.detail = f"zoekopdracht regio={region} gemeente={municipality} fase={phase}"
     return [dict(r) for r in rows]
 
 
@@ -205,6 +205,6 @@ async def destroy(parts: Parts, caller: Caller, case_id: str, reason: str, case_
     """Destroy a file: its workflows stop, its rows and data key go; returns how many
     workflows were stopped. The access log keeps the reason and ids only."""
     await case_file(parts, caller, case_id)
-    caller.audit.detail = f"destroyed: {reason}"
+    caller.audit.detail = f"vernietigd: {reason}"
     async with parts.pool.acquire() as conn:
         return await destruction.destroy_case(conn, parts.client, case_keys, case_id)

@@ -197,5 +197,5 @@ async def inbox(
         )
     for r in rows:
         caller.audit.touches(r["case_id"], [r["pleger_ref"]])
-    caller.audit.detail = f"search municipality={municipality} status={status}"
+    caller.audit.detail = f"zoekopdracht gemeente={municipality} status={status}"
     return rows

@@ -48,7 +48,7 @@ async def region_log(
     rows = await access_log.for_region(conn, principal.region, case_id, limit, offset)
     if case_id:
         audit.touches(case_id)
-    audit.detail = f"access log case_id={case_id}"
+    audit.detail = f"toegangslog casus={case_id}"
     return [AccessEntry(**dict(r)) for r in rows]
 
 
@@ -60,5 +60,5 @@ async def person_export(
     if await cases.get_case(conn, case_id, scope_of(principal)) is None:
         raise not_found("casus")
     audit.touches(case_id, [ref])
-    audit.detail = "subject-access export"
+    audit.detail = "inzageverzoek: export"
     return [AccessEntry(**dict(r)) for r in await access_log.for_person(conn, case_id, ref)]

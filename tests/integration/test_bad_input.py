@@ -15,7 +15,7 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     "body, status, reason",
     [
         (melding(region="atlantis"), 422, "onbekende Veilig Thuis-regio"),
-        (melding(municipality="GM0363"), 422, "not in region"),
+        (melding(municipality="GM0363"), 422, "hoort niet bij regio"),
         (melding(municipality="Den Haag"), 422, "municipality"),
         (melding(persons=[]), 422, "persons"),
         (
@@ -26,7 +26,7 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
                 ]
             ),
             422,
-            "unique",
+            "eigen verwijzing",
         ),
         (melding(persons=[{"ref": "a", "role": "buurman", "name": "X"}]), 422, "persons.0.role"),
         (melding(reporter={"kind": "alien"}), 422, "reporter.kind"),
@@ -96,12 +96,12 @@ async def test_unknown_ids_are_404(api, mayor):
 @pytest.mark.parametrize(
     "pleger_ref, persons, reason",
     [
-        ("p9", None, "not a person of this case"),
-        ("p1", None, "imposed on a pleger"),
+        ("p9", None, "geen persoon in deze casus"),
+        ("p1", None, "aan een pleger opgelegd"),
         (
             "k1",
             [{"ref": "k1", "role": "pleger", "name": "Minderjarige", "birth_date": "2012-01-01"}],
-            "adult",
+            "meerderjarige",
         ),
     ],
 )
@@ -146,7 +146,7 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
         f"/v1/huisverboden/{hv}/extension",
         json={"until": FUTURE, "reason": "r", "decided_by": MAYOR},
     )
-    assert r.status_code == 409 and "running" in r.json()["detail"]
+    assert r.status_code == 409 and "lopend" in r.json()["detail"]
     await impose(police, hv)
     assert (
         await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})

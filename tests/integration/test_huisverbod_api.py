@@ -107,7 +107,7 @@ async def test_extension_past_the_cap_or_after_the_end_is_refused(api, police, m
             "decided_by": MAYOR,
         },
     )
-    assert r.status_code == 409 and "expired" in r.json()["detail"]
+    assert r.status_code == 409 and "afgelopen" in r.json()["detail"]
 
 
 async def test_undecided_request_is_escalated_on_the_case(api, police):

@@ -318,7 +318,7 @@ async def _items(s: Settings, case_id: str) -> list[dict]:
 @pytest.mark.parametrize(
     "patch, reason",
     [
-        ({"wijkteam": "politie-den-haag"}, "not a sociaal_wijkteam"),
+        ({"wijkteam": "politie-den-haag"}, "niet het sociaal wijkteam"),
         ({"wijkteam": "elders"}, "geen partnerorganisatie"),
     ],
 )

@@ -355,7 +355,7 @@ async def test_safety_plan_reminds_the_responsible_worker_before_each_review(api
             "review_dates": [(date.today() - timedelta(days=1)).isoformat()],
         },
     )
-    assert r.status_code == 422 and "past" in r.json()["detail"]
+    assert r.status_code == 422 and "in het verleden" in r.json()["detail"]
     r = await api.post(
         url,
         json={"responsible": "x", "worker": "u-17", "review_dates": ["2027-01-01", "2026-12-01"]},
