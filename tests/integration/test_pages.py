@@ -96,7 +96,7 @@ async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, a
 
     # the coordinator's open case page changes without a reload
     await expect(coordinator.locator(".hv-status")).not_to_have_text("aangevraagd", timeout=WAIT)
-    await expect(coordinator.locator(".events")).to_contain_text("imposed", timeout=WAIT)
+    await expect(coordinator.locator(".events")).to_contain_text("opgelegd door de burgemeester", timeout=WAIT)
     await shot(coordinator, "5-case-after-decision")
 
 
