@@ -53,7 +53,7 @@ class Sender:
         elif d["channel"] == "webhook":
             await self._webhook(d)
         else:
-            raise permanent(d["last_error"] or "no channel configured for this recipient")
+            raise permanent(d["last_error"] or "voor deze ontvanger is geen kanaal ingesteld")
 
     async def _email(self, d: dict) -> None:
         msg = EmailMessage()
@@ -68,7 +68,7 @@ class Sender:
         try:
             await aiosmtplib.send(msg, hostname=host, port=port, timeout=self._timeout)
         except aiosmtplib.SMTPRecipientsRefused as e:
-            raise permanent(f"the mail server refused {d['address']}: {e}") from None
+            raise permanent(f"de mailserver weigerde {d['address']}: {e}") from None
 
     async def _webhook(self, d: dict) -> None:
         body = json.dumps(
@@ -84,7 +84,7 @@ class Sender:
             response = await client.post(d["address"], content=body, headers=headers)
         if response.status_code < 300:
             return
-        reason = f"{d['address']} answered {response.status_code}"
+        reason = f"{d['address']} antwoordde {response.status_code}"
         if 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_STATUS:
             raise permanent(reason)
         raise RuntimeError(reason)

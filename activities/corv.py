@@ -37,15 +37,17 @@ class CorvActivities:
                 req.case_id,
             )
         if row is None:
-            raise _rejected("the case file no longer exists")
+            raise _rejected("het casusdossier bestaat niet meer")
         child = next((p for p in row["persons"] if p["ref"] == req.child_ref), None)
         if child is None:
-            raise _rejected(f"{req.child_ref} is not in the case file")
+            raise _rejected(f"{req.child_ref} staat niet in het casusdossier")
         region = self._chain.region(req.region)
         sender = _partner_id(region, "veilig_thuis") or req.region
         receiver = _partner_id(region, "raad")
         if receiver is None:
-            raise _rejected(f"region {req.region} has no Raad voor de Kinderbescherming partner")
+            raise _rejected(
+                f"regio {req.region} heeft geen Raad voor de Kinderbescherming als partner"
+            )
         message_id = f"VTO-{req.path_id}"
         body = verzoek_tot_onderzoek(
             message_id=message_id,
@@ -64,7 +66,7 @@ class CorvActivities:
             )
         if 400 <= response.status_code < 500:
             # the reason stays in CORV's log: its answer may quote the message's content
-            raise _rejected(f"CORV refused the message ({response.status_code})")
+            raise _rejected(f"CORV weigerde het bericht ({response.status_code})")
         response.raise_for_status()
         if acknowledged_id(response.content) != message_id:
             raise RuntimeError("CORV's acknowledgement names another message")

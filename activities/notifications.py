@@ -21,6 +21,7 @@ from domain.notifications import (
     CaseContacts,
     Child,
     Recipient,
+    audience_name,
     event_message,
     handle_with_care_due,
     handle_with_care_message,
@@ -127,9 +128,12 @@ def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
         channel = EmailChannel(kind="email", to=r.email)
     problem = None
     if r.partner is None:
-        problem = f"no {r.audience} is configured for this municipality in {region.name}"
+        problem = (
+            f"in {region.name} is voor deze gemeente niemand ingesteld als "
+            f"{audience_name(r.audience)}"
+        )
     elif channel is None:
-        problem = f"{r.partner.name} has no channel configured"
+        problem = f"voor {r.partner.name} is geen kanaal ingesteld"
     return {
         "key": key,
         "audience": r.audience,

@@ -85,7 +85,7 @@ def is_page(request: Request) -> bool:
 
 def database_down() -> JSONResponse:
     """Postgres is unreachable: a clear 503 the client may retry, never a 500."""
-    detail = "the database (Postgres) is unreachable; try again"
+    detail = "de database (Postgres) is niet bereikbaar; probeer het opnieuw"
     return JSONResponse({"detail": detail}, 503, {"Retry-After": str(RETRY_AFTER)})
 
 
@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def refused(request: Request, exc: Refused) -> Response:
         """A service's refusal: its status and reason; a page shows it as a page."""
         if is_page(request):
-            return pages.error_page(request, exc.status_code, exc.dutch or exc.detail)
+            return pages.error_page(request, exc.status_code, exc.detail)
         headers = {"Retry-After": str(RETRY_AFTER)} if exc.status_code == 503 else None
         return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
 
@@ -184,7 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.method != "POST" or not key or not creating.fullmatch(request.url.path):
             return await call_next(request)
         if len(key) > 200:
-            return JSONResponse({"detail": f"{IDEMPOTENCY_KEY} is longer than 200 characters"}, 422)
+            return JSONResponse({"detail": f"{IDEMPOTENCY_KEY} is langer dan 200 tekens"}, 422)
         try:
             principal = await current_principal(request, app.state.settings)
         except StarletteHTTPException:
@@ -198,10 +198,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return database_down()
         if earlier is not None:
             if earlier["request_hash"] != digest.hexdigest():
-                detail = f"this {IDEMPOTENCY_KEY} was used for another request"
+                detail = f"deze {IDEMPOTENCY_KEY} is al gebruikt voor een ander verzoek"
                 return JSONResponse({"detail": detail}, 422)
             if earlier["status"] is None:
-                detail = f"a request with this {IDEMPOTENCY_KEY} is still running; try again"
+                detail = f"een verzoek met deze {IDEMPOTENCY_KEY} loopt nog; probeer het opnieuw"
                 return JSONResponse({"detail": detail}, 409, {"Retry-After": str(RETRY_AFTER)})
             return JSONResponse(earlier["body"], earlier["status"], {"Idempotent-Replayed": "true"})
         request.state.idempotency_seed = f"{who}:{key}"
@@ -227,7 +227,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def limit_body(request: Request, call_next):
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
+            return JSONResponse(
+                {"detail": f"het verzoek is groter dan {MAX_BODY_BYTES} bytes"}, 413
+            )
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
@@ -258,7 +260,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RPCError)
     async def temporal_down(request: Request, exc: RPCError) -> JSONResponse:
         log.warning("Temporal call failed: %s", exc.status)
-        return JSONResponse({"detail": "the orchestration service is unavailable; try again"}, 503)
+        return JSONResponse(
+            {"detail": "de orkestratiedienst (Temporal) is niet bereikbaar; probeer het opnieuw"},
+            503,
+        )
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,metrics")
     return app

@@ -12,7 +12,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 
 from api.deps import SettingsDep
-from domain.access import Action, Principal, roles_for
+from domain.access import Action, Principal, denial, roles_for
 from ketenregie.settings import Settings
 from services.context import AuditEntry
 
@@ -95,9 +95,9 @@ def _checked(settings: Settings, token: str, key, algorithms: list[str]) -> dict
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
     except jwt.ExpiredSignatureError:
-        raise _unauthorized("the token has expired") from None
+        raise _unauthorized("het token is verlopen") from None
     except jwt.PyJWTError as e:
-        raise _unauthorized(f"invalid token: {e}") from None
+        raise _unauthorized(f"ongeldig token: {e}") from None
 
 
 def principal_from(settings: Settings, claims: dict) -> Principal:
@@ -105,7 +105,7 @@ def principal_from(settings: Settings, claims: dict) -> Principal:
     the chain has for its kind; 403 otherwise."""
     found = settings.chain.partner(str(claims.get("org", "")))
     if found is None:
-        raise HTTPException(403, f"organisation {claims.get('org')!r} is not part of this chain")
+        raise HTTPException(403, f"organisatie {claims.get('org')!r} hoort niet bij deze keten")
     region, partner = found
     role = str(claims.get("role", ""))
     if role not in roles_for(partner.kind):
@@ -133,7 +133,7 @@ async def current_principal(request: Request, settings: SettingsDep) -> Principa
         scheme, token, read = "bearer", request.cookies.get(SESSION_COOKIE, ""), read_session
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(
-            401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+            401, "een bearer-token is nodig", headers={"WWW-Authenticate": "Bearer"}
         )
     principal = principal_from(settings, read(settings, token))
     request.state.principal = principal
@@ -149,9 +149,7 @@ def allowed(action: Action):
     ) -> Principal:
         audit(request).action = action
         if not principal.may(action):
-            raise HTTPException(
-                403, f"a {principal.org_kind} {principal.role} may not {action.replace('.', ' ')}"
-            )
+            raise HTTPException(403, denial(principal.org_kind, principal.role, action))
         return principal
 
     return check

@@ -656,8 +656,6 @@ async def written_order(
 
 
 def _reason(e: Exception) -> str:
-    if isinstance(e, Refused) and e.dutch:
-        return f"Niet gelukt: {e.dutch}"
     if isinstance(e, HTTPException | Refused):
         return f"Niet gelukt: {e.detail}"
     return "Niet gelukt: controleer het formulier (reden en datum zijn verplicht)."

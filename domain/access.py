@@ -97,6 +97,73 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
 # The capacity in which an organisation kind decides on a huisverbod.
 DECIDING_CAPACITY = {"mayor_office": "mayor", "police": "hulpofficier"}
 
+# Dutch names, for every text a person reads. Organisation kinds (and the other teams a
+# deadline or notice names), with their article.
+ORG_KIND_NAMES = {
+    "veilig_thuis": "Veilig Thuis",
+    "police": "de politie",
+    "mayor_office": "het bureau van de burgemeester",
+    "sociaal_wijkteam": "het sociaal wijkteam",
+    "huisarts": "de huisartsenpraktijk",
+    "raad": "de Raad voor de Kinderbescherming",
+    "jeugdbescherming": "de jeugdbescherming",
+    "opvang": "de opvang",
+    "crisisdienst_jeugd": "de crisisdienst jeugd",
+    "school": "de school",
+    "kinderopvang": "de kinderopvang",
+    "zorg_en_veiligheidshuis": "het Zorg- en Veiligheidshuis",
+    "openbaar_ministerie": "het openbaar ministerie",
+    "college": "het college van burgemeester en wethouders",
+    "court": "de rechter",
+    "regional_coordinator": "de coördinator van Veilig Thuis",
+    "handle_with_care": "de school of kinderopvang (Handle with Care)",
+}
+ROLE_NAMES = {
+    "worker": "medewerker",
+    "coordinator": "coördinator",
+    "officer": "agent",
+    "hulpofficier": "hulpofficier van justitie",
+    "staff": "medewerker",
+    "doctor": "huisarts",
+}
+CAPACITY_NAMES = {"mayor": "de burgemeester", "hulpofficier": "de hulpofficier van justitie"}
+# what a principal without the permission may not do: "... mag <this>"
+ACTION_DENIED: dict[str, str] = {
+    "case.create": "geen casus openen",
+    "case.list": "geen casussen opvragen",
+    "case.read": "geen casus lezen",
+    "case.step": "geen stap in een casus vastleggen",
+    "case.destroy": "geen casus vernietigen",
+    "case.assign": "geen casus toewijzen",
+    "huisverbod.order": "geen beschikking van een huisverbod downloaden",
+    "huisverbod.request": "geen tijdelijk huisverbod aanvragen",
+    "huisverbod.list": "geen huisverboden opvragen",
+    "huisverbod.read": "geen huisverbod lezen",
+    "huisverbod.decide": "niet beslissen over een huisverbod",
+    "huisverbod.extend": "geen huisverbod verlengen",
+    "huisverbod.appeal": "geen beroep tegen een huisverbod vastleggen",
+    "huisverbod.withdraw": "geen huisverbod intrekken",
+    "huisverbod.violation": "geen overtreding van een huisverbod vastleggen",
+    "dashboard.read": "het overzicht van de regio niet zien",
+    "access_log.read": "het toegangslog niet lezen",
+    "codec.encode": "geen gegevens versleutelen",
+    "codec.decode": "geen gegevens ontsleutelen",
+    "placement.location.read": "niet zien waar iemand is geplaatst",
+}
+
+
+def org_name(kind: str) -> str:
+    """The Dutch name of an organisation kind, or of the one partner a `partner:` id names."""
+    return ORG_KIND_NAMES.get(kind) or (
+        f"partner {kind.removeprefix('partner:')}" if kind.startswith("partner:") else kind
+    )
+
+
+def denial(org_kind: str, role: str, action: str) -> str:
+    """Why a principal may not do `action`, e.g. "een medewerker van het bureau van de
+    burgemeester mag geen casus lezen"."""
+    return f"een {ROLE_NAMES.get(role, role)} van {org_name(org_kind)} mag {ACTION_DENIED[action]}"
+
 
 class Principal(BaseModel):
     subject: str  # the user's id at the identity provider; never a name
@@ -128,16 +195,6 @@ def scope_of(p: Principal) -> Scope:
     if p.org_kind == "mayor_office":
         return Scope(municipality=p.municipality)
     return Scope(partner=p.org)
-
-
-ROLE_NAMES = {
-    "coordinator": "coördinator",
-    "worker": "medewerker",
-    "staff": "medewerker",
-    "officer": "politieagent",
-    "hulpofficier": "hulpofficier van justitie",
-    "doctor": "huisarts",
-}
 
 
 def roles_for(org_kind: str) -> list[str]:

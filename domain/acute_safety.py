@@ -74,6 +74,11 @@ PLACEMENT_LABELS = {
     "vrouwenopvang": "vrouwenopvang",
     "mannenopvang": "mannenopvang",
 }
+ARRANGEMENT_LABELS = {
+    "huisverbod": "een tijdelijk huisverbod",
+    "pleger_left": "de pleger is vertrokken",
+    "network": "opvang in het eigen netwerk",
+}
 
 
 def _start(path: PathInput, cmd: StartPathCmd) -> PathInput:

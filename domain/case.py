@@ -80,7 +80,8 @@ class MeldingIn(Strict):
         doubles = sorted({r for r in refs if refs.count(r) > 1})
         if doubles:
             raise ValueError(
-                f"person refs must be unique within a melding; repeated: {', '.join(doubles)}"
+                "elke persoon in een melding heeft een eigen verwijzing (veld persons[].ref); "
+                f"dubbel: {', '.join(doubles)}"
             )
         return self
 
@@ -211,11 +212,45 @@ ConsentPath = Literal[
     "mda",
 ]
 CONSENT_PATH_LABELS = {
-    "help_with_consent_of_the_child": "help with the child's own consent (16 or older)",
-    "veilig_thuis_melding": "Veilig Thuis continues without the parents' consent (meldrecht)",
-    "beschermtafel": "referral to the beschermtafel",
-    "raad_voor_de_kinderbescherming": "verzoek tot onderzoek to the Raad voor de Kinderbescherming",
-    "mda": "referral to MDA++",
+    "help_with_consent_of_the_child": "hulp met toestemming van het kind zelf (16 jaar of ouder)",
+    "veilig_thuis_melding": "Veilig Thuis gaat door zonder toestemming van de ouders (meldrecht)",
+    "beschermtafel": "verwijzing naar de beschermtafel",
+    "raad_voor_de_kinderbescherming": "verzoek tot onderzoek aan de Raad voor de Kinderbescherming",
+    "mda": "verwijzing naar MDA++",
+}
+# Dutch words for the codes of the commands, in the texts people read
+REPORTER_NAMES = {
+    "professional": "een professional",
+    "police": "de politie",
+    "citizen": "een burger",
+    "anonymous": "een anonieme melder",
+}
+PHASE_NAMES = {
+    "triage": "triage en veiligheidsbeoordeling",
+    "follow_up_decision": "besluit over het vervolg",
+    "investigation": "onderzoek",
+    "monitoring": "monitoring",
+    "referred": "verwezen",
+    "closed": "gesloten",
+}
+CONCLUSION_NAMES = {"unsafe": "onveilig", "safe": "veilig", "undetermined": "niet vast te stellen"}
+CLOSE_REASON_NAMES = {
+    "advice_given": "advies gegeven",
+    "handed_over_and_safe": "overgedragen en veilig",
+    "no_concerns": "geen zorgen",
+    "merged": "samengevoegd met een andere casus",
+    "other": "andere reden",
+}
+REFUSED_BY_NAMES = {
+    "one_parent": "een van de ouders",
+    "both_parents": "beide ouders",
+    "guardian": "de voogd",
+}
+PERSON_ROLE_NAMES = {
+    "victim": "slachtoffer",
+    "pleger": "pleger",
+    "child": "kind",
+    "other": "andere betrokkene",
 }
 CHILD_CONSENT_AGE = 16  # WGBO, BW 7:447 lid 1; Jeugdwet art. 7.3.4 lid 1
 
@@ -232,11 +267,13 @@ class ConsentRefusedCmd(Strict):
 def check_child_consent(birth_date: date | None, on: date) -> None:
     """Help on the child's own consent needs a child of 16 or older (BW 7:447 lid 1)."""
     if birth_date is None:
-        raise RuleViolation("the child's birth date is not known: its own consent cannot count")
+        raise RuleViolation(
+            "de geboortedatum van het kind is niet bekend: zijn eigen toestemming telt niet"
+        )
     if age_on(birth_date, on) < CHILD_CONSENT_AGE:
         raise RuleViolation(
-            f"the child is {age_on(birth_date, on)}: from {CHILD_CONSENT_AGE} a child consents "
-            "to help on its own (BW 7:447 lid 1, Jeugdwet art. 7.3.4)"
+            f"het kind is {age_on(birth_date, on)} jaar: pas vanaf {CHILD_CONSENT_AGE} jaar stemt "
+            "een kind zelf in met hulp (BW 7:447 lid 1, Jeugdwet art. 7.3.4)"
         )
 
 

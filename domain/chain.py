@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, Field
 
+from domain.access import org_name
+
 
 class Municipality(BaseModel):
     code: str
@@ -96,9 +98,9 @@ class Chain(BaseModel):
         found = self.region(region)
         if found is None:
             known = ", ".join(sorted(self._by_slug))
-            return f"unknown Veilig Thuis region {region!r}; known regions: {known}"
+            return f"onbekende Veilig Thuis-regio {region!r}; bekende regio's: {known}"
         if municipality not in {m.code for m in found.municipalities}:
-            return f"municipality {municipality!r} is not in region {region!r}"
+            return f"gemeente {municipality!r} hoort niet bij regio {region!r}"
         return None
 
     def check_partner(self, region: str, partner_id: str, kinds: tuple[str, ...]) -> str | None:
@@ -106,9 +108,11 @@ class Chain(BaseModel):
         in `region`; else why not."""
         found = self.partner(partner_id)
         if found is None or found[0].slug != region:
-            return f"{partner_id!r} is not a partner organisation of region {region!r}"
+            return f"{partner_id!r} is geen partnerorganisatie van regio {region!r}"
         if kinds and found[1].kind not in kinds:
-            return f"{partner_id!r} is a {found[1].kind}, not a {' or '.join(kinds)}"
+            return f"{partner_id!r} is {org_name(found[1].kind)}, niet " + " of ".join(
+                org_name(k) for k in kinds
+            )
         return None
 
     @classmethod

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from domain.chain import Chain
 from domain.models import AwareDatetime, Ref, Strict
-from domain.policy import MeasureKind, RuleViolation, check_majority, is_adult
+from domain.policy import MEASURE_NAMES, MeasureKind, RuleViolation, check_majority, is_adult
 from domain.procedure import (
     CaseFile,
     PathInput,
@@ -23,6 +23,7 @@ from domain.procedure import (
     birth_date,
     person,
 )
+from domain.workdays import dutch_time
 
 ProtectionStatus = Literal[
     "referred",
@@ -163,11 +164,23 @@ class ProtectionState(PathState):
     measures: list[Measure] = Field(default_factory=list)
 
 
+STEP_NAMES = {
+    "meeting_scheduled": "de datum van de beschermtafel",
+    "meeting_held": "de uitkomst van de beschermtafel",
+    "raad_answered": "het antwoord van de Raad",
+    "raad_concluded": "de conclusie van de Raad",
+    "court_decided": "de beslissing van de rechter",
+    "measure_renewed": "de verlenging van een maatregel",
+    "placement_carried_out": "de uithuisplaatsing",
+    "measure_ended": "het einde van een maatregel",
+}
+
+
 def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
     """Why the current state does not allow `step` (a 409), or None."""
     name = step.step  # type: ignore[attr-defined]
     if s.status not in PROTECTION_STEPS[name]:
-        return f"cannot record {name.replace('_', ' ')}: the path is {s.status.replace('_', ' ')}"
+        return f"kan {STEP_NAMES[name]} niet vastleggen: het traject is in de stand '{STATUSES[s.status]}'"
     running = {m.kind for m in s.measures if m.running}
     if isinstance(step, CourtDecided):
         if s.status == "raad_investigating" and step.measure not in (
@@ -175,23 +188,24 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
             MACHTIGING,
         ):
             return (
-                "during the Raad's investigation the court can only give a voorlopige "
-                "ondertoezichtstelling (BW 1:257), with a (spoed)machtiging tot "
-                "uithuisplaatsing (BW 1:265c lid 1); the other measures follow its petition"
+                "tijdens het onderzoek van de Raad kan de rechter alleen een voorlopige "
+                "ondertoezichtstelling uitspreken (BW 1:257), met een (spoed)machtiging tot "
+                "uithuisplaatsing (BW 1:265c lid 1); de andere maatregelen volgen op het verzoek "
+                "van de Raad"
             )
         supervised = running & {"ondertoezichtstelling", "voorlopige_ondertoezichtstelling"}
         if step.measure == "machtiging_uithuisplaatsing" and step.granted and not supervised:
             return (
-                "a machtiging tot uithuisplaatsing is given within a (voorlopige) "
-                "ondertoezichtstelling (BW 1:265b lid 1); none is running"
+                "een machtiging tot uithuisplaatsing wordt gegeven binnen een (voorlopige) "
+                "ondertoezichtstelling (BW 1:265b lid 1); die loopt nu niet"
             )
         if step.measure in running:
-            return f"a {step.measure.replace('_', ' ')} is already running; renew it instead"
+            return f"er loopt al een {MEASURE_NAMES[step.measure]}; verleng die in plaats daarvan"
     if isinstance(step, MeasureRenewed | MeasureEnded) and step.measure not in running:
-        return f"no {step.measure.replace('_', ' ')} is running"
+        return f"er loopt geen {MEASURE_NAMES[step.measure]}"
     unused = any(m.kind == "machtiging_uithuisplaatsing" and not m.placed for m in s.measures)
     if isinstance(step, PlacementCarriedOut) and not unused:
-        return "there is no unused machtiging tot uithuisplaatsing"
+        return "er is geen ongebruikte machtiging tot uithuisplaatsing"
     return None
 
 
@@ -217,7 +231,7 @@ def check_start(case: CaseFile, body: ProtectionStartIn, chain: Chain) -> None:
     birth = birth_date(child)
     on = (body.at or datetime.now().astimezone()).date()
     if child["role"] != "child" or (birth is not None and is_adult(birth, on)):
-        raise RuleViolation(f"{body.child_ref!r} is not a minor child of this case (BW 1:233)")
+        raise RuleViolation(f"{body.child_ref!r} is geen minderjarig kind in deze casus (BW 1:233)")
 
 
 def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
@@ -281,14 +295,14 @@ def machtiging_problem(measures: list[Measure], step: BaseModel) -> str | None:
         end = step.until
     if supervision and supervision.ends_at and end and end > supervision.ends_at:
         return (
-            f"the machtiging tot uithuisplaatsing cannot run past the "
-            f"{supervision.kind.replace('_', ' ')} it belongs to, which ends "
-            f"{supervision.ends_at.isoformat()} (BW 1:265c lid 1)"
+            "de machtiging tot uithuisplaatsing kan niet langer duren dan de "
+            f"{MEASURE_NAMES[supervision.kind]} waar zij bij hoort, die eindigt op "
+            f"{dutch_time(supervision.ends_at)} (BW 1:265c lid 1)"
         )
     unused = any(m.kind == MACHTIGING and m.running and not m.placed for m in measures)
     if isinstance(step, PlacementCarriedOut) and not unused and any(m.lapsed for m in measures):
         return (
-            "the machtiging tot uithuisplaatsing lapsed: it was not used within three months "
-            "of being given (BW 1:265c lid 3)"
+            "de machtiging tot uithuisplaatsing is vervallen: zij is niet binnen drie maanden "
+            "na het geven ervan gebruikt (BW 1:265c lid 3)"
         )
     return None

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from domain.policy import RULES as RULES_OF_POLICY
 from domain.policy import Policy
 
 
@@ -21,29 +22,29 @@ class DueDate(BaseModel):
 def _huisverbod(start: datetime, p: Policy) -> list[DueDate]:
     hv = p.huisverbod
     return [
-        DueDate(key="end", due_at=hv.ban_end(start), article="Wth art. 2 lid 1 (ten days)"),
-        DueDate(key="cap", due_at=hv.max_end(start), article="Wth art. 9 lid 1 (four weeks)"),
+        DueDate(key="end", due_at=hv.ban_end(start), article="Wth art. 2 lid 1 (tien dagen)"),
+        DueDate(key="cap", due_at=hv.max_end(start), article="Wth art. 9 lid 1 (vier weken)"),
         DueDate(
             key="contact_address",
             due_at=hv.due(start, "contact_address")[0],
-            article="Wth art. 2 lid 6 (within 24 hours)",
+            article="Wth art. 2 lid 6 (binnen 24 uur)",
         ),
         DueDate(
             key="help_started",
             due_at=hv.due(start, "help_started")[0],
-            article="Wth art. 2 lid 1 with MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1",
+            article=RULES_OF_POLICY["help_started"].source,
         ),
         DueDate(
             key="appeal_term",
             due_at=hv.appeal_until(start),
-            article="Awb art. 6:7 and 6:8 (six weeks); Atw art. 1",
+            article="Awb art. 6:7 en 6:8 (zes weken); Atw art. 1",
         ),
     ]
 
 
 def _interim_relief(start: datetime, p: Policy) -> list[DueDate]:
     due = p.huisverbod.due(start, "interim_relief_hearing")[0]
-    return [DueDate(key="hearing", due_at=due, article="Wth art. 6 (heard within 3 days)")]
+    return [DueDate(key="hearing", due_at=due, article="Wth art. 6 (behandeling binnen 3 dagen)")]
 
 
 def _veilig_thuis(key: str, article: str) -> Callable[[datetime, Policy], list[DueDate]]:
@@ -69,15 +70,16 @@ RULES: dict[str, Callable[[datetime, Policy], list[DueDate]]] = {
     "huisverbod": _huisverbod,
     "interim_relief": _interim_relief,
     "safety_assessment": _veilig_thuis(
-        "safety_assessment", "Handelingsprotocol Veilig Thuis 2019: 5 working days (Atw calendar)"
+        "safety_assessment",
+        "Handelingsprotocol Veilig Thuis 2019: 5 werkdagen (kalender van de Atw)",
     ),
     "investigation": _veilig_thuis(
-        "investigation", "Handelingsprotocol Veilig Thuis 2019: onderzoek within 10 weeks"
+        "investigation", "Handelingsprotocol Veilig Thuis 2019: onderzoek binnen 10 weken"
     ),
-    "voorlopige_ots": _measure("voorlopige_ondertoezichtstelling", "BW 1:257 lid 1 (3 months)"),
-    "ots": _measure("ondertoezichtstelling", "BW 1:258 lid 1 (one year)"),
+    "voorlopige_ots": _measure("voorlopige_ondertoezichtstelling", "BW 1:257 lid 1 (3 maanden)"),
+    "ots": _measure("ondertoezichtstelling", "BW 1:258 lid 1 (een jaar)"),
     "machtiging_uithuisplaatsing": _measure(
-        "machtiging_uithuisplaatsing", "BW 1:265c lid 1 (one year)"
+        "machtiging_uithuisplaatsing", "BW 1:265c lid 1 (een jaar)"
     ),
 }
 
@@ -90,7 +92,9 @@ def compute(rule: str, start: datetime, policy: Policy | None = None) -> list[Du
     """Every date `rule` yields from `start` (an aware time), on `policy` (the default one
     unless a region's is given)."""
     if rule not in RULES:
-        raise UnknownRule(f"unknown rule {rule!r}; known: {', '.join(RULES)}")
+        raise UnknownRule(f"onbekende regel {rule!r}; bekend: {', '.join(RULES)}")
     if start.tzinfo is None or start.utcoffset() is None:
-        raise ValueError("the time needs a UTC offset, e.g. 2026-10-20T20:00:00+02:00")
+        raise ValueError(
+            "het tijdstip heeft een verschil met UTC nodig, bijvoorbeeld 2026-10-20T20:00:00+02:00"
+        )
     return RULES[rule](start, policy or Policy())

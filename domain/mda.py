@@ -62,7 +62,7 @@ class MdaPlan(Strict):
     def _unique(self) -> MdaPlan:
         ids = [a.action_id for a in self.actions]
         if len(ids) != len(set(ids)):
-            raise ValueError("action ids must be unique within the plan")
+            raise ValueError("elke actie in het plan heeft een eigen nummer (veld action_id)")
         return self
 
 
@@ -115,24 +115,43 @@ class MdaStart(BaseModel):
     carried: MdaState | None = None  # set when the workflow continues as new
 
 
+STEP_NAMES = {
+    "intake_held": "de intake",
+    "analysis_done": "de gezamenlijke analyse",
+    "plan_agreed": "een plan",
+    "action_done": "een uitgevoerde actie",
+    "review_held": "een evaluatie",
+    "closed": "het afsluiten",
+}
+
+
 def mda_step_problem(s: MdaState, step: BaseModel) -> str | None:
     name = step.step  # type: ignore[attr-defined]
     if s.status not in MDA_STEPS[name]:
-        return f"cannot record {name.replace('_', ' ')}: the MDA++ path is in {s.status}"
+        return (
+            f"kan {STEP_NAMES[name]} niet vastleggen: het traject MDA++ is in de stand "
+            f"'{STATUSES[s.status]}'"
+        )
     if isinstance(step, MdaReview | MdaActionDone) and not s.actions:
-        return "no plan was agreed yet"
+        return "er is nog geen plan afgesproken"
     if isinstance(step, MdaPlan):
         strangers = sorted({a.owner for a in step.actions} - set(s.partners))
         if strangers:
-            return f"{', '.join(strangers)} take no part in this MDA++; owners must be partners"
+            return (
+                f"{', '.join(strangers)} doet niet mee aan deze MDA++; wie een actie uitvoert "
+                "moet deelnemen (veld owner)"
+            )
     if isinstance(step, MdaActionDone):
         action = next((a for a in s.actions if a.action_id == step.action_id), None)
         if action is None:
-            return f"the plan has no action {step.action_id!r}"
+            return f"het plan heeft geen actie {step.action_id!r}"
         if action.done_at is not None:
-            return f"action {step.action_id!r} was already done"
+            return f"actie {step.action_id!r} is al uitgevoerd"
     if isinstance(step, MdaClose) and s.status == "plan" and not s.goals_hold:
-        return "MDA++ closes when the plan's goals hold: the last review did not find that"
+        return (
+            "MDA++ sluit af als de doelen van het plan bereikt zijn: de laatste evaluatie "
+            "stelde dat niet vast"
+        )
     return None
 
 

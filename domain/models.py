@@ -19,12 +19,14 @@ from pydantic import (
 )
 
 from domain.policy import DeliveryPolicy
+from domain.workdays import dutch_date, dutch_time
 
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(
-            "must be an ISO-8601 time with a UTC offset, e.g. 2026-11-23T09:00:00+01:00"
+            "moet een ISO-8601-tijdstip zijn met het verschil met UTC, bijvoorbeeld "
+            "2026-11-23T09:00:00+01:00"
         )
     return value
 
@@ -35,13 +37,13 @@ CLOCK_SKEW = timedelta(minutes=5)  # how far a client's clock may run ahead of o
 
 def _past_date(value: date) -> date:
     if value > datetime.now(UTC).date() + timedelta(days=1):
-        raise ValueError(f"{value.isoformat()} lies in the future")
+        raise ValueError(f"{dutch_date(value)} ligt in de toekomst")
     return value
 
 
 def _past_moment(value: datetime) -> datetime:
     if value > datetime.now(UTC) + CLOCK_SKEW:
-        raise ValueError(f"{value.isoformat()} lies in the future")
+        raise ValueError(f"{dutch_time(value)} ligt in de toekomst")
     return value
 
 

@@ -11,10 +11,11 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
 
+from domain.access import org_name
 from domain.chain import Partner, Region
 from domain.models import Notice
-from domain.policy import age_on
-from domain.workdays import AMSTERDAM, is_working_day, nth_working_day_after
+from domain.policy import RULES, age_on
+from domain.workdays import AMSTERDAM, dutch_time, is_working_day, nth_working_day_after
 
 # (notice kind, subject) -> audiences. Reminders go to the deadline's responsible team and
 # escalations to the regional coordinator (see `audiences`).
@@ -61,12 +62,14 @@ EVENT_LABELS = {
     "huisverbod_violated": "Overtreding van een tijdelijk huisverbod (art. 11 Wth)",
     "imposed_under_mandate": "Huisverbod opgelegd door een hulpofficier in mandaat",
     "acute_unsafety": "Acute onveiligheid gemeld bij Veilig Thuis",
+    "police_callout": "De politie is bij een gezin ingezet",
     "beschermtafel": "Verwijzing naar de beschermtafel",
     "mda": "Verwijzing naar MDA++",
     "measure_granted": "Kinderbeschermingsmaatregel uitgesproken",
     "corv_rejected": "Verzoek tot onderzoek niet aangenomen door CORV",
     "raad_requested": "Veilig Thuis vraagt de Raad voor de Kinderbescherming om onderzoek",
     "melding_followed_up": "Wat Veilig Thuis met uw melding heeft gedaan",
+    "notification_failed": "Een bericht kon niet worden bezorgd",
 }
 
 HANDLE_WITH_CARE = "Handle with Care"
@@ -201,16 +204,29 @@ def handle_with_care_message(child: Child, contact: str) -> dict[str, str]:
     }
 
 
+def title(notice: Notice) -> str:
+    """What a notice is about, in Dutch: the event, or the deadline it reminds of."""
+    if notice.subject in EVENT_LABELS:
+        return EVENT_LABELS[notice.subject]
+    deadline = RULES[notice.subject].label if notice.subject in RULES else notice.subject
+    if notice.kind == "reminder":
+        return f"Herinnering: termijn verloopt binnenkort ({deadline})"
+    if notice.kind == "escalation":
+        return f"Escalatie: termijn verstreken ({deadline})"
+    return deadline
+
+
+def audience_name(audience: str) -> str:
+    """An audience of the table (or one partner's id) in Dutch words."""
+    return org_name(audience.removeprefix(PARTNER))
+
+
 def event_message(notice: Notice) -> dict[str, str]:
     """What a partner is told of an event: what happened and where to look, no case content."""
-    title = EVENT_LABELS.get(notice.subject) or {
-        "reminder": "Herinnering: termijn verloopt binnenkort",
-        "escalation": "Escalatie: termijn verstreken",
-    }.get(notice.kind, notice.subject)
     return {
-        "title": title,
+        "title": title(notice),
         "case": notice.case_id,
         "region": notice.region,
         "detail": notice.detail,
-        "due_at": notice.due_at.isoformat() if notice.due_at else "",
+        "due_at": dutch_time(notice.due_at) if notice.due_at else "",
     }

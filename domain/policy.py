@@ -70,6 +70,8 @@ from domain.workdays import (
     CalendarName,
     add_local,
     due_in_working_days,
+    dutch_date,
+    dutch_time,
     end_of_day,
     is_working_day,
     local_date,
@@ -79,70 +81,123 @@ from domain.workdays import (
 
 
 class RuleViolation(ValueError):
-    """A command that the law does not allow; the message says which rule and why (for the
-    API), `dutch` says it to a person at a page, where a rule has it."""
-
-    def __init__(self, message: str, dutch: str | None = None) -> None:
-        super().__init__(message)
-        self.dutch = dutch
+    """A command that the law does not allow; the message says which rule and why."""
 
 
 class Rule(BaseModel):
-    """A named legal rule with its source, shown next to every deadline it produces."""
+    """A named legal rule with its source, shown next to every deadline it produces, and the
+    Dutch name of that deadline."""
 
     model_config = ConfigDict(frozen=True)
     key: str
+    label: str
     source: str
 
 
 RULES: dict[str, Rule] = {
     r.key: r
     for r in (
-        Rule(key="mayor_decision", source="Wth art. 2 lid 1; ketenregie escalation window"),
-        Rule(key="contact_address", source="Wth art. 2 lid 6 (within 24 hours of imposition)"),
         Rule(
-            key="help_started", source="Wth art. 2 lid 1 with MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1"
+            key="mayor_decision",
+            label="beslissing van de burgemeester over het verzoek",
+            source="Wth art. 2 lid 1; escalatietermijn van ketenregie",
+        ),
+        Rule(
+            key="contact_address",
+            label="uithuisgeplaatste geeft een adres of contactgegevens op",
+            source="Wth art. 2 lid 6 (binnen 24 uur na het opleggen)",
+        ),
+        Rule(
+            key="help_started",
+            label="Veilig Thuis start hulp voor het gezin",
+            source="Wth art. 2 lid 1 met MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1",
         ),
         Rule(
             key="interim_relief_hearing",
-            source="Wth art. 6: the court hears a request for interim relief within 3 days "
-            "of receiving it",
+            label="de rechter behandelt het verzoek om een voorlopige voorziening",
+            source="Wth art. 6: de rechter behandelt een verzoek om een voorlopige voorziening "
+            "binnen 3 dagen na ontvangst",
         ),
         Rule(
             key="safety_assessment",
-            source="Handelingsprotocol Veilig Thuis 2019: within 5 working days",
+            label="veiligheidsbeoordeling",
+            source="Handelingsprotocol Veilig Thuis 2019: binnen 5 werkdagen",
         ),
         Rule(
             key="acute_safety_assessment",
-            source="Handelingsprotocol Veilig Thuis 2019: acute = at once (4 h)",
+            label="acute onveiligheid: direct een veiligheidsbeoordeling",
+            source="Handelingsprotocol Veilig Thuis 2019: acuut = direct (4 uur)",
         ),
         Rule(
             key="investigation",
-            source="Handelingsprotocol Veilig Thuis 2019: onderzoek within 10 weeks",
+            label="onderzoek afgerond",
+            source="Handelingsprotocol Veilig Thuis 2019: onderzoek binnen 10 weken",
         ),
         Rule(
             key="monitoring_check",
-            source="Handelingsprotocol Veilig Thuis 2019: monitoring after handover",
+            label="monitoring: is de veiligheid er nog?",
+            source="Handelingsprotocol Veilig Thuis 2019: monitoring na overdracht",
         ),
-        Rule(key="beschermtafel_meeting", source="regional agreement: within 10 working days"),
-        Rule(key="raad_answer", source="regional agreement: the Raad answers in 5 working days"),
-        Rule(key="raad_investigation", source="ketenregie default: 12 weeks (no statutory term)"),
+        Rule(
+            key="beschermtafel_meeting",
+            label="beschermtafel met het gezin gehouden",
+            source="regionale afspraak: binnen 10 werkdagen",
+        ),
+        Rule(
+            key="raad_answer",
+            label="de Raad beantwoordt het verzoek tot onderzoek",
+            source="regionale afspraak: de Raad antwoordt binnen 5 werkdagen",
+        ),
+        Rule(
+            key="raad_investigation",
+            label="de Raad rondt het onderzoek af",
+            source="standaard van ketenregie: 12 weken (geen wettelijke termijn)",
+        ),
         Rule(
             key="measure_renewal",
-            source="BW 1:258 lid 1 / 1:260 lid 1 / 1:265c lid 1: a measure runs out unless renewed",
+            label="maatregel loopt af: verlenging vragen of laten aflopen",
+            source="BW 1:258 lid 1 / 1:260 lid 1 / 1:265c lid 1: een maatregel loopt af tenzij "
+            "hij wordt verlengd",
         ),
-        Rule(key="placement_used", source="BW 1:265c lid 3: unused within 3 months it lapses"),
-        Rule(key="mda_intake", source="Kader MDA++: intake (ketenregie default 10 working days)"),
-        Rule(key="mda_analysis", source="Kader MDA++: joint analysis (ketenregie default 4 weeks)"),
-        Rule(key="mda_review", source="Kader MDA++: periodic review of the plan (default 6 weeks)"),
-        Rule(key="mda_action", source="MDA++ plan: the due date agreed for the action"),
-        Rule(key="safe_place", source="acute unsafety: a safe place at once (4 h)"),
+        Rule(
+            key="placement_used",
+            label="de machtiging tot uithuisplaatsing is gebruikt",
+            source="BW 1:265c lid 3: niet binnen 3 maanden gebruikt, dan vervalt zij",
+        ),
+        Rule(
+            key="mda_intake",
+            label="intake MDA++ gehouden",
+            source="Kader MDA++: intake (standaard van ketenregie: 10 werkdagen)",
+        ),
+        Rule(
+            key="mda_analysis",
+            label="gezamenlijke analyse gedaan",
+            source="Kader MDA++: gezamenlijke analyse (standaard van ketenregie: 4 weken)",
+        ),
+        Rule(
+            key="mda_review",
+            label="evaluatie van het plan MDA++",
+            source="Kader MDA++: periodieke evaluatie van het plan (standaard 6 weken)",
+        ),
+        Rule(
+            key="mda_action",
+            label="actie uit het plan MDA++ uitgevoerd",
+            source="plan MDA++: de datum die voor de actie is afgesproken",
+        ),
+        Rule(
+            key="safe_place",
+            label="iedereen veilig: een plek of afspraak vastgelegd",
+            source="acute onveiligheid: direct een veilige plek (4 uur)",
+        ),
         Rule(
             key="crisis_placement_review",
-            source="regional agreement crisisdienst jeugd: review after 4 weeks",
+            label="evaluatie van de crisisplaatsing",
+            source="regionale afspraak crisisdienst jeugd: evaluatie na 4 weken",
         ),
         Rule(
-            key="safety_plan_review", source="Signs of Safety: review date agreed with the family"
+            key="safety_plan_review",
+            label="evaluatie van het veiligheidsplan",
+            source="Signs of Safety: evaluatiedatum afgesproken met het gezin",
         ),
     )
 }
@@ -267,22 +322,17 @@ class HuisverbodPolicy(_Scaled):
         self.check_cap(cap, until)
         if capacity != "mayor":
             raise RuleViolation(
-                "an extension can only be decided by the mayor; the mandate to a hulpofficier "
-                "covers imposing only (Wth art. 3 lid 1)",
-                dutch="alleen de burgemeester verlengt; het mandaat aan een hulpofficier geldt "
-                "alleen het opleggen (Wth art. 3 lid 1)",
+                "alleen de burgemeester beslist over een verlenging; het mandaat aan een "
+                "hulpofficier van justitie geldt alleen voor het opleggen (Wth art. 3 lid 1)"
             )
         if decided_at >= current_end:
             raise RuleViolation(
-                f"the ban ended at {current_end.isoformat()}; an extension must be decided "
-                "while it is in force (Wth art. 9 lid 1)",
-                dutch="het huisverbod is al afgelopen; verlengen kan alleen zolang het loopt "
-                "(Wth art. 9 lid 1)",
+                f"het huisverbod liep af op {dutch_time(current_end)}; over een verlenging moet "
+                "worden beslist zolang het nog geldt (Wth art. 9 lid 1)"
             )
         if until <= current_end:
             raise RuleViolation(
-                f"the extension must end after the current end {current_end.isoformat()}",
-                dutch="de verlenging moet na het huidige einde van het huisverbod eindigen",
+                f"de verlenging moet eindigen na het huidige einde, {dutch_time(current_end)}"
             )
 
     @staticmethod
@@ -291,10 +341,9 @@ class HuisverbodPolicy(_Scaled):
         fixed when it was imposed."""
         if until > cap:
             raise RuleViolation(
-                f"{until.isoformat()} is past the legal maximum {cap.isoformat()}: "
-                "four weeks after imposition (Wth art. 9 lid 1)",
-                dutch="die datum ligt na het wettelijke maximum: een huisverbod duurt met "
-                "verlenging ten hoogste vier weken na oplegging (Wth art. 9 lid 1)",
+                f"{dutch_time(until, precise=True)} ligt na het wettelijke maximum "
+                f"{dutch_time(cap, precise=True)}: "
+                "vier weken na het opleggen (Wth art. 9 lid 1)"
             )
 
 
@@ -368,18 +417,19 @@ class ChildProtectionPolicy(_Scaled):
         if cap is None:
             if end is not None:
                 raise RuleViolation(
-                    "a gezagsbeëindiging has no end date: it lasts until the child comes of age "
-                    "(BW 1:266, 1:233)"
+                    "een gezagsbeëindiging heeft geen einddatum: zij duurt tot het kind "
+                    "meerderjarig is (BW 1:266, 1:233)"
                 )
             return
         if end is None:
-            raise RuleViolation(f"a {kind.replace('_', ' ')} needs an end date")
+            raise RuleViolation(f"een {MEASURE_NAMES[kind]} heeft een einddatum nodig")
         if end <= start:
-            raise RuleViolation("the measure must end after it starts")
+            raise RuleViolation("de maatregel moet eindigen na het begin")
         if end > cap:
             raise RuleViolation(
-                f"{end.isoformat()} is past the legal maximum {cap.isoformat()}: "
-                f"{self.measure_months[kind]} months ({MEASURE_SOURCES[kind]})"
+                f"{dutch_time(end, precise=True)} ligt na het wettelijke maximum "
+                f"{dutch_time(cap, precise=True)}: "
+                f"{self.measure_months[kind]} maanden ({MEASURE_SOURCES[kind]})"
             )
 
     def check_renewal(self, kind: str, current_end: datetime, until: datetime) -> None:
@@ -387,17 +437,19 @@ class ChildProtectionPolicy(_Scaled):
         months = self.renewal_months.get(kind)
         if months is None:
             raise RuleViolation(
-                f"a {kind.replace('_', ' ')} cannot be renewed; the court decides on a new measure"
+                f"een {MEASURE_NAMES[kind]} kan niet worden verlengd; de rechter beslist over een "
+                "nieuwe maatregel"
             )
         cap = self._after(current_end, _add_months(current_end, months))
         if until <= current_end:
             raise RuleViolation(
-                f"the renewal must end after the current end {current_end.isoformat()}"
+                f"de verlenging moet eindigen na het huidige einde, {dutch_time(current_end)}"
             )
         if until > cap:
             raise RuleViolation(
-                f"{until.isoformat()} is past {cap.isoformat()}: a renewal adds at most "
-                f"{months} months ({RENEWAL_SOURCES[kind]})"
+                f"{dutch_time(until, precise=True)} ligt na {dutch_time(cap, precise=True)}: "
+                "een verlenging duurt ten hoogste "
+                f"{months} maanden ({RENEWAL_SOURCES[kind]})"
             )
 
     def renewal_reminder(self, start: datetime, end: datetime) -> datetime | None:
@@ -407,6 +459,12 @@ class ChildProtectionPolicy(_Scaled):
         return remind if start < remind < end else None
 
 
+MEASURE_NAMES = {
+    "ondertoezichtstelling": "ondertoezichtstelling",
+    "voorlopige_ondertoezichtstelling": "voorlopige ondertoezichtstelling",
+    "machtiging_uithuisplaatsing": "machtiging tot uithuisplaatsing",
+    "gezagsbeeindiging": "gezagsbeëindiging",
+}
 MEASURE_SOURCES = {
     "ondertoezichtstelling": "BW 1:258 lid 1",
     "voorlopige_ondertoezichtstelling": "BW 1:257 lid 1",
@@ -432,8 +490,8 @@ def check_majority(birth_date: date, end: date | None) -> None:
     majority = majority_date(birth_date)
     if end is not None and end > majority:
         raise RuleViolation(
-            f"the child comes of age on {majority.isoformat()}; a measure cannot run past it "
-            "(BW 1:233)"
+            f"het kind wordt meerderjarig op {dutch_date(majority)}; een maatregel kan niet "
+            "langer duren (BW 1:233)"
         )
 
 
@@ -565,14 +623,11 @@ def check_huisverbod_subject(role: str, birth_date: date | None, on: date) -> No
     """Only an adult pleger of the case can be the subject of a huisverbod (Wth art. 2 lid 2)."""
     if role != "pleger":
         raise RuleViolation(
-            f"the person has role {role!r}; a huisverbod is imposed on a pleger",
-            dutch="een huisverbod wordt alleen aan een pleger opgelegd",
+            "deze persoon is geen pleger; een huisverbod wordt alleen aan een pleger opgelegd"
         )
     if birth_date is not None and not is_adult(birth_date, on):
         raise RuleViolation(
-            "a huisverbod can only be imposed on an adult (Wth art. 2 lid 2)",
-            dutch="een huisverbod kan alleen aan een meerderjarige worden opgelegd "
-            "(Wth art. 2 lid 2)",
+            "een huisverbod kan alleen aan een meerderjarige worden opgelegd (Wth art. 2 lid 2)"
         )
 
 
@@ -581,8 +636,7 @@ def check_veilig_thuis_consulted(children: bool, consulted: bool) -> None:
     art. 2 lid 3)."""
     if children and not consulted:
         raise RuleViolation(
-            "children are involved: Veilig Thuis must be consulted before imposing "
-            "(Wth art. 2 lid 3); set veilig_thuis_consulted to true once it was",
-            dutch="er zijn kinderen betrokken: raadpleeg Veilig Thuis vóór het opleggen "
-            "(Wth art. 2 lid 3) en vink dan 'Veilig Thuis geraadpleegd' aan.",
+            "er zijn kinderen betrokken: Veilig Thuis moet eerst geraadpleegd zijn voordat het "
+            "huisverbod wordt opgelegd (Wth art. 2 lid 3; vink 'Veilig Thuis geraadpleegd' aan, "
+            "veld veilig_thuis_consulted)"
         )

@@ -136,7 +136,7 @@ def person(case: CaseFile, ref: str) -> dict[str, Any]:
     """A person of the case file; a reference to anyone else breaks the command."""
     found = next((p for p in case["persons"] if p["ref"] == ref), None)
     if found is None:
-        raise RuleViolation(f"{ref!r} is not a person of this case")
+        raise RuleViolation(f"{ref!r} is geen persoon in deze casus")
     return found
 
 

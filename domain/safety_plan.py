@@ -21,6 +21,7 @@ from domain.procedure import (
     StartPathCmd,
     check_partners,
 )
+from domain.workdays import dutch_date
 
 
 class SafetyPlanIn(Strict):
@@ -32,7 +33,9 @@ class SafetyPlanIn(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> SafetyPlanIn:
         if self.review_dates != sorted(set(self.review_dates)):
-            raise ValueError("review dates must be distinct and in order")
+            raise ValueError(
+                "de evaluatiedata moeten verschillen en op volgorde staan (veld review_dates)"
+            )
         return self
 
 
@@ -81,7 +84,9 @@ def check_start(case: CaseFile, body: SafetyPlanIn, chain: Chain) -> None:
     check_partners(chain, case["region"], [body.responsible], ())
     today = datetime.now().astimezone().date()
     if body.review_dates[0] < today:
-        raise RuleViolation(f"review date {body.review_dates[0].isoformat()} lies in the past")
+        raise RuleViolation(
+            f"evaluatiedatum {dutch_date(body.review_dates[0])} ligt in het verleden"
+        )
 
 
 SPEC = ProcedureSpec(

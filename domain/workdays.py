@@ -86,6 +86,20 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(AMSTERDAM).date()
 
 
+def dutch_time(moment: datetime, *, precise: bool = False) -> str:
+    """A moment as a Dutch reader expects it, on the Amsterdam clock: 30-11-2026 20:00 (and
+    its seconds, if any, when `precise`: where a second decides)."""
+    seconds = precise and moment.second
+    return moment.astimezone(AMSTERDAM).strftime(
+        "%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M"
+    )
+
+
+def dutch_date(day: date) -> str:
+    """A day as a Dutch reader expects it: 30-11-2026."""
+    return day.strftime("%d-%m-%Y")
+
+
 def nth_working_day_after(day: date, n: int, calendar: CalendarName = "atw") -> date:
     """The n-th working day after `day` (n >= 1); `day` itself never counts."""
     if n < 1:

@@ -19,8 +19,8 @@ def _fits(case: dict[str, Any], body: PlacementIn, chain) -> None:
     """A child goes to the crisisdienst jeugd, an adult to a shelter of the region."""
     if (body.kind == "crisis_placement") != (person(case, body.person_ref)["role"] == "child"):
         raise unprocessable(
-            "a child is placed by the crisisdienst jeugd (crisis_placement); "
-            "an adult goes to a vrouwenopvang or mannenopvang"
+            "een kind wordt geplaatst door de crisisdienst jeugd (crisis_placement); "
+            "een volwassene gaat naar een vrouwenopvang of mannenopvang"
         )
     kinds = ("crisisdienst_jeugd",) if body.kind == "crisis_placement" else ("opvang",)
     check_partners(chain, case["region"], [body.provider], kinds)
@@ -66,10 +66,8 @@ async def placement_location(
         found = await placements.get(conn, placement_id)
         known = found is not None and await placements.confirmed(conn, placement_id)
     if not known or found["case_id"] != case_id:
-        raise not_found("placement")
+        raise not_found("plaatsing")
     caller.audit.touches(case_id, [found["person_ref"]])
     if not may_see_location(caller.principal, found["provider"], found["region"]):
-        raise forbidden(
-            "the location of a placement is known to Veilig Thuis and the provider only"
-        )
+        raise forbidden("waar iemand geplaatst is, weten alleen Veilig Thuis en de aanbieder")
     return found

@@ -35,7 +35,7 @@ from services.procedures import case_file
 from store import cases, deadlines, huisverboden, notices, staff
 from workflows.case import CaseWorkflow
 
-CASE_CLOSED = "the case is closed (or its workflow has not started yet)"
+CASE_CLOSED = "de casus is gesloten (of de orkestratie is nog niet gestart)"
 
 
 async def start_case(client: Client, policy: Policy, task_queue: str, case: dict) -> None:
@@ -68,7 +68,7 @@ def involved_partners(melding: MeldingIn):
             yield f"persons[{i}].huisarts", p.huisarts, ("huisarts",)
         if p.school:
             if p.role != "child":
-                raise unprocessable(f"persons[{i}].school: only a child has a school")
+                raise unprocessable(f"persons[{i}].school: alleen een kind heeft een school")
             yield f"persons[{i}].school", p.school, ("school", "kinderopvang")
 
 
@@ -87,7 +87,9 @@ async def open_melding(
     if melding.reporter.partner:
         check(check_partners, chain, melding.region, [melding.reporter.partner], ())
     if melding.region != principal.region:
-        raise forbidden(f"{principal.org} registers meldingen for region {principal.region} only")
+        raise forbidden(
+            f"{principal.org} registreert alleen meldingen voor regio {principal.region}"
+        )
     received_at = at_or_now(melding.received_at, "received_at")
     case_id = caller.new_id("case")
     async with parts.pool.acquire() as conn:
@@ -117,7 +119,7 @@ async def step(
         if region and cmd.partner not in {p.id for p in region.partners}:
             known = ", ".join(sorted(p.id for p in region.partners))
             raise unprocessable(
-                f"unknown partner {cmd.partner!r} in region {region.slug}; known: {known}"
+                f"onbekende partner {cmd.partner!r} in regio {region.slug}; bekend: {known}"
             )
     if isinstance(cmd, ConsentRefusedCmd):
         check(_consent, case, cmd)
@@ -146,7 +148,7 @@ async def find(
     for r in rows:
         caller.audit.touches(r["case_id"])
     asked = ", ".join(f"{k}={v}" for k, v in vars(what).items() if v is not None)
-    caller.audit.detail = f"search {asked}".strip()
+    caller.audit.detail = f"zoekopdracht {asked}".strip()
     return [dict(r) for r in rows], total
 
 
@@ -163,7 +165,7 @@ async def assign(parts: Parts, caller: Caller, case_id: str, worker: str | None)
                 )
         await cases.assign(conn, case_id, worker)
     caller.audit.touches(case_id)
-    caller.audit.detail = f"assigned to {worker}"
+    caller.audit.detail = f"toegewezen aan {worker}"
 
 
 async def colleagues(parts: Parts, caller: Caller) -> list[dict[str, Any]]:
@@ -184,7 +186,7 @@ async def detail(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
     async with parts.pool.acquire() as conn:
         case = await cases.get_case(conn, case_id, caller.scope)
         if case is None:
-            raise not_found("case")
+            raise not_found("casus")
         caller.audit.touches(case_id, [p["ref"] for p in case["persons"]])
         bans = await huisverboden.list_huisverboden(
             conn, None, municipality=None, status=None, case_id=case_id
@@ -204,7 +206,7 @@ async def deliveries(parts: Parts, caller: Caller, case_id: str) -> list[dict[st
     """Every notification of the case to every partner, with whether it was on time."""
     async with parts.pool.acquire() as conn:
         if not await cases.visible(conn, case_id, caller.scope):
-            raise not_found("case")
+            raise not_found("casus")
         rows = await notices.deliveries_for_case(conn, case_id)
     caller.audit.touches(case_id)
     return [
@@ -222,6 +224,6 @@ async def destroy(parts: Parts, caller: Caller, case_id: str, reason: str, case_
     """Destroy a file: its workflows stop, its rows and data key go; returns how many
     workflows were stopped. The access log keeps the reason and ids only."""
     await case_file(parts, caller, case_id)
-    caller.audit.detail = f"destroyed: {reason}"
+    caller.audit.detail = f"vernietigd: {reason}"
     async with parts.pool.acquire() as conn:
         return await destruction.destroy_case(conn, parts.client, case_keys, case_id)

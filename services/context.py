@@ -13,6 +13,7 @@ from domain.access import Principal, Scope, scope_of
 from domain.chain import Chain
 from domain.models import CLOCK_SKEW
 from domain.policy import Policy
+from domain.workdays import dutch_time
 from services.errors import unprocessable
 
 IDS = uuid.UUID("5d3b4e0a-6b65-7465-6e72-656769650001")  # namespace of derived ids
@@ -79,5 +80,5 @@ def at_or_now(at: datetime | None, field: str = "at") -> datetime:
     if at is None:
         return now
     if at - now > CLOCK_SKEW:
-        raise unprocessable(f"{field} {at.isoformat()} lies in the future")
+        raise unprocessable(f"{field} {dutch_time(at)} ligt in de toekomst")
     return at

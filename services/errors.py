@@ -20,15 +20,15 @@ RETRY_AFTER = 5  # seconds a client waits before it tries again while a part is 
 
 class Refused(Exception):
     """A command or read that cannot be done; `status_code` is its HTTP status, `detail` the
-    reason the API gives, `dutch` the one a page shows where the rule has it."""
+    reason (in Dutch: the API and the pages say the same)."""
 
-    def __init__(self, status_code: int, detail: str, dutch: str | None = None) -> None:
+    def __init__(self, status_code: int, detail: str) -> None:
         super().__init__(detail)
-        self.status_code, self.detail, self.dutch = status_code, detail, dutch
+        self.status_code, self.detail = status_code, detail
 
 
 def not_found(what: str) -> Refused:
-    return Refused(404, f"{what} not found")
+    return Refused(404, f"{what} niet gevonden")
 
 
 def forbidden(reason: str) -> Refused:
@@ -39,12 +39,12 @@ def conflict(reason: str) -> Refused:
     return Refused(409, reason)
 
 
-def unprocessable(reason: str, dutch: str | None = None) -> Refused:
-    return Refused(422, reason, dutch)
+def unprocessable(reason: str) -> Refused:
+    return Refused(422, reason)
 
 
 def unavailable(
-    reason: str = "the orchestration service (Temporal) is unreachable; try again",
+    reason: str = "de orkestratiedienst (Temporal) is niet bereikbaar; probeer het opnieuw",
 ) -> Refused:
     return Refused(503, reason)
 
@@ -54,7 +54,7 @@ def check(rule, *args) -> None:
     try:
         rule(*args)
     except RuleViolation as e:
-        raise unprocessable(str(e), e.dutch) from None
+        raise unprocessable(str(e)) from None
 
 
 async def run_command(call: Awaitable[T], *, closed_reason: str) -> T:
@@ -64,8 +64,7 @@ async def run_command(call: Awaitable[T], *, closed_reason: str) -> T:
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         if isinstance(cause, ApplicationError) and cause.type in (CONFLICT, INVALID):
-            dutch = cause.details[0] if cause.details else None
-            raise Refused(409 if cause.type == CONFLICT else 422, cause.message, dutch) from None
+            raise Refused(409 if cause.type == CONFLICT else 422, cause.message) from None
         raise
     except RPCError as e:
         if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):

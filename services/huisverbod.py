@@ -7,7 +7,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domain import huisverbod_order
-from domain.access import DECIDING_CAPACITY, may_read_huisverbod_file
+from domain.access import (
+    CAPACITY_NAMES,
+    DECIDING_CAPACITY,
+    may_read_huisverbod_file,
+    org_name,
+)
 from domain.huisverbod import (
     FILE_FIELDS,
     AppealCmd,
@@ -40,7 +45,7 @@ from services.errors import Refused, check, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
 from store import cases, huisverboden
 from workflows.case import CaseWorkflow
-from workflows.huisverbod import HuisverbodWorkflow
+from workflows.huisverbod import STATUS_NAMES, HuisverbodWorkflow
 
 
 async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
@@ -91,7 +96,7 @@ async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd
     )
     await run_command(
         handle.execute_update(update, cmd),
-        closed_reason=f"the huisverbod is {current['status']}; it no longer takes commands",
+        closed_reason=f"het huisverbod is {STATUS_NAMES[current['status']]}; er kan niets meer aan veranderen",
     )
     return await load(parts, caller, huisverbod_id)
 
@@ -101,7 +106,10 @@ def _own_capacity(caller: Caller, capacity: str) -> None:
     p = caller.principal
     own = DECIDING_CAPACITY.get(p.org_kind)
     if capacity != own:
-        raise forbidden(f"a {p.org_kind} decides in the capacity {own!r}, not {capacity!r}")
+        raise forbidden(
+            f"{org_name(p.org_kind)} beslist als {CAPACITY_NAMES.get(own, own)}, "
+            f"niet als {CAPACITY_NAMES.get(capacity, capacity)}"
+        )
 
 
 async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: DecisionIn) -> dict:
@@ -236,5 +244,5 @@ async def inbox(
         )
     for r in rows:
         caller.audit.touches(r["case_id"], [r["pleger_ref"]])
-    caller.audit.detail = f"search municipality={municipality} status={status}"
+    caller.audit.detail = f"zoekopdracht gemeente={municipality} status={status}"
     return [shown(caller, r) for r in rows]

@@ -16,7 +16,7 @@ from workflows.case import CaseWorkflow
 from workflows.procedure import PathWorkflow
 from workflows.registry import PROCEDURES, Procedure
 
-CASE_NOT_RUNNING = "the case workflow is not running (closed, or not started yet)"
+CASE_NOT_RUNNING = "de orkestratie van de casus loopt niet (gesloten, of nog niet gestart)"
 
 
 async def case_file(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
@@ -24,7 +24,7 @@ async def case_file(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any
     async with parts.pool.acquire() as conn:
         case = await cases.get_case(conn, case_id, caller.scope)
     if case is None:
-        raise not_found("case")
+        raise not_found("casus")
     caller.audit.touches(case_id, [p["ref"] for p in case["persons"]])
     return case
 
@@ -32,7 +32,7 @@ async def case_file(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any
 def procedure(kind: str) -> Procedure:
     found = PROCEDURES.get(kind)
     if found is None:
-        raise not_found("procedure")
+        raise not_found("traject")
     return found
 
 
@@ -47,7 +47,7 @@ async def _load(parts: Parts, case_id: str, path_id: str, kind: str | None = Non
     async with parts.pool.acquire() as conn:
         state = await paths.get(conn, case_id, path_id)
     if state is None or (kind is not None and state["kind"] != kind):
-        raise not_found("path")
+        raise not_found("traject")
     return state
 
 
@@ -111,6 +111,6 @@ async def update(
         parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)).execute_update(
             name, arg
         ),
-        closed_reason="this path has closed; it takes no more steps",
+        closed_reason="dit traject is afgesloten; er kunnen geen stappen meer bij",
     )
     return view(await _load(parts, case_id, path_id), caller)

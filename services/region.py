@@ -18,7 +18,7 @@ async def dashboard(
     region's calendar) and those already overdue, each list capped at `limit` with the number
     of cases concerned; the oldest open case."""
     if parts.chain.region(region) is None or region != caller.principal.region:
-        raise not_found("region")
+        raise not_found("regio")
     now = datetime.now(UTC)
     horizon = working_day_horizon(now, days, parts.policy.veilig_thuis.working_days)
     async with parts.pool.acquire() as conn:

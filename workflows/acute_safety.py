@@ -12,21 +12,18 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.acute_safety import (
+        ARRANGEMENT_LABELS,
+        PLACEMENT_LABELS,
         AcuteState,
         AcuteStep,
         Placement,
         PlacementEnded,
         SafeWithoutPlacement,
     )
+    from domain.policy import RULES
     from domain.procedure import PathInput
     from workflows.errors import conflict
     from workflows.procedure import PathWorkflow, due
-
-PLACEMENT_LABELS = {
-    "crisis_placement": "crisis placement by the crisisdienst jeugd",
-    "vrouwenopvang": "shelter (vrouwenopvang)",
-    "mannenopvang": "shelter (mannenopvang)",
-}
 
 
 @workflow.defn
@@ -45,16 +42,18 @@ class AcuteSafetyWorkflow(PathWorkflow):
     async def run(self, inp: PathInput) -> AcuteState:
         at = inp.started_at
         self._event(
-            at, "partners_alerted", "acute unsafety: police alerted; a safe place is due at once"
+            at,
+            "partners_alerted",
+            "acute onveiligheid: politie gealarmeerd; direct is een veilige plek nodig",
         )
         self._book.add(
             "safe_place",
-            "everyone is safe: a place or an arrangement recorded",
+            RULES["safe_place"].label,
             due(self._policy, at, "safe_place"),
             "veilig_thuis",
         )
         await self._notify(
-            "alert", "police", "acute_unsafety", at, "acute unsafety reported at Veilig Thuis"
+            "alert", "police", "acute_unsafety", at, "acute onveiligheid gemeld bij Veilig Thuis"
         )
         await self._publish()
         await self._run_until_done()
@@ -73,20 +72,21 @@ class AcuteSafetyWorkflow(PathWorkflow):
         self._event(
             at,
             "placement",
-            f"{placement.person_ref}: {PLACEMENT_LABELS[placement.kind]}; which provider and "
-            "where are known to Veilig Thuis and the provider only",
+            f"{placement.person_ref}: {PLACEMENT_LABELS[placement.kind]}; welke aanbieder en "
+            "waar weten alleen Veilig Thuis en de aanbieder",
         )
         if placement.kind == "crisis_placement" and placement.parents_consent is False:
             self._event(
                 at,
                 "placement_without_consent",
-                "the parents do not agree to the crisis placement: it needs a child protection "
-                "measure (spoedmachtiging tot uithuisplaatsing, BW 1:265b)",
+                "de ouders stemmen niet in met de crisisplaatsing: daarvoor is een "
+                "kinderbeschermingsmaatregel nodig (spoedmachtiging tot uithuisplaatsing, "
+                "BW 1:265b)",
             )
         if placement.kind == "crisis_placement":
             self._book.add(
                 "crisis_placement_review",
-                f"crisis placement of {placement.person_ref} reviewed",
+                f"evaluatie van de crisisplaatsing van {placement.person_ref}",
                 due(self._policy, at, "crisis_placement_review"),
                 "veilig_thuis",
                 ref=placement.placement_id,
@@ -96,11 +96,11 @@ class AcuteSafetyWorkflow(PathWorkflow):
     @record_placement.validator
     def _validate_placement(self, placement: Placement) -> None:
         if self._s.status == "closed":
-            raise conflict("the acute safety path is closed")
+            raise conflict("het traject acute veiligheid is afgesloten")
         if any(
             p.person_ref == placement.person_ref and p.ended_at is None for p in self._s.placements
         ):
-            raise conflict(f"{placement.person_ref} is already placed; end that placement first")
+            raise conflict(f"{placement.person_ref} is al geplaatst; beëindig eerst die plaatsing")
         self._check_path_time(placement.placed_at)
 
     @workflow.update
@@ -112,27 +112,27 @@ class AcuteSafetyWorkflow(PathWorkflow):
             self._event(
                 at,
                 "safe_without_placement",
-                f"safe without a placement: {step.arrangement.replace('_', ' ')}",
+                f"veilig zonder plaatsing: {ARRANGEMENT_LABELS[step.arrangement]}",
             )
         elif isinstance(step, PlacementEnded):
             placement = next(p for p in self._s.placements if p.placement_id == step.placement_id)
             placement.ended_at = at
             self._book.meet("crisis_placement_review", at, ref=placement.placement_id)
-            self._event(at, "placement_ended", f"{placement.person_ref}: placement ended")
+            self._event(at, "placement_ended", f"{placement.person_ref}: plaatsing beëindigd")
         if self._s.status == "safe" and all(p.ended_at for p in self._s.placements):
-            self._close(at, "acute safety: safe, no placement running")
+            self._close(at, "acute veiligheid: veilig, geen lopende plaatsing")
         return await self._changed()
 
     @step.validator
     def _validate_step(self, step: AcuteStep) -> None:
         if self._s.status == "closed":
-            raise conflict("the acute safety path is closed")
+            raise conflict("het traject acute veiligheid is afgesloten")
         if isinstance(step, PlacementEnded):
             placement = next(
                 (p for p in self._s.placements if p.placement_id == step.placement_id), None
             )
             if placement is None:
-                raise conflict(f"there is no placement {step.placement_id!r}")
+                raise conflict(f"er is geen plaatsing {step.placement_id!r}")
             if placement.ended_at is not None:
-                raise conflict("that placement has ended already")
+                raise conflict("die plaatsing is al beëindigd")
         self._check_path_time(step.at)

@@ -19,7 +19,13 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.case import (
+        CLOSE_REASON_NAMES,
+        CONCLUSION_NAMES,
         CONSENT_PATH_LABELS,
+        PERSON_ROLE_NAMES,
+        PHASE_NAMES,
+        REFUSED_BY_NAMES,
+        REPORTER_NAMES,
         CaseCarry,
         CaseInput,
         CaseSnapshot,
@@ -39,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.ids import huisverbod_workflow_id, path_workflow_id
     from domain.models import TimelineEvent
+    from domain.policy import RULES
     from domain.procedure import PathChange, PathInput, StartPathCmd
     from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
@@ -48,11 +55,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.registry import PROCEDURES
 
 FOLLOW_UP_LABELS = {
-    "close_with_advice": "closed with advice",
-    "handover": "handed over to local care; monitoring starts",
-    "investigation": "investigation (onderzoek) started",
-    "beschermtafel": "referred to the beschermtafel",
-    "mda": "referred to MDA++",
+    "close_with_advice": "gesloten met een advies",
+    "handover": "overgedragen aan de lokale hulp; de monitoring begint",
+    "investigation": "onderzoek gestart",
+    "beschermtafel": "verwezen naar de beschermtafel",
+    "mda": "verwezen naar MDA++",
 }
 
 
@@ -90,21 +97,18 @@ class CaseWorkflow(ProcedureWorkflow):
         # with the start of the workflow finds the deadline it meets.
         u = inp.unsafety
         answers = (
-            f"acute: {_yn(u.acute)}, structural: {_yn(u.structural)}, "
-            f"reporter can help: {_yn(u.reporter_can_help)}"
+            f"acuut onveilig: {_yn(u.acute)}, structureel onveilig: {_yn(u.structural)}, "
+            f"melder kan helpen: {_yn(u.reporter_can_help)}"
         )
         self._event(
             inp.received_at,
             "melding_received",
-            f"melding by a {inp.reporter_kind} reporter; {answers}",
+            f"melding door {REPORTER_NAMES[inp.reporter_kind]}; {answers}",
         )
         key = "acute_safety_assessment" if u.acute else "safety_assessment"
-        label = (
-            "acute unsafety: safety assessment at once"
-            if u.acute
-            else "safety assessment (veiligheidsbeoordeling)"
+        self._book.add(
+            key, RULES[key].label, due(self._vt, inp.received_at, key), responsible="veilig_thuis"
         )
-        self._book.add(key, label, due(self._vt, inp.received_at, key), responsible="veilig_thuis")
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseSnapshot:
@@ -123,7 +127,7 @@ class CaseWorkflow(ProcedureWorkflow):
         if inp.reporter_kind == "police":
             # Handle with Care: school and kinderopvang hear of a police call-out at once
             await self._notify(
-                "event", "partners", "police_callout", workflow.now(), "police call-out"
+                "event", "partners", "police_callout", workflow.now(), "inzet van de politie"
             )
         if inp.unsafety.acute and workflow.patched("acute-safety-path"):
             # the acute safety path alerts the police and wants a safe place within hours
@@ -134,14 +138,14 @@ class CaseWorkflow(ProcedureWorkflow):
             self._event(
                 inp.received_at,
                 "partners_alerted",
-                "acute unsafety: police alerted (huisverbod may be needed)",
+                "acute onveiligheid: politie gealarmeerd (mogelijk is een huisverbod nodig)",
             )
             await self._notify(
                 "alert",
                 "police",
                 "acute_unsafety",
                 workflow.now(),
-                "acute unsafety reported at Veilig Thuis",
+                "acute onveiligheid gemeld bij Veilig Thuis",
             )
         await self._publish()
 
@@ -169,7 +173,8 @@ class CaseWorkflow(ProcedureWorkflow):
         self._event(
             at,
             "safety_assessed",
-            f"safety assessed: acute {_yn(cmd.acute)}, structural {_yn(cmd.structural)}",
+            f"veiligheid beoordeeld: acuut onveilig {_yn(cmd.acute)}, "
+            f"structureel onveilig {_yn(cmd.structural)}",
         )
         if cmd.acute and workflow.patched("wmo-police-alert"):
             await self._alert_police(at)
@@ -183,23 +188,27 @@ class CaseWorkflow(ProcedureWorkflow):
             self._event(
                 at,
                 "police_alert_decided",
-                "Veilig Thuis confirms acute unsafety; the police were alerted at the melding "
-                "(Wmo 2015 art. 4.1.1 lid 2 sub e)",
+                "Veilig Thuis bevestigt de acute onveiligheid; de politie is bij de melding al "
+                "gealarmeerd (Wmo 2015 art. 4.1.1 lid 2 sub e)",
             )
             return
         self._event(
             at,
             "police_alert_decided",
-            "Veilig Thuis found acute unsafety and alerted the police "
+            "Veilig Thuis stelde acute onveiligheid vast en alarmeerde de politie "
             "(Wmo 2015 art. 4.1.1 lid 2 sub e)",
         )
         await self._notify(
-            "alert", "police", "acute_unsafety", at, "acute unsafety found by Veilig Thuis"
+            "alert",
+            "police",
+            "acute_unsafety",
+            at,
+            "acute onveiligheid vastgesteld door Veilig Thuis",
         )
 
     @record_safety_assessment.validator
     def _validate_assessment(self, cmd: SafetyAssessmentCmd) -> None:
-        self._require_phase("triage", "record a safety assessment")
+        self._require_phase("triage", "de veiligheidsbeoordeling vastleggen")
         self._check_time(cmd.assessed_at)
 
     # --- the follow-up decision ---
@@ -215,7 +224,7 @@ class CaseWorkflow(ProcedureWorkflow):
             self._s.phase = "investigation"
             self._book.add(
                 "investigation",
-                "investigation (onderzoek) finished",
+                RULES["investigation"].label,
                 due(self._vt, at, "investigation"),
                 "veilig_thuis",
             )
@@ -236,8 +245,8 @@ class CaseWorkflow(ProcedureWorkflow):
             self._event(
                 at,
                 "reporter_informed",
-                f"the reporter ({reporter}) is told what was done: {FOLLOW_UP_LABELS[cmd.decision]} "
-                "(Wmo 2015 art. 4.1.1 lid 2 sub g)",
+                f"de melder ({reporter}) hoort wat er met de melding is gedaan: "
+                f"{FOLLOW_UP_LABELS[cmd.decision]} (Wmo 2015 art. 4.1.1 lid 2 sub g)",
             )
             await self._notify(
                 "event",
@@ -250,14 +259,14 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @decide_follow_up.validator
     def _validate_follow_up(self, cmd: FollowUpCmd) -> None:
-        self._require_phase("follow_up_decision", "decide on the follow-up")
+        self._require_phase("follow_up_decision", "over het vervolg beslissen")
         self._check_time(cmd.decided_at)
         if cmd.decision == "handover" and not cmd.partner:
-            raise invalid("a handover names the partner that takes the case over")
-        if cmd.decision == "investigation" and self._investigated:
-            raise conflict(
-                "this case was investigated already; decide on the follow-up of that investigation"
+            raise invalid(
+                "bij een overdracht hoort de partner die de casus overneemt (veld partner)"
             )
+        if cmd.decision == "investigation" and self._investigated:
+            raise conflict("deze casus is al onderzocht; beslis over het vervolg van dat onderzoek")
         if cmd.decision == "close_with_advice":
             self._no_running_huisverbod()
 
@@ -269,14 +278,14 @@ class CaseWorkflow(ProcedureWorkflow):
         self._event(
             cmd.concluded_at,
             "investigation_concluded",
-            f"investigation concluded: {cmd.conclusion}",
+            f"onderzoek afgerond: {CONCLUSION_NAMES[cmd.conclusion]}",
         )
         self._s.phase = "follow_up_decision"
         return await self._changed()
 
     @record_investigation.validator
     def _validate_investigation(self, cmd: InvestigationCmd) -> None:
-        self._require_phase("investigation", "conclude an investigation")
+        self._require_phase("investigation", "een onderzoek afronden")
         self._check_time(cmd.concluded_at)
 
     # --- monitoring after handover ---
@@ -286,13 +295,13 @@ class CaseWorkflow(ProcedureWorkflow):
         at = cmd.checked_at
         self._book.meet("monitoring_check", at)
         if cmd.safety_holds:
-            self._event(at, "monitoring_check", "monitoring: safety holds")
+            self._event(at, "monitoring_check", "monitoring: de veiligheid is er nog")
             self._schedule_monitoring(at)
         else:
             self._event(
                 at,
                 "monitoring_check",
-                "monitoring: safety does not hold; a new follow-up decision is due",
+                "monitoring: de veiligheid is er niet meer; opnieuw besluiten over het vervolg",
             )
             self._book.close_open()
             self._s.phase = "follow_up_decision"
@@ -300,12 +309,14 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @record_monitoring_check.validator
     def _validate_monitoring(self, cmd: MonitoringCheckCmd) -> None:
-        self._require_phase("monitoring", "record a monitoring check")
+        self._require_phase("monitoring", "een monitoringscontrole vastleggen")
         self._check_time(cmd.checked_at)
 
     @workflow.update
     async def close(self, cmd: CloseCmd) -> CaseSnapshot:
-        self._event(cmd.closed_at, "case_closed", f"case closed: {cmd.reason.replace('_', ' ')}")
+        self._event(
+            cmd.closed_at, "case_closed", f"casus gesloten: {CLOSE_REASON_NAMES[cmd.reason]}"
+        )
         self._close()
         return await self._changed()
 
@@ -313,7 +324,8 @@ class CaseWorkflow(ProcedureWorkflow):
     def _validate_close(self, cmd: CloseCmd) -> None:
         if self._s.phase not in ("follow_up_decision", "monitoring", "referred"):
             raise conflict(
-                f"a case in phase {self._s.phase} cannot be closed; finish the current step first"
+                f"een casus in de fase {PHASE_NAMES[self._s.phase]} kan niet worden gesloten; "
+                "rond eerst de huidige stap af"
             )
         self._check_time(cmd.closed_at)
         self._no_running_huisverbod()
@@ -353,17 +365,20 @@ class CaseWorkflow(ProcedureWorkflow):
         if cmd.huisverbod_id in self._children:
             return  # a retried request (its id derives from the idempotency key): done already
         if self._s.phase == "closed":
-            raise conflict("the case is closed")
+            raise conflict("de casus is gesloten")
         person = next((p for p in self._in.persons if p.ref == cmd.pleger_ref), None)
         if person is None:
-            raise invalid(f"person {cmd.pleger_ref!r} is not part of this case")
+            raise invalid(f"persoon {cmd.pleger_ref!r} hoort niet bij deze casus")
         if person.role != "pleger":
             raise invalid(
-                f"person {cmd.pleger_ref!r} has role {person.role!r}; a huisverbod is imposed on a pleger"
+                f"persoon {cmd.pleger_ref!r} is {PERSON_ROLE_NAMES[person.role]}; "
+                "een huisverbod wordt opgelegd aan een pleger"
             )
         for c in self._children.values():
             if c.kind == "huisverbod" and c.subject == cmd.pleger_ref and c.active:
-                raise conflict(f"a huisverbod for {cmd.pleger_ref!r} is already {c.status}")
+                raise conflict(
+                    f"er is al een aangevraagd of lopend huisverbod voor {cmd.pleger_ref!r}"
+                )
 
     @workflow.signal(name=HUISVERBOD_CHANGED)
     async def huisverbod_changed(self, change: HuisverbodChange) -> None:
@@ -387,18 +402,18 @@ class CaseWorkflow(ProcedureWorkflow):
         if cmd.path_id in self._children:
             return  # a retried start: answered as before
         if self._s.phase == "closed":
-            raise conflict("the case is closed")
+            raise conflict("de casus is gesloten")
         self._check_time(cmd.at)
         procedure = PROCEDURES.get(cmd.kind)
         if procedure is None:
-            raise invalid(f"there is no procedure {cmd.kind!r}")
+            raise invalid(f"er is geen traject {cmd.kind!r}")
         subject = procedure.spec.one_at_a_time(cmd)
         if cmd.kind == "child_protection":
             self._require_child(subject)
         for c in self._children.values():
             if c.active and c.kind == cmd.kind and c.subject == subject:
-                whom = f" for {subject}" if subject else ""
-                raise conflict(f"a {procedure.spec.label} path{whom} is already running")
+                whom = f" voor {subject}" if subject else ""
+                raise conflict(f"het traject {procedure.spec.label}{whom} loopt al")
 
     @workflow.signal(name=PATH_CHANGED)
     async def path_changed(self, change: PathChange) -> None:
@@ -417,19 +432,18 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @workflow.update
     async def record_consent_refused(self, cmd: ConsentRefusedCmd) -> CaseSnapshot:
-        who = cmd.refused_by.replace("_", " ")
         self._event(
             cmd.at,  # type: ignore[arg-type]
             "consent_refused",
-            f"{who} refused consent for help to {cmd.child_ref}; "
-            f"path taken instead: {CONSENT_PATH_LABELS[cmd.path]}",
+            f"{REFUSED_BY_NAMES[cmd.refused_by]}: geen toestemming voor hulp aan {cmd.child_ref}; "
+            f"in plaats daarvan: {CONSENT_PATH_LABELS[cmd.path]}",
         )
         return await self._changed()
 
     @record_consent_refused.validator
     def _validate_consent(self, cmd: ConsentRefusedCmd) -> None:
         if self._s.phase == "closed":
-            raise conflict("the case is closed")
+            raise conflict("de casus is gesloten")
         self._require_child(cmd.child_ref)
         self._check_time(cmd.at)
 
@@ -457,7 +471,7 @@ class CaseWorkflow(ProcedureWorkflow):
     def _require_child(self, ref: str | None) -> None:
         person = next((p for p in self._in.persons if p.ref == ref), None)
         if person is None or person.role != "child":
-            raise invalid(f"{ref!r} is not a child of this case")
+            raise invalid(f"{ref!r} is geen kind in deze casus")
 
     @workflow.signal(name=NOTIFICATION_FAILED)
     async def notification_failed(self, detail: str) -> None:
@@ -468,27 +482,30 @@ class CaseWorkflow(ProcedureWorkflow):
 
     def _require_phase(self, phase: str, action: str) -> None:
         if self._s.phase != phase:
-            raise conflict(f"cannot {action}: the case is in phase {self._s.phase}, not {phase}")
+            raise conflict(
+                f"kan niet {action}: de casus is in de fase {PHASE_NAMES[self._s.phase]}, "
+                f"niet {PHASE_NAMES[phase]}"
+            )
 
     def _check_time(self, at: datetime | None) -> None:
-        check_time(at, self._s.opened_at, "the melding was received")
+        check_time(at, self._s.opened_at, "de melding binnenkwam")
 
     def _no_running_huisverbod(self) -> None:
         active = [c for c in self._children.values() if c.active]
         if any(c.kind == "huisverbod" for c in active):
             raise conflict(
-                "a huisverbod of this case is still running; the case stays open until it ends"
+                "een huisverbod van deze casus loopt nog; de casus blijft open tot het afloopt"
             )
         running = sorted({PROCEDURES[c.kind].spec.label for c in active})
         if running:
             raise conflict(
-                f"{', '.join(running)} still running; the case stays open until it closes"
+                f"nog lopend: {', '.join(running)}; de casus blijft open tot dat is afgerond"
             )
 
     def _schedule_monitoring(self, start: datetime) -> None:
         self._book.add(
             "monitoring_check",
-            "monitoring check: does safety hold?",
+            RULES["monitoring_check"].label,
             due(self._vt, start, "monitoring_check"),
             "veilig_thuis",
         )
@@ -510,4 +527,4 @@ class CaseWorkflow(ProcedureWorkflow):
 
 
 def _yn(value: bool | None) -> str:
-    return "unknown" if value is None else ("yes" if value else "no")
+    return "onbekend" if value is None else ("ja" if value else "nee")

@@ -37,8 +37,8 @@ with workflow.unsafe.imports_passed_through():
         protection_step_problem,
     )
     from domain.models import Deadline
-    from domain.policy import RuleViolation
-    from domain.workdays import end_of_day
+    from domain.policy import MEASURE_NAMES, RULES, RuleViolation
+    from domain.workdays import dutch_date, dutch_time, end_of_day
     from workflows.deadlines import Firing
     from workflows.errors import invalid
     from workflows.options import COORDINATOR
@@ -73,11 +73,11 @@ class ChildProtectionWorkflow(PathWorkflow):
     async def run(self, start: ProtectionStart) -> ProtectionState:
         at = start.path.started_at
         if start.via == "raad":
-            self._event(at, "protection_referred", "Veilig Thuis asks the Raad to investigate")
+            self._event(at, "protection_referred", "Veilig Thuis vraagt de Raad om onderzoek")
             await self._request_raad(at)
         else:
-            self._event(at, "protection_referred", "referred to the beschermtafel")
-            self._add("beschermtafel_meeting", "beschermtafel meeting held with the family", at)
+            self._event(at, "protection_referred", "verwezen naar de beschermtafel")
+            self._add("beschermtafel_meeting", at)
             await self._publish()
         await self._run_until_done()
         return self._s
@@ -91,32 +91,36 @@ class ChildProtectionWorkflow(PathWorkflow):
         at: datetime = step.at  # type: ignore[assignment]
         if isinstance(step, MeetingScheduled):
             self._s.meeting_on, self._s.status = step.meeting_on, "meeting_scheduled"
-            self._event(at, "beschermtafel_scheduled", f"meeting on {step.meeting_on.isoformat()}")
+            self._event(
+                at, "beschermtafel_scheduled", f"beschermtafel op {dutch_date(step.meeting_on)}"
+            )
         elif isinstance(step, MeetingHeld):
             self._book.meet("beschermtafel_meeting", at)
             if step.outcome == "voluntary_help_agreed":
-                self._close(at, "beschermtafel: the parents accept voluntary help")
+                self._close(at, "beschermtafel: de ouders aanvaarden vrijwillige hulp")
             else:
                 self._event(
-                    at, "beschermtafel_held", "beschermtafel: the Raad is asked to investigate"
+                    at, "beschermtafel_held", "beschermtafel: de Raad wordt om onderzoek gevraagd"
                 )
                 await self._request_raad(at)
         elif isinstance(step, RaadAnswered):
             self._book.meet("raad_answer", at)
             if step.investigation_started:
                 self._s.status = "raad_investigating"
-                self._event(at, "raad_investigating", "the Raad started an investigation")
-                self._add("raad_investigation", "the Raad concludes its investigation", at, "raad")
+                self._event(at, "raad_investigating", "de Raad is een onderzoek gestart")
+                self._add("raad_investigation", at, "raad")
             else:
-                self._close(at, "the Raad does not start an investigation")
+                self._close(at, "de Raad start geen onderzoek")
         elif isinstance(step, RaadConcluded):
             self._book.meet("raad_investigation", at)
             if step.petition is None:
-                self._close(at, "the Raad concluded: no measure needed")
+                self._close(at, "conclusie van de Raad: geen maatregel nodig")
             else:
                 self._s.status, self._s.petition = "court_petitioned", step.petition
                 self._event(
-                    at, "court_petitioned", f"the Raad petitions the court: {_name(step.petition)}"
+                    at,
+                    "court_petitioned",
+                    f"de Raad verzoekt de rechter om een {MEASURE_NAMES[step.petition]}",
                 )
         elif isinstance(step, CourtDecided):
             await self._court_decided(step, at)
@@ -128,7 +132,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             self._event(
                 at,
                 "measure_renewed",
-                f"{_name(step.measure)} renewed until {step.until.isoformat()}",
+                f"{MEASURE_NAMES[step.measure]} verlengd tot {dutch_time(step.until)}",
             )
             self._track_end(measure, at)
         elif isinstance(step, PlacementCarriedOut):
@@ -138,9 +142,9 @@ class ChildProtectionWorkflow(PathWorkflow):
                 for m in self._s.measures
                 if m.kind == "machtiging_uithuisplaatsing" and not m.placed
             ).placed = True
-            self._event(at, "placement_carried_out", "the child was placed out of home")
+            self._event(at, "placement_carried_out", "het kind is uit huis geplaatst")
         elif isinstance(step, MeasureEnded):
-            self._end(self._running(step.measure), at, "ended by the court")
+            self._end(self._running(step.measure), at, "beëindigd door de rechter")
         return await self._changed()
 
     @step.validator
@@ -158,7 +162,7 @@ class ChildProtectionWorkflow(PathWorkflow):
         except RuleViolation as e:
             raise invalid(str(e)) from None
         if isinstance(step, MeetingScheduled) and end_of_day(step.meeting_on) < self._s.started_at:
-            raise invalid("the meeting cannot lie before the referral")
+            raise invalid("de beschermtafel kan niet vóór de verwijzing liggen")
 
     # --- the steps with more to them ---
 
@@ -179,7 +183,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             self._event(
                 at,
                 "raad_requested",
-                f"verzoek tot onderzoek sent through CORV ({self._s.corv_message_id})",
+                f"verzoek tot onderzoek verstuurd via CORV ({self._s.corv_message_id})",
             )
             if workflow.patched("wmo-college-informed"):  # Wmo 2015 art. 4.1.1 lid 2 sub f
                 await self._notify(
@@ -187,31 +191,37 @@ class ChildProtectionWorkflow(PathWorkflow):
                     "college",
                     "raad_requested",
                     at,
-                    "Veilig Thuis asked the Raad voor de Kinderbescherming to investigate",
+                    "Veilig Thuis vraagt de Raad voor de Kinderbescherming om onderzoek",
                 )
         except ActivityError as e:
             cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
-            self._event(at, "corv_rejected", f"CORV refused the verzoek tot onderzoek: {cause}")
+            self._event(
+                at,
+                "corv_rejected",
+                f"CORV heeft het verzoek tot onderzoek niet aangenomen: {cause}",
+            )
             await self._notify(
                 "escalation",
                 COORDINATOR,
                 "corv_rejected",
                 at,
-                "CORV refused the verzoek tot onderzoek",
+                "CORV heeft het verzoek tot onderzoek niet aangenomen",
             )
-        self._add("raad_answer", "the Raad answers the verzoek tot onderzoek", at, "raad")
+        self._add("raad_answer", at, "raad")
         await self._publish()
 
     async def _court_decided(self, step: CourtDecided, at: datetime) -> None:
         investigating = self._s.status == "raad_investigating"  # a voorlopige OTS meanwhile
         if not step.granted:
-            self._event(at, "court_refused", f"the court refused a {_name(step.measure)}")
+            self._event(
+                at, "court_refused", f"de rechter wees een {MEASURE_NAMES[step.measure]} af"
+            )
             if investigating:
                 return
             if any(m.running for m in self._s.measures):
                 self._s.status = "measure_running"
             else:
-                self._close(at, "no measure: the court refused")
+                self._close(at, "geen maatregel: de rechter wees het verzoek af")
             return
         starts_at = step.starts_at or at
         measure = Measure(kind=step.measure, starts_at=starts_at, ends_at=step.ends_at)
@@ -219,19 +229,18 @@ class ChildProtectionWorkflow(PathWorkflow):
         if not investigating:
             self._s.status = "measure_running"
         until = (
-            f"until {step.ends_at.isoformat()}" if step.ends_at else "until the child comes of age"
+            f"tot {dutch_time(step.ends_at)}" if step.ends_at else "tot het kind meerderjarig is"
         )
-        self._event(at, "measure_granted", f"the court granted a {_name(step.measure)} {until}")
+        self._event(
+            at,
+            "measure_granted",
+            f"de rechter sprak een {MEASURE_NAMES[step.measure]} uit, {until}",
+        )
         await self._notify(
-            "event", "partners", "measure_granted", at, f"{_name(step.measure)} {until}"
+            "event", "partners", "measure_granted", at, f"{MEASURE_NAMES[step.measure]} {until}"
         )
         if step.measure == MACHTIGING:
-            used = self._add(
-                "placement_used",
-                "the machtiging tot uithuisplaatsing is used",
-                starts_at,
-                "jeugdbescherming",
-            )
+            used = self._add("placement_used", starts_at, "jeugdbescherming")
             measure.lapses_at = used.due_at
         self._track_end(measure, at)
 
@@ -242,7 +251,8 @@ class ChildProtectionWorkflow(PathWorkflow):
         remind = on_calendar(self._policy.renewal_reminder, at, measure.ends_at)
         self._renewals[measure.kind] = self._book.add(
             "measure_renewal",
-            f"{_name(measure.kind)} ends: ask the court to renew it, or let it end",
+            f"{MEASURE_NAMES[measure.kind]} loopt af: vraag de rechter om verlenging, of laat haar "
+            "aflopen",
             (measure.ends_at, remind),
             "jeugdbescherming",
         )
@@ -257,7 +267,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             renewal.status = "closed"
         if measure.kind == MACHTIGING:
             self._book.close_open("placement_used")  # an ended machtiging can no longer be used
-        self._event(at, "measure_ended", f"{_name(measure.kind)} {how}")
+        self._event(at, "measure_ended", f"{MEASURE_NAMES[measure.kind]} {how}")
         supervised = any(m.running and m.kind in SUPERVISION for m in self._s.measures)
         machtiging = next((m for m in self._s.measures if m.running and m.kind == MACHTIGING), None)
         if (
@@ -266,9 +276,9 @@ class ChildProtectionWorkflow(PathWorkflow):
             and machtiging is not None
             and workflow.patched("machtiging-ends-with-ots")
         ):
-            self._end(machtiging, at, "ended with the ondertoezichtstelling (BW 1:265c lid 1)")
+            self._end(machtiging, at, "beëindigd met de ondertoezichtstelling (BW 1:265c lid 1)")
         if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
-            self._close(at, "the last measure ended")
+            self._close(at, "de laatste maatregel is beëindigd")
 
     def _due(self, now: datetime) -> tuple[list[Firing], bool]:
         """A measure that ran to its end date ends first: its renewal deadline then falls
@@ -276,7 +286,7 @@ class ChildProtectionWorkflow(PathWorkflow):
         expired = [m for m in self._s.measures if m.running and m.ends_at and m.ends_at <= now]
         for m in expired:
             if m.running:  # ending an OTS may have ended its machtiging already
-                self._end(m, m.ends_at, "ran to its end date")  # type: ignore[arg-type]
+                self._end(m, m.ends_at, "afgelopen op de einddatum")  # type: ignore[arg-type]
         fired = self._book.fire(now)  # an unused machtiging escalates, then lapses
         lapsing = [
             m
@@ -286,18 +296,14 @@ class ChildProtectionWorkflow(PathWorkflow):
         if lapsing and workflow.patched("machtiging-lapses"):
             for m in lapsing:
                 m.lapsed = True
-                self._end(m, m.lapses_at, "lapsed: not used within three months (BW 1:265c lid 3)")  # type: ignore[arg-type]
+                self._end(
+                    m, m.lapses_at, "vervallen: niet binnen drie maanden gebruikt (BW 1:265c lid 3)"
+                )  # type: ignore[arg-type]
             return fired, True
         return fired, bool(expired)
 
     def _moments(self) -> list[datetime | None]:
         return [m.ends_at for m in self._s.measures if m.running and m.ends_at]
 
-    def _add(
-        self, key: str, label: str, start: datetime, responsible: str = "veilig_thuis"
-    ) -> Deadline:
-        return self._book.add(key, label, due(self._policy, start, key), responsible)
-
-
-def _name(measure: str) -> str:
-    return measure.replace("_", " ").replace("gezagsbeeindiging", "gezagsbeëindiging")
+    def _add(self, key: str, start: datetime, responsible: str = "veilig_thuis") -> Deadline:
+        return self._book.add(key, RULES[key].label, due(self._policy, start, key), responsible)

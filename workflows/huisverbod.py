@@ -12,6 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from domain.access import CAPACITY_NAMES
     from domain.huisverbod import (
         AppealCmd,
         DecisionCmd,
@@ -26,7 +27,9 @@ with workflow.unsafe.imports_passed_through():
         WithdrawalCmd,
     )
     from domain.models import TimelineEvent
-    from domain.policy import RuleViolation, check_veilig_thuis_consulted
+    from domain.notifications import EVENT_LABELS
+    from domain.policy import RULES, RuleViolation, check_veilig_thuis_consulted
+    from domain.workdays import dutch_time
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
     from workflows.options import DURABLE
@@ -35,9 +38,21 @@ with workflow.unsafe.imports_passed_through():
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
 MILESTONES = {
-    "contact_address_given": ("contact_address", "the person removed gave an address or contact"),
-    "help_started": ("help_started", "help for the family started"),
-    "written_order_issued": (None, "the written order was issued"),
+    "contact_address_given": (
+        "contact_address",
+        "de uithuisgeplaatste heeft een adres of contactgegevens opgegeven",
+    ),
+    "help_started": ("help_started", "de hulp voor het gezin is gestart"),
+    "written_order_issued": (None, "de schriftelijke beschikking is uitgereikt"),
+}
+STATUS_NAMES = {
+    "requested": "aangevraagd",
+    "imposed": "opgelegd",
+    "extended": "verlengd",
+    "refused": "afgewezen",
+    "lifted": "opgeheven",
+    "expired": "afgelopen",
+    "withdrawn": "ingetrokken",
 }
 
 
@@ -69,11 +84,13 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @workflow.run
     async def run(self, inp: HuisverbodInput) -> HuisverbodSnapshot:
         self._event(
-            inp.requested_at, "huisverbod_requested", "police requested a tijdelijk huisverbod"
+            inp.requested_at,
+            "huisverbod_requested",
+            "de politie vraagt een tijdelijk huisverbod aan",
         )
         self._book.add(
             "mayor_decision",
-            "mayor's office decides on the request",
+            RULES["mayor_decision"].label,
             due(self._policy, inp.requested_at, "mayor_decision"),
             responsible="mayor_office",
         )
@@ -96,7 +113,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         who = cmd.decided_by.capacity
         self._s.decision = cmd
         if cmd.decision == "refuse":
-            self._finish("refused", cmd.decided_at, f"request refused by the {who}")
+            self._finish("refused", cmd.decided_at, f"verzoek afgewezen door {CAPACITY_NAMES[who]}")
             await self._announce("huisverbod_refused", cmd.decided_at)
             return await self._changed()
         s = self._s
@@ -108,22 +125,32 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             scale = self._policy.time_scale
             s.ends_at = cmd.decided_at + timedelta(days=10) * scale
             s.max_end = cmd.decided_at + timedelta(weeks=4) * scale
-        self._event(cmd.decided_at, "huisverbod_imposed", f"imposed by the {who} for 10 days")
+        self._event(
+            cmd.decided_at,
+            "huisverbod_imposed",
+            f"opgelegd door {CAPACITY_NAMES[who]} voor {self._policy.ban_days} dagen",
+        )
         if cmd.veilig_thuis_consulted:
             self._event(
-                cmd.decided_at, "veilig_thuis_consulted", "Veilig Thuis consulted before imposing"
+                cmd.decided_at,
+                "veilig_thuis_consulted",
+                "Veilig Thuis is voor het opleggen geraadpleegd",
             )
         if cmd.ordered_orally:
-            self._event(cmd.decided_at, "oral_order", "ordered orally; the written order follows")
+            self._event(
+                cmd.decided_at,
+                "oral_order",
+                "mondeling opgelegd; de schriftelijke beschikking volgt",
+            )
         self._book.add(
             "contact_address",
-            "person removed gives an address or contact",
+            RULES["contact_address"].label,
             due(self._policy, cmd.decided_at, "contact_address"),
             responsible="police",
         )
         self._book.add(
             "help_started",
-            "Veilig Thuis starts help for the family",
+            RULES["help_started"].label,
             due(self._policy, cmd.decided_at, "help_started"),
             responsible="veilig_thuis",
         )
@@ -134,7 +161,8 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 "mayor_office",
                 "imposed_under_mandate",
                 cmd.decided_at,
-                "a hulpofficier imposed a huisverbod under the mayor's mandate (Wth art. 3 lid 2)",
+                "een hulpofficier van justitie legde een huisverbod op in mandaat van de burgemeester "
+                "(Wth art. 3 lid 2)",
             )
         return await self._changed()
 
@@ -144,19 +172,18 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             return
         if self._s.status != "requested":
             raise conflict(
-                f"the request was already decided: the huisverbod is {self._s.status}",
-                "over dit verzoek is al beslist",
+                f"over het verzoek is al beslist: het huisverbod is {STATUS_NAMES[self._s.status]}"
             )
         self._not_in_future(cmd.decided_at)
         if cmd.decided_at < self._s.requested_at:
-            raise invalid("decided_at lies before the request was made")
+            raise invalid("het moment van de beslissing (veld decided_at) ligt vóór het verzoek")
         if cmd.decision == "impose":
             try:
                 check_veilig_thuis_consulted(
                     self._in.children_involved, bool(cmd.veilig_thuis_consulted)
                 )
             except RuleViolation as e:
-                raise invalid(str(e), e.dutch) from None
+                raise invalid(str(e)) from None
 
     # --- extension by the mayor ---
 
@@ -166,9 +193,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             return await self._settled()
         self._s.status, self._s.ends_at = "extended", cmd.until
         self._s.extensions.append(cmd)
-        self._event(
-            cmd.decided_at, "huisverbod_extended", f"extended until {cmd.until.isoformat()}"
-        )
+        self._event(cmd.decided_at, "huisverbod_extended", f"verlengd tot {dutch_time(cmd.until)}")
         await self._announce("huisverbod_extended", cmd.decided_at)
         return await self._changed()
 
@@ -181,11 +206,10 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             try:
                 self._policy.check_cap(s.max_end, cmd.until)
             except RuleViolation as e:
-                raise invalid(str(e), e.dutch) from None
+                raise invalid(str(e)) from None
         if s.status not in RUNNING or s.max_end is None or s.ends_at is None:
             raise conflict(
-                f"only a running huisverbod can be extended; this one is {s.status}",
-                "alleen een lopend huisverbod kan worden verlengd",
+                f"alleen een lopend huisverbod kan worden verlengd; dit is {STATUS_NAMES[s.status]}"
             )
         self._not_in_future(cmd.decided_at)
         try:
@@ -197,7 +221,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 capacity=cmd.decided_by.capacity,
             )
         except RuleViolation as e:
-            raise invalid(str(e), e.dutch) from None
+            raise invalid(str(e)) from None
 
     # --- appeal, the hearing on interim relief and the court's ruling (Wth art. 6) ---
 
@@ -206,12 +230,12 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         s = self._s
         s.appeals.append(cmd)
         s.appeal = s.appeal or cmd
-        what = "the extension" if cmd.against == "extension" else "the huisverbod"
-        self._event(cmd.lodged_at, "appeal_lodged", f"the pleger appealed against {what}")
+        what = "de verlenging" if cmd.against == "extension" else "het huisverbod"
+        self._event(cmd.lodged_at, "appeal_lodged", f"de pleger gaat in beroep tegen {what}")
         if cmd.interim_relief_requested and s.status in RUNNING:
             self._book.add(
                 "interim_relief_hearing",
-                "the court hears the request for interim relief",
+                RULES["interim_relief_hearing"].label,
                 due(self._policy, cmd.lodged_at, "interim_relief_hearing"),
                 responsible="court",
             )
@@ -221,21 +245,29 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     def _validate_appeal(self, cmd: AppealCmd) -> None:
         s = self._s
         if s.imposed_at is None:
-            raise conflict(f"only an imposed huisverbod can be appealed; this one is {s.status}")
+            raise conflict(
+                "alleen tegen een opgelegd huisverbod staat beroep open; "
+                f"dit is {STATUS_NAMES[s.status]}"
+            )
         if cmd.against == "extension" and not s.extensions:
-            raise conflict("the huisverbod was not extended")
+            raise conflict("het huisverbod is niet verlengd")
         if any(a.against == cmd.against for a in s.appeals):
-            raise conflict(f"an appeal against the {cmd.against} was already lodged")
+            raise conflict(
+                "er is al beroep ingesteld tegen "
+                + ("de verlenging" if cmd.against == "extension" else "het opleggen")
+            )
         self._not_in_future(cmd.lodged_at)
         if cmd.lodged_at < s.imposed_at:
-            raise invalid("the appeal cannot lie before the huisverbod was imposed")
+            raise invalid("het beroep kan niet liggen vóór het opleggen van het huisverbod")
 
     @workflow.update
     async def record_hearing(self, cmd: HearingCmd) -> HuisverbodSnapshot:
         self._s.hearings.append(cmd.at)
         self._book.meet("interim_relief_hearing", cmd.at)
         self._event(
-            cmd.at, "interim_relief_heard", "the court heard the request for interim relief"
+            cmd.at,
+            "interim_relief_heard",
+            "de rechter heeft het verzoek om een voorlopige voorziening behandeld",
         )
         return await self._changed()
 
@@ -244,7 +276,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         if not any(
             d.key == "interim_relief_hearing" and d.met_at is None for d in self._s.deadlines
         ):
-            raise conflict("no request for interim relief awaits its hearing")
+            raise conflict("er wacht geen verzoek om een voorlopige voorziening op behandeling")
         self._not_in_future(cmd.at)
 
     @workflow.update
@@ -255,21 +287,27 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         for key in ("interim_relief_hearing", "interim_relief_ruling"):  # a ruling was heard
             self._book.meet(key, cmd.ruled_at)
         if cmd.outcome == "lifted" and s.status in RUNNING:
-            self._finish("lifted", cmd.ruled_at, "the court lifted the huisverbod")
+            self._finish("lifted", cmd.ruled_at, "de rechter heeft het huisverbod opgeheven")
             await self._announce("huisverbod_lifted", cmd.ruled_at)
         elif cmd.outcome == "lifted":
-            self._event(cmd.ruled_at, "appeal_ruling", "the court ruled the huisverbod unlawful")
+            self._event(
+                cmd.ruled_at,
+                "appeal_ruling",
+                "de rechter oordeelde dat het huisverbod onrechtmatig was",
+            )
         else:
-            self._event(cmd.ruled_at, "appeal_ruling", "the court upheld the huisverbod")
+            self._event(
+                cmd.ruled_at, "appeal_ruling", "de rechter heeft het huisverbod in stand gelaten"
+            )
         return await self._changed()
 
     @rule.validator
     def _validate_rule(self, cmd: RulingCmd) -> None:
         s = self._s
         if not s.appeals and s.appeal is None:
-            raise conflict("there is no appeal to rule on")
+            raise conflict("er is geen beroep om over te beslissen")
         if len(s.rulings) >= max(len(s.appeals), 1) or (not s.appeals and s.ruling is not None):
-            raise conflict("the court already ruled")
+            raise conflict("de rechter heeft al uitspraak gedaan")
         self._not_in_future(cmd.ruled_at)
 
     # --- withdrawal by the mayor, violation recorded by the police ---
@@ -277,7 +315,11 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @workflow.update
     async def withdraw(self, cmd: WithdrawalCmd) -> HuisverbodSnapshot:
         self._s.withdrawal = cmd
-        self._finish("withdrawn", cmd.at, "the mayor withdrew the huisverbod (Wth art. 2 lid 9)")
+        self._finish(
+            "withdrawn",
+            cmd.at,
+            "de burgemeester heeft het huisverbod ingetrokken (Wth art. 2 lid 9)",
+        )
         await self._announce("huisverbod_withdrawn", cmd.at)
         return await self._changed()
 
@@ -285,19 +327,24 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     def _validate_withdraw(self, cmd: WithdrawalCmd) -> None:
         if self._s.status not in RUNNING:
             raise conflict(
-                f"only a running huisverbod can be withdrawn; this one is {self._s.status}"
+                "alleen een lopend huisverbod kan worden ingetrokken; "
+                f"dit is {STATUS_NAMES[self._s.status]}"
             )
         if cmd.decided_by.capacity != "mayor":
             raise invalid(
-                "only the mayor withdraws a huisverbod; the mandate to a hulpofficier covers "
-                "imposing only (Wth art. 3 lid 1)"
+                "alleen de burgemeester trekt een huisverbod in; het mandaat aan een hulpofficier "
+                "van justitie geldt alleen voor het opleggen (Wth art. 3 lid 1)"
             )
         self._not_in_future(cmd.at)
 
     @workflow.update
     async def record_violation(self, cmd: ViolationCmd) -> HuisverbodSnapshot:
         self._s.violations.append(cmd.at)
-        self._event(cmd.at, "huisverbod_violated", "the police recorded a violation (Wth art. 11)")
+        self._event(
+            cmd.at,
+            "huisverbod_violated",
+            "de politie heeft een overtreding vastgesteld (Wth art. 11)",
+        )
         await self._announce("huisverbod_violated", cmd.at)
         return await self._changed()
 
@@ -305,10 +352,13 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     def _validate_violation(self, cmd: ViolationCmd) -> None:
         s = self._s
         if s.status not in RUNNING or s.imposed_at is None:
-            raise conflict(f"only a running huisverbod can be violated; this one is {s.status}")
+            raise conflict(
+                "alleen een lopend huisverbod kan worden overtreden; "
+                f"dit is {STATUS_NAMES[s.status]}"
+            )
         self._not_in_future(cmd.at)
         if cmd.at < s.imposed_at:
-            raise invalid("the violation cannot lie before the huisverbod was imposed")
+            raise invalid("de overtreding kan niet liggen vóór het opleggen van het huisverbod")
 
     # --- milestones of the ten days ---
 
@@ -323,9 +373,9 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @record_milestone.validator
     def _validate_milestone(self, cmd: MilestoneCmd) -> None:
         if self._s.status not in RUNNING:
-            raise conflict(f"the huisverbod is {self._s.status}")
+            raise conflict(f"het huisverbod is {STATUS_NAMES[self._s.status]}")
         if any(e.kind == cmd.milestone for e in self._s.timeline):
-            raise conflict(f"{cmd.milestone} was already recorded")
+            raise conflict(f"al vastgelegd: {MILESTONES[cmd.milestone][1]}")
         self._not_in_future(cmd.at)
 
     def _repeats(self, cmd: DecisionCmd) -> bool:
@@ -352,7 +402,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         fired = self._book.fire(now)
         s = self._s
         if s.status in RUNNING and s.ends_at is not None and now >= s.ends_at:
-            self._finish("expired", s.ends_at, "the huisverbod expired")
+            self._finish("expired", s.ends_at, "het huisverbod is afgelopen")
             self._expired = True
             return fired, True
         return fired, False
@@ -395,7 +445,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     async def _announce(self, event: str, at: datetime) -> None:
         """Tell the partners of this event (who: `domain.notifications`)."""
         await self._notify(
-            "event", "partners", event, at, f"{event.replace('_', ' ')} ({at.isoformat()})"
+            "event", "partners", event, at, f"{EVENT_LABELS[event]} ({dutch_time(at)})"
         )
 
 

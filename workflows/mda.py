@@ -25,7 +25,8 @@ with workflow.unsafe.imports_passed_through():
         MdaStep,
         mda_step_problem,
     )
-    from domain.workdays import end_of_day
+    from domain.policy import RULES
+    from domain.workdays import dutch_date, end_of_day
     from workflows.procedure import PathWorkflow, due, on_calendar
 
 KEEP_EVENTS = 20  # timeline events carried into the next run (the case keeps them all)
@@ -48,10 +49,10 @@ class MdaWorkflow(PathWorkflow):
     async def run(self, start: MdaStart) -> MdaState:
         if start.carried is None:
             at = start.path.started_at
-            self._event(at, "mda_referred", "referred to MDA++ for complex or repeating violence")
-            self._add("mda_intake", "MDA++ intake held", at)
+            self._event(at, "mda_referred", "verwezen naar MDA++ voor complex of herhaald geweld")
+            self._add("mda_intake", at)
             await self._notify(
-                "referral", "zorg_en_veiligheidshuis", "mda", at, "referral to MDA++"
+                "referral", "zorg_en_veiligheidshuis", "mda", at, "verwijzing naar MDA++"
             )
             await self._publish()
         await self._run_until_done()
@@ -80,15 +81,15 @@ class MdaWorkflow(PathWorkflow):
         if isinstance(step, MdaIntake):
             self._book.meet("mda_intake", at)
             if not step.accepted:
-                self._close(at, "MDA++ intake: not accepted")
+                self._close(at, "intake MDA++: niet aangenomen")
             else:
                 s.status = "analysis"
-                self._event(at, "mda_intake", "MDA++ intake held: accepted")
-                self._add("mda_analysis", "joint analysis (gezamenlijke analyse) done", at)
+                self._event(at, "mda_intake", "intake MDA++ gehouden: aangenomen")
+                self._add("mda_analysis", at)
         elif isinstance(step, MdaAnalysis):
             self._book.meet("mda_analysis", at)
             s.status = "plan"
-            self._event(at, "mda_analysis", "joint analysis done; the plan is made next")
+            self._event(at, "mda_analysis", "gezamenlijke analyse gedaan; nu volgt het plan")
         elif isinstance(step, MdaPlan):
             replaced = bool(s.actions)
             self._book.close_open()
@@ -96,24 +97,27 @@ class MdaWorkflow(PathWorkflow):
             for action in s.actions:
                 self._book.add(
                     "mda_action",
-                    f"plan action {action.action_id} ({action.owner})",
+                    f"actie {action.action_id} uit het plan ({action.owner}), uiterlijk "
+                    f"{dutch_date(action.due_on)}",
                     on_calendar(self._policy.scaled, at, end_of_day(action.due_on)),
                     f"partner:{action.owner}",
                     ref=action.action_id,
                 )
-            self._add("mda_review", "MDA++ review of the plan", at)
+            self._add("mda_review", at)
             self._event(
                 at,
                 "mda_plan",
-                f"{'plan revised' if replaced else 'plan agreed'}: {len(s.goals)} goals, "
-                f"{len(s.actions)} actions by {', '.join(sorted({a.owner for a in s.actions}))}",
+                f"{'plan herzien' if replaced else 'plan afgesproken'}: {len(s.goals)} doelen, "
+                f"{len(s.actions)} acties door {', '.join(sorted({a.owner for a in s.actions}))}",
             )
         elif isinstance(step, MdaActionDone):
             action = next(a for a in s.actions if a.action_id == step.action_id)
             action.done_at = at
             self._book.meet("mda_action", at, ref=action.action_id)
             self._event(
-                at, "mda_action_done", f"plan action {action.action_id} done by {action.owner}"
+                at,
+                "mda_action_done",
+                f"actie {action.action_id} uit het plan uitgevoerd door {action.owner}",
             )
         elif isinstance(step, MdaReview):
             self._book.meet("mda_review", at)
@@ -123,12 +127,16 @@ class MdaWorkflow(PathWorkflow):
             self._event(
                 at,
                 "mda_review",
-                f"review {s.reviews}: goals {'hold' if step.goals_hold else 'do not hold yet'}",
+                f"evaluatie {s.reviews}: doelen "
+                f"{'bereikt' if step.goals_hold else 'nog niet bereikt'}",
             )
-            self._add("mda_review", "MDA++ review of the plan", at)
+            self._add("mda_review", at)
         elif isinstance(step, MdaClose):
             self._close(
-                at, "MDA++ closed: the plan's goals hold" if s.goals_hold else "MDA++ closed"
+                at,
+                "MDA++ afgesloten: de doelen van het plan zijn bereikt"
+                if s.goals_hold
+                else "MDA++ afgesloten",
             )
         return await self._changed()
 
@@ -143,5 +151,7 @@ class MdaWorkflow(PathWorkflow):
             or workflow.info().is_continue_as_new_suggested()
         )
 
-    def _add(self, key: str, label: str, start: datetime) -> None:
-        self._book.add(key, label, due(self._policy, start, key), "zorg_en_veiligheidshuis")
+    def _add(self, key: str, start: datetime) -> None:
+        self._book.add(
+            key, RULES[key].label, due(self._policy, start, key), "zorg_en_veiligheidshuis"
+        )

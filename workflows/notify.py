@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
     from domain.ids import case_workflow_id
     from domain.models import FailedDelivery, Notice, NotifyInput, PlannedDelivery
+    from domain.notifications import audience_name, title
     from workflows.options import COORDINATOR, DURABLE
 
 NOTIFICATION_FAILED = "notification_failed"  # signal on the CaseWorkflow
@@ -29,8 +30,8 @@ class NotifyWorkflow:
         outcomes = await self._notify(inp, inp.notice)
         failed = [o for o in outcomes if o.status == "failed"]
         if failed and inp.notice.kind != "escalation":
-            whom = ", ".join(sorted({o.partner_id or o.audience for o in failed}))
-            detail = f"notification {inp.notice.subject} could not be delivered to {whom}"
+            whom = ", ".join(sorted({o.partner_id or audience_name(o.audience) for o in failed}))
+            detail = f"bericht '{title(inp.notice)}' kon niet worden bezorgd bij {whom}"
             escalation = Notice(
                 key=f"{inp.notice.key}:undelivered",
                 case_id=inp.notice.case_id,

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from activities.read_model import ReadModelActivities
+    from domain.access import org_name
     from domain.ids import notice_workflow_id
     from domain.models import Notice, NotifyInput, TimelineEvent
     from domain.policy import DeadlinePolicy, DeliveryPolicy
@@ -184,7 +185,7 @@ class PathWorkflow(ProcedureWorkflow):
         )
 
     def _check_path_time(self, at: datetime | None) -> datetime:
-        return check_time(at, self._s.started_at, "this path started")
+        return check_time(at, self._s.started_at, "dit traject begon")
 
     def _check_step(self, problem: str | None, at: datetime | None) -> None:
         if problem:
@@ -231,7 +232,7 @@ def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
         recipient=d.responsible if kind == "reminder" else COORDINATOR,
         subject=d.key,
         due_at=d.due_at,
-        detail=f"{'due soon' if kind == 'reminder' else 'passed unmet'}: {d.label}",
+        detail=f"{'verloopt binnenkort' if kind == 'reminder' else 'verstreken'}: {d.label}",
     )
 
 
@@ -247,8 +248,8 @@ def firing_event(firing: Firing, now: datetime) -> tuple[str, str]:
     else:
         meter.create_counter("ketenregie_deadlines_missed").add(1, {"deadline": d.key})
     if kind == "reminder":
-        return "reminder", f"reminder to {d.responsible}: {d.label}"
-    return "escalated", f"deadline passed unmet, escalated to the coordinator: {d.label}"
+        return "reminder", f"herinnering aan {org_name(d.responsible)}: {d.label}"
+    return "escalated", f"termijn verstreken, geëscaleerd naar de coördinator: {d.label}"
 
 
 async def send(notices: list[Notice], delivery: DeliveryPolicy) -> None:

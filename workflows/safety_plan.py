@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         SafetyPlanStep,
         SafetyReview,
     )
+    from domain.workdays import dutch_date
     from workflows.errors import conflict, invalid
     from workflows.procedure import PathWorkflow, on_calendar
 
@@ -40,7 +41,7 @@ class SafetyPlanWorkflow(PathWorkflow):
         self._event(
             at,
             "safety_plan",
-            f"safety plan made with the family; {len(start.review_dates)} reviews agreed",
+            f"veiligheidsplan gemaakt met het gezin; {len(start.review_dates)} evaluaties afgesproken",
         )
         for day in start.review_dates:
             self._review_on(at, day)
@@ -58,31 +59,33 @@ class SafetyPlanWorkflow(PathWorkflow):
         if isinstance(step, SafetyReview):
             self._book.meet("safety_plan_review", at)
             self._s.reviews.append((at, step.plan_holds))
-            holds = "holds" if step.plan_holds else "does not hold: the plan is adjusted"
-            self._event(at, "safety_plan_review", f"safety plan review: the plan {holds}")
+            holds = "werkt" if step.plan_holds else "werkt niet: het plan wordt aangepast"
+            self._event(
+                at, "safety_plan_review", f"evaluatie van het veiligheidsplan: het plan {holds}"
+            )
             if step.next_review_on is not None:
                 self._s.review_dates.append(step.next_review_on)
                 self._review_on(at, step.next_review_on)
         else:
-            self._close(at, "safety plan closed")
+            self._close(at, "veiligheidsplan afgesloten")
         return await self._changed()
 
     @step.validator
     def _validate_step(self, step: SafetyPlanStep) -> None:
         if self._s.status == "closed":
-            raise conflict("the safety plan is closed")
+            raise conflict("het veiligheidsplan is afgesloten")
         at = self._check_path_time(step.at)
         if (
             isinstance(step, SafetyReview)
             and step.next_review_on
             and step.next_review_on < at.date()
         ):
-            raise invalid("the next review date lies in the past")
+            raise invalid("de volgende evaluatiedatum ligt in het verleden (veld next_review_on)")
 
     def _review_on(self, start: datetime, day) -> None:
         self._book.add(
             "safety_plan_review",
-            f"safety plan review on {day.isoformat()} (worker {self._s.worker})",
+            f"evaluatie van het veiligheidsplan op {dutch_date(day)} (medewerker {self._s.worker})",
             on_calendar(self._policy.review_due, start, day),
             f"partner:{self._s.responsible}",
         )

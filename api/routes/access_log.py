@@ -48,7 +48,7 @@ async def region_log(
     rows = await access_log.for_region(conn, principal.region, case_id, limit, offset)
     if case_id:
         audit.touches(case_id)
-    audit.detail = f"access log case_id={case_id}"
+    audit.detail = f"toegangslog casus={case_id}"
     return [AccessEntry(**dict(r)) for r in rows]
 
 
@@ -58,7 +58,7 @@ async def person_export(
 ) -> list[AccessEntry]:
     """Every access to one person's data, oldest first (AVG art. 15 subject-access export)."""
     if await cases.get_case(conn, case_id, scope_of(principal)) is None:
-        raise not_found("case")
+        raise not_found("casus")
     audit.touches(case_id, [ref])
-    audit.detail = "subject-access export"
+    audit.detail = "inzageverzoek: export"
     return [AccessEntry(**dict(r)) for r in await access_log.for_person(conn, case_id, ref)]

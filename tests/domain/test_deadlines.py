@@ -65,9 +65,9 @@ def test_every_date_names_its_article():
 
 
 def test_an_unknown_rule_or_a_time_without_offset_is_refused():
-    with pytest.raises(UnknownRule, match="known: huisverbod"):
+    with pytest.raises(UnknownRule, match="bekend: huisverbod"):
         compute("tbs", ams(2026, 6, 1, 12, 0))
-    with pytest.raises(ValueError, match="UTC offset"):
+    with pytest.raises(ValueError, match="verschil met UTC"):
         compute("huisverbod", datetime(2026, 6, 1, 12, 0))
 
 
@@ -79,7 +79,7 @@ def test_the_cli_prints_json_and_exits_2_on_bad_input():
     assert {
         "key": "end",
         "due_at": "2026-10-30T20:00:00+01:00",
-        "article": "Wth art. 2 lid 1 (ten days)",
+        "article": "Wth art. 2 lid 1 (tien dagen)",
     } in out["dates"]
     assert {d["key"]: d["due_at"] for d in out["dates"]}["cap"] == "2026-11-17T20:00:00+01:00"
     listed = runner.invoke(app, ["deadlines", "--list"])

@@ -65,9 +65,9 @@ def test_gezagsbeeindiging_has_no_end_date_and_a_measure_needs_one():
     POLICY.check_measure("gezagsbeeindiging", START, None)
     with pytest.raises(RuleViolation, match="1:266"):
         POLICY.check_measure("gezagsbeeindiging", START, START + timedelta(days=30))
-    with pytest.raises(RuleViolation, match="needs an end date"):
+    with pytest.raises(RuleViolation, match="heeft een einddatum nodig"):
         POLICY.check_measure("ondertoezichtstelling", START, None)
-    with pytest.raises(RuleViolation, match="after it starts"):
+    with pytest.raises(RuleViolation, match="na het begin"):
         POLICY.check_measure("ondertoezichtstelling", START, START)
 
 
@@ -77,9 +77,9 @@ def test_renewal_adds_at_most_a_year_and_only_to_an_ots_or_machtiging():
     POLICY.check_renewal("ondertoezichtstelling", end, cap)
     with pytest.raises(RuleViolation, match="BW 1:260 lid 1"):
         POLICY.check_renewal("ondertoezichtstelling", end, cap + timedelta(seconds=1))
-    with pytest.raises(RuleViolation, match="cannot be renewed"):
+    with pytest.raises(RuleViolation, match="kan niet worden verlengd"):
         POLICY.check_renewal("voorlopige_ondertoezichtstelling", end, end + timedelta(days=1))
-    with pytest.raises(RuleViolation, match="after the current end"):
+    with pytest.raises(RuleViolation, match="na het huidige einde"):
         POLICY.check_renewal("ondertoezichtstelling", end, end)
 
 
@@ -147,23 +147,33 @@ OTS = Measure(kind="ondertoezichtstelling", starts_at=START, ends_at=START + tim
 @pytest.mark.parametrize(
     "status, measures, step, problem",
     [
-        ("referred", (), MeetingHeld(step="meeting_held", outcome="request_raad"), "referred"),
-        ("referred", (), court("ondertoezichtstelling"), "cannot record court decided"),
+        ("referred", (), MeetingHeld(step="meeting_held", outcome="request_raad"), "verwezen"),
+        (
+            "referred",
+            (),
+            court("ondertoezichtstelling"),
+            "kan de beslissing van de rechter niet vastleggen",
+        ),
         ("raad_investigating", (), court("ondertoezichtstelling"), "voorlopige"),
         ("raad_investigating", (), court("voorlopige_ondertoezichtstelling"), None),
         ("court_petitioned", (), court("machtiging_uithuisplaatsing"), "BW 1:265b"),
         ("measure_running", (OTS,), court("machtiging_uithuisplaatsing"), None),
-        ("measure_running", (OTS,), court("ondertoezichtstelling"), "already running"),
+        ("measure_running", (OTS,), court("ondertoezichtstelling"), "er loopt al"),
         (
             "measure_running",
             (OTS,),
             MeasureRenewed(
                 step="measure_renewed", measure="machtiging_uithuisplaatsing", until=START
             ),
-            "no machtiging",
+            "er loopt geen machtiging",
         ),
-        ("measure_running", (OTS,), PlacementCarriedOut(step="placement_carried_out"), "unused"),
-        ("closed", (), court("ondertoezichtstelling"), "closed"),
+        (
+            "measure_running",
+            (OTS,),
+            PlacementCarriedOut(step="placement_carried_out"),
+            "ongebruikte",
+        ),
+        ("closed", (), court("ondertoezichtstelling"), "afgesloten"),
     ],
 )
 def test_which_protection_step_the_state_allows(status, measures, step, problem):
@@ -195,20 +205,22 @@ def test_mda_plan_actions_belong_to_partners_that_take_part():
         goals=["veilig"],
         actions=[ACTION, ACTION.model_copy(update={"action_id": "a2", "owner": "school"})],
     )
-    assert "school take no part" in mda_step_problem(mda(), plan)
-    with pytest.raises(ValueError, match="unique"):
+    assert "school doet niet mee" in mda_step_problem(mda(), plan)
+    with pytest.raises(ValueError, match="eigen nummer"):
         MdaPlan(step="plan_agreed", goals=["veilig"], actions=[ACTION, ACTION])
 
 
 def test_mda_reviews_need_a_plan_and_closure_needs_goals_that_hold():
     review = MdaReview(step="review_held", goals_hold=True)
-    assert mda_step_problem(mda(), review) == "no plan was agreed yet"
+    assert mda_step_problem(mda(), review) == "er is nog geen plan afgesproken"
     assert mda_step_problem(mda(actions=[ACTION]), review) is None
-    assert "goals hold" in mda_step_problem(mda(actions=[ACTION]), MdaClose(step="closed"))
+    assert "doelen van het plan bereikt" in mda_step_problem(
+        mda(actions=[ACTION]), MdaClose(step="closed")
+    )
     assert mda_step_problem(mda(actions=[ACTION], goals_hold=True), MdaClose(step="closed")) is None
     assert mda_step_problem(mda("intake"), MdaClose(step="closed")) is None  # not accepted
     done = ACTION.model_copy(update={"done_at": START})
-    assert "already done" in mda_step_problem(
+    assert "al uitgevoerd" in mda_step_problem(
         mda(actions=[done]), MdaActionDone(step="action_done", action_id="a1")
     )
 
@@ -217,7 +229,7 @@ def test_safety_plan_reviews_are_reminded_the_working_day_before_at_nine():
     due, remind = SafetyPolicy().review_due(START, date(2026, 12, 28))  # a Monday
     assert due == datetime(2026, 12, 29, 0, 0, tzinfo=AMS)
     assert remind == datetime(2026, 12, 24, 9, 0, tzinfo=AMS)  # Christmas and the weekend skipped
-    with pytest.raises(ValueError, match="in order"):
+    with pytest.raises(ValueError, match="op volgorde"):
         SafetyPlanIn(responsible="x", worker="w", review_dates=[date(2027, 1, 2), date(2027, 1, 1)])
 
 

@@ -64,12 +64,12 @@ def test_extension_exactly_to_the_cap_is_allowed():
 
 
 def test_extension_one_second_past_the_cap_is_refused():
-    with pytest.raises(RuleViolation, match="past the legal maximum"):
+    with pytest.raises(RuleViolation, match="ligt na het wettelijke maximum"):
         extend(CAP + timedelta(seconds=1), IMPOSED + timedelta(days=5))
 
 
 def test_extension_decided_at_the_end_of_day_ten_is_refused():
-    with pytest.raises(RuleViolation, match="must be decided while it is in force"):
+    with pytest.raises(RuleViolation, match="zolang het nog geldt"):
         extend(IMPOSED + timedelta(days=20), POLICY.ban_end(IMPOSED))
 
 
@@ -82,7 +82,7 @@ def test_a_second_extension_is_allowed_while_the_first_runs():
 
 
 def test_extension_must_lengthen_the_ban():
-    with pytest.raises(RuleViolation, match="must end after"):
+    with pytest.raises(RuleViolation, match="moet eindigen na"):
         extend(IMPOSED + timedelta(days=9), IMPOSED + timedelta(days=1))
 
 
@@ -175,5 +175,5 @@ def test_only_an_adult_pleger_can_be_the_subject():
     check_huisverbod_subject("pleger", None, date(2026, 11, 23))
     with pytest.raises(RuleViolation, match="art. 2 lid 2"):
         check_huisverbod_subject("pleger", date(2010, 1, 1), date(2026, 11, 23))
-    with pytest.raises(RuleViolation, match="imposed on a pleger"):
+    with pytest.raises(RuleViolation, match="aan een pleger opgelegd"):
         check_huisverbod_subject("victim", date(1980, 1, 1), date(2026, 11, 23))

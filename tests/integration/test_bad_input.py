@@ -14,8 +14,8 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
 @pytest.mark.parametrize(
     "body, status, reason",
     [
-        (melding(region="atlantis"), 422, "unknown Veilig Thuis region"),
-        (melding(municipality="GM0363"), 422, "not in region"),
+        (melding(region="atlantis"), 422, "onbekende Veilig Thuis-regio"),
+        (melding(municipality="GM0363"), 422, "hoort niet bij regio"),
         (melding(municipality="Den Haag"), 422, "municipality"),
         (melding(persons=[]), 422, "persons"),
         (
@@ -26,12 +26,12 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
                 ]
             ),
             422,
-            "unique",
+            "eigen verwijzing",
         ),
         (melding(persons=[{"ref": "a", "role": "buurman", "name": "X"}]), 422, "persons.0.role"),
         (melding(reporter={"kind": "alien"}), 422, "reporter.kind"),
-        (melding(received_at="2026-11-23T10:00:00"), 422, "UTC offset"),
-        (melding(received_at=FUTURE), 422, "in the future"),
+        (melding(received_at="2026-11-23T10:00:00"), 422, "verschil met UTC"),
+        (melding(received_at=FUTURE), 422, "ligt in de toekomst"),
         (melding(summary=""), 422, "summary"),
         (melding(unexpected=1), 422, "unexpected"),
         ({k: v for k, v in melding().items() if k != "unsafety"}, 422, "unsafety"),
@@ -98,12 +98,12 @@ async def test_unknown_ids_are_404(api, mayor):
 @pytest.mark.parametrize(
     "pleger_ref, persons, reason",
     [
-        ("p9", None, "not a person of this case"),
-        ("p1", None, "imposed on a pleger"),
+        ("p9", None, "geen persoon in deze casus"),
+        ("p1", None, "aan een pleger opgelegd"),
         (
             "k1",
             [{"ref": "k1", "role": "pleger", "name": "Minderjarige", "birth_date": "2012-01-01"}],
-            "adult",
+            "meerderjarige",
         ),
     ],
 )
@@ -137,7 +137,7 @@ async def test_second_request_for_a_running_ban_is_409_and_leaves_no_trace(api):
             "children_at_address": False,
         },
     )
-    assert r.status_code == 409 and "already requested" in r.json()["detail"]
+    assert r.status_code == 409 and "aangevraagd of lopend huisverbod" in r.json()["detail"]
     assert len((await api.get(f"/v1/cases/{case_id}")).json()["huisverboden"]) == 1
 
 
@@ -152,7 +152,7 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
         f"/v1/huisverboden/{hv}/extension",
         json={"until": FUTURE, "reason": "r", "decided_by": MAYOR},
     )
-    assert r.status_code == 409 and "running" in r.json()["detail"]
+    assert r.status_code == 409 and "lopend" in r.json()["detail"]
     await impose(police, hv)
     assert (
         await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
@@ -183,7 +183,7 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
         (
             "decision",
             {"decision": "impose", "reason": "r", "decided_by": MAYOR, "decided_at": FUTURE},
-            "in the future",
+            "ligt in de toekomst",
         ),
         ("decision", {"decision": "impose", "decided_by": MAYOR}, "reason"),
         ("extension", {"until": "next week", "reason": "r", "decided_by": MAYOR}, "until"),
@@ -220,7 +220,7 @@ async def test_postgres_down_is_a_503_with_retry_after_not_a_500(api, app):
 async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police):
     future_child = {"ref": "k9", "role": "child", "name": "Kind", "birth_date": "2030-01-01"}
     r = await api.post("/v1/meldingen", json=melding(persons=[future_child]))
-    assert r.status_code == 422 and "lies in the future" in r.text
+    assert r.status_code == 422 and "ligt in de toekomst" in r.text
     case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
     r = await police.post(
         f"/v1/cases/{case_id}/huisverbod-requests",
@@ -233,4 +233,4 @@ async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police)
             "incident_at": "2030-01-01T20:00:00+01:00",
         },
     )
-    assert r.status_code == 422 and "lies in the future" in r.text
+    assert r.status_code == 422 and "ligt in de toekomst" in r.text

@@ -127,7 +127,7 @@ async def test_destroyed_case_is_gone_and_its_history_no_longer_decodes(
         logged = await pool.fetch(
             "SELECT action, detail FROM access_log WHERE $1 = ANY (case_ids)", case_id
         )
-        assert ("case.destroy", "destroyed: justified_request") in [tuple(r) for r in logged]
+        assert ("case.destroy", "vernietigd: justified_request") in [tuple(r) for r in logged]
     finally:
         await pool.close()
 

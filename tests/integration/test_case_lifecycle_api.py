@@ -23,7 +23,7 @@ async def test_full_path_from_melding_to_closure(api):
 
     case = await eventually(registered)
     assert case["phase"] == "triage"
-    assert "reporter can help: no" in case["timeline"][0]["detail"]
+    assert "melder kan helpen: nee" in case["timeline"][0]["detail"]
     deadline = case["deadlines"][0]
     assert deadline["key"] == "safety_assessment"
     assert (
@@ -96,25 +96,25 @@ async def test_missed_safety_assessment_reminds_then_escalates(api):
 @pytest.mark.parametrize(
     "path, body, status, reason",
     [
-        ("follow-up", {"decision": "close_with_advice"}, 409, "phase triage"),
-        ("investigation", {"conclusion": "safe"}, 409, "phase triage"),
-        ("monitoring-checks", {"safety_holds": True}, 409, "phase triage"),
-        ("close", {"reason": "other"}, 409, "cannot be closed"),
+        ("follow-up", {"decision": "close_with_advice"}, 409, "de fase triage"),
+        ("investigation", {"conclusion": "safe"}, 409, "de fase triage"),
+        ("monitoring-checks", {"safety_holds": True}, 409, "de fase triage"),
+        ("close", {"reason": "other"}, 409, "kan niet worden gesloten"),
         ("safety-assessment", {"acute": "maybe", "structural": True}, 422, "acute"),
         (
             "safety-assessment",
             {"acute": True, "structural": True, "assessed_at": "2999-01-01T00:00:00Z"},
             422,
-            "future",
+            "ligt in de toekomst",
         ),
         (
             "safety-assessment",
             {"acute": True, "structural": True, "assessed_at": "2020-01-01T00:00:00Z"},
             422,
-            "before the melding",
+            "waarop de melding binnenkwam",
         ),
         ("follow-up", {"decision": "shrug"}, 422, "decision"),
-        ("follow-up", {"decision": "handover", "partner": "nobody"}, 422, "unknown partner"),
+        ("follow-up", {"decision": "handover", "partner": "nobody"}, 422, "onbekende partner"),
         ("close", {"reason": "bored"}, 422, "reason"),
     ],
 )

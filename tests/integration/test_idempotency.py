@@ -42,7 +42,7 @@ async def test_a_retried_melding_opens_one_case(api, app):
     assert again.json()["case_id"] == first.json()["case_id"]
     assert again.headers.get("Idempotent-Replayed") == "true"
     other = await api.post("/v1/meldingen", json=melding(summary="Iets anders."), headers=headers)
-    assert other.status_code == 422 and "another request" in other.json()["detail"]
+    assert other.status_code == 422 and "ander verzoek" in other.json()["detail"]
     assert await count_cases(app, first.json()["case_id"]) == 1
 
 
@@ -77,7 +77,10 @@ async def test_a_retried_huisverbod_request_is_one_request(api, police, app):
     listed = (await police.get("/v1/huisverboden", params={"status": "requested"})).json()["items"]
     assert [h["huisverbod_id"] for h in listed if h["case_id"] == case_id] == [hv]
     without_key = await police.post(url, json=HV_BODY)  # a new request for the same pleger
-    assert without_key.status_code == 409 and "already requested" in without_key.json()["detail"]
+    assert (
+        without_key.status_code == 409
+        and "aangevraagd of lopend huisverbod" in without_key.json()["detail"]
+    )
 
 
 async def test_the_read_model_never_shows_a_request_its_case_refused(api, police, app):

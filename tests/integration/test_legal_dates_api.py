@@ -11,12 +11,12 @@ async def test_the_calculator_answers_any_signed_in_user(as_):
     r = await school.get("/v1/deadlines/huisverbod", params={"from": "2026-10-20T20:00:00+02:00"})
     assert r.status_code == 200, r.text
     got = {d["key"]: (d["due_at"], d["article"]) for d in r.json()["dates"]}
-    assert got["end"] == ("2026-10-30T20:00:00+01:00", "Wth art. 2 lid 1 (ten days)")
+    assert got["end"] == ("2026-10-30T20:00:00+01:00", "Wth art. 2 lid 1 (tien dagen)")
     assert got["cap"][0] == "2026-11-17T20:00:00+01:00"
     naive = await school.get("/v1/deadlines/huisverbod", params={"from": "2026-10-20T20:00"})
-    assert naive.status_code == 422 and "UTC offset" in naive.json()["detail"]
+    assert naive.status_code == 422 and "verschil met UTC" in naive.json()["detail"]
     unknown = await school.get("/v1/deadlines/tbs", params={"from": "2026-10-20T20:00+02:00"})
-    assert unknown.status_code == 422 and "unknown rule" in unknown.json()["detail"]
+    assert unknown.status_code == 422 and "onbekende regel" in unknown.json()["detail"]
     assert "ots" in (await school.get("/v1/deadlines")).json()
 
 

@@ -43,7 +43,7 @@ async def test_a_registered_procedure_runs_through_the_api(api_with_home_visit):
     api = api_with_home_visit
     case_id = await open_case(api, unsafety={"acute": False, "structural": True})
     unknown = await api.post(f"/v1/cases/{case_id}/home-visit", json={"visitor": "nobody"})
-    assert unknown.status_code == 422 and "not a partner organisation" in unknown.text
+    assert unknown.status_code == 422 and "geen partnerorganisatie" in unknown.text
 
     r = await api.post(
         f"/v1/cases/{case_id}/home-visit", json={"visitor": "wijkteam-den-haag-centrum"}

@@ -318,8 +318,8 @@ async def _items(s: Settings, case_id: str) -> list[dict]:
 @pytest.mark.parametrize(
     "patch, reason",
     [
-        ({"wijkteam": "politie-den-haag"}, "not a sociaal_wijkteam"),
-        ({"wijkteam": "elders"}, "not a partner organisation"),
+        ({"wijkteam": "politie-den-haag"}, "niet het sociaal wijkteam"),
+        ({"wijkteam": "elders"}, "geen partnerorganisatie"),
     ],
 )
 async def test_unknown_or_wrong_partners_in_a_melding_are_refused(api, patch, reason):
@@ -330,4 +330,4 @@ async def test_unknown_or_wrong_partners_in_a_melding_are_refused(api, patch, re
 async def test_only_a_child_has_a_school(api):
     persons = [dict(FAMILY[0], school="school-de-regenboog"), FAMILY[1]]
     r = await api.post("/v1/meldingen", json=melding(persons=persons))
-    assert r.status_code == 422 and "only a child has a school" in r.text
+    assert r.status_code == 422 and "alleen een kind heeft een school" in r.text

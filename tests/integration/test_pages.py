@@ -61,12 +61,14 @@ async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, a
     await until.evaluate("e => e.removeAttribute('max')")
     await running.get_by_label("Reden").fill("dreiging duurt voort")
     await running.get_by_role("button", name="Verlengen").click()
-    await expect(mayor.get_by_role("status")).to_contain_text("na het wettelijke maximum")
+    await expect(mayor.get_by_role("status")).to_contain_text("ligt na het wettelijke maximum")
     await shot(mayor, "4-extension-refused")
 
     # the coordinator's open case page changes without a reload
     await expect(coordinator.locator(".hv-status")).not_to_have_text("aangevraagd", timeout=WAIT)
-    await expect(coordinator.locator(".events")).to_contain_text("imposed", timeout=WAIT)
+    await expect(coordinator.locator(".events")).to_contain_text(
+        "opgelegd door de burgemeester", timeout=WAIT
+    )
     await shot(coordinator, "5-case-after-decision")
 
 
@@ -131,7 +133,7 @@ async def test_an_unknown_case_is_a_clear_page(browser, site):
     coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
     response = await coordinator.goto(f"{site}/casus/bestaat-niet")
     assert response.status == 404
-    await expect(coordinator.get_by_role("alert")).to_contain_text("case not found")
+    await expect(coordinator.get_by_role("alert")).to_contain_text("casus niet gevonden")
 
 
 async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):

@@ -148,7 +148,7 @@ async def test_full_path_investigation_handover_monitoring_close(env, worker, re
         await step(
             CaseWorkflow.decide_follow_up, FollowUpCmd(decision="investigation", decided_at=now)
         )
-    assert "investigated already" in str(err.value.cause)
+    assert "al onderzocht" in str(err.value.cause)
 
     state = await step(
         CaseWorkflow.decide_follow_up,
@@ -176,16 +176,16 @@ async def test_full_path_investigation_handover_monitoring_close(env, worker, re
 async def test_steps_out_of_order_are_refused(env, worker, read_model):
     case, now = await open_case(env, worker)
     for update, cmd, message in [
-        (CaseWorkflow.close, CloseCmd(reason="other", closed_at=now), "cannot be closed"),
+        (CaseWorkflow.close, CloseCmd(reason="other", closed_at=now), "kan niet worden gesloten"),
         (
             CaseWorkflow.record_investigation,
             InvestigationCmd(conclusion="safe", concluded_at=now),
-            "phase triage",
+            "de fase triage en veiligheidsbeoordeling",
         ),
         (
             CaseWorkflow.decide_follow_up,
             FollowUpCmd(decision="handover", decided_at=now),
-            "phase triage",
+            "de fase triage en veiligheidsbeoordeling",
         ),
     ]:
         with pytest.raises(WorkflowUpdateFailedError) as err:
@@ -205,7 +205,7 @@ async def test_case_with_a_running_huisverbod_cannot_be_closed(env, worker, read
     )
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await case.execute_update(CaseWorkflow.close, CloseCmd(reason="other", closed_at=now))
-    assert "still running" in str(err.value.cause)
+    assert "loopt nog" in str(err.value.cause)
 
 
 async def test_referral_to_mda_is_a_handoff_with_a_notice(env, worker, read_model):

@@ -168,8 +168,8 @@ async def test_upheld_ruling_keeps_the_ban_running(env, worker, read_model):
 @pytest.mark.parametrize(
     "until_days, wait_days, decider, message",
     [
-        (29, 5, MAYOR, "past the legal maximum"),
-        (20, 5, HULPOFFICIER, "only be decided by the mayor"),
+        (29, 5, MAYOR, "ligt na het wettelijke maximum"),
+        (20, 5, HULPOFFICIER, "alleen de burgemeester beslist"),
     ],
 )
 async def test_extension_outside_the_law_is_refused(

@@ -183,7 +183,9 @@ async def test_an_ots_is_renewed_by_at_most_a_year(env, worker, read_model):
         until=now + timedelta(days=80),
         at=now,
     )
-    assert "cannot be renewed" in await rejected(handle, ChildProtectionWorkflow.step, voorlopig)
+    assert "kan niet worden verlengd" in await rejected(
+        handle, ChildProtectionWorkflow.step, voorlopig
+    )
     state = await handle.execute_update(
         ChildProtectionWorkflow.step,
         past.model_copy(update={"until": current + timedelta(days=365)}),
@@ -231,10 +233,10 @@ async def test_mda_monitoring_continues_as_new_and_keeps_its_plan(env, worker, r
     ):
         await handle.execute_update(MdaWorkflow.step, s)
     stranger = plan(now, owners=("wijkteam-a", "huisarts-x"))
-    assert "huisarts-x take no part" in await rejected(handle, MdaWorkflow.step, stranger)
+    assert "huisarts-x doet niet mee" in await rejected(handle, MdaWorkflow.step, stranger)
     await handle.execute_update(MdaWorkflow.step, plan(now))
     closing = MdaClose(step="closed", at=now)
-    assert "goals hold" in await rejected(handle, MdaWorkflow.step, closing)
+    assert "doelen van het plan bereikt" in await rejected(handle, MdaWorkflow.step, closing)
 
     runs = set()
     for review in range(5):
@@ -361,4 +363,4 @@ async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigat
         ),
     )
     assert not any(m.running for m in ended.measures)
-    assert any("ended with the ondertoezichtstelling" in e.detail for e in ended.timeline)
+    assert any("beëindigd met de ondertoezichtstelling" in e.detail for e in ended.timeline)
