@@ -240,6 +240,9 @@ async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) ->
             out["error"] = f"decision: {r and r.status_code} {r and r.text}"
             return
         imposed = r.json()
+        if imposed["imposed_at"] is None:
+            out["error"] = f"decision answered {imposed['status']} without its imposition"
+            return
         out["imposed_at"] = datetime.fromisoformat(imposed["imposed_at"])
         out["ends_at"] = datetime.fromisoformat(imposed["ends_at"])
         if i % 3 == 0:  # the mayor extends halfway to the cap
@@ -417,7 +420,10 @@ async def run(cases: int, faults: int, seed: int, time_scale: float, root: Path 
 
         async def guarded(i: int) -> None:
             async with gate:
-                await flow(i, stack, record, tokens)
+                try:
+                    await flow(i, stack, record, tokens)
+                except Exception as e:  # an answer the client cannot use: a figure, not a crash
+                    record.flows.setdefault(i, {})["error"] = f"{type(e).__name__}: {e}"
 
         await asyncio.gather(*(guarded(i) for i in range(cases)))
         flows_done.set()
