@@ -422,7 +422,12 @@ async def run(cases: int, faults: int, seed: int, time_scale: float, root: Path 
             async with gate:
                 try:
                     await flow(i, stack, record, tokens)
-                except (KeyError, TypeError, ValueError, httpx.HTTPError) as e:  # an unusable answer
+                except (
+                    KeyError,
+                    TypeError,
+                    ValueError,
+                    httpx.HTTPError,
+                ) as e:  # an unusable answer
                     record.flows.setdefault(i, {})["error"] = f"{type(e).__name__}: {e}"
 
         await asyncio.gather(*(guarded(i) for i in range(cases)))

@@ -55,8 +55,12 @@ async def test_left_overs_are_reported_then_repaired(api, police, app, worker):
     repaired = await check.reconcile(True)
     assert repaired.idempotency_keys_forgotten >= 1
     async with app.state.pool.acquire() as conn:
-        assert not await conn.fetchval("SELECT count(*) FROM placements WHERE placement_id = 'unplaced'")
-        assert not await conn.fetchval("SELECT count(*) FROM idempotency_keys WHERE principal = 'old'")
+        assert not await conn.fetchval(
+            "SELECT count(*) FROM placements WHERE placement_id = 'unplaced'"
+        )
+        assert not await conn.fetchval(
+            "SELECT count(*) FROM idempotency_keys WHERE principal = 'old'"
+        )
 
     async def mended():
         again = await check.reconcile(False)
