@@ -242,6 +242,9 @@ async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) ->
             out["error"] = f"decision: {r and r.status_code} {r and r.text}"
             return
         imposed = r.json()
+        if imposed["imposed_at"] is None:
+            out["error"] = f"decision answered {imposed['status']} without its imposition"
+            return
         out["imposed_at"] = datetime.fromisoformat(imposed["imposed_at"])
         out["ends_at"] = datetime.fromisoformat(imposed["ends_at"])
         if i % 3 == 0:  # the mayor extends halfway to the cap
@@ -419,7 +422,15 @@ async def run(cases: int, faults: int, seed: int, time_scale: float, root: Path 
 
         async def guarded(i: int) -> None:
             async with gate:
-                await flow(i, stack, record, tokens)
+                try:
+                    await flow(i, stack, record, tokens)
+                except (
+                    KeyError,
+                    TypeError,
+                    ValueError,
+                    httpx.HTTPError,
+                ) as e:  # an unusable answer
+                    record.flows.setdefault(i, {})["error"] = f"{type(e).__name__}: {e}"
 
         await asyncio.gather(*(guarded(i) for i in range(cases)))
         flows_done.set()

@@ -94,11 +94,14 @@ async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd
     handle = parts.client.get_workflow_handle(
         huisverbod_workflow_id(current["case_id"], huisverbod_id)
     )
-    await run_command(
+    state = await run_command(
         handle.execute_update(update, cmd),
         closed_reason=f"het huisverbod is {STATUS_NAMES[current['status']]}; er kan niets meer aan veranderen",
     )
-    return await load(parts, caller, huisverbod_id)
+    # the workflow's answer, not a read back: the read model may lag (or, restored from a
+    # backup, run ahead); the file (address, requester) never changes after the request
+    file = {"address": current["address"], "requested_by": current["requested_by"]}
+    return {**state.model_dump(), **file}
 
 
 def _own_capacity(caller: Caller, capacity: str) -> None:

@@ -149,3 +149,17 @@ async def test_case_lists_filter_by_region_municipality_and_phase(api):
 async def test_healthz_reports_both_dependencies(api):
     r = await api.get("/healthz")
     assert r.status_code == 200 and r.json() == {"postgres": "ok", "temporal": "ok", "worker": "ok"}
+
+
+async def test_a_decision_answers_with_the_workflows_state_not_a_lagging_read_model(
+    api, police, app
+):
+    """Found by the chaos bench: a decision answered 200 "requested" without its imposition
+    when the read model did not take the workflow's projection."""
+    case_id = await open_case(api)
+    hv = await request_huisverbod(api, case_id)
+    async with app.state.pool.acquire() as conn:  # a read model restored from a later backup
+        await conn.execute("UPDATE huisverboden SET version = 1000 WHERE huisverbod_id = $1", hv)
+    imposed = await impose(police, hv)
+    assert imposed["status"] == "imposed" and imposed["imposed_at"] is not None
+    assert imposed["address"] == "Voorbeeldstraat 1, Den Haag"
