@@ -148,11 +148,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def log_access(request: Request, call_next):
-        """One access-log entry for every request that touched case data as a known caller."""
+        """One access-log entry for every request that touched case data as a known caller;
+        when the entry cannot be written the answer is withheld (503)."""
         response = await call_next(request)
         entry = getattr(request.state, "audit", None)
         principal = getattr(request.state, "principal", None)
-        if entry is not None and entry.action is not None and principal is not None:
+        if entry is None or entry.action is None or principal is None:
+            return response
+        try:
             async with app.state.side_pool.acquire() as conn:
                 await access_log_store.append(
                     conn,
@@ -166,6 +169,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     detail=entry.detail,
                     view_id=entry.view_id,
                 )
+        except DATABASE_DOWN:  # a read that cannot be logged is not given: NEN 7513
+            return database_down()
         return response
 
     # the commands that create something: only their answers (ids, never a case file) are kept

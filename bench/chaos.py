@@ -176,7 +176,8 @@ class Stack:
 
 async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, **kw):
     """One command as a careful client sends it: the same idempotency key on every try,
-    retried on no answer, 5xx and 409 "still running"; the first other answer is final."""
+    retried on no answer, 5xx and a 409 that says when to try again (the first try still
+    runs); the first other answer is final."""
     deadline = time.monotonic() + RETRY_FOR
     while time.monotonic() < deadline:
         try:
@@ -186,7 +187,7 @@ async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, *
             continue
         if r.status_code >= 500:
             record.server_errors.append(time.monotonic())
-        elif r.status_code == 409 and "still running" in r.text:
+        elif r.status_code == 409 and "Retry-After" in r.headers:  # the first try still runs
             pass
         else:
             return r
@@ -261,7 +262,7 @@ async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) ->
             )
             if r is not None and r.status_code == 200:
                 out["ends_at"] = out["until"] = until
-            elif r is not None and r.status_code == 409 and "only a running" in r.text:
+            elif r is not None and r.status_code == 409 and "alleen een lopend" in r.text:
                 out["late"] = "extension"  # the faults held the client past the ban's end
             else:
                 out["error"] = f"extension: {r and r.status_code} {r and r.text}"

@@ -74,4 +74,11 @@ async def run_command(call: Awaitable[T], *, closed_reason: str) -> T:
         raise
 
 
-DATABASE_DOWN = (ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+# Postgres unreachable: no new connection (store.db's DatabaseUnreachable is a
+# ConnectionError), shutting down (operator intervention), or a connection lost mid-call
+DATABASE_DOWN = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+)

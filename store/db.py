@@ -9,12 +9,26 @@ import asyncpg
 from store.migrations import migrate
 
 
+class DatabaseUnreachable(ConnectionError):
+    """No new connection: Postgres refused, its socket is gone, or it is starting up."""
+
+
+async def connect(*args, **kwargs) -> asyncpg.Connection:
+    """asyncpg's connect, with every way of finding Postgres down as one error."""
+    try:
+        return await asyncpg.connect(*args, **kwargs)
+    except (OSError, asyncpg.exceptions.CannotConnectNowError) as e:
+        raise DatabaseUnreachable(f"{type(e).__name__}: {e}") from e
+
+
 async def _init(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init)
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init, connect=connect
+    )
     async with pool.acquire() as conn:
         await migrate(conn)
     return pool

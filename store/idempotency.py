@@ -8,7 +8,10 @@ from typing import Any
 import asyncpg
 
 KEPT = "24 hours"
-IN_PROGRESS = "60 seconds"  # a claim without an answer after this was cut off: run again
+# a claim without an answer after this was cut off (its API process died): run it again. Short,
+# as running a command twice is harmless (what it creates is named by the key) while a long
+# wait starves a client whose requests keep being cut off
+IN_PROGRESS = "10 seconds"
 
 
 async def claim(

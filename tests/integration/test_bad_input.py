@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 
+from store.db import connect
 from tests.integration.flows import MAYOR, impose, melding, open_case, request_huisverbod
 
 FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
@@ -215,6 +217,30 @@ async def test_postgres_down_is_a_503_with_retry_after_not_a_500(api, app):
         app.state.pool = pool
     assert r.status_code == 503 and r.headers["Retry-After"] and "Postgres" in r.json()["detail"]
     assert posted.status_code == 503
+
+
+async def test_postgres_gone_for_real_is_a_503_and_an_unlogged_read_is_withheld(api, app):
+    """As the chaos bench found: a Postgres stopped leaves no socket (FileNotFoundError), one
+    starting up refuses (CannotConnectNowError); both are 503, in the middlewares too."""
+    case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
+    gone = await asyncpg.create_pool(
+        "postgresql://postgres@/postgres?host=/nonexistent-socket-dir", min_size=0, connect=connect
+    )
+    pool, side = app.state.pool, app.state.side_pool
+    try:
+        app.state.side_pool = gone  # the access log cannot be written: the case is not shown
+        withheld = await api.get(f"/v1/cases/{case_id}")
+        app.state.pool = gone
+        listed = await api.get("/v1/cases")
+        posted = await api.post(
+            "/v1/meldingen", json=melding(), headers={"Idempotency-Key": "k-gone"}
+        )
+    finally:
+        app.state.pool, app.state.side_pool = pool, side
+        await gone.close()
+    for r in (withheld, listed, posted):
+        assert r.status_code == 503 and r.headers["Retry-After"], r.text
+    assert "Slachtoffer" not in withheld.text
 
 
 async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police):
