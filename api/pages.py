@@ -360,7 +360,8 @@ async def _case(case_id: str, parts, caller: Caller):
     now = datetime.now(UTC)
     events = [e.model_dump() for e in case.timeline]
     deadlines = [d.model_dump() for d in case.deadlines]
-    picture = timeline.build(case.opened_at, now, events, deadlines)
+    bans = [h.model_dump() for h in case.huisverboden]
+    picture = timeline.build(case.opened_at, now, events, deadlines, bans)
     return {
         "case": case,
         "deliveries": deliveries,
@@ -547,14 +548,29 @@ async def case_part(
 # --- the mayor's office ---
 
 
-async def _inbox(parts, caller: Caller):
-    rows = [HuisverbodView(**r) for r in await huisverbod.inbox(parts, caller, limit=200)]
-    requested = [h for h in rows if h.status == "requested"]
-    running = [h for h in rows if h.status in ("imposed", "extended")]
+ENDED = ["lifted", "expired", "withdrawn"]  # imposed once: their orders stay at hand
+ENDED_PAGE = 20
+
+
+async def _inbox(parts, caller: Caller, page_no: int = 1):
+    """What the mayor's office works on: every request still to decide and every running
+    ban (each a short list), and the ended bans a page at a time."""
+
+    async def of(status, limit=500, offset=0):
+        rows = await huisverbod.inbox(parts, caller, status=status, limit=limit, offset=offset)
+        return [HuisverbodView(**r) for r in rows]
+
+    running = await of(["imposed", "extended"])
     running.sort(key=lambda h: h.ends_at or datetime.max.replace(tzinfo=UTC))
-    ended = [h for h in rows if h.imposed_at and h.ended_at]  # their orders stay at hand
-    ended.sort(key=lambda h: h.ended_at, reverse=True)
-    return {"requested": requested, "running": running, "ended": ended, "now": datetime.now(UTC)}
+    ended = await of(ENDED, ENDED_PAGE + 1, (page_no - 1) * ENDED_PAGE)
+    return {
+        "requested": await of("requested"),
+        "running": running,
+        "ended": ended[:ENDED_PAGE],
+        "ended_page": page_no,
+        "ended_more": len(ended) > ENDED_PAGE,
+        "now": datetime.now(UTC),
+    }
 
 
 def _decision_due(h) -> datetime | None:
@@ -566,17 +582,25 @@ TEMPLATES.env.globals.update(decision_due=_decision_due)
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox_page(
-    request: Request, parts: PartsDep, audit: AuditDep, p: InboxReader
+    request: Request,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: InboxReader,
+    pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    context = await _inbox(parts, Caller(p, audit))
+    context = await _inbox(parts, Caller(p, audit), pagina)
     return page(request, "inbox.html", view_id=new_view(audit), **context)
 
 
 @router.get("/inbox/deel", response_class=HTMLResponse)
 async def inbox_part(
-    request: Request, parts: PartsDep, audit: AuditDep, p: InboxReader
+    request: Request,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: InboxReader,
+    pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    return page(request, "inbox_part.html", **await _inbox(parts, Caller(p, audit)))
+    return page(request, "inbox_part.html", **await _inbox(parts, Caller(p, audit), pagina))
 
 
 async def _submit(request, parts, caller: Caller, send) -> HTMLResponse:

@@ -29,6 +29,15 @@ class Mark(BaseModel):
     css: str
 
 
+class Span(BaseModel):
+    """A huisverbod's days on the axis, from imposition to its (planned or actual) end."""
+
+    x: float
+    width: float
+    label: str
+    running: bool
+
+
 class Tick(BaseModel):
     x: float
     label: str
@@ -42,13 +51,28 @@ class Timeline(BaseModel):
     events: list[Mark]
     deadlines: list[Mark]
     ticks: list[Tick]
+    bans: list[Span] = []
 
 
 def build(
-    opened_at: datetime, now: datetime, events: list[dict], deadlines: list[dict]
+    opened_at: datetime,
+    now: datetime,
+    events: list[dict],
+    deadlines: list[dict],
+    bans: list[dict] = (),
 ) -> Timeline:
-    """Place the events and deadlines of a case between its opening and its last moment."""
-    moments = [opened_at, now, *(e["at"] for e in events), *(d["due_at"] for d in deadlines)]
+    """Place the events, deadlines and huisverboden of a case between its opening and its
+    last moment."""
+    imposed = [b for b in bans if b.get("imposed_at")]
+    ends = [b.get("ended_at") or b["ends_at"] for b in imposed]
+    moments = [
+        opened_at,
+        now,
+        *(e["at"] for e in events),
+        *(d["due_at"] for d in deadlines),
+        *(b["imposed_at"] for b in imposed),
+        *ends,
+    ]
     start, end = min(moments), max(moments)
     span = max((end - start).total_seconds(), 3600.0)
     end = start + timedelta(seconds=span)
@@ -87,8 +111,19 @@ def build(
         Tick(x=x(at), label=at.astimezone(AMSTERDAM).strftime("%d-%m %H:%M"))
         for at in (start + timedelta(seconds=span * i / 4) for i in range(5))
     ]
+    spans = [
+        Span(
+            x=x(b["imposed_at"]),
+            width=max(x(end) - x(b["imposed_at"]), 2.0),
+            label=f"huisverbod {b['imposed_at'].astimezone(AMSTERDAM):%d-%m %H:%M} tot "
+            f"{end.astimezone(AMSTERDAM):%d-%m %H:%M} ({(end - b['imposed_at']).days} dagen)",
+            running=b["status"] in ("imposed", "extended"),
+        )
+        for b, end in zip(imposed, ends, strict=True)
+    ]
     return Timeline(
         width=WIDTH,
+        bans=spans,
         start=start,
         end=end,
         now_x=x(now),

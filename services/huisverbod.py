@@ -236,7 +236,7 @@ async def inbox(
     caller: Caller,
     *,
     municipality: str | None = None,
-    status: str | None = None,
+    status: str | list[str] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:

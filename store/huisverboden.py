@@ -94,7 +94,7 @@ async def list_huisverboden(
     scope: Scope | None,
     *,
     municipality: str | None,
-    status: str | None,
+    status: str | list[str] | None,
     case_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
@@ -105,13 +105,13 @@ async def list_huisverboden(
     rows = await conn.fetch(
         f"""SELECT {FILE_COLUMNS} FROM {FILE_JOINS}
             WHERE ($1::text IS NULL OR h.municipality = $1)
-              AND ($2::text IS NULL OR h.status = $2)
+              AND ($2::text[] IS NULL OR h.status = ANY($2))
               AND ($3::text IS NULL OR h.case_id = $3)
               AND {allowed}
             ORDER BY h.requested_at, h.huisverbod_id
             LIMIT $4 OFFSET $5""",
         municipality,
-        status,
+        [status] if isinstance(status, str) else status,
         case_id,
         limit,
         offset,

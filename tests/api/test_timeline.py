@@ -26,3 +26,25 @@ def test_a_brand_new_case_still_has_an_axis():
     picture = build(T0, T0, [], [])
     assert picture.end - picture.start == timedelta(hours=1)
     assert picture.ticks[0].label == "23-11 10:00"  # Amsterdam wall clock
+
+
+def test_a_deadline_met_late_differs_from_one_never_met():
+    deadlines = [
+        {"label": "a", "due_at": T0, "status": "overdue", "met_at": T0 + timedelta(hours=2)},
+        {"label": "b", "due_at": T0, "status": "overdue", "met_at": None},
+    ]
+    picture = build(T0, T0 + timedelta(days=1), [], deadlines)
+    assert [d.status_label for d in picture.deadlines] == ["te laat gehaald", "verstreken"]
+
+
+def test_a_huisverbod_shows_its_running_days_to_its_end():
+    ban = {
+        "imposed_at": T0 + timedelta(days=1),
+        "ends_at": T0 + timedelta(days=11),
+        "ended_at": None,
+        "status": "imposed",
+    }
+    picture = build(T0, T0 + timedelta(days=2), [], [], [ban])
+    (span,) = picture.bans
+    assert span.running and "(10 dagen)" in span.label
+    assert span.x + span.width == picture.width - 20  # its end is the last moment drawn
