@@ -92,7 +92,7 @@ def written_order(
     request's file (person to leave, address, grounds). Raises `NoOrder` when there is none."""
     decision, imposed_at = hv.decision, hv.imposed_at
     if decision is None or decision.decision != "impose" or imposed_at is None:
-        raise NoOrder(f"the huisverbod is {hv.status}: no written order of {kind}")
+        raise NoOrder(f"er is (nog) geen beschikking van {kind}: het huisverbod is niet opgelegd")
     person = file.get("pleger_name") or UNKNOWN
     address = file.get("address") or UNKNOWN
     common = {
@@ -152,7 +152,7 @@ def written_order(
         )
     if kind == "verlenging":
         if not hv.extensions:
-            raise NoOrder("the huisverbod was not extended: no written order of verlenging")
+            raise NoOrder("er is geen beschikking van verlenging: het huisverbod is niet verlengd")
         ext = hv.extensions[-1]
         return WrittenOrder(
             **common,
@@ -180,7 +180,7 @@ def written_order(
         )
     withdrawal = hv.withdrawal
     if withdrawal is None:
-        raise NoOrder("the huisverbod was not withdrawn: no written order of intrekking")
+        raise NoOrder("er is geen beschikking van intrekking: het huisverbod is niet ingetrokken")
     return WrittenOrder(
         **common,
         title="Beschikking tijdelijk huisverbod: intrekking",

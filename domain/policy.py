@@ -637,6 +637,5 @@ def check_veilig_thuis_consulted(children: bool, consulted: bool) -> None:
     if children and not consulted:
         raise RuleViolation(
             "er zijn kinderen betrokken: Veilig Thuis moet eerst geraadpleegd zijn voordat het "
-            "huisverbod wordt opgelegd (Wth art. 2 lid 3; vink 'Veilig Thuis geraadpleegd' aan, "
-            "veld veilig_thuis_consulted)"
+            "huisverbod wordt opgelegd (Wth art. 2 lid 3)"
         )

@@ -86,7 +86,7 @@ async def written_order(
             parts.policy.huisverbod,
         )
     except huisverbod_order.NoOrder as e:
-        raise Refused(404, str(e), f"er is (nog) geen beschikking van {kind}") from None
+        raise Refused(404, str(e)) from None
 
 
 async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd) -> dict:

@@ -91,7 +91,7 @@ async def test_the_mayor_decides_with_the_grounds_when_children_live_there(
     await request.get_by_label("Reden").fill("RiHG wijst op ernstig gevaar")
     await request.get_by_role("button", name="Besluit vastleggen").click()
     refusal = mayor.get_by_role("status")
-    await expect(refusal).to_contain_text("raadpleeg Veilig Thuis")
+    await expect(refusal).to_contain_text("Veilig Thuis moet eerst geraadpleegd zijn")
     assert "veilig_thuis_consulted" not in await refusal.text_content()
 
     request = mayor.locator(f"#verzoek-{hv}")

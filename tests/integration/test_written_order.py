@@ -128,7 +128,7 @@ async def test_the_written_orders_for_the_mayor_and_veilig_thuis_only(api, polic
 
     assert (await api.get(url)).status_code == 200  # Veilig Thuis of the region
     refused = await police.get(url)
-    assert refused.status_code == 403 and "may not huisverbod order" in refused.json()["detail"]
+    assert refused.status_code == 403 and "mag geen beschikking" in refused.json()["detail"]
     assert (await as_("burgemeester-gm0503", "staff").get(url)).status_code == 404
 
     extension = await mayor.get(url, params={"soort": "verlenging"})
