@@ -32,6 +32,8 @@ Action = Literal[
     "codec.encode",
     "codec.decode",
     "placement.location.read",
+    "case.earlier_contacts",
+    "figures.read",
 ]
 
 _VT_WORKER: set[Action] = {
@@ -45,6 +47,7 @@ _VT_WORKER: set[Action] = {
     "huisverbod.appeal",
     "huisverbod.order",  # the written order: Veilig Thuis organises the help it starts
     "placement.location.read",
+    "case.earlier_contacts",  # the radar: earlier meldingen about the same people
 }
 _POLICE: set[Action] = {
     "case.create",
@@ -66,6 +69,7 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
             "access_log.read",
             "codec.encode",
             "codec.decode",
+            "figures.read",
         }
     ),
     ("police", "officer"): frozenset(_POLICE),
@@ -92,6 +96,8 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
     # school and kinderopvang see only the notices addressed to them (no case routes)
     ("school", "staff"): frozenset(),
     ("kinderopvang", "staff"): frozenset(),
+    # the national monitor: figures summed over all regions, never a case
+    ("landelijk", "analist"): frozenset({"figures.read"}),
 }
 
 # The capacity in which an organisation kind decides on a huisverbod.
@@ -137,6 +143,7 @@ ROLE_NAMES = {
     "officer": "politieagent",
     "hulpofficier": "hulpofficier van justitie",
     "doctor": "huisarts",
+    "analist": "analist",
 }
 
 
@@ -159,3 +166,13 @@ def may_see_location(p: Principal, provider: str, case_region: str) -> bool:
     if p.org_kind == "veilig_thuis":
         return p.region == case_region
     return p.org == provider
+
+
+def may_read_figures(p: Principal, region: str | None) -> bool:
+    """A region's figures for its own Veilig Thuis; the sum over all regions (`region` None)
+    for a national organisation only."""
+    if not p.may("figures.read"):
+        return False
+    if region is None:
+        return p.org_kind == "landelijk"
+    return p.org_kind == "veilig_thuis" and p.region == region
