@@ -112,6 +112,10 @@ async def test_fourth_melding_shows_three_earlier_contacts_and_proposes_mda(clie
     [mail] = await eventually(delivered)
     assert mail["address"] == "coordinator@vt-haaglanden.example"
 
+    page = await haaglanden.get(f"/casus/{fourth}")
+    assert page.status_code == 200
+    assert "3 eerdere contacten" in page.text and 'id="herhaald-geweld"' in page.text
+
     # the same family in Amsterdam-Amstelland: the radar stays within the region
     amsterdam = client_for("vt-amsterdam-amstelland")
     elsewhere = await report(
