@@ -10,8 +10,7 @@ import asyncpg
 
 def _quarter(moment: str) -> str:
     return (
-        f"to_char(date_trunc('quarter', ({moment}) AT TIME ZONE 'Europe/Amsterdam'), "
-        "'YYYY-\"K\"Q')"
+        f"to_char(date_trunc('quarter', ({moment}) AT TIME ZONE 'Europe/Amsterdam'), 'YYYY-\"K\"Q')"
     )
 
 
