@@ -29,6 +29,7 @@ from api.routes import (
     case,
     codec,
     deadlines,
+    figures,
     health,
     huisverbod,
     procedures,
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "child protection, MDA++, acute safety",
         lifespan=lifespan,
     )
-    for module in (case, acute_safety, huisverbod, regions, access_log, codec, deadlines):
+    for module in (case, acute_safety, huisverbod, regions, figures, access_log, codec, deadlines):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)
     app.add_middleware(

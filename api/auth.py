@@ -103,10 +103,11 @@ def _checked(settings: Settings, token: str, key, algorithms: list[str]) -> dict
 def principal_from(settings: Settings, claims: dict) -> Principal:
     """The person the claims name, for an organisation of the chain configuration in a role
     the chain has for its kind; 403 otherwise."""
-    found = settings.chain.partner(str(claims.get("org", "")))
-    if found is None:
+    org = str(claims.get("org", ""))
+    partner = settings.chain.organisation(org)
+    if partner is None:
         raise HTTPException(403, f"organisatie {claims.get('org')!r} hoort niet bij deze keten")
-    region, partner = found
+    region = (settings.chain.partner(org) or (None, None))[0]
     role = str(claims.get("role", ""))
     if role not in roles_for(partner.kind):
         raise HTTPException(403, f"{role!r} is not a role of a {partner.kind}")
@@ -115,7 +116,7 @@ def principal_from(settings: Settings, claims: dict) -> Principal:
         org=partner.id,
         org_kind=partner.kind,
         role=role,
-        region=region.slug,
+        region=region.slug if region else None,
         municipality=partner.municipality,
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.case import (
+    FOLLOW_UP_NAMES,
     CloseCmd,
     FollowUpCmd,
     InvestigationCmd,
@@ -75,13 +76,7 @@ STEPS: dict[str, Step] = {
             Field(
                 "decision",
                 "Vervolg",
-                {
-                    "close_with_advice": "afsluiten met advies",
-                    "handover": "overdragen aan lokaal team (daarna monitoring)",
-                    "investigation": "onderzoek door Veilig Thuis",
-                    "beschermtafel": "naar de beschermtafel",
-                    "mda": "naar MDA++ (complex of herhaald geweld)",
-                },
+                FOLLOW_UP_NAMES,
             ),
         ),
         lambda f: FollowUpCmd(decision=f.get("decision"), partner=f.get("partner") or None),

@@ -33,6 +33,8 @@ def _parts(request: Request) -> Parts:
         chain=settings.chain,
         policy=settings.policy,
         task_queue=settings.task_queue,
+        radar=settings.radar,
+        figures_threshold=settings.figures_threshold,
     )
 
 

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from api import case_steps, oidc, path_steps, timeline
+from api import case_steps, charts, oidc, path_steps, timeline
 from api.auth import (
     SESSION_COOKIE,
     SESSION_HOURS,
@@ -34,12 +34,14 @@ from api.routes.deadlines import calculate
 from api.schemas import CaseDetail, Dashboard, HuisverbodView
 from domain.access import DECIDING_CAPACITY, ROLE_NAMES, Principal, roles_for
 from domain.acute_safety import PLACEMENT_LABELS
-from domain.case import CaseFilter
+from domain.case import FOLLOW_UP_NAMES, CaseFilter
+from domain.figures import quarter_start
 from domain.huisverbod import RISK_ANSWER_LABELS, Decider, DecisionIn, ExtensionIn
 from domain.huisverbod_order import OrderKind
 from domain.policy import age_on
 from domain.workdays import AMSTERDAM
 from services import case as case_service
+from services import figures as figures_service
 from services import huisverbod, procedures
 from services import region as region_service
 from services.context import AuditEntry, Caller
@@ -58,6 +60,7 @@ Stepping = Annotated[Principal, Depends(allowed("case.step"))]
 Assigning = Annotated[Principal, Depends(allowed("case.assign"))]
 HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
 OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
+FiguresReader = Annotated[Principal, Depends(allowed("figures.read"))]
 PAGE_PREFIXES = (
     "/login",
     "/logout",
@@ -68,6 +71,7 @@ PAGE_PREFIXES = (
     "/inbox",
     "/termijnen",
     "/aanmelden",
+    "/cijfers",
 )
 PHASES = {
     "triage": "Triage en veiligheidsbeoordeling",
@@ -144,6 +148,7 @@ TEMPLATES.env.globals.update(
         "closed": "vervallen",
     },
     risk_answers=RISK_ANSWER_LABELS,
+    follow_up_names=FOLLOW_UP_NAMES,
     yesno=yesno,
 )
 
@@ -151,13 +156,13 @@ TEMPLATES.env.globals.update(
 def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     chain = request.app.state.settings.chain
-    found = chain.partner(principal.org) if principal else None
+    found = chain.organisation(principal.org) if principal else None
     return TEMPLATES.TemplateResponse(
         request,
         name,
         {
             "principal": principal,
-            "org_name": found[1].name if found else "",
+            "org_name": found.name if found else "",
             "municipality": chain.municipality_name,
             "partner_name": lambda org: (
                 (chain.partner(org) or (None, None))[1].name if chain.partner(org) else org
@@ -188,6 +193,8 @@ def home_of(p: Principal) -> str:
         return f"/regio/{p.region}"
     if p.org_kind == "mayor_office":
         return "/inbox"
+    if p.org_kind == "landelijk":
+        return "/cijfers"
     raise HTTPException(403, "voor uw organisatie zijn er (nog) geen pagina's")
 
 
@@ -207,7 +214,7 @@ async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
         for region in settings.chain.regions
         for p in region.partners
         if roles_for(p.kind)
-    ]
+    ] + [(p, roles_for(p.kind)) for p in settings.chain.national if roles_for(p.kind)]
     return page(
         request,
         "login.html",
@@ -352,6 +359,54 @@ async def dashboard_part(
 ) -> HTMLResponse:
     context = await _dashboard(region, parts, Caller(p, audit))
     return page(request, "dashboard_part.html", **context)
+
+
+# --- figures: a region's for its coordinator, the national sum for a national organisation ---
+
+
+async def _figures_page(request: Request, region: str | None, parts, caller: Caller):
+    today = datetime.now(UTC).astimezone(AMSTERDAM).date()
+    first = _date_param(request, "from") or quarter_start(today)
+    last = _date_param(request, "to") or today
+    found = await figures_service.figures(parts, caller, region, first, last)
+
+    def names(measure: str, category: str) -> str:
+        return figures_service.category_name(measure, category, found["deadline_labels"])
+
+    known = parts.chain.region(region) if region else None
+    return page(
+        request,
+        "figures.html",
+        title=known.name if known else "landelijk (alle regio's)",
+        found=found,
+        last_day=last,
+        charts=charts.build(found, names),
+        width=charts.WIDTH,
+        label_width=charts.LABEL,
+        api_path=f"/v1/regions/{region}/figures" if region else "/v1/figures",
+    )
+
+
+def _date_param(request: Request, name: str) -> date | None:
+    value = request.query_params.get(name)
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise HTTPException(422, f"{name}: geen datum (jjjj-mm-dd)") from None
+
+
+@router.get("/regio/{region}/cijfers", response_class=HTMLResponse)
+async def region_figures_page(
+    request: Request, region: str, parts: PartsDep, audit: AuditDep, p: FiguresReader
+) -> HTMLResponse:
+    return await _figures_page(request, region, parts, Caller(p, audit))
+
+
+@router.get("/cijfers", response_class=HTMLResponse)
+async def national_figures_page(
+    request: Request, parts: PartsDep, audit: AuditDep, p: FiguresReader
+) -> HTMLResponse:
+    return await _figures_page(request, None, parts, Caller(p, audit))
 
 
 async def _case(case_id: str, parts, caller: Caller):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 from domain.case import PersonIn, Phase, Reporter, Unsafety
 from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy, RiskAnswer
 from domain.models import DeadlineStatus, DeliveryStatus, TimelineEvent
+from domain.radar import EarlierContact
 
 
 class CaseCreated(BaseModel):
@@ -112,7 +113,20 @@ class NotificationList(BaseModel):
     items: list[DeliveryView]
 
 
+class EarlierContacts(BaseModel):
+    """The radar: earlier contacts in the region about the same people."""
+
+    count: int
+    repeat_violence: bool = Field(
+        description="the repeat rule flagged this melding; MDA++ was proposed to the coordinator"
+    )
+    contacts: list[EarlierContact] = Field(description="oldest first: when, and how each ended")
+
+
 class CaseDetail(CaseSummary):
+    earlier_contacts: EarlierContacts | None = Field(
+        None, description="Veilig Thuis of the region only (null for others)"
+    )
     reporter: Reporter
     unsafety: Unsafety
     persons: list[PersonIn]
@@ -183,3 +197,23 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         (503, "Temporal is unreachable; try again"),
     ]
 }
+
+
+class QuarterFigures(BaseModel):
+    quarter: str = Field(description="e.g. 2026-K3")
+    start: date
+    end: date = Field(description="the first day after the quarter")
+    figures: dict[str, dict[str, int | None]] = Field(
+        description="measure -> category -> count; null: suppressed (1 up to the threshold)"
+    )
+
+
+class Figures(BaseModel):
+    """Counts per quarter in the manner of the Veilig Thuis monitor; never a case."""
+
+    region: str = Field(description="the region, or 'landelijk' for the sum over all regions")
+    from_: date = Field(alias="from", serialization_alias="from")
+    to: date = Field(description="the first day after the last quarter")
+    threshold: int = Field(description="counts from 1 up to this are suppressed")
+    quarters: list[QuarterFigures]
+    deadline_labels: dict[str, str] = Field(description="the name of each missed deadline's key")

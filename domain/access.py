@@ -32,6 +32,8 @@ Action = Literal[
     "codec.encode",
     "codec.decode",
     "placement.location.read",
+    "case.earlier_contacts",
+    "figures.read",
 ]
 
 _VT_WORKER: set[Action] = {
@@ -45,6 +47,7 @@ _VT_WORKER: set[Action] = {
     "huisverbod.appeal",
     "huisverbod.order",  # the written order: Veilig Thuis organises the help it starts
     "placement.location.read",
+    "case.earlier_contacts",  # the radar: earlier meldingen about the same people
 }
 _POLICE: set[Action] = {
     "case.create",
@@ -66,6 +69,7 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
             "access_log.read",
             "codec.encode",
             "codec.decode",
+            "figures.read",
         }
     ),
     ("police", "officer"): frozenset(_POLICE),
@@ -92,6 +96,8 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
     # school and kinderopvang see only the notices addressed to them (no case routes)
     ("school", "staff"): frozenset(),
     ("kinderopvang", "staff"): frozenset(),
+    # the national monitor: figures summed over all regions, never a case
+    ("landelijk", "analist"): frozenset({"figures.read"}),
 }
 
 # The capacity in which an organisation kind decides on a huisverbod.
@@ -101,6 +107,7 @@ DECIDING_CAPACITY = {"mayor_office": "mayor", "police": "hulpofficier"}
 # deadline or notice names), with their article.
 ORG_KIND_NAMES = {
     "veilig_thuis": "Veilig Thuis",
+    "landelijk": "het landelijk netwerk Veilig Thuis",
     "police": "de politie",
     "mayor_office": "het bureau van de burgemeester",
     "sociaal_wijkteam": "het sociaal wijkteam",
@@ -125,6 +132,7 @@ ROLE_NAMES = {
     "hulpofficier": "hulpofficier van justitie",
     "staff": "medewerker",
     "doctor": "huisarts",
+    "analist": "analist",
 }
 CAPACITY_NAMES = {"mayor": "de burgemeester", "hulpofficier": "de hulpofficier van justitie"}
 # what a principal without the permission may not do: "... mag <this>"
@@ -135,6 +143,8 @@ ACTION_DENIED: dict[str, str] = {
     "case.step": "geen stap in een casus vastleggen",
     "case.destroy": "geen casus vernietigen",
     "case.assign": "geen casus toewijzen",
+    "case.earlier_contacts": "geen eerdere contacten van een casus zien",
+    "figures.read": "de cijfers niet zien",
     "huisverbod.order": "geen beschikking van een huisverbod downloaden",
     "huisverbod.request": "geen tijdelijk huisverbod aanvragen",
     "huisverbod.list": "geen huisverboden opvragen",
@@ -216,3 +226,13 @@ def may_see_location(p: Principal, provider: str, case_region: str) -> bool:
     if p.org_kind == "veilig_thuis":
         return p.region == case_region
     return p.org == provider
+
+
+def may_read_figures(p: Principal, region: str | None) -> bool:
+    """A region's figures for its own Veilig Thuis; the sum over all regions (`region` None)
+    for a national organisation only."""
+    if not p.may("figures.read"):
+        return False
+    if region is None:
+        return p.org_kind == "landelijk"
+    return p.org_kind == "veilig_thuis" and p.region == region

@@ -45,6 +45,9 @@ class PersonIn(Strict):
     role: PersonRole
     name: ShortText
     birth_date: PastDate | None = None
+    bsn: Annotated[str, StringConstraints(pattern=r"^\d{9}$")] | None = Field(
+        None, description="burgerservicenummer, when known: the radar matches on it too"
+    )
     address: ShortText | None = None
     huisarts: Ref | None = Field(None, description="partner id of the person's huisarts")
     school: Ref | None = Field(
@@ -102,6 +105,9 @@ class CaseInput(BaseModel):
     policy: Policy = Policy()
     carried: CaseCarry | None = None  # set when the case continues as new
     reporter_partner: str | None = None  # a partner id: told what was done with the melding
+    # the radar found repeated violence (`domain.radar.is_repeat`): MDA++ is proposed to the
+    # coordinator; a flag, never the earlier contacts themselves
+    repeat_violence: bool = False
 
 
 class CaseSnapshot(BaseModel):
@@ -169,6 +175,19 @@ Phase = Literal["triage", "follow_up_decision", "investigation", "monitoring", "
 
 
 FollowUp = Literal["close_with_advice", "handover", "investigation", "beschermtafel", "mda"]
+FOLLOW_UP_NAMES: dict[str, str] = {
+    "close_with_advice": "afsluiten met advies",
+    "handover": "overdragen aan lokaal team (daarna monitoring)",
+    "investigation": "onderzoek door Veilig Thuis",
+    "beschermtafel": "naar de beschermtafel",
+    "mda": "naar MDA++ (complex of herhaald geweld)",
+}
+REPORTER_NAMES: dict[str, str] = {
+    "professional": "professional",
+    "police": "politie",
+    "citizen": "burger",
+    "anonymous": "anoniem",
+}
 
 
 class SafetyAssessmentCmd(Strict):

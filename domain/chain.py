@@ -72,6 +72,14 @@ class Region(BaseModel):
 
 class Chain(BaseModel):
     regions: list[Region]
+    national: list[Partner] = Field(
+        [], description="organisations outside the regions (figures over all regions only)"
+    )
+    radar_joins: list[list[str]] = Field(
+        [],
+        description="groups of region slugs whose radar matches each other's contacts; a region "
+        "in no group matches only its own",
+    )
 
     @cached_property
     def _by_slug(self) -> dict[str, Region]:
@@ -87,6 +95,17 @@ class Chain(BaseModel):
                 if partner.id == org:
                     return region, partner
         return None
+
+    def organisation(self, org: str) -> Partner | None:
+        """The organisation `org`, of a region or national."""
+        found = self.partner(org)
+        return found[1] if found else next((p for p in self.national if p.id == org), None)
+
+    def radar_regions(self, region: str) -> list[str]:
+        """The regions whose earlier contacts a contact in `region` is matched against: its
+        own, and those the configuration joins it with."""
+        joined = {r for group in self.radar_joins if region in group for r in group}
+        return sorted(joined | {region})
 
     def municipality_name(self, code: str) -> str:
         """The municipality's name (its CBS code when the chain does not know it)."""

@@ -39,6 +39,8 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("alert", "imposed_under_mandate"): ("mayor_office",),
     ("event", "police_callout"): ("handle_with_care",),
     ("alert", "acute_unsafety"): ("police",),
+    # the radar: repeated violence; MDA++ is proposed, the coordinator decides
+    ("alert", "repeat_violence"): ("regional_coordinator",),
     ("referral", "beschermtafel"): ("raad",),
     ("referral", "mda"): ("zorg_en_veiligheidshuis",),
     ("event", "measure_granted"): ("jeugdbescherming", "veilig_thuis"),
@@ -63,6 +65,7 @@ EVENT_LABELS = {
     "imposed_under_mandate": "Huisverbod opgelegd door een hulpofficier in mandaat",
     "acute_unsafety": "Acute onveiligheid gemeld bij Veilig Thuis",
     "police_callout": "De politie is bij een gezin ingezet",
+    "repeat_violence": "Herhaald geweld: overweeg MDA++",
     "beschermtafel": "Verwijzing naar de beschermtafel",
     "mda": "Verwijzing naar MDA++",
     "measure_granted": "Kinderbeschermingsmaatregel uitgesproken",

@@ -140,12 +140,12 @@ def token(
     from domain.access import roles_for
 
     settings = Settings()
-    found = settings.chain.partner(org)
+    found = settings.chain.organisation(org)
     if found is None:
         raise typer.BadParameter(f"unknown organisation {org!r}", param_hint="--org")
-    if role not in roles_for(found[1].kind):
+    if role not in roles_for(found.kind):
         raise typer.BadParameter(
-            f"a {found[1].kind} has roles {roles_for(found[1].kind)}", param_hint="--role"
+            f"a {found.kind} has roles {roles_for(found.kind)}", param_hint="--role"
         )
     typer.echo(mint_token(settings, org=org, role=role, subject=subject, hours=hours))
 

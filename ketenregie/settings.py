@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.chain import Chain
 from domain.policy import DeliveryPolicy, Policy
+from domain.radar import Radar, RepeatRule
 from domain.workdays import CalendarName
 from ketenregie.keys import Keyring
 
@@ -89,7 +90,12 @@ class Settings(BaseSettings):
     )
 
     @field_validator(
-        "oidc_issuer", "oidc_redirect_url", "oidc_client_secret", "session_secret", mode="before"
+        "oidc_issuer",
+        "oidc_redirect_url",
+        "oidc_client_secret",
+        "session_secret",
+        "pseudonym_key",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value):
@@ -133,6 +139,35 @@ class Settings(BaseSettings):
         if partner_id in self.webhook_secrets:
             return self.webhook_secrets[partner_id].encode()
         return hmac.new(self.dev_signing_key, f"webhook:{partner_id}".encode(), "sha256").digest()
+
+    pseudonym_key: SecretStr | None = Field(
+        None,
+        description="keys the radar's pseudonyms of persons (HMAC-SHA256); only the API holds "
+        "it, never Temporal. Unset: derived from the local dev key",
+    )
+    repeat_meldingen: int = Field(
+        3, ge=2, description="radar: a melding that is at least the n-th within the window"
+    )
+    repeat_months: int = Field(12, ge=1, description="radar: the window in months")
+    repeat_during_huisverbod: bool = Field(
+        True, description="radar: a melding while a huisverbod about the same people runs"
+    )
+    figures_threshold: int = Field(
+        5, ge=1, description="figures: a count below this (but above 0) is suppressed"
+    )
+
+    @cached_property
+    def radar(self) -> Radar:
+        if self.pseudonym_key is not None:
+            key = self.pseudonym_key.get_secret_value().encode()
+        else:
+            key = hmac.new(self.dev_signing_key, b"pseudonyms", "sha256").digest()
+        rule = RepeatRule(
+            meldingen=self.repeat_meldingen,
+            months=self.repeat_months,
+            during_huisverbod=self.repeat_during_huisverbod,
+        )
+        return Radar(key=key, rule=rule)
 
     otlp_endpoint: str | None = Field(
         None, description="OTLP/HTTP collector, e.g. http://otel-collector:4318; traces go there"

@@ -28,7 +28,7 @@ from domain.case import (
 from domain.ids import case_workflow_id
 from domain.policy import Policy
 from domain.procedure import birth_date, check_partners, person
-from services import huisverbod
+from services import huisverbod, radar
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
@@ -52,6 +52,7 @@ async def start_case(client: Client, policy: Policy, task_queue: str, case: dict
             unsafety=Unsafety(**case["unsafety"]),
             received_at=case["opened_at"],
             policy=policy,
+            repeat_violence=case["repeat_violence"],
         ),
         id=case_workflow_id(case["case_id"]),
         task_queue=task_queue,
@@ -92,10 +93,23 @@ async def open_melding(
         )
     received_at = at_or_now(melding.received_at, "received_at")
     case_id = caller.new_id("case")
-    async with parts.pool.acquire() as conn:
+    async with parts.pool.acquire() as conn, conn.transaction():
         prefix = chain.region(melding.region).number_prefix  # type: ignore[union-attr]
         await cases.insert_case(conn, case_id, melding, received_at, prefix)
         case = await cases.get_case(conn, case_id)
+        _, repeat = await radar.register(
+            conn,
+            parts.radar,
+            chain,
+            kind="melding",
+            contact_id=case_id,
+            region=melding.region,
+            at=case["opened_at"],
+            persons=case["persons"],
+        )
+        if repeat and not case["repeat_violence"]:
+            await cases.flag_repeat_violence(conn, case_id)
+            case["repeat_violence"] = True
     trace.get_current_span().set_attribute("ketenregie.case_id", case_id)
     caller.audit.touches(case_id, [p.ref for p in melding.persons])
     try:
@@ -193,12 +207,32 @@ async def detail(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
         )
         all_deadlines = await deadlines.for_case(conn, case_id)
         sent = [dict(n) for n in await notices.for_case(conn, case_id)]
+        earlier = await _earlier_contacts(conn, parts, caller, case)
     return {
         **case,
+        "earlier_contacts": earlier,
         "deadlines": all_deadlines,
         "open_deadlines": [d for d in all_deadlines if d["status"] == "open"],
         "huisverboden": [huisverbod.shown(caller, b) for b in bans],
         "notices": sent,
+    }
+
+
+async def _earlier_contacts(conn, parts: Parts, caller: Caller, case: dict) -> dict | None:
+    """The radar's view of the case, for those with the right to know (None for others);
+    each earlier case shown is logged as accessed."""
+    if not caller.principal.may("case.earlier_contacts"):
+        return None
+    found = await radar.earlier_contacts(
+        conn, parts.chain, "melding", case["case_id"], case["region"], case["opened_at"]
+    )
+    for e in found:
+        if e.kind == "melding":
+            caller.audit.touches(e.contact_id)
+    return {
+        "count": len(found),
+        "repeat_violence": case["repeat_violence"],
+        "contacts": [e.model_dump() for e in found],
     }
 
 

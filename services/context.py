@@ -13,6 +13,7 @@ from domain.access import Principal, Scope, scope_of
 from domain.chain import Chain
 from domain.models import CLOCK_SKEW
 from domain.policy import Policy
+from domain.radar import Radar
 from domain.workdays import dutch_time
 from services.errors import unprocessable
 
@@ -45,14 +46,17 @@ class AuditEntry:
 @dataclass(frozen=True)
 class Parts:
     """One pool, one Temporal client and the configuration per process (the chain, the
-    policy new cases start with, the task queue). A service takes a pool
-    connection per unit of work, never across an await on Temporal."""
+    policy new cases start with, the task queue, the radar and the figures' suppression
+    threshold). A service takes a pool connection per unit of work, never across an await
+    on Temporal."""
 
     pool: asyncpg.Pool
     client: Client
     chain: Chain
     policy: Policy
     task_queue: str
+    radar: Radar
+    figures_threshold: int
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,8 @@ async def get_case(
     """The case file with its read model; None when absent or outside `scope` (None: internal use)."""
     allowed, args = case_conditions(scope, 2) if scope is not None else ("true", [])
     row = await conn.fetchrow(
-        f"""SELECT {CASE_COLUMNS}, c.timeline, f.reporter, f.persons, f.summary, f.unsafety
+        f"""SELECT {CASE_COLUMNS}, c.timeline, c.repeat_violence, f.reporter, f.persons,
+                   f.summary, f.unsafety
             FROM cases c JOIN case_files f USING (case_id) WHERE c.case_id = $1 AND {allowed}""",
         case_id,
         *args,
@@ -158,6 +159,11 @@ async def visible(conn: asyncpg.Connection, case_id: str, scope: Scope) -> bool:
             f"SELECT true FROM cases c WHERE c.case_id = $1 AND {allowed}", case_id, *args
         )
     )
+
+
+async def flag_repeat_violence(conn: asyncpg.Connection, case_id: str) -> None:
+    """The radar found repeated violence when the melding came in."""
+    await conn.execute("UPDATE cases SET repeat_violence = true WHERE case_id = $1", case_id)
 
 
 async def mark_police_involved(conn: asyncpg.Connection, case_id: str) -> None:

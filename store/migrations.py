@@ -225,6 +225,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE huisverbod_files ADD COLUMN veilig_thuis_consulted boolean NOT NULL DEFAULT false;
     ALTER TABLE huisverbod_files ADD COLUMN incident_at timestamptz;
     """,
+    # the radar: keyed pseudonyms of the persons of every contact (a melding; later an advice
+    # question), matched within a region; destroyed with the contact. And whether a case was
+    # flagged as repeated violence when it came in.
+    """
+    CREATE TABLE radar_pseudonyms (
+        kind       text NOT NULL,
+        contact_id text NOT NULL,
+        region     text NOT NULL,
+        pseudonym  text NOT NULL,
+        at         timestamptz NOT NULL,
+        PRIMARY KEY (kind, contact_id, pseudonym)
+    );
+    CREATE INDEX radar_pseudonyms_match ON radar_pseudonyms (region, pseudonym, at);
+    ALTER TABLE cases ADD COLUMN repeat_violence boolean NOT NULL DEFAULT false;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -185,6 +185,7 @@ async def open_case(
     policy: Policy | None = None,
     children: bool = True,
     reporter_can_help: bool | None = False,
+    repeat_violence: bool = False,
 ) -> tuple[WorkflowHandle, str]:
     """Start a structurally unsafe case of a victim and a pleger (and a child): (handle, case id)."""
     case_id = uuid.uuid4().hex
@@ -202,6 +203,7 @@ async def open_case(
             unsafety=Unsafety(acute=acute, structural=True, reporter_can_help=reporter_can_help),
             received_at=await env.get_current_time(),
             policy=policy or Policy(),
+            repeat_violence=repeat_violence,
         ),
         id=case_workflow_id(case_id),
         task_queue=task_queue,

@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
     from workflows.notify import NOTIFICATION_FAILED
-    from workflows.options import DURABLE
+    from workflows.options import COORDINATOR, DURABLE
     from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due
     from workflows.registry import PROCEDURES
 
@@ -61,6 +61,10 @@ FOLLOW_UP_LABELS = {
     "beschermtafel": "verwezen naar de beschermtafel",
     "mda": "verwezen naar MDA++",
 }
+REPEAT_VIOLENCE = (
+    "herhaald geweld: eerdere meldingen over dezelfde personen; overweeg MDA++ "
+    "(voorstel aan de coördinator, geen verwijzing)"
+)
 
 
 @workflow.defn
@@ -146,6 +150,12 @@ class CaseWorkflow(ProcedureWorkflow):
                 "acute_unsafety",
                 workflow.now(),
                 "acute onveiligheid gemeld bij Veilig Thuis",
+            )
+        if inp.repeat_violence and workflow.patched("radar-repeat-violence"):
+            # a proposal to the coordinator, who decides on the referral (follow-up "mda")
+            self._event(inp.received_at, "repeat_violence", REPEAT_VIOLENCE)
+            await self._notify(
+                "alert", COORDINATOR, "repeat_violence", inp.received_at, REPEAT_VIOLENCE
             )
         await self._publish()
 

@@ -5,6 +5,7 @@ import pytest
 from domain.access import (
     PERMISSIONS,
     Principal,
+    may_read_figures,
     may_read_huisverbod_file,
     may_see_location,
     scope_of,
@@ -23,6 +24,7 @@ VT_WORKER = {
     "huisverbod.appeal",
     "huisverbod.order",
     "placement.location.read",
+    "case.earlier_contacts",
 }
 # (org kind, role) -> what it may do; everything else it may not
 EXPECTED = {
@@ -35,6 +37,7 @@ EXPECTED = {
         "access_log.read",
         "codec.encode",
         "codec.decode",
+        "figures.read",
     },
     ("police", "officer"): {
         "case.create",
@@ -72,6 +75,7 @@ EXPECTED = {
     ("kinderopvang", "staff"): set(),
     ("opvang", "staff"): {"placement.location.read"},
     ("crisisdienst_jeugd", "staff"): {"placement.location.read"},
+    ("landelijk", "analist"): {"figures.read"},
 }
 
 
@@ -143,3 +147,14 @@ def test_the_request_file_is_for_who_decides_and_for_veilig_thuis():
     assert may_read_huisverbod_file(principal("veilig_thuis", "worker"))
     assert not may_read_huisverbod_file(principal("police", "officer"))
     assert not may_read_huisverbod_file(principal("huisarts", "doctor"))
+
+
+def test_figures_for_the_own_region_or_nationally_for_a_national_organisation():
+    coordinator = principal("veilig_thuis", "coordinator")
+    national = principal("landelijk", "analist").model_copy(update={"region": None})
+    assert may_read_figures(coordinator, "haaglanden")
+    assert not may_read_figures(coordinator, "amsterdam-amstelland")
+    assert not may_read_figures(coordinator, None)
+    assert may_read_figures(national, None)
+    assert not may_read_figures(national, "haaglanden")
+    assert not may_read_figures(principal("veilig_thuis", "worker"), "haaglanden")

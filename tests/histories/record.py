@@ -171,6 +171,17 @@ async def record_long_case(env, tq: str) -> dict[str, WorkflowHandle]:
     return {"case_continued_as_new": env.client.get_workflow_handle(case.id, run_id=first_run)}
 
 
+async def record_repeat_violence(env, tq: str) -> dict[str, WorkflowHandle]:
+    """A melding the radar flagged: the coordinator is told, MDA++ proposed; then assessed."""
+    case, _ = await open_case(env, tq, acute=False, reporter="professional", repeat_violence=True)
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    return {"case_repeat_violence": case}
+
+
 async def record_paths(env, tq: str) -> dict[str, WorkflowHandle]:
     """An acute case with its paths: acute safety with a placement, a child protection path
     with a measure running, an MDA++ path that continued as new, a safety plan."""
@@ -327,6 +338,7 @@ async def main() -> None:
             recorded = await record_paths(env, tq)
             recorded.update(await record_long_case(env, tq))
             recorded.update(await record_legal_dates(env, tq))
+            recorded.update(await record_repeat_violence(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

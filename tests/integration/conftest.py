@@ -87,6 +87,11 @@ def settings(workdir: Path, database_url: str, temporal: TemporalDevServer, span
         delivery_first_retry_seconds=0.5,
         delivery_max_retry_seconds=2,
         delivery_timeout_seconds=5,
+        # the tests reuse a few families everywhere, so the radar's repeat rule would flag
+        # most meldingen and add a notice; here it needs more meldingen than any test makes,
+        # test_radar runs the default rule on an app of its own
+        repeat_meldingen=1000,
+        repeat_during_huisverbod=False,
     )
 
 

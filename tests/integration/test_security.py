@@ -14,7 +14,13 @@ from temporalio.client import Client
 
 from domain.ids import case_workflow_id
 from tests.integration.conftest import DAY_SECONDS
-from tests.integration.flows import melding, open_case, request_huisverbod, ts
+from tests.integration.flows import (
+    huisverbod_request,
+    melding,
+    open_case,
+    request_huisverbod,
+    ts,
+)
 
 DAY = timedelta(seconds=DAY_SECONDS)
 
@@ -111,6 +117,66 @@ async def test_partners_see_only_what_was_handed_to_them(api, as_):
     ).status_code == 403
 
 
+REGIONS = {
+    "haaglanden": ("GM0518", "vt-haaglanden", "politie-den-haag", "burgemeester-gm0518", "HGL"),
+    "amsterdam-amstelland": (
+        "GM0363",
+        "vt-amsterdam-amstelland",
+        "politie-amsterdam",
+        "burgemeester-gm0363",
+        "AA",
+    ),
+    "rotterdam-rijnmond": (
+        "GM0599",
+        "vt-rotterdam-rijnmond",
+        "politie-rotterdam",
+        "burgemeester-gm0599",
+        "RR",
+    ),
+}
+
+
+async def test_every_region_sees_its_own_cases_and_huisverboden_only(as_):
+    """A case and a huisverbod in each region; every organisation of every region sees its
+    region's, and nothing of the others, in reads, lists, commands and dashboards."""
+    made = {}
+    for region, (municipality, vt, police, _, code) in REGIONS.items():
+        coordinator = as_(vt, "coordinator")
+        case_id = await open_case(coordinator, region=region, municipality=municipality)
+        number = (await coordinator.get(f"/v1/cases/{case_id}")).json()["number"]
+        assert number.startswith(f"VT-{code}-")
+        made[region] = case_id, await request_huisverbod(as_(police, "officer"), case_id)
+    for region, (_, vt, police, mayor, _) in REGIONS.items():
+        own_case, own_ban = made[region]
+        others = [made[r] for r in REGIONS if r != region]
+        for org, role in [(vt, "coordinator"), (vt, "worker"), (police, "officer")]:
+            client = as_(org, role)
+            assert (await client.get(f"/v1/cases/{own_case}")).status_code == 200
+            listed = (await client.get("/v1/cases", params={"limit": 500})).json()["items"]
+            assert {c["region"] for c in listed} == {region}
+            for case_id, ban in others:
+                assert (await client.get(f"/v1/cases/{case_id}")).status_code == 404, org
+                assert (await client.get(f"/v1/huisverboden/{ban}")).status_code == 404, org
+                step = await client.post(
+                    f"/v1/cases/{case_id}/huisverbod-requests", json=huisverbod_request()
+                )
+                assert step.status_code == 404, org
+        mayor_client = as_(mayor, "staff")
+        assert (await mayor_client.get(f"/v1/huisverboden/{own_ban}")).status_code == 200
+        for _, ban in others:
+            assert (await mayor_client.get(f"/v1/huisverboden/{ban}")).status_code == 404
+        coordinator = as_(vt, "coordinator")
+        for other in REGIONS:
+            status = 200 if other == region else 404
+            r = await coordinator.get(f"/v1/regions/{other}/dashboard")
+            assert r.status_code == status, (region, other)
+        foreign = next(r for r in REGIONS if r != region)
+        r = await coordinator.post(
+            "/v1/meldingen", json=melding(region=foreign, municipality=REGIONS[foreign][0])
+        )
+        assert r.status_code == 403  # a Veilig Thuis registers for its own region
+
+
 @pytest.mark.parametrize(
     "org, role, method, path",
     [
@@ -121,6 +187,9 @@ async def test_partners_see_only_what_was_handed_to_them(api, as_):
         ("politie-den-haag", "officer", "POST", "/v1/huisverboden/x/decision"),
         ("burgemeester-gm0518", "staff", "POST", "/v1/meldingen"),
         ("vt-haaglanden", "intern", "GET", "/v1/cases"),
+        ("landelijk-netwerk-veilig-thuis", "analist", "GET", "/v1/cases"),
+        ("landelijk-netwerk-veilig-thuis", "analist", "POST", "/v1/meldingen"),
+        ("landelijk-netwerk-veilig-thuis", "analist", "GET", "/v1/regions/haaglanden/dashboard"),
     ],
 )
 async def test_roles_without_the_right_get_403(as_, org, role, method, path):

@@ -1,0 +1,52 @@
+"""Bar charts of the regional figures, drawn on the server as SVG (pure, for the page)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from domain.figures import MEASURES
+
+WIDTH, LABEL, BAR, GAP = 720, 300, 18, 6
+
+
+class Bar(BaseModel):
+    y: float
+    width: float
+    label: str
+    value: str  # the count, or "<5" when suppressed
+    suppressed: bool
+
+
+class Chart(BaseModel):
+    measure: str
+    title: str
+    height: float
+    rows: list[Bar]
+
+
+def build(found: dict, names) -> list[Chart]:
+    """One chart per measure: a bar per quarter and category, scaled to the largest count.
+    A suppressed count gets no bar, only its text."""
+    hidden = f"<{found['threshold']}"
+    charts = []
+    for measure, (title, _) in MEASURES.items():
+        cells = [
+            (q["quarter"], category, n)
+            for q in found["quarters"]
+            for category, n in q["figures"][measure].items()
+        ]
+        top = max([n for _, _, n in cells if n] or [1])
+        rows = [
+            Bar(
+                y=i * (BAR + GAP),
+                width=round((WIDTH - LABEL - 60) * (n or 0) / top, 1),
+                label=f"{quarter} · {names(measure, category)}",
+                value=hidden if n is None else str(n),
+                suppressed=n is None,
+            )
+            for i, (quarter, category, n) in enumerate(cells)
+        ]
+        charts.append(
+            Chart(measure=measure, title=title, height=max(len(rows), 1) * (BAR + GAP), rows=rows)
+        )
+    return charts
