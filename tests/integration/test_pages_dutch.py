@@ -41,6 +41,8 @@ async def test_no_page_shows_english_or_code(browser, site, api, police):
         (coordinator, "/regio/haaglanden"),
         (coordinator, f"/casus/{case_id}"),
         (coordinator, "/casussen"),
+        (coordinator, "/mijn-casussen"),
+        (coordinator, "/regio/haaglanden/cijfers"),
         (coordinator, "/termijnen?rule=huisverbod&from=2026-10-20T20:00"),
         (coordinator, "/casus/bestaat-niet"),
         (mayor, "/inbox"),
