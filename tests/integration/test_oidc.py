@@ -111,7 +111,7 @@ async def test_signing_in_at_the_provider_opens_the_pages_as_the_mapped_organisa
         assert "Aanmelden via uw organisatie" in login.text
         assert 'action="/login"' not in login.text  # no dev sign-in beside OIDC
 
-        done = await sign_in(client, provider, "coordinator-1", COORDINATOR)
+        done = await sign_in(client, provider, "j-de-vries-1", COORDINATOR)
         assert done.status_code == 200, done.text
         assert str(done.url).startswith(f"{APP}/aanmelden/oidc/terug")
         assert 'content="0; url=/regio/haaglanden"' in done.text
@@ -171,13 +171,13 @@ async def test_a_browser_comes_back_from_the_provider_signed_in(browser, oidc_ap
     await server.start()
     try:
         async with httpx.AsyncClient() as client:
-            await client.put(f"{provider.issuer}/users/coordinator-2", json=COORDINATOR)
+            await client.put(f"{provider.issuer}/users/j-de-vries-2", json=COORDINATOR)
         context = await browser.new_context()
         await context.route("https://**", lambda route: route.abort())  # its style sheet
         page = await context.new_page()
         await page.goto(f"{server.url}/login")
         await page.get_by_role("button", name="Aanmelden via uw organisatie").click()
-        await page.fill("input[name=sub]", "coordinator-2")
+        await page.fill("input[name=sub]", "j-de-vries-2")
         await page.get_by_role("button", name="Authorize").click()
         await expect(page).to_have_url(f"{server.url}/regio/haaglanden")
         await expect(page.locator(".who")).to_contain_text("Veilig Thuis Haaglanden · coördinator")
