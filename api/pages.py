@@ -431,7 +431,7 @@ async def _case_page(
 ) -> HTMLResponse:
     context = await _case(case_id, parts, caller)
     region = parts.chain.region(context["case"].region)
-    if caller.principal.may("case.assign"):
+    if caller.principal.org_kind == "veilig_thuis":  # whom it is with, and whom it can go to
         context["colleagues"] = await case_service.colleagues(parts, caller)
     return page(
         request,

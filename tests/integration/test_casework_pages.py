@@ -36,6 +36,7 @@ async def test_a_coordinator_assigns_and_a_worker_moves_the_case_on(browser, sit
     await worker.goto(f"{site}/mijn-casussen")
     await expect(worker.get_by_role("heading", name="Mijn casussen")).to_be_visible()
     await worker.get_by_role("link", name=number).click()
+    await expect(worker.locator(".meta").first).to_contain_text("bij Anna de Vries")
     form = worker.locator("form.step", has_text="Veiligheidsbeoordeling")
     await expect(form).to_contain_text("Handelingsprotocol Veilig Thuis")
     await form.get_by_label("Is er acute onveiligheid?").select_option(label="nee")
