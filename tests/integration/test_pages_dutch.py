@@ -6,7 +6,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.integration.browsing import WAIT, signed_in
+from tests.integration.browsing import WAIT, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import impose, open_case, request_huisverbod
 
@@ -51,6 +51,8 @@ async def test_no_page_shows_english_or_code(browser, site, api, police):
     for page, path in pages:
         await page.goto(f"{site}{path}")
         await expect(page.locator("main")).to_be_visible(timeout=WAIT)
+        name = re.sub(r"[0-9a-f]{32}", "", path.split("?")[0])
+        await shot(page, "page" + re.sub(r"[^a-z]+", "-", name).rstrip("-"))
         words = foreign(await page.locator("body").inner_text())
         if words:
             found[path] = words
