@@ -34,9 +34,9 @@ from api.routes.deadlines import calculate
 from api.schemas import CaseDetail, Dashboard, HuisverbodView
 from domain.access import DECIDING_CAPACITY, ROLE_NAMES, Principal, roles_for
 from domain.acute_safety import PLACEMENT_LABELS
-from domain.case import FOLLOW_UP_NAMES, CaseFilter
+from domain.case import FOLLOW_UP_NAMES, PHASE_NAMES, CaseFilter
 from domain.figures import quarter_start
-from domain.huisverbod import RISK_ANSWER_LABELS, Decider, DecisionIn, ExtensionIn
+from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES, Decider, DecisionIn, ExtensionIn
 from domain.huisverbod_order import OrderKind
 from domain.policy import age_on
 from domain.workdays import AMSTERDAM
@@ -73,23 +73,7 @@ PAGE_PREFIXES = (
     "/aanmelden",
     "/cijfers",
 )
-PHASES = {
-    "triage": "Triage en veiligheidsbeoordeling",
-    "follow_up_decision": "Besluit over vervolg",
-    "investigation": "Onderzoek",
-    "monitoring": "Monitoring",
-    "referred": "Verwezen",
-    "closed": "Gesloten",
-}
-STATUSES = {
-    "requested": "aangevraagd",
-    "imposed": "opgelegd",
-    "extended": "verlengd",
-    "refused": "afgewezen",
-    "lifted": "opgeheven",
-    "expired": "afgelopen",
-    "withdrawn": "ingetrokken",
-}
+PHASES = {phase: name[0].upper() + name[1:] for phase, name in PHASE_NAMES.items()}
 
 
 def local(at: datetime | None) -> str:
@@ -134,7 +118,7 @@ TEMPLATES.env.filters.update(
 )
 TEMPLATES.env.globals.update(
     phases=PHASES,
-    statuses=STATUSES,
+    statuses=STATUS_NAMES,
     path_names={kind: p.spec.label for kind, p in PROCEDURES.items()},
     path_statuses={k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()},
     placement_names=PLACEMENT_LABELS,

@@ -244,3 +244,14 @@ class HuisverbodChange(BaseModel):
     huisverbod_id: str
     status: HuisverbodStatus
     events: list[TimelineEvent]
+
+
+STATUS_NAMES = {
+    "requested": "aangevraagd",
+    "imposed": "opgelegd",
+    "extended": "verlengd",
+    "refused": "afgewezen",
+    "lifted": "opgeheven",
+    "expired": "afgelopen",
+    "withdrawn": "ingetrokken",
+}

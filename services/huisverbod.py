@@ -15,6 +15,7 @@ from domain.access import (
 )
 from domain.huisverbod import (
     FILE_FIELDS,
+    STATUS_NAMES,
     AppealCmd,
     AppealIn,
     DecisionCmd,
@@ -45,7 +46,7 @@ from services.errors import Refused, check, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
 from store import cases, huisverboden
 from workflows.case import CaseWorkflow
-from workflows.huisverbod import STATUS_NAMES, HuisverbodWorkflow
+from workflows.huisverbod import HuisverbodWorkflow
 
 
 async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:

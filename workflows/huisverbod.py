@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.access import CAPACITY_NAMES
     from domain.huisverbod import (
+        STATUS_NAMES,
         AppealCmd,
         DecisionCmd,
         ExtensionCmd,
@@ -44,15 +45,6 @@ MILESTONES = {
     ),
     "help_started": ("help_started", "de hulp voor het gezin is gestart"),
     "written_order_issued": (None, "de schriftelijke beschikking is uitgereikt"),
-}
-STATUS_NAMES = {
-    "requested": "aangevraagd",
-    "imposed": "opgelegd",
-    "extended": "verlengd",
-    "refused": "afgewezen",
-    "lifted": "opgeheven",
-    "expired": "afgelopen",
-    "withdrawn": "ingetrokken",
 }
 
 

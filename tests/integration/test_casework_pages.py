@@ -43,7 +43,7 @@ async def test_a_coordinator_assigns_and_a_worker_moves_the_case_on(browser, sit
     await form.get_by_label("Is er structurele onveiligheid?").select_option(label="ja")
     await form.get_by_role("button").click()
     await expect(form.get_by_role("status")).to_have_text("Veiligheidsbeoordeling: vastgelegd.")
-    await expect(worker.locator("#fase")).to_have_text("Besluit over vervolg", timeout=WAIT)
+    await expect(worker.locator("#fase")).to_have_text("Besluit over het vervolg", timeout=WAIT)
     await shot(worker, "7-worker-records-safety-assessment")
 
     await worker.reload()
