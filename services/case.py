@@ -137,10 +137,8 @@ async def step(
             )
     if isinstance(cmd, ConsentRefusedCmd):
         check(_consent, case, cmd)
-    await run_command(
-        parts.client.get_workflow_handle(case_workflow_id(case_id)).execute_update(update, cmd),
-        closed_reason=CASE_CLOSED,
-    )
+    handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
+    await run_command(handle, update, cmd, closed_reason=CASE_CLOSED)
     return case
 
 

@@ -3,18 +3,16 @@ refusal with its status and reason; a page shows the reason beside the form."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any
 
 import asyncpg
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.policy import RuleViolation
 from workflows.errors import CONFLICT, INVALID
 
-T = TypeVar("T")
 RETRY_AFTER = 5  # seconds a client waits before it tries again while a part is down
 
 
@@ -57,10 +55,13 @@ def check(rule, *args) -> None:
         raise unprocessable(str(e)) from None
 
 
-async def run_command(call: Awaitable[T], *, closed_reason: str) -> T:
-    """Await a workflow update; a rejected command becomes 409/422, an unreachable server 503."""
+async def run_command(handle: WorkflowHandle, update, *args: Any, closed_reason: str) -> Any:
+    """Send update `update` to the workflow of `handle`; a rejected command becomes 409/422,
+    an unreachable server 503. A workflow that takes no update is 409 `closed_reason` only
+    when it ended: one not started yet (a case registered while Temporal was down, a child
+    about to start) or an update lost when the server restarted is 503, to try again."""
     try:
-        return await call
+        return await handle.execute_update(update, *args)
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         if isinstance(cause, ApplicationError) and cause.type in (CONFLICT, INVALID):
@@ -68,10 +69,20 @@ async def run_command(call: Awaitable[T], *, closed_reason: str) -> T:
         raise
     except RPCError as e:
         if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
-            raise conflict(closed_reason) from None
+            raise await _not_taken(handle, closed_reason) from None
         if e.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise unavailable() from None
         raise
+
+
+async def _not_taken(handle: WorkflowHandle, closed_reason: str) -> Refused:
+    try:
+        described = await handle.describe()
+    except RPCError:
+        return unavailable("de orkestratie wordt nog gestart; probeer het zo opnieuw")
+    if described.status == WorkflowExecutionStatus.RUNNING:
+        return unavailable()
+    return conflict(closed_reason)
 
 
 # Postgres unreachable: no new connection (store.db's DatabaseUnreachable is a

@@ -96,7 +96,9 @@ async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd
         huisverbod_workflow_id(current["case_id"], huisverbod_id)
     )
     state = await run_command(
-        handle.execute_update(update, cmd),
+        handle,
+        update,
+        cmd,
         closed_reason=f"het huisverbod is {STATUS_NAMES[current['status']]}; er kan niets meer aan veranderen",
     )
     # the workflow's answer, not a read back: the read model may lag (or, restored from a
@@ -206,9 +208,9 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
     )
     try:
         await run_command(
-            parts.client.get_workflow_handle(case_workflow_id(case_id)).execute_update(
-                CaseWorkflow.request_huisverbod, cmd
-            ),
+            parts.client.get_workflow_handle(case_workflow_id(case_id)),
+            CaseWorkflow.request_huisverbod,
+            cmd,
             closed_reason=CASE_NOT_RUNNING,
         )
     except Refused as refused:  # the case said no: its file goes (an unreachable part: a
@@ -217,9 +219,8 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
                 await huisverboden.delete_request(conn, huisverbod_id)
         raise
     await run_command(  # answer once the huisverbod is in the read model, by its own workflow
-        parts.client.get_workflow_handle(
-            huisverbod_workflow_id(case_id, huisverbod_id)
-        ).execute_update(HuisverbodWorkflow.projected),
+        parts.client.get_workflow_handle(huisverbod_workflow_id(case_id, huisverbod_id)),
+        HuisverbodWorkflow.projected,
         closed_reason=CASE_NOT_RUNNING,
     )
     async with parts.pool.acquire() as conn:

@@ -78,12 +78,8 @@ async def start(
         **body.model_dump(mode="json", exclude={"at"}),
         at=body.at,  # type: ignore[attr-defined]
     )
-    await run_command(
-        parts.client.get_workflow_handle(case_workflow_id(case_id)).execute_update(
-            CaseWorkflow.start_path, cmd
-        ),
-        closed_reason=CASE_NOT_RUNNING,
-    )
+    handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
+    await run_command(handle, CaseWorkflow.start_path, cmd, closed_reason=CASE_NOT_RUNNING)
     await parts.client.get_workflow_handle(path_workflow_id(case_id, cmd.path_id)).execute_update(
         PathWorkflow.projected
     )
@@ -108,9 +104,9 @@ async def update(
 ) -> PathState:
     """Send update `name` to the procedure's workflow; answer with its state as published."""
     await run_command(
-        parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)).execute_update(
-            name, arg
-        ),
+        parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)),
+        name,
+        arg,
         closed_reason="dit traject is afgesloten; er kunnen geen stappen meer bij",
     )
     return view(await _load(parts, case_id, path_id), caller)

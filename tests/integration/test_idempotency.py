@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
+from domain.case import MeldingIn
+from store import cases
 from tests.integration.flows import (
     HULPOFFICIER,
     MAYOR,
+    huisverbod_request,
     impose,
     melding,
     open_case,
@@ -170,3 +174,18 @@ async def test_only_creating_commands_keep_their_answer(api, app):
             "SELECT count(*) FROM idempotency_keys WHERE key = $1", headers["Idempotency-Key"]
         )
     assert kept == 0
+
+
+async def test_a_request_before_the_case_orchestration_started_is_to_retry_not_refused(police, app):
+    """Found by the chaos bench: a case registered while Temporal was down starts a little
+    later; a request in between was answered 409 for good, and that 409 kept for its key."""
+    case_id = uuid.uuid4().hex
+    async with app.state.pool.acquire() as conn:  # registered, its workflow not there yet
+        await cases.insert_case(conn, case_id, MeldingIn(**melding()), datetime.now(UTC), "VT-X")
+        await cases.mark_started(conn, case_id)  # (kept from the API's own resume loop here)
+    key = {"Idempotency-Key": f"pending-{case_id}"}
+    url = f"/v1/cases/{case_id}/huisverbod-requests"
+    first = await police.post(url, json=huisverbod_request(), headers=key)
+    assert first.status_code == 503 and first.headers["Retry-After"], first.text
+    again = await police.post(url, json=huisverbod_request(), headers=key)
+    assert again.status_code == 503  # not a kept answer: the command runs again
