@@ -68,6 +68,7 @@ PAGE_PREFIXES = (
     "/inbox",
     "/termijnen",
     "/aanmelden",
+    "/adviesvragen",
 )
 PHASES = {
     "triage": "Triage en veiligheidsbeoordeling",

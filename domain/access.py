@@ -32,6 +32,9 @@ Action = Literal[
     "codec.encode",
     "codec.decode",
     "placement.location.read",
+    "advice.create",
+    "advice.read",
+    "advice.step",
 ]
 
 _VT_WORKER: set[Action] = {
@@ -45,6 +48,10 @@ _VT_WORKER: set[Action] = {
     "huisverbod.appeal",
     "huisverbod.order",  # the written order: Veilig Thuis organises the help it starts
     "placement.location.read",
+    # advice questions (adviesvragen): Veilig Thuis of the region only (Wmo 2015 art. 4.1.1)
+    "advice.create",
+    "advice.read",
+    "advice.step",
 }
 _POLICE: set[Action] = {
     "case.create",

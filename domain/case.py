@@ -101,6 +101,8 @@ class CaseInput(BaseModel):
     policy: Policy = Policy()
     carried: CaseCarry | None = None  # set when the case continues as new
     reporter_partner: str | None = None  # a partner id: told what was done with the melding
+    # what came before the melding (an advice question it grew from): opens the timeline
+    prior: list[TimelineEvent] = []
 
 
 class CaseSnapshot(BaseModel):

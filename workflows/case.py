@@ -88,6 +88,7 @@ class CaseWorkflow(ProcedureWorkflow):
             return
         # The intake is recorded here, before any handler can run, so a step that arrives
         # with the start of the workflow finds the deadline it meets.
+        self._s.timeline.extend(inp.prior)
         u = inp.unsafety
         answers = (
             f"acute: {_yn(u.acute)}, structural: {_yn(u.structural)}, "
