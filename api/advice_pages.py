@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
 from api.pages import PAGE_SIZE, new_view, page
+from api.schemas import AdviceDetail
 from domain.access import Principal
 from domain.advice import (
     ASKERS,
@@ -104,7 +105,7 @@ async def list_page(
         total=total,
         page_no=pagina,
         pages=max(1, -(-total // PAGE_SIZE)),
-        status=status,
+        asked=status,
         **LABELS,
     )
 
@@ -157,14 +158,14 @@ async def register_form(
 async def _advice_page(
     request: Request, advice_id: str, parts, caller: Caller, status: int = 200, **outcome
 ) -> HTMLResponse:
-    q = await advice_service.detail(parts, caller, advice_id)
+    q = AdviceDetail(**await advice_service.detail(parts, caller, advice_id))
     return page(
         request,
         "advice.html",
         status,
         q=q,
         view_id=new_view(caller.audit),
-        may=lambda action: refusal(q["status"], action) is None,
+        may=lambda action: refusal(q.status, action) is None,
         rows=range(1, PERSON_ROWS + 1),
         roles=ROLES,
         now=datetime.now(UTC),
@@ -184,7 +185,7 @@ async def advice_page(
 async def advice_part(
     request: Request, advice_id: str, parts: PartsDep, audit: AuditDep, p: Reading
 ) -> HTMLResponse:
-    q = await advice_service.detail(parts, Caller(p, audit), advice_id)
+    q = AdviceDetail(**await advice_service.detail(parts, Caller(p, audit), advice_id))
     return page(request, "advice_part.html", q=q, now=datetime.now(UTC), **LABELS)
 
 
