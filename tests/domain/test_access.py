@@ -23,6 +23,9 @@ VT_WORKER = {
     "huisverbod.appeal",
     "huisverbod.order",
     "placement.location.read",
+    "advice.create",  # advice questions: Veilig Thuis of the region only
+    "advice.read",
+    "advice.step",
 }
 # (org kind, role) -> what it may do; everything else it may not
 EXPECTED = {
