@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncpg
 from temporalio import activity
 
+from domain.advice import AdviceState
 from domain.case import CaseSnapshot
 from domain.huisverbod import HuisverbodSnapshot
 from domain.procedure import PathRecord
-from store import cases, huisverboden, paths
+from store import advice, cases, huisverboden, paths
 
 
 class ReadModelActivities:
@@ -30,3 +31,8 @@ class ReadModelActivities:
     async def upsert_path(self, record: PathRecord) -> bool:
         async with self._pool.acquire() as conn:
             return await paths.upsert(conn, record)
+
+    @activity.defn
+    async def upsert_advice(self, state: AdviceState) -> bool:
+        async with self._pool.acquire() as conn:
+            return await advice.upsert_state(conn, state)

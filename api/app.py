@@ -21,11 +21,12 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
-from api import pages
+from api import advice_pages, pages
 from api.auth import current_principal
 from api.routes import (
     access_log,
     acute_safety,
+    advice,
     case,
     codec,
     deadlines,
@@ -37,9 +38,11 @@ from api.routes import (
 )
 from api.schemas import ERROR_RESPONSES
 from ketenregie.settings import Settings
+from services import advice as advice_service
 from services import case as case_service
 from services.errors import DATABASE_DOWN, RETRY_AFTER, Refused
 from store import access_log as access_log_store
+from store import advice as advice_store
 from store import cases as case_store
 from store import idempotency
 from store.db import create_pool
@@ -54,11 +57,12 @@ RESUME_EVERY_SECONDS = 10.0
 
 
 async def resume_pending_cases(app: FastAPI) -> int:
-    """Start the workflows of cases stored while Temporal was unreachable; return how many."""
+    """Start the workflows of cases (and advice questions) stored while Temporal was
+    unreachable; return how many."""
+    settings = app.state.settings
     async with app.state.pool.acquire() as conn:
         started = 0
         for case_id in await case_store.not_started(conn):
-            settings = app.state.settings
             await case_service.start_case(
                 app.state.temporal,
                 settings.policy,
@@ -66,6 +70,12 @@ async def resume_pending_cases(app: FastAPI) -> int:
                 await case_store.get_case(conn, case_id),
             )
             await case_store.mark_started(conn, case_id)
+            started += 1
+        for question in await advice_store.not_started(conn):
+            await advice_service.start_workflow(
+                app.state.temporal, settings.policy, settings.task_queue, question
+            )
+            await advice_store.mark_started(conn, question["advice_id"])
             started += 1
     return started
 
@@ -118,7 +128,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "child protection, MDA++, acute safety",
         lifespan=lifespan,
     )
-    for module in (case, acute_safety, huisverbod, regions, figures, access_log, codec, deadlines):
+    for module in (
+        case,
+        acute_safety,
+        huisverbod,
+        advice,
+        regions,
+        figures,
+        access_log,
+        codec,
+        deadlines,
+    ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)
     app.add_middleware(
@@ -130,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(advice_pages.router)
     app.mount("/static", StaticFiles(directory=Path(pages.__file__).with_name("static")), "static")
 
     @app.exception_handler(StarletteHTTPException)
@@ -174,11 +195,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return database_down()
         return response
 
-    # the commands that create something: only their answers (ids, never a case file) are kept
+    # the commands that create something, and the steps of an advice question (whose answers
+    # carry no texts): only their answers (ids, statuses, never a case file) are kept
     slugs = "|".join(re.escape(p.spec.slug) for p in PROCEDURES.values())
     creating = re.compile(
         rf"/v1/meldingen|/v1/cases/[^/]+/(huisverbod-requests|{slugs}"
         rf"|acute-safety/[^/]+/placements)"
+        r"|/v1/adviesvragen(/[^/]+/(advies|opvolging|sluiten|melding))?"
     )
 
     @app.middleware("http")

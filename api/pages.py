@@ -72,6 +72,7 @@ PAGE_PREFIXES = (
     "/termijnen",
     "/aanmelden",
     "/cijfers",
+    "/adviesvragen",
 )
 PHASES = {phase: name[0].upper() + name[1:] for phase, name in PHASE_NAMES.items()}
 

@@ -6,9 +6,10 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from domain.advice import AdviceStatus, Asker
 from domain.case import PersonIn, Phase, Reporter, Unsafety
 from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy, RiskAnswer
-from domain.models import DeadlineStatus, DeliveryStatus, TimelineEvent
+from domain.models import Deadline, DeadlineStatus, DeliveryStatus, TimelineEvent
 from domain.radar import EarlierContact
 
 
@@ -139,10 +140,13 @@ class CaseDetail(CaseSummary):
 
 
 class DueCase(BaseModel):
-    case_id: str
+    """A deadline of a case, or the follow-up agreed on an advice question (`advice_id`)."""
+
+    case_id: str | None = None
+    advice_id: str | None = None
     number: str | None = None
-    municipality: str
-    phase: Phase
+    municipality: str | None = None
+    phase: Phase | None = None
     urgent: bool
     deadline: str
     label: str
@@ -157,12 +161,14 @@ class Dashboard(BaseModel):
     due_soon_count: int = Field(
         description="deadlines due soon, of which `due_soon` lists the first"
     )
-    due_soon_cases: int = Field(description="cases with a deadline due soon")
+    due_soon_cases: int = Field(description="cases and advice questions with a deadline due soon")
     due_soon: list[DueCase]
     overdue_count: int = Field(
         description="deadlines passed unmet, of which `overdue` lists the first"
     )
-    overdue_cases: int = Field(description="cases with a deadline passed unmet")
+    overdue_cases: int = Field(
+        description="cases and advice questions with a deadline passed unmet"
+    )
     overdue: list[DueCase]
     oldest_open_case: CaseSummary | None
 
@@ -217,3 +223,62 @@ class Figures(BaseModel):
     threshold: int = Field(description="counts from 1 up to this are suppressed")
     quarters: list[QuarterFigures]
     deadline_labels: dict[str, str] = Field(description="the name of each missed deadline's key")
+
+
+# --- advice questions ---
+
+
+class AdviceCreated(BaseModel):
+    advice_id: str
+    status: AdviceStatus
+    region: str
+    received_at: datetime
+    orchestration: str  # "started", or "pending" when Temporal was unreachable (it starts later)
+
+
+class AdviceSummary(BaseModel):
+    advice_id: str
+    region: str
+    municipality: str | None = None
+    asker: Asker
+    received_at: datetime
+    status: AdviceStatus
+    case_id: str | None = Field(None, description="the melding the question became")
+    case_number: str | None = None
+    updated_at: datetime
+
+
+class AdviceList(BaseModel):
+    items: list[AdviceSummary]
+    limit: int
+    offset: int
+    total: int
+
+
+class AdviceNote(BaseModel):
+    kind: str  # "advice" or "follow_up"
+    text: str
+    at: datetime
+
+
+class AdviceDetail(AdviceSummary):
+    question: str
+    persons: list[PersonIn]
+    notes: list[AdviceNote]
+    timeline: list[TimelineEvent]
+    deadlines: list[DeadlineView]
+
+
+class AdviceStep(BaseModel):
+    """What a step answers: the status, timeline and deadlines (references, no texts)."""
+
+    advice_id: str
+    status: AdviceStatus
+    case_id: str | None = None
+    version: int
+    timeline: list[TimelineEvent]
+    deadlines: list[Deadline]
+
+
+class AdviceConverted(AdviceStep):
+    orchestration: str  # of the case: "started", or "pending" when Temporal was unreachable

@@ -34,6 +34,9 @@ Action = Literal[
     "placement.location.read",
     "case.earlier_contacts",
     "figures.read",
+    "advice.create",
+    "advice.read",
+    "advice.step",
 ]
 
 _VT_WORKER: set[Action] = {
@@ -48,6 +51,10 @@ _VT_WORKER: set[Action] = {
     "huisverbod.order",  # the written order: Veilig Thuis organises the help it starts
     "placement.location.read",
     "case.earlier_contacts",  # the radar: earlier meldingen about the same people
+    # advice questions (adviesvragen): Veilig Thuis of the region only (Wmo 2015 art. 4.1.1)
+    "advice.create",
+    "advice.read",
+    "advice.step",
 }
 _POLICE: set[Action] = {
     "case.create",
@@ -143,6 +150,9 @@ ACTION_DENIED: dict[str, str] = {
     "case.step": "geen stap in een casus vastleggen",
     "case.destroy": "geen casus vernietigen",
     "case.assign": "geen casus toewijzen",
+    "advice.create": "geen adviesvraag registreren",
+    "advice.read": "geen adviesvraag lezen",
+    "advice.step": "geen stap in een adviesvraag vastleggen",
     "case.earlier_contacts": "geen eerdere contacten van een casus zien",
     "figures.read": "de cijfers niet zien",
     "huisverbod.order": "geen beschikking van een huisverbod downloaden",

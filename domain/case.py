@@ -108,6 +108,8 @@ class CaseInput(BaseModel):
     # the radar found repeated violence (`domain.radar.is_repeat`): MDA++ is proposed to the
     # coordinator; a flag, never the earlier contacts themselves
     repeat_violence: bool = False
+    # what came before the melding (an advice question it grew from): opens the timeline
+    prior: list[TimelineEvent] = []
 
 
 class CaseSnapshot(BaseModel):

@@ -27,3 +27,8 @@ def case_of_workflow(workflow_id: str) -> str | None:
     if kind in ("huisverbod", "notice", "path") and "-" in rest:
         return rest.split("-", 1)[0]
     return None
+
+
+def advice_workflow_id(advice_id: str) -> str:
+    """An advice question's workflow: no case of its own, so its payloads use the master key."""
+    return f"advice-{advice_id}"

@@ -53,6 +53,9 @@ MDA++ (Kader MDA++, Landelijk Netwerk Zorg- en Veiligheidshuizen) and Signs of S
 no terms in law: the intake, analysis and review intervals are ketenregie defaults, the
 dates of a safety plan's reviews are agreed with the family. A crisis placement of a child
 (crisisdienst jeugd) is reviewed after four weeks: a regional agreement, not a statute.
+An advice question (adviesvraag, Handelingsprotocol Veilig Thuis 2019, "advies") has no
+statutory term at all: a follow-up is the moment agreed with the person who asked
+(afspraak met de adviesvrager), and counts as unattended once that day has passed.
 Reminders go out one working day before a deadline of days (09:00 Amsterdam time), or
 at three quarters of a deadline counted in hours.
 """
@@ -198,6 +201,12 @@ RULES: dict[str, Rule] = {
             key="safety_plan_review",
             label="evaluatie van het veiligheidsplan",
             source="Signs of Safety: evaluatiedatum afgesproken met het gezin",
+        ),
+        Rule(
+            key="advice_follow_up",
+            label="afgesproken vervolgcontact met de adviesvrager",
+            source="Handelingsprotocol Veilig Thuis 2019 (advies): afspraak met de adviesvrager; "
+            "geen wettelijke termijn",
         ),
     )
 }
@@ -370,6 +379,19 @@ class VeiligThuisPolicy(_Scaled):
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(
             start, real, self.reminder_working_days_before
+        )
+
+    def follow_up_due(
+        self, start: datetime, agreed_at: datetime
+    ) -> tuple[datetime, datetime | None]:
+        """(due, remind_at) of a follow-up agreed with the asker of an advice question for
+        `agreed_at`: no statutory term exists, the agreement is the term. It is due at the end
+        of the agreed day and reminded at 09:00 on the working day before (none when that
+        morning has passed already)."""
+        real = end_of_day(local_date(agreed_at))
+        remind = morning_before(real, self.reminder_working_days_before, calendar=self.working_days)
+        return self._after(start, real), (
+            self._after(start, remind) if start < remind < real else None
         )
 
 

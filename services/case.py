@@ -4,6 +4,7 @@ A step the case's phase does not allow is a 409."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from domain.case import (
     check_child_consent,
 )
 from domain.ids import case_workflow_id
+from domain.models import TimelineEvent
 from domain.policy import Policy
 from domain.procedure import birth_date, check_partners, person
 from services import huisverbod, radar
@@ -53,6 +55,8 @@ async def start_case(client: Client, policy: Policy, task_queue: str, case: dict
             received_at=case["opened_at"],
             policy=policy,
             repeat_violence=case["repeat_violence"],
+            # until the workflow's first projection, the timeline holds what came before
+            prior=[TimelineEvent.model_validate(e) for e in case["timeline"]],
         ),
         id=case_workflow_id(case["case_id"]),
         task_queue=task_queue,
@@ -74,11 +78,12 @@ def involved_partners(melding: MeldingIn):
 
 
 async def open_melding(
-    parts: Parts, caller: Caller, melding: MeldingIn
+    parts: Parts, caller: Caller, melding: MeldingIn, prior: Sequence[TimelineEvent] = ()
 ) -> tuple[str, datetime, str]:
     """Register a melding: the case file is stored first, then its workflow starts. When
     Temporal is unreachable the case is kept (orchestration "pending") and started as soon as
-    it is back, so a melding is never lost. Answers (case id, received at, orchestration)."""
+    it is back, so a melding is never lost. `prior` opens the case's timeline (the advice the
+    melding grew from). Answers (case id, received at, orchestration)."""
     chain, principal = parts.chain, caller.principal
     if problem := chain.check_location(melding.region, melding.municipality):
         raise unprocessable(problem)
@@ -95,7 +100,7 @@ async def open_melding(
     case_id = caller.new_id("case")
     async with parts.pool.acquire() as conn, conn.transaction():
         prefix = chain.region(melding.region).number_prefix  # type: ignore[union-attr]
-        await cases.insert_case(conn, case_id, melding, received_at, prefix)
+        await cases.insert_case(conn, case_id, melding, received_at, prefix, prior)
         case = await cases.get_case(conn, case_id)
         _, repeat = await radar.register(
             conn,

@@ -31,7 +31,8 @@ async def dashboard(
         )
         per_phase = await dashboard_store.open_per_phase(conn, region)
     for row in [*due_soon, *overdue, *([oldest] if oldest else [])]:
-        caller.audit.touches(row["case_id"])
+        if row["case_id"]:
+            caller.audit.touches(row["case_id"])
     return {
         "region": region,
         "generated_at": now,

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
 from domain.access import Scope
 from domain.case import CaseFilter, CaseSnapshot, MeldingIn
+from domain.models import TimelineEvent
 from domain.workdays import AMSTERDAM
 from store import deadlines
 from store.scoping import case_conditions
 
 
 async def insert_case(
-    conn: asyncpg.Connection, case_id: str, melding: MeldingIn, received_at, prefix: str
+    conn: asyncpg.Connection,
+    case_id: str,
+    melding: MeldingIn,
+    received_at,
+    prefix: str,
+    prior: Sequence[TimelineEvent] = (),
 ) -> None:
     """Store the case file and its initial read-model row in one transaction, numbered
     `prefix`-year-sequence; a repeat with the same id (a retried command) stores nothing
-    more and takes no number."""
+    more and takes no number. `prior` is the timeline until the workflow's first snapshot."""
     async with conn.transaction():
         status = await conn.execute(
             "INSERT INTO case_files (case_id, reporter, persons, summary, unsafety, wijkteam)"
@@ -42,8 +49,8 @@ async def insert_case(
         )
         await conn.execute(
             """INSERT INTO cases (case_id, region, municipality, phase, acute, structural, urgent,
-                                  opened_at, police_involved, number)
-               VALUES ($1, $2, $3, 'triage', $4, $5, $4, $6, $7, $8)""",
+                                  opened_at, police_involved, number, timeline)
+               VALUES ($1, $2, $3, 'triage', $4, $5, $4, $6, $7, $8, $9)""",
             case_id,
             melding.region,
             melding.municipality,
@@ -52,6 +59,7 @@ async def insert_case(
             received_at,
             melding.reporter.kind == "police",
             f"{prefix}-{year}-{sequence:06d}",
+            [e.model_dump(mode="json") for e in prior],
         )
 
 

@@ -1,7 +1,8 @@
 """SQL for the coordinators' dashboard of a region; every query is served by an index.
 
 A case that closes closes its deadlines too, so an unmet deadline always belongs to an
-open case and the deadline queries need not look at the cases table to filter.
+open case and the deadline queries need not look at the cases table to filter. The follow-ups
+agreed on advice questions join the lists of deadlines (an advice question is no case).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncpg
 
 from store.cases import CASE_COLUMNS
 
-_UNMET = """FROM case_deadlines d
+_UNMET = """FROM {table} d
     WHERE d.region = $1 AND d.status IN ('open', 'overdue') AND d.met_at IS NULL AND {window}"""
 _SOON = "d.due_at >= $2 AND d.due_at <= $3"
 _PAST = "d.due_at < $2"
@@ -28,21 +29,32 @@ async def open_per_phase(conn: asyncpg.Connection, region: str) -> dict[str, int
 
 
 async def _unmet(conn: asyncpg.Connection, window: str, limit: int, *args):
-    """The first `limit` unmet deadlines in `window`, soonest first, with their case; how many
-    deadlines there are and in how many cases."""
-    where = _UNMET.format(window=window)
+    """The first `limit` unmet deadlines in `window`, soonest first, with their case or advice
+    question (an agreed follow-up); how many deadlines there are and of how many cases and
+    questions."""
+    cases = _UNMET.format(table="case_deadlines", window=window)
+    advice = _UNMET.format(table="advice_deadlines", window=window)
     n = len(args) + 1
     items = await conn.fetch(
-        f"""SELECT d.case_id, c.number, c.municipality, c.phase, c.urgent, d.key AS deadline,
-                   d.label, d.due_at
-            FROM (SELECT d.case_id, d.key, d.label, d.due_at {where} ORDER BY d.due_at
-                  LIMIT ${n}) d
-            JOIN cases c USING (case_id) ORDER BY d.due_at""",
+        f"""SELECT d.case_id, d.advice_id, c.number,
+                   coalesce(c.municipality, q.municipality) AS municipality, c.phase,
+                   coalesce(c.urgent, false) AS urgent, d.key AS deadline, d.label, d.due_at
+            FROM ((SELECT d.case_id, NULL::text AS advice_id, d.key, d.label, d.due_at {cases}
+                   ORDER BY d.due_at LIMIT ${n})
+                  UNION ALL
+                  (SELECT NULL::text, d.advice_id, d.key, d.label, d.due_at {advice}
+                   ORDER BY d.due_at LIMIT ${n})) d
+            LEFT JOIN cases c ON c.case_id = d.case_id
+            LEFT JOIN advice_questions q ON q.advice_id = d.advice_id
+            ORDER BY d.due_at LIMIT ${n}""",
         *args,
         limit,
     )
     counts = await conn.fetchrow(
-        f"SELECT count(*) AS deadlines, count(DISTINCT d.case_id) AS cases {where}", *args
+        f"""SELECT (SELECT count(*) {cases}) + (SELECT count(*) {advice}) AS deadlines,
+                   (SELECT count(DISTINCT d.case_id) {cases})
+                   + (SELECT count(DISTINCT d.advice_id) {advice}) AS cases""",
+        *args,
     )
     return items, counts["deadlines"], counts["cases"]
 

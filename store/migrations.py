@@ -240,6 +240,51 @@ MIGRATIONS: list[str] = [
     CREATE INDEX radar_pseudonyms_match ON radar_pseudonyms (region, pseudonym, at);
     ALTER TABLE cases ADD COLUMN repeat_violence boolean NOT NULL DEFAULT false;
     """,
+    # advice questions (adviesvragen): the question, the persons and the advice texts with the
+    # read model of their workflow; their follow-ups as rows beside the cases' deadlines
+    """
+    CREATE TABLE advice_questions (
+        advice_id    text PRIMARY KEY,
+        region       text NOT NULL,
+        municipality text,
+        asker        jsonb NOT NULL,
+        question     text NOT NULL,
+        persons      jsonb NOT NULL DEFAULT '[]',
+        received_at  timestamptz NOT NULL,
+        status       text NOT NULL DEFAULT 'registered',
+        case_id      text REFERENCES case_files(case_id) ON DELETE SET NULL,
+        started      boolean NOT NULL DEFAULT false,
+        version      integer NOT NULL DEFAULT 0,
+        timeline     jsonb NOT NULL DEFAULT '[]',
+        updated_at   timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX advice_questions_region ON advice_questions (region, received_at);
+    CREATE TABLE advice_notes (
+        advice_id text NOT NULL REFERENCES advice_questions(advice_id) ON DELETE CASCADE,
+        ref       text NOT NULL,
+        kind      text NOT NULL,
+        text      text NOT NULL,
+        at        timestamptz NOT NULL,
+        PRIMARY KEY (advice_id, ref)
+    );
+    CREATE TABLE advice_deadlines (
+        advice_id   text NOT NULL REFERENCES advice_questions(advice_id) ON DELETE CASCADE,
+        seq         integer NOT NULL,
+        region      text NOT NULL,
+        key         text NOT NULL,
+        label       text NOT NULL,
+        rule        text NOT NULL,
+        responsible text NOT NULL,
+        due_at      timestamptz NOT NULL,
+        remind_at   timestamptz,
+        status      text NOT NULL,
+        met_at      timestamptz,
+        reminded    boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (advice_id, seq)
+    );
+    CREATE INDEX advice_deadlines_region_open ON advice_deadlines (region, due_at)
+        WHERE status IN ('open', 'overdue') AND met_at IS NULL;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.corv import CORV_REJECTED
+from domain.advice import AdviceState
 from domain.case import CaseInput, CaseSnapshot, PersonRef, ReporterKind, Unsafety
 from domain.child_protection import CorvRequest
 from domain.huisverbod import HuisverbodSnapshot
@@ -76,6 +77,7 @@ class FakeReadModel:
         self.attempts: dict[str, list[datetime]] = {}  # key -> when each attempt was scheduled
         self.unreachable: set[str] = set()  # recipient roles whose channel never answers
         self.paths: dict[str, PathRecord] = {}
+        self.advice: dict[str, AdviceState] = {}
         self.corv: list[CorvRequest] = []
         self.corv_refuses = False
 
@@ -135,6 +137,13 @@ class FakeReadModel:
         self.paths[r.path_id] = r
         return True
 
+    @activity.defn(name="upsert_advice")
+    async def upsert_advice(self, s: AdviceState) -> bool:
+        if s.advice_id in self.advice and self.advice[s.advice_id].version >= s.version:
+            return False
+        self.advice[s.advice_id] = s
+        return True
+
     @activity.defn(name="send_verzoek_tot_onderzoek")
     async def send_verzoek_tot_onderzoek(self, req: CorvRequest) -> str:
         if self.corv_refuses:
@@ -148,6 +157,7 @@ class FakeReadModel:
             self.upsert_case,
             self.upsert_huisverbod,
             self.upsert_path,
+            self.upsert_advice,
             self.send_verzoek_tot_onderzoek,
             self.plan_notice,
             self.deliver,

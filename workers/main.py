@@ -33,6 +33,7 @@ from ketenregie.settings import Settings
 from store.db import create_pool
 from workers.case_keys import PostgresKeyStore
 from workers.client import connect, metrics_runtime
+from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 from workflows.notify import NotifyWorkflow
@@ -46,12 +47,14 @@ from workflows.retention import (
 
 
 def workflows() -> list[type]:
-    """The case, the huisverbod, every registered procedure, notices and retention."""
+    """The case, the huisverbod, every registered procedure, advice questions, notices and
+    retention."""
     paths = [p.workflow for p in PROCEDURES.values()]
     return [
         CaseWorkflow,
         HuisverbodWorkflow,
         *paths,
+        AdviceWorkflow,
         NotifyWorkflow,
         RetentionWorkflow,
         ReconcileWorkflow,
@@ -96,6 +99,7 @@ def build_worker(
             read_model.upsert_case,
             read_model.upsert_huisverbod,
             read_model.upsert_path,
+            read_model.upsert_advice,
             corv.send_verzoek_tot_onderzoek,
             notifications.plan_notice,
             notifications.deliver,

@@ -99,6 +99,7 @@ class CaseWorkflow(ProcedureWorkflow):
             return
         # The intake is recorded here, before any handler can run, so a step that arrives
         # with the start of the workflow finds the deadline it meets.
+        self._s.timeline.extend(inp.prior)
         u = inp.unsafety
         answers = (
             f"acuut onveilig: {_yn(u.acute)}, structureel onveilig: {_yn(u.structural)}, "

@@ -57,11 +57,8 @@ class ProcedureWorkflow:
             fired, changed = self._due(now)
             for firing in fired:
                 self._event(now, *firing_event(firing, now))
-            if fired:
-                await send(
-                    [deadline_notice(f, self._case_id, self._region) for f in fired],
-                    self._delivery,
-                )
+            if notices := self._deadline_notices(fired):
+                await send(notices, self._delivery)
             if fired or changed:
                 await self._publish()
                 await self._after_due()
@@ -101,6 +98,11 @@ class ProcedureWorkflow:
 
     async def _after_due(self) -> None:
         """What follows a change that time brought, once it is published."""
+
+    def _deadline_notices(self, fired: list[Firing]) -> list[Notice]:
+        """Whom the deadlines that fired are told of: a reminder to the team responsible, an
+        escalation to the coordinator."""
+        return [deadline_notice(f, self._case_id, self._region) for f in fired]
 
     def _moments(self) -> list[datetime | None]:
         """Further moments to wake at, besides the deadlines."""

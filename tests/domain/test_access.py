@@ -25,6 +25,9 @@ VT_WORKER = {
     "huisverbod.order",
     "placement.location.read",
     "case.earlier_contacts",
+    "advice.create",  # advice questions: Veilig Thuis of the region only
+    "advice.read",
+    "advice.step",
 }
 # (org kind, role) -> what it may do; everything else it may not
 EXPECTED = {

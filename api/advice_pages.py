@@ -1,0 +1,287 @@
+"""The pages of advice questions (adviesvragen) for Veilig Thuis: the list, a new question,
+and one question with its advice, follow-up and conversion into a melding.
+
+Each form goes through the service the API uses, with the same authorisation and access log;
+a refusal comes back in Dutch beside the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from api.auth import AuditDep, allowed
+from api.deps import PartsDep
+from api.pages import PAGE_SIZE, new_view, page
+from api.schemas import AdviceDetail
+from domain.access import Principal
+from domain.advice import (
+    ASKERS,
+    CLOSE_REASONS,
+    STATUSES,
+    AdviceCloseIn,
+    AdviceFilter,
+    AdviceIn,
+    AdviceQuestionIn,
+    ConvertIn,
+    FollowUpIn,
+    refusal,
+)
+from domain.workdays import AMSTERDAM
+from services import advice as advice_service
+from services.context import Caller
+from services.errors import Refused
+
+router = APIRouter(include_in_schema=False)
+Creating = Annotated[Principal, Depends(allowed("advice.create"))]
+Reading = Annotated[Principal, Depends(allowed("advice.read"))]
+Stepping = Annotated[Principal, Depends(allowed("advice.step"))]
+PERSON_ROWS = 3  # rows for naming the family on a form
+ROLES = {"victim": "slachtoffer", "pleger": "pleger", "child": "kind", "other": "overig"}
+LABELS = {"advice_statuses": STATUSES, "askers": ASKERS, "close_reasons": CLOSE_REASONS}
+
+
+def _moment(value: str | None) -> datetime | None:
+    """A datetime-local field: Amsterdam wall-clock time; empty is none."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
+
+
+def _persons(form) -> list[dict]:
+    """The persons named in the form's rows (a row without a name is left out)."""
+    persons = []
+    for i in range(1, PERSON_ROWS + 1):
+        name = (form.get(f"naam{i}") or "").strip()
+        if name:
+            persons.append(
+                {
+                    "ref": f"p{i}",
+                    "role": form.get(f"rol{i}") or "other",
+                    "name": name,
+                    "birth_date": form.get(f"geboren{i}") or None,
+                }
+            )
+    return persons
+
+
+def _refused(e: Exception) -> tuple[str, int]:
+    if isinstance(e, Refused | HTTPException):
+        dutch = getattr(e, "dutch", None)
+        return f"Niet gelukt: {dutch or e.detail}", e.status_code
+    if isinstance(e, ValidationError):
+        fields = ", ".join(sorted({str(err["loc"][0]) for err in e.errors() if err["loc"]}))
+        return f"Niet gelukt: controleer het formulier ({fields}).", 422
+    return "Niet gelukt: controleer het formulier (datum en tijd).", 422
+
+
+@router.get("/adviesvragen", response_class=HTMLResponse)
+async def list_page(
+    request: Request,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: Reading,
+    status: Annotated[str, Query(max_length=20)] = "",
+    pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """The region's advice questions, newest first, a page at a time."""
+    found, total = await advice_service.find(
+        parts,
+        Caller(p, audit),
+        AdviceFilter(status=status if status in STATUSES else None),
+        limit=PAGE_SIZE,
+        offset=(pagina - 1) * PAGE_SIZE,
+    )
+    return page(
+        request,
+        "advice_list.html",
+        found=found,
+        total=total,
+        page_no=pagina,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        asked=status,
+        **LABELS,
+    )
+
+
+def _new_form(request: Request, p: Principal, status: int = 200, **context) -> HTMLResponse:
+    region = request.app.state.settings.chain.region(p.region) if p.region else None
+    return page(
+        request,
+        "advice_new.html",
+        status,
+        municipalities=region.municipalities if region else [],
+        rows=range(1, PERSON_ROWS + 1),
+        roles=ROLES,
+        **LABELS,
+        **context,
+    )
+
+
+@router.get("/adviesvragen/nieuw", response_class=HTMLResponse)
+async def new_page(request: Request, p: Creating) -> HTMLResponse:
+    return _new_form(request, p)
+
+
+@router.post("/adviesvragen/nieuw", response_class=HTMLResponse)
+async def register_form(
+    request: Request, parts: PartsDep, audit: AuditDep, p: Creating
+) -> Response:
+    """Register the question from the form; its page follows."""
+    form = await request.form()
+    try:
+        question = AdviceQuestionIn.model_validate(
+            {
+                "region": p.region,
+                "municipality": form.get("gemeente") or None,
+                "asker": {
+                    "kind": form.get("vrager"),
+                    "organisation": (form.get("organisatie") or "").strip() or None,
+                },
+                "question": form.get("vraag") or "",
+                "persons": _persons(form),
+            }
+        )
+        advice_id, _, _ = await advice_service.register(parts, Caller(p, audit), question)
+    except (Refused, HTTPException, ValidationError) as e:
+        message, status = _refused(e)
+        return _new_form(request, p, status, message=message, asked=dict(form))
+    return RedirectResponse(f"/adviesvragen/{advice_id}", 303)
+
+
+async def _advice_page(
+    request: Request, advice_id: str, parts, caller: Caller, status: int = 200, **outcome
+) -> HTMLResponse:
+    q = AdviceDetail(**await advice_service.detail(parts, caller, advice_id))
+    return page(
+        request,
+        "advice.html",
+        status,
+        q=q,
+        view_id=new_view(caller.audit),
+        may=lambda action: refusal(q.status, action) is None,
+        rows=range(1, PERSON_ROWS + 1),
+        roles=ROLES,
+        now=datetime.now(UTC),
+        **LABELS,
+        **outcome,
+    )
+
+
+@router.get("/adviesvragen/{advice_id}", response_class=HTMLResponse)
+async def advice_page(
+    request: Request, advice_id: str, parts: PartsDep, audit: AuditDep, p: Reading
+) -> HTMLResponse:
+    return await _advice_page(request, advice_id, parts, Caller(p, audit))
+
+
+@router.get("/adviesvragen/{advice_id}/deel", response_class=HTMLResponse)
+async def advice_part(
+    request: Request, advice_id: str, parts: PartsDep, audit: AuditDep, p: Reading
+) -> HTMLResponse:
+    q = AdviceDetail(**await advice_service.detail(parts, Caller(p, audit), advice_id))
+    return page(request, "advice_part.html", q=q, now=datetime.now(UTC), **LABELS)
+
+
+async def _step(
+    request: Request,
+    advice_id: str,
+    name: str,
+    parts,
+    caller: Caller,
+    send: Callable[[dict], Awaitable[str]],
+) -> Response:
+    """Send a form's step; with htmx only its outcome comes back (the part refreshes itself),
+    without, the whole page."""
+    form = dict(await request.form())
+    try:
+        message, status = await send(form), 200
+    except (Refused, HTTPException, ValidationError, ValueError) as e:
+        message, status = _refused(e)
+    if request.headers.get("HX-Request"):
+        response = page(request, "outcome.html", ok=status == 200, message=message)
+        if status == 200:
+            response.headers["HX-Trigger"] = "adviesvraag-gewijzigd"
+        return response
+    outcome = {"outcome": {"step": name, "ok": status == 200, "message": message}}
+    return await _advice_page(request, advice_id, parts, caller, status, **outcome)
+
+
+@router.post("/adviesvragen/{advice_id}/advies", response_class=HTMLResponse)
+async def advice_form(
+    request: Request, advice_id: str, parts: PartsDep, audit: AuditDep, p: Stepping
+) -> Response:
+    caller = Caller(p, audit)
+
+    async def send(form: dict) -> str:
+        body = AdviceIn(advice=form.get("advies", ""), follow_up_at=_moment(form.get("opvolging")))
+        await advice_service.give_advice(parts, caller, advice_id, body)
+        return "Advies vastgelegd" + (", opvolging afgesproken." if body.follow_up_at else ".")
+
+    return await _step(request, advice_id, "advies", parts, caller, send)
+
+
+@router.post("/adviesvragen/{advice_id}/opvolging", response_class=HTMLResponse)
+async def follow_up_form(
+    request: Request, advice_id: str, parts: PartsDep, audit: AuditDep, p: Stepping
+) -> Response:
+    caller = Caller(p, audit)
+
+    async def send(form: dict) -> str:
+        body = FollowUpIn(
+            note=(form.get("aantekening") or "").strip() or None,
+            next_follow_up_at=_moment(form.get("volgende")),
+        )
+        await advice_service.record_follow_up(parts, caller, advice_id, body)
+        return "Opvolging vastgelegd."
+
+    return await _step(request, advice_id, "opvolging", parts, caller, send)
+
+
+@router.post("/adviesvragen/{advice_id}/sluiten", response_class=HTMLResponse)
+async def close_form(
+    request: Request, advice_id: str, parts: PartsDep, audit: AuditDep, p: Stepping
+) -> Response:
+    caller = Caller(p, audit)
+
+    async def send(form: dict) -> str:
+        await advice_service.close(parts, caller, advice_id, AdviceCloseIn(reason=form["reden"]))
+        return "Adviesvraag afgesloten."
+
+    return await _step(request, advice_id, "sluiten", parts, caller, send)
+
+
+@router.post("/adviesvragen/{advice_id}/melding", response_class=HTMLResponse)
+async def convert_form(
+    request: Request, advice_id: str, parts: PartsDep, audit: AuditDep, p: Stepping
+) -> Response:
+    """Turn the question into a melding; the case's page follows."""
+    caller = Caller(p, audit)
+    form = await request.form()
+    try:
+        body = ConvertIn(
+            unsafety={
+                "acute": form.get("acuut") == "ja",
+                "structural": form.get("structureel") == "ja",
+            },
+            summary=(form.get("samenvatting") or "").strip() or None,
+            municipality=form.get("gemeente") or None,
+            persons=_persons(form) or None,
+        )
+        state, _, _ = await advice_service.convert(parts, caller, advice_id, body)
+    except (Refused, HTTPException, ValidationError) as e:
+        message, status = _refused(e)
+        if request.headers.get("HX-Request"):
+            return page(request, "outcome.html", ok=False, message=message)
+        outcome = {"outcome": {"step": "melding", "ok": False, "message": message}}
+        return await _advice_page(request, advice_id, parts, caller, status, **outcome)
+    target = f"/casus/{state.case_id}"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, 303)
