@@ -186,7 +186,7 @@ async def _step_time(parts: Parts, caller: Caller, advice_id: str, at: datetime 
 
 async def _update(parts: Parts, advice_id: str, update: Any, cmd: Any) -> AdviceState:
     handle = parts.client.get_workflow_handle(advice_workflow_id(advice_id))
-    return await run_command(handle.execute_update(update, cmd), closed_reason=CLOSED)
+    return await run_command(handle, update, cmd, closed_reason=CLOSED)
 
 
 # --- reads: the region's questions, every read logged ---

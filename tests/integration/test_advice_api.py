@@ -105,7 +105,7 @@ async def test_an_anonymous_advice_becomes_a_melding_whose_case_opens_with_the_a
 
     unsafety = {"acute": False, "structural": True}
     unnamed = await api.post(f"/v1/adviesvragen/{advice_id}/melding", json={"unsafety": unsafety})
-    assert unnamed.status_code == 422 and "persons" in unnamed.json()["detail"]
+    assert unnamed.status_code == 422 and "betrokkenen" in unnamed.json()["detail"]
 
     r = await api.post(
         f"/v1/adviesvragen/{advice_id}/melding",

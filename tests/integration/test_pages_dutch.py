@@ -43,6 +43,8 @@ async def test_no_page_shows_english_or_code(browser, site, api, police):
         (coordinator, "/casussen"),
         (coordinator, "/mijn-casussen"),
         (coordinator, "/regio/haaglanden/cijfers"),
+        (coordinator, "/adviesvragen"),
+        (coordinator, "/adviesvragen/nieuw"),
         (coordinator, "/termijnen?rule=huisverbod&from=2026-10-20T20:00"),
         (coordinator, "/casus/bestaat-niet"),
         (mayor, "/inbox"),
