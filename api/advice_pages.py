@@ -73,8 +73,7 @@ def _persons(form) -> list[dict]:
 
 def _refused(e: Exception) -> tuple[str, int]:
     if isinstance(e, Refused | HTTPException):
-        dutch = getattr(e, "dutch", None)
-        return f"Niet gelukt: {dutch or e.detail}", e.status_code
+        return f"Niet gelukt: {e.detail}", e.status_code
     if isinstance(e, ValidationError):
         fields = ", ".join(sorted({str(err["loc"][0]) for err in e.errors() if err["loc"]}))
         return f"Niet gelukt: controleer het formulier ({fields}).", 422

@@ -40,7 +40,7 @@ from services.errors import Refused, check, forbidden, not_found, run_command, u
 from store import advice as advice_store
 from workflows.advice import AdviceWorkflow
 
-CLOSED = "the advice question is closed (or its workflow has not started yet)"
+CLOSED = "de adviesvraag is afgesloten; er kan niets meer aan veranderen"
 
 
 async def start_workflow(client: Client, policy: Policy, task_queue: str, q: dict) -> None:
@@ -152,7 +152,7 @@ async def convert(
     (the question's state, case id, the case's orchestration)."""
     region = _region(caller)
     if not caller.principal.may("case.create"):
-        raise forbidden(f"a {caller.principal.role} may not register a melding")
+        raise forbidden("u mag geen melding registreren")
     async with parts.pool.acquire() as conn:
         q = await advice_store.get(conn, advice_id, region)
     if q is None:
@@ -166,7 +166,7 @@ async def convert(
     except RuleViolation as e:
         raise unprocessable(str(e)) from None
     except ValidationError as e:
-        raise unprocessable(f"the melding is incomplete: {e.errors()[0]['msg']}") from None
+        raise unprocessable(f"de melding is niet volledig: {e.errors()[0]['msg']}") from None
     prior = prior_events(advice_id, q["timeline"], at)
     case_id, _, orchestration = await case_service.open_melding(parts, caller, melding, prior)
     cmd = ConvertCmd(ref=caller.new_id("advice-convert"), at=at, case_id=case_id)

@@ -26,13 +26,13 @@ async def figures(
         raise not_found("region")
     if not may_read_figures(caller.principal, region):
         if region is None:
-            raise forbidden("the national figures are for a national organisation")
+            raise forbidden("de landelijke cijfers zijn alleen voor een landelijke organisatie")
         raise not_found("region")
     if last < first:
-        raise unprocessable("to lies before from")
+        raise unprocessable("de einddatum (to) ligt vóór de begindatum (from)")
     periods = quarters(first, last)
     if len(periods) > MAX_QUARTERS:
-        raise unprocessable(f"at most {MAX_QUARTERS} quarters at a time")
+        raise unprocessable(f"ten hoogste {MAX_QUARTERS} kwartalen tegelijk")
     regions = [region] if region else [r.slug for r in parts.chain.regions]
     start, end = midnight(periods[0][1]), midnight(periods[-1][2])
     async with parts.pool.acquire() as conn:
