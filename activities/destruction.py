@@ -1,7 +1,8 @@
 """Destroying a Veilig Thuis file: on a justified request (API) or when its retention period
 has passed (a daily Temporal schedule). Its workflows stop; its rows and its data key are
 deleted, which leaves its Temporal histories and any backup unreadable. Its radar pseudonyms
-go with it, so later meldingen no longer match it.
+go with it, so later meldingen no longer match it, and so does an advice question that
+became its melding.
 
 Retention: Veilig Thuis keeps a file for twenty years (Wmo 2015 art. 5.3.4, as amended to
 lengthen the Veilig Thuis retention period from five to twenty years); the period counts
@@ -19,7 +20,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
-from store import cases, huisverboden, paths, radar
+from store import advice, cases, huisverboden, paths, radar
 
 
 class CaseKeys(Protocol):
@@ -51,6 +52,8 @@ async def destroy_case(
                 raise
     async with conn.transaction():
         await radar.forget(conn, "melding", case_id)
+        for advice_id in await advice.destroy_converted(conn, case_id):
+            await radar.forget(conn, "advice", advice_id)
         await cases.destroy(conn, case_id)
     case_keys.forget(case_id)
     return terminated

@@ -43,7 +43,7 @@ Reading = Annotated[Principal, Depends(allowed("advice.read"))]
 Stepping = Annotated[Principal, Depends(allowed("advice.step"))]
 PERSON_ROWS = 3  # rows for naming the family on a form
 ROLES = {"victim": "slachtoffer", "pleger": "pleger", "child": "kind", "other": "overig"}
-LABELS = {"advice_statuses": STATUSES, "askers": ASKERS, "close_reasons": CLOSE_REASONS}
+LABELS = {"askers": ASKERS, "close_reasons": CLOSE_REASONS}
 
 
 def _moment(value: str | None) -> datetime | None:

@@ -34,6 +34,7 @@ from api.routes.deadlines import calculate
 from api.schemas import CaseDetail, Dashboard, HuisverbodView
 from domain.access import DECIDING_CAPACITY, ROLE_NAMES, Principal, roles_for
 from domain.acute_safety import PLACEMENT_LABELS
+from domain.advice import STATUSES as ADVICE_STATUSES
 from domain.case import FOLLOW_UP_NAMES, PHASE_NAMES, CaseFilter
 from domain.figures import quarter_start
 from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES, Decider, DecisionIn, ExtensionIn
@@ -119,6 +120,7 @@ TEMPLATES.env.filters.update(
 )
 TEMPLATES.env.globals.update(
     phases=PHASES,
+    advice_statuses=ADVICE_STATUSES,
     statuses=STATUS_NAMES,
     path_names={kind: p.spec.label for kind, p in PROCEDURES.items()},
     path_statuses={k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()},
@@ -130,6 +132,7 @@ TEMPLATES.env.globals.update(
         "met_late": "te laat gehaald",
         "open": "open",
         "overdue": "verstreken",
+        "missed": "verstreken, procedure beëindigd",
         "closed": "vervallen",
     },
     risk_answers=RISK_ANSWER_LABELS,

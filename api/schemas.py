@@ -267,6 +267,11 @@ class AdviceDetail(AdviceSummary):
     notes: list[AdviceNote]
     timeline: list[TimelineEvent]
     deadlines: list[DeadlineView]
+    earlier_contacts: list[EarlierContact] | None = Field(
+        None,
+        description="the radar: earlier meldingen and advice questions in the region about the "
+        "same people, oldest first (Veilig Thuis with the right to know; null for others)",
+    )
 
 
 class AdviceStep(BaseModel):

@@ -15,6 +15,7 @@ MARKS = {
     "met_late": ("te laat gehaald", "circle", "late"),
     "open": ("open", "ring", "open"),
     "overdue": ("verstreken", "triangle", "missed"),
+    "missed": ("verstreken; de procedure is beëindigd", "triangle", "missed"),
     "closed": ("vervallen: de procedure is beëindigd", "square", "closed"),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from domain.advice import ASKERS
 from domain.case import FOLLOW_UP_NAMES, REPORTER_NAMES
 from domain.workdays import AMSTERDAM
 
@@ -18,6 +19,7 @@ MAX_QUARTERS = 20  # five years per request
 # measure -> (Dutch title, the categories always shown (Dutch names)); the categories of
 # missed deadlines are the deadlines that were missed
 MEASURES: dict[str, tuple[str, dict[str, str]]] = {
+    "advice_questions": ("Adviesvragen per soort adviesvrager", ASKERS),
     "meldingen": ("Meldingen per soort melder", REPORTER_NAMES),
     "safety_assessments": (
         "Veiligheidsbeoordelingen (binnen 5 werkdagen)",

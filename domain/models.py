@@ -60,7 +60,7 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 
 
-DeadlineStatus = Literal["open", "met", "overdue", "closed"]
+DeadlineStatus = Literal["open", "met", "overdue", "missed", "closed"]
 
 
 DeliveryStatus = Literal["pending", "sending", "sent", "failed"]

@@ -1,6 +1,6 @@
 """The radar: is this melding about people Veilig Thuis has had contact with before?
 
-Each person of a contact (a melding, later an advice question) leaves keyed pseudonyms: an
+Each person of a contact (a melding or an advice question) leaves keyed pseudonyms: an
 HMAC of the normalised name with the birth date, and of the BSN when given. The key stays
 with the API (settings), so a pseudonym cannot be recomputed from Temporal or a backup of
 the database, and two spellings of one name ("José  de Vries", "jose de vries") match.
@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -93,12 +94,12 @@ class EarlierContact(BaseModel):
     """An earlier contact about one of the same people: when, and how it ended (references
     and outcomes only, never the other file's content)."""
 
-    kind: str  # "melding" (later also "advice")
+    kind: Literal["melding", "advice"]
     contact_id: str
     number: str | None = None
     region: str
     at: datetime
-    phase: str | None = None
+    phase: str | None = Field(None, description="a melding's phase, an advice question's status")
     outcome: str | None = Field(None, description="the last follow-up decision, if any")
     huisverbod_running: bool = False
 

@@ -35,6 +35,7 @@ from domain.ids import advice_workflow_id
 from domain.policy import Policy, RuleViolation
 from domain.procedure import check_partners
 from services import case as case_service
+from services import radar
 from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, forbidden, not_found, run_command, unprocessable
 from store import advice as advice_store
@@ -92,9 +93,19 @@ async def register(parts: Parts, caller: Caller, q: AdviceQuestionIn) -> tuple[s
                 raise unprocessable(f"persons[{i}].{field}: {problem}")
     received_at = at_or_now(q.received_at, "received_at")
     advice_id = caller.new_id("advice")
-    async with parts.pool.acquire() as conn:
+    async with parts.pool.acquire() as conn, conn.transaction():
         await advice_store.insert(conn, advice_id, q, received_at)
         stored = await advice_store.get(conn, advice_id, q.region)
+        await radar.register(
+            conn,
+            parts.radar,
+            chain,
+            kind="advice",
+            contact_id=advice_id,
+            region=q.region,
+            at=stored["received_at"],
+            persons=stored["persons"],
+        )
     _logged(caller, advice_id, stored["persons"], " registered")
     try:
         await start_workflow(parts.client, parts.policy, parts.task_queue, stored)
@@ -205,11 +216,20 @@ async def find(
 
 
 async def detail(parts: Parts, caller: Caller, advice_id: str) -> dict[str, Any]:
-    """The question with its persons, advice texts, timeline and deadlines."""
+    """The question with its persons, advice texts, timeline and deadlines, and for those
+    with the right to know its earlier contacts (each earlier case logged as accessed)."""
     region = _region(caller)
     async with parts.pool.acquire() as conn:
         q = await advice_store.get(conn, advice_id, region)
-    if q is None:
-        raise not_found("adviesvraag")
+        if q is None:
+            raise not_found("adviesvraag")
+        earlier = None
+        if caller.principal.may("case.earlier_contacts"):
+            earlier = await radar.earlier_contacts(
+                conn, parts.chain, "advice", advice_id, region, q["received_at"]
+            )
     _logged(caller, advice_id, q["persons"])
-    return q
+    for e in earlier or []:
+        if e.kind == "melding":
+            caller.audit.touches(e.contact_id)
+    return {**q, "earlier_contacts": None if earlier is None else [e.model_dump() for e in earlier]}

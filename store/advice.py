@@ -155,3 +155,12 @@ async def find(
     )
     total = await conn.fetchval(f"SELECT count(*) FROM advice_questions q {where}", *values)
     return rows, total
+
+
+async def destroy_converted(conn: asyncpg.Connection, case_id: str) -> list[str]:
+    """Delete the advice questions that became the melding of `case_id`: the question and its
+    persons are part of that file and go with it. Answers their ids."""
+    rows = await conn.fetch(
+        "DELETE FROM advice_questions WHERE case_id = $1 RETURNING advice_id", case_id
+    )
+    return [r["advice_id"] for r in rows]

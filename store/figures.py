@@ -25,6 +25,13 @@ _DECIDED_AT = "(h.snapshot->'decision'->>'decided_at')::timestamptz"
 # (measure, SQL giving quarter, category, n) with $1 the regions and [$2, $3) the period
 _COUNTS = [
     (
+        "advice_questions",
+        f"""SELECT {_quarter("a.received_at")} AS quarter, a.asker->>'kind' AS category,
+                   count(*) AS n
+            FROM advice_questions a
+            WHERE a.region = ANY($1) AND {_within("a.received_at")} GROUP BY 1, 2""",
+    ),
+    (
         "meldingen",
         f"""SELECT {_quarter("c.opened_at")} AS quarter, f.reporter->>'kind' AS category,
                    count(*) AS n
@@ -68,12 +75,15 @@ _COUNTS = [
               AND {_within(_DECIDED_AT)} GROUP BY 1""",
     ),
     (
-        # passed unmet (met late or never), in the quarter the deadline fell
+        # passed unmet (met late or never, also when the procedure ended after it passed),
+        # in the quarter the deadline fell
         "missed_deadlines",
         f"""SELECT {_quarter("d.due_at")} AS quarter, d.key AS category, count(*) AS n
-            FROM case_deadlines d
+            FROM (SELECT region, key, due_at, met_at, status FROM case_deadlines
+                  UNION ALL
+                  SELECT region, key, due_at, met_at, status FROM advice_deadlines) d
             WHERE d.region = ANY($1) AND {_within("d.due_at")}
-              AND (d.status = 'overdue' OR d.met_at > d.due_at) GROUP BY 1, 2""",
+              AND (d.status IN ('overdue', 'missed') OR d.met_at > d.due_at) GROUP BY 1, 2""",
     ),
 ]
 
@@ -92,7 +102,10 @@ async def counts(
 async def deadline_labels(conn: asyncpg.Connection, regions: list[str]) -> dict[str, str]:
     """The label of each deadline key, as the workflows named it."""
     rows = await conn.fetch(
-        "SELECT key, max(label) AS label FROM case_deadlines WHERE region = ANY($1) GROUP BY key",
+        """SELECT key, max(label) AS label
+           FROM (SELECT region, key, label FROM case_deadlines
+                 UNION ALL SELECT region, key, label FROM advice_deadlines) d
+           WHERE region = ANY($1) GROUP BY key""",
         regions,
     )
     return {r["key"]: r["label"] for r in rows}

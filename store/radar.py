@@ -44,9 +44,11 @@ async def earlier(
 ) -> list[asyncpg.Record]:
     """Other contacts in `regions` before `before` that share a pseudonym, oldest first; for
     a melding its case number, phase, last follow-up decision and whether a huisverbod of
-    it runs."""
+    it runs; for an advice question its status. The advice question a melding came from is
+    the same contact, not an earlier one."""
     return await conn.fetch(
-        """SELECT m.kind, m.contact_id, m.region, m.at, c.number, c.phase,
+        """SELECT m.kind, m.contact_id, m.region, m.at, c.number,
+                  coalesce(c.phase, a.status) AS phase,
                   (SELECT substr(e->>'kind', length('follow_up_') + 1)
                      FROM jsonb_array_elements(c.timeline) e
                     WHERE e->>'kind' LIKE 'follow\\_up\\_%'
@@ -58,6 +60,8 @@ async def earlier(
                   WHERE region = ANY($1) AND pseudonym = ANY($2) AND at < $3
                     AND NOT (kind = $4 AND contact_id = $5)) m
            LEFT JOIN cases c ON m.kind = 'melding' AND c.case_id = m.contact_id
+           LEFT JOIN advice_questions a ON m.kind = 'advice' AND a.advice_id = m.contact_id
+           WHERE a.case_id IS DISTINCT FROM $5
            ORDER BY m.at, m.contact_id""",
         regions,
         pseudonyms,

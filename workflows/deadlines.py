@@ -64,11 +64,11 @@ class DeadlineBook:
         return False
 
     def close_open(self, key: str | None = None) -> None:
-        """The procedure (or the step of `key`) ended: deadlines not met, open or passed, can
-        no longer be met and leave the lists of what is due."""
+        """The procedure (or the step of `key`) ended: deadlines not met can no longer be met
+        and leave the lists of what is due. One that had passed stays counted as missed."""
         for d in self._deadlines:
             if d.status in ("open", "overdue") and d.met_at is None and key in (None, d.key):
-                d.status = "closed"
+                d.status = "missed" if d.status == "overdue" else "closed"
 
     def fire(self, now: datetime) -> list[Firing]:
         """Reminders whose time has come and deadlines that passed unmet, marked as done."""

@@ -20,6 +20,7 @@ REGION = "rotterdam-rijnmond"
 REPORTERS = ["police"] * 6 + ["professional"] * 5 + ["citizen"] * 2  # citizen: suppressed
 LATE = 5  # of the 13 safety assessments, these are recorded after their deadline passed
 HANDOVERS = 2  # suppressed; the rest are closed with advice
+ASKERS = ["professional"] * 5 + ["anonymous"]  # advice questions; anonymous: suppressed
 
 
 def body(i: int, reporter: str) -> dict:
@@ -88,6 +89,12 @@ async def seeded(as_):
         await post(rr, f"/v1/cases/{case_id}/follow-up", chosen)
         if decision == "handover":
             await post(rr, f"/v1/cases/{case_id}/close", {"reason": "handed_over_and_safe"})
+    for kind in ASKERS:
+        asker = {"kind": kind}
+        if kind == "professional":
+            asker["organisation"] = "Huisartsenpraktijk"
+        question = {"region": REGION, "asker": asker, "question": "Wat kan ik doen?"}
+        await post(rr, "/v1/adviesvragen", question)
     return ids
 
 
@@ -102,7 +109,7 @@ def expected(cases: list[dict], quarter: str) -> dict:
             met = d["met_at"] and datetime.fromisoformat(d["met_at"])
             if quarter_name(due.astimezone(AMSTERDAM).date()) != quarter:
                 continue
-            if d["status"] == "overdue" or (met and met > due):
+            if d["status"] in ("overdue", "missed") or (met and met > due):
                 missed[d["key"]] += 1
             if d["key"] == "safety_assessment":
                 assessments["on_time" if met and met <= due else "late"] += 1
@@ -117,6 +124,7 @@ def expected(cases: list[dict], quarter: str) -> dict:
     )
     imposed = sum(1 for c in cases for h in c["huisverboden"] if h["imposed_at"])
     return {
+        "advice_questions": Counter(ASKERS),
         "meldingen": Counter(c["reporter"]["kind"] for c in cases),
         "safety_assessments": assessments,
         "follow_up": decisions,
@@ -159,6 +167,11 @@ async def test_a_quarter_matches_the_counts_of_the_test(as_, seeded):
     assert q["figures"]["follow_up"]["handover"] is None
     assert q["figures"]["huisverboden"]["refused"] is None
     assert q["figures"]["meldingen"]["anonymous"] == 0  # zero points at nobody: shown
+    assert q["figures"]["advice_questions"] == {
+        "professional": 5,
+        "citizen": 0,
+        "anonymous": None,
+    }
 
     r = await rr.get(f"/v1/regions/{REGION}/figures", params={"format": "csv"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")

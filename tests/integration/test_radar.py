@@ -156,3 +156,66 @@ async def test_destroying_a_case_destroys_its_pseudonyms(client_for, settings):
         await conn.close()
     radar = (await haaglanden.get(f"/v1/cases/{kept}")).json()["earlier_contacts"]
     assert radar["count"] == 0
+
+
+async def test_advice_questions_and_meldingen_find_each_other(client_for, settings):
+    """An advice question about a family is an earlier contact of a later melding, and a later
+    question sees both; the question a melding came from is not its own earlier contact, and
+    it goes with the case when the case is destroyed."""
+    haaglanden = client_for("vt-haaglanden")
+    persons = family()
+    question = {
+        "region": "haaglanden",
+        "asker": {"kind": "citizen"},
+        "question": "Mijn buurvrouw wordt thuis bedreigd; wat kan ik doen?",
+    }
+    r = await haaglanden.post("/v1/adviesvragen", json={**question, "persons": persons})
+    assert r.status_code == 201, r.text
+    asked = r.json()["advice_id"]
+    case_id = await report(haaglanden, spelled_otherwise(persons))
+    contacts = (await haaglanden.get(f"/v1/cases/{case_id}")).json()["earlier_contacts"]
+    assert [(c["kind"], c["contact_id"]) for c in contacts["contacts"]] == [("advice", asked)]
+    assert contacts["contacts"][0]["phase"] == "registered"
+    assert contacts["repeat_violence"] is False  # advice questions are not meldingen
+    page = (await haaglanden.get(f"/casus/{case_id}")).text
+    assert f'adviesvraag <a href="/adviesvragen/{asked}">' in page and "geregistreerd" in page
+
+    r = await haaglanden.post("/v1/adviesvragen", json={**question, "persons": persons[:1]})
+    later = r.json()["advice_id"]
+    seen = (await haaglanden.get(f"/v1/adviesvragen/{later}")).json()["earlier_contacts"]
+    assert [(c["kind"], c["contact_id"]) for c in seen] == [("advice", asked), ("melding", case_id)]
+    worker = client_for("vt-haaglanden", "worker")
+    assert (await worker.get(f"/v1/adviesvragen/{later}")).json()["earlier_contacts"]
+    page = (await haaglanden.get(f"/adviesvragen/{later}")).text
+    assert "2 eerdere contacten" in page and f'href="/casus/{case_id}"' in page
+
+    converted = await eventually(lambda: _converted(haaglanden, later, persons[:1]), timeout=30)
+    from_advice = (await haaglanden.get(f"/v1/cases/{converted}")).json()["earlier_contacts"]
+    assert [c["contact_id"] for c in from_advice["contacts"]] == [asked, case_id]
+
+    r = await haaglanden.post(
+        f"/v1/cases/{converted}/destroy", json={"reason": "justified_request"}
+    )
+    assert r.status_code == 200, r.text
+    assert (await haaglanden.get(f"/v1/adviesvragen/{later}")).status_code == 404
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        left = "SELECT count(*) FROM radar_pseudonyms WHERE contact_id = ANY($1)"
+        assert await conn.fetchval(left, [later, converted]) == 0
+        assert await conn.fetchval(left, [asked]) == 3
+    finally:
+        await conn.close()
+
+
+async def _converted(api, advice_id: str, persons: list[dict]) -> str | None:
+    """Turn the question into a melding once its workflow runs; the case id."""
+    r = await api.post(
+        f"/v1/adviesvragen/{advice_id}/melding",
+        json={
+            "unsafety": {"acute": False, "structural": True},
+            "persons": persons,
+            "municipality": "GM0518",
+        },
+        headers={"idempotency-key": f"convert-{advice_id}"},
+    )
+    return r.json()["case_id"] if r.status_code == 201 else None

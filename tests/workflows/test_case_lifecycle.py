@@ -264,3 +264,24 @@ async def test_a_long_case_continues_as_new_and_keeps_its_state(env, worker, rea
     with pytest.raises(WorkflowUpdateFailedError) as err:  # its state came along too
         await latest.execute_update(CaseWorkflow.close, CloseCmd(reason="other", closed_at=now))
     assert "huisverbod" in str(err.value.cause)
+
+
+async def test_a_deadline_that_passed_stays_missed_when_the_case_closes(env, worker, read_model):
+    """The regional figures count it as a missed deadline; one still open merely lapses."""
+    case, _ = await open_case(env, worker)
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    state = await case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="handover", partner="zvh-haaglanden", decided_at=now),
+    )
+    check = next(d for d in state.deadlines if d.key == "monitoring_check")
+    await skip_to(env, check.due_at + SECOND)
+    now = await env.get_current_time()
+    state = await case.execute_update(
+        CaseWorkflow.close, CloseCmd(reason="handed_over_and_safe", closed_at=now)
+    )
+    assert [d.status for d in state.deadlines if d.key == "monitoring_check"] == ["missed"]
