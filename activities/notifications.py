@@ -1,21 +1,47 @@
 """Telling partners: plan a notice's deliveries in the outbox, deliver each exactly once.
 
-`plan_notice` resolves the recipients (the table in `domain.notifications`) against the case
-file and the chain configuration and stores one delivery per recipient under a stable key;
-`deliver` sends one of them unless the outbox says it went out already. Temporal retries
-`deliver`; a retried or replayed attempt finds the delivery sent and sends nothing.
+A procedure hands the notices of a step to `enqueue` (a local activity): it resolves the
+recipients (the table in `domain.notifications`) against the case file and the chain
+configuration, stores one delivery per recipient under a stable key and wakes the region's
+dispatcher workflow, which calls `deliver_due` in rounds: each round claims the deliveries
+whose attempt is due, sends them side by side (a partner that does not answer delays only
+its own deliveries), and schedules a failed one again with backoff until the delivery
+policy's attempts are used up; then it is marked failed, escalated to the regional
+coordinator and put on the case timeline. A sent delivery is never sent again by the
+outbox; a send cut off before its bookkeeping is repeated, and the receiver recognises the
+repeat by its key (Message-ID, idempotency key).
+
+`plan_notice`, `deliver` and `fail_delivery` serve the notify workflows of cases that started
+before the dispatcher (one workflow per notice).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
-from activities.channels import Sender
+from activities.channels import PERMANENT, Sender
 from domain.chain import Chain, EmailChannel, Region
-from domain.models import FailedDelivery, Notice, PlannedDelivery
+from domain.ids import (
+    DISPATCH_WAKE,
+    DISPATCH_WORKFLOW,
+    NOTIFICATION_FAILED,
+    case_workflow_id,
+    dispatch_workflow_id,
+)
+from domain.models import (
+    DispatchInput,
+    DispatchRound,
+    FailedDelivery,
+    Notice,
+    NoticeBatch,
+    PlannedDelivery,
+)
 from domain.notifications import (
     HANDLE_WITH_CARE,
     CaseContacts,
@@ -27,8 +53,13 @@ from domain.notifications import (
     handle_with_care_message,
     next_school_day,
     recipients,
+    undelivered,
 )
+from domain.policy import DeliveryPolicy
 from store import notices
+
+BATCH = 100  # deliveries one dispatcher round takes; the next round follows at once
+HEARTBEAT = timedelta(seconds=10)  # a round that stops heartbeating is run again
 
 
 class NotificationActivities:
@@ -37,25 +68,112 @@ class NotificationActivities:
         self._chain = chain
         self._sender = sender
 
+    async def _plan(
+        self, conn: asyncpg.Connection, notice: Notice, *, dispatched: bool
+    ) -> list[asyncpg.Record]:
+        """The notice's deliveries, planned once; none when its case was destroyed (nobody is
+        to be told anything then)."""
+        case = await conn.fetchrow(
+            """SELECT f.persons, f.wijkteam, c.municipality, c.partner, s.email AS worker
+               FROM case_files f JOIN cases c USING (case_id)
+               LEFT JOIN staff s ON s.subject = c.assigned_to
+               WHERE f.case_id = $1""",
+            notice.case_id,
+        )
+        if case is None:
+            return []
+        region = self._chain.region(notice.region) or Region(
+            slug=notice.region, name=notice.region, municipalities=[]
+        )
+        rows = [_delivery(notice, region, r) for r in recipients(notice, region, _contacts(case))]
+        return await notices.plan(conn, notice, rows, dispatched=dispatched)
+
+    @activity.defn
+    async def enqueue(self, batch: NoticeBatch) -> None:
+        """Put a step's notices in the outbox and wake their region's dispatcher. A recipient
+        that has no channel at all is escalated at once. Idempotent on the notices' keys."""
+        regions: set[str] = set()
+        for notice in batch.notices:
+            async with self._pool.acquire() as conn:
+                stored = await self._plan(conn, notice, dispatched=True)
+            if stored:
+                regions.add(notice.region)
+            if failed := [d for d in stored if d["status"] == "failed"]:
+                await self._escalate(notice, failed, batch.delivery)
+        for region in sorted(regions):
+            await wake_dispatcher(region, batch.delivery)
+
+    @activity.defn
+    async def deliver_due(self, job: DispatchInput) -> DispatchRound:
+        """One round of the region's dispatcher: send every delivery whose attempt is due (up
+        to a batch), side by side; answer what happened and when the next one is due."""
+        policy = job.delivery
+        hold = policy.timeout * 2
+        async with self._pool.acquire() as conn:
+            claimed = await notices.claim_due(conn, job.region, BATCH, hold)
+        sending = asyncio.gather(*(self._attempt(dict(d), policy) for d in claimed))
+        while not sending.done():  # alive: a round cut off by a crash is taken up again soon
+            activity.heartbeat()
+            await asyncio.wait({sending}, timeout=HEARTBEAT.total_seconds() / 3)
+        outcomes = sending.result()
+        async with self._pool.acquire() as conn:
+            next_at = await notices.next_due(conn, job.region)
+        return DispatchRound(
+            sent=outcomes.count("sent"),
+            retried=outcomes.count("retried"),
+            failed=outcomes.count("failed"),
+            more=len(claimed) == BATCH,
+            next_at=next_at,
+        )
+
+    async def _attempt(self, d: dict, policy: DeliveryPolicy) -> str:
+        """Send one claimed delivery and book the outcome: "sent", "retried" or "failed"."""
+        try:
+            await asyncio.wait_for(self._sender.send(d), policy.timeout.total_seconds())
+        except Exception as e:  # noqa: BLE001 - every failure is booked on the delivery
+            error = f"{type(e).__name__}: {e}"
+            permanent = isinstance(e, ApplicationError) and e.type == PERMANENT
+            wait = None if permanent else policy.backoff(d["attempts"])
+            async with self._pool.acquire() as conn:
+                if wait is not None:
+                    await notices.retry_later(conn, d["key"], error, wait)
+                    return "retried"
+                await notices.record_error(conn, d["key"], error, final=True)
+                notice = await notices.notice(conn, d["notice_key"])
+            activity.metric_meter().create_counter("ketenregie_notifications_failed").add(1)
+            if notice is not None:
+                await self._escalate(notice, [d], policy)
+            return "failed"
+        async with self._pool.acquire() as conn:
+            await notices.mark_sent(conn, d["key"])
+        activity.metric_meter().create_counter("ketenregie_notifications_sent").add(
+            1, {"channel": d["channel"], "audience": d["audience"]}
+        )
+        return "sent"
+
+    async def _escalate(self, notice: Notice, failed: list, policy: DeliveryPolicy) -> None:
+        """Tell the regional coordinator that `notice` did not reach everyone, once, and put
+        it on the case timeline (a case that ended keeps it in the outbox only)."""
+        if notice.kind == "escalation":
+            return
+        missed = [(d["partner_id"], d["audience"]) for d in failed]
+        escalation = undelivered(notice, missed, datetime.now(UTC))
+        async with self._pool.acquire() as conn:
+            if await notices.notice(conn, escalation.key) is not None:
+                return
+            await self._plan(conn, escalation, dispatched=True)
+        await wake_dispatcher(escalation.region, policy)
+        try:
+            case = activity.client().get_workflow_handle(case_workflow_id(notice.case_id))
+            await case.signal(NOTIFICATION_FAILED, escalation.detail)
+        except RPCError as e:
+            if e.status != RPCStatusCode.NOT_FOUND:
+                raise
+
     @activity.defn
     async def plan_notice(self, notice: Notice) -> list[PlannedDelivery]:
         async with self._pool.acquire() as conn:
-            case = await conn.fetchrow(
-                """SELECT f.persons, f.wijkteam, c.municipality, c.partner, s.email AS worker
-                   FROM case_files f JOIN cases c USING (case_id)
-                   LEFT JOIN staff s ON s.subject = c.assigned_to
-                   WHERE f.case_id = $1""",
-                notice.case_id,
-            )
-            if case is None:  # the case was destroyed: nobody is to be told anything
-                return []
-            region = self._chain.region(notice.region) or Region(
-                slug=notice.region, name=notice.region, municipalities=[]
-            )
-            rows = [
-                _delivery(notice, region, r) for r in recipients(notice, region, _contacts(case))
-            ]
-            stored = await notices.plan(conn, notice, rows)
+            stored = await self._plan(conn, notice, dispatched=False)
         return [
             PlannedDelivery(
                 key=d["key"],
@@ -92,6 +210,19 @@ class NotificationActivities:
         async with self._pool.acquire() as conn:
             await notices.record_error(conn, failed.key, failed.error, final=True)
         activity.metric_meter().create_counter("ketenregie_notifications_failed").add(1)
+
+
+async def wake_dispatcher(region: str, delivery: DeliveryPolicy) -> None:
+    """Signal the region's dispatcher that deliveries wait, starting it when it does not run
+    (signal-with-start: one call either way)."""
+    task_queue = activity.info().task_queue
+    await activity.client().start_workflow(
+        DISPATCH_WORKFLOW,
+        DispatchInput(region=region, delivery=delivery),
+        id=dispatch_workflow_id(task_queue, region),
+        task_queue=task_queue,
+        start_signal=DISPATCH_WAKE,
+    )
 
 
 def _contacts(case: asyncpg.Record) -> CaseContacts:

@@ -32,3 +32,15 @@ def case_of_workflow(workflow_id: str) -> str | None:
 def advice_workflow_id(advice_id: str) -> str:
     """An advice question's workflow: no case of its own, so its payloads use the master key."""
     return f"advice-{advice_id}"
+
+
+def dispatch_workflow_id(task_queue: str, region: str) -> str:
+    """The region's one notification dispatcher of the workers on `task_queue`: references
+    only, so the master key."""
+    return f"dispatch-{task_queue}-{region}"
+
+
+# names that activities use to reach workflows without importing them
+NOTIFICATION_FAILED = "notification_failed"  # signal on the CaseWorkflow
+DISPATCH_WORKFLOW = "DispatchWorkflow"
+DISPATCH_WAKE = "wake"  # signal on the DispatchWorkflow: deliveries are waiting

@@ -15,6 +15,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
 )
 
@@ -123,3 +124,28 @@ class PlannedDelivery(BaseModel):
 class FailedDelivery(BaseModel):
     key: str
     error: str
+
+
+class NoticeBatch(BaseModel):
+    """Notices a procedure decided on in one step, for the outbox and its region's
+    dispatcher."""
+
+    notices: list[Notice]
+    delivery: DeliveryPolicy = DeliveryPolicy()
+
+
+class DispatchInput(BaseModel):
+    """A region's dispatcher: it delivers the region's outbox with this policy."""
+
+    region: str
+    delivery: DeliveryPolicy = DeliveryPolicy()
+
+
+class DispatchRound(BaseModel):
+    """What one round of the dispatcher did, and when the next delivery is due."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    more: bool = Field(False, description="more deliveries were due than one round takes")
+    next_at: datetime | None = None

@@ -233,3 +233,20 @@ def event_message(notice: Notice) -> dict[str, str]:
         "detail": notice.detail,
         "due_at": dutch_time(notice.due_at) if notice.due_at else "",
     }
+
+
+def undelivered(notice: Notice, missed: list[tuple[str | None, str]], at: datetime) -> Notice:
+    """The escalation to the regional coordinator of a notice that did not reach every
+    recipient; `missed` holds (partner id, audience) of each delivery that failed. Its key
+    follows the notice's, so a notice is escalated once."""
+    whom = ", ".join(sorted({partner or audience_name(audience) for partner, audience in missed}))
+    return Notice(
+        key=f"{notice.key}:undelivered",
+        case_id=notice.case_id,
+        region=notice.region,
+        kind="escalation",
+        recipient="regional_coordinator",
+        subject="notification_failed",
+        at=at,
+        detail=f"bericht '{title(notice)}' kon niet worden bezorgd bij {whom}",
+    )

@@ -586,6 +586,13 @@ class DeliveryPolicy(BaseModel):
     attempts: int = Field(12, ge=1)
     timeout: timedelta = timedelta(seconds=30)
 
+    def backoff(self, failed: int) -> timedelta | None:
+        """The wait after the `failed`-th failed attempt (doubling from the first retry up to
+        the longest), or None when the attempts are used up."""
+        if failed >= self.attempts:
+            return None
+        return min(self.first_retry * 2 ** (failed - 1), self.max_retry)
+
 
 class Policy(BaseModel):
     """Every duration of the chain, in one object that travels with each case."""

@@ -285,6 +285,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX advice_deadlines_region_open ON advice_deadlines (region, due_at)
         WHERE status IN ('open', 'overdue') AND met_at IS NULL;
     """,
+    # the region's dispatcher delivers from the outbox: a delivery it is to send has its
+    # region and the moment of its next attempt (rows of the notify workflows have none), and
+    # a claim that lapses when the attempt was cut off
+    """
+    ALTER TABLE deliveries ADD COLUMN region text;
+    ALTER TABLE deliveries ADD COLUMN next_attempt_at timestamptz;
+    ALTER TABLE deliveries ADD COLUMN claimed_until timestamptz;
+    CREATE INDEX deliveries_due ON deliveries (region, next_attempt_at)
+        WHERE status IN ('pending', 'sending') AND next_attempt_at IS NOT NULL;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import asyncpg
 
 from domain.models import Notice
@@ -24,6 +26,16 @@ async def queue(conn: asyncpg.Connection, n: Notice) -> bool:
     return status.endswith(" 1")
 
 
+async def notice(conn: asyncpg.Connection, key: str) -> Notice | None:
+    """The notice queued under `key`, if any."""
+    row = await conn.fetchrow(
+        """SELECT key, case_id, region, kind, recipient, subject, due_at, detail
+           FROM notices WHERE key = $1""",
+        key,
+    )
+    return Notice(**dict(row)) if row else None
+
+
 async def for_case(conn: asyncpg.Connection, case_id: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         """SELECT n.key, n.kind, n.recipient, n.subject, n.due_at, n.detail, n.created_at,
@@ -43,16 +55,21 @@ DELIVERY_COLUMNS = (
 )
 
 
-async def plan(conn: asyncpg.Connection, n: Notice, rows: list[dict]) -> list[asyncpg.Record]:
-    """Queue the notice and one delivery per recipient, once; the deliveries as stored.
+async def plan(
+    conn: asyncpg.Connection, n: Notice, rows: list[dict], *, dispatched: bool = False
+) -> list[asyncpg.Record]:
+    """Queue the notice and one delivery per recipient, once; the deliveries as stored. A
+    `dispatched` delivery is the region dispatcher's to send, from now on.
 
     A retried or replayed plan finds the rows of the first one and changes nothing."""
     async with conn.transaction():
         await queue(conn, n)
         await conn.executemany(
             """INSERT INTO deliveries (key, notice_key, case_id, audience, partner_id, channel,
-                                       address, subject, body, due_at, status, last_error)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                       address, subject, body, due_at, status, last_error,
+                                       region, next_attempt_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                       CASE WHEN $14 THEN now() END)
                ON CONFLICT (key) DO NOTHING""",
             [
                 (
@@ -68,6 +85,8 @@ async def plan(conn: asyncpg.Connection, n: Notice, rows: list[dict]) -> list[as
                     r["due_at"],
                     r["status"],
                     r["last_error"],
+                    n.region,
+                    dispatched,
                 )
                 for r in rows
             ],
@@ -83,6 +102,51 @@ async def begin_attempt(conn: asyncpg.Connection, key: str) -> asyncpg.Record | 
         f"""UPDATE deliveries SET attempts = attempts + 1, status = 'sending'
             WHERE key = $1 AND status IN ('pending', 'sending') RETURNING {DELIVERY_COLUMNS}""",
         key,
+    )
+
+
+async def claim_due(
+    conn: asyncpg.Connection, region: str, limit: int, hold: timedelta
+) -> list[asyncpg.Record]:
+    """Take up to `limit` of the region's deliveries whose attempt is due, oldest first, and
+    count the attempt. A claim is held for `hold`: one whose attempt was cut off (a crash)
+    is due again after it, and two dispatchers never take the same row."""
+    return await conn.fetch(
+        f"""UPDATE deliveries SET attempts = attempts + 1, status = 'sending',
+                                  claimed_until = now() + $3
+            WHERE key IN (
+                SELECT key FROM deliveries
+                WHERE region = $1 AND next_attempt_at IS NOT NULL
+                  AND (status = 'pending' AND next_attempt_at <= now()
+                       OR status = 'sending' AND claimed_until < now())
+                ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            RETURNING {DELIVERY_COLUMNS}, notice_key, case_id""",
+        region,
+        limit,
+        hold,
+    )
+
+
+async def retry_later(conn: asyncpg.Connection, key: str, error: str, wait: timedelta) -> None:
+    """The attempt failed: try again after `wait`."""
+    await conn.execute(
+        """UPDATE deliveries SET status = 'pending', last_error = $2, claimed_until = NULL,
+                                 next_attempt_at = now() + $3
+           WHERE key = $1 AND status = 'sending'""",
+        key,
+        error,
+        wait,
+    )
+
+
+async def next_due(conn: asyncpg.Connection, region: str) -> datetime | None:
+    """When the region's next delivery is due (a claim that lapses counts too)."""
+    return await conn.fetchval(
+        """SELECT min(CASE WHEN status = 'pending' THEN next_attempt_at ELSE claimed_until END)
+           FROM deliveries
+           WHERE region = $1 AND next_attempt_at IS NOT NULL
+             AND status IN ('pending', 'sending')""",
+        region,
     )
 
 

@@ -9,25 +9,37 @@ with fixed test keys.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.corv import CORV_REJECTED
+from activities.notifications import wake_dispatcher
 from domain.advice import AdviceState
 from domain.case import CaseInput, CaseSnapshot, PersonRef, ReporterKind, Unsafety
 from domain.child_protection import CorvRequest
 from domain.huisverbod import HuisverbodSnapshot
-from domain.ids import case_workflow_id
-from domain.models import FailedDelivery, Notice, PlannedDelivery
+from domain.ids import NOTIFICATION_FAILED, case_workflow_id
+from domain.models import (
+    DispatchInput,
+    DispatchRound,
+    FailedDelivery,
+    Notice,
+    NoticeBatch,
+    PlannedDelivery,
+)
+from domain.notifications import undelivered
 from domain.policy import Policy
 from domain.procedure import PathRecord
 from domain.workdays import preload_calendar
@@ -65,6 +77,17 @@ async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvir
         yield env
 
 
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class _Outgoing:
+    notice: Notice
+    status: str = "pending"
+    tries: int = 0
+    next_at: datetime = EARLIEST
+
+
 class FakeReadModel:
     """Stands in for Postgres in workflow tests: keeps the newest snapshot per id."""
 
@@ -76,14 +99,14 @@ class FakeReadModel:
         self.failed: list[FailedDelivery] = []
         self.attempts: dict[str, list[datetime]] = {}  # key -> when each attempt was scheduled
         self.unreachable: set[str] = set()  # recipient roles whose channel never answers
+        self.outbox: dict[str, _Outgoing] = {}  # the dispatcher's deliveries, by key
         self.paths: dict[str, PathRecord] = {}
         self.advice: dict[str, AdviceState] = {}
         self.corv: list[CorvRequest] = []
         self.corv_refuses = False
 
     async def sent(self, count: int) -> list[tuple[str, str]]:
-        """(kind, recipient) of the notices once `count` were planned: each notice goes out
-        through a notify workflow of its own, after the step that made it."""
+        """(kind, recipient) of the notices once `count` were queued."""
         for _ in range(200):
             if len(self.notices) >= count:
                 break
@@ -112,6 +135,50 @@ class FakeReadModel:
     @activity.defn(name="fail_delivery")
     async def fail_delivery(self, failed: FailedDelivery) -> None:
         self.failed.append(failed)
+
+    @activity.defn(name="enqueue")
+    async def enqueue(self, batch: NoticeBatch) -> None:
+        """Queues one delivery per notice, to its recipient role, and wakes the dispatcher."""
+        for n in batch.notices:
+            self._queue(n)
+        for region in sorted({n.region for n in batch.notices}):
+            await wake_dispatcher(region, batch.delivery)
+
+    def _queue(self, n: Notice) -> None:
+        self.notices.setdefault(n.key, n)
+        self.outbox.setdefault(f"{n.key}>{n.recipient}", _Outgoing(notice=n))
+
+    @activity.defn(name="deliver_due")
+    async def deliver_due(self, job: DispatchInput) -> DispatchRound:
+        """Delivers what is due on the test server's clock; a delivery to an unreachable role
+        is retried with the policy's backoff, then failed and escalated."""
+        now = activity.info().current_attempt_scheduled_time
+        done = DispatchRound()
+        for key, d in list(self.outbox.items()):
+            if d.notice.region != job.region or d.status != "pending" or d.next_at > now:
+                continue
+            self.attempts.setdefault(key, []).append(now)
+            d.tries += 1
+            if key.endswith(f">{d.notice.recipient}") and d.notice.recipient in self.unreachable:
+                wait = job.delivery.backoff(d.tries)
+                if wait is not None:
+                    d.next_at, done.retried = now + wait, done.retried + 1
+                    continue
+                d.status, done.failed = "failed", done.failed + 1
+                self.failed.append(FailedDelivery(key=key, error="connection refused"))
+                if d.notice.kind != "escalation":
+                    escalation = undelivered(d.notice, [(None, d.notice.recipient)], now)
+                    self._queue(escalation)
+                    case = activity.client().get_workflow_handle(case_workflow_id(d.notice.case_id))
+                    with contextlib.suppress(RPCError):  # a test may send notices of no case
+                        await case.signal(NOTIFICATION_FAILED, escalation.detail)
+                    done.more = True
+                continue
+            d.status, done.sent = "sent", done.sent + 1
+            self.delivered.append(key)
+        waiting = [d.next_at for d in self.outbox.values() if d.status == "pending"]
+        done.next_at = min(waiting, default=None)
+        return done
 
     @activity.defn(name="upsert_case")
     async def upsert_case(self, s: CaseSnapshot) -> bool:
@@ -159,6 +226,8 @@ class FakeReadModel:
             self.upsert_path,
             self.upsert_advice,
             self.send_verzoek_tot_onderzoek,
+            self.enqueue,
+            self.deliver_due,
             self.plan_notice,
             self.deliver,
             self.fail_delivery,

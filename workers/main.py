@@ -35,6 +35,7 @@ from workers.case_keys import PostgresKeyStore
 from workers.client import connect, metrics_runtime
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
+from workflows.dispatch import DispatchWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 from workflows.notify import NotifyWorkflow
 from workflows.registry import PROCEDURES
@@ -47,14 +48,15 @@ from workflows.retention import (
 
 
 def workflows() -> list[type]:
-    """The case, the huisverbod, every registered procedure, advice questions, notices and
-    retention."""
+    """The case, the huisverbod, every registered procedure, advice questions, the regions'
+    dispatchers (and the notify workflows of older cases) and retention."""
     paths = [p.workflow for p in PROCEDURES.values()]
     return [
         CaseWorkflow,
         HuisverbodWorkflow,
         *paths,
         AdviceWorkflow,
+        DispatchWorkflow,
         NotifyWorkflow,
         RetentionWorkflow,
         ReconcileWorkflow,
@@ -101,6 +103,8 @@ def build_worker(
             read_model.upsert_path,
             read_model.upsert_advice,
             corv.send_verzoek_tot_onderzoek,
+            notifications.enqueue,
+            notifications.deliver_due,
             notifications.plan_notice,
             notifications.deliver,
             notifications.fail_delivery,

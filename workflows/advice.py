@@ -32,8 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import RuleViolation
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
-    from workflows.options import DURABLE
-    from workflows.procedure import ProcedureWorkflow, on_calendar
+    from workflows.procedure import ProcedureWorkflow, on_calendar, project
 
 FOLLOW_UP = "advice_follow_up"
 
@@ -174,6 +173,4 @@ class AdviceWorkflow(ProcedureWorkflow):
         return []
 
     async def _project(self) -> None:
-        await workflow.execute_activity_method(
-            ReadModelActivities.upsert_advice, self._s.model_copy(deep=True), **DURABLE
-        )
+        await project(ReadModelActivities.upsert_advice, self._s.model_copy(deep=True))

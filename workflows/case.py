@@ -43,15 +43,14 @@ with workflow.unsafe.imports_passed_through():
         HuisverbodInput,
         HuisverbodRequestCmd,
     )
-    from domain.ids import huisverbod_workflow_id, path_workflow_id
+    from domain.ids import NOTIFICATION_FAILED, huisverbod_workflow_id, path_workflow_id
     from domain.models import TimelineEvent
     from domain.policy import RULES
     from domain.procedure import PathChange, PathInput, StartPathCmd
     from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
-    from workflows.notify import NOTIFICATION_FAILED
-    from workflows.options import COORDINATOR, DURABLE
-    from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due
+    from workflows.options import COORDINATOR
+    from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due, project
     from workflows.registry import PROCEDURES
 
 FOLLOW_UP_LABELS = {
@@ -532,9 +531,7 @@ class CaseWorkflow(ProcedureWorkflow):
         return f"case:{self._s.case_id}:{kind}:{subject}:{at.isoformat()}"
 
     async def _project(self) -> None:
-        await workflow.execute_activity_method(
-            ReadModelActivities.upsert_case, self._s.model_copy(deep=True), **DURABLE
-        )
+        await project(ReadModelActivities.upsert_case, self._s.model_copy(deep=True))
 
 
 def _yn(value: bool | None) -> str:

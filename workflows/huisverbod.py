@@ -33,8 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.workdays import dutch_time
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
-    from workflows.options import DURABLE
-    from workflows.procedure import ProcedureWorkflow, due, on_calendar
+    from workflows.procedure import ProcedureWorkflow, due, on_calendar, project
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
@@ -408,9 +407,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         return [self._s.ends_at if self._s.status in RUNNING else self._s.open_until]
 
     async def _project(self) -> None:
-        await workflow.execute_activity_method(
-            ReadModelActivities.upsert_huisverbod, self._s.model_copy(deep=True), **DURABLE
-        )
+        await project(ReadModelActivities.upsert_huisverbod, self._s.model_copy(deep=True))
 
     def _report(self, events: list[TimelineEvent]) -> tuple[str, HuisverbodChange]:
         s = self._s

@@ -1,6 +1,8 @@
 """Telling partners about one notice: plan its deliveries, deliver each, escalate failures.
 
-A child workflow per notice, so a partner that is down for an hour delays nobody's case.
+A child workflow per notice, for the cases that started before the region's dispatcher
+(`workflows.dispatch`) took over; kept until none of them runs. A partner that is down for an
+hour delays nobody's case.
 Each delivery is retried with backoff (the delivery policy); when the tries run out it is
 marked failed, the regional coordinator is told, and the case timeline shows it.
 """
@@ -15,12 +17,10 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
-    from domain.ids import case_workflow_id
+    from domain.ids import NOTIFICATION_FAILED, case_workflow_id
     from domain.models import FailedDelivery, Notice, NotifyInput, PlannedDelivery
-    from domain.notifications import audience_name, title
-    from workflows.options import COORDINATOR, DURABLE
-
-NOTIFICATION_FAILED = "notification_failed"  # signal on the CaseWorkflow
+    from domain.notifications import undelivered
+    from workflows.options import DURABLE
 
 
 @workflow.defn
@@ -30,20 +30,10 @@ class NotifyWorkflow:
         outcomes = await self._notify(inp, inp.notice)
         failed = [o for o in outcomes if o.status == "failed"]
         if failed and inp.notice.kind != "escalation":
-            whom = ", ".join(sorted({o.partner_id or audience_name(o.audience) for o in failed}))
-            detail = f"bericht '{title(inp.notice)}' kon niet worden bezorgd bij {whom}"
-            escalation = Notice(
-                key=f"{inp.notice.key}:undelivered",
-                case_id=inp.notice.case_id,
-                region=inp.notice.region,
-                kind="escalation",
-                recipient=COORDINATOR,
-                subject="notification_failed",
-                at=workflow.now(),
-                detail=detail,
-            )
+            missed = [(o.partner_id, o.audience) for o in failed]
+            escalation = undelivered(inp.notice, missed, workflow.now())
             outcomes += await self._notify(inp, escalation)
-            await self._tell_case(inp.notice.case_id, detail)
+            await self._tell_case(inp.notice.case_id, escalation.detail)
         return outcomes
 
     async def _notify(self, inp: NotifyInput, notice: Notice) -> list[PlannedDelivery]:

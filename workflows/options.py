@@ -15,3 +15,10 @@ DURABLE = {
 }
 
 COORDINATOR = "regional_coordinator"
+
+# A local activity: harmless to repeat (a versioned upsert, an outbox row under its key), so it
+# runs inside the workflow task and costs no activity task; retried as long as it takes.
+LOCAL = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": DURABLE["retry_policy"],
+}

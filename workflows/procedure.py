@@ -1,7 +1,7 @@
 """The one base of every long-running procedure: the case, the huisverbod and each path.
 
 It runs the loop over the procedure's `DeadlineBook` (reminders before, escalation after),
-records timeline events, sends notices (each through its own notify workflow), projects the
+records timeline events, puts notices in the outbox for the region's dispatcher, projects the
 state to the read model and reports what happened to the parent case. A subclass sets its
 state and calls `_begin`, then awaits `_run_until_done`; it overrides only the hooks.
 """
@@ -20,19 +20,23 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
+    from activities.notifications import NotificationActivities
     from activities.read_model import ReadModelActivities
     from domain.access import org_name
     from domain.ids import notice_workflow_id
-    from domain.models import Notice, NotifyInput, TimelineEvent
+    from domain.models import Notice, NoticeBatch, NotifyInput, TimelineEvent
     from domain.policy import DeadlinePolicy, DeliveryPolicy
     from domain.procedure import PathChange, PathInput, PathRecord, PathState
     from workflows.deadlines import DeadlineBook, Firing
     from workflows.errors import check_time, conflict
     from workflows.notify import NotifyWorkflow
-    from workflows.options import COORDINATOR, DURABLE
+    from workflows.options import COORDINATOR, DURABLE, LOCAL
 
 T = TypeVar("T")
 PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
+# patch: notices go to the outbox and the region's dispatcher (`workflows.dispatch`) instead of
+# a notify workflow each, and projections are local activities
+LEAN = "lean-notices"
 
 
 class ProcedureWorkflow:
@@ -209,7 +213,7 @@ class PathWorkflow(ProcedureWorkflow):
             version=s.version,
             state=s.model_dump(mode="json"),
         )
-        await workflow.execute_activity_method(ReadModelActivities.upsert_path, record, **DURABLE)
+        await project(ReadModelActivities.upsert_path, record)
 
     def _report(self, events: list[TimelineEvent]) -> tuple[str, BaseModel]:
         s = self._s
@@ -254,8 +258,26 @@ def firing_event(firing: Firing, now: datetime) -> tuple[str, str]:
     return "escalated", f"termijn verstreken, geëscaleerd naar de coördinator: {d.label}"
 
 
+async def project(write: Callable[[Any, Any], Any], state: BaseModel) -> None:
+    """Write `state` to the read model: a versioned upsert, so a repeat is harmless and it
+    runs as a local activity (no activity task of its own). Runs from before the patch keep
+    the activity they recorded."""
+    if workflow.patched(LEAN):
+        await workflow.execute_local_activity_method(write, state, **LOCAL)
+    else:
+        await workflow.execute_activity_method(write, state, **DURABLE)
+
+
 async def send(notices: list[Notice], delivery: DeliveryPolicy) -> None:
-    """Hand each notice to its own notify workflow; a notice is started once, ever."""
+    """Put the notices in the outbox for the region's dispatcher (one local activity); runs
+    from before the patch start a notify workflow per notice, once, ever."""
+    if workflow.patched(LEAN):
+        if notices:
+            batch = NoticeBatch(notices=notices, delivery=delivery)
+            await workflow.execute_local_activity_method(
+                NotificationActivities.enqueue, batch, **LOCAL
+            )
+        return
     for n in notices:
         try:
             await workflow.start_child_workflow(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from domain.notifications import (
     handle_with_care_message,
     recipients,
 )
+from domain.policy import DeliveryPolicy
 from domain.workdays import AMSTERDAM
 from ketenregie.settings import SAMPLE_CHAIN
 
@@ -193,3 +194,11 @@ def test_handle_with_care_reaches_a_school_for_children_of_4_up_to_and_including
     case = CaseContacts(municipality="GM0518", children=[pupil])
     school = "school-de-regenboog/c1" in told(notice("event", "police_callout"), case)
     assert school is told_school
+
+
+def test_delivery_retries_double_up_to_the_longest_wait_then_stop():
+    policy = DeliveryPolicy(
+        first_retry=timedelta(seconds=5), max_retry=timedelta(seconds=30), attempts=5
+    )
+    waits = [policy.backoff(n) for n in range(1, 6)]
+    assert waits == [timedelta(seconds=s) for s in (5, 10, 20, 30)] + [None]

@@ -35,7 +35,7 @@ from domain.huisverbod import (
     ViolationCmd,
     WithdrawalCmd,
 )
-from domain.ids import huisverbod_workflow_id, path_workflow_id
+from domain.ids import dispatch_workflow_id, huisverbod_workflow_id, path_workflow_id
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
@@ -79,6 +79,43 @@ async def requested_by_police(env, tq: str) -> tuple[WorkflowHandle, WorkflowHan
     return case, hv, now
 
 
+async def extended_huisverbod(env, tq: str) -> tuple[WorkflowHandle, WorkflowHandle]:
+    """A police call-out case whose huisverbod was imposed and, after 8 days, extended."""
+    police_case, hv, now = await requested_by_police(env, tq)
+    await hv.execute_update(
+        HuisverbodWorkflow.decide,
+        DecisionCmd(
+            decision="impose",
+            reason="r",
+            decided_by=MAYOR,
+            decided_at=now,
+            veilig_thuis_consulted=True,
+        ),
+    )
+    await skip_days(env, 8)
+    await hv.execute_update(
+        HuisverbodWorkflow.extend,
+        ExtensionCmd(
+            until=now + timedelta(days=20),
+            reason="r",
+            decided_by=MAYOR,
+            decided_at=await env.get_current_time(),
+        ),
+    )
+    return police_case, hv
+
+
+async def record_lean(env, tq: str) -> dict[str, WorkflowHandle]:
+    """The same case under the lean-notices patch: notices through the region's dispatcher,
+    projections as local activities; and the dispatcher's own history."""
+    police_case, hv = await extended_huisverbod(env, tq)
+    return {
+        "lean_case_with_huisverbod_running": police_case,
+        "lean_huisverbod_extended_running": hv,
+        "lean_dispatcher": env.client.get_workflow_handle(dispatch_workflow_id(tq, "haaglanden")),
+    }
+
+
 async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     out: dict[str, WorkflowHandle] = {}
     closed, _ = await open_case(env, tq, acute=False, reporter="professional")
@@ -105,27 +142,7 @@ async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     )
     out["case_monitoring_running"] = monitored
 
-    police_case, hv, now = await requested_by_police(env, tq)
-    await hv.execute_update(
-        HuisverbodWorkflow.decide,
-        DecisionCmd(
-            decision="impose",
-            reason="r",
-            decided_by=MAYOR,
-            decided_at=now,
-            veilig_thuis_consulted=True,
-        ),
-    )
-    await skip_days(env, 8)
-    await hv.execute_update(
-        HuisverbodWorkflow.extend,
-        ExtensionCmd(
-            until=now + timedelta(days=20),
-            reason="r",
-            decided_by=MAYOR,
-            decided_at=await env.get_current_time(),
-        ),
-    )
+    police_case, hv = await extended_huisverbod(env, tq)
     out["huisverbod_extended_running"] = hv
     out["case_with_huisverbod_running"] = police_case
     _, refused, now = await requested_by_police(env, tq)
@@ -339,6 +356,7 @@ async def main() -> None:
             recorded.update(await record_long_case(env, tq))
             recorded.update(await record_legal_dates(env, tq))
             recorded.update(await record_repeat_violence(env, tq))
+            recorded.update(await record_lean(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

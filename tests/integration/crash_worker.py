@@ -1,9 +1,9 @@
-"""`ketenregie worker` that kills itself (SIGKILL) right after its first delivery went out and
-was recorded as sent, before Temporal hears that the activity completed.
+"""`ketenregie worker` that kills itself (SIGKILL) right after its dispatcher's first round
+sent a delivery and recorded it as sent, before Temporal hears that the round completed.
 
     python -m tests.integration.crash_worker MARKER
 
-The key of that delivery is written to the file MARKER first; with MARKER present the worker
+How many the round sent is written to the file MARKER first; with MARKER present the worker
 runs as usual. Settings come from the environment, as for `ketenregie worker`.
 """
 
@@ -42,10 +42,10 @@ class _CrashAfterSend(ActivityInboundInterceptor):
 
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         result = await super().execute_activity(input)
-        # `deliver` returns True once it sent the message and recorded it as sent
-        sent = activity.info().activity_type == "deliver" and result is True
+        # a round of `deliver_due` answers how many it sent and recorded as sent
+        sent = activity.info().activity_type == "deliver_due" and result.sent > 0
         if sent and not self.marker.exists():
-            self.marker.write_text(input.args[0], encoding="utf-8")
+            self.marker.write_text(str(result.sent), encoding="utf-8")
             os.kill(os.getpid(), signal.SIGKILL)
         return result
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.workdays import AMSTERDAM
 from tests.integration.conftest import eventually
 from tests.integration.flows import open_case
 
@@ -16,6 +17,12 @@ TEEN = {"ref": "k2", "role": "child", "name": "Tiener Tien", "birth_date": "2009
 VICTIM = {"ref": "p1", "role": "victim", "name": "Slachtoffer Een", "birth_date": "1990-04-01"}
 PLEGER = {"ref": "p2", "role": "pleger", "name": "Pleger Twee", "birth_date": "1985-06-15"}
 SHELTER_ADDRESS = "Geheimstraat 12, Rijswijk"
+
+
+def amsterdam_today() -> date:
+    """The date on the Dutch wall clock: dates of steps are Amsterdam dates, also just after
+    midnight when UTC is still on the day before."""
+    return datetime.now(AMSTERDAM).date()
 
 
 def soon(seconds: float) -> str:
@@ -67,7 +74,9 @@ async def test_child_protection_beschermtafel_raad_via_corv_court_and_measure_en
     )
     assert early.status_code == 409 and "verwezen" in early.json()["detail"]
 
-    await step(api, steps, {"step": "meeting_scheduled", "meeting_on": date.today().isoformat()})
+    await step(
+        api, steps, {"step": "meeting_scheduled", "meeting_on": amsterdam_today().isoformat()}
+    )
     state = await step(api, steps, {"step": "meeting_held", "outcome": "request_raad"})
     assert state["status"] == "raad_requested"
     message_id = state["corv_message_id"]
@@ -195,13 +204,13 @@ async def test_mda_continues_as_new_several_times_without_losing_its_plan(api, w
                 "action_id": "a1",
                 "owner": "wijkteam-den-haag-centrum",
                 "what": "gezinscoach start",
-                "due_on": date.today().isoformat(),
+                "due_on": amsterdam_today().isoformat(),
             },
             {
                 "action_id": "a2",
                 "owner": "politie-den-haag",
                 "what": "wijkagent bezoekt het gezin",
-                "due_on": (date.today() + timedelta(days=30)).isoformat(),
+                "due_on": (amsterdam_today() + timedelta(days=30)).isoformat(),
             },
         ],
     }
@@ -352,7 +361,7 @@ async def test_safety_plan_reminds_the_responsible_worker_before_each_review(api
         json={
             "responsible": "wijkteam-den-haag-centrum",
             "worker": "u-17",
-            "review_dates": [(date.today() - timedelta(days=1)).isoformat()],
+            "review_dates": [(amsterdam_today() - timedelta(days=1)).isoformat()],
         },
     )
     assert r.status_code == 422 and "in het verleden" in r.json()["detail"]
@@ -361,7 +370,7 @@ async def test_safety_plan_reminds_the_responsible_worker_before_each_review(api
         json={"responsible": "x", "worker": "u-17", "review_dates": ["2027-01-01", "2026-12-01"]},
     )
     assert r.status_code == 422
-    review_on = date.today() + timedelta(days=3)
+    review_on = amsterdam_today() + timedelta(days=3)
     path = await step(
         api,
         url,
