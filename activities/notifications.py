@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 from temporalio import activity
@@ -92,12 +93,10 @@ class NotificationActivities:
     async def enqueue(self, batch: NoticeBatch) -> None:
         """Put a step's notices in the outbox and wake their region's dispatcher. A recipient
         that has no channel at all is escalated at once. Idempotent on the notices' keys."""
-        regions: set[str] = set()
-        for notice in batch.notices:
-            async with self._pool.acquire() as conn:
-                stored = await self._plan(conn, notice, dispatched=True)
-            if stored:
-                regions.add(notice.region)
+        async with self._pool.acquire() as conn:
+            planned = [(n, await self._plan(conn, n, dispatched=True)) for n in batch.notices]
+        regions = {notice.region for notice, stored in planned if stored}
+        for notice, stored in planned:
             if failed := [d for d in stored if d["status"] == "failed"]:
                 await self._escalate(notice, failed, batch.delivery)
         for region in sorted(regions):
@@ -144,12 +143,15 @@ class NotificationActivities:
             if notice is not None:
                 await self._escalate(notice, [d], policy)
             return "failed"
+        await self._sent(d)
+        return "sent"
+
+    async def _sent(self, d: Any) -> None:
         async with self._pool.acquire() as conn:
             await notices.mark_sent(conn, d["key"])
         activity.metric_meter().create_counter("ketenregie_notifications_sent").add(
             1, {"channel": d["channel"], "audience": d["audience"]}
         )
-        return "sent"
 
     async def _escalate(self, notice: Notice, failed: list, policy: DeliveryPolicy) -> None:
         """Tell the regional coordinator that `notice` did not reach everyone, once, and put
@@ -198,11 +200,7 @@ class NotificationActivities:
             async with self._pool.acquire() as conn:
                 await notices.record_error(conn, key, f"{type(e).__name__}: {e}", final=False)
             raise
-        async with self._pool.acquire() as conn:
-            await notices.mark_sent(conn, key)
-        activity.metric_meter().create_counter("ketenregie_notifications_sent").add(
-            1, {"channel": d["channel"], "audience": d["audience"]}
-        )
+        await self._sent(d)
         return True
 
     @activity.defn

@@ -229,7 +229,5 @@ async def detail(parts: Parts, caller: Caller, advice_id: str) -> dict[str, Any]
                 conn, parts.chain, "advice", advice_id, region, q["received_at"]
             )
     _logged(caller, advice_id, q["persons"])
-    for e in earlier or []:
-        if e.kind == "melding":
-            caller.audit.touches(e.contact_id)
+    radar.logged(caller.audit, earlier or [])
     return {**q, "earlier_contacts": None if earlier is None else [e.model_dump() for e in earlier]}

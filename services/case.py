@@ -229,9 +229,7 @@ async def _earlier_contacts(conn, parts: Parts, caller: Caller, case: dict) -> d
     found = await radar.earlier_contacts(
         conn, parts.chain, "melding", case["case_id"], case["region"], case["opened_at"]
     )
-    for e in found:
-        if e.kind == "melding":
-            caller.audit.touches(e.contact_id)
+    radar.logged(caller.audit, found)
     return {
         "count": len(found),
         "repeat_violence": case["repeat_violence"],

@@ -58,6 +58,14 @@ async def earlier_contacts(
     return await _matches(conn, chain, mine, kind, contact_id, region, at)
 
 
+def logged(audit: Any, found: list[EarlierContact]) -> list[EarlierContact]:
+    """Each earlier case shown counts as read: it goes into the caller's access-log entry."""
+    for e in found:
+        if e.kind == "melding":
+            audit.touches(e.contact_id)
+    return found
+
+
 async def _matches(conn, chain, mine, kind, contact_id, region, at) -> list[EarlierContact]:
     if not mine:
         return []

@@ -2,9 +2,9 @@
 the procedures put in the outbox.
 
 Each wake (a signal when notices are queued, or the moment the next retry is due) runs
-rounds of `deliver_due` until nothing more is due; with nothing waiting it costs nothing. Retries, backoff and escalation are the
-outbox's (`activities.notifications`), so a partner that is down costs its own rows a later
-attempt and nobody else a wait. Continues as new after a number of rounds, so its history
+rounds of `deliver_due` until nothing more is due; with nothing waiting it costs nothing.
+Retries, backoff and escalation are the outbox's (`activities.notifications`), so a partner
+that is down costs its own rows a later attempt and nobody else a wait. Continues as new after a number of rounds, so its history
 stays short however long it runs.
 """
 
