@@ -14,22 +14,30 @@ are placed so that their end or cap falls in the hour that a switch to or from s
 skips or repeats.
 
 At the end every deadline of every case, huisverbod and acute-safety path in the read model
-(due time, reminder moment, status, when met, whether reminded) and every ban's dates (end,
-cap, appeal term, how it ended) are compared with what this module computes itself from the
-rules table of the README and the articles in `domain/policy.py`: working days of the
-Algemene termijnenwet from its own list of feast days (Easter from `dateutil`, the decrees
-as the README lists them), wall-clock periods in Europe/Amsterdam, hours as absolute time.
-It never calls `domain.deadlines`, `domain.workdays` or the policy. It prints figures and
-asserts nothing.
+(due time, reminder moment, status, when met, whether reminded), the moment each reminder
+and escalation fired (from the timelines), and every ban's dates (end, cap, appeal term, how
+it ended) are compared with what this module computes itself from the rules table of the
+README and the articles in `domain/policy.py`: working days of the Algemene termijnenwet
+from its own list of feast days (Easter from `dateutil`, the decrees as the README lists
+them), wall-clock periods in Europe/Amsterdam, hours as absolute time. It never calls
+`domain.deadlines`, `domain.workdays` or the policy. It prints figures and asserts nothing.
 
-What limits the figures: one worker and the test server share this machine's cores with
-whatever else runs, so the wall time is this machine's, not a server's; the test server
-keeps everything in memory and the activities write to dicts, so Postgres, the codec's key
-store and the partners' channels cost nothing here; steps happen at whole minutes; the
-oracle is only as independent as the reading of the rules it was written from (the decree
-days of Atw art. 3 lid 3 are copied from the README, and a wall-clock time in the hour that
-is skipped or repeated is taken as the README says: 02:30 on the spring switch is 03:30,
-a repeated 02:30 is the first one).
+What limits the figures:
+- The wall time is the test server's more than the workflows'. Its cost per step grows with
+  the steps before it: its time-skipping clock keeps a list of lock events "for debugging"
+  that only grows, and scans it on every timer it runs (sdk-java, `SelfAdvancingTimerImpl`).
+  In the default year January took 40 s of wall time and December 420 s; a timer's
+  reminder or escalation lands up to seconds after its moment (checked: within a minute).
+- The server sometimes stops skipping time after a refused huisverbod (see `sleep_until`);
+  each such stall costs a few seconds before it is undone, and is counted.
+- One worker, the test server and whatever else runs share this machine's cores; Postgres,
+  the codec's key store and the partners' channels cost nothing here (dicts).
+- Steps happen at whole minutes, never within a minute of a timer of their workflow, so a
+  race never decides a status.
+- The oracle is only as independent as the reading of the rules it was written from: the
+  decree days of Atw art. 3 lid 3 are copied from the README, and a wall-clock time the
+  switch skips or repeats is read as the README says (02:30 on the spring switch is 03:30;
+  a repeated 02:30 is the first one).
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ import random
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -278,6 +287,7 @@ HULPOFFICIER = Decider(name="hulpofficier", capacity="hulpofficier")
 REPORTERS = (("police", 0.60), ("professional", 0.28), ("citizen", 0.09), ("anonymous", 0.03))
 POLICE_HOURS = (4, 3, 2, 2, 1, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 5, 5, 6, 7, 8, 8, 8, 7, 5)
 MILESTONE_DEADLINES = {"contact_address_given": "contact_address", "help_started": "help_started"}
+TIMER_LAG = timedelta(minutes=1)  # what the busy server may add; a wrong rule is hours or days
 STALL_SECONDS = 5  # a sleep that long without progress is looked at; 1 after a refusal
 Action = Callable[[], Awaitable[None]]
 
@@ -291,11 +301,17 @@ class Figures:
     commands: int = 0  # workflow starts and updates sent
     deadlines: int = 0  # deadlines compared: due, reminder, status, met and reminded each
     firings: int = 0  # reminders and escalations compared by the moment they fired
+    timer_lag: timedelta = timedelta(0)  # the latest a timer fired after its moment
     ban_fields: int = 0  # status, imposition, end, cap, end moment, appeal term of each ban
     sleeping_seconds: float = 0.0  # wall time the server's clock took to reach each step
     unlocks: int = 0  # stalls of the test server's time skipping undone (see sleep_until)
     refused: list[str] = field(default_factory=list)  # commands the workflows refused
     mismatches: list[str] = field(default_factory=list)
+    mismatch_kinds: Counter[str] = field(default_factory=Counter)
+
+    def mismatch(self, kind: str, detail: str) -> None:
+        self.mismatch_kinds[kind] += 1
+        self.mismatches.append(detail)
 
 
 def pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
@@ -324,6 +340,12 @@ def show(value: object) -> str:
     if isinstance(value, datetime):
         return local(value).strftime("%Y-%m-%d %H:%M %Z")
     return str(value)
+
+
+def firings(value: tuple | list[tuple]) -> str:
+    """Timers that fired, (kind, moment), to the second."""
+    items = [value] if isinstance(value, tuple) else value
+    return ", ".join(f"{k} {local(m).strftime('%Y-%m-%d %H:%M:%S %Z')}" for k, m in items)
 
 
 class Year:
@@ -858,7 +880,10 @@ def compare_book(
     for key in sorted(want.keys() | got.keys(), key=str):
         w, g = want.get(key, []), got.get(key, [])
         if len(w) != len(g):
-            f.mismatches.append(f"{what}: {len(g)} × {key[0]} in the workflow, {len(w)} expected")
+            f.mismatch(
+                f"{key[0]}: count",
+                f"{what}: {len(g)} × {key[0]} in the workflow, {len(w)} expected",
+            )
         for e, d in zip(w, g, strict=False):
             f.deadlines += 1
             for name, theirs, ours in (
@@ -869,9 +894,10 @@ def compare_book(
                 ("reminded", d.reminded, e.reminded(now)),
             ):
                 if theirs != ours:
-                    f.mismatches.append(
+                    f.mismatch(
+                        f"{e.key}: {name}",
                         f"{what}: {e.key} from {show(e.start)}: {name} {show(theirs)} in the "
-                        f"workflow, {show(ours)} by the rules"
+                        f"workflow, {show(ours)} by the rules",
                     )
     fired = sorted((t.kind, t.at) for t in timeline if t.kind in ("reminder", "escalated"))
     expected = sorted(
@@ -879,23 +905,27 @@ def compare_book(
         + [("escalated", e.due) for e in book.items if e.escalated(now)]
     )
     f.firings += len(expected)
-    late = [
+    off = [  # a timer fires at its moment, or as soon after as the busy server gets to it
         (theirs, ours)
         for theirs, ours in zip(fired, expected, strict=False)
-        if theirs[0] != ours[0] or abs(theirs[1] - ours[1]) >= timedelta(seconds=1)
+        if theirs[0] != ours[0] or not timedelta(0) <= theirs[1] - ours[1] < TIMER_LAG
     ]
-    if len(fired) != len(expected) or late:
-        theirs, ours = late[0] if late else (fired, expected)
-        f.mismatches.append(
+    if len(fired) != len(expected) or off:
+        theirs, ours = off[0] if off else (fired, expected)
+        f.mismatch(
+            "timers fired",
             f"{what}: timers fired {len(fired)}, expected {len(expected)}; first difference: "
-            f"{theirs} in the workflow, {ours} by the rules"
+            f"{firings(theirs)} in the workflow, {firings(ours)} by the rules",
         )
+    f.timer_lag = max(
+        [f.timer_lag] + [t[1] - o[1] for t, o in zip(fired, expected, strict=False) if t[0] == o[0]]
+    )
 
 
 def compare_ban(f: Figures, hv: Huisverbod, now: datetime) -> None:
     s = hv.y.rm.huisverboden.get(hv.id)
     if s is None:
-        f.mismatches.append(f"{hv.label()}: not in the read model")
+        f.mismatch("huisverbod missing", f"{hv.label()}: not in the read model")
         return
     compare_book(f, hv.label(), hv.book, s.deadlines, s.timeline, now)
     status, end, ended_at = hv.status, hv.end, hv.ended_at
@@ -916,9 +946,10 @@ def compare_ban(f: Figures, hv: Huisverbod, now: datetime) -> None:
         f.ban_fields += 1
         theirs = getattr(s, name)
         if theirs != ours:
-            f.mismatches.append(
+            f.mismatch(
+                f"huisverbod: {name}",
                 f"{hv.label()} imposed {show(hv.imposed)}: {name} {show(theirs)} in the "
-                f"workflow, {show(ours)} by the rules"
+                f"workflow, {show(ours)} by the rules",
             )
 
 
@@ -927,12 +958,14 @@ def compare(y: Year, now: datetime) -> None:
     for case in y.cases:
         snapshot = y.rm.cases.get(case.case_id)
         if snapshot is None:
-            f.mismatches.append(f"{case.label()}: not in the read model")
+            f.mismatch("case missing", f"{case.label()}: not in the read model")
             continue
         own = [t for t in snapshot.timeline if t.source == "case"]
         compare_book(f, case.label(), case.book, snapshot.deadlines, own, now)
         if (snapshot.phase == "closed") != case.closed:
-            f.mismatches.append(f"{case.label()}: phase {snapshot.phase}, closed {case.closed}")
+            f.mismatch(
+                "case closed", f"{case.label()}: phase {snapshot.phase}, closed {case.closed}"
+            )
         if case.path_book:
             path = y.rm.paths.get(case.path_id or "")
             state = path.state if path else {"deadlines": [], "timeline": []}
@@ -1006,9 +1039,14 @@ def main() -> None:
     print(f"commands            {f.commands}, refused {len(f.refused)}")
     print(f"time-skipping stalls undone {f.unlocks}")
     print(f"deadlines compared  {f.deadlines} (due, reminder, status, met, reminded)")
-    print(f"timers compared     {f.firings} reminders and escalations, by the moment they fired")
+    print(
+        f"timers compared     {f.firings} reminders and escalations, by the moment they fired "
+        f"(at most {f.timer_lag.total_seconds():.1f} s after it)"
+    )
     print(f"ban fields compared {f.ban_fields} (status, imposed, end, cap, ended, appeal term)")
     print(f"mismatches          {len(f.mismatches)}")
+    for kind, count in sorted(f.mismatch_kinds.items()):
+        print(f"  {count:5d} × {kind}")
     for line in f.refused[: args.show]:
         print(f"  refused: {line}")
     for line in f.mismatches[: args.show]:
