@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
@@ -243,8 +244,11 @@ class FakeReadModel:
         raise AssertionError(f"no {kind} path in status {status}: {self.paths}")
 
 
-def fake_worker(client: Client, task_queue: str, read_model: FakeReadModel) -> Worker:
-    """A worker with every workflow of production and the in-memory activities of `read_model`."""
+def fake_worker(
+    client: Client, task_queue: str, read_model: FakeReadModel, **options: Any
+) -> Worker:
+    """A worker with every workflow of production and the in-memory activities of `read_model`;
+    `options` go to the `Worker` (a bench keeps more workflows in its cache)."""
     preload_calendar()
     return Worker(
         client,
@@ -252,6 +256,7 @@ def fake_worker(client: Client, task_queue: str, read_model: FakeReadModel) -> W
         workflows=workflows(),
         workflow_runner=WORKFLOW_RUNNER,
         activities=read_model.activities(),
+        **options,
     )
 
 
