@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import ssl
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
 
 import aiosmtplib
+import certifi
 import httpx
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from temporalio.exceptions import ApplicationError
@@ -45,6 +47,8 @@ class Sender:
         self._from = mail_from
         self._secret = webhook_secret
         self._timeout = timeout
+        # one TLS context for every webhook: building one per request cost more than the send
+        self._tls = ssl.create_default_context(cafile=certifi.where())
 
     async def send(self, d: dict) -> None:
         """Send delivery row `d` once; raises on failure (retryable unless PERMANENT)."""
@@ -80,7 +84,7 @@ class Sender:
             KEY_HEADER: d["key"],
             SIGNATURE_HEADER: sign(self._secret(d["partner_id"]), int(time.time()), body),
         }
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
+        async with httpx.AsyncClient(timeout=self._timeout, verify=self._tls) as client:
             response = await client.post(d["address"], content=body, headers=headers)
         if response.status_code < 300:
             return

@@ -1,9 +1,10 @@
-"""Throughput and latency of full case+huisverbod flows against raw no-op workflows of the same shape.
+"""Throughput and latency of full case+huisverbod flows against raw no-op workflows of two shapes.
 
 Starts its own embedded Postgres and Temporal dev server, a worker and the API in this
 process, runs N flows through the HTTP API (melding -> request -> impose -> expiry with
-scaled durations), counts the activities and timers one flow used, then runs N no-op
-workflows with that many activities and timers on the same server, and prints both.
+scaled durations), counts what one flow cost in Temporal, then runs N raw no-op workflows of
+the shape before the lean notices (a workflow per notice) and N of the lean shape (local
+activities, a shared dispatcher) on the same server, and prints all three.
 Figures only; nothing is asserted.
 """
 
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import logging
 import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -23,8 +27,8 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from api.auth import mint_token
-from bench.noop import NoopChild, NoopFlow, noop
-from domain.ids import case_workflow_id, huisverbod_workflow_id
+from bench.noop import LeanNoopFlow, NoopChild, NoopDispatcher, NoopFlow, noop, noop_enqueue
+from domain.ids import case_workflow_id, dispatch_workflow_id, huisverbod_workflow_id
 from ketenregie.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
@@ -34,6 +38,7 @@ from workers.client import connect
 from workers.main import build_worker
 
 DAY_SECONDS = 0.02
+POLL = 0.1  # seconds between reads of a flow's ban: every read is access-logged in Postgres
 MELDING = {
     "region": "haaglanden",
     "municipality": "GM0518",
@@ -86,30 +91,64 @@ async def one_flow(api: httpx.AsyncClient) -> tuple[float, str, str]:
             },
         )
     )
-    async with asyncio.timeout(60):
+    async with asyncio.timeout(600):
         while ok(await api.get(f"/v1/huisverboden/{hv}"))["status"] != "expired":
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(POLL)
     return time.perf_counter() - start, case_id, hv
 
 
-async def count_shape(client, case_id: str, hv: str) -> list[int]:
-    """[activities, timers] of the case and its huisverbod, [children, their activities] of
-    the notify workflows they started."""
-    shape = [0, 0, 0, 0]
-    notify: list[str] = []
+@dataclass
+class Shape:
+    """What one flow cost in its case's and huisverbod's histories."""
+
+    activities: int = 0
+    local: int = 0
+    enqueues: int = 0
+    timers: int = 0
+    children: int = 0  # the case's: its huisverbod and, for an acute melding, its path
+    notify: list[str] = field(default_factory=list)
+    notify_activities: int = 0
+
+
+# The shape this bench counted before the lean notices: 9 workflows (the case, its huisverbod
+# and 7 notify workflows), 25 activity tasks (8 in the case and the huisverbod).
+OLD = Shape(activities=8, children=8, notify_activities=17)
+
+
+async def count_shape(client, case_id: str, hv: str) -> Shape:
+    shape = Shape()
     for wf_id in (case_workflow_id(case_id), huisverbod_workflow_id(case_id, hv)):
         async for event in client.get_workflow_handle(wf_id).fetch_history_events():
-            shape[0] += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-            shape[1] += event.event_type == EventType.EVENT_TYPE_TIMER_STARTED
+            shape.activities += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            shape.timers += event.event_type == EventType.EVENT_TYPE_TIMER_STARTED
+            if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+                marker = event.marker_recorded_event_attributes
+                if marker.marker_name == "core_local_activity":
+                    shape.local += 1
+                    detail = json.loads(marker.details["data"].payloads[0].data)
+                    shape.enqueues += detail["activity_type"] == "enqueue"
             if event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
                 child = event.start_child_workflow_execution_initiated_event_attributes
                 if child.workflow_id.startswith("notice-"):
-                    notify.append(child.workflow_id)
-    shape[2] = len(notify)
-    for wf_id in notify:
+                    shape.notify.append(child.workflow_id)
+                else:
+                    shape.children += 1
+    for wf_id in shape.notify:
         async for event in client.get_workflow_handle(wf_id).fetch_history_events():
-            shape[3] += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            shape.notify_activities += (
+                event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            )
     return shape
+
+
+async def dispatch_rounds(client, workflow_id: str) -> int:
+    """Delivery rounds of the region's dispatcher over all its runs."""
+    rounds = 0
+    async for run in client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+        history = client.get_workflow_handle(workflow_id, run_id=run.run_id)
+        async for event in history.fetch_history_events():
+            rounds += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    return rounds
 
 
 async def run_batch(n: int, concurrency: int, job) -> tuple[float, list[float]]:
@@ -134,6 +173,7 @@ def describe(name: str, n: int, elapsed: float, latencies: list[float]) -> float
 
 
 async def main(n: int, concurrency: int) -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # this bench's own requests
     work = Path(tempfile.mkdtemp(prefix="ketenregie-bench-"))
     work.chmod(0o755)
     dsn, pg = embedded_postgres(work / "pg")
@@ -167,8 +207,8 @@ async def main(n: int, concurrency: int) -> None:
             Worker(
                 client,
                 task_queue="bench-noop",
-                workflows=[NoopFlow, NoopChild],
-                activities=[noop],
+                workflows=[NoopFlow, LeanNoopFlow, NoopChild, NoopDispatcher],
+                activities=[noop, noop_enqueue],
             ),
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app),
@@ -179,31 +219,51 @@ async def main(n: int, concurrency: int) -> None:
         ):
             MAYOR.update(bearer(settings, "burgemeester-gm0518", "staff"))
             _, case_id, hv = await one_flow(api)  # warm-up, and the shape of one flow
-            await asyncio.sleep(2)  # let the warm-up's notifications finish
-            activities, timers, children, child_activities = await count_shape(client, case_id, hv)
+            await asyncio.sleep(2)  # let the warm-up's notices go out
+            shape = await count_shape(client, case_id, hv)
             ban = 10 * DAY_SECONDS
+            tick = ban / max(shape.timers, 1)
+            dispatcher = dispatch_workflow_id(settings.task_queue, MELDING["region"])
+            print(f"N={n}, concurrency={concurrency}, 2 cores, ban of {ban:.2f} s")
             print(
-                f"one flow: {activities} activities, {timers} timers, {children} notify workflows"
-                f" with {child_activities} activities, ban of {ban:.2f} s; "
-                f"N={n}, concurrency={concurrency}, 2 cores"
+                f"one flow now:  {1 + shape.children + len(shape.notify)} workflows "
+                f"(the case, {shape.children} children, {len(shape.notify)} notify), "
+                f"{shape.activities + shape.notify_activities} activity tasks, "
+                f"{shape.local} local activities ({shape.enqueues} to the outbox), "
+                f"{shape.timers} timers, plus the region's shared delivery rounds"
+            )
+            print(
+                f"old raw shape: {1 + OLD.children} workflows, "
+                f"{OLD.activities + OLD.notify_activities} activity tasks, {shape.timers} timers"
             )
 
             async def flow():
                 return (await one_flow(api))[0]
 
-            async def raw():
+            async def execute(run, arg) -> float:
                 start = time.perf_counter()
                 await client.execute_workflow(
-                    NoopFlow.run,
-                    [activities, timers, ban / max(timers, 1), children, child_activities],
-                    id=f"noop-{uuid.uuid4().hex}",
-                    task_queue="bench-noop",
+                    run, arg, id=f"noop-{uuid.uuid4().hex}", task_queue="bench-noop"
                 )
                 return time.perf_counter() - start
 
+            async def old_raw():
+                old = [OLD.activities, shape.timers, tick, OLD.children, OLD.notify_activities]
+                return await execute(NoopFlow.run, old)
+
+            async def lean_raw():
+                lean = [shape.local, shape.enqueues, shape.timers, tick, shape.children]
+                return await execute(LeanNoopFlow.run, lean)
+
+            before = await dispatch_rounds(client, dispatcher)
             ours = describe("case+huisverbod (API)", n, *await run_batch(n, concurrency, flow))
-            base = describe("raw no-op workflows", n, *await run_batch(n, concurrency, raw))
-            print(f"ratio (ours / raw throughput): {ours / base:.2f}")
+            await asyncio.sleep(2)
+            rounds = await dispatch_rounds(client, dispatcher) - before
+            print(f"{'':<22} the dispatcher delivered them in {rounds} rounds")
+            old = describe("old raw shape", n, *await run_batch(n, concurrency, old_raw))
+            lean = describe("lean raw shape", n, *await run_batch(n, concurrency, lean_raw))
+            print(f"ratio to the old raw shape: {ours / old:.2f} (target >= 1.0)")
+            print(f"ratio to the lean raw shape: {ours / lean:.2f} (target >= 0.8)")
         await pool.close()
         await keys_pool.close()
     finally:

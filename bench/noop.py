@@ -1,13 +1,32 @@
-"""A raw workflow with a given number of no-op activities and timers: the bench's baseline."""
+"""Raw workflows of a case+huisverbod flow's shape with no-op activities: the bench's baselines.
+
+`NoopFlow` is the shape before the lean notices (a workflow per notice, regular activities);
+`LeanNoopFlow` is the lean one (local activities, a region's shared dispatcher woken by
+signal-with-start, delivering in rounds)."""
 
 from datetime import timedelta
 
 from temporalio import activity, workflow
 
+DISPATCHER_ID = "noop-dispatcher"
+ROUNDS_BEFORE_NEW_RUN = 500
+
 
 @activity.defn
 async def noop() -> None:
     return None
+
+
+@activity.defn
+async def noop_enqueue(task_queue: str) -> None:
+    """Like the lean `enqueue`: nothing to write, then wake the shared dispatcher."""
+    await activity.client().start_workflow(
+        NoopDispatcher.run,
+        0,
+        id=DISPATCHER_ID,
+        task_queue=task_queue,
+        start_signal="wake",
+    )
 
 
 @workflow.defn
@@ -16,6 +35,27 @@ class NoopChild:
     async def run(self, activities: int) -> None:
         for _ in range(activities):
             await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=30))
+
+
+@workflow.defn
+class NoopDispatcher:
+    """One no-op activity per round; a round serves every wake since the last one."""
+
+    def __init__(self) -> None:
+        self._woken = False
+
+    @workflow.signal
+    def wake(self) -> None:
+        self._woken = True
+
+    @workflow.run
+    async def run(self, rounds: int) -> None:
+        while rounds < ROUNDS_BEFORE_NEW_RUN:
+            await workflow.wait_condition(lambda: self._woken)
+            self._woken = False
+            await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=30))
+            rounds += 1
+        workflow.continue_as_new(0)
 
 
 @workflow.defn
@@ -36,5 +76,33 @@ class NoopFlow:
         for i in range(max(activities, timers)):
             if i < activities:
                 await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=30))
+            if i < timers:
+                await workflow.sleep(timer_seconds)
+
+
+@workflow.defn
+class LeanNoopFlow:
+    """`local` local activities, `enqueues` of them waking the shared dispatcher, `timers`
+    timers of `timer_seconds` each, interleaved, and `children` abandoned children without
+    activities (the huisverbod, a path)."""
+
+    @workflow.run
+    async def run(self, shape: list) -> None:
+        local, enqueues, timers, timer_seconds, children = shape
+        for c in range(children):
+            await workflow.start_child_workflow(
+                NoopChild.run,
+                0,
+                id=f"{workflow.info().workflow_id}-{c}",
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            )
+        every = timedelta(seconds=30)
+        for i in range(max(local, timers)):
+            if i < enqueues:
+                await workflow.execute_local_activity(
+                    noop_enqueue, workflow.info().task_queue, start_to_close_timeout=every
+                )
+            elif i < local:
+                await workflow.execute_local_activity(noop, start_to_close_timeout=every)
             if i < timers:
                 await workflow.sleep(timer_seconds)

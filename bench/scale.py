@@ -31,9 +31,9 @@ uvicorn) and the partners' sink (SMTP + webhooks) in this process:
    meldingen with `received_at` 3 hours before a chosen minute (a melding taken by telephone
    and entered later; the API accepts any past moment), spread over that minute, so
    `--storm` reminders fall due in it with real, unscaled durations and the production code
-   path (timer, DeadlineBook, notify workflow, outbox, e-mail). The minute is chosen so that
-   the storm cases are started, projected and their first notices delivered before it
-   (`--storm-lead` overrides). Each reminder's lateness against its `remind_at`: when its
+   path (timer, DeadlineBook, the outbox write, the region's dispatcher, e-mail). The minute
+   is chosen so that the storm cases are started, projected and their first notices
+   delivered before it (`--storm-lead` overrides). Each reminder's lateness against its `remind_at`: when its
    workflow fired it (the timeline event's time, `workflow.now()`), when its notice was in the
    outbox (`notices.created_at`) and when the mail sink accepted its e-mail
    (`deliveries.sent_at`), as p50/p99/max, and when the last one left. Their escalations (at
@@ -301,7 +301,7 @@ class Bench:
             await asyncio.sleep(1)
 
     async def quiet(self, timeout: float) -> float:
-        """Wait until no notify workflow runs and no delivery is pending; seconds waited."""
+        """Wait until no delivery is pending (nor a notify workflow of the old shape running)."""
         start = time.monotonic()
         while time.monotonic() - start < timeout:
             pending = await self.pool.fetchval(

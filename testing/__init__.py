@@ -101,6 +101,7 @@ class FakeReadModel:
         self.attempts: dict[str, list[datetime]] = {}  # key -> when each attempt was scheduled
         self.unreachable: set[str] = set()  # recipient roles whose channel never answers
         self.outbox: dict[str, _Outgoing] = {}  # the dispatcher's deliveries, by key
+        self._pending: dict[str, _Outgoing] = {}  # what a round looks at (a year has many sent)
         self.paths: dict[str, PathRecord] = {}
         self.advice: dict[str, AdviceState] = {}
         self.corv: list[CorvRequest] = []
@@ -147,7 +148,9 @@ class FakeReadModel:
 
     def _queue(self, n: Notice) -> None:
         self.notices.setdefault(n.key, n)
-        self.outbox.setdefault(f"{n.key}>{n.recipient}", _Outgoing(notice=n))
+        key = f"{n.key}>{n.recipient}"
+        if key not in self.outbox:
+            self.outbox[key] = self._pending[key] = _Outgoing(notice=n)
 
     @activity.defn(name="deliver_due")
     async def deliver_due(self, job: DispatchInput) -> DispatchRound:
@@ -155,8 +158,8 @@ class FakeReadModel:
         is retried with the policy's backoff, then failed and escalated."""
         now = activity.info().current_attempt_scheduled_time
         done = DispatchRound()
-        for key, d in list(self.outbox.items()):
-            if d.notice.region != job.region or d.status != "pending" or d.next_at > now:
+        for key, d in list(self._pending.items()):
+            if d.notice.region != job.region or d.next_at > now:
                 continue
             self.attempts.setdefault(key, []).append(now)
             d.tries += 1
@@ -166,6 +169,7 @@ class FakeReadModel:
                     d.next_at, done.retried = now + wait, done.retried + 1
                     continue
                 d.status, done.failed = "failed", done.failed + 1
+                del self._pending[key]
                 self.failed.append(FailedDelivery(key=key, error="connection refused"))
                 if d.notice.kind != "escalation":
                     escalation = undelivered(d.notice, [(None, d.notice.recipient)], now)
@@ -176,9 +180,9 @@ class FakeReadModel:
                     done.more = True
                 continue
             d.status, done.sent = "sent", done.sent + 1
+            del self._pending[key]
             self.delivered.append(key)
-        waiting = [d.next_at for d in self.outbox.values() if d.status == "pending"]
-        done.next_at = min(waiting, default=None)
+        done.next_at = min((d.next_at for d in self._pending.values()), default=None)
         return done
 
     @activity.defn(name="upsert_case")

@@ -37,6 +37,7 @@ PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
 # patch: notices go to the outbox and the region's dispatcher (`workflows.dispatch`) instead of
 # a notify workflow each, and projections are local activities
 LEAN = "lean-notices"
+WAKE_KEPT = "wake-kept"
 
 
 class ProcedureWorkflow:
@@ -57,6 +58,12 @@ class ProcedureWorkflow:
         """Fire reminders and escalations until the procedure is done (or `_pause` says stop
         to continue as new); then let running handlers finish."""
         while not self._done() and not self._pause():
+            # A handler that changes the state while this loop awaits a write wakes it: the
+            # wake is cleared before the state is read, never after (runs from before the
+            # patch cleared it late, and lost a moment that was already due by then).
+            kept = workflow.patched(WAKE_KEPT)
+            if kept:
+                self._woken = False
             now = workflow.now()
             fired, changed = self._due(now)
             for firing in fired:
@@ -68,7 +75,8 @@ class ProcedureWorkflow:
                 await self._after_due()
             if self._done():
                 break
-            self._woken = False
+            if not kept:
+                self._woken = False
             try:
                 await workflow.wait_condition(
                     lambda: self._woken or self._pause(),

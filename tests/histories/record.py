@@ -116,6 +116,16 @@ async def record_lean(env, tq: str) -> dict[str, WorkflowHandle]:
     }
 
 
+async def record_wake_kept(env, tq: str) -> dict[str, WorkflowHandle]:
+    """The same case under the wake-kept patch (a handler's wake during the loop's writes
+    is kept)."""
+    police_case, hv = await extended_huisverbod(env, tq)
+    return {
+        "wake_kept_case_with_huisverbod_running": police_case,
+        "wake_kept_huisverbod_extended_running": hv,
+    }
+
+
 async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     out: dict[str, WorkflowHandle] = {}
     closed, _ = await open_case(env, tq, acute=False, reporter="professional")
@@ -357,6 +367,7 @@ async def main() -> None:
             recorded.update(await record_legal_dates(env, tq))
             recorded.update(await record_repeat_violence(env, tq))
             recorded.update(await record_lean(env, tq))
+            recorded.update(await record_wake_kept(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():
