@@ -1,5 +1,5 @@
 """An advice question's follow-up under time skipping: reminded at 09:00 the working day
-before the agreed day, escalated when the day passes without it."""
+before the agreed day, escalated when the day passes without it, both by e-mail too."""
 
 from __future__ import annotations
 
@@ -81,12 +81,16 @@ async def test_follow_up_reminds_the_working_day_before_at_nine_then_escalates(
     reminder = next(e for e in state.timeline if e.kind == "reminder")
     assert remind <= reminder.at < remind + SECOND  # 09:00, the working day before
     assert "escalated" not in kinds(state)
+    [mailed] = read_model.notices.values()  # to the team, by e-mail, as the question's
+    assert (mailed.kind, mailed.recipient, mailed.about) == ("reminder", "veilig_thuis", "advice")
+    assert mailed.case_id == state.advice_id
 
     await skip_to(env, deadline.due_at + SECOND)
     state = await handle.query(AdviceWorkflow.state)
     assert kinds(state)[-2:] == ["reminder", "escalated"]
     assert state.deadlines[0].status == "overdue"
-    assert read_model.notices == {}  # the outbox belongs to case files: the lists show it
+    escalation = [n for n in read_model.notices.values() if n.kind == "escalation"]
+    assert [(n.recipient, n.about) for n in escalation] == [("regional_coordinator", "advice")]
 
     now = await env.get_current_time()
     state = await handle.execute_update(
