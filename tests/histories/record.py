@@ -19,7 +19,7 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 
 from domain.acute_safety import Placement
-from domain.advice import AdviceInput, GiveAdviceCmd
+from domain.advice import GiveAdviceCmd
 from domain.case import (
     FollowUpCmd,
     MonitoringCheckCmd,
@@ -37,7 +37,6 @@ from domain.huisverbod import (
     WithdrawalCmd,
 )
 from domain.ids import (
-    advice_workflow_id,
     dispatch_workflow_id,
     huisverbod_workflow_id,
     path_workflow_id,
@@ -45,7 +44,14 @@ from domain.ids import (
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
-from testing import FakeReadModel, fake_worker, open_case, recording_converter, time_skipping
+from testing import (
+    FakeReadModel,
+    fake_worker,
+    open_case,
+    recording_converter,
+    start_advice,
+    time_skipping,
+)
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
@@ -136,20 +142,7 @@ async def record_wake_kept(env, tq: str) -> dict[str, WorkflowHandle]:
 async def record_advice(env, tq: str) -> dict[str, WorkflowHandle]:
     """An advice question whose agreed follow-up was reminded by e-mail (patch
     advice-reminders-mailed), still waiting for it."""
-    advice_id = uuid.uuid4().hex
-    received = await env.get_current_time()
-    advice = await env.client.start_workflow(
-        AdviceWorkflow.run,
-        AdviceInput(
-            advice_id=advice_id,
-            region="haaglanden",
-            asker_kind="professional",
-            family_named=True,
-            received_at=received,
-        ),
-        id=advice_workflow_id(advice_id),
-        task_queue=tq,
-    )
+    advice, received = await start_advice(env, tq, family_named=True)
     await advice.execute_update(
         AdviceWorkflow.give_advice,
         GiveAdviceCmd(ref="a1", at=received, follow_up_at=received + timedelta(days=14)),
