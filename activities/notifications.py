@@ -72,21 +72,17 @@ class NotificationActivities:
     async def _plan(
         self, conn: asyncpg.Connection, notice: Notice, *, dispatched: bool
     ) -> list[asyncpg.Record]:
-        """The notice's deliveries, planned once; none when its case was destroyed (nobody is
-        to be told anything then)."""
-        case = await conn.fetchrow(
-            """SELECT f.persons, f.wijkteam, c.municipality, c.partner, s.email AS worker
-               FROM case_files f JOIN cases c USING (case_id)
-               LEFT JOIN staff s ON s.subject = c.assigned_to
-               WHERE f.case_id = $1""",
-            notice.case_id,
+        """The notice's deliveries, planned once; none when its case or advice question was
+        destroyed (nobody is to be told anything then)."""
+        contacts = await (_advice_contacts if notice.about == "advice" else _case_contacts)(
+            conn, notice.case_id
         )
-        if case is None:
+        if contacts is None:
             return []
         region = self._chain.region(notice.region) or Region(
             slug=notice.region, name=notice.region, municipalities=[]
         )
-        rows = [_delivery(notice, region, r) for r in recipients(notice, region, _contacts(case))]
+        rows = [_delivery(notice, region, r) for r in recipients(notice, region, contacts)]
         return await notices.plan(conn, notice, rows, dispatched=dispatched)
 
     @activity.defn
@@ -165,6 +161,8 @@ class NotificationActivities:
                 return
             await self._plan(conn, escalation, dispatched=True)
         await wake_dispatcher(escalation.region, policy)
+        if notice.about == "advice":  # its coordinator is told; the question has no such event
+            return
         try:
             case = activity.client().get_workflow_handle(case_workflow_id(notice.case_id))
             await case.signal(NOTIFICATION_FAILED, escalation.detail)
@@ -223,7 +221,16 @@ async def wake_dispatcher(region: str, delivery: DeliveryPolicy) -> None:
     )
 
 
-def _contacts(case: asyncpg.Record) -> CaseContacts:
+async def _case_contacts(conn: asyncpg.Connection, case_id: str) -> CaseContacts | None:
+    case = await conn.fetchrow(
+        """SELECT f.persons, f.wijkteam, c.municipality, c.partner, s.email AS worker
+           FROM case_files f JOIN cases c USING (case_id)
+           LEFT JOIN staff s ON s.subject = c.assigned_to
+           WHERE f.case_id = $1""",
+        case_id,
+    )
+    if case is None:
+        return None
     persons = case["persons"]
     return CaseContacts(
         municipality=case["municipality"],
@@ -236,6 +243,14 @@ def _contacts(case: asyncpg.Record) -> CaseContacts:
             if p["role"] == "child" and p.get("school")
         ],
     )
+
+
+async def _advice_contacts(conn: asyncpg.Connection, advice_id: str) -> CaseContacts | None:
+    """An advice question reaches Veilig Thuis only: its team, its coordinator."""
+    municipality = await conn.fetchval(
+        "SELECT coalesce(municipality, '') FROM advice_questions WHERE advice_id = $1", advice_id
+    )
+    return None if municipality is None else CaseContacts(municipality=municipality)
 
 
 def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:

@@ -96,7 +96,8 @@ class Notice(BaseModel):
     """Something a person must be told: routed through the one notification activity."""
 
     key: str  # stable idempotency key: the same notice is never queued twice
-    case_id: str
+    case_id: str  # the case, or the advice question when `about` says so
+    about: Literal["case", "advice"] = "case"
     region: str
     kind: Literal["reminder", "escalation", "alert", "referral", "event"]
     recipient: str  # a role: the responsible team, "regional_coordinator", "police", ...

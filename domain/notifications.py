@@ -228,6 +228,7 @@ def event_message(notice: Notice) -> dict[str, str]:
     """What a partner is told of an event: what happened and where to look, no case content."""
     return {
         "title": title(notice),
+        "about": "Adviesvraag" if notice.about == "advice" else "Casus",
         "case": notice.case_id,
         "region": notice.region,
         "detail": notice.detail,
@@ -243,6 +244,7 @@ def undelivered(notice: Notice, missed: list[tuple[str | None, str]], at: dateti
     return Notice(
         key=f"{notice.key}:undelivered",
         case_id=notice.case_id,
+        about=notice.about,
         region=notice.region,
         kind="escalation",
         recipient="regional_coordinator",

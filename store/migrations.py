@@ -295,6 +295,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX deliveries_due ON deliveries (region, next_attempt_at)
         WHERE status IN ('pending', 'sending') AND next_attempt_at IS NOT NULL;
     """,
+    # the outbox also serves advice questions (the reminder of an agreed follow-up): a notice
+    # and its deliveries belong to a case or to an advice question, and go with it
+    """
+    ALTER TABLE notices ALTER COLUMN case_id DROP NOT NULL,
+        ADD COLUMN advice_id text REFERENCES advice_questions(advice_id) ON DELETE CASCADE,
+        ADD CONSTRAINT notices_of_one CHECK ((case_id IS NULL) <> (advice_id IS NULL));
+    ALTER TABLE deliveries ALTER COLUMN case_id DROP NOT NULL,
+        ADD COLUMN advice_id text REFERENCES advice_questions(advice_id) ON DELETE CASCADE,
+        ADD CONSTRAINT deliveries_of_one CHECK ((case_id IS NULL) <> (advice_id IS NULL));
+    CREATE INDEX notices_advice ON notices (advice_id) WHERE advice_id IS NOT NULL;
+    CREATE INDEX deliveries_advice ON deliveries (advice_id) WHERE advice_id IS NOT NULL;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -12,10 +12,11 @@ from domain.models import Notice
 async def queue(conn: asyncpg.Connection, n: Notice) -> bool:
     """Queue a notice once; False when its key was queued before."""
     status = await conn.execute(
-        """INSERT INTO notices (key, case_id, region, kind, recipient, subject, due_at, detail)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING""",
+        """INSERT INTO notices (key, case_id, advice_id, region, kind, recipient, subject,
+                                due_at, detail)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING""",
         n.key,
-        n.case_id,
+        *_owner(n),
         n.region,
         n.kind,
         n.recipient,
@@ -29,11 +30,18 @@ async def queue(conn: asyncpg.Connection, n: Notice) -> bool:
 async def notice(conn: asyncpg.Connection, key: str) -> Notice | None:
     """The notice queued under `key`, if any."""
     row = await conn.fetchrow(
-        """SELECT key, case_id, region, kind, recipient, subject, due_at, detail
+        """SELECT key, coalesce(case_id, advice_id) AS case_id,
+                  CASE WHEN advice_id IS NULL THEN 'case' ELSE 'advice' END AS about,
+                  region, kind, recipient, subject, due_at, detail
            FROM notices WHERE key = $1""",
         key,
     )
     return Notice(**dict(row)) if row else None
+
+
+def _owner(n: Notice) -> tuple[str | None, str | None]:
+    """(case_id, advice_id) of the rows of `n`: one of them is set."""
+    return (None, n.case_id) if n.about == "advice" else (n.case_id, None)
 
 
 async def for_case(conn: asyncpg.Connection, case_id: str) -> list[asyncpg.Record]:
@@ -65,17 +73,17 @@ async def plan(
     async with conn.transaction():
         await queue(conn, n)
         await conn.executemany(
-            """INSERT INTO deliveries (key, notice_key, case_id, audience, partner_id, channel,
-                                       address, subject, body, due_at, status, last_error,
-                                       region, next_attempt_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                       CASE WHEN $14 THEN now() END)
+            """INSERT INTO deliveries (key, notice_key, case_id, advice_id, audience, partner_id,
+                                       channel, address, subject, body, due_at, status,
+                                       last_error, region, next_attempt_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                       CASE WHEN $15 THEN now() END)
                ON CONFLICT (key) DO NOTHING""",
             [
                 (
                     r["key"],
                     n.key,
-                    n.case_id,
+                    *_owner(n),
                     r["audience"],
                     r["partner_id"],
                     r["channel"],

@@ -27,11 +27,11 @@ from temporalio.worker import Worker
 
 from activities.corv import CORV_REJECTED
 from activities.notifications import wake_dispatcher
-from domain.advice import AdviceState
+from domain.advice import AdviceInput, AdviceState
 from domain.case import CaseInput, CaseSnapshot, PersonRef, ReporterKind, Unsafety
 from domain.child_protection import CorvRequest
 from domain.huisverbod import HuisverbodSnapshot
-from domain.ids import NOTIFICATION_FAILED, case_workflow_id
+from domain.ids import NOTIFICATION_FAILED, advice_workflow_id, case_workflow_id
 from domain.models import (
     DispatchInput,
     DispatchRound,
@@ -49,6 +49,7 @@ from ketenregie.keys import Keyring
 from workers.case_keys import MemoryKeyStore
 from workers.client import data_converter
 from workers.main import WORKFLOW_RUNNER, workflows
+from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
 
 TEST_KEYRING = Keyring({"test": bytes(range(32))}, "test")
@@ -297,3 +298,24 @@ async def open_case(
         task_queue=task_queue,
     )
     return handle, case_id
+
+
+async def start_advice(
+    env: WorkflowEnvironment, task_queue: str, *, family_named: bool = False
+) -> tuple[WorkflowHandle, datetime]:
+    """Register an advice question of a professional, now: (handle, when it was received)."""
+    advice_id = uuid.uuid4().hex
+    received = await env.get_current_time()
+    handle = await env.client.start_workflow(
+        AdviceWorkflow.run,
+        AdviceInput(
+            advice_id=advice_id,
+            region="haaglanden",
+            asker_kind="professional",
+            family_named=family_named,
+            received_at=received,
+        ),
+        id=advice_workflow_id(advice_id),
+        task_queue=task_queue,
+    )
+    return handle, received

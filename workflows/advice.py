@@ -2,7 +2,7 @@
 with the asker, then closed or turned into a melding.
 
 The follow-up is the one deadline: a reminder at 09:00 the working day before the agreed day,
-escalation when the day passed without it. The workflow holds references and moments only;
+escalation when the day passed without it, both also sent by e-mail. The workflow holds references and moments only;
 the question, the advice and the names stay in Postgres.
 """
 
@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.procedure import ProcedureWorkflow, on_calendar, project
 
 FOLLOW_UP = "advice_follow_up"
+MAIL = "advice-reminders-mailed"
 
 
 @workflow.defn
@@ -168,9 +169,12 @@ class AdviceWorkflow(ProcedureWorkflow):
         return self._s.status in FINAL
 
     def _deadline_notices(self, fired: list[Firing]) -> list[Notice]:
-        """None: the notice outbox belongs to case files. A reminder and an escalation of an
-        advice show in its timeline and in the coordinator's lists of deadlines."""
-        return []
+        """The reminder to the Veilig Thuis team and the escalation to the coordinator, by
+        e-mail through the outbox. Questions from before the patch show them in their
+        timeline and the coordinator's lists only."""
+        if not fired or not workflow.patched(MAIL):
+            return []
+        return [n.model_copy(update={"about": "advice"}) for n in super()._deadline_notices(fired)]
 
     async def _project(self) -> None:
         await project(ReadModelActivities.upsert_advice, self._s.model_copy(deep=True))

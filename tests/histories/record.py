@@ -19,6 +19,7 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 
 from domain.acute_safety import Placement
+from domain.advice import GiveAdviceCmd
 from domain.case import (
     FollowUpCmd,
     MonitoringCheckCmd,
@@ -35,12 +36,24 @@ from domain.huisverbod import (
     ViolationCmd,
     WithdrawalCmd,
 )
-from domain.ids import dispatch_workflow_id, huisverbod_workflow_id, path_workflow_id
+from domain.ids import (
+    dispatch_workflow_id,
+    huisverbod_workflow_id,
+    path_workflow_id,
+)
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
-from testing import FakeReadModel, fake_worker, open_case, recording_converter, time_skipping
+from testing import (
+    FakeReadModel,
+    fake_worker,
+    open_case,
+    recording_converter,
+    start_advice,
+    time_skipping,
+)
 from workflows.acute_safety import AcuteSafetyWorkflow
+from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
@@ -124,6 +137,19 @@ async def record_wake_kept(env, tq: str) -> dict[str, WorkflowHandle]:
         "wake_kept_case_with_huisverbod_running": police_case,
         "wake_kept_huisverbod_extended_running": hv,
     }
+
+
+async def record_advice(env, tq: str) -> dict[str, WorkflowHandle]:
+    """An advice question whose agreed follow-up was reminded by e-mail (patch
+    advice-reminders-mailed), still waiting for it."""
+    advice, received = await start_advice(env, tq, family_named=True)
+    await advice.execute_update(
+        AdviceWorkflow.give_advice,
+        GiveAdviceCmd(ref="a1", at=received, follow_up_at=received + timedelta(days=14)),
+    )
+    await skip_days(env, 13)
+    await env.sleep(timedelta(hours=12))  # past 09:00 the working day before, not the day
+    return {"advice_follow_up_mailed": advice}
 
 
 async def record(env, tq: str) -> dict[str, WorkflowHandle]:
@@ -368,6 +394,7 @@ async def main() -> None:
             recorded.update(await record_repeat_violence(env, tq))
             recorded.update(await record_lean(env, tq))
             recorded.update(await record_wake_kept(env, tq))
+            recorded.update(await record_advice(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

@@ -41,7 +41,7 @@ async def read(api, advice_id: str) -> dict:
     return r.json()
 
 
-async def test_advice_with_a_follow_up_that_reminds_escalates_and_is_recorded(api):
+async def test_advice_with_a_follow_up_that_reminds_escalates_and_is_recorded(api, mail):
     advice_id = await register(api)
     registered = await eventually(lambda: _with_timeline(api, advice_id))
     assert registered["status"] == "registered" and registered["persons"] == []
@@ -72,6 +72,18 @@ async def test_advice_with_a_follow_up_that_reminds_escalates_and_is_recorded(ap
 
     detail = await eventually(escalated)
     assert [e["kind"] for e in detail["timeline"]][-2:] == ["reminder", "escalated"]
+
+    async def mailed():
+        about = [m for m in mail.accepted.values() if advice_id in m.get_content()]
+        return len(about) == 2 and about
+
+    escalation, reminder = sorted(await eventually(mailed), key=lambda m: m["Subject"])
+    assert escalation["To"] == "coordinator@vt-haaglanden.example"
+    assert escalation["Subject"].startswith("Escalatie: termijn verstreken")
+    assert reminder["To"] == "team@vt-haaglanden.example"
+    assert reminder["Subject"].startswith("Herinnering: termijn verloopt binnenkort")
+    assert f"Adviesvraag {advice_id}" in reminder.get_content()
+    assert "Bespreek" not in reminder.get_content() + escalation.get_content()
     assert await eventually(lambda: listed("overdue"))
 
     r = await api.post(

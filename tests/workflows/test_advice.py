@@ -1,22 +1,20 @@
 """An advice question's follow-up under time skipping: reminded at 09:00 the working day
-before the agreed day, escalated when the day passes without it."""
+before the agreed day, escalated when the day passes without it, both by e-mail too."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, time, timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.advice import (
-    AdviceInput,
     ConvertCmd,
     FollowUpDoneCmd,
     GiveAdviceCmd,
 )
-from domain.ids import advice_workflow_id
 from domain.workdays import AMSTERDAM, is_working_day, local_date, nth_working_day_before
+from testing import start_advice
 from workflows.advice import AdviceWorkflow
 
 SECOND = timedelta(seconds=1)
@@ -31,24 +29,6 @@ async def skip_to(env, moment, step=timedelta(days=5)):
         await env.sleep(min(step, moment - now))
 
 
-async def start(env, worker):
-    advice_id = uuid.uuid4().hex
-    received = await env.get_current_time()
-    handle = await env.client.start_workflow(
-        AdviceWorkflow.run,
-        AdviceInput(
-            advice_id=advice_id,
-            region="haaglanden",
-            asker_kind="professional",
-            family_named=False,
-            received_at=received,
-        ),
-        id=advice_workflow_id(advice_id),
-        task_queue=worker,
-    )
-    return handle, received
-
-
 def agreed_working_day(after: datetime) -> datetime:
     """14:00 on the first working day at least ten days later whose day before is one too."""
     day = local_date(after) + timedelta(days=10)
@@ -60,7 +40,7 @@ def agreed_working_day(after: datetime) -> datetime:
 async def test_follow_up_reminds_the_working_day_before_at_nine_then_escalates(
     env, worker, read_model
 ):
-    handle, received = await start(env, worker)
+    handle, received = await start_advice(env, worker)
     agreed = agreed_working_day(received)
     state = await handle.execute_update(
         AdviceWorkflow.give_advice, GiveAdviceCmd(ref="a1", at=received, follow_up_at=agreed)
@@ -81,12 +61,16 @@ async def test_follow_up_reminds_the_working_day_before_at_nine_then_escalates(
     reminder = next(e for e in state.timeline if e.kind == "reminder")
     assert remind <= reminder.at < remind + SECOND  # 09:00, the working day before
     assert "escalated" not in kinds(state)
+    [mailed] = read_model.notices.values()  # to the team, by e-mail, as the question's
+    assert (mailed.kind, mailed.recipient, mailed.about) == ("reminder", "veilig_thuis", "advice")
+    assert mailed.case_id == state.advice_id
 
     await skip_to(env, deadline.due_at + SECOND)
     state = await handle.query(AdviceWorkflow.state)
     assert kinds(state)[-2:] == ["reminder", "escalated"]
     assert state.deadlines[0].status == "overdue"
-    assert read_model.notices == {}  # the outbox belongs to case files: the lists show it
+    escalation = [n for n in read_model.notices.values() if n.kind == "escalation"]
+    assert [(n.recipient, n.about) for n in escalation] == [("regional_coordinator", "advice")]
 
     now = await env.get_current_time()
     state = await handle.execute_update(
@@ -97,7 +81,7 @@ async def test_follow_up_reminds_the_working_day_before_at_nine_then_escalates(
 
 
 async def test_a_retried_advice_changes_nothing_and_a_conversion_ends_the_question(env, worker):
-    handle, received = await start(env, worker)
+    handle, received = await start_advice(env, worker)
     await handle.execute_update(AdviceWorkflow.give_advice, GiveAdviceCmd(ref="a1", at=received))
     again = await handle.execute_update(
         AdviceWorkflow.give_advice, GiveAdviceCmd(ref="a1", at=received)
@@ -111,7 +95,7 @@ async def test_a_retried_advice_changes_nothing_and_a_conversion_ends_the_questi
 
 
 async def test_a_follow_up_must_lie_after_the_advice(env, worker):
-    handle, received = await start(env, worker)
+    handle, received = await start_advice(env, worker)
     with pytest.raises(WorkflowUpdateFailedError) as e:
         await handle.execute_update(
             AdviceWorkflow.give_advice,
