@@ -79,9 +79,15 @@ async def test_advice_with_a_follow_up_that_reminds_escalates_and_is_recorded(ap
 
     escalation, reminder = sorted(await eventually(mailed), key=lambda m: m["Subject"])
     assert escalation["To"] == "coordinator@vt-haaglanden.example"
-    assert escalation["Subject"].startswith("Escalatie: termijn verstreken")
+    assert escalation["Subject"] == (
+        "ketenregie: Escalatie: termijn verstreken "
+        "(afgesproken vervolgcontact met de adviesvrager)"
+    )
     assert reminder["To"] == "team@vt-haaglanden.example"
-    assert reminder["Subject"].startswith("Herinnering: termijn verloopt binnenkort")
+    assert reminder["Subject"] == (
+        "ketenregie: Herinnering: termijn verloopt binnenkort "
+        "(afgesproken vervolgcontact met de adviesvrager)"
+    )
     assert f"Adviesvraag {advice_id}" in reminder.get_content()
     assert "Bespreek" not in reminder.get_content() + escalation.get_content()
     assert await eventually(lambda: listed("overdue"))
