@@ -6,7 +6,9 @@ became its melding.
 
 Retention: Veilig Thuis keeps a file for twenty years (Wmo 2015 art. 5.3.4, as amended to
 lengthen the Veilig Thuis retention period from five to twenty years); the period counts
-here from the day the case was closed and is set by KETENREGIE_RETENTION_DAYS.
+here from the day the case was closed and is set by KETENREGIE_RETENTION_DAYS. An advice
+question that was closed without becoming a melding is kept as long, counted from its
+closing (the article speaks of Veilig Thuis's data, advice included; see the README).
 """
 
 from __future__ import annotations
@@ -65,9 +67,15 @@ class RetentionActivities:
 
     @activity.defn
     async def destroy_expired(self, closed_before: datetime) -> int:
-        """Destroy every case closed before `closed_before`; idempotent (a destroyed case is gone)."""
+        """Destroy every case and every advice question closed before `closed_before`;
+        idempotent (what was destroyed is gone). Answers how many."""
         async with self._pool.acquire() as conn:
             expired = await cases.closed_before(conn, closed_before)
             for case_id in expired:
                 await destroy_case(conn, self._client, self._case_keys, case_id)
-        return len(expired)
+            questions = await advice.closed_before(conn, closed_before)
+            for advice_id in questions:
+                async with conn.transaction():
+                    await radar.forget(conn, "advice", advice_id)
+                    await advice.destroy(conn, advice_id)
+        return len(expired) + len(questions)

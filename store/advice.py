@@ -164,3 +164,19 @@ async def destroy_converted(conn: asyncpg.Connection, case_id: str) -> list[str]
         "DELETE FROM advice_questions WHERE case_id = $1 RETURNING advice_id", case_id
     )
     return [r["advice_id"] for r in rows]
+
+
+async def closed_before(conn: asyncpg.Connection, before: datetime) -> list[str]:
+    """Advice questions closed (not turned into a melding) before `before`: their retention
+    has run out. A converted one belongs to its case's file."""
+    rows = await conn.fetch(
+        """SELECT advice_id FROM advice_questions
+           WHERE status = 'closed' AND case_id IS NULL AND updated_at < $1""",
+        before,
+    )
+    return [r["advice_id"] for r in rows]
+
+
+async def destroy(conn: asyncpg.Connection, advice_id: str) -> None:
+    """Delete the question with its persons, notes, deadlines and outbox rows."""
+    await conn.execute("DELETE FROM advice_questions WHERE advice_id = $1", advice_id)

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from activities.destruction import RetentionActivities
 from tests.integration.conftest import eventually
+from workers.case_keys import PostgresKeyStore
 
 FAMILY = [
     {"ref": "p1", "role": "victim", "name": "Moeder Advies", "birth_date": "1991-02-03"},
@@ -80,8 +82,7 @@ async def test_advice_with_a_follow_up_that_reminds_escalates_and_is_recorded(ap
     escalation, reminder = sorted(await eventually(mailed), key=lambda m: m["Subject"])
     assert escalation["To"] == "coordinator@vt-haaglanden.example"
     assert escalation["Subject"] == (
-        "ketenregie: Escalatie: termijn verstreken "
-        "(afgesproken vervolgcontact met de adviesvrager)"
+        "ketenregie: Escalatie: termijn verstreken (afgesproken vervolgcontact met de adviesvrager)"
     )
     assert reminder["To"] == "team@vt-haaglanden.example"
     assert reminder["Subject"] == (
@@ -190,3 +191,32 @@ async def test_the_mayor_the_police_and_another_region_see_no_advice(api, mayor,
     assert r.status_code == 404
     listed = (await api.get("/v1/adviesvragen", params={"limit": 500})).json()["items"]
     assert advice_id not in [a["advice_id"] for a in listed]
+
+
+async def test_retention_destroys_closed_advice_with_its_pseudonyms_and_keeps_the_rest(
+    api, worker, settings
+):
+    closed = await register(api, persons=FAMILY)
+    still_open = await register(api, persons=FAMILY)
+    await eventually(lambda: _with_timeline(api, closed))
+    r = await api.post(f"/v1/adviesvragen/{closed}/sluiten", json={"reason": "advice_sufficient"})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        pseudonyms = (
+            "SELECT count(*) FROM radar_pseudonyms WHERE kind = 'advice' AND contact_id = $1"
+        )
+        assert await pool.fetchval(pseudonyms, closed) > 0
+        retention = RetentionActivities(
+            pool, worker.client, PostgresKeyStore(pool, settings.keyring)
+        )
+        await retention.destroy_expired(datetime.now(UTC) - timedelta(days=1))  # too recent
+        assert (await api.get(f"/v1/adviesvragen/{closed}")).status_code == 200
+        assert await retention.destroy_expired(datetime.now(UTC) + timedelta(seconds=1)) >= 1
+        assert await pool.fetchval(pseudonyms, closed) == 0
+        assert await pool.fetchval(pseudonyms, still_open) > 0
+    finally:
+        await pool.close()
+    assert (await api.get(f"/v1/adviesvragen/{closed}")).status_code == 404
+    assert (await api.get(f"/v1/adviesvragen/{still_open}")).status_code == 200
