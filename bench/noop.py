@@ -37,6 +37,17 @@ class NoopChild:
             await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=30))
 
 
+async def start_children(count: int, activities: int) -> None:
+    """`count` abandoned children of the running workflow, sharing `activities` activities."""
+    for c in range(count):
+        await workflow.start_child_workflow(
+            NoopChild.run,
+            activities // count + (c < activities % count),
+            id=f"{workflow.info().workflow_id}-{c}",
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+        )
+
+
 @workflow.defn
 class NoopDispatcher:
     """One no-op activity per round; a round serves every wake since the last one."""
@@ -66,13 +77,7 @@ class NoopFlow:
     @workflow.run
     async def run(self, shape: list) -> None:
         activities, timers, timer_seconds, children, child_activities = shape
-        for c in range(children):
-            await workflow.start_child_workflow(
-                NoopChild.run,
-                child_activities // children + (c < child_activities % children),
-                id=f"{workflow.info().workflow_id}-{c}",
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            )
+        await start_children(children, child_activities)
         for i in range(max(activities, timers)):
             if i < activities:
                 await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=30))
@@ -89,13 +94,7 @@ class LeanNoopFlow:
     @workflow.run
     async def run(self, shape: list) -> None:
         local, enqueues, timers, timer_seconds, children = shape
-        for c in range(children):
-            await workflow.start_child_workflow(
-                NoopChild.run,
-                0,
-                id=f"{workflow.info().workflow_id}-{c}",
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            )
+        await start_children(children, 0)
         every = timedelta(seconds=30)
         for i in range(max(local, timers)):
             if i < enqueues:
