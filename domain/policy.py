@@ -263,7 +263,8 @@ class _Scaled(BaseModel):
     def reminder_at(
         self, start: datetime, real_due: datetime, working_days_before: int = 1
     ) -> datetime | None:
-        """When to remind the responsible team of a deadline from `start` to `real_due`."""
+        """When to remind the responsible team of a deadline from `start` to `real_due`; None
+        when that moment is not after `start` (the workflow then reminds at once)."""
         if real_due - start >= timedelta(days=2):
             remind = morning_before(real_due, working_days_before, calendar=self.working_days)
         else:
@@ -386,8 +387,8 @@ class VeiligThuisPolicy(_Scaled):
     ) -> tuple[datetime, datetime | None]:
         """(due, remind_at) of a follow-up agreed with the asker of an advice question for
         `agreed_at`: no statutory term exists, the agreement is the term. It is due at the end
-        of the agreed day and reminded at 09:00 on the working day before (none when that
-        morning has passed already)."""
+        of the agreed day and reminded at 09:00 on the working day before (None when that
+        morning has passed already: the workflow then reminds at once)."""
         real = end_of_day(local_date(agreed_at))
         remind = morning_before(real, self.reminder_working_days_before, calendar=self.working_days)
         return self._after(start, real), (

@@ -58,9 +58,42 @@ def setup(settings: Settings, service: str, exporter: SpanExporter | None = None
         MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()])
     )
     AsyncPGInstrumentor().instrument()
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    logging.getLogger("opentelemetry.context").addFilter(discarded_workflow_context)
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the moment of the record, not the stream of the
+    moment it was made (a test runner swaps and closes its captured streams)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def discarded_workflow_context(record: logging.LogRecord) -> bool:
+    """Drop OpenTelemetry's "Failed to detach context" when a workflow's coroutine is closed
+    without being resumed (GeneratorExit: evicted from the worker's cache and collected, or
+    left over at process exit). Its span is ended all the same; the context that cannot be
+    reset belonged to that coroutine and goes with it, so nothing leaks or is lost. The
+    Temporal plugin's own spans detach safely; this one comes from `opentelemetry.trace.
+    use_span` under the plugin's tracer provider. Any other detach failure is still logged."""
+    error = record.exc_info[1] if record.exc_info else None
+    return not (
+        record.getMessage() == "Failed to detach context"
+        and isinstance(error, ValueError)
+        and "different Context" in str(error)
+        and isinstance(error.__context__, GeneratorExit)
+    )
 
 
 class JsonFormatter(logging.Formatter):

@@ -16,6 +16,11 @@ from domain.policy import RULES
 
 Firing = tuple[Literal["reminder", "escalation"], Deadline]
 
+# A deadline set after its reminder moment (a review planned for Monday on Friday evening,
+# a step recorded late) is reminded at once while it is still ahead; runs from before the
+# patch left such a deadline without a reminder.
+REMIND_LATE = "remind-late-at-once"
+
 
 class DeadlineBook:
     def __init__(self, deadlines: list[Deadline], source: str) -> None:
@@ -31,6 +36,8 @@ class DeadlineBook:
         ref: str | None = None,
     ) -> Deadline:
         due_at, remind_at = due
+        if remind_at is None and due_at > (now := workflow.now()) and workflow.patched(REMIND_LATE):
+            remind_at = now
         deadline = Deadline(
             key=key,
             label=label,

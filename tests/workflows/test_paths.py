@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -280,6 +280,38 @@ async def test_safety_plan_review_reminds_the_responsible_worker(env, worker, re
     assert await read_model.sent(1) == [("reminder", "partner:wijkteam-a")]
     await skip_to(env, review.due_at + timedelta(minutes=1))
     assert ("escalation", "regional_coordinator") in await read_model.sent(2)
+
+
+def next_wall_moment(now, weekday: int, hour: int):
+    """The first moment after `now` on the Amsterdam wall clock that falls on `weekday`
+    (Monday 0) at `hour`: a test's "today", whatever day the suite runs."""
+    day = local_date(now) + timedelta(days=1)
+    while day.weekday() != weekday:
+        day += DAY
+    return datetime.combine(day, time(hour), AMSTERDAM)
+
+
+@pytest.mark.parametrize(
+    ("weekday", "hour"), [(4, 18), (5, 10)], ids=["friday-evening", "saturday"]
+)
+async def test_a_review_planned_after_its_reminder_moment_is_reminded_at_once(
+    env, worker, read_model, weekday, hour
+):
+    """A review on Monday planned on Friday evening or on Saturday: its reminder moment (09:00
+    on Friday, the working day before) has passed, so the worker is reminded at once."""
+    await skip_to(env, next_wall_moment(await env.get_current_time(), weekday, hour))
+    inp = await path_input(env)
+    monday = local_date(inp.started_at) + timedelta(days=7 - weekday)
+    handle = await env.client.start_workflow(
+        SafetyPlanWorkflow.run,
+        SafetyPlanStart(path=inp, responsible="wijkteam-a", worker="u-17", review_dates=[monday]),
+        id=f"path-{inp.case_id}-{inp.path_id}",
+        task_queue=worker,
+    )
+    assert await read_model.sent(1) == [("reminder", "partner:wijkteam-a")]
+    review = (await handle.query(SafetyPlanWorkflow.state)).deadlines[0]
+    assert review.reminded and review.status == "open"
+    assert review.remind_at - inp.started_at < timedelta(minutes=1)
 
 
 async def test_an_unused_machtiging_reminds_and_an_ended_one_stops_asking(env, worker, read_model):
