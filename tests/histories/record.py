@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
@@ -44,6 +44,7 @@ from domain.ids import (
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
 from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
+from domain.workdays import AMSTERDAM, local_date
 from testing import (
     FakeReadModel,
     fake_worker,
@@ -150,6 +151,36 @@ async def record_advice(env, tq: str) -> dict[str, WorkflowHandle]:
     await skip_days(env, 13)
     await env.sleep(timedelta(hours=12))  # past 09:00 the working day before, not the day
     return {"advice_follow_up_mailed": advice}
+
+
+async def record_remind_late(env, tq: str) -> dict[str, WorkflowHandle]:
+    """A safety plan made on a Friday evening with a review on Monday: its reminder moment
+    had passed, so the worker was reminded at once (patch remind-late-at-once)."""
+    now = await env.get_current_time()
+    friday = local_date(now) + timedelta(days=(4 - local_date(now).weekday()) % 7 or 7)
+    while (now := await env.get_current_time()) < (
+        evening := datetime.combine(friday, time(18), AMSTERDAM)
+    ):
+        await env.sleep(min(timedelta(days=1), evening - now))
+    case, case_id = await open_case(env, tq, acute=False, reporter="professional")
+    path_id = uuid.uuid4().hex
+    await case.execute_update(
+        CaseWorkflow.start_path,
+        StartPathCmd(
+            kind="safety_plan",
+            path_id=path_id,
+            at=await env.get_current_time(),
+            responsible="vt-haaglanden",
+            worker="u1",
+            review_dates=[friday + timedelta(days=3)],
+        ),
+    )
+    await env.sleep(timedelta(minutes=5))
+    return {
+        "remind_late_safety_plan": env.client.get_workflow_handle(
+            path_workflow_id(case_id, path_id)
+        )
+    }
 
 
 async def record(env, tq: str) -> dict[str, WorkflowHandle]:
@@ -395,6 +426,7 @@ async def main() -> None:
             recorded.update(await record_lean(env, tq))
             recorded.update(await record_wake_kept(env, tq))
             recorded.update(await record_advice(env, tq))
+            recorded.update(await record_remind_late(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():
