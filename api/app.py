@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
 import re
+import traceback
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, Response
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +25,9 @@ from temporalio.service import RPCError
 
 from api import advice_pages, pages
 from api.auth import current_principal
+from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
+from api.problems import MEDIA_TYPE as PROBLEM
+from api.problems import invalid_params, problem, summary
 from api.routes import (
     access_log,
     acute_safety,
@@ -51,6 +56,18 @@ from workers.client import connect
 from workflows.registry import PROCEDURES
 
 log = logging.getLogger("ketenregie.api")
+OPENAPI_URL = "/v1/openapi.json"
+# v1's query keys before the Design Rules (/core/query-keys-camel-case), still taken: old -> new
+DEPRECATED_QUERY_KEYS = {"assigned_to": "assignedTo", "case_id": "caseId"}
+# NL API Design Rules /core/transport/security-headers: what an API answer must carry
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Strict-Transport-Security": "max-age=31536000",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 MAX_BODY_BYTES = 256 * 1024
 IDEMPOTENCY_KEY = "Idempotency-Key"
 RESUME_EVERY_SECONDS = 10.0
@@ -94,10 +111,22 @@ def is_page(request: Request) -> bool:
     return request.url.path == "/" or request.url.path.startswith(pages.PAGE_PREFIXES)
 
 
-def database_down() -> JSONResponse:
+def database_down(request: Request) -> JSONResponse:
     """Postgres is unreachable: a clear 503 the client may retry, never a 500."""
     detail = "de database (Postgres) is niet bereikbaar; probeer het opnieuw"
-    return JSONResponse({"detail": detail}, 503, {"Retry-After": str(RETRY_AFTER)})
+    return problem(request, 503, detail, headers={"Retry-After": str(RETRY_AFTER)})
+
+
+# Starlette's own reasons (an unknown URL, a method a route lacks), said in Dutch
+STARLETTE_REASONS = {
+    "Not Found": "deze URL bestaat niet",
+    "Method Not Allowed": "deze methode is hier niet toegestaan",
+    "Unsupported Media Type": "dit mediatype wordt niet ondersteund; stuur application/json",
+}
+
+
+def _header_error(name: str, code: str, detail: str) -> dict:
+    return {"in": "header", "location": {"name": name}, "code": code, "detail": detail}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -123,11 +152,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="ketenregie",
-        version="1",
-        summary="Case orchestration for the Veilig Thuis chain: meldingen, cases, tijdelijk huisverbod, "
-        "child protection, MDA++, acute safety",
+        version=API_VERSION,
+        summary="Ketenregie voor Veilig Thuis en zijn ketenpartners",
         lifespan=lifespan,
+        openapi_url=OPENAPI_URL,
+        redirect_slashes=False,  # a trailing slash is a 404, never a redirect (/core/no-trailing-slash)
     )
+    app.openapi = functools.cache(lambda: v1_document(app, settings.api_contact))  # type: ignore[method-assign]
     for module in (
         case,
         acute_safety,
@@ -155,10 +186,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        """Pages get a page with the reason; the API its JSON."""
+        """Pages get a page with the reason; the API its problem details."""
+        detail = STARLETTE_REASONS.get(str(exc.detail), str(exc.detail))
         if is_page(request):
-            return pages.error_page(request, exc.status_code, str(exc.detail))
-        return await http_exception_handler(request, exc)
+            return pages.error_page(request, exc.status_code, detail)
+        return problem(request, exc.status_code, detail, headers=exc.headers)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:
@@ -166,7 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_page(request):
             return pages.error_page(request, exc.status_code, exc.detail)
         headers = {"Retry-After": str(RETRY_AFTER)} if exc.status_code == 503 else None
-        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
+        return problem(request, exc.status_code, exc.detail, headers=headers)
 
     @app.middleware("http")
     async def log_access(request: Request, call_next):
@@ -192,7 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     view_id=entry.view_id,
                 )
         except DATABASE_DOWN:  # a read that cannot be logged is not given: NEN 7513
-            return database_down()
+            return database_down(request)
         return response
 
     # the commands that create something, and the steps of an advice question (whose answers
@@ -213,7 +245,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.method != "POST" or not key or not creating.fullmatch(request.url.path):
             return await call_next(request)
         if len(key) > 200:
-            return JSONResponse({"detail": f"{IDEMPOTENCY_KEY} is langer dan 200 tekens"}, 422)
+            return problem(
+                request,
+                400,
+                f"{IDEMPOTENCY_KEY} is langer dan 200 tekens",
+                errors=[_header_error(IDEMPOTENCY_KEY, "string_too_long", "hoogstens 200 tekens")],
+            )
         try:
             principal = await current_principal(request, app.state.settings)
         except StarletteHTTPException:
@@ -224,15 +261,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with app.state.pool.acquire() as conn:
                 earlier = await idempotency.claim(conn, who, key, digest.hexdigest())
         except DATABASE_DOWN:
-            return database_down()
+            return database_down(request)
         if earlier is not None:
             if earlier["request_hash"] != digest.hexdigest():
                 detail = f"deze {IDEMPOTENCY_KEY} is al gebruikt voor een ander verzoek"
-                return JSONResponse({"detail": detail}, 422)
+                return problem(request, 422, detail)
             if earlier["status"] is None:
                 detail = f"een verzoek met deze {IDEMPOTENCY_KEY} loopt nog; probeer het opnieuw"
-                return JSONResponse({"detail": detail}, 409, {"Retry-After": str(RETRY_AFTER)})
-            return JSONResponse(earlier["body"], earlier["status"], {"Idempotent-Replayed": "true"})
+                return problem(request, 409, detail, headers={"Retry-After": str(RETRY_AFTER)})
+            return JSONResponse(
+                earlier["body"],
+                earlier["status"],
+                {"Idempotent-Replayed": "true"},
+                media_type=PROBLEM if earlier["status"] >= 400 else None,
+            )
         request.state.idempotency_seed = f"{who}:{key}"
         response = None
         try:
@@ -241,7 +283,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             keep = response is not None and response.status_code < 500
             json_body = keep and response.headers.get("content-type", "").startswith(
-                "application/json"
+                ("application/json", PROBLEM)
             )
             with contextlib.suppress(*DATABASE_DOWN):
                 async with app.state.pool.acquire() as conn:
@@ -256,32 +298,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def limit_body(request: Request, call_next):
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(
-                {"detail": f"het verzoek is groter dan {MAX_BODY_BYTES} bytes"}, 413
-            )
+            return problem(request, 413, f"het verzoek is groter dan {MAX_BODY_BYTES} bytes")
         return await call_next(request)
+
+    @app.middleware("http")
+    async def standard_headers(request: Request, call_next):
+        """The full API version on every response (/core/version-header), the security
+        headers on every API response (/core/transport/security-headers), the OpenAPI
+        document readable from any origin (/core/publish-openapi); v1's deprecated query
+        keys taken as their lowerCamelCase names (/core/query-keys-camel-case)."""
+        if old := DEPRECATED_QUERY_KEYS.keys() & request.query_params.keys():
+            pairs = request.query_params.multi_items()
+            renamed = [(DEPRECATED_QUERY_KEYS.get(k, k), v) for k, v in pairs]
+            request.scope["query_string"] = urlencode(renamed).encode()
+        response = await call_next(request)
+        response.headers[VERSION_HEADER] = API_VERSION
+        if request.url.path.startswith(MAJOR + "/"):
+            response.headers.update(SECURITY_HEADERS)
+        if request.url.path == OPENAPI_URL:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        if old:
+            response.headers["Deprecation"] = "true"
+            response.headers["Link"] = f'<{OPENAPI_URL}>; rel="deprecation"'
+        return response
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def old_openapi_location() -> RedirectResponse:
+        return RedirectResponse(OPENAPI_URL, status_code=308)
 
     @app.exception_handler(RequestValidationError)
     async def readable_validation(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {
-                "field": "body"
-                if e["type"] == "json_invalid"
-                else ".".join(str(p) for p in e["loc"] if p != "body"),
-                "message": e["msg"],
-            }
-            for e in exc.errors()
-        ]
-        summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+        """Invalid input: every invalid field at once, in Dutch (400, Design Rules
+        /core/error-handling/invalid-input)."""
+        errors = invalid_params(exc.errors())
         if is_page(request):
-            return pages.error_page(request, 422, summary)
-        return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
+            return pages.error_page(request, 422, summary(errors))
+        return problem(request, 400, summary(errors), errors=errors)
 
     async def database_unreachable(request: Request, exc: Exception) -> Response:
         log.warning("Postgres unreachable: %s", type(exc).__name__)
         if is_page(request):
             return pages.error_page(request, 503, "De database is even niet bereikbaar.")
-        return database_down()
+        return database_down(request)
 
     for down in DATABASE_DOWN:
         app.add_exception_handler(down, database_unreachable)
@@ -289,10 +347,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RPCError)
     async def temporal_down(request: Request, exc: RPCError) -> JSONResponse:
         log.warning("Temporal call failed: %s", exc.status)
-        return JSONResponse(
-            {"detail": "de orkestratiedienst (Temporal) is niet bereikbaar; probeer het opnieuw"},
-            503,
-        )
+        detail = "de orkestratiedienst (Temporal) is niet bereikbaar; probeer het opnieuw"
+        return problem(request, 503, detail, headers={"Retry-After": str(RETRY_AFTER)})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        """A fault of ours: logged with its trace, answered without its content."""
+        trace = "".join(traceback.format_tb(exc.__traceback__))  # not its message: data
+        log.error("unexpected %s on %s\n%s", type(exc).__name__, request.url.path, trace)
+        detail = "er ging iets mis aan onze kant; het is gelogd, probeer het later opnieuw"
+        if is_page(request):
+            return pages.error_page(request, 500, detail)
+        return problem(request, 500, detail)
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,metrics")
     return app

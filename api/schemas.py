@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from api.problems import Problem
 from domain.advice import AdviceStatus, Asker
 from domain.case import PersonIn, Phase, Reporter, Unsafety
 from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy, RiskAnswer
@@ -179,28 +180,16 @@ class HuisverbodCreated(BaseModel):
     status: HuisverbodStatus
 
 
-class FieldError(BaseModel):
-    field: str
-    message: str
-
-
-class Problem(BaseModel):
-    """Every error: a sentence that says what is wrong, and for invalid input the fields."""
-
-    detail: str
-    errors: list[FieldError] = []
-
-
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": Problem, "description": description}
     for status, description in [
-        (401, "no valid bearer token"),
-        (403, "the caller may not do this"),
-        (404, "unknown, or not for this caller to see"),
-        (409, "the current state does not allow this step"),
-        (413, "request body too large"),
-        (422, "invalid input, or a step that breaks a legal rule"),
-        (503, "Temporal is unreachable; try again"),
+        (401, "geen geldig bearer-token"),
+        (403, "de aanroeper mag dit niet"),
+        (404, "onbekend, of niet voor deze aanroeper"),
+        (409, "de huidige toestand staat deze stap niet toe"),
+        (413, "het verzoek is te groot"),
+        (422, "de stap schendt een wettelijke regel (met het artikel)"),
+        (503, "Temporal of Postgres is niet bereikbaar; probeer het opnieuw (Retry-After)"),
     ]
 }
 

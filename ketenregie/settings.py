@@ -103,6 +103,15 @@ class Settings(BaseSettings):
         return None if value == "" else value
 
     temporal_ui_origin: str = "http://127.0.0.1:8233"
+    api_contact: dict[str, str] = Field(
+        {
+            "name": "Beheer ketenregie",
+            "email": "ketenregie@veiligthuis.example",
+            "url": "https://ketenregie.veiligthuis.example/contact",
+        },
+        description="info.contact of the OpenAPI document: the team that runs the API "
+        "(name, email, url; NL API Design Rules /core/doc-openapi-contact)",
+    )
     retention_days: int = Field(
         20 * 365 + 5,
         ge=1,

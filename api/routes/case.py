@@ -79,7 +79,10 @@ async def list_cases(
     number: Annotated[
         str | None, Query(max_length=40, description="the start of a case number or id")
     ] = None,
-    assigned_to: Annotated[str | None, Query(max_length=200)] = None,
+    assigned_to: Annotated[
+        str | None,
+        Query(alias="assignedTo", max_length=200, description="the worker's sign-in id"),
+    ] = None,
     deadlines: Annotated[
         Literal["overdue", "open"] | None,
         Query(description="overdue: a deadline passed unmet; open: one still to meet"),

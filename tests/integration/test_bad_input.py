@@ -18,8 +18,8 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     [
         (melding(region="atlantis"), 422, "onbekende Veilig Thuis-regio"),
         (melding(municipality="GM0363"), 422, "hoort niet bij regio"),
-        (melding(municipality="Den Haag"), 422, "municipality"),
-        (melding(persons=[]), 422, "persons"),
+        (melding(municipality="Den Haag"), 400, "municipality"),
+        (melding(persons=[]), 400, "persons"),
         (
             melding(
                 persons=[
@@ -27,16 +27,16 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
                     {"ref": "a", "role": "pleger", "name": "Y"},
                 ]
             ),
-            422,
+            400,
             "eigen verwijzing",
         ),
-        (melding(persons=[{"ref": "a", "role": "buurman", "name": "X"}]), 422, "persons.0.role"),
-        (melding(reporter={"kind": "alien"}), 422, "reporter.kind"),
-        (melding(received_at="2026-11-23T10:00:00"), 422, "verschil met UTC"),
+        (melding(persons=[{"ref": "a", "role": "buurman", "name": "X"}]), 400, "persons.0.role"),
+        (melding(reporter={"kind": "alien"}), 400, "reporter.kind"),
+        (melding(received_at="2026-11-23T10:00:00"), 400, "verschil met UTC"),
         (melding(received_at=FUTURE), 422, "ligt in de toekomst"),
-        (melding(summary=""), 422, "summary"),
-        (melding(unexpected=1), 422, "unexpected"),
-        ({k: v for k, v in melding().items() if k != "unsafety"}, 422, "unsafety"),
+        (melding(summary=""), 400, "summary"),
+        (melding(unexpected=1), 400, "unexpected"),
+        ({k: v for k, v in melding().items() if k != "unsafety"}, 400, "unsafety"),
     ],
 )
 async def test_bad_melding_is_refused_with_a_reason(api, body, status, reason):
@@ -52,7 +52,7 @@ async def test_malformed_json_and_oversized_body_are_4xx(api):
     r = await api.post(
         "/v1/meldingen", content=b"{not json", headers={"content-type": "application/json"}
     )
-    assert r.status_code == 422 and "JSON" in r.json()["detail"]
+    assert r.status_code == 400 and "JSON" in r.json()["detail"]
     r = await api.post(
         "/v1/meldingen", content=b"x" * 300_000, headers={"content-type": "application/json"}
     )
@@ -68,8 +68,8 @@ async def test_malformed_json_and_oversized_body_are_4xx(api):
         ("/v1/huisverboden", {"status": "pending"}),
     ],
 )
-async def test_bad_list_filters_are_422(api, path, params):
-    assert (await api.get(path, params=params)).status_code == 422
+async def test_bad_list_filters_are_400(api, path, params):
+    assert (await api.get(path, params=params)).status_code == 400
 
 
 async def test_unknown_ids_are_404(api, mayor):
@@ -170,9 +170,9 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
 
 
 @pytest.mark.parametrize(
-    "step, body, reason",
+    "step, body, status, reason",
     [
-        ("decision", {"decision": "maybe", "reason": "r", "decided_by": MAYOR}, "decision"),
+        ("decision", {"decision": "maybe", "reason": "r", "decided_by": MAYOR}, 400, "decision"),
         (
             "decision",
             {
@@ -180,24 +180,27 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
                 "reason": "r",
                 "decided_by": {"name": "x", "capacity": "wethouder"},
             },
+            400,
             "capacity",
         ),
         (
             "decision",
             {"decision": "impose", "reason": "r", "decided_by": MAYOR, "decided_at": FUTURE},
+            422,
             "ligt in de toekomst",
         ),
-        ("decision", {"decision": "impose", "decided_by": MAYOR}, "reason"),
-        ("extension", {"until": "next week", "reason": "r", "decided_by": MAYOR}, "until"),
-        ("ruling", {"outcome": "quashed"}, "outcome"),
-        ("milestones", {"milestone": "coffee"}, "milestone"),
+        ("decision", {"decision": "impose", "decided_by": MAYOR}, 400, "reason"),
+        ("extension", {"until": "next week", "reason": "r", "decided_by": MAYOR}, 400, "until"),
+        ("ruling", {"outcome": "quashed"}, 400, "outcome"),
+        ("milestones", {"milestone": "coffee"}, 400, "milestone"),
     ],
 )
-async def test_bad_command_bodies_are_422(api, mayor, step, body, reason):
+async def test_bad_command_bodies_are_refused(api, mayor, step, body, status, reason):
+    """Invalid input is a 400 naming the field; a moment the law does not allow a 422."""
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
     r = await mayor.post(f"/v1/huisverboden/{hv}/{step}", json=body)
-    assert r.status_code == 422 and reason in r.text, r.text
+    assert r.status_code == status and reason in r.text, r.text
     assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "requested"
 
 
@@ -246,7 +249,7 @@ async def test_postgres_gone_for_real_is_a_503_and_an_unlogged_read_is_withheld(
 async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police):
     future_child = {"ref": "k9", "role": "child", "name": "Kind", "birth_date": "2030-01-01"}
     r = await api.post("/v1/meldingen", json=melding(persons=[future_child]))
-    assert r.status_code == 422 and "ligt in de toekomst" in r.text
+    assert r.status_code == 400 and "ligt in de toekomst" in r.text
     case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
     r = await police.post(
         f"/v1/cases/{case_id}/huisverbod-requests",
@@ -259,4 +262,4 @@ async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police)
             "incident_at": "2030-01-01T20:00:00+01:00",
         },
     )
-    assert r.status_code == 422 and "ligt in de toekomst" in r.text
+    assert r.status_code == 400 and "ligt in de toekomst" in r.text

@@ -60,7 +60,7 @@ async def test_a_request_without_grounds_is_refused(api, police):
             "children_at_address": False,
         },
     )
-    assert r.status_code == 422 and "grounds" in r.text
+    assert r.status_code == 400 and "grounds" in r.text
 
 
 async def test_children_at_the_address_need_veilig_thuis_consulted(api, police, mayor):
