@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from domain.events import event_id, event_source, event_type, partner_event, res
 from domain.models import Notice
 from domain.notifications import EVENT_AUDIENCES, EVENT_LABELS, EVENT_TYPES, TYPE_PREFIX
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 AT = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 SUBJECTS = sorted({subject for _, subject in EVENT_AUDIENCES} | set(EVENT_LABELS))
 
@@ -54,6 +56,13 @@ def test_a_deadline_is_typed_by_its_kind_and_an_unknown_subject_is_refused():
     assert event_type(failed) == "nl.ketenregie.bericht.niet-bezorgd"
     with pytest.raises(LookupError):
         event_type(notice("event", "something_new"))
+
+
+def test_the_readme_shows_the_table_as_it_is():
+    rows = re.findall(
+        r"^\| `(\w+)` \| `(nl\.ketenregie\.[\w.-]+)` \|", README.read_text(), re.MULTILINE
+    )
+    assert dict(rows) == {k: f"{TYPE_PREFIX}.{v}" for k, v in EVENT_TYPES.items()}
 
 
 def test_the_id_is_a_uuid_derived_from_the_delivery_key():

@@ -4,9 +4,15 @@ anything else."""
 import base64
 import hashlib
 import hmac
+import time
+from pathlib import Path
+
+from cloudevents.core.bindings.http import to_structured_event
+from cloudevents.core.v1.event import CloudEvent
 
 from domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 SECRET = b"partner-secret"
 ID = "5f0e1c2a-0000-5000-8000-000000000001"
 BODY = b'{"specversion":"1.0","id":"5f0e1c2a-0000-5000-8000-000000000001"}'
@@ -57,3 +63,26 @@ def test_missing_or_malformed_headers_are_rejected():
     assert "timestamp" in verify(SECRET, {**headers, TIMESTAMP_HEADER: "gisteren"}, BODY, 1_000)
     assert "missing" in verify(SECRET, {TIMESTAMP_HEADER: "1000"}, BODY, now=1_000)
     assert "missing" in verify(SECRET, {}, BODY, now=1_000)
+
+
+def test_the_readme_snippet_of_a_partners_side_works():
+    """The README's receiver, run as written: takes a signed CloudEvent once, acknowledges
+    its repeat, refuses a bad signature."""
+    text = README.read_text()
+    snippet = text[text.index("A partner's side") :].split("```python\n", 1)[1].split("```")[0]
+    partner: dict = {}
+    exec(snippet, partner)  # noqa: S102 - our own README
+    event = CloudEvent(
+        {
+            "id": ID,
+            "source": "urn:nld:systeem:ketenregie",
+            "type": "nl.ketenregie.termijn.verstreken",
+        },
+        {"title": "Escalatie"},
+    )
+    message = to_structured_event(event)
+    headers = {**message.headers, **sign(SECRET, ID, int(time.time()), message.body)}
+    assert partner["receive"](headers, message.body, SECRET) == 200
+    assert partner["seen"] == {ID}
+    assert partner["receive"](headers, message.body, SECRET) == 200  # the repeat, dropped
+    assert partner["receive"](headers, message.body, b"other") == 401
