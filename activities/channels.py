@@ -1,9 +1,17 @@
-"""The two channels a partner can be reached on: e-mail over SMTP and signed webhooks."""
+"""The two channels a partner can be reached on: e-mail over SMTP and signed webhooks that
+carry a CloudEvent (NL GOV profile for CloudEvents; `domain.events`).
+
+A webhook is sent in the HTTP binding's *structured* content mode: the body is the whole
+event as `application/cloudevents+json`, attributes and data together. The NL GOV guideline
+for the HTTP binding advises it (one JSON document per event, no meaning in headers), and it
+keeps the event whole when a partner stores it, queues it or forwards it: in binary mode the
+attributes live in `ce-` headers, which a proxy, a log or a store may drop. The signature
+(`domain.signing`) covers that body, so it covers every attribute too.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import ssl
 import time
 from collections.abc import Callable
@@ -12,10 +20,15 @@ from email.message import EmailMessage
 import aiosmtplib
 import certifi
 import httpx
+from cloudevents.core.bindings.http import to_structured_event
+from cloudevents.core.v1.event import CloudEvent
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from temporalio.exceptions import ApplicationError
 
-from domain.signing import KEY_HEADER, SIGNATURE_HEADER, sign
+from domain.events import partner_event
+from domain.models import Notice
+from domain.notifications import MAIL_KEY_HEADER
+from domain.signing import sign
 
 TEMPLATES = Environment(
     loader=PackageLoader("activities", "templates"), undefined=StrictUndefined, autoescape=False
@@ -41,17 +54,22 @@ class Sender:
         smtp_port: int,
         mail_from: str,
         webhook_secret: Callable[[str], bytes],
+        event_source: str,
+        public_url: str,
         timeout: float = 10.0,
     ) -> None:
         self._smtp = (smtp_host, smtp_port)
         self._from = mail_from
         self._secret = webhook_secret
+        self._source = event_source
+        self._public_url = public_url
         self._timeout = timeout
         # one TLS context for every webhook: building one per request cost more than the send
         self._tls = ssl.create_default_context(cafile=certifi.where())
 
     async def send(self, d: dict) -> None:
-        """Send delivery row `d` once; raises on failure (retryable unless PERMANENT)."""
+        """Send delivery row `d` (with its notice: `store.notices.SEND_COLUMNS`) once; raises
+        on failure (retryable unless PERMANENT)."""
         if d["channel"] == "email":
             await self._email(d)
         elif d["channel"] == "webhook":
@@ -66,7 +84,7 @@ class Sender:
         msg["Subject"] = d["subject"]
         # receivers that see the same Message-ID twice can drop the second
         msg["Message-ID"] = f"<{hashlib.sha256(d['key'].encode()).hexdigest()[:32]}@ketenregie>"
-        msg[KEY_HEADER] = d["key"]
+        msg[MAIL_KEY_HEADER] = d["key"]
         msg.set_content(render(d["body"]["template"], d["body"]))
         host, port = self._smtp
         try:
@@ -74,18 +92,29 @@ class Sender:
         except aiosmtplib.SMTPRecipientsRefused as e:
             raise permanent(f"de mailserver weigerde {d['address']}: {e}") from None
 
+    def cloud_event(self, d: dict) -> CloudEvent:
+        """The CloudEvent of delivery `d`: the same id, time and content on every try."""
+        try:
+            attributes, data = partner_event(
+                d["key"],
+                Notice.model_validate(d["notice"]),
+                d["created_at"],
+                self._source,
+                self._public_url,
+            )
+        except LookupError as e:
+            raise permanent(str(e)) from None
+        return CloudEvent(attributes, data)
+
     async def _webhook(self, d: dict) -> None:
-        body = json.dumps(
-            {"idempotency_key": d["key"], "audience": d["audience"], "message": d["body"]},
-            separators=(",", ":"),
-        ).encode()
+        event = self.cloud_event(d)
+        message = to_structured_event(event)
         headers = {
-            "content-type": "application/json",
-            KEY_HEADER: d["key"],
-            SIGNATURE_HEADER: sign(self._secret(d["partner_id"]), int(time.time()), body),
+            **message.headers,
+            **sign(self._secret(d["partner_id"]), event.get_id(), int(time.time()), message.body),
         }
         async with httpx.AsyncClient(timeout=self._timeout, verify=self._tls) as client:
-            response = await client.post(d["address"], content=body, headers=headers)
+            response = await client.post(d["address"], content=message.body, headers=headers)
         if response.status_code < 300:
             return
         reason = f"{d['address']} antwoordde {response.status_code}"

@@ -9,7 +9,7 @@ its own deliveries), and schedules a failed one again with backoff until the del
 policy's attempts are used up; then it is marked failed, escalated to the regional
 coordinator and put on the case timeline. A sent delivery is never sent again by the
 outbox; a send cut off before its bookkeeping is repeated, and the receiver recognises the
-repeat by its key (Message-ID, idempotency key).
+repeat by its key (an e-mail's Message-ID, a webhook's CloudEvent id).
 
 `plan_notice`, `deliver` and `fail_delivery` serve the notify workflows of cases that started
 before the dispatcher (one workflow per notice).

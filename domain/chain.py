@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from domain.access import org_name
 
@@ -23,13 +23,17 @@ class EmailChannel(BaseModel):
 
 
 class WebhookChannel(BaseModel):
-    """HTTP POST with an HMAC-SHA256 signature; the secret is the partner's, kept in settings."""
+    """A CloudEvent, HTTP POST with a Standard Webhooks signature (`domain.signing`); the
+    secret is the partner's, kept in settings."""
 
     kind: Literal["webhook"]
     url: str
 
 
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="kind")]
+
+
+CHILD_CARE = ("school", "kinderopvang")  # the recipients of Handle with Care notices
 
 
 class Partner(BaseModel):
@@ -42,6 +46,14 @@ class Partner(BaseModel):
 
     def channel(self, role: str = "default") -> Channel | None:
         return self.channels.get(role) or self.channels.get("default")
+
+    @model_validator(mode="after")
+    def _handle_with_care_by_mail(self) -> Partner:
+        """A school or kinderopvang hears by e-mail only: its Handle with Care notice names
+        the child, and a webhook's CloudEvent carries no personal data."""
+        if self.kind in CHILD_CARE and any(c.kind != "email" for c in self.channels.values()):
+            raise ValueError(f"{self.id}: a {self.kind} is reached by e-mail only")
+        return self
 
 
 class Region(BaseModel):

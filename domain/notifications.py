@@ -75,6 +75,38 @@ EVENT_LABELS = {
     "notification_failed": "Een bericht kon niet worden bezorgd",
 }
 
+# The CloudEvents `type` a partner's webhook receives for each notice subject (NL GOV profile
+# for CloudEvents: reverse-DNS, named after the data source, not an organisation; Dutch
+# names). A deadline's reminder and escalation are typed by their kind: the deadline is in
+# the data. `domain.events.event_type` reads this table; the README shows it.
+TYPE_PREFIX = "nl.ketenregie"
+EVENT_TYPES = {
+    "huisverbod_requested": "huisverbod.aangevraagd",
+    "huisverbod_imposed": "huisverbod.opgelegd",
+    "huisverbod_refused": "huisverbod.afgewezen",
+    "huisverbod_extended": "huisverbod.verlengd",
+    "huisverbod_lifted": "huisverbod.opgeheven",
+    "huisverbod_expired": "huisverbod.afgelopen",
+    "huisverbod_withdrawn": "huisverbod.ingetrokken",
+    "huisverbod_violated": "huisverbod.overtreden",
+    "imposed_under_mandate": "huisverbod.opgelegd-in-mandaat",
+    "acute_unsafety": "veiligheid.acuut-onveilig",
+    "police_callout": "politie.ingezet-bij-gezin",
+    "repeat_violence": "casus.herhaald-geweld",
+    "beschermtafel": "verwijzing.beschermtafel",
+    "mda": "verwijzing.mda",
+    "measure_granted": "kinderbescherming.maatregel-uitgesproken",
+    "corv_rejected": "kinderbescherming.verzoek-niet-aangenomen",
+    "raad_requested": "kinderbescherming.onderzoek-gevraagd",
+    "melding_followed_up": "melding.opgevolgd",
+    "notification_failed": "bericht.niet-bezorgd",
+    "reminder": "termijn.verloopt-binnenkort",
+    "escalation": "termijn.verstreken",
+}
+
+# an e-mail carries its outbox key here (and a Message-ID derived from it): a receiving mail
+# store drops a repeat by either
+MAIL_KEY_HEADER = "X-Ketenregie-Idempotency-Key"
 HANDLE_WITH_CARE = "Handle with Care"
 LESSONS_START = time(8, 30)
 SCHOOL_AGE = (4, 17)  # Handle with Care: children aged 4 up to and including 17

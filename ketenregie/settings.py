@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain import events
 from domain.chain import Chain
 from domain.policy import DeliveryPolicy, Policy
 from domain.radar import Radar, RepeatRule
@@ -94,6 +95,8 @@ class Settings(BaseSettings):
         "oidc_redirect_url",
         "oidc_client_secret",
         "session_secret",
+        "oin",
+        "public_url",
         "pseudonym_key",
         mode="before",
     )
@@ -125,6 +128,17 @@ class Settings(BaseSettings):
     webhook_secrets: dict[str, str] = Field(
         {}, description='HMAC secrets per partner id, JSON: {"politie-den-haag": "..."}'
     )
+    oin: str | None = Field(
+        None,
+        pattern=r"^\d{20}$",
+        description="the sending organisation's OIN: webhooks' CloudEvents name it in their "
+        "source, urn:nld:oin:<OIN>:systeem:ketenregie; unset: urn:nld:systeem:ketenregie",
+    )
+    public_url: str | None = Field(
+        None,
+        description="where partners reach the API, e.g. https://ketenregie.example.nl; a "
+        "CloudEvent's dataref points there. Unset: http://<api_host>:<api_port>",
+    )
     delivery_attempts: int = Field(12, ge=1, description="tries before a notification fails")
     delivery_first_retry_seconds: float = Field(5, gt=0)
     delivery_max_retry_seconds: float = Field(600, gt=0)
@@ -138,6 +152,16 @@ class Settings(BaseSettings):
     mda_reviews_per_run: int = Field(
         4, ge=1, description="MDA++ reviews before its workflow continues as new"
     )
+
+    @property
+    def event_source(self) -> str:
+        """The `source` of the CloudEvents sent to partners."""
+        return events.event_source(self.oin)
+
+    @property
+    def api_url(self) -> str:
+        """The API's public base URL (partners read a CloudEvent's dataref there)."""
+        return (self.public_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def corv_endpoint(self) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -17,11 +16,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from cloudevents.core.bindings.http import HTTPMessage, from_http
+from cloudevents.core.exceptions import BaseCloudEventException
+from cloudevents.core.formats.json import JSONFormat
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from domain.corv import CorvFormatError, acknowledgement, read_header
-from domain.signing import KEY_HEADER, SIGNATURE_HEADER, verify
+from domain.signing import ID_HEADER, verify
 from ketenregie.settings import SAMPLE_CHAIN
 from ketenregie.stack import BackgroundServer
 
@@ -67,15 +69,20 @@ class MailSink:
 
 
 class WebhookReceiver:
-    """Receives signed webhooks at /hooks/{partner}: rejects bad signatures and replays of
-    old timestamps, and accepts each idempotency key once (a repeat is acknowledged)."""
+    """Receives CloudEvents at /hooks/{partner} as a partner would: verifies the signature
+    (`domain.signing.verify`: a bad one or a stale timestamp is refused with 401), parses the
+    event with the CloudEvents SDK (`from_http`; not a CloudEvent: 400) and accepts each event
+    id once (a repeat is acknowledged, not taken in again)."""
 
     def __init__(
         self, host: str, port: int, secret: Callable[[str], bytes], mail: MailSink | None = None
     ) -> None:
-        self.received: list[dict] = []  # every authentic request, repeats included
-        self.accepted: dict[str, dict] = {}  # idempotency key -> the first body
+        self.received: list[dict] = []  # every authentic event, repeats included
+        self.accepted: dict[str, dict] = {}  # event id -> the event as first received
         self.failing: set[str] = set()  # partners whose endpoint answers 503
+        # partners whose next event is taken in but answered 503, once: as if the answer was
+        # lost on the way, so the sender tries again
+        self.answer_lost: set[str] = set()
         self.corv: dict[str, bytes] = {}  # CORV message id -> the first message
         self.corv_received: list[str] = []  # message ids, repeats included
         self._secret = secret
@@ -90,17 +97,29 @@ class WebhookReceiver:
             if partner in self.failing:
                 return JSONResponse({"error": "unavailable"}, status_code=503)
             body = await request.body()
-            problem = verify(
-                self._secret(partner), request.headers.get(SIGNATURE_HEADER, ""), body, time.time()
-            )
+            problem = verify(self._secret(partner), request.headers, body, time.time())
             if problem:
                 return JSONResponse({"error": problem}, status_code=401)
-            key = request.headers.get(KEY_HEADER, "")
-            payload = {"partner": partner, "key": key, **json.loads(body)}
-            self.received.append(payload)
-            duplicate = key in self.accepted
-            self.accepted.setdefault(key, payload)
-            log.info("webhook to %s: %s%s", partner, key, " (repeat)" if duplicate else "")
+            try:
+                event = from_http(HTTPMessage(dict(request.headers), body), JSONFormat())
+            except (BaseCloudEventException, ValueError) as e:
+                return JSONResponse({"error": f"not a CloudEvent: {e}"}, status_code=400)
+            if event.get_id() != request.headers[ID_HEADER]:
+                return JSONResponse({"error": "webhook-id is not the event's id"}, status_code=400)
+            received = {"partner": partner, **event.get_attributes(), "data": event.get_data()}
+            self.received.append(received)
+            duplicate = event.get_id() in self.accepted
+            self.accepted.setdefault(event.get_id(), received)
+            log.info(
+                "CloudEvent %s to %s: %s%s",
+                event.get_id(),
+                partner,
+                event.get_type(),
+                " (repeat)" if duplicate else "",
+            )
+            if partner in self.answer_lost:
+                self.answer_lost.discard(partner)
+                return JSONResponse({"error": "answer lost"}, status_code=503)
             return JSONResponse({"duplicate": duplicate})
 
         @app.post("/corv/berichten")
@@ -131,7 +150,7 @@ class WebhookReceiver:
                 "mail": [
                     {"to": m["To"], "subject": m["Subject"], "body": m.get_content()} for m in mails
                 ],
-                "webhooks": list(self.accepted.values()),
+                "webhooks": list(self.accepted.values()),  # CloudEvents, once per id
                 "corv": [m.decode() for m in self.corv.values()],
             }
 

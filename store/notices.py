@@ -61,6 +61,14 @@ DELIVERY_COLUMNS = (
     "key, audience, partner_id, channel, address, subject, body, due_at, status, attempts, "
     "last_error, sent_at, created_at"
 )
+# what a send needs besides the delivery: its notice (a webhook's CloudEvent is built from it)
+SEND_COLUMNS = f"""{DELIVERY_COLUMNS}, notice_key, case_id, (
+    SELECT jsonb_build_object(
+        'key', n.key, 'case_id', coalesce(n.case_id, n.advice_id),
+        'about', CASE WHEN n.advice_id IS NULL THEN 'case' ELSE 'advice' END,
+        'region', n.region, 'kind', n.kind, 'recipient', n.recipient, 'subject', n.subject,
+        'due_at', n.due_at, 'detail', n.detail)
+    FROM notices n WHERE n.key = deliveries.notice_key) AS notice"""
 
 
 async def plan(
@@ -105,10 +113,11 @@ async def plan(
 
 
 async def begin_attempt(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
-    """Count an attempt and return the delivery; None when it was sent (or failed) before."""
+    """Count an attempt and return the delivery with its notice; None when it was sent (or
+    failed) before."""
     return await conn.fetchrow(
         f"""UPDATE deliveries SET attempts = attempts + 1, status = 'sending'
-            WHERE key = $1 AND status IN ('pending', 'sending') RETURNING {DELIVERY_COLUMNS}""",
+            WHERE key = $1 AND status IN ('pending', 'sending') RETURNING {SEND_COLUMNS}""",
         key,
     )
 
@@ -116,9 +125,9 @@ async def begin_attempt(conn: asyncpg.Connection, key: str) -> asyncpg.Record | 
 async def claim_due(
     conn: asyncpg.Connection, region: str, limit: int, hold: timedelta
 ) -> list[asyncpg.Record]:
-    """Take up to `limit` of the region's deliveries whose attempt is due, oldest first, and
-    count the attempt. A claim is held for `hold`: one whose attempt was cut off (a crash)
-    is due again after it, and two dispatchers never take the same row."""
+    """Take up to `limit` of the region's deliveries whose attempt is due, oldest first, with
+    their notices, and count the attempt. A claim is held for `hold`: one whose attempt was
+    cut off (a crash) is due again after it, and two dispatchers never take the same row."""
     return await conn.fetch(
         f"""UPDATE deliveries SET attempts = attempts + 1, status = 'sending',
                                   claimed_until = now() + $3
@@ -128,7 +137,7 @@ async def claim_due(
                   AND (status = 'pending' AND next_attempt_at <= now()
                        OR status = 'sending' AND claimed_until < now())
                 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-            RETURNING {DELIVERY_COLUMNS}, notice_key, case_id""",
+            RETURNING {SEND_COLUMNS}""",
         region,
         limit,
         hold,

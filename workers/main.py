@@ -75,6 +75,8 @@ def sender(settings: Settings) -> Sender:
         smtp_port=settings.smtp_port,
         mail_from=settings.mail_from,
         webhook_secret=settings.webhook_secret,
+        event_source=settings.event_source,
+        public_url=settings.api_url,
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from domain.chain import Chain
+from domain.chain import Chain, Partner
 from domain.models import Notice
 from domain.notifications import (
     CaseContacts,
@@ -202,3 +202,12 @@ def test_delivery_retries_double_up_to_the_longest_wait_then_stop():
     )
     waits = [policy.backoff(n) for n in range(1, 6)]
     assert waits == [timedelta(seconds=s) for s in (5, 10, 20, 30)] + [None]
+
+
+def test_a_school_or_kinderopvang_is_reached_by_email_only():
+    """Its Handle with Care notice names the child; a webhook's CloudEvent carries no
+    personal data."""
+    school = {"id": "s", "kind": "school", "name": "S"}
+    Partner(**school, channels={"default": {"kind": "email", "to": "s@example.nl"}})
+    with pytest.raises(ValueError, match="e-mail only"):
+        Partner(**school, channels={"default": {"kind": "webhook", "url": "https://s/hook"}})

@@ -1,7 +1,7 @@
 """Partners are told through real channels, each message exactly once in effect.
 
-A real SMTP server (aiosmtpd) and a real webhook receiver run in the test process; the worker
-sends to them over the network.
+A real SMTP server (aiosmtpd) and a real webhook receiver (CloudEvents, parsed with the SDK)
+run in the test process; the worker sends to them over the network.
 """
 
 from __future__ import annotations
@@ -11,15 +11,21 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from cloudevents.core.bindings.http import to_structured_event
+from cloudevents.core.v1.event import CloudEvent
 
 from api.app import create_app
 from api.auth import mint_token
-from domain.signing import KEY_HEADER
+from domain.events import event_id
+from domain.notifications import MAIL_KEY_HEADER
+from domain.signing import SIGNATURE_HEADER, sign
 from ketenregie.settings import Settings
 from tests.integration.conftest import WorkerRunner, eventually
 from tests.integration.flows import MAYOR, melding, request_huisverbod, wait_status
@@ -100,9 +106,10 @@ def event_of(notice_key: str) -> str:
 
 
 def received(mail, hooks, key: str) -> list:
-    """Every message the partners' servers received under `key` (repeats included)."""
-    mails = [m for m in mail.messages if str(m[KEY_HEADER]).strip() == key]
-    return mails + [h for h in hooks.received if h["key"] == key]
+    """Every message the partners' servers received of delivery `key` (repeats included): an
+    e-mail carries the key, a CloudEvent the id derived from it."""
+    mails = [m for m in mail.messages if str(m[MAIL_KEY_HEADER]).strip() == key]
+    return mails + [h for h in hooks.received if h["id"] == event_id(key)]
 
 
 async def test_every_event_reaches_the_right_partners_once(api, police, mayor, mail, hooks):
@@ -230,6 +237,111 @@ async def test_a_channel_that_keeps_failing_ends_failed_and_escalates(api, mail,
         return [e for e in case["timeline"] if e["kind"] == "notification_failed"]
 
     assert await eventually(on_timeline)
+
+
+async def test_a_partner_receives_a_cloudevent_after_the_nl_gov_profile(
+    api, police, mail, hooks, settings
+):
+    """References and a title, never the persons or the case's content: a canary put in
+    everywhere through the API is nowhere in what the police's webhook received."""
+    canary = f"KANARIE{uuid.uuid4().hex[:10]}"
+    persons = [
+        {
+            "ref": "p1",
+            "role": "victim",
+            "name": f"{canary}-slachtoffer",
+            "birth_date": "1990-04-01",
+            "address": f"{canary}-straat 1",
+        },
+        {"ref": "p2", "role": "pleger", "name": f"{canary}-pleger", "birth_date": "1985-06-15"},
+    ]
+    body = melding(persons=persons, summary=f"{canary}-samenvatting")
+    case_id = (await api.post("/v1/meldingen", json=body)).json()["case_id"]
+    hv = await request_huisverbod(
+        api, case_id, address=f"{canary}-adres", grounds=f"{canary}-feiten"
+    )
+    await impose_consulted(police, hv)
+    items = await settled(api, case_id, count=2, last="huisverbod_imposed")
+    to_police = {
+        event_of(i["notice_key"]): i for i in items if i["partner_id"] == "politie-den-haag"
+    }
+    [imposed] = received(mail, hooks, to_police["huisverbod_imposed"]["key"])
+    [alert] = received(mail, hooks, to_police["acute_unsafety"]["key"])
+    for event in (imposed, alert):
+        assert canary not in json.dumps(event, default=str)
+        assert event.pop("time").tzinfo is not None
+    assert imposed == {
+        "partner": "politie-den-haag",
+        "specversion": "1.0",
+        "id": event_id(to_police["huisverbod_imposed"]["key"]),
+        "source": "urn:nld:systeem:ketenregie",
+        "type": "nl.ketenregie.huisverbod.opgelegd",
+        "subject": hv,
+        "datacontenttype": "application/json",
+        "dataref": f"{settings.api_url}/v1/huisverboden/{hv}",
+        "data": {
+            "title": "Tijdelijk huisverbod opgelegd",
+            "region": "haaglanden",
+            "case_id": case_id,
+            "huisverbod_id": hv,
+        },
+    }
+    assert alert["type"] == "nl.ketenregie.veiligheid.acuut-onveilig"
+    assert alert["subject"] == case_id
+    assert alert["dataref"] == f"{settings.api_url}/v1/cases/{case_id}"
+    # the partner reads more where dataref points, with its own access
+    r = await police.get(imposed["dataref"].removeprefix(settings.api_url))
+    assert r.status_code == 200 and r.json()["huisverbod_id"] == hv
+
+
+async def test_a_redelivery_carries_the_same_event_id_and_the_partner_drops_it(api, mail, hooks):
+    """The police's receiver takes the alert in, but its answer is lost: the outbox sends it
+    again, the same CloudEvent (id, time, content), and the receiver knows the repeat."""
+    hooks.answer_lost.add("politie-den-haag")
+    try:
+        case_id = (await api.post("/v1/meldingen", json=alert_melding())).json()["case_id"]
+        items = await settled(api, case_id)
+    finally:
+        hooks.answer_lost.discard("politie-den-haag")
+    [alert] = [i for i in items if i["partner_id"] == "politie-den-haag"]
+    assert alert["status"] == "sent" and alert["attempts"] == 2
+    first, again = received(mail, hooks, alert["key"])
+    assert first == again and first["id"] == event_id(alert["key"])
+    assert hooks.accepted[first["id"]] == first
+
+
+async def test_a_partners_receiver_refuses_a_bad_signature_and_drops_a_repeat(hooks, settings):
+    """The sink as a partner's receiver: `domain.signing.verify`, then the SDK's `from_http`,
+    then the event id."""
+    event = CloudEvent(
+        {
+            "id": str(uuid.uuid4()),
+            "source": "urn:nld:systeem:ketenregie",
+            "type": "nl.ketenregie.veiligheid.acuut-onveilig",
+            "time": datetime.now(UTC),
+        },
+        {"title": "Acute onveiligheid gemeld bij Veilig Thuis"},
+    )
+    message = to_structured_event(event)
+    secret = settings.webhook_secret("vt-haaglanden")
+    now = int(time.time())
+    signed = {**message.headers, **sign(secret, event.get_id(), now, message.body)}
+    forged = {
+        **signed,
+        SIGNATURE_HEADER: sign(b"guess", event.get_id(), now, message.body)[SIGNATURE_HEADER],
+    }
+    stale = {**message.headers, **sign(secret, event.get_id(), now - 3600, message.body)}
+    plain = b'{"melding": "geen CloudEvent"}'
+    not_an_event = {"content-type": "application/json", **sign(secret, "x", now, plain)}
+    url = f"http://{settings.smtp_host}:{settings.sink_port}/hooks/vt-haaglanden"
+    async with httpx.AsyncClient() as partner:
+        assert (await partner.post(url, content=message.body, headers=forged)).status_code == 401
+        assert (await partner.post(url, content=message.body, headers=stale)).status_code == 401
+        assert (await partner.post(url, content=plain, headers=not_an_event)).status_code == 400
+        first = await partner.post(url, content=message.body, headers=signed)
+        again = await partner.post(url, content=message.body, headers=signed)
+    assert first.json() == {"duplicate": False} and again.json() == {"duplicate": True}
+    assert [h["id"] for h in hooks.received].count(event.get_id()) == 2
 
 
 def worker_env(s: Settings) -> dict[str, str]:
