@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
 from api.pages import PAGE_SIZE, new_view, page
+from api.problems import form_refusal
 from api.schemas import AdviceDetail
 from domain.access import Principal
 from domain.advice import (
@@ -69,15 +70,6 @@ def _persons(form) -> list[dict]:
                 }
             )
     return persons
-
-
-def _refused(e: Exception) -> tuple[str, int]:
-    if isinstance(e, Refused | HTTPException):
-        return f"Niet gelukt: {e.detail}", e.status_code
-    if isinstance(e, ValidationError):
-        fields = ", ".join(sorted({str(err["loc"][0]) for err in e.errors() if err["loc"]}))
-        return f"Niet gelukt: controleer het formulier ({fields}).", 422
-    return "Niet gelukt: controleer het formulier (datum en tijd).", 422
 
 
 @router.get("/adviesvragen", response_class=HTMLResponse)
@@ -149,7 +141,7 @@ async def register_form(
         )
         advice_id, _, _ = await advice_service.register(parts, Caller(p, audit), question)
     except (Refused, HTTPException, ValidationError) as e:
-        message, status = _refused(e)
+        message, status = form_refusal(e)
         return _new_form(request, p, status, message=message, asked=dict(form))
     return RedirectResponse(f"/adviesvragen/{advice_id}", 303)
 
@@ -202,7 +194,7 @@ async def _step(
     try:
         message, status = await send(form), 200
     except (Refused, HTTPException, ValidationError, ValueError) as e:
-        message, status = _refused(e)
+        message, status = form_refusal(e)
     if request.headers.get("HX-Request"):
         response = page(request, "outcome.html", ok=status == 200, message=message)
         if status == 200:
@@ -275,7 +267,7 @@ async def convert_form(
         )
         state, _, _ = await advice_service.convert(parts, caller, advice_id, body)
     except (Refused, HTTPException, ValidationError) as e:
-        message, status = _refused(e)
+        message, status = form_refusal(e)
         if request.headers.get("HX-Request"):
             return page(request, "outcome.html", ok=False, message=message)
         outcome = {"outcome": {"step": "melding", "ok": False, "message": message}}

@@ -29,6 +29,7 @@ from api.auth import (
     session_token,
 )
 from api.deps import PartsDep, SettingsDep
+from api.problems import form_refusal
 from api.routes import huisverbod as huisverbod_routes
 from api.routes.deadlines import calculate
 from api.schemas import CaseDetail, Dashboard, HuisverbodView
@@ -469,10 +470,8 @@ async def _step_outcome(request, case_id: str, parts, caller: Caller, target, ti
     try:
         await send()
         message, status = f"{title}: vastgelegd.", 200
-    except (HTTPException, Refused) as e:
-        message, status = f"Niet gelukt: {e.detail}", e.status_code
-    except (ValidationError, ValueError):
-        message, status = "Niet gelukt: vul het formulier volledig en juist in.", 422
+    except (HTTPException, Refused, ValidationError, ValueError) as e:
+        message, status = form_refusal(e)
     if request.headers.get("HX-Request"):
         response = page(request, "outcome.html", ok=status == 200, message=message)
         if status == 200:
@@ -651,7 +650,7 @@ async def _submit(request, parts, caller: Caller, send) -> HTMLResponse:
     try:
         message, status = await send(), 200
     except (HTTPException, Refused, ValueError) as e:
-        message, status = _reason(e), _status(e)
+        message, status = form_refusal(e)
     context = await _inbox(parts, caller)
     view_id = new_view(caller.audit)
     return page(request, "inbox.html", status, message=message, view_id=view_id, **context)
@@ -720,16 +719,6 @@ async def written_order(
 ) -> Response:
     """The written order from the inbox: the API's, with the page's session."""
     return await huisverbod_routes.written_order(huisverbod_id, parts, audit, p, soort)
-
-
-def _reason(e: Exception) -> str:
-    if isinstance(e, HTTPException | Refused):
-        return f"Niet gelukt: {e.detail}"
-    return "Niet gelukt: controleer het formulier (reden en datum zijn verplicht)."
-
-
-def _status(e: Exception) -> int:
-    return e.status_code if isinstance(e, HTTPException | Refused) else 422
 
 
 def error_page(request: Request, status: int, detail: str) -> Response:

@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from services.errors import Refused
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "urn:nl:ketenregie:probleem:"
@@ -81,11 +83,18 @@ def problem(
     return JSONResponse(body, status, headers=dict(headers or {}), media_type=MEDIA_TYPE)
 
 
+PLACES = ("body", "query", "path", "header", "cookie")
+
+
 def invalid_params(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """pydantic's (or FastAPI's) validation errors as the `errors` member of a 400."""
+    """pydantic's (or FastAPI's) validation errors as the `errors` member of a 400; errors of
+    a model validated on its own (a page's form) are the body's."""
     out = []
     for e in errors:
-        where, *path = e["loc"] or ("body",)
+        loc = tuple(e["loc"])
+        where, path = (
+            (loc[0], list(loc[1:])) if loc[:1] and loc[0] in PLACES else ("body", list(loc))
+        )
         if e["type"] == "json_invalid":
             path = []
         location: dict[str, str | int]
@@ -97,6 +106,16 @@ def invalid_params(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             {"in": where, "location": location, "code": e["type"], "detail": dutch_message(e)}
         )
     return out
+
+
+def form_refusal(e: Exception) -> tuple[str, int]:
+    """What a page's form says when its step did not go through, and the status: the
+    service's reason, or every invalid field in Dutch."""
+    if isinstance(e, Refused | HTTPException):
+        return f"Niet gelukt: {e.detail}", e.status_code
+    if isinstance(e, ValidationError):
+        return f"Niet gelukt: {summary(invalid_params(e.errors()))}", 422
+    return "Niet gelukt: controleer het formulier (een datum of tijd klopt niet).", 422
 
 
 def summary(errors: list[dict[str, Any]]) -> str:

@@ -63,7 +63,7 @@ async def test_a_step_the_case_refuses_says_why_beside_its_form(app, site, setti
         assert 'role="alert"' in r.text and "Niet gelukt" in r.text
         # a form left empty
         r = await client.post(f"/casus/{case_id}/stap/veiligheidsbeoordeling", data={})
-        assert r.status_code == 422 and "vul het formulier volledig en juist in" in r.text
+        assert r.status_code == 422 and "dit veld is verplicht" in r.text
         # the form sent by htmx gets only its outcome back
         r = await client.post(
             f"/casus/{case_id}/stap/veiligheidsbeoordeling",
