@@ -69,6 +69,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 MAX_BODY_BYTES = 256 * 1024
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+NUL = re.compile(rb"%00|\\u0000|\x00", re.IGNORECASE)  # as sent: URL-encoded, JSON or raw
 IDEMPOTENCY_KEY = "Idempotency-Key"
 RESUME_EVERY_SECONDS = 10.0
 
@@ -293,6 +295,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     else:
                         await idempotency.release(conn, who, key)
         return Response(content, response.status_code, dict(response.headers))
+
+    @app.middleware("http")
+    async def refuse_nul(request: Request, call_next):
+        """A NUL character cannot be stored in Postgres text: refused as invalid input where
+        it comes in (path, query or body), never a 500 further on."""
+        where = next(
+            (
+                place
+                for place, raw in (
+                    ("path", request.scope.get("raw_path") or b""),
+                    ("query", request.scope.get("query_string") or b""),
+                    ("body", await request.body() if request.method in BODY_METHODS else b""),
+                )
+                if NUL.search(raw)
+            ),
+            None,
+        )
+        if where is None:
+            return await call_next(request)
+        detail = "het verzoek bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen"
+        if is_page(request):
+            return pages.error_page(request, 400, detail)
+        error = {"in": where, "location": {"name": where}, "code": "nul_character"}
+        return problem(request, 400, detail, errors=[{**error, "detail": detail}])
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):

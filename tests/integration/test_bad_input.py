@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import httpx
 import pytest
 
+from api.auth import SESSION_COOKIE, mint_token
 from store.db import connect
 from tests.integration.flows import MAYOR, impose, melding, open_case, request_huisverbod
 
@@ -263,3 +265,21 @@ async def test_a_birth_date_or_an_incident_in_the_future_is_refused(api, police)
         },
     )
     assert r.status_code == 400 and "ligt in de toekomst" in r.text
+
+
+async def test_a_nul_character_is_invalid_input_not_a_500(api, app, settings):
+    """Postgres cannot store a NUL in text: refused where it comes in, in the query, the body
+    (as JSON's \\u0000) and a page's query alike."""
+    r = await api.get("/v1/cases", params={"assignedTo": "a\x00b"})
+    assert r.status_code == 400 and r.json()["errors"][0]["in"] == "query", r.text
+    r = await api.post("/v1/meldingen", json=melding(summary="voor\x00na"))
+    assert r.status_code == 400 and "NUL" in r.json()["detail"]
+    token = mint_token(settings, org="vt-haaglanden", role="coordinator")
+    page = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://ketenregie.test",
+        cookies={SESSION_COOKIE: token},
+    )
+    async with page:
+        r = await page.get("/casussen", params={"medewerker": "x\x00"})
+    assert r.status_code == 400 and "NUL-teken" in r.text
