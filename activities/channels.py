@@ -1,4 +1,5 @@
-"""The two channels a partner can be reached on: e-mail over SMTP and signed webhooks."""
+"""The channels a partner is reached on: e-mail over SMTP, signed webhooks, and for a mayor's
+office with one configured, its zaaksysteem (the ZGW APIs: `activities.zaaksysteem`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 import json
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -42,7 +43,9 @@ class Sender:
         mail_from: str,
         webhook_secret: Callable[[str], bytes],
         timeout: float = 10.0,
+        zaaksysteem: Callable[[dict], Awaitable[None]] | None = None,
     ) -> None:
+        self._zaaksysteem = zaaksysteem
         self._smtp = (smtp_host, smtp_port)
         self._from = mail_from
         self._secret = webhook_secret
@@ -56,6 +59,8 @@ class Sender:
             await self._email(d)
         elif d["channel"] == "webhook":
             await self._webhook(d)
+        elif d["channel"] == "zgw" and self._zaaksysteem is not None:
+            await self._zaaksysteem(d)
         else:
             raise permanent(d["last_error"] or "voor deze ontvanger is geen kanaal ingesteld")
 
