@@ -74,14 +74,6 @@ SUFFIX: dict[BesluitKind, str] = {
     "intrekking": "INT",
 }
 
-# how the mayor's office reads the filing's state on its page
-FILING_NAMES = {
-    "filed": "vastgelegd",
-    "pending": "wordt vastgelegd",
-    "retrying": "mislukt, wordt opnieuw geprobeerd",
-    "failed": "mislukt",
-}
-
 
 class Step(BaseModel):
     """One event of the ban to file, with what it needs."""

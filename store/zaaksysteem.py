@@ -69,23 +69,29 @@ async def huisverbod(conn: asyncpg.Connection, huisverbod_id: str) -> dict[str, 
     return None if row is None else dict(row)
 
 
-async def filing(conn: asyncpg.Connection, case_id: str, huisverbod_id: str) -> dict | None:
-    """How the huisverbod's filing stands, for the mayor's office: `status` (filed, pending,
-    retrying, failed), the zaak's URL and the last error; None when its municipality has no
-    zaaksysteem (nothing was to be filed)."""
+async def filings(conn: asyncpg.Connection, case_ids: list[str]) -> dict[str, dict]:
+    """How the filing of each huisverbod of these cases stands, for the mayor's office, by
+    huisverbod id: `status` (filed, pending, retrying, failed), the zaak's URL and the last
+    error. A huisverbod whose municipality has no zaaksysteem has none (nothing was filed)."""
     rows = await conn.fetch(
-        """SELECT status, last_error FROM deliveries
-           WHERE case_id = $1 AND audience = $2 AND notice_key LIKE $3
-           ORDER BY created_at""",
-        case_id,
+        """SELECT split_part(d.notice_key, ':', 2) AS huisverbod_id, d.status, d.last_error,
+                  z.url AS zaak_url
+           FROM deliveries d
+           LEFT JOIN zgw_resources z
+             ON z.huisverbod_id = split_part(d.notice_key, ':', 2) AND z.key = 'zaak'
+           WHERE d.case_id = ANY($1::text[]) AND d.audience = $2 AND d.notice_key LIKE $3
+           ORDER BY d.created_at, d.key""",
+        case_ids,
         AUDIENCE,
-        f"{SOURCE}{huisverbod_id}:%",
+        f"{SOURCE}%",
     )
-    if not rows:
-        return None
-    zaak_url = await conn.fetchval(
-        "SELECT url FROM zgw_resources WHERE huisverbod_id = $1 AND key = 'zaak'", huisverbod_id
-    )
+    by_ban: dict[str, list] = {}
+    for r in rows:
+        by_ban.setdefault(r["huisverbod_id"], []).append(r)
+    return {hv: _standing(found) for hv, found in by_ban.items()}
+
+
+def _standing(rows: list) -> dict:
     failed = [r for r in rows if r["status"] == "failed"]
     waiting = [r for r in rows if r["status"] in ("pending", "sending")]
     if failed:
@@ -96,4 +102,4 @@ async def filing(conn: asyncpg.Connection, case_id: str, huisverbod_id: str) -> 
         status, error = "pending", None
     else:
         status, error = "filed", None
-    return {"status": status, "zaak_url": zaak_url, "error": error}
+    return {"status": status, "zaak_url": rows[0]["zaak_url"], "error": error}

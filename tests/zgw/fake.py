@@ -38,15 +38,15 @@ APIS = {
     "documenten": ("drc", {"enkelvoudiginformatieobjecten"}),
 }
 PAGINATED = {"zaken", "statussen", "besluiten", "enkelvoudiginformatieobjecten"}
+
+
 def _is_uri(value: str) -> bool:
     parts = urlsplit(value)
     return bool(parts.scheme and parts.netloc)
 
 
 # openapi-core checks format "uri" in bodies but has no formatter for it in query parameters
-CONFIG = Config(
-    extra_format_validators={"uri": _is_uri}, extra_format_unmarshallers={"uri": str}
-)
+CONFIG = Config(extra_format_validators={"uri": _is_uri}, extra_format_unmarshallers={"uri": str})
 CLAIMS = ("iss", "iat", "client_id", "user_id", "user_representation")
 
 
@@ -101,10 +101,43 @@ class Spec:
         return out
 
 
+def zaaksysteem_config(base_url: str, client_id: str = "ketenregie") -> dict[str, Any]:
+    """A chain file's zaaksysteem block for a fake served at `base_url`."""
+    catalogi = f"{base_url}/catalogi/api/v1"
+    return {
+        "zaken_api": f"{base_url}/zaken/api/v1",
+        "besluiten_api": f"{base_url}/besluiten/api/v1",
+        "documenten_api": f"{base_url}/documenten/api/v1",
+        "zaaktype": f"{catalogi}/zaaktypen/{uuid.UUID(int=1)}",
+        "besluittypen": {
+            kind: f"{catalogi}/besluittypen/{uuid.UUID(int=10 + i)}"
+            for i, kind in enumerate(("oplegging", "afwijzing", "verlenging", "intrekking"))
+        },
+        "informatieobjecttype": f"{catalogi}/informatieobjecttypen/{uuid.UUID(int=20)}",
+        "statustypen": {
+            kind: f"{catalogi}/statustypen/{uuid.UUID(int=30 + i)}"
+            for i, kind in enumerate(("aangevraagd", "opgelegd", "verlengd", "beeindigd"))
+        },
+        "rsin": "002220647",
+        "client_id": client_id,
+    }
+
+
+def with_zaaksysteem(chain_file: Path, partner_id: str, base_url: str) -> Path:
+    """Point the mayor's office `partner_id` of the chain file at a fake at `base_url`."""
+    chain = yaml.safe_load(chain_file.read_text(encoding="utf-8"))
+    for region in chain["regions"]:
+        for partner in region["partners"]:
+            if partner["id"] == partner_id:
+                partner["zaaksysteem"] = zaaksysteem_config(base_url)
+    chain_file.write_text(yaml.safe_dump(chain, allow_unicode=True), encoding="utf-8")
+    return chain_file
+
+
 class FakeZaaksysteem:
     """The three APIs under /zaken/api/v1, /besluiten/api/v1 and /documenten/api/v1."""
 
-    def __init__(self, secret: bytes, client_id: str) -> None:
+    def __init__(self, secret: bytes, client_id: str = "ketenregie") -> None:
         self.specs = {mount: Spec(spec) for mount, (spec, _) in APIS.items()}
         self.secret, self.client_id = secret, client_id
         self.base_url = ""  # set when served
@@ -120,26 +153,9 @@ class FakeZaaksysteem:
             ]
         )
 
-    def config(self, base_url: str) -> dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """The chain file's zaaksysteem block for this fake."""
-        catalogi = f"{base_url}/catalogi/api/v1"
-        return {
-            "zaken_api": f"{base_url}/zaken/api/v1",
-            "besluiten_api": f"{base_url}/besluiten/api/v1",
-            "documenten_api": f"{base_url}/documenten/api/v1",
-            "zaaktype": f"{catalogi}/zaaktypen/{uuid.UUID(int=1)}",
-            "besluittypen": {
-                kind: f"{catalogi}/besluittypen/{uuid.UUID(int=10 + i)}"
-                for i, kind in enumerate(("oplegging", "afwijzing", "verlenging", "intrekking"))
-            },
-            "informatieobjecttype": f"{catalogi}/informatieobjecttypen/{uuid.UUID(int=20)}",
-            "statustypen": {
-                kind: f"{catalogi}/statustypen/{uuid.UUID(int=30 + i)}"
-                for i, kind in enumerate(("aangevraagd", "opgelegd", "verlengd", "beeindigd"))
-            },
-            "rsin": "002220647",
-            "client_id": self.client_id,
-        }
+        return zaaksysteem_config(self.base_url, self.client_id)
 
     # --- what the tests look at ---
 
