@@ -1,27 +1,30 @@
 """The huisverbod in Aalsmeer's zaaksysteem: the real worker, dispatcher and Postgres file it
 through the ZGW APIs into a fake that validates every request against the official OpenAPI
-specifications (tests/zgw). One ban is one zaak, each decision a besluit with its written
+specifications (tests/zgw: prism and openapi-core). One ban is one zaak, each decision a besluit with its written
 order, the zaak's status follows the ban; a retry, a lost answer or a worker restart files
 nothing twice, and a zaaksysteem that is down shows on the mayor's page."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
+import jwt
 import pytest_asyncio
 
 from activities.zaaksysteem import ZaaksysteemFiler
-from domain.zgw import day
+from domain.zgw import day, jwt_claims
 from ketenregie.stack import BackgroundServer
 from store import notices
 from store.db import create_pool
 from tests.integration.conftest import DAY_SECONDS, ZAAKSYSTEEM_OFFICE, eventually
 from tests.integration.flows import MAYOR, impose, open_case, request_huisverbod, ts
 from tests.zgw.fake import FakeZaaksysteem
+from tests.zgw.prism import PrismMocks
 
 DAY = timedelta(seconds=DAY_SECONDS)
 AALSMEER = {
@@ -34,14 +37,19 @@ NAMES = ("Pleger Twee", "Slachtoffer Een", "Voorbeeldstraat")
 
 @pytest_asyncio.fixture(scope="module")
 async def zaaksysteem(settings, worker):
+    """Aalsmeer's zaaksysteem: the fake, each request checked by prism and openapi-core."""
     cfg = settings.chain.organisation(ZAAKSYSTEEM_OFFICE).zaaksysteem
     where = urlsplit(cfg.zaken_api)
+    prism = PrismMocks()
+    await asyncio.to_thread(prism.start)
     fake = FakeZaaksysteem(settings.zgw_secret(ZAAKSYSTEEM_OFFICE), cfg.client_id)
     fake.base_url = f"{where.scheme}://{where.netloc}"
+    fake.prism = prism.urls
     server = BackgroundServer(fake.app, where.hostname, where.port, lifespan="off")
     await server.start()
     yield fake
     await server.stop()
+    await asyncio.to_thread(prism.stop)
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -99,6 +107,27 @@ async def filed_once(mayor, fake: FakeZaaksysteem, hv: str, statuses: int) -> di
 
 def types(fake_cfg: dict, kind: str) -> dict[str, str]:
     return {url: name for name, url in fake_cfg[kind].items()}
+
+
+async def test_prism_and_openapi_core_both_judge_each_request(zaaksysteem, settings):
+    fake = zaaksysteem
+    cfg = fake.config()
+    token = jwt.encode(
+        jwt_claims(cfg["client_id"], datetime.now(UTC)),
+        settings.zgw_secret(ZAAKSYSTEEM_OFFICE),
+        "HS256",
+    )
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        r = await http.post(f"{cfg['besluiten_api']}/besluiten", json={"datum": "gisteren"})
+        assert r.status_code == 400
+        r = await http.get(f"{cfg['zaken_api']}/statussen", params={"zaak": "geen url"})
+        assert r.status_code == 400
+    found = [problem for _, _, problems in fake.invalid for problem in problems]
+    assert any(p.startswith("prism: request.body") and "besluittype" in p for p in found)
+    assert any(p.startswith("prism: request.query") for p in found)
+    assert any(p.startswith("InvalidRequestBody") for p in found)
+    fake.invalid.clear()
+    fake.requests.clear()
 
 
 async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(

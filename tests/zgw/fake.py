@@ -1,11 +1,13 @@
 """A municipality's zaaksysteem for the tests: the Zaken, Besluiten and Documenten APIs of VNG
 Realisatie, each request validated against the OFFICIAL OpenAPI specification (tests/zgw/specs,
-the current versions from VNG-Realisatie/gemma-zaken, EUPL 1.2) with `openapi-core`.
+the current versions from VNG-Realisatie/gemma-zaken, EUPL 1.2): by Stoplight's prism
+(`prism mock --errors`, when `prism` is set: tests/zgw/prism.py), to which each request is
+forwarded first, and by `openapi-core` in this process.
 
-A request that does not conform is answered 400 with the validator's findings and kept in
+A request that either finds non-conforming is answered 400 with the findings and kept in
 `invalid`, so a test that asserts `invalid == []` fails on it. Valid requests are answered
 from a small in-memory state (created resources, list filters, read-backs), which prism's
-stateless mock could not do. The JWT is checked too: HS256 with the client's secret and the
+stateless mock cannot do. The JWT is checked too: HS256 with the client's secret and the
 claims the ZGW APIs require.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import jwt
 import yaml
 from openapi_core import Config, OpenAPI
@@ -144,6 +147,7 @@ class FakeZaaksysteem:
         self.store: dict[str, dict[str, dict]] = {c: {} for _, cs in APIS.values() for c in cs}
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
         self.invalid: list[tuple[str, str, list[str]]] = []
+        self.prism: dict[str, str] | None = None  # mount point -> a prism mock of its spec
         self.down = False  # answer 503 to everything
         self.lose_answer: set[str] = set()  # create, then answer 502 once (a lost answer)
         self.app = Starlette(
@@ -176,7 +180,8 @@ class FakeZaaksysteem:
             return mount, collection, body, JSONResponse({"detail": "onderhoud"}, 503)
         if problem := self._unauthorised(request):
             return mount, collection, body, JSONResponse({"detail": problem}, 403)
-        problems = self.specs[mount].problems(request, suffix, body)
+        problems = await self._prism(request, mount, body)
+        problems += self.specs[mount].problems(request, suffix, body)
         if problems:
             self.invalid.append((request.method, request.url.path, problems))
             return (
@@ -188,6 +193,33 @@ class FakeZaaksysteem:
                 ),
             )
         return mount, collection, body, None
+
+    async def _prism(self, request: Request, mount: str, body: bytes) -> list[str]:
+        """What prism finds wrong with the request: its `sl-violations` of the request, of
+        severity Error, or its own refusal (no such path or method, no credentials)."""
+        if self.prism is None:
+            return []
+        path = request.url.path.removeprefix(f"/{mount}/api/v1")
+        headers = {k: v for k, v in request.headers.items() if k not in ("host", "content-length")}
+        async with httpx.AsyncClient(base_url=self.prism[mount], timeout=30) as prism:
+            answer = await prism.request(
+                request.method,
+                path,
+                params=request.query_params.multi_items(),
+                headers=headers,
+                content=body,
+            )
+        violations = json.loads(answer.headers.get("sl-violations") or "[]")
+        found = [
+            f"prism: {'.'.join(map(str, v['location']))}: {v['message']}"
+            for v in violations
+            # prism's own mock answers do not always satisfy the specification (it says so in
+            # violations of the response, with a 500): only the request's count here
+            if v.get("severity") == "Error" and v["location"][:1] == ["request"]
+        ]
+        if not found and answer.status_code in (401, 404, 405, 406, 415, 422):
+            found.append(f"prism: {answer.status_code} {answer.text[:300]}")
+        return found
 
     def _unauthorised(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
