@@ -297,3 +297,35 @@ async def test_a_zaaksysteem_that_is_down_shows_on_the_mayors_page(
         fake.down = False
     await filed_once(mayor, fake, hv, 1)
     assert fake.invalid == []
+
+
+async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksysteem, aalsmeer):
+    vt, police, mayor = aalsmeer
+    fake = zaaksysteem
+    case_id = await open_case(vt, **AALSMEER)
+    hv = await request_huisverbod(police, case_id)
+    r = await mayor.post(
+        f"/v1/huisverboden/{hv}/decision",
+        json={"decision": "refuse", "reason": "onvoldoende grond", "decided_by": MAYOR},
+    )
+    assert r.status_code == 200, r.text
+    filed = await filed_once(mayor, fake, hv, 2)
+    assert counts(filed) == {
+        "zaken": 1,
+        "statussen": 2,
+        "besluiten": 1,
+        "documenten": 0,
+        "zaakinformatieobjecten": 0,
+        "besluitinformatieobjecten": 0,
+    }
+    cfg = fake.config()
+    (besluit,) = filed["besluiten"]
+    assert besluit["besluittype"] == cfg["besluittypen"]["afwijzing"]
+    assert "vervaldatum" not in besluit
+    assert besluit["identificatie"] == filed["zaken"][0]["identificatie"] + "-AFW"
+    statustypes = types(cfg, "statustypen")
+    assert [statustypes[s["statustype"]] for s in filed["statussen"]] == [
+        "aangevraagd",
+        "beeindigd",
+    ]
+    assert fake.invalid == []
