@@ -33,6 +33,9 @@ from domain.policy import HuisverbodPolicy
 from store import zaaksysteem as store
 
 READ_MODEL_WAIT = (0.2, 0.5, 1.0)  # a decision is announced just before it is published
+# filings side by side in one worker: each holds a pooled connection (its lock) while it
+# talks to the zaaksysteem, and the rest of a dispatcher's round needs connections too
+CONCURRENT = 4
 
 
 class ZgwClient:
@@ -95,9 +98,14 @@ class ZaaksysteemFiler:
         self._policy = policy
         self._timeout = timeout
         self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._turns = asyncio.Semaphore(CONCURRENT)
 
     async def file(self, d: dict) -> None:
         """File delivery `d`'s event, and every earlier one not filed yet."""
+        async with self._turns:
+            await self._file_delivery(d)
+
+    async def _file_delivery(self, d: dict) -> None:
         body = d["body"]
         huisverbod_id, event = body["huisverbod_id"], body["event"]
         at = datetime.fromisoformat(body["at"])

@@ -210,6 +210,9 @@ def document_body(
         "taal": "dut",
         "bestandsnaam": f"{identificatie}.pdf",
         "inhoud": base64.b64encode(pdf).decode("ascii"),
+        # set, not null: the Zaken API closes a zaak only when every document of it says
+        # whether rights of use other than consulting apply (none here)
+        "indicatieGebruiksrecht": False,
         "informatieobjecttype": cfg.informatieobjecttype,
     }
 

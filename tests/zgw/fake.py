@@ -254,6 +254,10 @@ class FakeZaaksysteem:
                 return self._record(request, JSONResponse(listing))
             return self._record(request, JSONResponse(found))
         item = json.loads(body)
+        if rule := self._broken_rule(collection, item):
+            self.invalid.append((request.method, request.url.path, [f"regel: {rule}"]))
+            problem = {"title": "Ongeldige request", "invalidParams": [], "detail": rule}
+            return self._record(request, JSONResponse(problem, 400))
         key = str(uuid.uuid4())
         item["uuid"] = key
         item["url"] = f"{self.base_url}/{mount}/api/v1/{collection}/{key}"
@@ -274,6 +278,58 @@ class FakeZaaksysteem:
             return self._record(request, refused)
         item = self.store[collection].get(request.path_params["uuid"])
         return self._record(request, JSONResponse(item) if item else Response(status_code=404))
+
+    def _broken_rule(self, collection: str, item: dict) -> str | None:
+        """The rules the specifications state in words ("Er wordt gevalideerd op"), for the
+        resources we create: unique identifiers and links, references that exist, and the
+        end status only once every document of the zaak has `indicatieGebruiksrecht`."""
+        if collection == "zaken" and any(
+            z["identificatie"] == item.get("identificatie")
+            and z["bronorganisatie"] == item["bronorganisatie"]
+            for z in self.all("zaken")
+        ):
+            return "identificatie moet uniek zijn binnen de bronorganisatie"
+        if collection == "besluiten":
+            if any(
+                b.get("identificatie") == item.get("identificatie")
+                and b["verantwoordelijkeOrganisatie"] == item["verantwoordelijkeOrganisatie"]
+                for b in self.all("besluiten")
+            ):
+                return "identificatie moet uniek zijn binnen de verantwoordelijke organisatie"
+            if item.get("zaak") and self._by_url("zaken", item["zaak"]) is None:
+                return "zaak bestaat niet"
+        links = {
+            "statussen": (("zaak", "zaken"),),
+            "zaakinformatieobjecten": (
+                ("zaak", "zaken"),
+                ("informatieobject", "enkelvoudiginformatieobjecten"),
+            ),
+            "besluitinformatieobjecten": (
+                ("besluit", "besluiten"),
+                ("informatieobject", "enkelvoudiginformatieobjecten"),
+            ),
+        }
+        for field, target in links.get(collection, ()):
+            if self._by_url(target, item[field]) is None:
+                return f"{field} bestaat niet"
+        if collection in ("zaakinformatieobjecten", "besluitinformatieobjecten"):
+            ends = [field for field, _ in links[collection]]
+            if any(all(x[f] == item[f] for f in ends) for x in self.all(collection)):
+                return "de combinatie moet uniek zijn"
+        if collection == "statussen":
+            zaak = self._by_url("zaken", item["zaak"])
+            if zaak.get("einddatum"):
+                return "de zaak is afgesloten"
+            if item["statustype"] == self.config()["statustypen"]["beeindigd"]:
+                documents = [
+                    self._by_url("enkelvoudiginformatieobjecten", z["informatieobject"])
+                    for z in self.all("zaakinformatieobjecten")
+                    if z["zaak"] == item["zaak"]
+                ]
+                if any(d.get("indicatieGebruiksrecht") is None for d in documents):
+                    return "bij de eindstatus moet indicatieGebruiksrecht gezet zijn"
+                zaak["einddatum"] = item["datumStatusGezet"][:10]
+        return None
 
     def _by_url(self, collection: str, url: str) -> dict | None:
         return next((i for i in self.store[collection].values() if i["url"] == url), None)

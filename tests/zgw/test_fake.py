@@ -83,3 +83,30 @@ async def test_a_token_without_the_zgw_claims_or_with_another_secret_is_refused(
         headers={"Authorization": f"Bearer {token}"},
     ) as http:
         assert (await http.get(f"{CFG.besluiten_api}/besluiten")).status_code == 403
+
+
+async def test_the_rules_the_specifications_state_in_words_hold_too():
+    FAKE.invalid.clear()
+    async with client() as http:
+        body = zgw.zaak_body(CFG, "VT-AA-2026-000002-HV-1a2b3c4d", HV)
+        zaak = (await http.post(f"{CFG.zaken_api}/zaken", json=body, headers=CRS)).json()["url"]
+        again = await http.post(f"{CFG.zaken_api}/zaken", json=body, headers=CRS)
+        assert again.status_code == 400  # identificatie unique within the bronorganisatie
+        document = zgw.document_body(CFG, "X-2", "Beschikking", "Aalsmeer", NOW, b"%PDF")
+        del document["indicatieGebruiksrecht"]
+        url = (
+            await http.post(f"{CFG.documenten_api}/enkelvoudiginformatieobjecten", json=document)
+        ).json()["url"]
+        link = zgw.zaakinformatieobject_body(zaak, url, "Beschikking")
+        assert (await http.post(f"{CFG.zaken_api}/zaakinformatieobjecten", json=link)).is_success
+        end = {
+            "zaak": zaak,
+            "statustype": CFG.statustypen["beeindigd"],
+            "datumStatusGezet": "2026-10-20T18:00:00+00:00",
+        }
+        # the end status wants indicatieGebruiksrecht on every document of the zaak
+        assert (await http.post(f"{CFG.zaken_api}/statussen", json=end)).status_code == 400
+    assert [p for _, _, problems in FAKE.invalid for p in problems] == [
+        "regel: identificatie moet uniek zijn binnen de bronorganisatie",
+        "regel: bij de eindstatus moet indicatieGebruiksrecht gezet zijn",
+    ]
