@@ -329,3 +329,66 @@ async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksyst
         "beeindigd",
     ]
     assert fake.invalid == []
+
+
+async def test_events_filed_side_by_side_and_out_of_order_keep_the_bans_order(
+    zaaksysteem, aalsmeer, settings
+):
+    """All of a ban's events wait (the zaaksysteem is down) and then go at once, the last
+    first: the lock keyed by the huisverbod has them take turns, and whichever goes first
+    files the earlier events before its own."""
+    vt, police, mayor = aalsmeer
+    fake = zaaksysteem
+    case_id = await open_case(vt, **AALSMEER)
+    pool = await create_pool(settings.database_url, max_size=6)
+    fake.down = True
+    try:
+        hv = await request_huisverbod(police, case_id)
+        imposed = await impose(mayor, hv, decided_by=MAYOR)
+        until = ts(imposed["imposed_at"]) + 14 * DAY
+        r = await mayor.post(
+            f"/v1/huisverboden/{hv}/extension",
+            json={"until": until.isoformat(), "reason": "dreiging", "decided_by": MAYOR},
+        )
+        assert r.status_code == 200, r.text
+        r = await mayor.post(
+            f"/v1/huisverboden/{hv}/withdrawal", json={"reason": "geweken", "decided_by": MAYOR}
+        )
+        assert r.status_code == 200, r.text
+
+        async def waiting():
+            async with pool.acquire() as conn:
+                rows = [
+                    dict(d)
+                    for d in await notices.deliveries_for_case(conn, case_id)
+                    if d["audience"] == "zaaksysteem"
+                ]
+            return rows if len(rows) == 4 else None
+
+        rows = await eventually(waiting)
+        fake.down = False
+        filer = ZaaksysteemFiler(
+            pool, settings.chain, settings.zgw_secret, settings.policy.huisverbod
+        )
+        await asyncio.gather(*(filer.file(d) for d in reversed(rows)))
+    finally:
+        fake.down = False
+        await pool.close()
+    filed = await filed_once(mayor, fake, hv, 4)
+    assert counts(filed) == {
+        "zaken": 1,
+        "statussen": 4,
+        "besluiten": 3,
+        "documenten": 3,
+        "zaakinformatieobjecten": 3,
+        "besluitinformatieobjecten": 3,
+    }
+    statustypes = types(fake.config(), "statustypen")
+    assert [statustypes[s["statustype"]] for s in filed["statussen"]] == [
+        "aangevraagd",
+        "opgelegd",
+        "verlengd",
+        "beeindigd",
+    ]
+    assert filed["zaken"][0]["status"] == filed["statussen"][-1]["url"]  # created in order
+    assert fake.invalid == []
