@@ -166,7 +166,19 @@ class ZaaksysteemFiler:
         for step in zgw.steps(hv, self._policy, until):
             if step.filing.besluit is not None:
                 await self._besluit(api, ensure, step, hv, found, zaak, ident, municipality)
+            if step.filing.resultaat in cfg.resultaattypen:
+                await self._resultaat(api, ensure, zaak, step)
             await self._status(api, ensure, zaak, step)
+
+    async def _resultaat(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
+        """The zaak's one resultaat: how the ban ended (found again by its zaak)."""
+        resultaten = f"{api.cfg.zaken_api.rstrip('/')}/resultaten"
+        body = zgw.resultaat_body(api.cfg, zaak, step.filing.resultaat)
+        await ensure(
+            "resultaat",
+            lambda: api.find(resultaten, {"zaak": zaak}),
+            lambda: api.create(resultaten, body),
+        )
 
     async def _status(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
         """The zaak's status the step sets (found again by its type and moment)."""

@@ -33,6 +33,7 @@ Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="kind")]
 
 BesluitKind = Literal["oplegging", "afwijzing", "verlenging", "intrekking"]
 ZaakStatus = Literal["aangevraagd", "opgelegd", "verlengd", "beeindigd"]
+ZaakResultaat = Literal["afgewezen", "afgelopen", "ingetrokken", "opgeheven"]
 
 
 class Zaaksysteem(BaseModel):
@@ -50,6 +51,11 @@ class Zaaksysteem(BaseModel):
     informatieobjecttype: str = Field(description="URL of the type of the written order")
     statustypen: dict[ZaakStatus, str] = Field(
         description="URL of the statustype per status of the ban; beeindigd is the last"
+    )
+    resultaattypen: dict[ZaakResultaat, str] = Field(
+        {},
+        description="URL of the resultaattype per way the ban ended; where one is given, the "
+        "zaak gets its resultaat before its last status",
     )
     rsin: str = Field(pattern=r"^\d{9}$", description="the municipality's RSIN (bronorganisatie)")
     client_id: str = Field(description="the client id the zaaksysteem knows ketenregie by")

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from domain.chain import BesluitKind, ZaakStatus, Zaaksysteem
+from domain.chain import BesluitKind, ZaakResultaat, ZaakStatus, Zaaksysteem
 from domain.huisverbod import HuisverbodSnapshot
 from domain.huisverbod_order import OrderKind
 from domain.policy import HuisverbodPolicy
@@ -37,17 +37,20 @@ class Filing(BaseModel):
     besluit: BesluitKind | None = None
     order: OrderKind | None = None
     status: ZaakStatus
+    resultaat: ZaakResultaat | None = None  # how the ban ended, before its last status
 
 
 # event of the huisverbod (its timeline kind and notice subject) -> what is filed
 FILINGS: dict[str, Filing] = {
     "huisverbod_requested": Filing(status="aangevraagd"),
     "huisverbod_imposed": Filing(besluit="oplegging", order="oplegging", status="opgelegd"),
-    "huisverbod_refused": Filing(besluit="afwijzing", status="beeindigd"),
+    "huisverbod_refused": Filing(besluit="afwijzing", status="beeindigd", resultaat="afgewezen"),
     "huisverbod_extended": Filing(besluit="verlenging", order="verlenging", status="verlengd"),
-    "huisverbod_withdrawn": Filing(besluit="intrekking", order="intrekking", status="beeindigd"),
-    "huisverbod_expired": Filing(status="beeindigd"),
-    "huisverbod_lifted": Filing(status="beeindigd"),
+    "huisverbod_withdrawn": Filing(
+        besluit="intrekking", order="intrekking", status="beeindigd", resultaat="ingetrokken"
+    ),
+    "huisverbod_expired": Filing(status="beeindigd", resultaat="afgelopen"),
+    "huisverbod_lifted": Filing(status="beeindigd", resultaat="opgeheven"),
 }
 
 STATUS_NOTES = {
@@ -164,6 +167,22 @@ def zaak_body(cfg: Zaaksysteem, identificatie: str, hv: HuisverbodSnapshot) -> d
         "registratiedatum": day(hv.requested_at),
         "vertrouwelijkheidaanduiding": CONFIDENTIAL,
         "kenmerken": [{"kenmerk": hv.huisverbod_id, "bron": AUTHOR}],
+    }
+
+
+RESULTAAT_NOTES: dict[ZaakResultaat, str] = {
+    "afgewezen": "Het verzoek om een tijdelijk huisverbod is afgewezen",
+    "afgelopen": "Het tijdelijk huisverbod is afgelopen",
+    "ingetrokken": "Het tijdelijk huisverbod is ingetrokken door de burgemeester",
+    "opgeheven": "Het tijdelijk huisverbod is opgeheven door de rechter",
+}
+
+
+def resultaat_body(cfg: Zaaksysteem, zaak_url: str, resultaat: ZaakResultaat) -> dict[str, Any]:
+    return {
+        "zaak": zaak_url,
+        "resultaattype": cfg.resultaattypen[resultaat],
+        "toelichting": RESULTAAT_NOTES[resultaat],
     }
 
 

@@ -73,6 +73,7 @@ def of_zaak(fake: FakeZaaksysteem, zaak: dict) -> dict[str, list[dict]]:
             (s for s in fake.all("statussen") if s["zaak"] == url),
             key=lambda s: ts(s["datumStatusGezet"]),
         ),
+        "resultaten": [r for r in fake.all("resultaten") if r["zaak"] == url],
         "besluiten": besluiten,
         "documenten": [
             d for d in fake.all("enkelvoudiginformatieobjecten") if d["url"] in documents
@@ -157,6 +158,7 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
     assert counts(filed) == {
         "zaken": 1,
         "statussen": 4,
+        "resultaten": 1,
         "besluiten": 3,
         "documenten": 3,
         "zaakinformatieobjecten": 3,
@@ -188,6 +190,7 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
         "beeindigd",
     ]
     assert zaak["status"] == filed["statussen"][-1]["url"]  # created in the ban's order
+    assert filed["resultaten"][0]["resultaattype"] == cfg["resultaattypen"]["ingetrokken"]
 
     besluittypes = types(cfg, "besluittypen")
     besluiten = {besluittypes[b["besluittype"]]: b for b in filed["besluiten"]}
@@ -240,7 +243,8 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
         await pool.close()
     assert sum(method == "POST" for method, _, _ in fake.requests) == posts
     assert counts(of_zaak(fake, zaak)) == counts(filed)
-    assert kept == 1 + 3 * 4 + 4  # the zaak; besluit, document and two links each; statuses
+    # the zaak; besluit, document and two links each; statuses; the resultaat
+    assert kept == 1 + 3 * 4 + 4 + 1
     assert fake.invalid == []
 
 
@@ -258,6 +262,7 @@ async def test_a_lost_answer_and_a_worker_restart_file_nothing_twice(zaaksysteem
     assert counts(filed) == {
         "zaken": 1,
         "statussen": 3,
+        "resultaten": 1,
         "besluiten": 1,
         "documenten": 1,
         "zaakinformatieobjecten": 1,
@@ -313,6 +318,7 @@ async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksyst
     assert counts(filed) == {
         "zaken": 1,
         "statussen": 2,
+        "resultaten": 1,
         "besluiten": 1,
         "documenten": 0,
         "zaakinformatieobjecten": 0,
@@ -323,6 +329,7 @@ async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksyst
     assert besluit["besluittype"] == cfg["besluittypen"]["afwijzing"]
     assert "vervaldatum" not in besluit
     assert besluit["identificatie"] == filed["zaken"][0]["identificatie"] + "-AFW"
+    assert filed["resultaten"][0]["resultaattype"] == cfg["resultaattypen"]["afgewezen"]
     statustypes = types(cfg, "statustypen")
     assert [statustypes[s["statustype"]] for s in filed["statussen"]] == [
         "aangevraagd",
@@ -378,6 +385,7 @@ async def test_events_filed_side_by_side_and_out_of_order_keep_the_bans_order(
     assert counts(filed) == {
         "zaken": 1,
         "statussen": 4,
+        "resultaten": 1,
         "besluiten": 3,
         "documenten": 3,
         "zaakinformatieobjecten": 3,

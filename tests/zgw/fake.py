@@ -36,11 +36,11 @@ ZTC_REMOTE = (
 )
 # our mount point -> (spec file, collections it serves, which of them answer a paginated list)
 APIS = {
-    "zaken": ("zrc", {"zaken", "statussen", "zaakinformatieobjecten"}),
+    "zaken": ("zrc", {"zaken", "statussen", "zaakinformatieobjecten", "resultaten"}),
     "besluiten": ("brc", {"besluiten", "besluitinformatieobjecten"}),
     "documenten": ("drc", {"enkelvoudiginformatieobjecten"}),
 }
-PAGINATED = {"zaken", "statussen", "besluiten", "enkelvoudiginformatieobjecten"}
+PAGINATED = {"zaken", "statussen", "resultaten", "besluiten", "enkelvoudiginformatieobjecten"}
 
 
 def _is_uri(value: str) -> bool:
@@ -120,6 +120,10 @@ def zaaksysteem_config(base_url: str, client_id: str = "ketenregie") -> dict[str
         "statustypen": {
             kind: f"{catalogi}/statustypen/{uuid.UUID(int=30 + i)}"
             for i, kind in enumerate(("aangevraagd", "opgelegd", "verlengd", "beeindigd"))
+        },
+        "resultaattypen": {
+            kind: f"{catalogi}/resultaattypen/{uuid.UUID(int=40 + i)}"
+            for i, kind in enumerate(("afgewezen", "afgelopen", "ingetrokken", "opgeheven"))
         },
         "rsin": "002220647",
         "client_id": client_id,
@@ -298,8 +302,13 @@ class FakeZaaksysteem:
                 return "identificatie moet uniek zijn binnen de verantwoordelijke organisatie"
             if item.get("zaak") and self._by_url("zaken", item["zaak"]) is None:
                 return "zaak bestaat niet"
+        if collection == "resultaten" and any(
+            r["zaak"] == item["zaak"] for r in self.all("resultaten")
+        ):
+            return "een zaak heeft één resultaat"
         links = {
             "statussen": (("zaak", "zaken"),),
+            "resultaten": (("zaak", "zaken"),),
             "zaakinformatieobjecten": (
                 ("zaak", "zaken"),
                 ("informatieobject", "enkelvoudiginformatieobjecten"),
