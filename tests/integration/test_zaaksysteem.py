@@ -66,7 +66,12 @@ def of_zaak(fake: FakeZaaksysteem, zaak: dict) -> dict[str, list[dict]]:
     url = zaak["url"]
     besluiten = [b for b in fake.all("besluiten") if b["zaak"] == url]
     zios = [z for z in fake.all("zaakinformatieobjecten") if z["zaak"] == url]
-    documents = {z["informatieobject"] for z in zios}
+    # every document named after the zaak, linked or not: a second copy would show
+    documents = [
+        d
+        for d in fake.all("enkelvoudiginformatieobjecten")
+        if d["identificatie"].startswith(zaak["identificatie"] + "-")
+    ]
     return {
         "zaken": [z for z in fake.all("zaken") if z["url"] == url],
         "statussen": sorted(
@@ -75,9 +80,7 @@ def of_zaak(fake: FakeZaaksysteem, zaak: dict) -> dict[str, list[dict]]:
         ),
         "resultaten": [r for r in fake.all("resultaten") if r["zaak"] == url],
         "besluiten": besluiten,
-        "documenten": [
-            d for d in fake.all("enkelvoudiginformatieobjecten") if d["url"] in documents
-        ],
+        "documenten": documents,
         "zaakinformatieobjecten": zios,
         "besluitinformatieobjecten": [
             b
@@ -254,10 +257,21 @@ async def test_a_lost_answer_and_a_worker_restart_file_nothing_twice(zaaksysteem
     case_id = await open_case(vt, **AALSMEER)
     # the zaaksysteem creates the zaak and the besluit, but the answers are lost on the way
     fake.lose_answer = {"zaken", "besluiten"}
-    hv = await request_huisverbod(police, case_id)
-    await impose(police, hv)  # a hulpofficier under mandate: the order is the mayor's
-    await worker.stop()  # while the decision is being filed
-    await worker.start()
+    # and it takes its time over the written order: the worker stops while that is sent
+    fake.slow = {"enkelvoudiginformatieobjecten": 1.5}
+    try:
+        hv = await request_huisverbod(police, case_id)
+        before = len(fake.created)
+        await impose(police, hv)  # a hulpofficier under mandate: the order is the mayor's
+
+        async def order_on_its_way():
+            return "enkelvoudiginformatieobjecten" in fake.created[before:]
+
+        await eventually(order_on_its_way)
+        await worker.stop()  # in the middle of the filing: the document is made, not booked
+        await worker.start()
+    finally:
+        fake.slow = {}
     filed = await filed_once(mayor, fake, hv, 3)  # aangevraagd, opgelegd, and it expired
     assert counts(filed) == {
         "zaken": 1,

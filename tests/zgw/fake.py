@@ -13,6 +13,7 @@ claims the ZGW APIs require.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
@@ -154,6 +155,8 @@ class FakeZaaksysteem:
         self.prism: dict[str, str] | None = None  # mount point -> a prism mock of its spec
         self.down = False  # answer 503 to everything
         self.lose_answer: set[str] = set()  # create, then answer 502 once (a lost answer)
+        self.slow: dict[str, float] = {}  # create, then answer after so many seconds
+        self.created: list[str] = []  # the collections created in, in order
         self.app = Starlette(
             routes=[
                 Route("/{mount}/api/v1/{collection}", self._collection, methods=["GET", "POST"]),
@@ -270,6 +273,9 @@ class FakeZaaksysteem:
             zaak = self._by_url("zaken", item["zaak"])
             if zaak is not None:
                 zaak["status"] = item["url"]
+        self.created.append(collection)
+        if pause := self.slow.get(collection):
+            await asyncio.sleep(pause)
         if collection in self.lose_answer:
             self.lose_answer.discard(collection)
             return self._record(request, JSONResponse({"detail": "gateway"}, 502))
