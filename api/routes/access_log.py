@@ -40,7 +40,8 @@ async def region_log(
     conn: ConnDep,
     audit: AuditDep,
     principal: Auditor,
-    case_id: str | None = None,
+    # a NUL byte cannot be stored or compared in Postgres text: 422, not a 500
+    case_id: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AccessEntry]:
