@@ -29,8 +29,12 @@ def prism_binary() -> Path:
     if not PRISM.exists():
         npm = shutil.which("npm")
         assert npm, "npm is needed for the ZGW tests (prism); install Node.js 20 with npm"
+        # no install scripts: prism needs none (one dependency's only reports usage)
         subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"], cwd=TOOLS, check=True, capture_output=True
+            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+            cwd=TOOLS,
+            check=True,
+            capture_output=True,
         )
     return PRISM
 
