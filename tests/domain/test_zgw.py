@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from domain.chain import Chain
 from domain.huisverbod import Decider, DecisionCmd, ExtensionCmd, HuisverbodSnapshot
 from domain.models import Notice, TimelineEvent
-from domain.notifications import CaseContacts, recipients
+from domain.notifications import EVENT_AUDIENCES, CaseContacts, recipients
 from domain.policy import HuisverbodPolicy
 from domain.zgw import (
+    FILINGS,
     besluit_body,
     besluit_identificatie,
     huisverbod_of,
@@ -112,3 +113,10 @@ def test_the_zaaksysteem_is_told_only_where_the_mayors_office_has_one():
     assert told("GM0363", "amsterdam-amstelland") == []  # Amsterdam: none configured
     assert huisverbod_of(f"huisverbod:{HV}:huisverbod_imposed:2026") == HV
     assert huisverbod_of("case:c:x") is None
+
+
+def test_every_event_the_zaaksysteem_hears_of_files_something():
+    told = {
+        subject for (_, subject), audiences in EVENT_AUDIENCES.items() if "zaaksysteem" in audiences
+    }
+    assert told == set(FILINGS)
