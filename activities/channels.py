@@ -1,5 +1,6 @@
-"""The two channels a partner can be reached on: e-mail over SMTP and signed webhooks that
-carry a CloudEvent (NL GOV profile for CloudEvents; `domain.events`).
+"""The channels a partner is reached on: e-mail over SMTP; signed webhooks that carry a
+CloudEvent (NL GOV profile for CloudEvents; `domain.events`); and for a mayor's office with
+one configured, its zaaksysteem (the ZGW APIs: `activities.zaaksysteem`).
 
 A webhook is sent in the HTTP binding's *structured* content mode: the body is the whole
 event as `application/cloudevents+json`, attributes and data together. The NL GOV guideline
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -57,7 +58,9 @@ class Sender:
         event_source: str,
         public_url: str,
         timeout: float = 10.0,
+        zaaksysteem: Callable[[dict], Awaitable[None]] | None = None,
     ) -> None:
+        self._zaaksysteem = zaaksysteem
         self._smtp = (smtp_host, smtp_port)
         self._from = mail_from
         self._secret = webhook_secret
@@ -74,6 +77,8 @@ class Sender:
             await self._email(d)
         elif d["channel"] == "webhook":
             await self._webhook(d)
+        elif d["channel"] == "zgw" and self._zaaksysteem is not None:
+            await self._zaaksysteem(d)
         else:
             raise permanent(d["last_error"] or "voor deze ontvanger is geen kanaal ingesteld")
 

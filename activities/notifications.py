@@ -57,6 +57,9 @@ from domain.notifications import (
     undelivered,
 )
 from domain.policy import DeliveryPolicy
+from domain.zgw import AUDIENCE as ZAAKSYSTEEM
+from domain.zgw import CHANNEL as ZGW
+from domain.zgw import huisverbod_of
 from store import notices
 
 BATCH = 100  # deliveries one dispatcher round takes; the next round follows at once
@@ -267,6 +270,8 @@ def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
         body = {"template": "event", **event_message(notice)}
         subject = f"ketenregie: {body['title']}"
         due_at = notice.due_at
+    if r.audience == ZAAKSYSTEEM and r.partner and r.partner.zaaksysteem:
+        return _filing(notice, r, body["title"], r.partner.zaaksysteem.zaken_api)
     channel = r.partner.channel(r.role) if r.partner else None
     if r.email is not None:
         channel = EmailChannel(kind="email", to=r.email)
@@ -289,4 +294,27 @@ def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
         "due_at": due_at,
         "status": "failed" if problem else "pending",
         "last_error": problem,
+    }
+
+
+def _filing(notice: Notice, r: Recipient, title: str, zaken_api: str) -> dict:
+    """The outbox row that files a huisverbod event in the municipality's zaaksysteem: which
+    huisverbod, which event and when; the filing reads the rest from Postgres."""
+    return {
+        "key": f"{notice.key}>{ZAAKSYSTEEM}:{r.partner.id}",
+        "audience": r.audience,
+        "partner_id": r.partner.id,
+        "channel": ZGW,
+        "address": zaken_api,
+        "subject": f"zaaksysteem: {title}",
+        "body": {
+            "template": ZGW,
+            "title": title,
+            "huisverbod_id": huisverbod_of(notice.key),
+            "event": notice.subject,
+            "at": (notice.at or datetime.now(UTC)).isoformat(),
+        },
+        "due_at": None,
+        "status": "pending",
+        "last_error": None,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -45,6 +46,17 @@ class CaseList(BaseModel):
     total: int = Field(description="how many cases match, over all pages")
 
 
+class ZaaksysteemFiling(BaseModel):
+    """How the ban stands in the municipality's zaaksysteem (ZGW)."""
+
+    status: Literal["filed", "pending", "retrying", "failed"] = Field(
+        description="filed: every event is in the zaaksysteem; pending: on its way; retrying: "
+        "the last attempt failed and is tried again; failed: given up (the coordinator is told)"
+    )
+    zaak_url: str | None = Field(None, description="the zaak in the Zaken API, once created")
+    error: str | None = Field(None, description="why the last attempt failed")
+
+
 class HuisverbodView(HuisverbodSnapshot):
     """The huisverbod as the read model holds it, with its request's file for the mayor's
     office, a hulpofficier and Veilig Thuis (null for others, and for requests made before
@@ -60,6 +72,11 @@ class HuisverbodView(HuisverbodSnapshot):
         None, description="Veilig Thuis was consulted before the request"
     )
     incident_at: datetime | None = None
+    zaaksysteem: ZaaksysteemFiling | None = Field(
+        None,
+        description="the filing in the municipality's zaaksysteem; null where its mayor's "
+        "office has none configured",
+    )
 
 
 class HuisverbodList(BaseModel):

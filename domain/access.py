@@ -131,6 +131,7 @@ ORG_KIND_NAMES = {
     "court": "de rechter",
     "regional_coordinator": "de coördinator van Veilig Thuis",
     "handle_with_care": "de school of kinderopvang (Handle with Care)",
+    "zaaksysteem": "het zaaksysteem van de gemeente",
 }
 ROLE_NAMES = {
     "worker": "medewerker",

@@ -32,6 +32,35 @@ class WebhookChannel(BaseModel):
 
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="kind")]
 
+BesluitKind = Literal["oplegging", "afwijzing", "verlenging", "intrekking"]
+ZaakStatus = Literal["aangevraagd", "opgelegd", "verlengd", "beeindigd"]
+ZaakResultaat = Literal["afgewezen", "afgelopen", "ingetrokken", "opgeheven"]
+
+
+class Zaaksysteem(BaseModel):
+    """The municipality's zaaksysteem, reached through the ZGW APIs of VNG Realisatie (Zaken,
+    Besluiten, Documenten; the types are URLs in its Catalogi API). The secret that signs the
+    JWT is the partner's, kept in settings (`KETENREGIE_ZGW_SECRETS`)."""
+
+    zaken_api: str = Field(description="base URL of the Zaken API, e.g. https://…/zaken/api/v1")
+    besluiten_api: str
+    documenten_api: str
+    zaaktype: str = Field(description="URL of the zaaktype 'tijdelijk huisverbod' (Catalogi)")
+    besluittypen: dict[BesluitKind, str] = Field(
+        description="URL of the besluittype per kind of decision"
+    )
+    informatieobjecttype: str = Field(description="URL of the type of the written order")
+    statustypen: dict[ZaakStatus, str] = Field(
+        description="URL of the statustype per status of the ban; beeindigd is the last"
+    )
+    resultaattypen: dict[ZaakResultaat, str] = Field(
+        {},
+        description="URL of the resultaattype per way the ban ended; where one is given, the "
+        "zaak gets its resultaat before its last status",
+    )
+    rsin: str = Field(pattern=r"^\d{9}$", description="the municipality's RSIN (bronorganisatie)")
+    client_id: str = Field(description="the client id the zaaksysteem knows ketenregie by")
+
 
 CHILD_CARE = ("school", "kinderopvang")  # the recipients of Handle with Care notices
 
@@ -43,6 +72,8 @@ class Partner(BaseModel):
     municipality: str | None = None
     # how the partner is told: "default", and optionally one per role (e.g. "coordinator")
     channels: dict[str, Channel] = {}
+    # a mayor's office whose decisions are filed in the municipality's zaaksysteem
+    zaaksysteem: Zaaksysteem | None = None
 
     def channel(self, role: str = "default") -> Channel | None:
         return self.channels.get(role) or self.channels.get("default")

@@ -1,6 +1,6 @@
 """The written order (beschikking) of a huisverbod decision, in Dutch: what it says and which
 dates it gives, each with its article. The dates come from the policy the workflow uses
-(`HuisverbodPolicy`), so the paper says what the process enforces. Rendering is the API's."""
+(`HuisverbodPolicy`), so the paper says what the process enforces. `domain.order_pdf` renders it."""
 
 from __future__ import annotations
 

@@ -17,22 +17,27 @@ from domain.models import Notice
 from domain.policy import RULES, age_on
 from domain.workdays import AMSTERDAM, dutch_time, is_working_day, nth_working_day_after
 
+BAN_CHANGED = ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam", "zaaksysteem")
+
 # (notice kind, subject) -> audiences. Reminders go to the deadline's responsible team and
 # escalations to the regional coordinator (see `audiences`).
 EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("event", "huisverbod_requested"): ("mayor_office",),
+    # the zaaksysteem: the municipality's own record of the ban (ZGW, `domain.zgw`), where
+    # its mayor's office has one configured
+    ("event", "huisverbod_requested"): ("mayor_office", "zaaksysteem"),
     ("event", "huisverbod_imposed"): (
         "police",
         "veilig_thuis",
         "huisarts",
         "sociaal_wijkteam",
         "handle_with_care",
+        "zaaksysteem",
     ),
-    ("event", "huisverbod_refused"): ("police", "veilig_thuis"),
-    ("event", "huisverbod_extended"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
-    ("event", "huisverbod_lifted"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
-    ("event", "huisverbod_expired"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
-    ("event", "huisverbod_withdrawn"): ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam"),
+    ("event", "huisverbod_refused"): ("police", "veilig_thuis", "zaaksysteem"),
+    ("event", "huisverbod_extended"): BAN_CHANGED,
+    ("event", "huisverbod_lifted"): BAN_CHANGED,
+    ("event", "huisverbod_expired"): BAN_CHANGED,
+    ("event", "huisverbod_withdrawn"): BAN_CHANGED,
     # Wth art. 11: a violation is a crime; the mayor, Veilig Thuis and the OM hear of it
     ("event", "huisverbod_violated"): ("mayor_office", "veilig_thuis", "openbaar_ministerie"),
     # Wth art. 3 lid 2: a hulpofficier who imposes under mandate tells the mayor at once
@@ -51,7 +56,7 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
 PARTNER = "partner:"  # an audience naming one organisation by its partner id
 
 # Audiences known only from the case file; when the file names none, nobody is told.
-WHERE_KNOWN = ("huisarts", "sociaal_wijkteam", "handle_with_care")
+WHERE_KNOWN = ("huisarts", "sociaal_wijkteam", "handle_with_care", "zaaksysteem")
 
 EVENT_LABELS = {
     "huisverbod_requested": "Verzoek om een tijdelijk huisverbod: uw beslissing is nodig",
@@ -202,6 +207,12 @@ def recipients(notice: Notice, region: Region, case: CaseContacts) -> list[Recip
                 Recipient(audience=audience, partner=p)
                 for p in region.partners
                 if p.id == audience.removeprefix(PARTNER)
+            )
+        elif audience == "zaaksysteem":  # only where the mayor's office has one configured
+            out.extend(
+                Recipient(audience=audience, partner=p)
+                for p in region.partners_of("mayor_office", case.municipality)
+                if p.zaaksysteem is not None
             )
         elif audience == "sociaal_wijkteam":
             out.extend(

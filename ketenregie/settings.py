@@ -139,6 +139,11 @@ class Settings(BaseSettings):
         description="where partners reach the API, e.g. https://ketenregie.example.nl; a "
         "CloudEvent's dataref points there. Unset: http://<api_host>:<api_port>",
     )
+    zgw_secrets: dict[str, str] = Field(
+        {},
+        description="secrets per mayor's office (partner id) that sign the JWT for its "
+        'zaaksysteem (ZGW APIs), JSON: {"burgemeester-gm0358": "..."}',
+    )
     delivery_attempts: int = Field(12, ge=1, description="tries before a notification fails")
     delivery_first_retry_seconds: float = Field(5, gt=0)
     delivery_max_retry_seconds: float = Field(600, gt=0)
@@ -172,6 +177,13 @@ class Settings(BaseSettings):
         if partner_id in self.webhook_secrets:
             return self.webhook_secrets[partner_id].encode()
         return hmac.new(self.dev_signing_key, f"webhook:{partner_id}".encode(), "sha256").digest()
+
+    def zgw_secret(self, partner_id: str) -> bytes:
+        """The secret the partner's zaaksysteem knows ketenregie's client by; without
+        configuration one derived from the dev key."""
+        if partner_id in self.zgw_secrets:
+            return self.zgw_secrets[partner_id].encode()
+        return hmac.new(self.dev_signing_key, f"zgw:{partner_id}".encode(), "sha256").digest()
 
     pseudonym_key: SecretStr | None = Field(
         None,

@@ -44,14 +44,24 @@ from domain.workdays import local_date
 from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
-from store import cases, huisverboden
+from store import cases, huisverboden, zaaksysteem
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 
 
 async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
-    """The huisverbod as the caller may see it (404 outside their scope); the read is logged."""
-    return shown(caller, await _with_file(parts, caller, huisverbod_id))
+    """The huisverbod as the caller may see it (404 outside their scope), with how it stands in
+    the municipality's zaaksysteem; the read is logged."""
+    return (await _filed(parts, [shown(caller, await _with_file(parts, caller, huisverbod_id))]))[0]
+
+
+async def _filed(parts: Parts, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with their filing in the zaaksysteem (`zaaksysteem`, None where there is none)."""
+    if not rows:
+        return rows
+    async with parts.pool.acquire() as conn:
+        found = await zaaksysteem.filings(conn, sorted({r["case_id"] for r in rows}))
+    return [{**r, "zaaksysteem": found.get(r["huisverbod_id"])} for r in rows]
 
 
 def shown(caller: Caller, row: dict[str, Any]) -> dict[str, Any]:
@@ -250,4 +260,4 @@ async def inbox(
     for r in rows:
         caller.audit.touches(r["case_id"], [r["pleger_ref"]])
     caller.audit.detail = f"zoekopdracht gemeente={municipality} status={status}"
-    return [shown(caller, r) for r in rows]
+    return await _filed(parts, [shown(caller, r) for r in rows])

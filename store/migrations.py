@@ -307,6 +307,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX notices_advice ON notices (advice_id) WHERE advice_id IS NOT NULL;
     CREATE INDEX deliveries_advice ON deliveries (advice_id) WHERE advice_id IS NOT NULL;
     """,
+    # the huisverbod in the municipality's zaaksysteem (ZGW): the URL of each resource filed
+    # for it (the zaak, its besluiten, documents, links and statuses), so that a retried
+    # delivery creates nothing twice
+    """
+    CREATE TABLE zgw_resources (
+        huisverbod_id text NOT NULL,
+        key           text NOT NULL,
+        url           text NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (huisverbod_id, key)
+    );
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -27,6 +27,7 @@ from activities.destruction import RetentionActivities
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
+from activities.zaaksysteem import ZaaksysteemFiler
 from domain.workdays import preload_calendar
 from ketenregie import telemetry
 from ketenregie.settings import Settings
@@ -69,7 +70,13 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
-def sender(settings: Settings) -> Sender:
+def sender(settings: Settings, pool: asyncpg.Pool | None = None) -> Sender:
+    """The channels; with a pool, also the municipalities' zaaksystemen (ZGW)."""
+    filer = None
+    if pool is not None:
+        filer = ZaaksysteemFiler(
+            pool, settings.chain, settings.zgw_secret, settings.policy.huisverbod
+        ).file
     return Sender(
         smtp_host=settings.smtp_host,
         smtp_port=settings.smtp_port,
@@ -77,6 +84,7 @@ def sender(settings: Settings) -> Sender:
         webhook_secret=settings.webhook_secret,
         event_source=settings.event_source,
         public_url=settings.api_url,
+        zaaksysteem=filer,
     )
 
 
@@ -90,7 +98,7 @@ def build_worker(
     preload_calendar()
     telemetry.setup(settings, "worker")  # the tracing plugin needs its replay-safe provider
     read_model = ReadModelActivities(pool)
-    notifications = NotificationActivities(pool, settings.chain, sender(settings))
+    notifications = NotificationActivities(pool, settings.chain, sender(settings, pool))
     retention = RetentionActivities(pool, client, case_keys)
     corv = CorvActivities(pool, settings.chain, settings.corv_endpoint)
     reconcile = ReconcileActivities(pool, client)

@@ -40,7 +40,9 @@ async def region_log(
     conn: ConnDep,
     audit: AuditDep,
     principal: Auditor,
-    case_id: Annotated[str | None, Query(alias="caseId", description="one case only")] = None,
+    case_id: Annotated[
+        str | None, Query(alias="caseId", max_length=100, description="one case only")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AccessEntry]:

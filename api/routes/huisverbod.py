@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
-from api.order_pdf import render
 from api.schemas import HuisverbodList, HuisverbodView
 from domain.access import Principal
 from domain.huisverbod import (
@@ -25,6 +24,7 @@ from domain.huisverbod import (
     WithdrawalIn,
 )
 from domain.huisverbod_order import OrderKind
+from domain.order_pdf import render
 from services import huisverbod
 from services.context import Caller
 

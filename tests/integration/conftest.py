@@ -26,11 +26,15 @@ from ketenregie.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import BackgroundServer, TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
+from tests.zgw.fake import with_zaaksysteem
 from workers.case_keys import PostgresKeyStore
 from workers.client import connect
 from workers.main import build_worker
 
 DAY_SECONDS = 0.5
+# the one mayor's office whose decisions go to a zaaksysteem here (tests/zgw/fake.py; only
+# tests/integration/test_zaaksysteem.py makes huisverboden in its municipality, Aalsmeer)
+ZAAKSYSTEEM_OFFICE = "burgemeester-gm0358"
 TIME_SCALE = DAY_SECONDS / 86400
 
 
@@ -72,6 +76,11 @@ def spans() -> InMemorySpanExporter:
 @pytest.fixture(scope="session")
 def settings(workdir: Path, database_url: str, temporal: TemporalDevServer, spans) -> Settings:
     sink_port = free_port()
+    chain = with_zaaksysteem(
+        partner_chain(workdir / "chain.yaml", sink_port),
+        ZAAKSYSTEEM_OFFICE,
+        f"http://127.0.0.1:{free_port()}",
+    )
     return Settings(
         data_dir=workdir,
         database_url=database_url,
@@ -79,7 +88,7 @@ def settings(workdir: Path, database_url: str, temporal: TemporalDevServer, span
         task_queue=f"it-{uuid.uuid4().hex[:8]}",
         time_scale=TIME_SCALE,
         decision_window_hours=96,  # four scaled days: two seconds
-        chain_file=partner_chain(workdir / "chain.yaml", sink_port),
+        chain_file=chain,
         smtp_port=free_port(),
         sink_port=sink_port,
         mda_reviews_per_run=2,  # MDA++ continues as new after every two reviews

@@ -24,6 +24,7 @@ from cloudevents.core.v1.event import CloudEvent
 from api.app import create_app
 from api.auth import mint_token
 from domain.events import event_id
+from domain.ids import case_workflow_id
 from domain.notifications import MAIL_KEY_HEADER
 from domain.signing import SIGNATURE_HEADER, sign
 from ketenregie.settings import Settings
@@ -399,6 +400,7 @@ async def test_a_worker_killed_after_sending_sends_nothing_twice(settings, workd
 
         restarted = WorkerRunner(isolated)
         await restarted.start()
+        later = None
         try:
             # the dispatcher goes on (its cut-off round is run again) and sends the next one
             later = (await api.post("/v1/meldingen", json=alert_melding())).json()["case_id"]
@@ -410,6 +412,12 @@ async def test_a_worker_killed_after_sending_sends_nothing_twice(settings, workd
             await eventually(sent, timeout=60)
         finally:
             await restarted.stop()
+            # no worker polls this queue after the test: its cases end here, so that a later
+            # test commanding every case it finds (schemathesis) is not left waiting on them
+            for started in {case_id, later} - {None}:
+                await app.state.temporal.get_workflow_handle(case_workflow_id(started)).terminate(
+                    "the test's own task queue has no worker any more"
+                )
     [after] = [i for i in await _items(isolated, case_id) if i["key"] == alert["key"]]
     assert after["attempts"] == 1  # the round run again found it sent and did not try again
     assert len(received(mail, hooks, alert["key"])) == 1

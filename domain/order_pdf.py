@@ -1,6 +1,9 @@
 """A written order (`domain.huisverbod_order.WrittenOrder`) as a PDF, with fpdf2: pure Python,
 so an image or CI machine needs no system libraries. The DejaVu font travels with the package
-(api/fonts, its licence beside it) so that every name prints as written, not only Latin-1."""
+(domain/fonts, its licence beside it) so that every name prints as written, not only Latin-1.
+
+A pure function of the order (the same order gives the same bytes), so the API serves it and
+the activity that files it in a municipality's zaaksysteem sends the same file."""
 
 from __future__ import annotations
 

@@ -1,0 +1,259 @@
+"""Filing a huisverbod in its municipality's zaaksysteem through the ZGW APIs.
+
+A channel of the outbox (`Sender.send`, channel `zgw`): each huisverbod event the mayor's
+office is configured for becomes one delivery, which the region's dispatcher sends with the
+outbox's retries and backoff. A delivery files everything the ban's timeline calls for up
+to its event (`domain.zgw.steps`), in order, under an advisory lock keyed by the huisverbod:
+events delivered side by side take turns, and the later one finds the earlier one's work
+done. Every resource is looked up before it is created — in `zgw_resources` first, then in
+the zaaksysteem itself by its identificatie (or its links), for a crash between the create
+and the bookkeeping — so a retry never creates a second zaak, besluit or document.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import certifi
+import httpx
+import jwt
+
+from activities.channels import RETRYABLE_STATUS, permanent
+from domain import zgw
+from domain.chain import Chain, Zaaksysteem
+from domain.huisverbod import HuisverbodSnapshot
+from domain.huisverbod_order import written_order
+from domain.order_pdf import render
+from domain.policy import HuisverbodPolicy
+from store import zaaksysteem as store
+
+READ_MODEL_WAIT = (0.2, 0.5, 1.0)  # a decision is announced just before it is published
+# filings side by side in one worker: each holds a pooled connection (its lock) while it
+# talks to the zaaksysteem, and the rest of a dispatcher's round needs connections too
+CONCURRENT = 4
+
+
+class ZgwClient:
+    """The three APIs of one zaaksysteem, with ketenregie's JWT."""
+
+    def __init__(self, cfg: Zaaksysteem, secret: bytes, client: httpx.AsyncClient) -> None:
+        self.cfg = cfg
+        self._http = client
+        token = jwt.encode(zgw.jwt_claims(cfg.client_id, datetime.now(UTC)), secret, "HS256")
+        self._auth = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def _headers(self, url: str) -> dict[str, str]:
+        if url.startswith(self.cfg.zaken_api.rstrip("/") + "/zaken"):  # the zaak resource
+            return {**self._auth, "Accept-Crs": zgw.CRS, "Content-Crs": zgw.CRS}
+        return self._auth
+
+    async def find(
+        self, url: str, params: dict[str, str], match: Callable[[dict], bool] = lambda _: True
+    ) -> str | None:
+        """The URL of the first resource the list at `url` answers for `params`."""
+        response = await self._http.get(url, params=params, headers=self._headers(url))
+        body = _checked(response, url)
+        items = body["results"] if isinstance(body, dict) else body
+        return next((item["url"] for item in items if match(item)), None)
+
+    async def create(self, url: str, body: dict[str, Any]) -> str:
+        response = await self._http.post(url, json=body, headers=self._headers(url))
+        return _checked(response, url)["url"]
+
+
+def _checked(response: httpx.Response, url: str) -> Any:
+    """The answer's body; a refusal raises (permanent when retrying cannot help). Only field
+    names and codes of the problem go into the error, never values."""
+    if response.status_code < 300:
+        return response.json()
+    reason = f"{response.request.method} {url} antwoordde {response.status_code}"
+    try:
+        problem = response.json()
+        fields = ", ".join(f"{p['name']}: {p['code']}" for p in problem.get("invalidParams", []))
+        reason += f" ({fields or problem.get('title', '')})"
+    except (ValueError, AttributeError, KeyError, TypeError):
+        pass
+    if 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_STATUS:
+        raise permanent(reason)
+    raise RuntimeError(reason)
+
+
+class ZaaksysteemFiler:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        chain: Chain,
+        secret: Callable[[str], bytes],
+        policy: HuisverbodPolicy,
+        timeout: float = 10.0,
+    ) -> None:
+        self._pool = pool
+        self._chain = chain
+        self._secret = secret
+        self._policy = policy
+        self._timeout = timeout
+        self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._turns = asyncio.Semaphore(CONCURRENT)
+
+    async def file(self, d: dict) -> None:
+        """File delivery `d`'s event, and every earlier one not filed yet."""
+        async with self._turns:
+            await self._file_delivery(d)
+
+    async def _file_delivery(self, d: dict) -> None:
+        body = d["body"]
+        huisverbod_id, event = body["huisverbod_id"], body["event"]
+        at = datetime.fromisoformat(body["at"])
+        partner = self._chain.organisation(d["partner_id"] or "")
+        if partner is None or partner.zaaksysteem is None:
+            raise permanent("voor deze gemeente is geen zaaksysteem (meer) ingesteld")
+        async with self._pool.acquire() as conn:
+            await self._wait_for_read_model(conn, huisverbod_id, event, at)
+            await store.lock(conn, huisverbod_id)
+            try:
+                found = await store.huisverbod(conn, huisverbod_id)
+                if found is None:
+                    raise permanent("het huisverbod staat niet (meer) in ketenregie")
+                async with httpx.AsyncClient(timeout=self._timeout, verify=self._tls) as http:
+                    api = ZgwClient(partner.zaaksysteem, self._secret(partner.id), http)
+                    await self._file(conn, api, found, at)
+            finally:
+                await store.unlock(conn, huisverbod_id)
+
+    async def _wait_for_read_model(
+        self, conn: asyncpg.Connection, huisverbod_id: str, event: str, at: datetime
+    ) -> None:
+        for pause in (*READ_MODEL_WAIT, None):
+            found = await store.huisverbod(conn, huisverbod_id)
+            hv = HuisverbodSnapshot(**found["snapshot"]) if found else None
+            if hv and any(e.kind == event and e.at == at for e in hv.timeline):
+                return
+            if pause is None:
+                # the outbox tries again with its backoff
+                raise RuntimeError(
+                    "de leesweergave van het huisverbod kent deze gebeurtenis nog niet"
+                )
+            await asyncio.sleep(pause)
+
+    async def _file(
+        self, conn: asyncpg.Connection, api: ZgwClient, found: dict, until: datetime
+    ) -> None:
+        cfg = api.cfg
+        hv = HuisverbodSnapshot(**found["snapshot"])
+        known = await store.resources(conn, hv.huisverbod_id)
+
+        async def ensure(key: str, find: Callable[[], Awaitable[str | None]], create) -> str:
+            if key not in known:
+                url = await find() or await create()
+                known[key] = await store.remember(conn, hv.huisverbod_id, key, url)
+            return known[key]
+
+        zaken = cfg.zaken_api.rstrip("/")
+        ident = zgw.zaak_identificatie(hv.huisverbod_id, found["number"])
+        zaak = await ensure(
+            "zaak",
+            lambda: api.find(
+                f"{zaken}/zaken", {"identificatie": ident, "bronorganisatie": cfg.rsin}
+            ),
+            lambda: api.create(f"{zaken}/zaken", zgw.zaak_body(cfg, ident, hv)),
+        )
+        municipality = self._chain.municipality_name(hv.municipality)
+        for step in zgw.steps(hv, self._policy, until):
+            if step.filing.besluit is not None:
+                await self._besluit(api, ensure, step, hv, found, zaak, ident, municipality)
+            if step.filing.resultaat in cfg.resultaattypen:
+                await self._resultaat(api, ensure, zaak, step)
+            await self._status(api, ensure, zaak, step)
+
+    async def _resultaat(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
+        """The zaak's one resultaat: how the ban ended (found again by its zaak)."""
+        resultaten = f"{api.cfg.zaken_api.rstrip('/')}/resultaten"
+        body = zgw.resultaat_body(api.cfg, zaak, step.filing.resultaat)
+        await ensure(
+            "resultaat",
+            lambda: api.find(resultaten, {"zaak": zaak}),
+            lambda: api.create(resultaten, body),
+        )
+
+    async def _status(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
+        """The zaak's status the step sets (found again by its type and moment)."""
+        statussen = f"{api.cfg.zaken_api.rstrip('/')}/statussen"
+        status = zgw.status_body(api.cfg, zaak, step)
+        await ensure(
+            f"status:{step.filing.status}:{step.at.isoformat()}",
+            lambda: api.find(
+                statussen,
+                {"zaak": zaak, "statustype": status["statustype"]},
+                lambda s: datetime.fromisoformat(s["datumStatusGezet"]) == step.at,
+            ),
+            lambda: api.create(statussen, status),
+        )
+
+    async def _besluit(
+        self,
+        api: ZgwClient,
+        ensure,
+        step: zgw.Step,
+        hv: HuisverbodSnapshot,
+        found: dict,
+        zaak: str,
+        zaak_ident: str,
+        municipality: str,
+    ) -> None:
+        """The decision's besluit, and its written order linked to the zaak and to it."""
+        cfg = api.cfg
+        zaken, besluiten = cfg.zaken_api.rstrip("/"), cfg.besluiten_api.rstrip("/")
+        documenten = cfg.documenten_api.rstrip("/")
+        ident = zgw.besluit_identificatie(zaak_ident, step)
+        besluit = await ensure(
+            f"besluit:{step.key}",
+            lambda: api.find(
+                f"{besluiten}/besluiten",
+                {"identificatie": ident, "verantwoordelijkeOrganisatie": cfg.rsin},
+            ),
+            lambda: api.create(f"{besluiten}/besluiten", zgw.besluit_body(cfg, ident, zaak, step)),
+        )
+        if step.filing.order is None:
+            return
+        order = written_order(
+            step.filing.order, zgw.as_of(hv, step), found, municipality, self._policy
+        )
+        document = await ensure(
+            f"document:{step.key}",
+            lambda: api.find(
+                f"{documenten}/enkelvoudiginformatieobjecten",
+                {"identificatie": ident, "bronorganisatie": cfg.rsin},
+            ),
+            lambda: api.create(
+                f"{documenten}/enkelvoudiginformatieobjecten",
+                zgw.document_body(
+                    cfg, ident, order.title, municipality, order.decided_at, render(order)
+                ),
+            ),
+        )
+        await ensure(
+            f"zaakinformatieobject:{step.key}",
+            lambda: api.find(
+                f"{zaken}/zaakinformatieobjecten", {"zaak": zaak, "informatieobject": document}
+            ),
+            lambda: api.create(
+                f"{zaken}/zaakinformatieobjecten",
+                zgw.zaakinformatieobject_body(zaak, document, order.title),
+            ),
+        )
+        await ensure(
+            f"besluitinformatieobject:{step.key}",
+            lambda: api.find(
+                f"{besluiten}/besluitinformatieobjecten",
+                {"besluit": besluit, "informatieobject": document},
+            ),
+            lambda: api.create(
+                f"{besluiten}/besluitinformatieobjecten",
+                zgw.besluitinformatieobject_body(besluit, document),
+            ),
+        )

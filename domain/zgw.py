@@ -1,0 +1,256 @@
+"""The huisverbod in the municipality's zaaksysteem, through the ZGW APIs of VNG Realisatie.
+
+Pure: which ZGW resources a huisverbod's timeline calls for and what each says. One ban is
+one zaak (created when the request arrives); each decision of the mayor a besluit; each
+written order an enkelvoudiginformatieobject linked to the zaak and to its besluit; the
+zaak's status follows the ban. The activity (`activities.zaaksysteem`) does the HTTP and
+remembers what it created. No names or addresses in any field but the order's own content:
+the zaak is found by its identificatie, which is built from the case number.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.chain import BesluitKind, ZaakResultaat, ZaakStatus, Zaaksysteem
+from domain.huisverbod import HuisverbodSnapshot
+from domain.huisverbod_order import OrderKind
+from domain.policy import HuisverbodPolicy
+from domain.workdays import AMSTERDAM
+
+SOURCE = "huisverbod:"  # the prefix of a huisverbod's notice keys (`huisverbod:<id>:…`)
+AUDIENCE = "zaaksysteem"
+CHANNEL = "zgw"
+CRS = "EPSG:4326"  # the Zaken API wants Accept-Crs and Content-Crs on a zaak, geometry or not
+CONFIDENTIAL = "vertrouwelijk"
+BESTUURSORGAAN = "burgemeester"
+AUTHOR = "ketenregie"
+
+
+class Filing(BaseModel):
+    """What one event of the ban files: a besluit (with its written order) and a status."""
+
+    besluit: BesluitKind | None = None
+    order: OrderKind | None = None
+    status: ZaakStatus
+    resultaat: ZaakResultaat | None = None  # how the ban ended, before its last status
+
+
+# event of the huisverbod (its timeline kind and notice subject) -> what is filed
+FILINGS: dict[str, Filing] = {
+    "huisverbod_requested": Filing(status="aangevraagd"),
+    "huisverbod_imposed": Filing(besluit="oplegging", order="oplegging", status="opgelegd"),
+    "huisverbod_refused": Filing(besluit="afwijzing", status="beeindigd", resultaat="afgewezen"),
+    "huisverbod_extended": Filing(besluit="verlenging", order="verlenging", status="verlengd"),
+    "huisverbod_withdrawn": Filing(
+        besluit="intrekking", order="intrekking", status="beeindigd", resultaat="ingetrokken"
+    ),
+    "huisverbod_expired": Filing(status="beeindigd", resultaat="afgelopen"),
+    "huisverbod_lifted": Filing(status="beeindigd", resultaat="opgeheven"),
+}
+
+STATUS_NOTES = {
+    "huisverbod_requested": "Verzoek van de politie om een tijdelijk huisverbod ontvangen",
+    "huisverbod_imposed": "Tijdelijk huisverbod opgelegd",
+    "huisverbod_refused": "Verzoek afgewezen; de zaak is afgehandeld",
+    "huisverbod_extended": "Tijdelijk huisverbod verlengd",
+    "huisverbod_withdrawn": "Tijdelijk huisverbod ingetrokken door de burgemeester",
+    "huisverbod_expired": "Tijdelijk huisverbod afgelopen",
+    "huisverbod_lifted": "Tijdelijk huisverbod opgeheven door de rechter",
+}
+
+BESLUIT_NOTES: dict[BesluitKind, str] = {
+    "oplegging": "Oplegging van een tijdelijk huisverbod (Wth art. 2 lid 1)",
+    "afwijzing": "Afwijzing van het verzoek om een tijdelijk huisverbod",
+    "verlenging": "Verlenging van het tijdelijk huisverbod (Wth art. 9 lid 1)",
+    "intrekking": "Intrekking van het tijdelijk huisverbod (Wth art. 2 lid 9)",
+}
+
+SUFFIX: dict[BesluitKind, str] = {
+    "oplegging": "OPL",
+    "afwijzing": "AFW",
+    "verlenging": "VERL",
+    "intrekking": "INT",
+}
+
+
+class Step(BaseModel):
+    """One event of the ban to file, with what it needs."""
+
+    event: str
+    at: datetime
+    filing: Filing
+    number: int = 0  # the extension's number (1, 2, …) for a verlenging
+    starts: datetime | None = None  # ingangsdatum of its besluit
+    ends: datetime | None = None  # vervaldatum of its besluit, where the ban has an end
+
+    @property
+    def key(self) -> str:
+        """Names the step's resources in our bookkeeping (a besluit, its order, a status)."""
+        besluit = self.filing.besluit
+        if besluit is None:
+            return f"{self.filing.status}:{self.at.isoformat()}"
+        return f"{besluit}{self.number or ''}"
+
+
+def huisverbod_of(notice_key: str) -> str | None:
+    """The huisverbod a notice key belongs to (`huisverbod:<id>:<subject>:<moment>`)."""
+    if not notice_key.startswith(SOURCE):
+        return None
+    return notice_key.removeprefix(SOURCE).split(":", 1)[0] or None
+
+
+def steps(hv: HuisverbodSnapshot, policy: HuisverbodPolicy, until: datetime) -> list[Step]:
+    """What the ban's timeline calls for up to and including `until`, oldest first. A filing
+    always files every earlier step too, so events delivered side by side (or out of order)
+    still leave the statuses in the order the ban went through them."""
+    out: list[Step] = []
+    extensions = 0
+    for e in sorted(hv.timeline, key=lambda e: e.at):
+        filing = FILINGS.get(e.kind)
+        if filing is None or e.at > until:
+            continue
+        step = Step(event=e.kind, at=e.at, filing=filing, starts=e.at)
+        if e.kind == "huisverbod_imposed" and hv.imposed_at is not None:
+            step.ends = policy.ban_end(hv.imposed_at)
+        elif e.kind == "huisverbod_extended":
+            extensions += 1
+            step.number = extensions
+            if extensions <= len(hv.extensions):
+                step.ends = hv.extensions[extensions - 1].until
+        out.append(step)
+    return out
+
+
+def as_of(hv: HuisverbodSnapshot, step: Step) -> HuisverbodSnapshot:
+    """The ban as it stood at `step`: the written order of the second extension is that of
+    the second extension, even when a third followed before it was filed."""
+    if step.number:
+        return hv.model_copy(update={"extensions": hv.extensions[: step.number]})
+    return hv
+
+
+def day(at: datetime) -> str:
+    """A ZGW date: the day on the Amsterdam calendar."""
+    return at.astimezone(AMSTERDAM).date().isoformat()
+
+
+def zaak_identificatie(huisverbod_id: str, case_number: str | None) -> str:
+    """Our readable number of the ban's zaak: the case number with the huisverbod's short id
+    (`VT-HGL-2026-000123-HV-1a2b3c4d`); at most 30 characters, so a besluit's or document's
+    suffix keeps it within the 40 of the Zaken and Documenten APIs."""
+    short = huisverbod_id.replace("-", "")[:8]
+    if case_number and len(case_number) <= 22:
+        return f"{case_number}-HV-{short}"
+    return f"HV-{huisverbod_id.replace('-', '')[:27]}"
+
+
+def besluit_identificatie(zaak: str, step: Step) -> str:
+    assert step.filing.besluit is not None
+    return f"{zaak}-{SUFFIX[step.filing.besluit]}{step.number or ''}"
+
+
+def zaak_body(cfg: Zaaksysteem, identificatie: str, hv: HuisverbodSnapshot) -> dict[str, Any]:
+    return {
+        "identificatie": identificatie,
+        "bronorganisatie": cfg.rsin,
+        "verantwoordelijkeOrganisatie": cfg.rsin,
+        "zaaktype": cfg.zaaktype,
+        "omschrijving": "Tijdelijk huisverbod (Wet tijdelijk huisverbod)",
+        "toelichting": "Verzoek van de politie om een tijdelijk huisverbod; "
+        "het dossier staat in ketenregie.",
+        "startdatum": day(hv.requested_at),
+        "registratiedatum": day(hv.requested_at),
+        "vertrouwelijkheidaanduiding": CONFIDENTIAL,
+        "kenmerken": [{"kenmerk": hv.huisverbod_id, "bron": AUTHOR}],
+    }
+
+
+RESULTAAT_NOTES: dict[ZaakResultaat, str] = {
+    "afgewezen": "Het verzoek om een tijdelijk huisverbod is afgewezen",
+    "afgelopen": "Het tijdelijk huisverbod is afgelopen",
+    "ingetrokken": "Het tijdelijk huisverbod is ingetrokken door de burgemeester",
+    "opgeheven": "Het tijdelijk huisverbod is opgeheven door de rechter",
+}
+
+
+def resultaat_body(cfg: Zaaksysteem, zaak_url: str, resultaat: ZaakResultaat) -> dict[str, Any]:
+    return {
+        "zaak": zaak_url,
+        "resultaattype": cfg.resultaattypen[resultaat],
+        "toelichting": RESULTAAT_NOTES[resultaat],
+    }
+
+
+def status_body(cfg: Zaaksysteem, zaak_url: str, step: Step) -> dict[str, Any]:
+    return {
+        "zaak": zaak_url,
+        "statustype": cfg.statustypen[step.filing.status],
+        "datumStatusGezet": step.at.isoformat(),
+        "statustoelichting": STATUS_NOTES[step.event],
+    }
+
+
+def besluit_body(cfg: Zaaksysteem, identificatie: str, zaak_url: str, step: Step) -> dict[str, Any]:
+    kind = step.filing.besluit
+    assert kind is not None
+    body: dict[str, Any] = {
+        "identificatie": identificatie,
+        "verantwoordelijkeOrganisatie": cfg.rsin,
+        "besluittype": cfg.besluittypen[kind],
+        "zaak": zaak_url,
+        "datum": day(step.at),
+        "toelichting": BESLUIT_NOTES[kind],
+        "bestuursorgaan": BESTUURSORGAAN,
+        "ingangsdatum": day(step.starts or step.at),
+    }
+    if step.ends is not None:
+        body["vervaldatum"] = day(step.ends)
+        body["vervalreden"] = "tijdelijk"
+    return body
+
+
+def document_body(
+    cfg: Zaaksysteem, identificatie: str, title: str, municipality: str, at: datetime, pdf: bytes
+) -> dict[str, Any]:
+    return {
+        "identificatie": identificatie,
+        "bronorganisatie": cfg.rsin,
+        "creatiedatum": day(at),
+        "titel": title,
+        "vertrouwelijkheidaanduiding": CONFIDENTIAL,
+        "auteur": f"Burgemeester van {municipality}",
+        "status": "definitief",
+        "formaat": "application/pdf",
+        "taal": "dut",
+        "bestandsnaam": f"{identificatie}.pdf",
+        "inhoud": base64.b64encode(pdf).decode("ascii"),
+        # set, not null: the Zaken API closes a zaak only when every document of it says
+        # whether rights of use other than consulting apply (none here)
+        "indicatieGebruiksrecht": False,
+        "informatieobjecttype": cfg.informatieobjecttype,
+    }
+
+
+def zaakinformatieobject_body(zaak_url: str, document_url: str, title: str) -> dict[str, Any]:
+    return {"zaak": zaak_url, "informatieobject": document_url, "titel": title}
+
+
+def besluitinformatieobject_body(besluit_url: str, document_url: str) -> dict[str, Any]:
+    return {"besluit": besluit_url, "informatieobject": document_url}
+
+
+def jwt_claims(client_id: str, now: datetime) -> dict[str, Any]:
+    """The claims of the JWT the ZGW APIs authenticate a client by (HS256, the client's
+    secret): the client, and ketenregie as the user acting."""
+    return {
+        "iss": client_id,
+        "iat": int(now.timestamp()),
+        "client_id": client_id,
+        "user_id": AUTHOR,
+        "user_representation": "ketenregie (keten huiselijk geweld en kindermishandeling)",
+    }

@@ -1,0 +1,350 @@
+"""A municipality's zaaksysteem for the tests: the Zaken, Besluiten and Documenten APIs of VNG
+Realisatie, each request validated against the OFFICIAL OpenAPI specification (tests/zgw/specs,
+the current versions from VNG-Realisatie/gemma-zaken, EUPL 1.2): by Stoplight's prism
+(`prism mock --errors`, when `prism` is set: tests/zgw/prism.py), to which each request is
+forwarded first, and by `openapi-core` in this process.
+
+A request that either finds non-conforming is answered 400 with the findings and kept in
+`invalid`, so a test that asserts `invalid == []` fails on it. Valid requests are answered
+from a small in-memory state (created resources, list filters, read-backs), which prism's
+stateless mock cannot do. The JWT is checked too: HS256 with the client's secret and the
+claims the ZGW APIs require.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import jwt
+import yaml
+from openapi_core import Config, OpenAPI
+from openapi_core.testing import MockRequest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+SPECS = Path(__file__).with_name("specs")
+ZTC_REMOTE = (
+    "https://raw.githubusercontent.com/VNG-Realisatie/gemma-zaken/master/api-specificatie/"
+    "ztc/current_version/openapi.yaml"
+)
+# our mount point -> (spec file, collections it serves, which of them answer a paginated list)
+APIS = {
+    "zaken": ("zrc", {"zaken", "statussen", "zaakinformatieobjecten", "resultaten"}),
+    "besluiten": ("brc", {"besluiten", "besluitinformatieobjecten"}),
+    "documenten": ("drc", {"enkelvoudiginformatieobjecten"}),
+}
+PAGINATED = {"zaken", "statussen", "resultaten", "besluiten", "enkelvoudiginformatieobjecten"}
+
+
+def _is_uri(value: str) -> bool:
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc)
+
+
+# openapi-core checks format "uri" in bodies but has no formatter for it in query parameters
+CONFIG = Config(extra_format_validators={"uri": _is_uri}, extra_format_unmarshallers={"uri": str})
+CLAIMS = ("iss", "iat", "client_id", "user_id", "user_representation")
+
+
+def _local_refs(node: Any, ztc: str) -> Any:
+    """The Zaken and Documenten APIs refer to the Catalogi API on GitHub: read our copy."""
+    if isinstance(node, dict):
+        return {k: _local_refs(v, ztc) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_local_refs(v, ztc) for v in node]
+    if isinstance(node, str) and node.startswith(ZTC_REMOTE):
+        return ztc + node.removeprefix(ZTC_REMOTE)
+    return node
+
+
+class Spec:
+    """One official specification and where its paths start."""
+
+    def __init__(self, name: str) -> None:
+        path = SPECS / f"{name}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.version = data["info"]["version"]
+        data = _local_refs(data, (SPECS / "ztc.yaml").resolve().as_uri())
+        self.openapi = OpenAPI.from_dict(data, base_uri=path.resolve().as_uri(), config=CONFIG)
+        server = next(
+            (s["url"] for s in data["servers"] if s["url"].endswith("/api/v1")),
+            data["servers"][-1]["url"],
+        )
+        parts = urlsplit(server)
+        self.host = f"{parts.scheme}://{parts.netloc}" if parts.netloc else "http://localhost"
+        self.base = parts.path
+
+    def problems(self, request: Request, suffix: str, body: bytes) -> list[str]:
+        mock = MockRequest(
+            self.host,
+            request.method.lower(),
+            self.base + suffix,
+            args=dict(request.query_params),
+            headers=dict(request.headers),
+            data=body or None,
+            content_type=request.headers.get("content-type", "application/json"),
+        )
+        result = self.openapi.unmarshal_request(mock)
+        out = []
+        for error in result.errors:
+            out.append(f"{type(error).__name__}: {error}")
+            cause = error.__cause__
+            while cause is not None:
+                details = getattr(cause, "schema_errors", None)
+                if details:
+                    out.extend(f"  {e.json_path}: {e.message}" for e in details)
+                cause = cause.__cause__
+        return out
+
+
+def zaaksysteem_config(base_url: str, client_id: str = "ketenregie") -> dict[str, Any]:
+    """A chain file's zaaksysteem block for a fake served at `base_url`."""
+    catalogi = f"{base_url}/catalogi/api/v1"
+    return {
+        "zaken_api": f"{base_url}/zaken/api/v1",
+        "besluiten_api": f"{base_url}/besluiten/api/v1",
+        "documenten_api": f"{base_url}/documenten/api/v1",
+        "zaaktype": f"{catalogi}/zaaktypen/{uuid.UUID(int=1)}",
+        "besluittypen": {
+            kind: f"{catalogi}/besluittypen/{uuid.UUID(int=10 + i)}"
+            for i, kind in enumerate(("oplegging", "afwijzing", "verlenging", "intrekking"))
+        },
+        "informatieobjecttype": f"{catalogi}/informatieobjecttypen/{uuid.UUID(int=20)}",
+        "statustypen": {
+            kind: f"{catalogi}/statustypen/{uuid.UUID(int=30 + i)}"
+            for i, kind in enumerate(("aangevraagd", "opgelegd", "verlengd", "beeindigd"))
+        },
+        "resultaattypen": {
+            kind: f"{catalogi}/resultaattypen/{uuid.UUID(int=40 + i)}"
+            for i, kind in enumerate(("afgewezen", "afgelopen", "ingetrokken", "opgeheven"))
+        },
+        "rsin": "002220647",
+        "client_id": client_id,
+    }
+
+
+def with_zaaksysteem(chain_file: Path, partner_id: str, base_url: str) -> Path:
+    """Point the mayor's office `partner_id` of the chain file at a fake at `base_url`."""
+    chain = yaml.safe_load(chain_file.read_text(encoding="utf-8"))
+    for region in chain["regions"]:
+        for partner in region["partners"]:
+            if partner["id"] == partner_id:
+                partner["zaaksysteem"] = zaaksysteem_config(base_url)
+    chain_file.write_text(yaml.safe_dump(chain, allow_unicode=True), encoding="utf-8")
+    return chain_file
+
+
+class FakeZaaksysteem:
+    """The three APIs under /zaken/api/v1, /besluiten/api/v1 and /documenten/api/v1."""
+
+    def __init__(self, secret: bytes, client_id: str = "ketenregie") -> None:
+        self.specs = {mount: Spec(spec) for mount, (spec, _) in APIS.items()}
+        self.secret, self.client_id = secret, client_id
+        self.base_url = ""  # set when served
+        self.store: dict[str, dict[str, dict]] = {c: {} for _, cs in APIS.values() for c in cs}
+        self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.invalid: list[tuple[str, str, list[str]]] = []
+        self.prism: dict[str, str] | None = None  # mount point -> a prism mock of its spec
+        self.down = False  # answer 503 to everything
+        self.lose_answer: set[str] = set()  # create, then answer 502 once (a lost answer)
+        self.slow: dict[str, float] = {}  # create, then answer after so many seconds
+        self.created: list[str] = []  # the collections created in, in order
+        self.app = Starlette(
+            routes=[
+                Route("/{mount}/api/v1/{collection}", self._collection, methods=["GET", "POST"]),
+                Route("/{mount}/api/v1/{collection}/{uuid}", self._detail, methods=["GET"]),
+            ]
+        )
+
+    def config(self) -> dict[str, Any]:
+        """The chain file's zaaksysteem block for this fake."""
+        return zaaksysteem_config(self.base_url, self.client_id)
+
+    # --- what the tests look at ---
+
+    def all(self, collection: str) -> list[dict]:
+        return list(self.store[collection].values())
+
+    def counts(self) -> dict[str, int]:
+        return {c: len(items) for c, items in self.store.items()}
+
+    # --- the HTTP side ---
+
+    async def _answer(self, request: Request, suffix: str) -> tuple[str, str, bytes, Response]:
+        mount, collection = request.path_params["mount"], request.path_params["collection"]
+        body = await request.body()
+        if mount not in APIS or collection not in APIS[mount][1]:
+            return mount, collection, body, JSONResponse({"detail": "onbekend"}, 404)
+        if self.down:
+            return mount, collection, body, JSONResponse({"detail": "onderhoud"}, 503)
+        if problem := self._unauthorised(request):
+            return mount, collection, body, JSONResponse({"detail": problem}, 403)
+        problems = await self._prism(request, mount, body)
+        problems += self.specs[mount].problems(request, suffix, body)
+        if problems:
+            self.invalid.append((request.method, request.url.path, problems))
+            return (
+                mount,
+                collection,
+                body,
+                JSONResponse(
+                    {"title": "Ongeldige request", "invalidParams": [], "detail": problems}, 400
+                ),
+            )
+        return mount, collection, body, None
+
+    async def _prism(self, request: Request, mount: str, body: bytes) -> list[str]:
+        """What prism finds wrong with the request: its `sl-violations` of the request, of
+        severity Error, or its own refusal (no such path or method, no credentials)."""
+        if self.prism is None:
+            return []
+        path = request.url.path.removeprefix(f"/{mount}/api/v1")
+        headers = {k: v for k, v in request.headers.items() if k not in ("host", "content-length")}
+        async with httpx.AsyncClient(base_url=self.prism[mount], timeout=30) as prism:
+            answer = await prism.request(
+                request.method,
+                path,
+                params=request.query_params.multi_items(),
+                headers=headers,
+                content=body,
+            )
+        violations = json.loads(answer.headers.get("sl-violations") or "[]")
+        found = [
+            f"prism: {'.'.join(map(str, v['location']))}: {v['message']}"
+            for v in violations
+            # prism's own mock answers do not always satisfy the specification (it says so in
+            # violations of the response, with a 500): only the request's count here
+            if v.get("severity") == "Error" and v["location"][:1] == ["request"]
+        ]
+        if not found and answer.status_code in (401, 404, 405, 406, 415, 422):
+            found.append(f"prism: {answer.status_code} {answer.text[:300]}")
+        return found
+
+    def _unauthorised(self, request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        if not header.startswith("Bearer "):
+            return "geen JWT"
+        try:
+            claims = jwt.decode(header.removeprefix("Bearer "), self.secret, algorithms=["HS256"])
+        except jwt.PyJWTError as e:
+            return f"ongeldig JWT: {e}"
+        missing = [c for c in CLAIMS if c not in claims]
+        if missing or claims["client_id"] != self.client_id:
+            return f"claims ontbreken of kloppen niet: {missing}"
+        return None
+
+    def _record(self, request: Request, response: Response) -> Response:
+        self.requests.append((request.method, request.url.path, response.status_code))
+        return response
+
+    async def _collection(self, request: Request) -> Response:
+        collection = request.path_params["collection"]
+        mount, collection, body, refused = await self._answer(request, f"/{collection}")
+        if refused is not None:
+            return self._record(request, refused)
+        if request.method == "GET":
+            found = [
+                item
+                for item in self.store[collection].values()
+                if all(str(item.get(k)) == v for k, v in request.query_params.items())
+            ]
+            if collection in PAGINATED:
+                listing = {"count": len(found), "next": None, "previous": None, "results": found}
+                return self._record(request, JSONResponse(listing))
+            return self._record(request, JSONResponse(found))
+        item = json.loads(body)
+        if rule := self._broken_rule(collection, item):
+            self.invalid.append((request.method, request.url.path, [f"regel: {rule}"]))
+            problem = {"title": "Ongeldige request", "invalidParams": [], "detail": rule}
+            return self._record(request, JSONResponse(problem, 400))
+        key = str(uuid.uuid4())
+        item["uuid"] = key
+        item["url"] = f"{self.base_url}/{mount}/api/v1/{collection}/{key}"
+        self.store[collection][key] = item
+        if collection == "statussen":
+            zaak = self._by_url("zaken", item["zaak"])
+            if zaak is not None:
+                zaak["status"] = item["url"]
+        self.created.append(collection)
+        if pause := self.slow.get(collection):
+            await asyncio.sleep(pause)
+        if collection in self.lose_answer:
+            self.lose_answer.discard(collection)
+            return self._record(request, JSONResponse({"detail": "gateway"}, 502))
+        return self._record(request, JSONResponse(item, 201))
+
+    async def _detail(self, request: Request) -> Response:
+        collection = request.path_params["collection"]
+        _, collection, _, refused = await self._answer(request, f"/{collection}/{{uuid}}")
+        if refused is not None:
+            return self._record(request, refused)
+        item = self.store[collection].get(request.path_params["uuid"])
+        return self._record(request, JSONResponse(item) if item else Response(status_code=404))
+
+    def _broken_rule(self, collection: str, item: dict) -> str | None:
+        """The rules the specifications state in words ("Er wordt gevalideerd op"), for the
+        resources we create: unique identifiers and links, references that exist, and the
+        end status only once every document of the zaak has `indicatieGebruiksrecht`."""
+        if collection == "zaken" and any(
+            z["identificatie"] == item.get("identificatie")
+            and z["bronorganisatie"] == item["bronorganisatie"]
+            for z in self.all("zaken")
+        ):
+            return "identificatie moet uniek zijn binnen de bronorganisatie"
+        if collection == "besluiten":
+            if any(
+                b.get("identificatie") == item.get("identificatie")
+                and b["verantwoordelijkeOrganisatie"] == item["verantwoordelijkeOrganisatie"]
+                for b in self.all("besluiten")
+            ):
+                return "identificatie moet uniek zijn binnen de verantwoordelijke organisatie"
+            if item.get("zaak") and self._by_url("zaken", item["zaak"]) is None:
+                return "zaak bestaat niet"
+        if collection == "resultaten" and any(
+            r["zaak"] == item["zaak"] for r in self.all("resultaten")
+        ):
+            return "een zaak heeft één resultaat"
+        links = {
+            "statussen": (("zaak", "zaken"),),
+            "resultaten": (("zaak", "zaken"),),
+            "zaakinformatieobjecten": (
+                ("zaak", "zaken"),
+                ("informatieobject", "enkelvoudiginformatieobjecten"),
+            ),
+            "besluitinformatieobjecten": (
+                ("besluit", "besluiten"),
+                ("informatieobject", "enkelvoudiginformatieobjecten"),
+            ),
+        }
+        for field, target in links.get(collection, ()):
+            if self._by_url(target, item[field]) is None:
+                return f"{field} bestaat niet"
+        if collection in ("zaakinformatieobjecten", "besluitinformatieobjecten"):
+            ends = [field for field, _ in links[collection]]
+            if any(all(x[f] == item[f] for f in ends) for x in self.all(collection)):
+                return "de combinatie moet uniek zijn"
+        if collection == "statussen":
+            zaak = self._by_url("zaken", item["zaak"])
+            if zaak.get("einddatum"):
+                return "de zaak is afgesloten"
+            if item["statustype"] == self.config()["statustypen"]["beeindigd"]:
+                documents = [
+                    self._by_url("enkelvoudiginformatieobjecten", z["informatieobject"])
+                    for z in self.all("zaakinformatieobjecten")
+                    if z["zaak"] == item["zaak"]
+                ]
+                if any(d.get("indicatieGebruiksrecht") is None for d in documents):
+                    return "bij de eindstatus moet indicatieGebruiksrecht gezet zijn"
+                zaak["einddatum"] = item["datumStatusGezet"][:10]
+        return None
+
+    def _by_url(self, collection: str, url: str) -> dict | None:
+        return next((i for i in self.store[collection].values() if i["url"] == url), None)
