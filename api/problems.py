@@ -135,6 +135,8 @@ def dutch_message(error: Mapping[str, Any]) -> str:
     ctx = {k: str(v).replace(" or ", " of ") for k, v in (error.get("ctx") or {}).items()}
     if kind in ("value_error", "assertion_error") and "error" in ctx:
         return ctx["error"]
+    if kind.endswith("_type") and "input" in error and error["input"] is None:
+        return MESSAGES["missing"]  # null, or a form's field left empty: not filled in
     template = MESSAGES.get(kind)
     if template is None:
         return f"ongeldige waarde ({kind})"

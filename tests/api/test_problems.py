@@ -70,3 +70,9 @@ def test_a_form_says_what_the_api_says():
         "Niet gelukt: de casus is gesloten",
         409,
     )
+
+
+def test_a_field_left_empty_is_missing_whatever_its_type():
+    with pytest.raises(ValidationError) as e:
+        Form(reason=None, decision="impose", count=None)
+    assert {m["detail"] for m in invalid_params(e.value.errors())} == {"dit veld is verplicht"}

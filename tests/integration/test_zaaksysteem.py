@@ -113,6 +113,22 @@ def types(fake_cfg: dict, kind: str) -> dict[str, str]:
     return {url: name for name, url in fake_cfg[kind].items()}
 
 
+async def impose_extend_withdraw(mayor, hv: str) -> datetime:
+    """The mayor imposes the ban, extends it by four days and withdraws it; the new end."""
+    imposed = await impose(mayor, hv, decided_by=MAYOR)
+    until = ts(imposed["imposed_at"]) + 14 * DAY
+    r = await mayor.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={"until": until.isoformat(), "reason": "dreiging duurt voort", "decided_by": MAYOR},
+    )
+    assert r.status_code == 200, r.text
+    r = await mayor.post(
+        f"/v1/huisverboden/{hv}/withdrawal", json={"reason": "gevaar geweken", "decided_by": MAYOR}
+    )
+    assert r.status_code == 200, r.text
+    return until
+
+
 async def test_prism_and_openapi_core_both_judge_each_request(zaaksysteem, settings):
     fake = zaaksysteem
     cfg = fake.config()
@@ -145,17 +161,7 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
     filed = await filed_once(mayor, fake, hv, 1)
     assert counts(filed)["zaken"] == 1 and filed["besluiten"] == []
 
-    imposed = await impose(mayor, hv, decided_by=MAYOR)
-    until = ts(imposed["imposed_at"]) + 14 * DAY
-    r = await mayor.post(
-        f"/v1/huisverboden/{hv}/extension",
-        json={"until": until.isoformat(), "reason": "dreiging duurt voort", "decided_by": MAYOR},
-    )
-    assert r.status_code == 200, r.text
-    r = await mayor.post(
-        f"/v1/huisverboden/{hv}/withdrawal", json={"reason": "gevaar geweken", "decided_by": MAYOR}
-    )
-    assert r.status_code == 200, r.text
+    until = await impose_extend_withdraw(mayor, hv)
 
     filed = await filed_once(mayor, fake, hv, 4)
     assert counts(filed) == {
@@ -365,17 +371,7 @@ async def test_events_filed_side_by_side_and_out_of_order_keep_the_bans_order(
     fake.down = True
     try:
         hv = await request_huisverbod(police, case_id)
-        imposed = await impose(mayor, hv, decided_by=MAYOR)
-        until = ts(imposed["imposed_at"]) + 14 * DAY
-        r = await mayor.post(
-            f"/v1/huisverboden/{hv}/extension",
-            json={"until": until.isoformat(), "reason": "dreiging", "decided_by": MAYOR},
-        )
-        assert r.status_code == 200, r.text
-        r = await mayor.post(
-            f"/v1/huisverboden/{hv}/withdrawal", json={"reason": "geweken", "decided_by": MAYOR}
-        )
-        assert r.status_code == 200, r.text
+        await impose_extend_withdraw(mayor, hv)
 
         async def waiting():
             async with pool.acquire() as conn:
