@@ -113,6 +113,18 @@ def types(fake_cfg: dict, kind: str) -> dict[str, str]:
     return {url: name for name, url in fake_cfg[kind].items()}
 
 
+# what a ban requested, imposed, extended and withdrawn leaves in the zaaksysteem
+WITHDRAWN_BAN = {
+    "zaken": 1,
+    "statussen": 4,
+    "resultaten": 1,
+    "besluiten": 3,
+    "documenten": 3,
+    "zaakinformatieobjecten": 3,
+    "besluitinformatieobjecten": 3,
+}
+
+
 async def impose_extend_withdraw(mayor, hv: str) -> datetime:
     """The mayor imposes the ban, extends it by four days and withdraws it; the new end."""
     imposed = await impose(mayor, hv, decided_by=MAYOR)
@@ -164,15 +176,7 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
     until = await impose_extend_withdraw(mayor, hv)
 
     filed = await filed_once(mayor, fake, hv, 4)
-    assert counts(filed) == {
-        "zaken": 1,
-        "statussen": 4,
-        "resultaten": 1,
-        "besluiten": 3,
-        "documenten": 3,
-        "zaakinformatieobjecten": 3,
-        "besluitinformatieobjecten": 3,
-    }
+    assert counts(filed) == WITHDRAWN_BAN
     assert fake.invalid == []
     assert all(status < 300 for _, _, status in fake.requests)
 
@@ -392,15 +396,7 @@ async def test_events_filed_side_by_side_and_out_of_order_keep_the_bans_order(
         fake.down = False
         await pool.close()
     filed = await filed_once(mayor, fake, hv, 4)
-    assert counts(filed) == {
-        "zaken": 1,
-        "statussen": 4,
-        "resultaten": 1,
-        "besluiten": 3,
-        "documenten": 3,
-        "zaakinformatieobjecten": 3,
-        "besluitinformatieobjecten": 3,
-    }
+    assert counts(filed) == WITHDRAWN_BAN
     statustypes = types(fake.config(), "statustypen")
     assert [statustypes[s["statustype"]] for s in filed["statussen"]] == [
         "aangevraagd",
