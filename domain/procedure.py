@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.chain import Chain
 from domain.models import Deadline, TimelineEvent
-from domain.policy import Policy, RuleViolation
+from domain.policy import Policy, Rule, RuleViolation
 
 CaseFile = dict[str, Any]  # the case as Postgres holds it: persons with names and birth dates
 
@@ -96,6 +97,18 @@ class StartPathCmd(BaseModel):
 
 
 @dataclass(frozen=True)
+class NoticeSpec:
+    """A notice a procedure sends: who receives it (audiences of `domain.notifications`), its
+    Dutch title (the template of every mail and webhook about it) and its CloudEvents type."""
+
+    kind: Literal["event", "alert", "referral"]
+    subject: str
+    audiences: tuple[str, ...]
+    label: str
+    event_type: str  # after `nl.ketenregie.`, e.g. "huisbezoek.gepland"
+
+
+@dataclass(frozen=True)
 class ProcedureSpec:
     """The domain half of a procedure's registry entry.
 
@@ -104,6 +117,8 @@ class ProcedureSpec:
     `start_input(path, cmd)` builds the workflow's input from the case's start command.
     `one_at_a_time(cmd)` names what may run only once at a time (None: the kind itself).
     `redact(state, org_kind)` is the state as that kind of organisation may see it.
+    `rules`, `notices` and `page` are its own: `register` merges them into the shared tables
+    and refuses a clash at start-up.
     `check_start(case, body, chain)` and `check_step(case, state, step)` are the rules that
     need the case file (a birth date, the region's partners); they raise `RuleViolation`.
     """
@@ -122,6 +137,11 @@ class ProcedureSpec:
     redact: Callable[[Any, str], Any] = lambda state, org_kind: state  # as an org kind sees it
     # Dutch for the names of its steps, their fields and their values, for the step forms
     words: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()  # its deadlines, each with its article
+    notices: tuple[NoticeSpec, ...] = ()  # what it tells partners, and whom
+    subject_role: str | None = None  # the role the person `one_at_a_time` names must have
+    # its part of the case page (a Jinja template); None: `procedures/<kind>.html` of the API
+    page: Path | None = None
 
     def start_cmd(self, cmd: StartPathCmd) -> BaseModel:
         """The case's start command read as this procedure's own start model (commands of
