@@ -25,7 +25,7 @@ uvicorn) and the partners' sink (SMTP + webhooks) in this process:
    workflow (DescribeWorkflowExecution of each).
 3. Reminder storm. The reminder "09:00 the working day before" only ever falls at 09:00
    Amsterdam time, so a bench at any hour uses the other reminder of the same policy
-   (`_Scaled.reminder_at`): a term under two days is reminded at 75 % of it. An acute melding
+   (`ScaledPolicy.reminder_at`): a term under two days is reminded at 75 % of it. An acute melding
    has its safety assessment due within 4 hours, and its acute-safety path a safe place
    within 4 hours: two reminders, 3 hours after receipt. The bench registers storm/2 acute
    meldingen with `received_at` 3 hours before a chosen minute (a melding taken by telephone

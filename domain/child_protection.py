@@ -253,6 +253,7 @@ SPEC = ProcedureSpec(
     step=ProtectionStep,
     start_input=_start,
     one_at_a_time=lambda cmd: getattr(cmd, "child_ref", None),
+    subject_role="child",
     check_start=check_start,
     check_step=check_step,
     words={

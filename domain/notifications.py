@@ -150,7 +150,9 @@ def audiences(notice: Notice) -> tuple[str, ...]:
         return ("regional_coordinator",)
     if notice.recipient.startswith(PARTNER):  # one organisation, named by the notice
         return (notice.recipient,)
-    return EVENT_AUDIENCES[(notice.kind, notice.subject)]
+    # a notice of no table (its procedure was never registered) reaches the coordinator
+    # rather than nobody, and never stops its workflow
+    return EVENT_AUDIENCES.get((notice.kind, notice.subject), ("regional_coordinator",))
 
 
 def next_school_day(at: datetime) -> date:

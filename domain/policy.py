@@ -63,7 +63,7 @@ at three quarters of a deadline counted in hours.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
@@ -219,7 +219,7 @@ MeasureKind = Literal[
 ]
 
 
-class _Scaled(BaseModel):
+class ScaledPolicy(BaseModel):
     """Durations are the real ones; `time_scale` shrinks them all alike (demos and tests)."""
 
     model_config = ConfigDict(frozen=True)
@@ -272,7 +272,10 @@ class _Scaled(BaseModel):
         return self._after(start, remind) if start < remind < real_due else None
 
 
-class HuisverbodPolicy(_Scaled):
+P = TypeVar("P", bound=ScaledPolicy)
+
+
+class HuisverbodPolicy(ScaledPolicy):
     """Periods of the huisverbod procedure (Wet tijdelijk huisverbod). Days and weeks are
     calendar periods on the Amsterdam wall clock (a ban imposed at 20:00 ends at 20:00, also
     across a change to or from summer time: Rb Middelburg ECLI:NL:RBMID:2011:BP2167); hours
@@ -357,7 +360,7 @@ class HuisverbodPolicy(_Scaled):
             )
 
 
-class VeiligThuisPolicy(_Scaled):
+class VeiligThuisPolicy(ScaledPolicy):
     """Deadlines of the Veilig Thuis process (Handelingsprotocol Veilig Thuis 2019)."""
 
     safety_assessment_working_days: int = Field(5, ge=1)
@@ -396,7 +399,7 @@ class VeiligThuisPolicy(_Scaled):
         )
 
 
-class ChildProtectionPolicy(_Scaled):
+class ChildProtectionPolicy(ScaledPolicy):
     """Beschermtafel, Raad voor de Kinderbescherming and the kinderrechter's measures."""
 
     beschermtafel_working_days: int = Field(10, ge=1)
@@ -518,7 +521,7 @@ def check_majority(birth_date: date, end: date | None) -> None:
         )
 
 
-class MdaPolicy(_Scaled):
+class MdaPolicy(ScaledPolicy):
     """MDA++: intake, joint analysis, one plan, periodic reviews (no statutory terms)."""
 
     intake_working_days: int = Field(10, ge=1)
@@ -544,7 +547,7 @@ class MdaPolicy(_Scaled):
         return self._after(start, real), self.reminder_at(start, real)
 
 
-class SafetyPolicy(_Scaled):
+class SafetyPolicy(ScaledPolicy):
     """Acute safety (a safe place at once) and the Signs of Safety plan's review dates."""
 
     safe_place_within: timedelta = timedelta(hours=4)
@@ -611,6 +614,16 @@ class Policy(BaseModel):
         description="history events after which a case continues as new (or when the server "
         "suggests it): years of monitoring keep a bounded history",
     )
+
+    def own(self, policy: type[P]) -> P:
+        """A procedure's own policy (a `ScaledPolicy` of its module), on this chain's scale
+        and calendar of working days."""
+        vt = self.veilig_thuis
+        return policy(
+            time_scale=vt.time_scale,
+            first_day_scale=vt.first_day_scale,
+            working_days=vt.working_days,
+        )
 
     @classmethod
     def build(

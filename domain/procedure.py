@@ -17,9 +17,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from domain import notifications
+from domain.access import ORG_KIND_NAMES
 from domain.chain import Chain
 from domain.models import Deadline, TimelineEvent
-from domain.policy import Policy, Rule, RuleViolation
+from domain.policy import RULES, Policy, Rule, RuleViolation
 
 CaseFile = dict[str, Any]  # the case as Postgres holds it: persons with names and birth dates
 
@@ -105,7 +107,7 @@ class NoticeSpec:
     subject: str
     audiences: tuple[str, ...]
     label: str
-    event_type: str  # after `nl.ketenregie.`, e.g. "huisbezoek.gepland"
+    event_type: str  # after `nl.ketenregie.`, e.g. "verwijzing.mda"
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,39 @@ class ProcedureSpec:
         return self.start_in.model_validate(
             {k: v for k, v in extra.items() if k in self.start_in.model_fields and k != "at"}
         )
+
+
+def adopt(spec: ProcedureSpec) -> None:
+    """Merge a procedure's own deadline rules and notices into the shared tables that the
+    deadline book, the outbox and the CloudEvents read. Everything is checked before anything
+    is merged: a clash or a notice nobody can receive stops the process at start-up, never a
+    workflow task at run time. Adopting the same spec again changes nothing."""
+    problems = [f"termijn {r.key!r} bestaat al" for r in spec.rules if RULES.get(r.key, r) != r] + [
+        f"termijn {r.key!r} heeft geen naam of bron" for r in spec.rules if not r.source
+    ]
+    types = {notifications.EVENT_TYPES.get(n.subject) for n in spec.notices}
+    for n in spec.notices:
+        if notifications.EVENT_AUDIENCES.get((n.kind, n.subject), n.audiences) != n.audiences or (
+            notifications.EVENT_LABELS.get(n.subject, n.label) != n.label
+        ):
+            problems.append(f"bericht {n.subject!r} bestaat al")
+        if n.event_type in set(notifications.EVENT_TYPES.values()) - types:
+            problems.append(f"CloudEvents-type {n.event_type!r} bestaat al")
+        if not n.label or not n.audiences:
+            problems.append(f"bericht {n.subject!r} heeft geen titel of ontvangers")
+        if unknown := [
+            a for a in n.audiences if a != notifications.PARTNER and a not in ORG_KIND_NAMES
+        ]:
+            problems.append(f"bericht {n.subject!r} gaat naar onbekende ontvangers {unknown}")
+    if spec.page is not None and not spec.page.is_file():
+        problems.append(f"paginadeel {spec.page} bestaat niet")
+    if problems:
+        raise ValueError(f"procedure {spec.kind!r}: " + "; ".join(problems))
+    RULES.update({r.key: r for r in spec.rules})
+    for n in spec.notices:
+        notifications.EVENT_AUDIENCES[(n.kind, n.subject)] = n.audiences
+        notifications.EVENT_LABELS[n.subject] = n.label
+        notifications.EVENT_TYPES[n.subject] = n.event_type
 
 
 def person(case: CaseFile, ref: str) -> dict[str, Any]:

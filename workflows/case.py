@@ -119,11 +119,6 @@ class CaseWorkflow(ProcedureWorkflow):
         if inp.carried is None:
             await self._open(inp)
         await self._run_until_done()
-        if self._s.phase != "closed":
-            carried = CaseCarry(
-                snapshot=self._s, children=self._children, investigated=self._investigated
-            )
-            workflow.continue_as_new(inp.model_copy(update={"carried": carried}))
         return self._s
 
     async def _open(self, inp: CaseInput) -> None:
@@ -166,6 +161,12 @@ class CaseWorkflow(ProcedureWorkflow):
             info.is_continue_as_new_suggested()
             or info.get_current_history_length() > self._in.policy.case_events_per_run
         )
+
+    def _carry(self) -> CaseInput:
+        carried = CaseCarry(
+            snapshot=self._s, children=self._children, investigated=self._investigated
+        )
+        return self._in.model_copy(update={"carried": carried})
 
     @workflow.query
     def state(self) -> CaseSnapshot:
@@ -418,8 +419,8 @@ class CaseWorkflow(ProcedureWorkflow):
         if procedure is None:
             raise invalid(f"er is geen traject {cmd.kind!r}")
         subject = procedure.spec.one_at_a_time(cmd)
-        if cmd.kind == "child_protection":
-            self._require_child(subject)
+        if procedure.spec.subject_role is not None:
+            self._require_person(subject, procedure.spec.subject_role)
         for c in self._children.values():
             if c.active and c.kind == cmd.kind and c.subject == subject:
                 whom = f" voor {subject}" if subject else ""
@@ -454,7 +455,7 @@ class CaseWorkflow(ProcedureWorkflow):
     def _validate_consent(self, cmd: ConsentRefusedCmd) -> None:
         if self._s.phase == "closed":
             raise conflict("de casus is gesloten")
-        self._require_child(cmd.child_ref)
+        self._require_person(cmd.child_ref, "child")
         self._check_time(cmd.at)
 
     async def _start_path(self, cmd: StartPathCmd) -> None:
@@ -478,10 +479,10 @@ class CaseWorkflow(ProcedureWorkflow):
             parent_close_policy=ParentClosePolicy.ABANDON,
         )
 
-    def _require_child(self, ref: str | None) -> None:
+    def _require_person(self, ref: str | None, role: str) -> None:
         person = next((p for p in self._in.persons if p.ref == ref), None)
-        if person is None or person.role != "child":
-            raise invalid(f"{ref!r} is geen kind in deze casus")
+        if person is None or person.role != role:
+            raise invalid(f"{ref!r} is geen {PERSON_ROLE_NAMES[role]} in deze casus")
 
     @workflow.signal(name=NOTIFICATION_FAILED)
     async def notification_failed(self, detail: str) -> None:

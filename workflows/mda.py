@@ -36,7 +36,7 @@ KEEP_EVENTS = 20  # timeline events carried into the next run (the case keeps th
 class MdaWorkflow(PathWorkflow):
     @workflow.init
     def __init__(self, start: MdaStart) -> None:
-        self._in = start.path
+        self._start, self._in = start, start.path
         self._policy = start.path.policy.mda
         self._s = start.carried or MdaState(
             **start.path.base(),
@@ -56,18 +56,6 @@ class MdaWorkflow(PathWorkflow):
             )
             await self._publish()
         await self._run_until_done()
-        if self._s.status != "closed":
-            carried = self._s.model_copy(deep=True)
-            carried.timeline = carried.timeline[-KEEP_EVENTS:]
-            done = [d for d in carried.deadlines if d.status not in ("open", "overdue")]
-            carried.deadlines = done[-KEEP_EVENTS:] + [
-                d for d in carried.deadlines if d not in done
-            ]
-            carried.reviews_this_run = 0
-            carried.runs += 1
-            workflow.continue_as_new(
-                MdaStart(path=start.path, partners=start.partners, carried=carried)
-            )
         return self._s
 
     @workflow.query
@@ -150,6 +138,16 @@ class MdaWorkflow(PathWorkflow):
             self._s.reviews_this_run >= self._policy.reviews_per_run
             or workflow.info().is_continue_as_new_suggested()
         )
+
+    def _carry(self) -> MdaStart:
+        """The plan goes on with its recent events and every open deadline."""
+        carried = self._s.model_copy(deep=True)
+        carried.timeline = carried.timeline[-KEEP_EVENTS:]
+        done = [d for d in carried.deadlines if d.status not in ("open", "overdue")]
+        carried.deadlines = done[-KEEP_EVENTS:] + [d for d in carried.deadlines if d not in done]
+        carried.reviews_this_run = 0
+        carried.runs += 1
+        return self._start.model_copy(update={"carried": carried})
 
     def _add(self, key: str, start: datetime) -> None:
         self._book.add(

@@ -3,7 +3,8 @@
 It runs the loop over the procedure's `DeadlineBook` (reminders before, escalation after),
 records timeline events, puts notices in the outbox for the region's dispatcher, projects the
 state to the read model and reports what happened to the parent case. A subclass sets its
-state and calls `_begin`, then awaits `_run_until_done`; it overrides only the hooks.
+state and calls `_begin`, then awaits `_run_until_done`; it overrides only the hooks. One that
+runs for years bounds its history with `_pause` and `_carry` (continue-as-new).
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class ProcedureWorkflow:
         self._published = 0  # the version last written to the read model by this run
 
     async def _run_until_done(self) -> None:
-        """Fire reminders and escalations until the procedure is done (or `_pause` says stop
-        to continue as new); then let running handlers finish."""
+        """Fire reminders and escalations until the procedure is done; then let running
+        handlers finish. When `_pause` says so first, go on as a new run with what `_carry`
+        hands on."""
         while not self._done() and not self._pause():
             # A handler that changes the state while this loop awaits a write wakes it: the
             # wake is cleared before the state is read, never after (runs from before the
@@ -85,6 +87,8 @@ class ProcedureWorkflow:
             except TimeoutError:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if not self._done():
+            workflow.continue_as_new(self._carry())
 
     @workflow.update
     async def projected(self) -> int:
@@ -123,6 +127,10 @@ class ProcedureWorkflow:
     def _pause(self) -> bool:
         """True when the run should end without finishing (continue-as-new)."""
         return False
+
+    def _carry(self) -> BaseModel:
+        """The next run's input when `_pause` ended this one."""
+        raise NotImplementedError
 
     async def _project(self) -> None:
         """Write the state to the read model (an idempotent, versioned activity)."""

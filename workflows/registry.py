@@ -1,13 +1,14 @@
 """The registry of procedures a case can start, read by the case workflow (which child to
 start), the worker (which workflows to run), the API (which routes to serve) and the pages.
-A new procedure is a module in each layer it needs plus one `register` line here."""
+A new procedure is its own modules (its spec carries its deadline rules, notices, labels and
+page) plus one `register` line here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from domain import acute_safety, child_protection, mda, safety_plan
-from domain.procedure import ProcedureSpec
+from domain.procedure import ProcedureSpec, adopt
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.mda import MdaWorkflow
@@ -25,9 +26,11 @@ PROCEDURES: dict[str, Procedure] = {}
 
 
 def register(spec: ProcedureSpec, workflow: type[PathWorkflow]) -> Procedure:
-    """Add a procedure; its kind and URL segment must be new."""
+    """Add a procedure: its kind and URL segment must be new, and its rules and notices must
+    fit the shared tables (`domain.procedure.adopt`); a misfit stops the process here."""
     if spec.kind in PROCEDURES or any(p.spec.slug == spec.slug for p in PROCEDURES.values()):
         raise ValueError(f"a procedure {spec.kind!r} ({spec.slug}) is already registered")
+    adopt(spec)
     PROCEDURES[spec.kind] = Procedure(spec, workflow)
     return PROCEDURES[spec.kind]
 

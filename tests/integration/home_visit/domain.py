@@ -1,21 +1,48 @@
-"""Home visit: planned with a partner of the region, held (or not), closed."""
+"""Home visit: planned with a partner of the region, held (or not) within three working days,
+closed. The partner that visits is told; the rule, the notice and the page are its own."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
 from domain.models import AwareDatetime, Ref, Strict
+from domain.notifications import PARTNER
+from domain.policy import Rule, ScaledPolicy
 from domain.procedure import (
     CaseFile,
+    NoticeSpec,
     PathInput,
     PathState,
     ProcedureSpec,
     StartPathCmd,
     check_partners,
 )
+
+HELD = Rule(
+    key="home_visit_held",
+    label="huisbezoek afgelegd",
+    source="fictieve procedure van de tests: binnen 3 werkdagen",
+)
+PLANNED = NoticeSpec(
+    kind="event",
+    subject="home_visit_planned",
+    audiences=(PARTNER,),  # the partner that visits, named by the notice
+    label="Huisbezoek gepland: u legt het af",
+    event_type="huisbezoek.gepland",
+)
+
+
+class HomeVisitPolicy(ScaledPolicy):
+    held_within_working_days: int = 3
+
+    def due(self, start: datetime) -> tuple[datetime, datetime | None]:
+        real = self._working_days(start, self.held_within_working_days)
+        return self._after(start, real), self.reminder_at(start, real)
 
 
 class HomeVisitIn(Strict):
@@ -66,4 +93,8 @@ SPEC = ProcedureSpec(
     step=HomeVisitStep,
     start_input=_start,
     check_start=check_start,
+    words={"visit_held": "Huisbezoek afgelegd", "family_home": "Gezin thuis", "closed": "Sluiten"},
+    rules=(HELD,),
+    notices=(PLANNED,),
+    page=Path(__file__).with_name("home_visit.html"),
 )

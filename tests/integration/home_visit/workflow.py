@@ -8,13 +8,17 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from tests.integration.home_visit.domain import (
+        HELD,
+        PLANNED,
+        SPEC,
+        HomeVisitPolicy,
         HomeVisitStart,
         HomeVisitState,
         HomeVisitStep,
         VisitHeld,
     )
     from workflows.errors import conflict
-    from workflows.procedure import PathWorkflow
+    from workflows.procedure import PathWorkflow, on_calendar
 
 
 @workflow.defn
@@ -27,7 +31,13 @@ class HomeVisitWorkflow(PathWorkflow):
 
     @workflow.run
     async def run(self, start: HomeVisitStart) -> HomeVisitState:
-        self._event(start.path.started_at, "home_visit_planned", f"visit by {start.visitor}")
+        at = start.path.started_at
+        self._event(at, "home_visit_planned", f"huisbezoek door {start.visitor}")
+        policy = start.path.policy.own(HomeVisitPolicy)
+        self._book.add(HELD.key, HELD.label, on_calendar(policy.due, at), "veilig_thuis")
+        await self._notify(
+            PLANNED.kind, f"partner:{start.visitor}", PLANNED.subject, at, "huisbezoek gepland"
+        )
         await self._publish()
         await self._run_until_done()
         return self._s
@@ -37,13 +47,16 @@ class HomeVisitWorkflow(PathWorkflow):
         at: datetime = step.at  # type: ignore[assignment]
         if isinstance(step, VisitHeld):
             self._s.status = "held"
-            self._event(at, "home_visit_held", f"family at home: {step.family_home}")
+            self._book.meet(HELD.key, at)
+            self._event(
+                at, "home_visit_held", f"gezin thuis: {'ja' if step.family_home else 'nee'}"
+            )
         else:
-            self._close(at, "home visit closed")
+            self._close(at, "huisbezoek afgesloten")
         return await self._changed()
 
     @step.validator
     def _validate_step(self, step: HomeVisitStep) -> None:
         if isinstance(step, VisitHeld) and self._s.status != "planned":
-            raise conflict(f"the visit is {self._s.status}")
+            raise conflict(f"het huisbezoek is al {SPEC.statuses[self._s.status]}")
         self._check_step(None, step.at)
