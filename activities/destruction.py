@@ -26,7 +26,7 @@ from store import advice, cases, huisverboden, paths, radar
 
 
 class CaseKeys(Protocol):
-    """The process's cache of case data keys (`workers.case_keys`): a destroyed case's key
+    """The process's cache of case data keys (`infra.case_keys`): a destroyed case's key
     must not linger in it."""
 
     def forget(self, case_id: str) -> None: ...
