@@ -42,7 +42,9 @@ from api.routes import (
     regions,
 )
 from api.schemas import ERROR_RESPONSES
-from ketenregie.settings import Settings
+from infra.case_keys import PostgresKeyStore
+from infra.client import connect
+from infra.settings import Settings
 from services import advice as advice_service
 from services import case as case_service
 from services.errors import DATABASE_DOWN, RETRY_AFTER, Refused
@@ -51,8 +53,6 @@ from store import advice as advice_store
 from store import cases as case_store
 from store import idempotency
 from store.db import create_pool
-from workers.case_keys import PostgresKeyStore
-from workers.client import connect
 from workflows.registry import PROCEDURES
 
 log = logging.getLogger("ketenregie.api")

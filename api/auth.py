@@ -13,7 +13,7 @@ from fastapi import Depends, HTTPException, Request
 
 from api.deps import SettingsDep
 from domain.access import Action, Principal, denial, roles_for
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from services.context import AuditEntry
 
 ALGORITHMS_OIDC = ["RS256", "ES256"]

@@ -7,7 +7,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Request
 
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from services.context import Parts
 
 

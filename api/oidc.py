@@ -18,7 +18,7 @@ import httpx
 import jwt
 
 from api.auth import ALGORITHMS_OIDC
-from ketenregie.settings import Settings
+from infra.settings import Settings
 
 FLOW_COOKIE = "ketenregie_oidc"
 FLOW_PATH = "/aanmelden/oidc"

@@ -20,7 +20,7 @@ import httpx
 
 from api.app import create_app
 from api.auth import mint_token
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from ketenregie.stack import embedded_postgres
 from store.db import create_pool
 

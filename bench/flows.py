@@ -29,12 +29,12 @@ from api.app import create_app
 from api.auth import mint_token
 from bench.noop import LeanNoopFlow, NoopChild, NoopDispatcher, NoopFlow, noop, noop_enqueue
 from domain.ids import case_workflow_id, dispatch_workflow_id, huisverbod_workflow_id
-from ketenregie.settings import Settings
+from infra.case_keys import PostgresKeyStore
+from infra.client import connect
+from infra.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
-from workers.case_keys import PostgresKeyStore
-from workers.client import connect
 from workers.main import build_worker
 
 DAY_SECONDS = 0.02

@@ -74,13 +74,13 @@ from bench.stack import BenchStack
 from domain.case import MeldingIn
 from domain.huisverbod import DecisionIn, HuisverbodRequestIn
 from domain.ids import case_workflow_id
+from infra.case_keys import PostgresKeyStore
+from infra.client import connect
 from ketenregie.stack import spawn
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import AuditEntry, Caller, Parts
 from store.db import create_pool
-from workers.case_keys import PostgresKeyStore
-from workers.client import connect
 
 REGION, MAYOR_MUNICIPALITY = "haaglanden", "GM0518"
 ACUTE_REMINDER = timedelta(hours=3)  # 75 % of the 4-hour acute terms (policy.reminder_at)

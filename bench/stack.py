@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port, stop_process
 

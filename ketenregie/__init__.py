@@ -1,1 +1,1 @@
-"""ketenregie: durable case orchestration for the Dutch huiselijk-geweld and kindermishandeling chain."""
+"""The `ketenregie` command line and the local stack it starts (Postgres, Temporal, sink)."""

@@ -18,7 +18,7 @@ from domain.deadlines import UnknownRule
 from domain.deadlines import compute as compute_deadlines
 from domain.policy import Policy
 from domain.workdays import AMSTERDAM
-from ketenregie.settings import Settings
+from infra.settings import Settings
 
 app = typer.Typer(
     help="ketenregie: case orchestration for the Veilig Thuis chain", no_args_is_help=True
@@ -188,7 +188,7 @@ def api() -> None:
     import uvicorn
 
     from api.app import create_app
-    from ketenregie import telemetry
+    from infra import telemetry
 
     settings = Settings()
     telemetry.setup(settings, "api")
@@ -242,9 +242,9 @@ def reconcile(
     """Report (and with --repair mend) huisverboden in the read model without a workflow,
     request files whose workflow never started, and workflows whose row is missing."""
     from activities.reconcile import ReconcileActivities
+    from infra.case_keys import PostgresKeyStore
+    from infra.client import connect
     from store.db import create_pool
-    from workers.case_keys import PostgresKeyStore
-    from workers.client import connect
 
     async def main() -> str:
         settings = Settings()

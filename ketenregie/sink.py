@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 
 from domain.corv import CorvFormatError, acknowledgement, read_header
 from domain.signing import ID_HEADER, verify
-from ketenregie.settings import SAMPLE_CHAIN
+from infra.settings import SAMPLE_CHAIN
 from ketenregie.stack import BackgroundServer
 
 log = logging.getLogger("ketenregie.sink")

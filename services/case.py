@@ -14,7 +14,6 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from activities import destruction
 from domain.access import Principal
 from domain.case import (
     CaseFilter,
@@ -34,7 +33,7 @@ from services import huisverbod, radar
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
-from store import cases, deadlines, huisverboden, notices, staff
+from store import cases, deadlines, destruction, huisverboden, notices, staff
 from workflows.case import CaseWorkflow
 
 CASE_CLOSED = "de casus is gesloten (of de orkestratie is nog niet gestart)"

@@ -44,10 +44,10 @@ from domain.notifications import undelivered
 from domain.policy import Policy
 from domain.procedure import PathRecord
 from domain.workdays import preload_calendar
+from infra.case_keys import MemoryKeyStore
+from infra.client import data_converter
+from infra.keys import Keyring
 from ketenregie.binaries import find_binary
-from ketenregie.keys import Keyring
-from workers.case_keys import MemoryKeyStore
-from workers.client import data_converter
 from workers.main import WORKFLOW_RUNNER, workflows
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow

@@ -1,1 +1,1 @@
-"""Worker processes: build the Temporal client and run workflows and activities."""
+"""The worker process: runs the workflows and activities on the task queue."""

@@ -29,11 +29,11 @@ from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
 from activities.zaaksysteem import ZaaksysteemFiler
 from domain.workdays import preload_calendar
-from ketenregie import telemetry
-from ketenregie.settings import Settings
+from infra import telemetry
+from infra.case_keys import PostgresKeyStore
+from infra.client import connect, metrics_runtime
+from infra.settings import Settings
 from store.db import create_pool
-from workers.case_keys import PostgresKeyStore
-from workers.client import connect, metrics_runtime
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
 from workflows.dispatch import DispatchWorkflow

@@ -34,7 +34,7 @@ from domain.case import (
     SafetyAssessmentCmd,
 )
 from domain.huisverbod import HuisverbodRequestIn
-from ketenregie.telemetry import CASES_OPENED
+from infra.telemetry import CASES_OPENED
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import Caller

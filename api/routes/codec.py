@@ -11,8 +11,8 @@ from temporalio.api.common.v1 import Payloads
 
 from api.auth import AuditDep, allowed
 from domain.access import Principal
+from infra.codec import EncryptionCodec
 from services.errors import unprocessable
-from workers.codec import EncryptionCodec
 
 router = APIRouter(prefix="/codec", tags=["temporal codec server"])
 PayloadsBody = Annotated[

@@ -12,7 +12,7 @@ import yaml
 from fastapi.openapi.utils import get_openapi
 
 from api.app import create_app
-from ketenregie.settings import Settings
+from infra.settings import Settings
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 K8S = [

@@ -17,7 +17,7 @@ from domain.notifications import (
 )
 from domain.policy import DeliveryPolicy
 from domain.workdays import AMSTERDAM
-from ketenregie.settings import SAMPLE_CHAIN
+from infra.settings import SAMPLE_CHAIN
 
 REGION = Chain.load(SAMPLE_CHAIN).region("haaglanden")
 AT = datetime(2026, 11, 24, 22, 0, tzinfo=AMSTERDAM)  # a Tuesday evening

@@ -18,7 +18,7 @@ from domain.zgw import (
     zaak_body,
     zaak_identificatie,
 )
-from ketenregie.settings import SAMPLE_CHAIN
+from infra.settings import SAMPLE_CHAIN
 
 MAYOR = Decider(name="J. Burgemeester", capacity="mayor")
 REQUESTED = datetime(2026, 10, 20, 17, 0, tzinfo=UTC)

@@ -21,14 +21,14 @@ from playwright.async_api import async_playwright
 
 from api.app import create_app
 from api.auth import mint_token
-from ketenregie import telemetry
-from ketenregie.settings import Settings
+from infra import telemetry
+from infra.case_keys import PostgresKeyStore
+from infra.client import connect
+from infra.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import BackgroundServer, TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
 from tests.zgw.fake import with_zaaksysteem
-from workers.case_keys import PostgresKeyStore
-from workers.client import connect
 from workers.main import build_worker
 
 DAY_SECONDS = 0.5

@@ -23,7 +23,7 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from workers.main import serve
 
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from activities.destruction import RetentionActivities
+from infra.case_keys import PostgresKeyStore
 from tests.integration.conftest import eventually
-from workers.case_keys import PostgresKeyStore
 
 FAMILY = [
     {"ref": "p1", "role": "victim", "name": "Moeder Advies", "birth_date": "1991-02-03"},

@@ -13,11 +13,11 @@ from temporalio.exceptions import ApplicationError
 
 from activities.destruction import RetentionActivities
 from domain.ids import case_workflow_id, huisverbod_workflow_id
-from ketenregie.keys import UnknownKeyError
+from infra.case_keys import PostgresKeyStore
+from infra.client import data_converter
+from infra.codec import EncryptionCodec
+from infra.keys import UnknownKeyError
 from tests.integration.flows import melding, open_case, request_huisverbod, wait_status
-from workers.case_keys import PostgresKeyStore
-from workers.client import data_converter
-from workers.codec import EncryptionCodec
 from workers.main import ensure_daily_schedules
 from workflows.retention import RECONCILE_SCHEDULE_ID, RETENTION_SCHEDULE_ID
 

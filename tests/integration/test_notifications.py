@@ -27,7 +27,7 @@ from domain.events import event_id
 from domain.ids import case_workflow_id
 from domain.notifications import MAIL_KEY_HEADER
 from domain.signing import SIGNATURE_HEADER, sign
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from tests.integration.conftest import WorkerRunner, eventually
 from tests.integration.flows import MAYOR, melding, request_huisverbod, wait_status
 

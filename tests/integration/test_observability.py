@@ -7,7 +7,7 @@ import logging
 
 from opentelemetry.trace import SpanKind
 
-from ketenregie.telemetry import JsonFormatter
+from infra.telemetry import JsonFormatter
 from tests.integration.conftest import eventually
 from tests.integration.flows import impose, melding, open_case, request_huisverbod
 

@@ -11,7 +11,7 @@ import pytest_asyncio
 
 from api.app import create_app
 from api.auth import mint_token
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding
 

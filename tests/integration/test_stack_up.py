@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from api.auth import mint_token
-from ketenregie.settings import Settings
+from infra.settings import Settings
 from ketenregie.stack import free_port
 from tests.integration.flows import HULPOFFICIER, melding
 

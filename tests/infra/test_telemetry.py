@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ketenregie.telemetry import discarded_workflow_context
+from infra.telemetry import discarded_workflow_context
 
 
 def record(error: BaseException) -> logging.LogRecord:

@@ -29,7 +29,7 @@ from opentelemetry.sdk.trace.export import (
 )
 from temporalio.contrib.opentelemetry import create_tracer_provider
 
-from ketenregie.settings import Settings
+from infra.settings import Settings
 
 _configured = False
 

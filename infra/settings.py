@@ -17,7 +17,7 @@ from domain.chain import Chain
 from domain.policy import DeliveryPolicy, Policy
 from domain.radar import Radar, RepeatRule
 from domain.workdays import CalendarName
-from ketenregie.keys import Keyring
+from infra.keys import Keyring
 
 SAMPLE_CHAIN = Path(__file__).with_name("chain.yaml")
 

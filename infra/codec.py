@@ -1,10 +1,10 @@
 """AES-GCM payload encryption for everything the clients and workers send to Temporal.
 
 The workflow id says which case a payload belongs to (`domain.ids`); such payloads are
-encrypted with the case's own data key (see `workers.case_keys`), so destroying that key
+encrypted with the case's own data key (see `infra.case_keys`), so destroying that key
 makes the case's histories unreadable.
 
-The master keyring (`ketenregie.keys`) encrypts with its current key and decrypts with any
+The master keyring (`infra.keys`) encrypts with its current key and decrypts with any
 key it holds, so keys rotate without rewriting history; the key id travels in the payload
 metadata (and is bound to the ciphertext as associated data). A payload under a key the ring
 does not hold fails closed.
@@ -21,7 +21,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
 
 from domain.ids import case_of_workflow
-from ketenregie.keys import Keyring, UnknownKeyError
+from infra.keys import Keyring, UnknownKeyError
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"

@@ -11,9 +11,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from ketenregie.keys import Keyring
-from ketenregie.settings import Settings
-from workers.codec import EncryptionCodec, KeyStore
+from infra.codec import EncryptionCodec, KeyStore
+from infra.keys import Keyring
+from infra.settings import Settings
 
 
 def data_converter(keyring: Keyring, case_keys: KeyStore | None) -> DataConverter:

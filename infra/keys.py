@@ -1,8 +1,8 @@
 """The master keyring: AES-256 keys by id, read from the settings (or a development file).
 
 A keyring encrypts with the current key and decrypts with any key it holds, so keys rotate
-without rewriting history. The payload codec (`workers.codec`) encrypts with it, and it wraps
-the per-case data keys (`workers.case_keys`).
+without rewriting history. The payload codec (`infra.codec`) encrypts with it, and it wraps
+the per-case data keys (`infra.case_keys`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import time
 import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ketenregie.keys import Keyring, UnknownKeyError
+from infra.keys import Keyring, UnknownKeyError
 
 CACHE_SECONDS = 30.0  # a destroyed case's key lingers in a process's memory at most this long
 

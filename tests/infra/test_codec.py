@@ -6,8 +6,8 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
 
-from ketenregie.keys import Keyring, UnknownKeyError
-from workers.codec import EncryptionCodec
+from infra.codec import EncryptionCodec
+from infra.keys import Keyring, UnknownKeyError
 
 OLD, NEW = os.urandom(32), os.urandom(32)
 SECRET = b'{"name": "Canary Jansen", "address": "Kanariestraat 1"}'
