@@ -5,8 +5,9 @@ status without a workflow behind it (a phantom of an older release, or of a rest
 request's file whose workflow never started (the case could not be reached) are left-overs:
 reported, and removed when asked. A running huisverbod workflow whose row is missing is
 asked to publish again. A placement's location row that its path never took in is a
-left-over too. A daily schedule runs it with repair, which also forgets idempotency answers
-past their keeping time; `ketenregie reconcile` too.
+left-over too; a placement its path took in without a location row is reported (only a new
+entry can bring the location back). A daily schedule runs it with repair, which also
+forgets idempotency answers past their keeping time; `ketenregie reconcile` too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class ReconcileReport(BaseModel):
     rows_without_workflow: list[str] = []  # huisverbod ids
     files_without_workflow: list[str] = []
     workflows_without_row: list[str] = []
-    placements_without_path: list[str] = []
+    placements_without_path: list[str] = []  # a location whose path never took it in
+    placements_without_location: list[str] = []  # taken in, its location row gone
     idempotency_keys_forgotten: int = 0
     repaired: bool = False
 
@@ -63,6 +65,7 @@ class ReconcileActivities:
                       AND f.created_at < now() - interval '{ORPHANED_AFTER}'"""
             )
             report.placements_without_path = await placements.unconfirmed(conn, ORPHANED_AFTER)
+            report.placements_without_location = await placements.without_location(conn)
         for r in rows:
             if await self._running(r["case_id"], r["huisverbod_id"]) is None:
                 report.rows_without_workflow.append(r["huisverbod_id"])

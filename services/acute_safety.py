@@ -7,10 +7,11 @@ from typing import Any
 
 from domain.access import may_see_location
 from domain.acute_safety import Placement, PlacementIn
+from domain.ids import path_workflow_id
 from domain.procedure import check_partners, person
 from services.context import Caller, Parts, at_or_now
-from services.errors import check, forbidden, not_found, unprocessable
-from services.procedures import _load, case_file, update
+from services.errors import Refused, check, forbidden, not_found, run_command, unprocessable
+from services.procedures import PATH_CLOSED, _load, case_file
 from store import placements
 from workflows.acute_safety import AcuteSafetyWorkflow
 
@@ -29,6 +30,9 @@ def _fits(case: dict[str, Any], body: PlacementIn, chain) -> None:
 async def record_placement(
     parts: Parts, caller: Caller, case_id: str, path_id: str, body: PlacementIn
 ) -> Placement:
+    """The location is stored first, under the id the idempotency key names; the path's
+    workflow decides, and only a placement it took in has a location for anyone. Answers the
+    placement as the workflow holds it: a retry after a lost answer finds the same one."""
     case = await case_file(parts, caller, case_id)
     check(_fits, case, body, parts.chain)
     await _load(parts, case_id, path_id, "acute_safety")
@@ -43,19 +47,18 @@ async def record_placement(
     async with parts.pool.acquire() as conn:
         await placements.insert(conn, placement.placement_id, case_id, path_id, body)
     try:
-        await update(
-            parts,
-            caller,
-            case_id,
-            path_id,
-            AcuteSafetyWorkflow.record_placement.__name__,
+        state = await run_command(
+            parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)),
+            AcuteSafetyWorkflow.record_placement,
             placement,
+            closed_reason=PATH_CLOSED,
         )
-    except BaseException:
-        async with parts.pool.acquire() as conn:
-            await placements.delete(conn, placement.placement_id)
+    except Refused as refused:  # the path said no: the location goes (after a 503 or a
+        if refused.status_code in (409, 422):  # cancellation the update may have landed)
+            async with parts.pool.acquire() as conn:
+                await placements.discard(conn, placement.placement_id)
         raise
-    return placement
+    return next(p for p in state.placements if p.placement_id == placement.placement_id)
 
 
 async def placement_location(

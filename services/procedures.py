@@ -17,6 +17,7 @@ from workflows.procedure import PathWorkflow
 from workflows.registry import PROCEDURES, Procedure
 
 CASE_NOT_RUNNING = "de orkestratie van de casus loopt niet (gesloten, of nog niet gestart)"
+PATH_CLOSED = "dit traject is afgesloten; er kunnen geen stappen meer bij"
 
 
 async def case_file(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
@@ -107,6 +108,6 @@ async def update(
         parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)),
         name,
         arg,
-        closed_reason="dit traject is afgesloten; er kunnen geen stappen meer bij",
+        closed_reason=PATH_CLOSED,
     )
     return view(await _load(parts, case_id, path_id), caller)

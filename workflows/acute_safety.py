@@ -25,6 +25,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.errors import conflict
     from workflows.procedure import PathWorkflow, due
 
+# patch: a placement sent again (a retry with the same idempotency key, whose first answer was
+# lost) is answered with the state that holds it, not recorded twice
+PLACEMENT_ONCE = "placement-once"
+
 
 @workflow.defn
 class AcuteSafetyWorkflow(PathWorkflow):
@@ -65,6 +69,8 @@ class AcuteSafetyWorkflow(PathWorkflow):
 
     @workflow.update
     async def record_placement(self, placement: Placement) -> AcuteState:
+        if self._known(placement) and workflow.patched(PLACEMENT_ONCE):
+            return self._s
         at = placement.placed_at
         self._s.placements.append(placement)
         self._s.status = "safe"
@@ -95,6 +101,8 @@ class AcuteSafetyWorkflow(PathWorkflow):
 
     @record_placement.validator
     def _validate_placement(self, placement: Placement) -> None:
+        if self._known(placement):
+            return  # the placement's id is derived from its idempotency key: a retry, never refused
         if self._s.status == "closed":
             raise conflict("het traject acute veiligheid is afgesloten")
         if any(
@@ -102,6 +110,9 @@ class AcuteSafetyWorkflow(PathWorkflow):
         ):
             raise conflict(f"{placement.person_ref} is al geplaatst; beëindig eerst die plaatsing")
         self._check_path_time(placement.placed_at)
+
+    def _known(self, placement: Placement) -> bool:
+        return any(p.placement_id == placement.placement_id for p in self._s.placements)
 
     @workflow.update
     async def step(self, step: AcuteStep) -> AcuteState:

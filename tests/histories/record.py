@@ -18,7 +18,7 @@ from pathlib import Path
 
 from temporalio.client import WorkflowHandle
 
-from domain.acute_safety import Placement
+from domain.acute_safety import Placement, PlacementEnded
 from domain.advice import GiveAdviceCmd
 from domain.case import (
     FollowUpCmd,
@@ -313,16 +313,7 @@ async def record_paths(env, tq: str) -> dict[str, WorkflowHandle]:
         worker="u1",
         review_dates=[now.date() + timedelta(days=14)],
     )
-    paths = [e async for e in case.fetch_history_events()]
-    acute_id = next(
-        e.start_child_workflow_execution_initiated_event_attributes.workflow_id
-        for e in paths
-        if e.HasField("start_child_workflow_execution_initiated_event_attributes")
-        and e.start_child_workflow_execution_initiated_event_attributes.workflow_id.startswith(
-            "path-"
-        )
-    )
-    acute = env.client.get_workflow_handle(acute_id)
+    acute = await acute_path(env, case)
     await acute.execute_update(
         AcuteSafetyWorkflow.record_placement,
         Placement(
@@ -341,6 +332,39 @@ async def record_paths(env, tq: str) -> dict[str, WorkflowHandle]:
         "acute_safety_placed": acute,
         "safety_plan_running": plan_,
     }
+
+
+async def acute_path(env, case: WorkflowHandle) -> WorkflowHandle:
+    """The acute safety path an acute case started as its first child."""
+    started = "start_child_workflow_execution_initiated_event_attributes"
+    for _ in range(100):
+        async for e in case.fetch_history_events():
+            if e.HasField(started) and getattr(e, started).workflow_id.startswith("path-"):
+                return env.client.get_workflow_handle(getattr(e, started).workflow_id)
+        await asyncio.sleep(0.1)
+    raise AssertionError("the acute case started no path")
+
+
+async def record_placement_once(env, tq: str) -> dict[str, WorkflowHandle]:
+    """A placement sent twice (a retry after its answer was lost), then ended: the path
+    closes."""
+    case, _ = await open_case(env, tq, acute=True)
+    acute = await acute_path(env, case)
+    now = await env.get_current_time()
+    placement = Placement(
+        placement_id="pl1",
+        person_ref="p1",
+        kind="vrouwenopvang",
+        provider="opvang-haaglanden",
+        placed_at=now,
+    )
+    await acute.execute_update(AcuteSafetyWorkflow.record_placement, placement)
+    retried = placement.model_copy(update={"placed_at": now + timedelta(minutes=1)})
+    await acute.execute_update(AcuteSafetyWorkflow.record_placement, retried)
+    ended = PlacementEnded(step="placement_ended", placement_id="pl1", at=now)
+    await acute.execute_update(AcuteSafetyWorkflow.step, ended)
+    await acute.result()
+    return {"acute_safety_placement_once": acute}
 
 
 async def record_legal_dates(env, tq: str) -> dict[str, WorkflowHandle]:
@@ -427,6 +451,7 @@ async def main() -> None:
             recorded.update(await record_wake_kept(env, tq))
             recorded.update(await record_advice(env, tq))
             recorded.update(await record_remind_late(env, tq))
+            recorded.update(await record_placement_once(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():
