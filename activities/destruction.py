@@ -14,11 +14,13 @@ closing (the article speaks of Veilig Thuis's data, advice included; see the REA
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import asyncpg
 from temporalio import activity
 from temporalio.client import Client
 
+from infra.client import terminate
 from store import advice, cases, radar
 from store.destruction import CaseKeys, destroy_case
 
@@ -33,8 +35,9 @@ class RetentionActivities:
         idempotent (what was destroyed is gone). Answers how many."""
         async with self._pool.acquire() as conn:
             expired = await cases.closed_before(conn, closed_before)
+            stop = partial(terminate, self._client, reason="case destroyed")
             for case_id in expired:
-                await destroy_case(conn, self._client, self._case_keys, case_id)
+                await destroy_case(conn, stop, self._case_keys, case_id)
             questions = await advice.closed_before(conn, closed_before)
             for advice_id in questions:
                 async with conn.transaction():

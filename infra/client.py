@@ -10,6 +10,7 @@ from temporalio.contrib.opentelemetry import OpenTelemetryPlugin
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import RPCError, RPCStatusCode
 
 from infra.codec import EncryptionCodec, KeyStore
 from infra.keys import Keyring
@@ -40,3 +41,16 @@ async def connect(
 def metrics_runtime(address: str) -> Runtime:
     """A Temporal runtime that serves the SDK's (and workflows' own) metrics for Prometheus."""
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+
+
+async def terminate(client: Client, workflow_ids: list[str], reason: str) -> int:
+    """Stop these workflows (one already gone is fine); answers how many were stopped."""
+    stopped = 0
+    for workflow_id in workflow_ids:
+        try:
+            await client.get_workflow_handle(workflow_id).terminate(reason=reason)
+            stopped += 1
+        except RPCError as e:
+            if e.status != RPCStatusCode.NOT_FOUND:
+                raise
+    return stopped

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from opentelemetry import trace
@@ -29,6 +30,7 @@ from domain.ids import case_workflow_id
 from domain.models import TimelineEvent
 from domain.policy import Policy
 from domain.procedure import birth_date, check_partners, person
+from infra.client import terminate
 from services import huisverbod, radar
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command, unprocessable
@@ -260,4 +262,5 @@ async def destroy(parts: Parts, caller: Caller, case_id: str, reason: str, case_
     await case_file(parts, caller, case_id)
     caller.audit.detail = f"vernietigd: {reason}"
     async with parts.pool.acquire() as conn:
-        return await destruction.destroy_case(conn, parts.client, case_keys, case_id)
+        stop = partial(terminate, parts.client, reason="case destroyed")
+        return await destruction.destroy_case(conn, stop, case_keys, case_id)

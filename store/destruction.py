@@ -1,14 +1,13 @@
 """Destroying one case file, for the API's request and the retention schedule alike: its
-workflows stop first, so none writes the file back; then its rows across the tables go, and
-its data key from the process's cache."""
+workflows stop first (`stop`, given by the caller: `infra.client.terminate`), so none writes
+the file back; then its rows across the tables go, and its data key from the process's cache."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import asyncpg
-from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 from store import advice, cases, huisverboden, paths, radar
@@ -22,25 +21,23 @@ class CaseKeys(Protocol):
 
 
 async def destroy_case(
-    conn: asyncpg.Connection, client: Client, case_keys: CaseKeys, case_id: str
+    conn: asyncpg.Connection,
+    stop: Callable[[list[str]], Awaitable[int]],
+    case_keys: CaseKeys,
+    case_id: str,
 ) -> int:
     """Terminate the case's workflows and delete its file and key; returns how many workflows stopped."""
     bans = await huisverboden.list_huisverboden(
         conn, None, municipality=None, status=None, case_id=case_id
     )
     case_paths = await paths.for_case(conn, case_id)
-    terminated = 0
-    for workflow_id in [
-        case_workflow_id(case_id),
-        *(huisverbod_workflow_id(case_id, h["huisverbod_id"]) for h in bans),
-        *(path_workflow_id(case_id, p["path_id"]) for p in case_paths),
-    ]:
-        try:
-            await client.get_workflow_handle(workflow_id).terminate(reason="case destroyed")
-            terminated += 1
-        except RPCError as e:
-            if e.status != RPCStatusCode.NOT_FOUND:
-                raise
+    terminated = await stop(
+        [
+            case_workflow_id(case_id),
+            *(huisverbod_workflow_id(case_id, h["huisverbod_id"]) for h in bans),
+            *(path_workflow_id(case_id, p["path_id"]) for p in case_paths),
+        ]
+    )
     async with conn.transaction():
         await radar.forget(conn, "melding", case_id)
         for advice_id in await advice.destroy_converted(conn, case_id):
