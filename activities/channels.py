@@ -90,7 +90,9 @@ class Sender:
         # receivers that see the same Message-ID twice can drop the second
         msg["Message-ID"] = f"<{hashlib.sha256(d['key'].encode()).hexdigest()[:32]}@ketenregie>"
         msg[MAIL_KEY_HEADER] = d["key"]
-        msg.set_content(render(d["body"]["template"], d["body"]))
+        page = d["body"].get("page")  # planned before links were: none
+        link = f"{self._public_url.rstrip('/')}{page}" if page else ""
+        msg.set_content(render(d["body"]["template"], {**d["body"], "link": link}))
         host, port = self._smtp
         try:
             await aiosmtplib.send(msg, hostname=host, port=port, timeout=self._timeout)

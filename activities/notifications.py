@@ -267,7 +267,7 @@ def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
         subject = HANDLE_WITH_CARE
         due_at = handle_with_care_due(at)
     else:
-        body = {"template": "event", **event_message(notice)}
+        body = {"template": "event", **event_message(notice, r.audience)}
         subject = f"ketenregie: {body['title']}"
         due_at = notice.due_at
     if r.audience == ZAAKSYSTEEM and r.partner and r.partner.zaaksysteem:

@@ -15,7 +15,13 @@ from domain.access import org_name
 from domain.chain import Partner, Region
 from domain.models import Notice
 from domain.policy import RULES, age_on
-from domain.workdays import AMSTERDAM, dutch_time, is_working_day, nth_working_day_after
+from domain.workdays import (
+    AMSTERDAM,
+    dutch_date,
+    dutch_time,
+    is_working_day,
+    nth_working_day_after,
+)
 
 BAN_CHANGED = ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam", "zaaksysteem")
 
@@ -247,7 +253,7 @@ def handle_with_care_message(child: Child, contact: str) -> dict[str, str]:
     return {
         "title": HANDLE_WITH_CARE,
         "child": child.name,
-        "birth_date": child.birth_date.isoformat() if child.birth_date else "onbekend",
+        "birth_date": dutch_date(child.birth_date) if child.birth_date else "onbekend",
         "contact": contact,
     }
 
@@ -269,8 +275,21 @@ def audience_name(audience: str) -> str:
     return org_name(audience.removeprefix(PARTNER))
 
 
-def event_message(notice: Notice) -> dict[str, str]:
-    """What a partner is told of an event: what happened and where to look, no case content."""
+# The page of ketenregie where each audience that has pages reads what a notice is about;
+# every other receiver is told without a link (it could not open one).
+PAGES = {
+    ("case", "veilig_thuis"): "/casus/{id}",
+    ("case", "regional_coordinator"): "/casus/{id}",
+    ("advice", "veilig_thuis"): "/adviesvragen/{id}",
+    ("advice", "regional_coordinator"): "/adviesvragen/{id}",
+    ("case", "mayor_office"): "/inbox",
+}
+
+
+def event_message(notice: Notice, audience: str | None = None) -> dict[str, str]:
+    """What `audience` is told of an event: what happened and, where it can open one, the
+    page to look at; no case content."""
+    page = PAGES.get((notice.about, audience or ""), "")
     return {
         "title": title(notice),
         "about": "Adviesvraag" if notice.about == "advice" else "Casus",
@@ -278,6 +297,7 @@ def event_message(notice: Notice) -> dict[str, str]:
         "region": notice.region,
         "detail": notice.detail,
         "due_at": dutch_time(notice.due_at) if notice.due_at else "",
+        "page": page.format(id=notice.case_id),
     }
 
 

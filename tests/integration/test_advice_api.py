@@ -90,6 +90,8 @@ async def test_advice_with_a_follow_up_that_reminds_escalates_and_is_recorded(ap
         "(afgesproken vervolgcontact met de adviesvrager)"
     )
     assert f"Adviesvraag {advice_id}" in reminder.get_content()
+    # each receiver is sent to the page it can open
+    assert f"/adviesvragen/{advice_id}" in reminder.get_content() + escalation.get_content()
     assert "Bespreek" not in reminder.get_content() + escalation.get_content()
     assert await eventually(lambda: listed("overdue"))
 

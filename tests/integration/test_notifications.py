@@ -159,6 +159,12 @@ async def test_every_event_reaches_the_right_partners_once(api, police, mayor, m
     for i in items:
         assert len(received(mail, hooks, i["key"])) == 1, i
         assert i["attempts"] == 1
+    # the mayor's office is sent to its inbox; a partner without pages gets no link at all
+    requested = next(i for i in items if event_of(i["key"]) == "huisverbod_requested")
+    to_mayor = received(mail, hooks, requested["key"])[0].get_content()
+    assert "/inbox" in to_mayor and "/casus/" not in to_mayor
+    doctor = next(i for i in items if i["partner_id"] == "huisartsenpraktijk-centrum")
+    assert "http" not in received(mail, hooks, doctor["key"])[0].get_content()
 
 
 async def test_school_and_kinderopvang_get_only_the_minimal_notice(api, police, mail, hooks):
@@ -172,7 +178,7 @@ async def test_school_and_kinderopvang_get_only_the_minimal_notice(api, police, 
 
     school = next(iter(received(mail, hooks, hwc["school-de-regenboog"]["key"])))
     text = f"{school['Subject']}\n{school.get_content()}"
-    assert "Handle with Care" in text and "Kind Acht" in text and "2018-03-01" in text
+    assert "Handle with Care" in text and "Kind Acht" in text and "01-03-2018" in text
     assert "0800-2000" in text  # whom to contact
     forbidden = [
         body["summary"],
