@@ -173,7 +173,7 @@ def test_handle_with_care_message_is_minimal():
     assert handle_with_care_message(child, "VT, 0800-2000") == {
         "title": "Handle with Care",
         "child": "Kind Acht",
-        "birth_date": "2018-03-01",
+        "birth_date": "01-03-2018",
         "contact": "VT, 0800-2000",
     }
 
