@@ -84,6 +84,9 @@ RULES: dict[str, Callable[[datetime, Policy], list[DueDate]]] = {
 }
 
 
+LAST_YEAR = 9998  # Python's calendar ends with 9999
+
+
 class UnknownRule(ValueError):
     pass
 
@@ -96,5 +99,9 @@ def compute(rule: str, start: datetime, policy: Policy | None = None) -> list[Du
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError(
             "het tijdstip heeft een verschil met UTC nodig, bijvoorbeeld 2026-10-20T20:00:00+02:00"
+        )
+    if start.year >= LAST_YEAR:  # the longest rule adds a year and some days
+        raise ValueError(
+            "het tijdstip ligt zo ver in de toekomst dat de termijnen buiten de kalender vallen"
         )
     return RULES[rule](start, policy or Policy())

@@ -90,3 +90,9 @@ def test_the_cli_prints_json_and_exits_2_on_bad_input():
     assert (
         runner.invoke(app, ["deadlines", "tbs", "--from", "2026-10-20T20:00+02:00"]).exit_code == 2
     )
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_a_moment_at_the_end_of_the_calendar_is_refused_in_dutch(rule):
+    with pytest.raises(ValueError, match="buiten de kalender"):
+        compute(rule, ams(9999, 12, 31, 23, 0))
