@@ -43,8 +43,19 @@ def _huisverbod(start: datetime, p: Policy) -> list[DueDate]:
 
 
 def _interim_relief(start: datetime, p: Policy) -> list[DueDate]:
-    due = p.huisverbod.due(start, "interim_relief_hearing")[0]
-    return [DueDate(key="hearing", due_at=due, article="Wth art. 6 (behandeling binnen 3 dagen)")]
+    """From the request's receipt: the hearing, and the ruling after a hearing at the last
+    moment the hearing may take place."""
+    hearing = p.huisverbod.due(start, "interim_relief_hearing")[0]
+    return [
+        DueDate(
+            key="hearing", due_at=hearing, article=RULES_OF_POLICY["interim_relief_hearing"].source
+        ),
+        DueDate(
+            key="ruling_after_latest_hearing",
+            due_at=p.huisverbod.due(hearing, "interim_relief_ruling")[0],
+            article=RULES_OF_POLICY["interim_relief_ruling"].source,
+        ),
+    ]
 
 
 def _veilig_thuis(key: str, article: str) -> Callable[[datetime, Policy], list[DueDate]]:

@@ -76,10 +76,10 @@ from domain.workdays import (
     dutch_date,
     dutch_time,
     end_of_day,
-    is_working_day,
     local_date,
     morning_before,
-    nth_working_day_after,
+    on_the_clock,
+    statutory_end,
 )
 
 
@@ -113,13 +113,21 @@ RULES: dict[str, Rule] = {
         Rule(
             key="help_started",
             label="Veilig Thuis start hulp voor het gezin",
-            source="Wth art. 2 lid 1 met MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1",
+            source="geen wettelijke termijn: de tien dagen van Wth art. 2 lid 1 zijn volgens de "
+            "MvT (30 657, nr. 3) bedoeld om hulp te laten starten; Wmo 2015 art. 4.1.1",
         ),
         Rule(
             key="interim_relief_hearing",
             label="de rechter behandelt het verzoek om een voorlopige voorziening",
-            source="Wth art. 6: de rechter behandelt een verzoek om een voorlopige voorziening "
-            "binnen 3 dagen na ontvangst",
+            source='Wth art. 6 lid 1 sub a: "binnen drie dagen"; Atw art. 1 lid 1 (Wth art. 13 '
+            "sluit de Atw alleen uit voor art. 2 lid 1 en art. 9 lid 1): eindigt de derde dag op "
+            "een zaterdag, zondag of feestdag, dan op de eerstvolgende werkdag",
+        ),
+        Rule(
+            key="interim_relief_ruling",
+            label="de rechter doet uitspraak op het verzoek om een voorlopige voorziening",
+            source='Wth art. 6 lid 1 sub b: "onmiddellijk, of uiterlijk binnen 24 uur" na de '
+            "behandeling",
         ),
         Rule(
             key="safety_assessment",
@@ -260,6 +268,11 @@ class _Scaled(BaseModel):
             return scaled / self.first_day_scale
         return timedelta(days=1) + (scaled - first) / self.time_scale
 
+    def scaled(self, start: datetime, real: datetime) -> tuple[datetime, datetime | None]:
+        """(due, remind_at) of a date given rather than computed (a plan action, a review
+        date, a date kept from an earlier release)."""
+        return self._after(start, real), self.reminder_at(start, real)
+
     def reminder_at(
         self, start: datetime, real_due: datetime, working_days_before: int = 1
     ) -> datetime | None:
@@ -283,7 +296,8 @@ class HuisverbodPolicy(_Scaled):
     decision_window: timedelta = timedelta(hours=4)
     contact_address_within: timedelta = timedelta(hours=24)  # art. 2 lid 6
     help_start_days: int = 10  # art. 2 lid 1 with the MvT: help starts in the ten days
-    interim_relief_days: int = 3  # art. 6: heard within three days of receipt
+    interim_relief_days: int = 3  # art. 6 lid 1 sub a: heard within three days (Atw applies)
+    interim_relief_ruling_within: timedelta = timedelta(hours=24)  # art. 6 lid 1 sub b
     appeal_weeks: int = 6  # Awb art. 6:7 (beroep), from the day after the decision (6:8)
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
@@ -295,7 +309,9 @@ class HuisverbodPolicy(_Scaled):
         elif key == "help_started":
             real = add_local(start, days=self.help_start_days)
         elif key == "interim_relief_hearing":
-            real = add_local(start, days=self.interim_relief_days)
+            real = statutory_end(local_date(start) + timedelta(days=self.interim_relief_days))
+        elif key == "interim_relief_ruling":  # counted from the hearing
+            real = start + self.interim_relief_ruling_within
         else:
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
@@ -313,11 +329,10 @@ class HuisverbodPolicy(_Scaled):
     def appeal_until(self, decided_at: datetime) -> datetime:
         """The end of the term for an appeal against a decision taken at `decided_at`: six
         weeks from the day after it (Awb art. 6:7 and 6:8), to the end of the next working
-        day when that last day is none (Algemene termijnenwet art. 1 lid 1)."""
+        day when that last day is none (Algemene termijnenwet art. 1 lid 1), on the Atw's
+        calendar whatever the region's setting."""
         last = local_date(decided_at) + timedelta(weeks=self.appeal_weeks)
-        if not is_working_day(last, self.working_days):
-            last = nth_working_day_after(last, 1, self.working_days)
-        return self._after(decided_at, end_of_day(last))
+        return self._after(decided_at, statutory_end(last))
 
     def check_extension(
         self,
@@ -539,10 +554,6 @@ class MdaPolicy(_Scaled):
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
 
-    def scaled(self, start: datetime, real: datetime) -> tuple[datetime, datetime | None]:
-        """(due, remind_at) of an agreed date (a plan action, a review date)."""
-        return self._after(start, real), self.reminder_at(start, real)
-
 
 class SafetyPolicy(_Scaled):
     """Acute safety (a safe place at once) and the Signs of Safety plan's review dates."""
@@ -569,7 +580,7 @@ class SafetyPolicy(_Scaled):
 def _add_months(start: datetime, months: int) -> datetime:
     """`start` plus calendar months on the Amsterdam wall clock (31 Jan + 1 month = 28/29 Feb)."""
     local = start.astimezone(AMSTERDAM)
-    return (local + relativedelta(months=months)).astimezone(start.tzinfo)
+    return on_the_clock(local + relativedelta(months=months)).astimezone(start.tzinfo)
 
 
 DeadlinePolicy = (
