@@ -6,7 +6,7 @@ and the Dutch labels. Measure terms live in `domain.policy` beside their article
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -23,7 +23,7 @@ from domain.procedure import (
     birth_date,
     person,
 )
-from domain.workdays import dutch_time
+from domain.workdays import dutch_time, local_date
 
 ProtectionStatus = Literal[
     "referred",
@@ -229,18 +229,18 @@ def check_start(case: CaseFile, body: ProtectionStartIn, chain: Chain) -> None:
     """Child protection is for a minor child of the case (BW 1:233)."""
     child = person(case, body.child_ref)
     birth = birth_date(child)
-    on = (body.at or datetime.now().astimezone()).date()
+    on = local_date(body.at or datetime.now(UTC))
     if child["role"] != "child" or (birth is not None and is_adult(birth, on)):
         raise RuleViolation(f"{body.child_ref!r} is geen minderjarig kind in deze casus (BW 1:233)")
 
 
 def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
-    """No measure runs past the child's majority (BW 1:233)."""
+    """No measure runs past the child's majority (BW 1:233), on the Amsterdam date."""
     if isinstance(step, CourtDecided | MeasureRenewed):
         end = step.ends_at if isinstance(step, CourtDecided) else step.until
         birth = birth_date(person(case, state["child_ref"]))
         if birth is not None and end is not None:
-            check_majority(birth, end.date())
+            check_majority(birth, local_date(end))
 
 
 SPEC = ProcedureSpec(

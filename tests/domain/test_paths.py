@@ -15,7 +15,10 @@ from domain.child_protection import (
     MeasureRenewed,
     MeetingHeld,
     PlacementCarriedOut,
+    ProtectionStartIn,
     ProtectionState,
+    check_start,
+    check_step,
     protection_step_problem,
 )
 from domain.corv import CorvFormatError, acknowledged_id, acknowledgement, read_header
@@ -256,3 +259,27 @@ def test_the_corv_message_carries_the_child_and_round_trips():
     without_child = body.replace(b"Kind &lt;Negen&gt; &amp; co", b"")
     with pytest.raises(CorvFormatError, match="Naam"):
         read_header(without_child)
+
+
+CHILD_TURNS_18 = {"persons": [{"ref": "k1", "role": "child", "birth_date": "2008-12-05"}]}
+LATE_ON_THE_4TH_UTC = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)  # 00:30 on 5 December here
+
+
+def test_a_child_is_of_age_from_its_birthday_on_the_amsterdam_date():
+    """BW 1:233: 23:30 UTC on 4 December is 5 December in Amsterdam, the eighteenth
+    birthday; whatever offset the input or the server's clock has."""
+    body = ProtectionStartIn(child_ref="k1", at=LATE_ON_THE_4TH_UTC)
+    with pytest.raises(RuleViolation, match="geen minderjarig kind"):
+        check_start(CHILD_TURNS_18, body, None)
+
+
+def test_a_measure_ending_after_majority_on_the_amsterdam_date_is_refused():
+    """BW 1:233: an end at 23:30 UTC on 5 December is 6 December in Amsterdam."""
+    step = CourtDecided(
+        step="court_decided",
+        measure="ondertoezichtstelling",
+        granted=True,
+        ends_at=LATE_ON_THE_4TH_UTC + timedelta(days=1),
+    )
+    with pytest.raises(RuleViolation, match="meerderjarig op 05-12-2026"):
+        check_step(CHILD_TURNS_18, {"child_ref": "k1"}, step)
