@@ -102,6 +102,15 @@ class MeasureRenewed(Strict):
     at: AwareDatetime | None = None
 
 
+class RenewalDecided(Strict):
+    """The jeugdbescherming asked the court to renew a measure, or decided to let it end."""
+
+    step: Literal["renewal_decided"]
+    measure: MeasureKind
+    requested: bool
+    at: AwareDatetime | None = None
+
+
 class PlacementCarriedOut(Strict):
     step: Literal["placement_carried_out"]
     at: AwareDatetime | None = None
@@ -120,6 +129,7 @@ ProtectionStep = Annotated[
     | RaadConcluded
     | CourtDecided
     | MeasureRenewed
+    | RenewalDecided
     | PlacementCarriedOut
     | MeasureEnded,
     Field(discriminator="step"),
@@ -134,6 +144,7 @@ PROTECTION_STEPS: dict[str, tuple[str, ...]] = {
     "court_decided": ("court_petitioned", "raad_investigating", "measure_running"),
     # measures may run from a voorlopige OTS during the investigation on
     "measure_renewed": ("raad_investigating", "court_petitioned", "measure_running"),
+    "renewal_decided": ("raad_investigating", "court_petitioned", "measure_running"),
     "placement_carried_out": ("raad_investigating", "court_petitioned", "measure_running"),
     "measure_ended": ("raad_investigating", "court_petitioned", "measure_running"),
 }
@@ -171,6 +182,7 @@ STEP_NAMES = {
     "raad_concluded": "de conclusie van de Raad",
     "court_decided": "de beslissing van de rechter",
     "measure_renewed": "de verlenging van een maatregel",
+    "renewal_decided": "het verzoek om verlenging",
     "placement_carried_out": "de uithuisplaatsing",
     "measure_ended": "het einde van een maatregel",
 }
@@ -201,7 +213,9 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
             )
         if step.measure in running:
             return f"er loopt al een {MEASURE_NAMES[step.measure]}; verleng die in plaats daarvan"
-    if isinstance(step, MeasureRenewed | MeasureEnded) and step.measure not in running:
+    if isinstance(step, MeasureRenewed | MeasureEnded | RenewalDecided) and (
+        step.measure not in running
+    ):
         return f"er loopt geen {MEASURE_NAMES[step.measure]}"
     unused = any(m.kind == "machtiging_uithuisplaatsing" and not m.placed for m in s.measures)
     if isinstance(step, PlacementCarriedOut) and not unused:
@@ -273,6 +287,8 @@ SPEC = ProcedureSpec(
         "ends_at": "Einde",
         "measure_renewed": "Maatregel verlengd",
         "until": "Verlengd tot",
+        "renewal_decided": "Verlenging gevraagd of laten aflopen",
+        "requested": "Verlenging gevraagd aan de kinderrechter?",
         "placement_carried_out": "Uithuisplaatsing uitgevoerd",
         "measure_ended": "Maatregel beëindigd",
         "ondertoezichtstelling": "ondertoezichtstelling (OTS)",

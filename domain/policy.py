@@ -171,6 +171,13 @@ RULES: dict[str, Rule] = {
             "hij wordt verlengd",
         ),
         Rule(
+            key="renewal_request",
+            label="verlenging van de ondertoezichtstelling gevraagd, of besloten haar te laten "
+            "aflopen",
+            source="BW 1:265j lid 1 (zoals de audit het leest): uiterlijk twee maanden voor het "
+            "verstrijken van de termijn; keuze van ketenregie, zie de regeltabel",
+        ),
+        Rule(
             key="placement_used",
             label="de machtiging tot uithuisplaatsing is gebruikt",
             source="BW 1:265c lid 3: niet binnen 3 maanden gebruikt, dan vervalt zij",
@@ -430,6 +437,8 @@ class ChildProtectionPolicy(_Scaled):
         "machtiging_uithuisplaatsing": 12,  # BW 1:265c lid 1: within the OTS, at most a year
     }
     placement_use_months: int = 3  # BW 1:265c lid 3
+    renewal_request_months: int = Field(2, ge=1)  # BW 1:265j lid 1, as the audit reads it
+    renewal_request_reminder_weeks: int = Field(2, ge=1)
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         if key == "beschermtafel_meeting":
@@ -489,6 +498,20 @@ class ChildProtectionPolicy(_Scaled):
                 "een verlenging duurt ten hoogste "
                 f"{months} maanden ({RENEWAL_SOURCES[kind]})"
             )
+
+    def renewal_request(
+        self, start: datetime, end: datetime
+    ) -> tuple[datetime, datetime | None] | None:
+        """(due, remind_at) of the moment the jeugdbescherming asks for renewal of an OTS
+        ending at `end`, or lets it end: two calendar months before the end (BW 1:265j lid 1),
+        reminded weeks before so that the request can be written. None when that moment has
+        passed at `start`."""
+        real_end = start + self._real(end - start)
+        real = _add_months(real_end, -self.renewal_request_months)
+        if real <= start:
+            return None
+        remind = add_local(real, weeks=-self.renewal_request_reminder_weeks)
+        return self._after(start, real), (self._after(start, remind) if start < remind else None)
 
     def renewal_reminder(self, start: datetime, end: datetime) -> datetime | None:
         """When the jeugdbescherming is reminded to ask for renewal (or to let the measure end)."""

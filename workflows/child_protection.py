@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ProtectionStep,
         RaadAnswered,
         RaadConcluded,
+        RenewalDecided,
         machtiging_problem,
         protection_step_problem,
     )
@@ -129,12 +130,22 @@ class ChildProtectionWorkflow(PathWorkflow):
             measure.ends_at = step.until
             renewal = self._renewals.pop(step.measure)
             renewal.met_at, renewal.status = at, "met"
+            self._book.meet("renewal_request", at)  # renewed: asked for, even if unrecorded
             self._event(
                 at,
                 "measure_renewed",
                 f"{MEASURE_NAMES[step.measure]} verlengd tot {dutch_time(step.until)}",
             )
             self._track_end(measure, at)
+        elif isinstance(step, RenewalDecided):
+            self._book.meet("renewal_request", at)
+            self._event(
+                at,
+                "renewal_decided",
+                f"verlenging van de {MEASURE_NAMES[step.measure]} gevraagd aan de kinderrechter"
+                if step.requested
+                else f"de {MEASURE_NAMES[step.measure]} wordt niet verlengd: zij loopt af",
+            )
         elif isinstance(step, PlacementCarriedOut):
             self._book.meet("placement_used", at)
             next(
@@ -245,9 +256,17 @@ class ChildProtectionWorkflow(PathWorkflow):
         self._track_end(measure, at)
 
     def _track_end(self, measure: Measure, at: datetime) -> None:
-        """A deadline at the measure's end that reminds the jeugdbescherming beforehand."""
+        """A deadline at the measure's end that reminds the jeugdbescherming beforehand; for
+        an OTS also the moment to ask for its renewal (BW 1:265j lid 1), with its own
+        reminder."""
         if measure.ends_at is None:
             return
+        if measure.kind == "ondertoezichtstelling" and workflow.patched("renewal-request"):
+            request = on_calendar(self._policy.renewal_request, at, measure.ends_at)
+            if request is not None:
+                self._book.add(
+                    "renewal_request", RULES["renewal_request"].label, request, "jeugdbescherming"
+                )
         remind = on_calendar(self._policy.renewal_reminder, at, measure.ends_at)
         self._renewals[measure.kind] = self._book.add(
             "measure_renewal",
@@ -265,6 +284,8 @@ class ChildProtectionWorkflow(PathWorkflow):
         measure.ends_at = min(measure.ends_at or at, at)
         if (renewal := self._renewals.pop(measure.kind, None)) is not None:
             renewal.status = "closed"
+        if measure.kind == "ondertoezichtstelling":
+            self._book.close_open("renewal_request")
         if measure.kind == MACHTIGING:
             self._book.close_open("placement_used")  # an ended machtiging can no longer be used
         self._event(at, "measure_ended", f"{MEASURE_NAMES[measure.kind]} {how}")

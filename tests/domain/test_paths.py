@@ -93,6 +93,16 @@ def test_the_renewal_reminder_comes_eight_weeks_before_the_end():
     assert POLICY.renewal_reminder(START, short) is None
 
 
+def test_renewal_of_an_ots_is_asked_two_months_before_its_end_and_reminded_before_that():
+    """BW 1:265j lid 1 (as the audit reads it): an OTS ending 30-11-2027 is to be renewed
+    by 30-09-2027; the eight-week reminder of the end (05-10-2027) would come too late."""
+    end = datetime(2027, 11, 30, 10, 0, tzinfo=AMS)
+    due, remind = POLICY.renewal_request(START, end)
+    assert due == datetime(2027, 9, 30, 10, 0, tzinfo=AMS)
+    assert remind == datetime(2027, 9, 16, 10, 0, tzinfo=AMS)
+    assert POLICY.renewal_request(START, START + timedelta(weeks=6)) is None  # passed already
+
+
 def test_scaled_protection_terms_keep_their_proportion():
     scaled = ChildProtectionPolicy(time_scale=0.5 / 86400)  # a day lasts half a second
     cap = scaled.max_end("ondertoezichtstelling", START)

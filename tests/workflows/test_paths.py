@@ -19,6 +19,7 @@ from domain.child_protection import (
     ProtectionStart,
     RaadAnswered,
     RaadConcluded,
+    RenewalDecided,
 )
 from domain.mda import MdaAnalysis, MdaClose, MdaIntake, MdaPlan, MdaReview, MdaStart, PlanAction
 from domain.policy import ChildProtectionPolicy, MdaPolicy, Policy
@@ -193,6 +194,34 @@ async def test_an_ots_is_renewed_by_at_most_a_year(env, worker, read_model):
     assert next(m for m in state.measures if m.running and m.kind == "ondertoezichtstelling")
     renewals = [d for d in state.deadlines if d.key == "measure_renewal"]
     assert [d.status for d in renewals][-2:] == ["met", "open"]
+
+
+async def test_the_renewal_of_an_ots_is_asked_two_months_before_its_end(env, worker, read_model):
+    """BW 1:265j lid 1: the jeugdbescherming is reminded before the moment to ask for a
+    renewal, not after it; recording the request meets it."""
+    handle, _ = await start_protection(env, worker)
+    now = await env.get_current_time()
+    answered, concluded = to_court(now)
+    for s in (answered, concluded):
+        await handle.execute_update(ChildProtectionWorkflow.step, s)
+    state = await handle.execute_update(ChildProtectionWorkflow.step, ots(now, 300))
+    ends = now + timedelta(days=300)
+    request = next(d for d in state.deadlines if d.key == "renewal_request")
+    assert request.responsible == "jeugdbescherming"
+    assert wall(request.due_at) == wall(ends) - relativedelta(months=2)
+    assert request.remind_at < request.due_at < ends
+    await skip_to(env, request.remind_at + DAY)
+    assert ("reminder", "jeugdbescherming") in await read_model.sent(2)
+    state = await handle.execute_update(
+        ChildProtectionWorkflow.step,
+        RenewalDecided(
+            step="renewal_decided",
+            measure="ondertoezichtstelling",
+            requested=True,
+            at=await env.get_current_time(),
+        ),
+    )
+    assert [d.status for d in state.deadlines if d.key == "renewal_request"] == ["met"]
 
 
 async def test_corv_refusal_escalates_to_the_coordinator(env, worker, read_model):
