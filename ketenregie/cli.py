@@ -18,7 +18,7 @@ from domain.deadlines import UnknownRule
 from domain.deadlines import compute as compute_deadlines
 from domain.policy import Policy
 from domain.workdays import AMSTERDAM
-from ketenregie.settings import Settings
+from ketenregie.settings import ChainIncomplete, Settings
 
 app = typer.Typer(
     help="ketenregie: case orchestration for the Veilig Thuis chain", no_args_is_help=True
@@ -49,6 +49,11 @@ def up(
     )
 
     settings = Settings()
+    try:  # a chain that leaves a legal duty without a recipient does not start
+        settings.chain  # noqa: B018
+    except ChainIncomplete as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from None
     # create the dev keys once, before the worker and the API read them
     settings.keyring  # noqa: B018
     settings.dev_signing_key  # noqa: B018
