@@ -90,6 +90,10 @@ class CourtDecided(Strict):
     step: Literal["court_decided"]
     measure: MeasureKind
     granted: bool
+    urgent: bool = Field(
+        False,
+        description="a spoedmachtiging: given before the parents were heard (Rv art. 800 lid 2)",
+    )
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     at: AwareDatetime | None = None
@@ -162,6 +166,7 @@ class Measure(BaseModel):
     placed: bool = False
     lapses_at: datetime | None = None  # a machtiging not used by then lapses (BW 1:265c lid 3)
     lapsed: bool = False
+    urgent: bool = False  # a spoedmachtiging, until the court decides after hearing the parents
 
 
 class ProtectionState(PathState):
@@ -211,8 +216,14 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
                 "een machtiging tot uithuisplaatsing wordt gegeven binnen een (voorlopige) "
                 "ondertoezichtstelling (BW 1:265b lid 1); die loopt nu niet"
             )
-        if step.measure in running:
+        after_hearing = step.measure == MACHTIGING and not step.urgent and urgent_machtiging(s)
+        if step.measure in running and not after_hearing:
             return f"er loopt al een {MEASURE_NAMES[step.measure]}; verleng die in plaats daarvan"
+    if isinstance(step, MeasureRenewed) and step.measure == MACHTIGING and urgent_machtiging(s):
+        return (
+            "een spoedmachtiging wordt niet verlengd: de rechter beslist na het verhoor van de "
+            "ouders over de machtiging tot uithuisplaatsing (Rv art. 800 lid 2)"
+        )
     if isinstance(step, MeasureRenewed | MeasureEnded | RenewalDecided) and (
         step.measure not in running
     ):
@@ -221,6 +232,11 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
     if isinstance(step, PlacementCarriedOut) and not unused:
         return "er is geen ongebruikte machtiging tot uithuisplaatsing"
     return None
+
+
+def urgent_machtiging(s: ProtectionState) -> Measure | None:
+    """The running spoedmachtiging, which the court's decision after the hearing replaces."""
+    return next((m for m in s.measures if m.running and m.kind == MACHTIGING and m.urgent), None)
 
 
 STATUSES = {
@@ -283,6 +299,7 @@ SPEC = ProcedureSpec(
         "court_decided": "Uitspraak van de kinderrechter",
         "measure": "Maatregel",
         "granted": "Toegewezen?",
+        "urgent": "Spoedmachtiging (de ouders nog niet gehoord)?",
         "starts_at": "Ingang",
         "ends_at": "Einde",
         "measure_renewed": "Maatregel verlengd",

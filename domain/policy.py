@@ -178,6 +178,13 @@ RULES: dict[str, Rule] = {
             "verstrijken van de termijn; keuze van ketenregie, zie de regeltabel",
         ),
         Rule(
+            key="urgent_hearing",
+            label="de ouders gehoord over de spoedmachtiging tot uithuisplaatsing",
+            source="Rv art. 800 lid 2 (zoals ketenregie het leest): een machtiging zonder "
+            "voorafgaand verhoor; de ouders worden binnen twee weken na de beslissing alsnog "
+            "gehoord (Atw art. 1)",
+        ),
+        Rule(
             key="placement_used",
             label="de machtiging tot uithuisplaatsing is gebruikt",
             source="BW 1:265c lid 3: niet binnen 3 maanden gebruikt, dan vervalt zij",
@@ -437,6 +444,8 @@ class ChildProtectionPolicy(_Scaled):
         "machtiging_uithuisplaatsing": 12,  # BW 1:265c lid 1: within the OTS, at most a year
     }
     placement_use_months: int = 3  # BW 1:265c lid 3
+    urgent_machtiging_weeks: int = Field(4, ge=1)  # Rv art. 800 lid 2, as read here
+    urgent_hearing_days: int = Field(14, ge=1)  # Rv art. 800 lid 2: "binnen twee weken"
     renewal_request_months: int = Field(2, ge=1)  # BW 1:265j lid 1, as the audit reads it
     renewal_request_reminder_weeks: int = Field(2, ge=1)
 
@@ -449,18 +458,36 @@ class ChildProtectionPolicy(_Scaled):
             real = add_local(start, weeks=self.raad_investigation_weeks)
         elif key == "placement_used":
             real = _add_months(start, self.placement_use_months)
+        elif key == "urgent_hearing":  # a statutory term: Atw art. 1 applies
+            real = statutory_end(local_date(start) + timedelta(days=self.urgent_hearing_days))
         else:
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
 
-    def max_end(self, kind: str, start: datetime) -> datetime | None:
-        """The latest end the court may give a measure of `kind` starting at `start`."""
+    def max_end(self, kind: str, start: datetime, urgent: bool = False) -> datetime | None:
+        """The latest end the court may give a measure of `kind` starting at `start`; a
+        machtiging given in haste, before the parents were heard, runs for weeks only."""
+        if urgent:
+            return self._after(start, add_local(start, weeks=self.urgent_machtiging_weeks))
         months = self.measure_months[kind]
         return None if months is None else self._after(start, _add_months(start, months))
 
-    def check_measure(self, kind: str, start: datetime, end: datetime | None) -> None:
+    def check_measure(
+        self, kind: str, start: datetime, end: datetime | None, urgent: bool = False
+    ) -> None:
         """Raise `RuleViolation` unless a measure of `kind` may run from `start` to `end`."""
-        cap = self.max_end(kind, start)
+        if urgent and kind != "machtiging_uithuisplaatsing":
+            raise RuleViolation(
+                "alleen een machtiging tot uithuisplaatsing kan als spoedmachtiging worden "
+                "gegeven (Rv art. 800 lid 2)"
+            )
+        cap = self.max_end(kind, start, urgent)
+        if urgent and end is not None and end > cap:
+            raise RuleViolation(
+                f"{dutch_time(end, precise=True)} ligt na het maximum "
+                f"{dutch_time(cap, precise=True)}: een spoedmachtiging geldt ten hoogste "
+                f"{self.urgent_machtiging_weeks} weken (Rv art. 800 lid 2)"
+            )
         if cap is None:
             if end is not None:
                 raise RuleViolation(

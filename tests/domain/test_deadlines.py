@@ -75,17 +75,29 @@ def test_child_protection_measures_in_calendar_months():
     """BW 1:257 lid 1 (3 months), 1:258 lid 1 (a year), 1:265c lid 1 and lid 3."""
     start = ams(2027, 1, 31, 10, 0)
     assert dates("voorlopige_ots", start) == {"end": ams(2027, 4, 30, 10, 0)}
-    assert dates("ots", start) == {"end": ams(2028, 1, 31, 10, 0)}
+    assert dates("ots", start) == {
+        "end": ams(2028, 1, 31, 10, 0),
+        "renewal_request": ams(2027, 11, 30, 10, 0),  # BW 1:265j lid 1, as read
+    }
     assert dates("machtiging_uithuisplaatsing", start) == {
         "end": ams(2028, 1, 31, 10, 0),
         "lapses_unused": ams(2027, 4, 30, 10, 0),
     }
 
 
+def test_a_spoedmachtiging_runs_four_weeks_and_the_parents_are_heard_within_two():
+    """Rv art. 800 lid 2 (as read here); the two weeks end on a working day (Atw art. 1):
+    given Friday 11 December 2026, heard by the end of Friday 25 December → Monday 28."""
+    assert dates("spoedmachtiging_uithuisplaatsing", ams(2026, 12, 11, 15, 0)) == {
+        "end": ams(2027, 1, 8, 15, 0),
+        "parents_heard": ams(2026, 12, 29, 0, 0),
+    }
+
+
 def test_every_date_names_its_article():
     for rule in RULES:
         for d in compute(rule, ams(2026, 6, 1, 12, 0)):
-            assert any(src in d.article for src in ("Wth", "BW", "Awb", "Handelingsprotocol"))
+            assert any(src in d.article for src in ("Wth", "BW", "Awb", "Rv", "Handelingsprotocol"))
 
 
 def test_an_unknown_rule_or_a_time_without_offset_is_refused():

@@ -425,3 +425,39 @@ async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigat
     )
     assert not any(m.running for m in ended.measures)
     assert any("beëindigd met de ondertoezichtstelling" in e.detail for e in ended.timeline)
+
+
+async def test_a_spoedmachtiging_runs_weeks_until_the_court_decides_after_hearing_the_parents(
+    env, worker, read_model
+):
+    """Rv art. 800 lid 2 (as read here): a machtiging before the parents were heard, for
+    at most four weeks; they are heard within two; the decision after the hearing replaces
+    it, and a child placed under it stays placed."""
+    handle, _ = await start_protection(env, worker)
+    now = await env.get_current_time()
+    await handle.execute_update(ChildProtectionWorkflow.step, *raad_investigating(now))
+    await handle.execute_update(
+        ChildProtectionWorkflow.step, ots(now, 80, "voorlopige_ondertoezichtstelling")
+    )
+    urgent = ots(now, 40, "machtiging_uithuisplaatsing").model_copy(update={"urgent": True})
+    too_long = await rejected(handle, ChildProtectionWorkflow.step, urgent)
+    assert too_long.startswith("Invalid") and "Rv art. 800 lid 2" in too_long
+    state = await handle.execute_update(
+        ChildProtectionWorkflow.step, urgent.model_copy(update={"ends_at": now + 14 * DAY})
+    )
+    hearing = next(d for d in state.deadlines if d.key == "urgent_hearing")
+    assert hearing.responsible == "court" and now + 14 * DAY <= hearing.due_at
+    await handle.execute_update(
+        ChildProtectionWorkflow.step, PlacementCarriedOut(step="placement_carried_out", at=now)
+    )
+    await env.sleep(7 * DAY)
+    after = await handle.execute_update(
+        ChildProtectionWorkflow.step,
+        ots(await env.get_current_time(), 60, "machtiging_uithuisplaatsing"),
+    )
+    machtigingen = [m for m in after.measures if m.kind == "machtiging_uithuisplaatsing"]
+    assert [(m.urgent, m.running, m.placed) for m in machtigingen] == [
+        (True, False, True),
+        (False, True, True),
+    ]
+    assert [d.status for d in after.deadlines if d.key == "urgent_hearing"] == ["met"]
