@@ -28,6 +28,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import yaml
+from dateutil.relativedelta import relativedelta
 from holidays.countries.netherlands import Netherlands
 from pydantic import BaseModel, TypeAdapter
 
@@ -69,6 +70,30 @@ def days_off(calendar: CalendarName, year: int) -> frozenset[date]:
         )
     days.update(day for d in covering for day in d.days if day.year == year)
     return frozenset(days)
+
+
+DECREES_PUBLISHED = "de Staatscourant (officielebekendmakingen.nl)"
+WARN_BEFORE_END = relativedelta(months=6)
+
+
+def calendar_reach() -> date:
+    """The last day for which a decree under Atw art. 3 lid 3 is known; after it only lid 1
+    and 2 count."""
+    return date(max(y for d in decrees() for y in d.years), 12, 31)
+
+
+def calendar_notice(today: date) -> str | None:
+    """From six months before the decrees' data runs out, what a maintainer is to do, in
+    Dutch; None before then."""
+    reach = calendar_reach()
+    if today < reach + timedelta(days=1) - WARN_BEFORE_END:  # from 1 July of the last year
+        return None
+    return (
+        f"De kalender van de Algemene termijnenwet kent de dagen die een besluit (art. 3 lid 3) "
+        f"met een feestdag gelijkstelt tot en met {dutch_date(reach)}. Voeg het volgende "
+        f"besluit toe aan domain/{DECREES_FILE.name}; het wordt bekendgemaakt in "
+        f"{DECREES_PUBLISHED}."
+    )
 
 
 def preload_calendar() -> None:

@@ -17,7 +17,7 @@ from domain.deadlines import RULES as DEADLINE_RULES
 from domain.deadlines import UnknownRule
 from domain.deadlines import compute as compute_deadlines
 from domain.policy import Policy
-from domain.workdays import AMSTERDAM
+from domain.workdays import AMSTERDAM, calendar_reach, dutch_date
 from ketenregie.settings import ChainIncomplete, Settings
 
 app = typer.Typer(
@@ -109,6 +109,8 @@ def up(
         f"  Metrics      {api_url}/metrics (API), http://{metrics_at}/metrics (worker)\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
         f"  data dir     {data}  (logs in {logs})\n"
+        f"  Atw calendar decrees known up to {dutch_date(calendar_reach())}"
+        f" (README: 'The Atw calendar's decrees')\n"
         f"A part that stops is started again. Press Ctrl-C to stop."
     )
     stopping = False
