@@ -207,7 +207,7 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
             return (
                 "tijdens het onderzoek van de Raad kan de rechter alleen een voorlopige "
                 "ondertoezichtstelling uitspreken (BW 1:257), met een (spoed)machtiging tot "
-                "uithuisplaatsing (BW 1:265c lid 1); de andere maatregelen volgen op het verzoek "
+                "uithuisplaatsing (BW 1:265b lid 1; Rv art. 800 lid 2); de andere maatregelen volgen op het verzoek "
                 "van de Raad"
             )
         supervised = running & {"ondertoezichtstelling", "voorlopige_ondertoezichtstelling"}
@@ -318,7 +318,7 @@ SPEC = ProcedureSpec(
 
 def machtiging_problem(measures: list[Measure], step: BaseModel) -> str | None:
     """A machtiging tot uithuisplaatsing belongs to a running (voorlopige) ondertoezicht-
-    stelling and never runs past it (BW 1:265c lid 1); one that was not used within three
+    stelling and never runs past it (BW 1:265b lid 1); one that was not used within three
     months has lapsed (lid 3). The reason, with its article, or None."""
     supervision = next((m for m in measures if m.running and m.kind in SUPERVISION), None)
     end = None
@@ -330,7 +330,7 @@ def machtiging_problem(measures: list[Measure], step: BaseModel) -> str | None:
         return (
             "de machtiging tot uithuisplaatsing kan niet langer duren dan de "
             f"{MEASURE_NAMES[supervision.kind]} waar zij bij hoort, die eindigt op "
-            f"{dutch_time(supervision.ends_at)} (BW 1:265c lid 1)"
+            f"{dutch_time(supervision.ends_at)} (BW 1:265b lid 1)"
         )
     unused = any(m.kind == MACHTIGING and m.running and not m.placed for m in measures)
     if isinstance(step, PlacementCarriedOut) and not unused and any(m.lapsed for m in measures):

@@ -118,7 +118,7 @@ RULES: dict[str, Callable[[datetime, Policy], list[DueDate]]] = {
     "investigation": _veilig_thuis(
         "investigation", "Handelingsprotocol Veilig Thuis 2019: onderzoek binnen 10 weken"
     ),
-    "voorlopige_ots": _measure("voorlopige_ondertoezichtstelling", "BW 1:257 lid 1 (3 maanden)"),
+    "voorlopige_ots": _measure("voorlopige_ondertoezichtstelling", "BW 1:257 lid 2 (3 maanden)"),
     "ots": _ots,
     "machtiging_uithuisplaatsing": _measure(
         "machtiging_uithuisplaatsing", "BW 1:265c lid 1 (een jaar)"

@@ -10,16 +10,19 @@ Wet tijdelijk huisverbod (Wth, BWBR0024649), as in force:
 - art. 2 lid 9: the mayor may withdraw (intrekken) the ban.
 - art. 3 lid 1: the mayor may mandate *imposing* to a hulpofficier van justitie; extending
   and withdrawing cannot be mandated; lid 2: the hulpofficier tells the mayor at once.
-- art. 6: appeal and a request for interim relief (voorlopige voorziening) go to the
-  administrative court, which hears the request within three days.
+- art. 6 lid 1: on a request for interim relief (voorlopige voorziening) the court hears
+  it "binnen drie dagen" (sub a) and rules "onmiddellijk, of uiterlijk binnen 24 uur" after
+  the hearing (sub b). Art. 13 excludes the Algemene termijnenwet for art. 2 lid 1 and art.
+  9 lid 1 only, so the three days run in days and end at the end of the next working day
+  when the third is none (Atw art. 1 lid 1).
 - art. 9 lid 1: the mayor may extend the ban to at most four weeks after it was imposed,
   while the threat continues; the extension is decided while the ban is in force.
 - art. 11: violating the ban is a crime (misdrijf).
 - art. 13: the Algemene termijnenwet does not apply to the ten days and the four weeks:
   they run in calendar days, hour to hour.
-The ten days are meant for help to start (Memorie van toelichting, Kamerstukken II
-2005/06, 30 657, nr. 3); Veilig Thuis organises it (Wmo 2015 art. 4.1.1), so the start of
-help is a deadline at the end of the first ten days.
+The law sets no term for help to start: the ten days are meant for it (Memorie van
+toelichting, Kamerstukken II 2005/06, 30 657, nr. 3) and Veilig Thuis organises it (Wmo
+2015 art. 4.1.1), so ketenregie puts a deadline of its own at the end of the ten days.
 
 Veilig Thuis (Handelingsprotocol Veilig Thuis 2019, Landelijk Netwerk Veilig Thuis, versie
 december 2018, with the Kwaliteitskader Veilig Thuis):
@@ -37,12 +40,17 @@ Child protection (Burgerlijk Wetboek boek 1, titel 14, afdeling 4 and 6), as in 
   stelling, OTS) when the development is seriously threatened and the parents do not (or
   not enough) accept the care needed.
 - art. 1:257 lid 1: a voorlopige OTS when an acute and serious threat must be taken away
-  at once; it lasts at most three months.
+  at once; lid 2: it lasts at most three months.
 - art. 1:258 lid 1: the OTS is pronounced for at most one year.
 - art. 1:260 lid 1: the kinderrechter may extend it, each time by at most one year.
-- art. 1:265b: a machtiging tot uithuisplaatsing during the OTS; art. 1:265c lid 1: it is
-  given for at most the duration of the OTS and at most one year; art. 1:265c lid 3: it
-  lapses when it was not used within three months.
+- art. 1:265b lid 1: a machtiging tot uithuisplaatsing is given to the institution that
+  carries out the OTS, so it never runs past that OTS; art. 1:265c lid 1: at most one
+  year; art. 1:265c lid 3: it lapses when it was not used within three months.
+- art. 1:265j lid 1, as the audit reads it: renewal is asked at the latest two months
+  before the term ends (the text could not be checked here; see the README).
+- Rv art. 800 lid 2, as read here: in haste the kinderrechter gives a machtiging before the
+  parents are heard (a spoedmachtiging, at most four weeks) and hears them within two weeks;
+  his decision after that hearing replaces it.
 - art. 1:266: beëindiging van het gezag (gezagsbeëindiging): no term; with the others it
   ends when the child comes of age (art. 1:233: eighteen).
 The beschermtafel meeting, the Raad's answer to a verzoek tot onderzoek and the length of
@@ -435,7 +443,7 @@ class ChildProtectionPolicy(_Scaled):
     # maximum terms of a measure (months, on the calendar); None: no term (until majority)
     measure_months: dict[str, int | None] = {
         "ondertoezichtstelling": 12,  # BW 1:258 lid 1
-        "voorlopige_ondertoezichtstelling": 3,  # BW 1:257 lid 1
+        "voorlopige_ondertoezichtstelling": 3,  # BW 1:257 lid 2
         "machtiging_uithuisplaatsing": 12,  # BW 1:265c lid 1
         "gezagsbeeindiging": None,  # BW 1:266; ends at majority (1:233)
     }
@@ -555,7 +563,7 @@ MEASURE_NAMES = {
 }
 MEASURE_SOURCES = {
     "ondertoezichtstelling": "BW 1:258 lid 1",
-    "voorlopige_ondertoezichtstelling": "BW 1:257 lid 1",
+    "voorlopige_ondertoezichtstelling": "BW 1:257 lid 2",
     "machtiging_uithuisplaatsing": "BW 1:265c lid 1",
     "gezagsbeeindiging": "BW 1:266",
 }

@@ -312,7 +312,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             and machtiging is not None
             and workflow.patched("machtiging-ends-with-ots")
         ):
-            self._end(machtiging, at, "beëindigd met de ondertoezichtstelling (BW 1:265c lid 1)")
+            self._end(machtiging, at, "beëindigd met de ondertoezichtstelling (BW 1:265b lid 1)")
         if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
             self._close(at, "de laatste maatregel is beëindigd")
 

@@ -72,7 +72,7 @@ def test_investigation_is_ten_calendar_weeks():
 
 
 def test_child_protection_measures_in_calendar_months():
-    """BW 1:257 lid 1 (3 months), 1:258 lid 1 (a year), 1:265c lid 1 and lid 3."""
+    """BW 1:257 lid 2 (3 months), 1:258 lid 1 (a year), 1:265c lid 1 and lid 3."""
     start = ams(2027, 1, 31, 10, 0)
     assert dates("voorlopige_ots", start) == {"end": ams(2027, 4, 30, 10, 0)}
     assert dates("ots", start) == {

@@ -44,7 +44,7 @@ POLICY = ChildProtectionPolicy()
     "kind, months, source",
     [
         ("ondertoezichtstelling", 12, "BW 1:258 lid 1"),
-        ("voorlopige_ondertoezichtstelling", 3, "BW 1:257 lid 1"),
+        ("voorlopige_ondertoezichtstelling", 3, "BW 1:257 lid 2"),
         ("machtiging_uithuisplaatsing", 12, "BW 1:265c lid 1"),
     ],
 )

@@ -395,7 +395,7 @@ async def test_an_unused_machtiging_lapses_after_three_months(env, worker, read_
 async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigates(
     env, worker, read_model
 ):
-    """BW 1:257 and 1:265c lid 1: during the investigation a voorlopige OTS, and with it a
+    """BW 1:257 and 1:265b lid 1: during the investigation a voorlopige OTS, and with it a
     machtiging that never runs past it; ending the OTS ends the machtiging."""
     handle, _ = await start_protection(env, worker)
     now = await env.get_current_time()
@@ -406,7 +406,7 @@ async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigat
     too_long = await rejected(
         handle, ChildProtectionWorkflow.step, ots(now, 61, "machtiging_uithuisplaatsing")
     )
-    assert too_long.startswith("Invalid") and "BW 1:265c lid 1" in too_long
+    assert too_long.startswith("Invalid") and "BW 1:265b lid 1" in too_long
     state = await handle.execute_update(
         ChildProtectionWorkflow.step, ots(now, 14, "machtiging_uithuisplaatsing")
     )
