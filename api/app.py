@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        settings.chain  # noqa: B018 - refuses a chain that leaves a legal duty without a recipient
         app.state.pool = await create_pool(settings.database_url)
         # The access log and the codec's case keys have connections of their own: a request
         # holds one of the main pool while it waits for Temporal (whose codec needs a key) and

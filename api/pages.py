@@ -41,7 +41,7 @@ from domain.figures import quarter_start
 from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES, Decider, DecisionIn, ExtensionIn
 from domain.huisverbod_order import OrderKind
 from domain.policy import age_on
-from domain.workdays import AMSTERDAM
+from domain.workdays import AMSTERDAM, calendar_notice, local_date
 from services import case as case_service
 from services import figures as figures_service
 from services import huisverbod, procedures
@@ -325,7 +325,12 @@ async def logout() -> Response:
 async def _dashboard(region: str, parts, caller: Caller):
     board = Dashboard(**await region_service.dashboard(parts, caller, region, days=3, limit=50))
     newest, _ = await case_service.find(parts, caller, CaseFilter(region=region), limit=10)
-    return {"board": board, "newest": newest, "region": parts.chain.region(region)}
+    return {
+        "board": board,
+        "newest": newest,
+        "region": parts.chain.region(region),
+        "calendar_notice": calendar_notice(local_date(datetime.now(UTC))),
+    }
 
 
 def new_view(audit: AuditEntry) -> str:

@@ -6,7 +6,7 @@ and the Dutch labels. Measure terms live in `domain.policy` beside their article
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -23,7 +23,7 @@ from domain.procedure import (
     birth_date,
     person,
 )
-from domain.workdays import dutch_time
+from domain.workdays import dutch_time, local_date
 
 ProtectionStatus = Literal[
     "referred",
@@ -90,6 +90,10 @@ class CourtDecided(Strict):
     step: Literal["court_decided"]
     measure: MeasureKind
     granted: bool
+    urgent: bool = Field(
+        False,
+        description="a spoedmachtiging: given before the parents were heard (Rv art. 800 lid 2)",
+    )
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     at: AwareDatetime | None = None
@@ -99,6 +103,15 @@ class MeasureRenewed(Strict):
     step: Literal["measure_renewed"]
     measure: MeasureKind
     until: AwareDatetime
+    at: AwareDatetime | None = None
+
+
+class RenewalDecided(Strict):
+    """The jeugdbescherming asked the court to renew a measure, or decided to let it end."""
+
+    step: Literal["renewal_decided"]
+    measure: MeasureKind
+    requested: bool
     at: AwareDatetime | None = None
 
 
@@ -120,6 +133,7 @@ ProtectionStep = Annotated[
     | RaadConcluded
     | CourtDecided
     | MeasureRenewed
+    | RenewalDecided
     | PlacementCarriedOut
     | MeasureEnded,
     Field(discriminator="step"),
@@ -134,6 +148,7 @@ PROTECTION_STEPS: dict[str, tuple[str, ...]] = {
     "court_decided": ("court_petitioned", "raad_investigating", "measure_running"),
     # measures may run from a voorlopige OTS during the investigation on
     "measure_renewed": ("raad_investigating", "court_petitioned", "measure_running"),
+    "renewal_decided": ("raad_investigating", "court_petitioned", "measure_running"),
     "placement_carried_out": ("raad_investigating", "court_petitioned", "measure_running"),
     "measure_ended": ("raad_investigating", "court_petitioned", "measure_running"),
 }
@@ -151,6 +166,7 @@ class Measure(BaseModel):
     placed: bool = False
     lapses_at: datetime | None = None  # a machtiging not used by then lapses (BW 1:265c lid 3)
     lapsed: bool = False
+    urgent: bool = False  # a spoedmachtiging, until the court decides after hearing the parents
 
 
 class ProtectionState(PathState):
@@ -171,6 +187,7 @@ STEP_NAMES = {
     "raad_concluded": "de conclusie van de Raad",
     "court_decided": "de beslissing van de rechter",
     "measure_renewed": "de verlenging van een maatregel",
+    "renewal_decided": "het verzoek om verlenging",
     "placement_carried_out": "de uithuisplaatsing",
     "measure_ended": "het einde van een maatregel",
 }
@@ -190,7 +207,7 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
             return (
                 "tijdens het onderzoek van de Raad kan de rechter alleen een voorlopige "
                 "ondertoezichtstelling uitspreken (BW 1:257), met een (spoed)machtiging tot "
-                "uithuisplaatsing (BW 1:265c lid 1); de andere maatregelen volgen op het verzoek "
+                "uithuisplaatsing (BW 1:265b lid 1; Rv art. 800 lid 2); de andere maatregelen volgen op het verzoek "
                 "van de Raad"
             )
         supervised = running & {"ondertoezichtstelling", "voorlopige_ondertoezichtstelling"}
@@ -199,14 +216,27 @@ def protection_step_problem(s: ProtectionState, step: BaseModel) -> str | None:
                 "een machtiging tot uithuisplaatsing wordt gegeven binnen een (voorlopige) "
                 "ondertoezichtstelling (BW 1:265b lid 1); die loopt nu niet"
             )
-        if step.measure in running:
+        after_hearing = step.measure == MACHTIGING and not step.urgent and urgent_machtiging(s)
+        if step.measure in running and not after_hearing:
             return f"er loopt al een {MEASURE_NAMES[step.measure]}; verleng die in plaats daarvan"
-    if isinstance(step, MeasureRenewed | MeasureEnded) and step.measure not in running:
+    if isinstance(step, MeasureRenewed) and step.measure == MACHTIGING and urgent_machtiging(s):
+        return (
+            "een spoedmachtiging wordt niet verlengd: de rechter beslist na het verhoor van de "
+            "ouders over de machtiging tot uithuisplaatsing (Rv art. 800 lid 2)"
+        )
+    if isinstance(step, MeasureRenewed | MeasureEnded | RenewalDecided) and (
+        step.measure not in running
+    ):
         return f"er loopt geen {MEASURE_NAMES[step.measure]}"
     unused = any(m.kind == "machtiging_uithuisplaatsing" and not m.placed for m in s.measures)
     if isinstance(step, PlacementCarriedOut) and not unused:
         return "er is geen ongebruikte machtiging tot uithuisplaatsing"
     return None
+
+
+def urgent_machtiging(s: ProtectionState) -> Measure | None:
+    """The running spoedmachtiging, which the court's decision after the hearing replaces."""
+    return next((m for m in s.measures if m.running and m.kind == MACHTIGING and m.urgent), None)
 
 
 STATUSES = {
@@ -229,18 +259,18 @@ def check_start(case: CaseFile, body: ProtectionStartIn, chain: Chain) -> None:
     """Child protection is for a minor child of the case (BW 1:233)."""
     child = person(case, body.child_ref)
     birth = birth_date(child)
-    on = (body.at or datetime.now().astimezone()).date()
+    on = local_date(body.at or datetime.now(UTC))
     if child["role"] != "child" or (birth is not None and is_adult(birth, on)):
         raise RuleViolation(f"{body.child_ref!r} is geen minderjarig kind in deze casus (BW 1:233)")
 
 
 def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
-    """No measure runs past the child's majority (BW 1:233)."""
+    """No measure runs past the child's majority (BW 1:233), on the Amsterdam date."""
     if isinstance(step, CourtDecided | MeasureRenewed):
         end = step.ends_at if isinstance(step, CourtDecided) else step.until
         birth = birth_date(person(case, state["child_ref"]))
         if birth is not None and end is not None:
-            check_majority(birth, end.date())
+            check_majority(birth, local_date(end))
 
 
 SPEC = ProcedureSpec(
@@ -270,10 +300,13 @@ SPEC = ProcedureSpec(
         "court_decided": "Uitspraak van de kinderrechter",
         "measure": "Maatregel",
         "granted": "Toegewezen?",
+        "urgent": "Spoedmachtiging (de ouders nog niet gehoord)?",
         "starts_at": "Ingang",
         "ends_at": "Einde",
         "measure_renewed": "Maatregel verlengd",
         "until": "Verlengd tot",
+        "renewal_decided": "Verlenging gevraagd of laten aflopen",
+        "requested": "Verlenging gevraagd aan de kinderrechter?",
         "placement_carried_out": "Uithuisplaatsing uitgevoerd",
         "measure_ended": "Maatregel beëindigd",
         "ondertoezichtstelling": "ondertoezichtstelling (OTS)",
@@ -286,7 +319,7 @@ SPEC = ProcedureSpec(
 
 def machtiging_problem(measures: list[Measure], step: BaseModel) -> str | None:
     """A machtiging tot uithuisplaatsing belongs to a running (voorlopige) ondertoezicht-
-    stelling and never runs past it (BW 1:265c lid 1); one that was not used within three
+    stelling and never runs past it (BW 1:265b lid 1); one that was not used within three
     months has lapsed (lid 3). The reason, with its article, or None."""
     supervision = next((m for m in measures if m.running and m.kind in SUPERVISION), None)
     end = None
@@ -298,7 +331,7 @@ def machtiging_problem(measures: list[Measure], step: BaseModel) -> str | None:
         return (
             "de machtiging tot uithuisplaatsing kan niet langer duren dan de "
             f"{MEASURE_NAMES[supervision.kind]} waar zij bij hoort, die eindigt op "
-            f"{dutch_time(supervision.ends_at)} (BW 1:265c lid 1)"
+            f"{dutch_time(supervision.ends_at)} (BW 1:265b lid 1)"
         )
     unused = any(m.kind == MACHTIGING and m.running and not m.placed for m in measures)
     if isinstance(step, PlacementCarriedOut) and not unused and any(m.lapsed for m in measures):

@@ -43,8 +43,19 @@ def _huisverbod(start: datetime, p: Policy) -> list[DueDate]:
 
 
 def _interim_relief(start: datetime, p: Policy) -> list[DueDate]:
-    due = p.huisverbod.due(start, "interim_relief_hearing")[0]
-    return [DueDate(key="hearing", due_at=due, article="Wth art. 6 (behandeling binnen 3 dagen)")]
+    """From the request's receipt: the hearing, and the ruling after a hearing at the last
+    moment the hearing may take place."""
+    hearing = p.huisverbod.due(start, "interim_relief_hearing")[0]
+    return [
+        DueDate(
+            key="hearing", due_at=hearing, article=RULES_OF_POLICY["interim_relief_hearing"].source
+        ),
+        DueDate(
+            key="ruling_after_latest_hearing",
+            due_at=p.huisverbod.due(hearing, "interim_relief_ruling")[0],
+            article=RULES_OF_POLICY["interim_relief_ruling"].source,
+        ),
+    ]
 
 
 def _veilig_thuis(key: str, article: str) -> Callable[[datetime, Policy], list[DueDate]]:
@@ -66,6 +77,37 @@ def _measure(kind: str, article: str) -> Callable[[datetime, Policy], list[DueDa
     return rule
 
 
+def _urgent_machtiging(start: datetime, p: Policy) -> list[DueDate]:
+    """A spoedmachtiging given at `start`: its latest end and the hearing of the parents."""
+    return [
+        DueDate(
+            key="end",
+            due_at=p.protection.max_end("machtiging_uithuisplaatsing", start, urgent=True),
+            article="Rv art. 800 lid 2 (ten hoogste vier weken, zoals ketenregie het leest)",
+        ),
+        DueDate(
+            key="parents_heard",
+            due_at=p.protection.due(start, "urgent_hearing")[0],
+            article=RULES_OF_POLICY["urgent_hearing"].source,
+        ),
+    ]
+
+
+def _ots(start: datetime, p: Policy) -> list[DueDate]:
+    """An OTS from `start` for its full year, and the moment to ask for its renewal."""
+    dates = _measure("ondertoezichtstelling", "BW 1:258 lid 1 (een jaar)")(start, p)
+    request = p.protection.renewal_request(start, dates[0].due_at)
+    if request is not None:
+        dates.append(
+            DueDate(
+                key="renewal_request",
+                due_at=request[0],
+                article=RULES_OF_POLICY["renewal_request"].source,
+            )
+        )
+    return dates
+
+
 RULES: dict[str, Callable[[datetime, Policy], list[DueDate]]] = {
     "huisverbod": _huisverbod,
     "interim_relief": _interim_relief,
@@ -76,11 +118,12 @@ RULES: dict[str, Callable[[datetime, Policy], list[DueDate]]] = {
     "investigation": _veilig_thuis(
         "investigation", "Handelingsprotocol Veilig Thuis 2019: onderzoek binnen 10 weken"
     ),
-    "voorlopige_ots": _measure("voorlopige_ondertoezichtstelling", "BW 1:257 lid 1 (3 maanden)"),
-    "ots": _measure("ondertoezichtstelling", "BW 1:258 lid 1 (een jaar)"),
+    "voorlopige_ots": _measure("voorlopige_ondertoezichtstelling", "BW 1:257 lid 2 (3 maanden)"),
+    "ots": _ots,
     "machtiging_uithuisplaatsing": _measure(
         "machtiging_uithuisplaatsing", "BW 1:265c lid 1 (een jaar)"
     ),
+    "spoedmachtiging_uithuisplaatsing": _urgent_machtiging,
 }
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pydantic import BaseModel
 
 from domain.access import org_name
-from domain.chain import Partner, Region
+from domain.chain import Chain, Partner, Region
 from domain.models import Notice
 from domain.policy import RULES, age_on
 from domain.workdays import (
@@ -60,6 +60,10 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 PARTNER = "partner:"  # an audience naming one organisation by its partner id
+
+# The organisations the workflows make responsible for a deadline (`Deadline.responsible`):
+# a reminder goes to them whatever the case file says.
+RESPONSIBLE = ("mayor_office", "police", "veilig_thuis", "court", "raad", "jeugdbescherming")
 
 # Audiences known only from the case file; when the file names none, nobody is told.
 WHERE_KNOWN = ("huisarts", "sociaal_wijkteam", "handle_with_care", "zaaksysteem")
@@ -317,3 +321,32 @@ def undelivered(notice: Notice, missed: list[tuple[str | None, str]], at: dateti
         at=at,
         detail=f"bericht '{title(notice)}' kon niet worden bezorgd bij {whom}",
     )
+
+
+def duties() -> list[str]:
+    """Every kind of organisation a legal notice or a reminder goes to without the case file
+    naming it: the chain must have one for every municipality."""
+    told = {a for audiences in EVENT_AUDIENCES.values() for a in audiences}
+    # the coordinator is Veilig Thuis's; a `partner:` notice names its own receiver
+    told -= {*WHERE_KNOWN, "regional_coordinator", PARTNER}
+    return sorted(told | {"veilig_thuis", *RESPONSIBLE})
+
+
+def unreachable(chain: Chain) -> list[str]:
+    """Who no legal duty can reach, in Dutch: per region the kinds of organisation it lacks
+    for every municipality, then per municipality those it lacks for that one."""
+    out = []
+    for region in chain.regions:
+        lacking = {
+            m.name + f" ({m.code})": [k for k in duties() if not region.partners_of(k, m.code)]
+            for m in region.municipalities
+        }
+        everywhere = [k for k in duties() if all(k in kinds for kinds in lacking.values())]
+        if everywhere:
+            out.append(f"{region.name}: {', '.join(org_name(k) for k in everywhere)}")
+        out.extend(
+            f"{region.name}, gemeente {name}: {', '.join(org_name(k) for k in rest)}"
+            for name, kinds in lacking.items()
+            if (rest := [k for k in kinds if k not in everywhere])
+        )
+    return out

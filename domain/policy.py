@@ -10,16 +10,19 @@ Wet tijdelijk huisverbod (Wth, BWBR0024649), as in force:
 - art. 2 lid 9: the mayor may withdraw (intrekken) the ban.
 - art. 3 lid 1: the mayor may mandate *imposing* to a hulpofficier van justitie; extending
   and withdrawing cannot be mandated; lid 2: the hulpofficier tells the mayor at once.
-- art. 6: appeal and a request for interim relief (voorlopige voorziening) go to the
-  administrative court, which hears the request within three days.
+- art. 6 lid 1: on a request for interim relief (voorlopige voorziening) the court hears
+  it "binnen drie dagen" (sub a) and rules "onmiddellijk, of uiterlijk binnen 24 uur" after
+  the hearing (sub b). Art. 13 excludes the Algemene termijnenwet for art. 2 lid 1 and art.
+  9 lid 1 only, so the three days run in days and end at the end of the next working day
+  when the third is none (Atw art. 1 lid 1).
 - art. 9 lid 1: the mayor may extend the ban to at most four weeks after it was imposed,
   while the threat continues; the extension is decided while the ban is in force.
 - art. 11: violating the ban is a crime (misdrijf).
 - art. 13: the Algemene termijnenwet does not apply to the ten days and the four weeks:
   they run in calendar days, hour to hour.
-The ten days are meant for help to start (Memorie van toelichting, Kamerstukken II
-2005/06, 30 657, nr. 3); Veilig Thuis organises it (Wmo 2015 art. 4.1.1), so the start of
-help is a deadline at the end of the first ten days.
+The law sets no term for help to start: the ten days are meant for it (Memorie van
+toelichting, Kamerstukken II 2005/06, 30 657, nr. 3) and Veilig Thuis organises it (Wmo
+2015 art. 4.1.1), so ketenregie puts a deadline of its own at the end of the ten days.
 
 Veilig Thuis (Handelingsprotocol Veilig Thuis 2019, Landelijk Netwerk Veilig Thuis, versie
 december 2018, with the Kwaliteitskader Veilig Thuis):
@@ -37,12 +40,17 @@ Child protection (Burgerlijk Wetboek boek 1, titel 14, afdeling 4 and 6), as in 
   stelling, OTS) when the development is seriously threatened and the parents do not (or
   not enough) accept the care needed.
 - art. 1:257 lid 1: a voorlopige OTS when an acute and serious threat must be taken away
-  at once; it lasts at most three months.
+  at once; lid 2: it lasts at most three months.
 - art. 1:258 lid 1: the OTS is pronounced for at most one year.
 - art. 1:260 lid 1: the kinderrechter may extend it, each time by at most one year.
-- art. 1:265b: a machtiging tot uithuisplaatsing during the OTS; art. 1:265c lid 1: it is
-  given for at most the duration of the OTS and at most one year; art. 1:265c lid 3: it
-  lapses when it was not used within three months.
+- art. 1:265b lid 1: a machtiging tot uithuisplaatsing is given to the institution that
+  carries out the OTS, so it never runs past that OTS; art. 1:265c lid 1: at most one
+  year; art. 1:265c lid 3: it lapses when it was not used within three months.
+- art. 1:265j lid 1, as the audit reads it: renewal is asked at the latest two months
+  before the term ends (the text could not be checked here; see the README).
+- Rv art. 800 lid 2, as read here: in haste the kinderrechter gives a machtiging before the
+  parents are heard (a spoedmachtiging, at most four weeks) and hears them within two weeks;
+  his decision after that hearing replaces it.
 - art. 1:266: beëindiging van het gezag (gezagsbeëindiging): no term; with the others it
   ends when the child comes of age (art. 1:233: eighteen).
 The beschermtafel meeting, the Raad's answer to a verzoek tot onderzoek and the length of
@@ -76,10 +84,10 @@ from domain.workdays import (
     dutch_date,
     dutch_time,
     end_of_day,
-    is_working_day,
     local_date,
     morning_before,
-    nth_working_day_after,
+    on_the_clock,
+    statutory_end,
 )
 
 
@@ -113,13 +121,21 @@ RULES: dict[str, Rule] = {
         Rule(
             key="help_started",
             label="Veilig Thuis start hulp voor het gezin",
-            source="Wth art. 2 lid 1 met MvT 30 657 nr. 3; Wmo 2015 art. 4.1.1",
+            source="geen wettelijke termijn: de tien dagen van Wth art. 2 lid 1 zijn volgens de "
+            "MvT (30 657, nr. 3) bedoeld om hulp te laten starten; Wmo 2015 art. 4.1.1",
         ),
         Rule(
             key="interim_relief_hearing",
             label="de rechter behandelt het verzoek om een voorlopige voorziening",
-            source="Wth art. 6: de rechter behandelt een verzoek om een voorlopige voorziening "
-            "binnen 3 dagen na ontvangst",
+            source='Wth art. 6 lid 1 sub a: "binnen drie dagen"; Atw art. 1 lid 1 (Wth art. 13 '
+            "sluit de Atw alleen uit voor art. 2 lid 1 en art. 9 lid 1): eindigt de derde dag op "
+            "een zaterdag, zondag of feestdag, dan op de eerstvolgende werkdag",
+        ),
+        Rule(
+            key="interim_relief_ruling",
+            label="de rechter doet uitspraak op het verzoek om een voorlopige voorziening",
+            source='Wth art. 6 lid 1 sub b: "onmiddellijk, of uiterlijk binnen 24 uur" na de '
+            "behandeling",
         ),
         Rule(
             key="safety_assessment",
@@ -161,6 +177,20 @@ RULES: dict[str, Rule] = {
             label="maatregel loopt af: verlenging vragen of laten aflopen",
             source="BW 1:258 lid 1 / 1:260 lid 1 / 1:265c lid 1: een maatregel loopt af tenzij "
             "hij wordt verlengd",
+        ),
+        Rule(
+            key="renewal_request",
+            label="verlenging van de ondertoezichtstelling gevraagd, of besloten haar te laten "
+            "aflopen",
+            source="BW 1:265j lid 1 (zoals de audit het leest): uiterlijk twee maanden voor het "
+            "verstrijken van de termijn; keuze van ketenregie, zie de regeltabel",
+        ),
+        Rule(
+            key="urgent_hearing",
+            label="de ouders gehoord over de spoedmachtiging tot uithuisplaatsing",
+            source="Rv art. 800 lid 2 (zoals ketenregie het leest): een machtiging zonder "
+            "voorafgaand verhoor; de ouders worden binnen twee weken na de beslissing alsnog "
+            "gehoord (Atw art. 1)",
         ),
         Rule(
             key="placement_used",
@@ -260,6 +290,11 @@ class ScaledPolicy(BaseModel):
             return scaled / self.first_day_scale
         return timedelta(days=1) + (scaled - first) / self.time_scale
 
+    def scaled(self, start: datetime, real: datetime) -> tuple[datetime, datetime | None]:
+        """(due, remind_at) of a date given rather than computed (a plan action, a review
+        date, a date kept from an earlier release)."""
+        return self._after(start, real), self.reminder_at(start, real)
+
     def reminder_at(
         self, start: datetime, real_due: datetime, working_days_before: int = 1
     ) -> datetime | None:
@@ -286,7 +321,8 @@ class HuisverbodPolicy(ScaledPolicy):
     decision_window: timedelta = timedelta(hours=4)
     contact_address_within: timedelta = timedelta(hours=24)  # art. 2 lid 6
     help_start_days: int = 10  # art. 2 lid 1 with the MvT: help starts in the ten days
-    interim_relief_days: int = 3  # art. 6: heard within three days of receipt
+    interim_relief_days: int = 3  # art. 6 lid 1 sub a: heard within three days (Atw applies)
+    interim_relief_ruling_within: timedelta = timedelta(hours=24)  # art. 6 lid 1 sub b
     appeal_weeks: int = 6  # Awb art. 6:7 (beroep), from the day after the decision (6:8)
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
@@ -298,7 +334,9 @@ class HuisverbodPolicy(ScaledPolicy):
         elif key == "help_started":
             real = add_local(start, days=self.help_start_days)
         elif key == "interim_relief_hearing":
-            real = add_local(start, days=self.interim_relief_days)
+            real = statutory_end(local_date(start) + timedelta(days=self.interim_relief_days))
+        elif key == "interim_relief_ruling":  # counted from the hearing
+            real = start + self.interim_relief_ruling_within
         else:
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
@@ -316,11 +354,10 @@ class HuisverbodPolicy(ScaledPolicy):
     def appeal_until(self, decided_at: datetime) -> datetime:
         """The end of the term for an appeal against a decision taken at `decided_at`: six
         weeks from the day after it (Awb art. 6:7 and 6:8), to the end of the next working
-        day when that last day is none (Algemene termijnenwet art. 1 lid 1)."""
+        day when that last day is none (Algemene termijnenwet art. 1 lid 1), on the Atw's
+        calendar whatever the region's setting."""
         last = local_date(decided_at) + timedelta(weeks=self.appeal_weeks)
-        if not is_working_day(last, self.working_days):
-            last = nth_working_day_after(last, 1, self.working_days)
-        return self._after(decided_at, end_of_day(last))
+        return self._after(decided_at, statutory_end(last))
 
     def check_extension(
         self,
@@ -409,7 +446,7 @@ class ChildProtectionPolicy(ScaledPolicy):
     # maximum terms of a measure (months, on the calendar); None: no term (until majority)
     measure_months: dict[str, int | None] = {
         "ondertoezichtstelling": 12,  # BW 1:258 lid 1
-        "voorlopige_ondertoezichtstelling": 3,  # BW 1:257 lid 1
+        "voorlopige_ondertoezichtstelling": 3,  # BW 1:257 lid 2
         "machtiging_uithuisplaatsing": 12,  # BW 1:265c lid 1
         "gezagsbeeindiging": None,  # BW 1:266; ends at majority (1:233)
     }
@@ -418,6 +455,10 @@ class ChildProtectionPolicy(ScaledPolicy):
         "machtiging_uithuisplaatsing": 12,  # BW 1:265c lid 1: within the OTS, at most a year
     }
     placement_use_months: int = 3  # BW 1:265c lid 3
+    urgent_machtiging_weeks: int = Field(4, ge=1)  # Rv art. 800 lid 2, as read here
+    urgent_hearing_days: int = Field(14, ge=1)  # Rv art. 800 lid 2: "binnen twee weken"
+    renewal_request_months: int = Field(2, ge=1)  # BW 1:265j lid 1, as the audit reads it
+    renewal_request_reminder_weeks: int = Field(2, ge=1)
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         if key == "beschermtafel_meeting":
@@ -428,18 +469,36 @@ class ChildProtectionPolicy(ScaledPolicy):
             real = add_local(start, weeks=self.raad_investigation_weeks)
         elif key == "placement_used":
             real = _add_months(start, self.placement_use_months)
+        elif key == "urgent_hearing":  # a statutory term: Atw art. 1 applies
+            real = statutory_end(local_date(start) + timedelta(days=self.urgent_hearing_days))
         else:
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
 
-    def max_end(self, kind: str, start: datetime) -> datetime | None:
-        """The latest end the court may give a measure of `kind` starting at `start`."""
+    def max_end(self, kind: str, start: datetime, urgent: bool = False) -> datetime | None:
+        """The latest end the court may give a measure of `kind` starting at `start`; a
+        machtiging given in haste, before the parents were heard, runs for weeks only."""
+        if urgent:
+            return self._after(start, add_local(start, weeks=self.urgent_machtiging_weeks))
         months = self.measure_months[kind]
         return None if months is None else self._after(start, _add_months(start, months))
 
-    def check_measure(self, kind: str, start: datetime, end: datetime | None) -> None:
+    def check_measure(
+        self, kind: str, start: datetime, end: datetime | None, urgent: bool = False
+    ) -> None:
         """Raise `RuleViolation` unless a measure of `kind` may run from `start` to `end`."""
-        cap = self.max_end(kind, start)
+        if urgent and kind != "machtiging_uithuisplaatsing":
+            raise RuleViolation(
+                "alleen een machtiging tot uithuisplaatsing kan als spoedmachtiging worden "
+                "gegeven (Rv art. 800 lid 2)"
+            )
+        cap = self.max_end(kind, start, urgent)
+        if urgent and end is not None and end > cap:
+            raise RuleViolation(
+                f"{dutch_time(end, precise=True)} ligt na het maximum "
+                f"{dutch_time(cap, precise=True)}: een spoedmachtiging geldt ten hoogste "
+                f"{self.urgent_machtiging_weeks} weken (Rv art. 800 lid 2)"
+            )
         if cap is None:
             if end is not None:
                 raise RuleViolation(
@@ -478,6 +537,20 @@ class ChildProtectionPolicy(ScaledPolicy):
                 f"{months} maanden ({RENEWAL_SOURCES[kind]})"
             )
 
+    def renewal_request(
+        self, start: datetime, end: datetime
+    ) -> tuple[datetime, datetime | None] | None:
+        """(due, remind_at) of the moment the jeugdbescherming asks for renewal of an OTS
+        ending at `end`, or lets it end: two calendar months before the end (BW 1:265j lid 1),
+        reminded weeks before so that the request can be written. None when that moment has
+        passed at `start`."""
+        real_end = start + self._real(end - start)
+        real = _add_months(real_end, -self.renewal_request_months)
+        if real <= start:
+            return None
+        remind = add_local(real, weeks=-self.renewal_request_reminder_weeks)
+        return self._after(start, real), (self._after(start, remind) if start < remind else None)
+
     def renewal_reminder(self, start: datetime, end: datetime) -> datetime | None:
         """When the jeugdbescherming is reminded to ask for renewal (or to let the measure end)."""
         real_end = start + self._real(end - start)
@@ -493,7 +566,7 @@ MEASURE_NAMES = {
 }
 MEASURE_SOURCES = {
     "ondertoezichtstelling": "BW 1:258 lid 1",
-    "voorlopige_ondertoezichtstelling": "BW 1:257 lid 1",
+    "voorlopige_ondertoezichtstelling": "BW 1:257 lid 2",
     "machtiging_uithuisplaatsing": "BW 1:265c lid 1",
     "gezagsbeeindiging": "BW 1:266",
 }
@@ -542,10 +615,6 @@ class MdaPolicy(ScaledPolicy):
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
 
-    def scaled(self, start: datetime, real: datetime) -> tuple[datetime, datetime | None]:
-        """(due, remind_at) of an agreed date (a plan action, a review date)."""
-        return self._after(start, real), self.reminder_at(start, real)
-
 
 class SafetyPolicy(ScaledPolicy):
     """Acute safety (a safe place at once) and the Signs of Safety plan's review dates."""
@@ -572,7 +641,7 @@ class SafetyPolicy(ScaledPolicy):
 def _add_months(start: datetime, months: int) -> datetime:
     """`start` plus calendar months on the Amsterdam wall clock (31 Jan + 1 month = 28/29 Feb)."""
     local = start.astimezone(AMSTERDAM)
-    return (local + relativedelta(months=months)).astimezone(start.tzinfo)
+    return on_the_clock(local + relativedelta(months=months)).astimezone(start.tzinfo)
 
 
 DeadlinePolicy = (

@@ -21,13 +21,14 @@ times, so a DST switch never moves a deadline by an hour.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import yaml
+from dateutil.relativedelta import relativedelta
 from holidays.countries.netherlands import Netherlands
 from pydantic import BaseModel, TypeAdapter
 
@@ -71,6 +72,30 @@ def days_off(calendar: CalendarName, year: int) -> frozenset[date]:
     return frozenset(days)
 
 
+DECREES_PUBLISHED = "de Staatscourant (officielebekendmakingen.nl)"
+WARN_BEFORE_END = relativedelta(months=6)
+
+
+def calendar_reach() -> date:
+    """The last day for which a decree under Atw art. 3 lid 3 is known; after it only lid 1
+    and 2 count."""
+    return date(max(y for d in decrees() for y in d.years), 12, 31)
+
+
+def calendar_notice(today: date) -> str | None:
+    """From six months before the decrees' data runs out, what a maintainer is to do, in
+    Dutch; None before then."""
+    reach = calendar_reach()
+    if today < reach + timedelta(days=1) - WARN_BEFORE_END:  # from 1 July of the last year
+        return None
+    return (
+        f"De kalender van de Algemene termijnenwet kent de dagen die een besluit (art. 3 lid 3) "
+        f"met een feestdag gelijkstelt tot en met {dutch_date(reach)}. Voeg het volgende "
+        f"besluit toe aan domain/{DECREES_FILE.name}; het wordt bekendgemaakt in "
+        f"{DECREES_PUBLISHED}."
+    )
+
+
 def preload_calendar() -> None:
     """Import the holiday calendar's lazily loaded modules now (workers call this before
     they run workflows, whose sandbox should find them already loaded)."""
@@ -90,9 +115,7 @@ def dutch_time(moment: datetime, *, precise: bool = False) -> str:
     """A moment as a Dutch reader expects it, on the Amsterdam clock: 30-11-2026 20:00 (and
     its seconds, if any, when `precise`: where a second decides)."""
     seconds = precise and moment.second
-    return moment.astimezone(AMSTERDAM).strftime(
-        "%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M"
-    )
+    return on_the_clock(moment).strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
 
 
 def dutch_date(day: date) -> str:
@@ -120,6 +143,16 @@ def nth_working_day_before(day: date, n: int, calendar: CalendarName = "atw") ->
     return day
 
 
+def statutory_end(last: date) -> datetime:
+    """The end of a term set by law whose last day is `last`: 24:00 of that day, or of the
+    next working day when it is a Saturday, Sunday or algemeen erkende feestdag (Algemene
+    termijnenwet art. 1 lid 1). Always the Atw calendar: a region's setting never moves a
+    statutory term."""
+    if not is_working_day(last, "atw"):
+        last = nth_working_day_after(last, 1, "atw")
+    return end_of_day(last)
+
+
 def end_of_day(day: date) -> datetime:
     """24:00 Amsterdam time of `day` (= 00:00 of the next day), as an aware datetime."""
     return datetime.combine(day + timedelta(days=1), time(0), AMSTERDAM)
@@ -131,9 +164,16 @@ def due_in_working_days(start: datetime, n: int, calendar: CalendarName = "atw")
 
 
 def add_local(start: datetime, *, days: int = 0, weeks: int = 0) -> datetime:
-    """`start` plus calendar days or weeks on the Amsterdam wall clock (DST-safe)."""
-    local = start.astimezone(AMSTERDAM).replace(tzinfo=None)
-    return (local + timedelta(days=days, weeks=weeks)).replace(tzinfo=AMSTERDAM)
+    """`start` plus calendar days or weeks on the Amsterdam wall clock (DST-safe). A wall-clock
+    time that does not exist (02:30 on the night clocks go forward) comes back as the real
+    time of that instant, 03:30, so that it is shown as it will be read."""
+    return on_the_clock(start.astimezone(AMSTERDAM) + timedelta(days=days, weeks=weeks))
+
+
+def on_the_clock(local: datetime) -> datetime:
+    """An Amsterdam wall-clock time as the instant it names, with its real local time: a time
+    in the spring gap moves an hour on, one in the autumn's repeated hour stays the first."""
+    return local.astimezone(UTC).astimezone(AMSTERDAM)
 
 
 def morning_before(

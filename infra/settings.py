@@ -14,12 +14,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain import events
 from domain.chain import Chain
+from domain.notifications import unreachable
 from domain.policy import DeliveryPolicy, Policy
 from domain.radar import Radar, RepeatRule
 from domain.workdays import CalendarName
 from infra.keys import Keyring
 
 SAMPLE_CHAIN = Path(__file__).with_name("chain.yaml")
+
+
+class ChainIncomplete(ValueError):
+    """The chain file lacks an organisation a legal duty goes to."""
 
 
 class Settings(BaseSettings):
@@ -260,7 +265,16 @@ class Settings(BaseSettings):
 
     @cached_property
     def chain(self) -> Chain:
-        return Chain.load(self.chain_file)
+        """The chain file, refused when a legal duty would find no one to tell."""
+        chain = Chain.load(self.chain_file)
+        if missing := unreachable(chain):
+            raise ChainIncomplete(
+                f"de ketenconfiguratie {self.chain_file} is niet compleet: niemand is ingesteld "
+                "om de wettelijke meldingen te ontvangen van\n- "
+                + "\n- ".join(missing)
+                + "\nVul deze organisaties aan; ketenregie start niet zonder."
+            )
+        return chain
 
     @property
     def policy(self) -> Policy:

@@ -17,8 +17,8 @@ from domain.deadlines import RULES as DEADLINE_RULES
 from domain.deadlines import UnknownRule
 from domain.deadlines import compute as compute_deadlines
 from domain.policy import Policy
-from domain.workdays import AMSTERDAM
-from infra.settings import Settings
+from domain.workdays import AMSTERDAM, calendar_reach, dutch_date
+from infra.settings import ChainIncomplete, Settings
 
 app = typer.Typer(
     help="ketenregie: case orchestration for the Veilig Thuis chain", no_args_is_help=True
@@ -49,6 +49,11 @@ def up(
     )
 
     settings = Settings()
+    try:  # a chain that leaves a legal duty without a recipient does not start
+        settings.chain  # noqa: B018
+    except ChainIncomplete as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from None
     # create the dev keys once, before the worker and the API read them
     settings.keyring  # noqa: B018
     settings.dev_signing_key  # noqa: B018
@@ -104,6 +109,8 @@ def up(
         f"  Metrics      {api_url}/metrics (API), http://{metrics_at}/metrics (worker)\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
         f"  data dir     {data}  (logs in {logs})\n"
+        f"  Atw calendar decrees known up to {dutch_date(calendar_reach())}"
+        f" (README: 'The Atw calendar's decrees')\n"
         f"A part that stops is started again. Press Ctrl-C to stop."
     )
     stopping = False

@@ -33,8 +33,10 @@ with workflow.unsafe.imports_passed_through():
         ProtectionStep,
         RaadAnswered,
         RaadConcluded,
+        RenewalDecided,
         machtiging_problem,
         protection_step_problem,
+        urgent_machtiging,
     )
     from domain.models import Deadline
     from domain.policy import MEASURE_NAMES, RULES, RuleViolation
@@ -129,12 +131,22 @@ class ChildProtectionWorkflow(PathWorkflow):
             measure.ends_at = step.until
             renewal = self._renewals.pop(step.measure)
             renewal.met_at, renewal.status = at, "met"
+            self._book.meet("renewal_request", at)  # renewed: asked for, even if unrecorded
             self._event(
                 at,
                 "measure_renewed",
                 f"{MEASURE_NAMES[step.measure]} verlengd tot {dutch_time(step.until)}",
             )
             self._track_end(measure, at)
+        elif isinstance(step, RenewalDecided):
+            self._book.meet("renewal_request", at)
+            self._event(
+                at,
+                "renewal_decided",
+                f"verlenging van de {MEASURE_NAMES[step.measure]} gevraagd aan de kinderrechter"
+                if step.requested
+                else f"de {MEASURE_NAMES[step.measure]} wordt niet verlengd: zij loopt af",
+            )
         elif isinstance(step, PlacementCarriedOut):
             self._book.meet("placement_used", at)
             next(
@@ -155,7 +167,9 @@ class ChildProtectionWorkflow(PathWorkflow):
         try:
             if isinstance(step, CourtDecided) and step.granted:
                 start = step.starts_at or step.at
-                on_calendar(self._policy.check_measure, step.measure, start, step.ends_at)
+                on_calendar(
+                    self._policy.check_measure, step.measure, start, step.ends_at, step.urgent
+                )
             if isinstance(step, MeasureRenewed):
                 current = self._running(step.measure).ends_at
                 on_calendar(self._policy.check_renewal, step.measure, current, step.until)
@@ -212,6 +226,10 @@ class ChildProtectionWorkflow(PathWorkflow):
 
     async def _court_decided(self, step: CourtDecided, at: datetime) -> None:
         investigating = self._s.status == "raad_investigating"  # a voorlopige OTS meanwhile
+        urgent = urgent_machtiging(self._s) if step.measure == MACHTIGING else None
+        if urgent is not None and not step.urgent:  # the decision after the hearing replaces it
+            self._book.meet("urgent_hearing", at)
+            self._end(urgent, at, "vervangen door de beslissing na het verhoor (Rv art. 800)")
         if not step.granted:
             self._event(
                 at, "court_refused", f"de rechter wees een {MEASURE_NAMES[step.measure]} af"
@@ -224,7 +242,9 @@ class ChildProtectionWorkflow(PathWorkflow):
                 self._close(at, "geen maatregel: de rechter wees het verzoek af")
             return
         starts_at = step.starts_at or at
-        measure = Measure(kind=step.measure, starts_at=starts_at, ends_at=step.ends_at)
+        measure = Measure(
+            kind=step.measure, starts_at=starts_at, ends_at=step.ends_at, urgent=step.urgent
+        )
         self._s.measures.append(measure)
         if not investigating:
             self._s.status = "measure_running"
@@ -239,15 +259,27 @@ class ChildProtectionWorkflow(PathWorkflow):
         await self._notify(
             "event", "partners", "measure_granted", at, f"{MEASURE_NAMES[step.measure]} {until}"
         )
-        if step.measure == MACHTIGING:
+        if step.urgent:
+            self._add("urgent_hearing", at, "court")
+        if urgent is not None and urgent.placed:  # the child stays where it was placed
+            measure.placed = True
+        elif step.measure == MACHTIGING:
             used = self._add("placement_used", starts_at, "jeugdbescherming")
             measure.lapses_at = used.due_at
         self._track_end(measure, at)
 
     def _track_end(self, measure: Measure, at: datetime) -> None:
-        """A deadline at the measure's end that reminds the jeugdbescherming beforehand."""
-        if measure.ends_at is None:
+        """A deadline at the measure's end that reminds the jeugdbescherming beforehand; for
+        an OTS also the moment to ask for its renewal (BW 1:265j lid 1), with its own
+        reminder. A spoedmachtiging is not renewed: the court decides after the hearing."""
+        if measure.ends_at is None or measure.urgent:
             return
+        if measure.kind == "ondertoezichtstelling" and workflow.patched("renewal-request"):
+            request = on_calendar(self._policy.renewal_request, at, measure.ends_at)
+            if request is not None:
+                self._book.add(
+                    "renewal_request", RULES["renewal_request"].label, request, "jeugdbescherming"
+                )
         remind = on_calendar(self._policy.renewal_reminder, at, measure.ends_at)
         self._renewals[measure.kind] = self._book.add(
             "measure_renewal",
@@ -265,6 +297,10 @@ class ChildProtectionWorkflow(PathWorkflow):
         measure.ends_at = min(measure.ends_at or at, at)
         if (renewal := self._renewals.pop(measure.kind, None)) is not None:
             renewal.status = "closed"
+        if measure.kind == "ondertoezichtstelling":
+            self._book.close_open("renewal_request")
+        if measure.urgent:
+            self._book.close_open("urgent_hearing")
         if measure.kind == MACHTIGING:
             self._book.close_open("placement_used")  # an ended machtiging can no longer be used
         self._event(at, "measure_ended", f"{MEASURE_NAMES[measure.kind]} {how}")
@@ -276,7 +312,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             and machtiging is not None
             and workflow.patched("machtiging-ends-with-ots")
         ):
-            self._end(machtiging, at, "beëindigd met de ondertoezichtstelling (BW 1:265c lid 1)")
+            self._end(machtiging, at, "beëindigd met de ondertoezichtstelling (BW 1:265b lid 1)")
         if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
             self._close(at, "de laatste maatregel is beëindigd")
 

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import TimelineEvent
     from domain.notifications import EVENT_LABELS
     from domain.policy import RULES, RuleViolation, check_veilig_thuis_consulted
-    from domain.workdays import dutch_time
+    from domain.workdays import add_local, dutch_time
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
     from workflows.procedure import ProcedureWorkflow, due, on_calendar, project
@@ -224,10 +224,15 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         what = "de verlenging" if cmd.against == "extension" else "het huisverbod"
         self._event(cmd.lodged_at, "appeal_lodged", f"de pleger gaat in beroep tegen {what}")
         if cmd.interim_relief_requested and s.status in RUNNING:
+            if workflow.patched("interim-relief-atw"):  # Wth art. 6 lid 1 sub a with the Atw
+                hearing = due(self._policy, cmd.lodged_at, "interim_relief_hearing")
+            else:  # requested under a release that counted 72 hours: it keeps that date
+                real = add_local(cmd.lodged_at, days=self._policy.interim_relief_days)
+                hearing = on_calendar(self._policy.scaled, cmd.lodged_at, real)
             self._book.add(
                 "interim_relief_hearing",
                 RULES["interim_relief_hearing"].label,
-                due(self._policy, cmd.lodged_at, "interim_relief_hearing"),
+                hearing,
                 responsible="court",
             )
         return await self._changed()
@@ -260,6 +265,13 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             "interim_relief_heard",
             "de rechter heeft het verzoek om een voorlopige voorziening behandeld",
         )
+        if self._s.status in RUNNING and workflow.patched("interim-relief-ruling"):  # art. 6 b
+            self._book.add(
+                "interim_relief_ruling",
+                RULES["interim_relief_ruling"].label,
+                due(self._policy, cmd.at, "interim_relief_ruling"),
+                responsible="court",
+            )
         return await self._changed()
 
     @record_hearing.validator

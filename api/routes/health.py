@@ -11,6 +11,8 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
+from domain.workdays import calendar_reach
+
 router = APIRouter(tags=["health"])
 
 
@@ -39,6 +41,8 @@ async def healthz(request: Request) -> JSONResponse:
     healthy = all(v == "ok" for v in checks.values())
     if checks["temporal"] == "ok":
         checks["worker"] = await _worker(request)
+    # said, not counted: how far the Atw calendar's decree data reaches (README: runbook)
+    checks["calendar"] = f"Atw decrees known up to {calendar_reach().isoformat()}"
     return JSONResponse(checks, status_code=200 if healthy else 503)
 
 

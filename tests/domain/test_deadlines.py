@@ -1,12 +1,13 @@
 """The deadline calculator: each rule's dates with their articles, on the CLI too."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from typer.testing import CliRunner
 
 from domain.deadlines import RULES, UnknownRule, compute
+from domain.policy import Policy
 from domain.workdays import AMSTERDAM
 from ketenregie.cli import app
 
@@ -29,9 +30,32 @@ def test_huisverbod_across_the_autumn_switch():
     assert got["appeal_term"] == ams(2026, 12, 2, 0, 0)  # end of Tuesday 1 December
 
 
-def test_interim_relief_is_heard_within_three_calendar_days_of_receipt():
-    """Wth art. 6."""
-    assert dates("interim_relief", ams(2026, 3, 27, 16, 0)) == {"hearing": ams(2026, 3, 30, 16, 0)}
+def test_interim_relief_is_heard_within_three_days_to_the_end_of_the_last():
+    """Wth art. 6 lid 1 sub a and b; Atw art. 1: the term runs in days."""
+    assert dates("interim_relief", ams(2026, 3, 27, 16, 0)) == {
+        "hearing": ams(2026, 3, 31, 0, 0),  # end of Monday 30 March
+        "ruling_after_latest_hearing": ams(2026, 4, 1, 0, 0),  # 24 hours later
+    }
+
+
+def test_an_interim_relief_hearing_due_on_christmas_moves_to_the_next_working_day():
+    """Wth art. 13 leaves the Atw in force for art. 6: a third day on Saturday 26 December
+    (second Christmas day) runs to the end of Monday 28 December."""
+    got = dates("interim_relief", ams(2026, 12, 23, 16, 0))
+    assert got["hearing"] == ams(2026, 12, 29, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("decided", "last_day"),
+    [((2027, 2, 12), (2027, 3, 30)), ((2027, 3, 24), (2027, 5, 10))],
+)
+def test_the_appeal_term_is_the_same_on_every_calendar_setting(decided, last_day):
+    """Awb art. 6:7, 6:8 and Atw art. 1 set the term, not the region's calendar: Good Friday
+    26 March and Easter Monday 29 March 2027; 5 May and the decree's 7 May 2027."""
+    for calendar in ("atw", "nl_public_holidays"):
+        policy = Policy.build(working_days=calendar)
+        got = {d.key: d.due_at for d in compute("huisverbod", ams(*decided, 20, 0), policy)}
+        assert got["appeal_term"] == ams(*last_day, 0, 0) + timedelta(days=1), calendar
 
 
 def test_safety_assessment_counts_atw_working_days():
@@ -48,20 +72,32 @@ def test_investigation_is_ten_calendar_weeks():
 
 
 def test_child_protection_measures_in_calendar_months():
-    """BW 1:257 lid 1 (3 months), 1:258 lid 1 (a year), 1:265c lid 1 and lid 3."""
+    """BW 1:257 lid 2 (3 months), 1:258 lid 1 (a year), 1:265c lid 1 and lid 3."""
     start = ams(2027, 1, 31, 10, 0)
     assert dates("voorlopige_ots", start) == {"end": ams(2027, 4, 30, 10, 0)}
-    assert dates("ots", start) == {"end": ams(2028, 1, 31, 10, 0)}
+    assert dates("ots", start) == {
+        "end": ams(2028, 1, 31, 10, 0),
+        "renewal_request": ams(2027, 11, 30, 10, 0),  # BW 1:265j lid 1, as read
+    }
     assert dates("machtiging_uithuisplaatsing", start) == {
         "end": ams(2028, 1, 31, 10, 0),
         "lapses_unused": ams(2027, 4, 30, 10, 0),
     }
 
 
+def test_a_spoedmachtiging_runs_four_weeks_and_the_parents_are_heard_within_two():
+    """Rv art. 800 lid 2 (as read here); the two weeks end on a working day (Atw art. 1):
+    given Friday 11 December 2026, heard by the end of Friday 25 December → Monday 28."""
+    assert dates("spoedmachtiging_uithuisplaatsing", ams(2026, 12, 11, 15, 0)) == {
+        "end": ams(2027, 1, 8, 15, 0),
+        "parents_heard": ams(2026, 12, 29, 0, 0),
+    }
+
+
 def test_every_date_names_its_article():
     for rule in RULES:
         for d in compute(rule, ams(2026, 6, 1, 12, 0)):
-            assert any(src in d.article for src in ("Wth", "BW", "Awb", "Handelingsprotocol"))
+            assert any(src in d.article for src in ("Wth", "BW", "Awb", "Rv", "Handelingsprotocol"))
 
 
 def test_an_unknown_rule_or_a_time_without_offset_is_refused():

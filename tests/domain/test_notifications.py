@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 from domain.chain import Chain, Partner
 from domain.models import Notice
@@ -14,10 +16,12 @@ from domain.notifications import (
     handle_with_care_due,
     handle_with_care_message,
     recipients,
+    unreachable,
 )
 from domain.policy import DeliveryPolicy
 from domain.workdays import AMSTERDAM
-from infra.settings import SAMPLE_CHAIN
+from infra.settings import SAMPLE_CHAIN, ChainIncomplete, Settings
+from ketenregie.cli import app
 
 REGION = Chain.load(SAMPLE_CHAIN).region("haaglanden")
 AT = datetime(2026, 11, 24, 22, 0, tzinfo=AMSTERDAM)  # a Tuesday evening
@@ -131,9 +135,44 @@ def test_the_mayor_of_the_case_municipality_is_asked():
     assert told(notice("event", "huisverbod_requested"), delft) == ["burgemeester-gm0503"]
 
 
+def without(*ids: str) -> Chain:
+    """The sample chain without the partners `ids`."""
+    chain = Chain.load(SAMPLE_CHAIN)
+    for region in chain.regions:
+        region.partners = [p for p in region.partners if p.id not in ids]
+    return chain
+
+
 def test_a_municipality_without_a_mayors_office_configured_is_a_visible_gap():
     rijswijk = FAMILY.model_copy(update={"municipality": "GM0603"})
-    assert told(notice("event", "huisverbod_requested"), rijswijk) == ["<no mayor_office>"]
+    region = without("burgemeester-gm0603").region("haaglanden")
+    assert told(notice("event", "huisverbod_requested"), rijswijk, region) == ["<no mayor_office>"]
+
+
+def test_the_sample_chain_reaches_every_legal_duty_in_every_municipality():
+    assert unreachable(Chain.load(SAMPLE_CHAIN)) == []
+
+
+def test_a_chain_missing_a_college_or_a_regions_police_names_what_is_missing():
+    """Wmo 2015 art. 4.1.1 lid 2 sub f: the college of Delft hears of a verzoek tot onderzoek;
+    the police of every ban. A chain without them names them, in Dutch."""
+    assert unreachable(without("college-gm0503", "politie-rotterdam")) == [
+        "Veilig Thuis Haaglanden, gemeente Delft (GM0503): het college van burgemeester en "
+        + "wethouders",
+        "Veilig Thuis Rotterdam Rijnmond: de politie",
+    ]
+
+
+def test_starting_with_a_chain_that_lacks_a_college_refuses_with_its_name(tmp_path):
+    chain = yaml.safe_load(SAMPLE_CHAIN.read_text(encoding="utf-8"))
+    for region in chain["regions"]:
+        region["partners"] = [p for p in region["partners"] if p["id"] != "college-gm0503"]
+    path = tmp_path / "chain.yaml"
+    path.write_text(yaml.safe_dump(chain, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ChainIncomplete, match=r"gemeente Delft \(GM0503\): het college"):
+        Settings(chain_file=path).chain  # noqa: B018
+    up = CliRunner().invoke(app, ["up"], env={"KETENREGIE_CHAIN_FILE": str(path)})
+    assert up.exit_code == 1 and "gemeente Delft (GM0503)" in up.output
 
 
 def test_huisarts_and_wijkteam_only_where_known():

@@ -15,7 +15,10 @@ from domain.child_protection import (
     MeasureRenewed,
     MeetingHeld,
     PlacementCarriedOut,
+    ProtectionStartIn,
     ProtectionState,
+    check_start,
+    check_step,
     protection_step_problem,
 )
 from domain.corv import CorvFormatError, acknowledged_id, acknowledgement, read_header
@@ -41,7 +44,7 @@ POLICY = ChildProtectionPolicy()
     "kind, months, source",
     [
         ("ondertoezichtstelling", 12, "BW 1:258 lid 1"),
-        ("voorlopige_ondertoezichtstelling", 3, "BW 1:257 lid 1"),
+        ("voorlopige_ondertoezichtstelling", 3, "BW 1:257 lid 2"),
         ("machtiging_uithuisplaatsing", 12, "BW 1:265c lid 1"),
     ],
 )
@@ -88,6 +91,16 @@ def test_the_renewal_reminder_comes_eight_weeks_before_the_end():
     assert POLICY.renewal_reminder(START, end) == datetime(2027, 9, 28, 10, 0, tzinfo=AMS)
     short = START + timedelta(weeks=4)  # shorter than the lead time: no reminder
     assert POLICY.renewal_reminder(START, short) is None
+
+
+def test_renewal_of_an_ots_is_asked_two_months_before_its_end_and_reminded_before_that():
+    """BW 1:265j lid 1 (as the audit reads it): an OTS ending 30-11-2027 is to be renewed
+    by 30-09-2027; the eight-week reminder of the end (05-10-2027) would come too late."""
+    end = datetime(2027, 11, 30, 10, 0, tzinfo=AMS)
+    due, remind = POLICY.renewal_request(START, end)
+    assert due == datetime(2027, 9, 30, 10, 0, tzinfo=AMS)
+    assert remind == datetime(2027, 9, 16, 10, 0, tzinfo=AMS)
+    assert POLICY.renewal_request(START, START + timedelta(weeks=6)) is None  # passed already
 
 
 def test_scaled_protection_terms_keep_their_proportion():
@@ -256,3 +269,27 @@ def test_the_corv_message_carries_the_child_and_round_trips():
     without_child = body.replace(b"Kind &lt;Negen&gt; &amp; co", b"")
     with pytest.raises(CorvFormatError, match="Naam"):
         read_header(without_child)
+
+
+CHILD_TURNS_18 = {"persons": [{"ref": "k1", "role": "child", "birth_date": "2008-12-05"}]}
+LATE_ON_THE_4TH_UTC = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)  # 00:30 on 5 December here
+
+
+def test_a_child_is_of_age_from_its_birthday_on_the_amsterdam_date():
+    """BW 1:233: 23:30 UTC on 4 December is 5 December in Amsterdam, the eighteenth
+    birthday; whatever offset the input or the server's clock has."""
+    body = ProtectionStartIn(child_ref="k1", at=LATE_ON_THE_4TH_UTC)
+    with pytest.raises(RuleViolation, match="geen minderjarig kind"):
+        check_start(CHILD_TURNS_18, body, None)
+
+
+def test_a_measure_ending_after_majority_on_the_amsterdam_date_is_refused():
+    """BW 1:233: an end at 23:30 UTC on 5 December is 6 December in Amsterdam."""
+    step = CourtDecided(
+        step="court_decided",
+        measure="ondertoezichtstelling",
+        granted=True,
+        ends_at=LATE_ON_THE_4TH_UTC + timedelta(days=1),
+    )
+    with pytest.raises(RuleViolation, match="meerderjarig op 05-12-2026"):
+        check_step(CHILD_TURNS_18, {"child_ref": "k1"}, step)

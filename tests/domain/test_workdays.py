@@ -5,10 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.policy import HuisverbodPolicy
 from domain.workdays import (
     AMSTERDAM,
     add_local,
+    calendar_notice,
+    calendar_reach,
     due_in_working_days,
+    dutch_time,
     is_working_day,
     morning_before,
     nth_working_day_after,
@@ -128,3 +132,21 @@ def test_reminder_is_nine_in_the_morning_one_working_day_before():
     assert morning_before(due_after_easter, 1, calendar="nl_public_holidays") == ams(
         2026, 4, 3, 9, 0
     )
+
+
+def test_a_ban_ending_in_the_spring_gap_is_shown_at_its_real_time():
+    """Imposed 19 March 2026 02:30; ten days later 02:30 does not exist (29 March): the ban
+    ends at 03:30 summer time, and says so."""
+    end = HuisverbodPolicy().ban_end(datetime(2026, 3, 19, 2, 30, tzinfo=AMSTERDAM))
+    assert end == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert dutch_time(end) == "29-03-2026 03:30"
+
+
+def test_the_calendar_says_how_far_its_decrees_reach_and_warns_six_months_before():
+    """Atw art. 3 lid 3: after the last known decree only lid 1 and 2 count; from six months
+    before, the coordinator's dashboard says what to update and where the decree appears."""
+    reach = calendar_reach()
+    assert reach == date(2028, 12, 31)
+    assert calendar_notice(date(2028, 6, 30)) is None
+    notice = calendar_notice(date(2028, 7, 1))
+    assert "31-12-2028" in notice and "atw_decrees.yaml" in notice and "Staatscourant" in notice

@@ -25,7 +25,13 @@ from domain.case import (
     MonitoringCheckCmd,
     SafetyAssessmentCmd,
 )
-from domain.child_protection import CourtDecided, MeasureEnded, RaadAnswered, RaadConcluded
+from domain.child_protection import (
+    CourtDecided,
+    MeasureEnded,
+    RaadAnswered,
+    RaadConcluded,
+    RenewalDecided,
+)
 from domain.huisverbod import (
     AppealCmd,
     Decider,
@@ -438,6 +444,101 @@ async def record_legal_dates(env, tq: str) -> dict[str, WorkflowHandle]:
     return out
 
 
+async def record_court_terms(env, tq: str) -> dict[str, WorkflowHandle]:
+    """Terms of the court and the jeugdbescherming, with this release's patches: a ban under
+    appeal whose interim relief was heard and awaits the ruling (Wth art. 6 lid 1, with the
+    Atw); an OTS whose renewal was asked for two months before its end (BW 1:265j lid 1); a
+    spoedmachtiging replaced by the decision after the hearing (Rv art. 800 lid 2)."""
+    case, hv, now = await requested_by_police(env, tq)
+    await hv.execute_update(
+        HuisverbodWorkflow.decide,
+        DecisionCmd(
+            decision="impose",
+            reason="r",
+            decided_by=MAYOR,
+            decided_at=now,
+            veilig_thuis_consulted=True,
+        ),
+    )
+    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=now))
+    await skip_days(env, 1)
+    at = await env.get_current_time()
+    await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(at=at))
+    await case.execute_update(
+        CaseWorkflow.start_path,
+        StartPathCmd(
+            kind="child_protection", path_id="protection-renewal", at=at, child_ref="k1", via="raad"
+        ),
+    )
+    protection = env.client.get_workflow_handle_for(
+        ChildProtectionWorkflow.run,
+        path_workflow_id(case.id.removeprefix("case-"), "protection-renewal"),
+    )
+    for step in (
+        RaadAnswered(step="raad_answered", investigation_started=True, at=at),
+        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=at),
+        CourtDecided(
+            step="court_decided",
+            measure="ondertoezichtstelling",
+            granted=True,
+            at=at,
+            ends_at=at + timedelta(days=100),
+        ),
+    ):
+        await protection.execute_update(ChildProtectionWorkflow.step, step)
+    await skip_days(env, 30)
+    await protection.execute_update(
+        ChildProtectionWorkflow.step,
+        RenewalDecided(
+            step="renewal_decided",
+            measure="ondertoezichtstelling",
+            requested=True,
+            at=await env.get_current_time(),
+        ),
+    )
+    case, _, at = await requested_by_police(env, tq)  # one protection path per child at a time
+    await case.execute_update(
+        CaseWorkflow.start_path,
+        StartPathCmd(
+            kind="child_protection", path_id="protection-urgent", at=at, child_ref="k1", via="raad"
+        ),
+    )
+    urgent = env.client.get_workflow_handle_for(
+        ChildProtectionWorkflow.run,
+        path_workflow_id(case.id.removeprefix("case-"), "protection-urgent"),
+    )
+    for step in (
+        RaadAnswered(step="raad_answered", investigation_started=True, at=at),
+        *(
+            CourtDecided(
+                step="court_decided",
+                measure=measure,
+                granted=True,
+                urgent=measure == "machtiging_uithuisplaatsing",
+                at=at,
+                ends_at=at + timedelta(days=days),
+            )
+            for measure, days in (
+                ("voorlopige_ondertoezichtstelling", 80),
+                ("machtiging_uithuisplaatsing", 14),
+            )
+        ),
+        CourtDecided(
+            step="court_decided",
+            measure="machtiging_uithuisplaatsing",
+            granted=True,
+            at=at,
+            ends_at=at + timedelta(days=60),
+        ),
+    ):
+        await urgent.execute_update(ChildProtectionWorkflow.step, step)
+    return {
+        "huisverbod_heard_awaiting_ruling": hv,
+        "protection_ots_renewal_requested": protection,
+        "protection_spoedmachtiging_replaced": urgent,
+    }
+
+
 async def main() -> None:
     async with time_skipping(recording_converter()) as env:
         tq = "record"
@@ -446,6 +547,7 @@ async def main() -> None:
             recorded = await record_paths(env, tq)
             recorded.update(await record_long_case(env, tq))
             recorded.update(await record_legal_dates(env, tq))
+            recorded.update(await record_court_terms(env, tq))
             recorded.update(await record_repeat_violence(env, tq))
             recorded.update(await record_lean(env, tq))
             recorded.update(await record_wake_kept(env, tq))

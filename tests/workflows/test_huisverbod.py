@@ -22,7 +22,7 @@ from domain.huisverbod import (
     WithdrawalCmd,
 )
 from domain.ids import case_workflow_id, huisverbod_workflow_id
-from domain.workdays import AMSTERDAM
+from domain.workdays import AMSTERDAM, local_date, statutory_end
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 
@@ -142,8 +142,8 @@ async def test_ban_lifted_on_appeal_ends_at_once(env, worker, read_model):
     appealed = await hv.execute_update(
         HuisverbodWorkflow.appeal, AppealCmd(lodged_at=await env.get_current_time())
     )
-    ruling_due = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
-    assert ruling_due.due_at == appealed.appeal.lodged_at + 3 * DAY
+    hearing = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
+    assert hearing.due_at == statutory_end(local_date(appealed.appeal.lodged_at) + 3 * DAY)
     await env.sleep(DAY)
     ruled_at = await env.get_current_time()
     lifted = await hv.execute_update(
@@ -283,20 +283,30 @@ async def test_autumn_extension_to_exactly_four_calendar_weeks_is_accepted(env, 
     assert final.status == "expired" and final.ended_at == cap
 
 
-async def test_the_court_hears_interim_relief_within_three_days_of_receipt(env, worker, read_model):
-    """Wth art. 6: the deadline runs from receipt and is met by the hearing."""
+async def test_the_court_hears_interim_relief_within_three_days_and_rules_within_a_day(
+    env, worker, read_model
+):
+    """Wth art. 6 lid 1 sub a (three days, to the end of the last, Atw art. 1) and sub b (the
+    ruling at the latest 24 hours after the hearing)."""
     _, hv = await open_case(env, worker)
     await impose(env, hv)
     received = await env.get_current_time()
     appealed = await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=received))
     hearing = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
-    assert hearing.due_at == received + 3 * DAY and "Wth art. 6" in hearing.rule
+    assert hearing.due_at == statutory_end(local_date(received) + 3 * DAY)
+    assert "Wth art. 6 lid 1 sub a" in hearing.rule
     await env.sleep(2 * DAY)
-    heard = await hv.execute_update(
-        HuisverbodWorkflow.record_hearing, HearingCmd(at=await env.get_current_time())
-    )
+    heard_at = await env.get_current_time()
+    heard = await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(at=heard_at))
     assert [d.status for d in heard.deadlines if d.key == "interim_relief_hearing"] == ["met"]
-    assert heard.status == "imposed"  # the ruling follows
+    ruling = next(d for d in heard.deadlines if d.key == "interim_relief_ruling")
+    assert (ruling.due_at, ruling.responsible) == (heard_at + DAY, "court")
+    assert "Wth art. 6 lid 1 sub b" in ruling.rule
+    ruled = await hv.execute_update(
+        HuisverbodWorkflow.rule,
+        RulingCmd(outcome="upheld", ruled_at=await env.get_current_time()),
+    )
+    assert [d.status for d in ruled.deadlines if d.key == "interim_relief_ruling"] == ["met"]
 
 
 async def test_appeal_against_the_extension_and_after_the_ban_ended(env, worker, read_model):

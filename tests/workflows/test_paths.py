@@ -19,6 +19,7 @@ from domain.child_protection import (
     ProtectionStart,
     RaadAnswered,
     RaadConcluded,
+    RenewalDecided,
 )
 from domain.mda import MdaAnalysis, MdaClose, MdaIntake, MdaPlan, MdaReview, MdaStart, PlanAction
 from domain.policy import ChildProtectionPolicy, MdaPolicy, Policy
@@ -195,6 +196,34 @@ async def test_an_ots_is_renewed_by_at_most_a_year(env, worker, read_model):
     assert [d.status for d in renewals][-2:] == ["met", "open"]
 
 
+async def test_the_renewal_of_an_ots_is_asked_two_months_before_its_end(env, worker, read_model):
+    """BW 1:265j lid 1: the jeugdbescherming is reminded before the moment to ask for a
+    renewal, not after it; recording the request meets it."""
+    handle, _ = await start_protection(env, worker)
+    now = await env.get_current_time()
+    answered, concluded = to_court(now)
+    for s in (answered, concluded):
+        await handle.execute_update(ChildProtectionWorkflow.step, s)
+    state = await handle.execute_update(ChildProtectionWorkflow.step, ots(now, 300))
+    ends = now + timedelta(days=300)
+    request = next(d for d in state.deadlines if d.key == "renewal_request")
+    assert request.responsible == "jeugdbescherming"
+    assert wall(request.due_at) == wall(ends) - relativedelta(months=2)
+    assert request.remind_at < request.due_at < ends
+    await skip_to(env, request.remind_at + DAY)
+    assert ("reminder", "jeugdbescherming") in await read_model.sent(2)
+    state = await handle.execute_update(
+        ChildProtectionWorkflow.step,
+        RenewalDecided(
+            step="renewal_decided",
+            measure="ondertoezichtstelling",
+            requested=True,
+            at=await env.get_current_time(),
+        ),
+    )
+    assert [d.status for d in state.deadlines if d.key == "renewal_request"] == ["met"]
+
+
 async def test_corv_refusal_escalates_to_the_coordinator(env, worker, read_model):
     read_model.corv_refuses = True
     handle, _ = await start_protection(env, worker)
@@ -366,7 +395,7 @@ async def test_an_unused_machtiging_lapses_after_three_months(env, worker, read_
 async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigates(
     env, worker, read_model
 ):
-    """BW 1:257 and 1:265c lid 1: during the investigation a voorlopige OTS, and with it a
+    """BW 1:257 and 1:265b lid 1: during the investigation a voorlopige OTS, and with it a
     machtiging that never runs past it; ending the OTS ends the machtiging."""
     handle, _ = await start_protection(env, worker)
     now = await env.get_current_time()
@@ -377,7 +406,7 @@ async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigat
     too_long = await rejected(
         handle, ChildProtectionWorkflow.step, ots(now, 61, "machtiging_uithuisplaatsing")
     )
-    assert too_long.startswith("Invalid") and "BW 1:265c lid 1" in too_long
+    assert too_long.startswith("Invalid") and "BW 1:265b lid 1" in too_long
     state = await handle.execute_update(
         ChildProtectionWorkflow.step, ots(now, 14, "machtiging_uithuisplaatsing")
     )
@@ -396,3 +425,39 @@ async def test_a_voorlopige_ots_with_a_spoedmachtiging_while_the_raad_investigat
     )
     assert not any(m.running for m in ended.measures)
     assert any("beëindigd met de ondertoezichtstelling" in e.detail for e in ended.timeline)
+
+
+async def test_a_spoedmachtiging_runs_weeks_until_the_court_decides_after_hearing_the_parents(
+    env, worker, read_model
+):
+    """Rv art. 800 lid 2 (as read here): a machtiging before the parents were heard, for
+    at most four weeks; they are heard within two; the decision after the hearing replaces
+    it, and a child placed under it stays placed."""
+    handle, _ = await start_protection(env, worker)
+    now = await env.get_current_time()
+    await handle.execute_update(ChildProtectionWorkflow.step, *raad_investigating(now))
+    await handle.execute_update(
+        ChildProtectionWorkflow.step, ots(now, 80, "voorlopige_ondertoezichtstelling")
+    )
+    urgent = ots(now, 40, "machtiging_uithuisplaatsing").model_copy(update={"urgent": True})
+    too_long = await rejected(handle, ChildProtectionWorkflow.step, urgent)
+    assert too_long.startswith("Invalid") and "Rv art. 800 lid 2" in too_long
+    state = await handle.execute_update(
+        ChildProtectionWorkflow.step, urgent.model_copy(update={"ends_at": now + 14 * DAY})
+    )
+    hearing = next(d for d in state.deadlines if d.key == "urgent_hearing")
+    assert hearing.responsible == "court" and now + 14 * DAY <= hearing.due_at
+    await handle.execute_update(
+        ChildProtectionWorkflow.step, PlacementCarriedOut(step="placement_carried_out", at=now)
+    )
+    await env.sleep(7 * DAY)
+    after = await handle.execute_update(
+        ChildProtectionWorkflow.step,
+        ots(await env.get_current_time(), 60, "machtiging_uithuisplaatsing"),
+    )
+    machtigingen = [m for m in after.measures if m.kind == "machtiging_uithuisplaatsing"]
+    assert [(m.urgent, m.running, m.placed) for m in machtigingen] == [
+        (True, False, True),
+        (False, True, True),
+    ]
+    assert [d.status for d in after.deadlines if d.key == "urgent_hearing"] == ["met"]
