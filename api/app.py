@@ -23,7 +23,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
-from api import advice_pages, pages
+from api import web
 from api.auth import current_principal
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
@@ -110,7 +110,7 @@ async def _resume_loop(app: FastAPI) -> None:
 
 
 def is_page(request: Request) -> bool:
-    return request.url.path == "/" or request.url.path.startswith(pages.PAGE_PREFIXES)
+    return request.url.path == "/" or request.url.path.startswith(web.PAGE_PREFIXES)
 
 
 def database_down(request: Request) -> JSONResponse:
@@ -182,23 +182,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
     )
     app.include_router(health.router)
-    app.include_router(pages.router)
-    app.include_router(advice_pages.router)
-    app.mount("/static", StaticFiles(directory=Path(pages.__file__).with_name("static")), "static")
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), "static")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         """Pages get a page with the reason; the API its problem details."""
         detail = STARLETTE_REASONS.get(str(exc.detail), str(exc.detail))
         if is_page(request):
-            return pages.error_page(request, exc.status_code, detail)
+            return web.error_page(request, exc.status_code, detail)
         return problem(request, exc.status_code, detail, headers=exc.headers)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:
         """A service's refusal: its status and reason; a page shows it as a page."""
         if is_page(request):
-            return pages.error_page(request, exc.status_code, exc.detail)
+            return web.error_page(request, exc.status_code, exc.detail)
         headers = {"Retry-After": str(RETRY_AFTER)} if exc.status_code == 503 else None
         return problem(request, exc.status_code, exc.detail, headers=headers)
 
@@ -316,7 +315,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await call_next(request)
         detail = "het verzoek bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen"
         if is_page(request):
-            return pages.error_page(request, 400, detail)
+            return web.error_page(request, 400, detail)
         error = {"in": where, "location": {"name": where}, "code": "nul_character"}
         return problem(request, 400, detail, errors=[{**error, "detail": detail}])
 
@@ -358,13 +357,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         /core/error-handling/invalid-input)."""
         errors = invalid_params(exc.errors())
         if is_page(request):
-            return pages.error_page(request, 422, summary(errors))
+            return web.error_page(request, 422, summary(errors))
         return problem(request, 400, summary(errors), errors=errors)
 
     async def database_unreachable(request: Request, exc: Exception) -> Response:
         log.warning("Postgres unreachable: %s", type(exc).__name__)
         if is_page(request):
-            return pages.error_page(request, 503, "De database is even niet bereikbaar.")
+            return web.error_page(request, 503, "De database is even niet bereikbaar.")
         return database_down(request)
 
     for down in DATABASE_DOWN:
@@ -383,7 +382,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("unexpected %s on %s\n%s", type(exc).__name__, request.url.path, trace)
         detail = "er ging iets mis aan onze kant; het is gelogd, probeer het later opnieuw"
         if is_page(request):
-            return pages.error_page(request, 500, detail)
+            return web.error_page(request, 500, detail)
         return problem(request, 500, detail)
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,metrics")
