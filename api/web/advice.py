@@ -30,6 +30,7 @@ from domain.advice import (
     FollowUpIn,
     refusal,
 )
+from domain.case import PERSON_ROLE_NAMES
 from domain.workdays import AMSTERDAM
 from services import advice as advice_service
 from services.context import Caller
@@ -39,7 +40,6 @@ Creating = Annotated[Principal, Depends(allowed("advice.create"))]
 Reading = Annotated[Principal, Depends(allowed("advice.read"))]
 Stepping = Annotated[Principal, Depends(allowed("advice.step"))]
 PERSON_ROWS = 3  # rows for naming the family on a form
-ROLES = {"victim": "slachtoffer", "pleger": "pleger", "child": "kind", "other": "overig"}
 LABELS = {"askers": ASKERS, "close_reasons": CLOSE_REASONS}
 CHANGED = "adviesvraag-gewijzigd"  # the event on which the question's live part refreshes
 
@@ -106,7 +106,7 @@ def _new_form(request: Request, p: Principal, status: int = 200, **context) -> H
         status,
         municipalities=region.municipalities if region else [],
         rows=range(1, PERSON_ROWS + 1),
-        roles=ROLES,
+        roles=PERSON_ROLE_NAMES,
         **LABELS,
         **context,
     )
@@ -157,7 +157,7 @@ async def _advice_page(
         view_id=new_view(caller.audit),
         may=lambda action: refusal(q.status, action) is None,
         rows=range(1, PERSON_ROWS + 1),
-        roles=ROLES,
+        roles=PERSON_ROLE_NAMES,
         now=datetime.now(UTC),
         **LABELS,
         **outcome,

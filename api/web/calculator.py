@@ -13,31 +13,10 @@ from api.deps import SettingsDep
 from api.routes.deadlines import calculate
 from api.web.render import error_page, page
 from domain.access import Principal
+from domain.deadlines import DATE_NAMES, RULE_NAMES
 from domain.workdays import AMSTERDAM
 
 router = APIRouter(include_in_schema=False)
-
-
-RULE_NAMES = {
-    "huisverbod": "Tijdelijk huisverbod (vanaf het opleggen)",
-    "interim_relief": "Voorlopige voorziening (vanaf ontvangst door de rechter)",
-    "safety_assessment": "Veiligheidsbeoordeling (vanaf de melding)",
-    "investigation": "Onderzoek Veilig Thuis (vanaf de start)",
-    "voorlopige_ots": "Voorlopige ondertoezichtstelling (vanaf de uitspraak)",
-    "ots": "Ondertoezichtstelling (vanaf de uitspraak)",
-    "machtiging_uithuisplaatsing": "Machtiging uithuisplaatsing (vanaf de uitspraak)",
-}
-DATE_NAMES = {
-    "end": "einde",
-    "cap": "uiterste einde na verlenging",
-    "contact_address": "adres of contact opgegeven",
-    "help_started": "hulp gestart",
-    "appeal_term": "einde beroepstermijn",
-    "hearing": "behandeling door de rechter",
-    "safety_assessment": "veiligheidsbeoordeling",
-    "investigation": "onderzoek afgerond",
-    "lapses_unused": "vervalt als niet gebruikt",
-}
 
 
 @router.get("/termijnen", response_class=HTMLResponse)

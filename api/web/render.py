@@ -23,10 +23,13 @@ from api.problems import form_refusal
 from domain.access import ROLE_NAMES
 from domain.acute_safety import PLACEMENT_LABELS
 from domain.advice import STATUSES as ADVICE_STATUSES
-from domain.case import FOLLOW_UP_NAMES, PHASE_NAMES
+from domain.case import FOLLOW_UP_NAMES, PERSON_ROLE_NAMES, PHASE_NAMES
+from domain.chain import CHANNEL_NAMES
 from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES
-from domain.policy import RuleViolation, age_on
+from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
+from domain.policy import MEASURE_NAMES, RuleViolation, age_on
 from domain.workdays import AMSTERDAM
+from domain.zgw import FILING_STATUS_NAMES
 from services.context import AuditEntry
 from services.errors import Refused
 from services.procedures import PROCEDURES
@@ -104,15 +107,12 @@ ENV.globals.update(
     path_statuses={k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()},
     placement_names=PLACEMENT_LABELS,
     role_names=ROLE_NAMES,
-    person_roles={"victim": "slachtoffer", "pleger": "pleger", "child": "kind", "other": "overig"},
-    deadline_states={
-        "met": "gehaald",
-        "met_late": "te laat gehaald",
-        "open": "open",
-        "overdue": "verstreken",
-        "missed": "verstreken, procedure beëindigd",
-        "closed": "vervallen",
-    },
+    person_roles=PERSON_ROLE_NAMES,
+    deadline_states=DEADLINE_STATUS_NAMES,
+    delivery_states=DELIVERY_STATUS_NAMES,
+    channel_names=CHANNEL_NAMES,
+    measure_names=MEASURE_NAMES,
+    filing_states=FILING_STATUS_NAMES,
     risk_answers=RISK_ANSWER_LABELS,
     follow_up_names=FOLLOW_UP_NAMES,
     yesno=yesno,
