@@ -43,17 +43,13 @@ from api.routes import (
 )
 from api.schemas import ERROR_RESPONSES
 from ketenregie.settings import Settings
-from services import advice as advice_service
-from services import case as case_service
+from services import access_log as access_log_service
+from services import idempotency, pending
+from services.context import open_pool
 from services.errors import DATABASE_DOWN, RETRY_AFTER, Refused
-from store import access_log as access_log_store
-from store import advice as advice_store
-from store import cases as case_store
-from store import idempotency
-from store.db import create_pool
+from services.procedures import PROCEDURES
 from workers.case_keys import PostgresKeyStore
 from workers.client import connect
-from workflows.registry import PROCEDURES
 
 log = logging.getLogger("ketenregie.api")
 OPENAPI_URL = "/v1/openapi.json"
@@ -79,24 +75,9 @@ async def resume_pending_cases(app: FastAPI) -> int:
     """Start the workflows of cases (and advice questions) stored while Temporal was
     unreachable; return how many."""
     settings = app.state.settings
-    async with app.state.pool.acquire() as conn:
-        started = 0
-        for case_id in await case_store.not_started(conn):
-            await case_service.start_case(
-                app.state.temporal,
-                settings.policy,
-                settings.task_queue,
-                await case_store.get_case(conn, case_id),
-            )
-            await case_store.mark_started(conn, case_id)
-            started += 1
-        for question in await advice_store.not_started(conn):
-            await advice_service.start_workflow(
-                app.state.temporal, settings.policy, settings.task_queue, question
-            )
-            await advice_store.mark_started(conn, question["advice_id"])
-            started += 1
-    return started
+    return await pending.start_pending(
+        app.state.pool, app.state.temporal, settings.policy, settings.task_queue
+    )
 
 
 async def _resume_loop(app: FastAPI) -> None:
@@ -137,11 +118,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.pool = await create_pool(settings.database_url)
+        app.state.pool = await open_pool(settings.database_url)
         # The access log and the codec's case keys have connections of their own: a request
         # holds one of the main pool while it waits for Temporal (whose codec needs a key) and
         # until its response is out (when it is logged), so under load they would wait on it.
-        app.state.side_pool = await create_pool(settings.database_url, min_size=1, max_size=4)
+        app.state.side_pool = await open_pool(settings.database_url, min_size=1, max_size=4)
         app.state.case_keys = PostgresKeyStore(app.state.side_pool, settings.keyring)
         app.state.temporal = await connect(settings, app.state.case_keys)
         resumer = asyncio.create_task(_resume_loop(app))
@@ -211,19 +192,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if entry is None or entry.action is None or principal is None:
             return response
         try:
-            async with app.state.side_pool.acquire() as conn:
-                await access_log_store.append(
-                    conn,
-                    principal=principal,
-                    action=entry.action,
-                    outcome=response.status_code,
-                    client=request.client.host if request.client else "",
-                    case_ids=entry.case_ids,
-                    person_refs=entry.person_refs,
-                    huisverbod_id=entry.huisverbod_id,
-                    detail=entry.detail,
-                    view_id=entry.view_id,
-                )
+            client = request.client.host if request.client else ""
+            status = response.status_code
+            await access_log_service.record(app.state.side_pool, principal, entry, status, client)
         except DATABASE_DOWN:  # a read that cannot be logged is not given: NEN 7513
             return database_down(request)
         return response
@@ -259,8 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         who = f"{principal.org}/{principal.subject}"
         digest = hashlib.sha256(request.url.path.encode() + b"\n" + await request.body())
         try:
-            async with app.state.pool.acquire() as conn:
-                earlier = await idempotency.claim(conn, who, key, digest.hexdigest())
+            earlier = await idempotency.claim(app.state.pool, who, key, digest.hexdigest())
         except DATABASE_DOWN:
             return database_down(request)
         if earlier is not None:
@@ -287,12 +257,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ("application/json", PROBLEM)
             )
             with contextlib.suppress(*DATABASE_DOWN):
-                async with app.state.pool.acquire() as conn:
-                    if json_body:
-                        body = json.loads(content)
-                        await idempotency.remember(conn, who, key, response.status_code, body)
-                    else:
-                        await idempotency.release(conn, who, key)
+                body = json.loads(content) if json_body else None
+                await idempotency.settle(app.state.pool, who, key, response.status_code, body)
         return Response(content, response.status_code, dict(response.headers))
 
     @app.middleware("http")
