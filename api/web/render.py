@@ -103,8 +103,6 @@ ENV.globals.update(
     phases=PHASES,
     advice_statuses=ADVICE_STATUSES,
     statuses=STATUS_NAMES,
-    path_names={kind: p.spec.label for kind, p in PROCEDURES.items()},
-    path_statuses={k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()},
     placement_names=PLACEMENT_LABELS,
     role_names=ROLE_NAMES,
     person_roles=PERSON_ROLE_NAMES,
@@ -136,6 +134,11 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
                 (chain.partner(org) or (None, None))[1].name if chain.partner(org) else org
             ),
             "demo": demo_banner(request.app.state.settings),
+            # from the registry as it is now: a procedure registered later has its words too
+            "path_names": {kind: p.spec.label for kind, p in PROCEDURES.items()},
+            "path_statuses": {
+                k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()
+            },
             **context,
         },
         status_code=status,
