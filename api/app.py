@@ -23,7 +23,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
-from api import advice_pages, pages
+from api import web
 from api.auth import current_principal
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
@@ -45,15 +45,11 @@ from api.schemas import ERROR_RESPONSES
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
 from infra.settings import Settings
-from services import advice as advice_service
-from services import case as case_service
+from services import access_log as access_log_service
+from services import idempotency, pending
+from services.context import open_pool
 from services.errors import DATABASE_DOWN, RETRY_AFTER, Refused
-from store import access_log as access_log_store
-from store import advice as advice_store
-from store import cases as case_store
-from store import idempotency
-from store.db import create_pool
-from workflows.registry import PROCEDURES
+from services.procedures import PROCEDURES
 
 log = logging.getLogger("ketenregie.api")
 OPENAPI_URL = "/v1/openapi.json"
@@ -79,24 +75,9 @@ async def resume_pending_cases(app: FastAPI) -> int:
     """Start the workflows of cases (and advice questions) stored while Temporal was
     unreachable; return how many."""
     settings = app.state.settings
-    async with app.state.pool.acquire() as conn:
-        started = 0
-        for case_id in await case_store.not_started(conn):
-            await case_service.start_case(
-                app.state.temporal,
-                settings.policy,
-                settings.task_queue,
-                await case_store.get_case(conn, case_id),
-            )
-            await case_store.mark_started(conn, case_id)
-            started += 1
-        for question in await advice_store.not_started(conn):
-            await advice_service.start_workflow(
-                app.state.temporal, settings.policy, settings.task_queue, question
-            )
-            await advice_store.mark_started(conn, question["advice_id"])
-            started += 1
-    return started
+    return await pending.start_pending(
+        app.state.pool, app.state.temporal, settings.policy, settings.task_queue
+    )
 
 
 async def _resume_loop(app: FastAPI) -> None:
@@ -110,7 +91,7 @@ async def _resume_loop(app: FastAPI) -> None:
 
 
 def is_page(request: Request) -> bool:
-    return request.url.path == "/" or request.url.path.startswith(pages.PAGE_PREFIXES)
+    return request.url.path == "/" or request.url.path.startswith(web.PAGE_PREFIXES)
 
 
 def database_down(request: Request) -> JSONResponse:
@@ -138,11 +119,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         settings.chain  # noqa: B018 - refuses a chain that leaves a legal duty without a recipient
-        app.state.pool = await create_pool(settings.database_url)
+        app.state.pool = await open_pool(settings.database_url)
         # The access log and the codec's case keys have connections of their own: a request
         # holds one of the main pool while it waits for Temporal (whose codec needs a key) and
         # until its response is out (when it is logged), so under load they would wait on it.
-        app.state.side_pool = await create_pool(settings.database_url, min_size=1, max_size=4)
+        app.state.side_pool = await open_pool(settings.database_url, min_size=1, max_size=4)
         app.state.case_keys = PostgresKeyStore(app.state.side_pool, settings.keyring)
         app.state.temporal = await connect(settings, app.state.case_keys)
         resumer = asyncio.create_task(_resume_loop(app))
@@ -183,23 +164,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
     )
     app.include_router(health.router)
-    app.include_router(pages.router)
-    app.include_router(advice_pages.router)
-    app.mount("/static", StaticFiles(directory=Path(pages.__file__).with_name("static")), "static")
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), "static")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         """Pages get a page with the reason; the API its problem details."""
         detail = STARLETTE_REASONS.get(str(exc.detail), str(exc.detail))
         if is_page(request):
-            return pages.error_page(request, exc.status_code, detail)
+            return web.error_page(request, exc.status_code, detail)
         return problem(request, exc.status_code, detail, headers=exc.headers)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:
         """A service's refusal: its status and reason; a page shows it as a page."""
         if is_page(request):
-            return pages.error_page(request, exc.status_code, exc.detail)
+            return web.error_page(request, exc.status_code, exc.detail)
         headers = {"Retry-After": str(RETRY_AFTER)} if exc.status_code == 503 else None
         return problem(request, exc.status_code, exc.detail, headers=headers)
 
@@ -213,19 +193,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if entry is None or entry.action is None or principal is None:
             return response
         try:
-            async with app.state.side_pool.acquire() as conn:
-                await access_log_store.append(
-                    conn,
-                    principal=principal,
-                    action=entry.action,
-                    outcome=response.status_code,
-                    client=request.client.host if request.client else "",
-                    case_ids=entry.case_ids,
-                    person_refs=entry.person_refs,
-                    huisverbod_id=entry.huisverbod_id,
-                    detail=entry.detail,
-                    view_id=entry.view_id,
-                )
+            client = request.client.host if request.client else ""
+            status = response.status_code
+            await access_log_service.record(app.state.side_pool, principal, entry, status, client)
         except DATABASE_DOWN:  # a read that cannot be logged is not given: NEN 7513
             return database_down(request)
         return response
@@ -261,8 +231,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         who = f"{principal.org}/{principal.subject}"
         digest = hashlib.sha256(request.url.path.encode() + b"\n" + await request.body())
         try:
-            async with app.state.pool.acquire() as conn:
-                earlier = await idempotency.claim(conn, who, key, digest.hexdigest())
+            earlier = await idempotency.claim(app.state.pool, who, key, digest.hexdigest())
         except DATABASE_DOWN:
             return database_down(request)
         if earlier is not None:
@@ -289,12 +258,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ("application/json", PROBLEM)
             )
             with contextlib.suppress(*DATABASE_DOWN):
-                async with app.state.pool.acquire() as conn:
-                    if json_body:
-                        body = json.loads(content)
-                        await idempotency.remember(conn, who, key, response.status_code, body)
-                    else:
-                        await idempotency.release(conn, who, key)
+                body = json.loads(content) if json_body else None
+                await idempotency.settle(app.state.pool, who, key, response.status_code, body)
         return Response(content, response.status_code, dict(response.headers))
 
     @app.middleware("http")
@@ -317,7 +282,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await call_next(request)
         detail = "het verzoek bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen"
         if is_page(request):
-            return pages.error_page(request, 400, detail)
+            return web.error_page(request, 400, detail)
         error = {"in": where, "location": {"name": where}, "code": "nul_character"}
         return problem(request, 400, detail, errors=[{**error, "detail": detail}])
 
@@ -359,13 +324,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         /core/error-handling/invalid-input)."""
         errors = invalid_params(exc.errors())
         if is_page(request):
-            return pages.error_page(request, 422, summary(errors))
+            return web.error_page(request, 422, summary(errors))
         return problem(request, 400, summary(errors), errors=errors)
 
     async def database_unreachable(request: Request, exc: Exception) -> Response:
         log.warning("Postgres unreachable: %s", type(exc).__name__)
         if is_page(request):
-            return pages.error_page(request, 503, "De database is even niet bereikbaar.")
+            return web.error_page(request, 503, "De database is even niet bereikbaar.")
         return database_down(request)
 
     for down in DATABASE_DOWN:
@@ -384,7 +349,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("unexpected %s on %s\n%s", type(exc).__name__, request.url.path, trace)
         detail = "er ging iets mis aan onze kant; het is gelogd, probeer het later opnieuw"
         if is_page(request):
-            return pages.error_page(request, 500, detail)
+            return web.error_page(request, 500, detail)
         return problem(request, 500, detail)
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,metrics")

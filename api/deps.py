@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import asyncpg
 from fastapi import Depends, Header, Request
 
 from infra.settings import Settings
@@ -15,13 +14,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def _connection(request: Request):
-    async with request.app.state.pool.acquire() as conn:
-        yield conn
-
-
 SettingsDep = Annotated[Settings, Depends(_settings)]
-ConnDep = Annotated[asyncpg.Connection, Depends(_connection)]
 
 
 def _parts(request: Request) -> Parts:

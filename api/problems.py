@@ -18,6 +18,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from domain.policy import RuleViolation
 from services.errors import Refused
 
 MEDIA_TYPE = "application/problem+json"
@@ -110,11 +111,13 @@ def invalid_params(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def form_refusal(e: Exception) -> tuple[str, int]:
     """What a page's form says when its step did not go through, and the status: the
-    service's reason, or every invalid field in Dutch."""
+    service's reason, the rule broken, or every invalid field in Dutch."""
     if isinstance(e, Refused | HTTPException):
         return f"Niet gelukt: {e.detail}", e.status_code
     if isinstance(e, ValidationError):
         return f"Niet gelukt: {summary(invalid_params(e.errors()))}", 422
+    if isinstance(e, RuleViolation):
+        return f"Niet gelukt: {e}", 422
     return "Niet gelukt: controleer het formulier (een datum of tijd klopt niet).", 422
 
 

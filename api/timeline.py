@@ -6,17 +6,18 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from domain.models import DEADLINE_STATUS_NAMES
 from domain.workdays import AMSTERDAM
 
 WIDTH, LEFT, RIGHT = 960, 20, 20
-# status -> (Dutch label, shape, css class): distinguishable by shape and text, not colour alone
+# status -> (shape, css class): distinguishable by shape and text, not colour alone
 MARKS = {
-    "met": ("gehaald", "circle", "met"),
-    "met_late": ("te laat gehaald", "circle", "late"),
-    "open": ("open", "ring", "open"),
-    "overdue": ("verstreken", "triangle", "missed"),
-    "missed": ("verstreken; de procedure is beëindigd", "triangle", "missed"),
-    "closed": ("vervallen: de procedure is beëindigd", "square", "closed"),
+    "met": ("circle", "met"),
+    "met_late": ("circle", "late"),
+    "open": ("ring", "open"),
+    "overdue": ("triangle", "missed"),
+    "missed": ("triangle", "missed"),
+    "closed": ("square", "closed"),
 }
 
 
@@ -84,14 +85,14 @@ def build(
     marks = []
     for d in deadlines:
         state = "met_late" if d["status"] == "overdue" and d.get("met_at") else d["status"]
-        label, shape, css = MARKS[state]
+        shape, css = MARKS[state]
         marks.append(
             Mark(
                 x=x(d["due_at"]),
                 label=d["label"],
                 when=d["due_at"],
                 status=state,
-                status_label=label,
+                status_label=DEADLINE_STATUS_NAMES[state],
                 shape=shape,
                 css=css,
             )

@@ -31,6 +31,7 @@ class WebhookChannel(BaseModel):
 
 
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="kind")]
+CHANNEL_NAMES = {"email": "e-mail", "webhook": "koppeling"}  # Dutch, for people
 
 BesluitKind = Literal["oplegging", "afwijzing", "verlenging", "intrekking"]
 ZaakStatus = Literal["aangevraagd", "opgelegd", "verlengd", "beeindigd"]

@@ -130,6 +130,33 @@ RULES: dict[str, Callable[[datetime, Policy], list[DueDate]]] = {
 LAST_YEAR = 9998  # Python's calendar ends with 9999
 
 
+# Dutch, for people: each rule of the calculator by what it runs from, and each date it yields
+RULE_NAMES = {
+    "huisverbod": "Tijdelijk huisverbod (vanaf het opleggen)",
+    "interim_relief": "Voorlopige voorziening (vanaf ontvangst door de rechter)",
+    "safety_assessment": "Veiligheidsbeoordeling (vanaf de melding)",
+    "investigation": "Onderzoek Veilig Thuis (vanaf de start)",
+    "voorlopige_ots": "Voorlopige ondertoezichtstelling (vanaf de uitspraak)",
+    "ots": "Ondertoezichtstelling (vanaf de uitspraak)",
+    "machtiging_uithuisplaatsing": "Machtiging uithuisplaatsing (vanaf de uitspraak)",
+    "spoedmachtiging_uithuisplaatsing": "Spoedmachtiging uithuisplaatsing (vanaf de uitspraak)",
+}
+DATE_NAMES = {
+    "end": "einde",
+    "cap": "uiterste einde na verlenging",
+    "contact_address": "adres of contact opgegeven",
+    "help_started": "hulp gestart",
+    "appeal_term": "einde beroepstermijn",
+    "hearing": "behandeling door de rechter",
+    "ruling_after_latest_hearing": "uitspraak na een behandeling op het laatste moment",
+    "parents_heard": "ouders gehoord",
+    "renewal_request": "verlenging vragen of laten aflopen",
+    "safety_assessment": "veiligheidsbeoordeling",
+    "investigation": "onderzoek afgerond",
+    "lapses_unused": "vervalt als niet gebruikt",
+}
+
+
 class UnknownRule(ValueError):
     pass
 

@@ -62,9 +62,24 @@ Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 
 
 DeadlineStatus = Literal["open", "met", "overdue", "missed", "closed"]
+# Dutch, for people; "met_late" is a met deadline whose moment came after it was due
+DEADLINE_STATUS_NAMES = {
+    "open": "open",
+    "met": "gehaald",
+    "met_late": "te laat gehaald",
+    "overdue": "verstreken",
+    "missed": "verstreken; de procedure is beëindigd",
+    "closed": "vervallen: de procedure is beëindigd",
+}
 
 
 DeliveryStatus = Literal["pending", "sending", "sent", "failed"]
+DELIVERY_STATUS_NAMES = {
+    "pending": "wacht",
+    "sending": "bezig",
+    "sent": "verzonden",
+    "failed": "mislukt",
+}
 
 
 class Strict(BaseModel):

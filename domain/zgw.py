@@ -22,6 +22,14 @@ from domain.huisverbod_order import OrderKind
 from domain.policy import HuisverbodPolicy
 from domain.workdays import AMSTERDAM
 
+# how a ban stands in the zaaksysteem (`api.schemas.ZaaksysteemFiling`), in Dutch
+FILING_STATUS_NAMES = {
+    "filed": "vastgelegd",
+    "pending": "wordt vastgelegd",
+    "retrying": "mislukt, wordt opnieuw geprobeerd",
+    "failed": "mislukt, de coördinator van Veilig Thuis is ingelicht",
+}
+
 SOURCE = "huisverbod:"  # the prefix of a huisverbod's notice keys (`huisverbod:<id>:…`)
 AUDIENCE = "zaaksysteem"
 CHANNEL = "zgw"

@@ -32,6 +32,7 @@ from domain.policy import Policy
 from domain.procedure import birth_date, check_partners, person
 from infra.client import terminate
 from services import huisverbod, radar
+from services.case_steps import STEPS
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
@@ -127,12 +128,12 @@ async def open_melding(
     return case_id, received_at, "started"
 
 
-async def step(
-    parts: Parts, caller: Caller, case_id: str, update: Any, cmd: BaseModel, moment: str
-) -> dict[str, Any]:
-    """Send a step to the case's workflow; `moment` names the command's time field, filled
-    with now when left out. Answers with the case file."""
+async def step(parts: Parts, caller: Caller, case_id: str, name: str, cmd: BaseModel) -> None:
+    """Send step `name` (of `case_steps.STEPS`) to the case's workflow; its moment, when left
+    out, is now."""
+    found = STEPS[name]
     case = await case_file(parts, caller, case_id)
+    moment = found.moment
     cmd = cmd.model_copy(update={moment: at_or_now(getattr(cmd, moment), moment)})
     if isinstance(cmd, FollowUpCmd) and cmd.partner is not None:
         region = parts.chain.region(case["region"])
@@ -144,8 +145,7 @@ async def step(
     if isinstance(cmd, ConsentRefusedCmd):
         check(_consent, case, cmd)
     handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
-    await run_command(handle, update, cmd, closed_reason=CASE_CLOSED)
-    return case
+    await run_command(handle, found.update, cmd, closed_reason=CASE_CLOSED)
 
 
 def _consent(case: dict[str, Any], cmd: ConsentRefusedCmd) -> None:

@@ -16,6 +16,7 @@ from domain.policy import Policy
 from domain.radar import Radar
 from domain.workdays import dutch_time
 from services.errors import unprocessable
+from store.db import create_pool
 
 IDS = uuid.UUID("5d3b4e0a-6b65-7465-6e72-656769650001")  # namespace of derived ids
 
@@ -86,3 +87,8 @@ def at_or_now(at: datetime | None, field: str = "at") -> datetime:
     if at - now > CLOCK_SKEW:
         raise unprocessable(f"{field} {dutch_time(at)} ligt in de toekomst")
     return at
+
+
+async def open_pool(url: str, **sizes: int) -> asyncpg.Pool:
+    """A pool of connections to the database, for `Parts.pool` (sizes: min_size, max_size)."""
+    return await create_pool(url, **sizes)

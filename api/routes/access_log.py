@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from api.auth import AuditDep, allowed
-from api.deps import ConnDep
-from domain.access import Principal, scope_of
-from services.errors import not_found
-from store import access_log, cases
+from api.deps import PartsDep
+from domain.access import Principal
+from services import access_log
+from services.context import Caller
 
 router = APIRouter(prefix="/v1/access-log", tags=["access log"])
 Auditor = Annotated[Principal, Depends(allowed("access_log.read"))]
@@ -37,7 +37,7 @@ class AccessEntry(BaseModel):
 
 @router.get("", response_model=list[AccessEntry])
 async def region_log(
-    conn: ConnDep,
+    parts: PartsDep,
     audit: AuditDep,
     principal: Auditor,
     case_id: Annotated[
@@ -47,20 +47,14 @@ async def region_log(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AccessEntry]:
     """Newest first: who accessed the region's cases (optionally one case)."""
-    rows = await access_log.for_region(conn, principal.region, case_id, limit, offset)
-    if case_id:
-        audit.touches(case_id)
-    audit.detail = f"toegangslog casus={case_id}"
-    return [AccessEntry(**dict(r)) for r in rows]
+    rows = await access_log.region_log(parts, Caller(principal, audit), case_id, limit, offset)
+    return [AccessEntry(**r) for r in rows]
 
 
 @router.get("/persons/{case_id}/{ref}", response_model=list[AccessEntry])
 async def person_export(
-    case_id: str, ref: str, conn: ConnDep, audit: AuditDep, principal: Auditor
+    case_id: str, ref: str, parts: PartsDep, audit: AuditDep, principal: Auditor
 ) -> list[AccessEntry]:
     """Every access to one person's data, oldest first (AVG art. 15 subject-access export)."""
-    if await cases.get_case(conn, case_id, scope_of(principal)) is None:
-        raise not_found("casus")
-    audit.touches(case_id, [ref])
-    audit.detail = "inzageverzoek: export"
-    return [AccessEntry(**dict(r)) for r in await access_log.for_person(conn, case_id, ref)]
+    rows = await access_log.person_export(parts, Caller(principal, audit), case_id, ref)
+    return [AccessEntry(**r) for r in rows]

@@ -38,7 +38,6 @@ from infra.telemetry import CASES_OPENED
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import Caller
-from workflows.case import CaseWorkflow
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -197,9 +196,9 @@ async def destroy_case(
 StepCaller = Annotated[Principal, Depends(allowed("case.step"))]
 
 
-async def _step(parts, case_id: str, principal, audit, update, cmd, moment: str) -> CaseDetail:
+async def _step(parts, case_id: str, principal, audit, name: str, cmd) -> CaseDetail:
     caller = Caller(principal, audit)
-    await case_service.step(parts, caller, case_id, update, cmd, moment)
+    await case_service.step(parts, caller, case_id, name, cmd)
     return CaseDetail(**await case_service.detail(parts, caller, case_id))
 
 
@@ -208,8 +207,7 @@ async def record_safety_assessment(
     case_id: str, body: SafetyAssessmentCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
 ) -> CaseDetail:
     """The veiligheidsbeoordeling (within 5 working days; at once when acute)."""
-    update = CaseWorkflow.record_safety_assessment
-    return await _step(parts, case_id, p, audit, update, body, "assessed_at")
+    return await _step(parts, case_id, p, audit, "safety_assessment", body)
 
 
 @router.post("/cases/{case_id}/follow-up", response_model=CaseDetail)
@@ -217,8 +215,7 @@ async def decide_follow_up(
     case_id: str, body: FollowUpCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
 ) -> CaseDetail:
     """Close with advice, hand over to a partner, investigate, or refer (beschermtafel, MDA++)."""
-    update = CaseWorkflow.decide_follow_up
-    return await _step(parts, case_id, p, audit, update, body, "decided_at")
+    return await _step(parts, case_id, p, audit, "follow_up", body)
 
 
 @router.post("/cases/{case_id}/investigation", response_model=CaseDetail)
@@ -226,8 +223,7 @@ async def record_investigation(
     case_id: str, body: InvestigationCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
 ) -> CaseDetail:
     """The investigation's conclusion (within 10 weeks of its start)."""
-    update = CaseWorkflow.record_investigation
-    return await _step(parts, case_id, p, audit, update, body, "concluded_at")
+    return await _step(parts, case_id, p, audit, "investigation", body)
 
 
 @router.post("/cases/{case_id}/monitoring-checks", response_model=CaseDetail)
@@ -235,15 +231,14 @@ async def record_monitoring_check(
     case_id: str, body: MonitoringCheckCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
 ) -> CaseDetail:
     """A periodic check after handover: does safety hold?"""
-    update = CaseWorkflow.record_monitoring_check
-    return await _step(parts, case_id, p, audit, update, body, "checked_at")
+    return await _step(parts, case_id, p, audit, "monitoring_check", body)
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseDetail)
 async def close_case(
     case_id: str, body: CloseCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
 ) -> CaseDetail:
-    return await _step(parts, case_id, p, audit, CaseWorkflow.close, body, "closed_at")
+    return await _step(parts, case_id, p, audit, "close", body)
 
 
 @router.post("/cases/{case_id}/consent-refusals", response_model=CaseDetail)
@@ -251,5 +246,4 @@ async def record_consent_refused(
     case_id: str, body: ConsentRefusedCmd, parts: PartsDep, audit: AuditDep, p: StepCaller
 ) -> CaseDetail:
     """Parents refused consent for help; record it and the path taken instead."""
-    update = CaseWorkflow.record_consent_refused
-    return await _step(parts, case_id, p, audit, update, body, "at")
+    return await _step(parts, case_id, p, audit, "consent_refused", body)

@@ -16,7 +16,7 @@ from domain.access import Principal
 from domain.procedure import ProcedureSpec
 from services import procedures
 from services.context import Caller
-from workflows.registry import PROCEDURES
+from services.procedures import PROCEDURES
 
 Stepper = Annotated[Principal, Depends(allowed("case.step"))]
 Reader = Annotated[Principal, Depends(allowed("case.read"))]

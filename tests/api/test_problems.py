@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel, Field, PastDate, ValidationError
 
 from api.problems import MESSAGES, dutch_message, form_refusal, invalid_params
+from domain.policy import RuleViolation
 from services.errors import Refused
 
 
@@ -76,3 +77,10 @@ def test_a_field_left_empty_is_missing_whatever_its_type():
     with pytest.raises(ValidationError) as e:
         Form(reason=None, decision="impose", count=None)
     assert {m["detail"] for m in invalid_params(e.value.errors())} == {"dit veld is verplicht"}
+
+
+def test_a_broken_rule_is_said_as_the_rule_says_it():
+    assert form_refusal(RuleViolation("een kind van 16 jaar of ouder")) == (
+        "Niet gelukt: een kind van 16 jaar of ouder",
+        422,
+    )

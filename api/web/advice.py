@@ -7,19 +7,16 @@ a refusal comes back in Dutch beside the form.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
-from api.pages import PAGE_SIZE, new_view, page
-from api.problems import form_refusal
 from api.schemas import AdviceDetail
+from api.web.render import PAGE_SIZE, new_view, page, submit
 from domain.access import Principal
 from domain.advice import (
     ASKERS,
@@ -33,18 +30,18 @@ from domain.advice import (
     FollowUpIn,
     refusal,
 )
+from domain.case import PERSON_ROLE_NAMES
 from domain.workdays import AMSTERDAM
 from services import advice as advice_service
 from services.context import Caller
-from services.errors import Refused
 
 router = APIRouter(include_in_schema=False)
 Creating = Annotated[Principal, Depends(allowed("advice.create"))]
 Reading = Annotated[Principal, Depends(allowed("advice.read"))]
 Stepping = Annotated[Principal, Depends(allowed("advice.step"))]
 PERSON_ROWS = 3  # rows for naming the family on a form
-ROLES = {"victim": "slachtoffer", "pleger": "pleger", "child": "kind", "other": "overig"}
 LABELS = {"askers": ASKERS, "close_reasons": CLOSE_REASONS}
+CHANGED = "adviesvraag-gewijzigd"  # the event on which the question's live part refreshes
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -109,7 +106,7 @@ def _new_form(request: Request, p: Principal, status: int = 200, **context) -> H
         status,
         municipalities=region.municipalities if region else [],
         rows=range(1, PERSON_ROWS + 1),
-        roles=ROLES,
+        roles=PERSON_ROLE_NAMES,
         **LABELS,
         **context,
     )
@@ -125,8 +122,8 @@ async def register_form(
     request: Request, parts: PartsDep, audit: AuditDep, p: Creating
 ) -> Response:
     """Register the question from the form; its page follows."""
-    form = await request.form()
-    try:
+
+    async def send(form: dict) -> Response:
         question = AdviceQuestionIn.model_validate(
             {
                 "region": p.region,
@@ -140,10 +137,12 @@ async def register_form(
             }
         )
         advice_id, _, _ = await advice_service.register(parts, Caller(p, audit), question)
-    except (Refused, HTTPException, ValidationError) as e:
-        message, status = form_refusal(e)
-        return _new_form(request, p, status, message=message, asked=dict(form))
-    return RedirectResponse(f"/adviesvragen/{advice_id}", 303)
+        return RedirectResponse(f"/adviesvragen/{advice_id}", 303)
+
+    async def again(status: int, outcome: dict, asked: dict | None) -> HTMLResponse:
+        return _new_form(request, p, status, message=outcome["message"], asked=asked)
+
+    return await submit(request, send, again)
 
 
 async def _advice_page(
@@ -158,7 +157,7 @@ async def _advice_page(
         view_id=new_view(caller.audit),
         may=lambda action: refusal(q.status, action) is None,
         rows=range(1, PERSON_ROWS + 1),
-        roles=ROLES,
+        roles=PERSON_ROLE_NAMES,
         now=datetime.now(UTC),
         **LABELS,
         **outcome,
@@ -180,28 +179,13 @@ async def advice_part(
     return page(request, "advice_part.html", q=q, now=datetime.now(UTC), **LABELS)
 
 
-async def _step(
-    request: Request,
-    advice_id: str,
-    name: str,
-    parts,
-    caller: Caller,
-    send: Callable[[dict], Awaitable[str]],
-) -> Response:
-    """Send a form's step; with htmx only its outcome comes back (the part refreshes itself),
-    without, the whole page."""
-    form = dict(await request.form())
-    try:
-        message, status = await send(form), 200
-    except (Refused, HTTPException, ValidationError, ValueError) as e:
-        message, status = form_refusal(e)
-    if request.headers.get("HX-Request"):
-        response = page(request, "outcome.html", ok=status == 200, message=message)
-        if status == 200:
-            response.headers["HX-Trigger"] = "adviesvraag-gewijzigd"
-        return response
-    outcome = {"outcome": {"step": name, "ok": status == 200, "message": message}}
-    return await _advice_page(request, advice_id, parts, caller, status, **outcome)
+async def _step(request: Request, advice_id: str, name: str, parts, caller: Caller, send):
+    """Send a form's step; the question's page (or with htmx its outcome) follows."""
+
+    async def again(status: int, **outcome) -> HTMLResponse:
+        return await _advice_page(request, advice_id, parts, caller, status, **outcome)
+
+    return await submit(request, send, again, step=name, changed=CHANGED)
 
 
 @router.post("/adviesvragen/{advice_id}/advies", response_class=HTMLResponse)
@@ -254,8 +238,8 @@ async def convert_form(
 ) -> Response:
     """Turn the question into a melding; the case's page follows."""
     caller = Caller(p, audit)
-    form = await request.form()
-    try:
+
+    async def send(form: dict) -> Response:
         body = ConvertIn(
             unsafety={
                 "acute": form.get("acuut") == "ja",
@@ -266,13 +250,9 @@ async def convert_form(
             persons=_persons(form) or None,
         )
         state, _, _ = await advice_service.convert(parts, caller, advice_id, body)
-    except (Refused, HTTPException, ValidationError) as e:
-        message, status = form_refusal(e)
+        target = f"/casus/{state.case_id}"
         if request.headers.get("HX-Request"):
-            return page(request, "outcome.html", ok=False, message=message)
-        outcome = {"outcome": {"step": "melding", "ok": False, "message": message}}
-        return await _advice_page(request, advice_id, parts, caller, status, **outcome)
-    target = f"/casus/{state.case_id}"
-    if request.headers.get("HX-Request"):
-        return Response(status_code=200, headers={"HX-Redirect": target})
-    return RedirectResponse(target, 303)
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, 303)
+
+    return await _step(request, advice_id, "melding", parts, caller, send)

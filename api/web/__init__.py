@@ -1,0 +1,33 @@
+"""Web pages for the people who use the chain (Dutch, server-rendered, htmx for live parts),
+one module per area.
+
+The same authorisation and access log as the API: each page goes through the services the
+API's routes use, with the caller's principal, so a page can show nothing the API would not.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web import advice, calculator, cases, inbox, region, signin
+from api.web.render import error_page
+
+__all__ = ["PAGE_PREFIXES", "error_page", "router"]
+
+router = APIRouter(include_in_schema=False)
+for area in (signin, region, cases, inbox, calculator, advice):
+    router.include_router(area.router)
+
+PAGE_PREFIXES = (
+    "/login",
+    "/logout",
+    "/regio",
+    "/casus",
+    "/casussen",
+    "/mijn-casussen",
+    "/inbox",
+    "/termijnen",
+    "/aanmelden",
+    "/cijfers",
+    "/adviesvragen",
+)

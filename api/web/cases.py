@@ -1,0 +1,210 @@
+"""The cases of Veilig Thuis: finding them, one case with its timeline, deadlines, paths and
+messages, and the forms of its steps and of its paths' steps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import timeline
+from api.auth import AuditDep, allowed
+from api.deps import PartsDep
+from api.schemas import CaseDetail
+from api.web import case_forms, path_forms
+from api.web.render import PAGE_SIZE, PHASES, new_view, page, submit
+from domain.access import Principal
+from domain.case import CaseFilter
+from domain.workdays import AMSTERDAM
+from services import case as case_service
+from services import procedures
+from services.context import Caller
+from services.procedures import PROCEDURES
+
+router = APIRouter(include_in_schema=False)
+CaseReader = Annotated[Principal, Depends(allowed("case.read"))]
+CaseLister = Annotated[Principal, Depends(allowed("case.list"))]
+Stepping = Annotated[Principal, Depends(allowed("case.step"))]
+Assigning = Annotated[Principal, Depends(allowed("case.assign"))]
+HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
+DEADLINE_FILTERS = {"overdue": "met een verstreken termijn", "open": "met een open termijn"}
+CHANGED = "casus-gewijzigd"  # the event on which the case's live part refreshes
+
+
+async def _case(case_id: str, parts, caller: Caller) -> dict[str, Any]:
+    case = CaseDetail(**await case_service.detail(parts, caller, case_id))
+    deliveries = await case_service.deliveries(parts, caller, case_id)
+    now = datetime.now(UTC)
+    events = [e.model_dump() for e in case.timeline]
+    deadlines = [d.model_dump() for d in case.deadlines]
+    bans = [h.model_dump() for h in case.huisverboden]
+    picture = timeline.build(case.opened_at, now, events, deadlines, bans)
+    return {
+        "case": case,
+        "deliveries": deliveries,
+        "picture": picture,
+        "paths": [s.model_dump() for s in await procedures.list_paths(parts, caller, case_id)],
+        "today": now.astimezone(AMSTERDAM).date(),
+    }
+
+
+async def _case_page(
+    request: Request, case_id: str, parts, caller: Caller, status: int = 200, **outcome
+) -> HTMLResponse:
+    context = await _case(case_id, parts, caller)
+    region = parts.chain.region(context["case"].region)
+    if caller.principal.org_kind == "veilig_thuis":  # whom it is with, and whom it can go to
+        context["colleagues"] = await case_service.colleagues(parts, caller)
+    return page(
+        request,
+        "case.html",
+        status,
+        view_id=new_view(caller.audit),
+        steps=case_forms.offered(context["case"].phase),
+        path_forms={
+            t["path_id"]: path_forms.forms(PROCEDURES[t["kind"]].spec)
+            for t in context["paths"]
+            if t["kind"] in PROCEDURES and t["status"] != "closed"
+        },
+        partners=[p for p in region.partners if p.kind in HANDOVER_KINDS] if region else [],
+        **outcome,
+        **context,
+    )
+
+
+@router.get("/casus/{case_id}", response_class=HTMLResponse)
+async def case_page(
+    request: Request, case_id: str, parts: PartsDep, audit: AuditDep, p: CaseReader
+) -> HTMLResponse:
+    return await _case_page(request, case_id, parts, Caller(p, audit))
+
+
+def _again(request: Request, case_id: str, parts, caller: Caller):
+    async def again(status: int, **outcome) -> HTMLResponse:
+        return await _case_page(request, case_id, parts, caller, status, **outcome)
+
+    return again
+
+
+@router.post("/casus/{case_id}/stap/{name}", response_class=HTMLResponse)
+async def case_step_form(
+    request: Request, case_id: str, name: str, parts: PartsDep, audit: AuditDep, p: Stepping
+) -> Response:
+    """A step of the Veilig Thuis worker from its form on the case page."""
+    form = case_forms.FORMS.get(name)
+    if form is None:
+        raise HTTPException(404, "deze stap bestaat niet")
+    caller = Caller(p, audit)
+
+    async def send(typed: dict) -> str:
+        await case_service.step(parts, caller, case_id, form.step, form.command(typed))
+        return f"{form.title}: vastgelegd."
+
+    again = _again(request, case_id, parts, caller)
+    return await submit(request, send, again, step=name, changed=CHANGED)
+
+
+@router.post("/casus/{case_id}/traject/{kind}/{path_id}/{name}", response_class=HTMLResponse)
+async def path_step_form(
+    request: Request,
+    case_id: str,
+    kind: str,
+    path_id: str,
+    name: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: Stepping,
+) -> Response:
+    """A step of a path (beschermtafel, MDA++, …) from its form on the case page."""
+    found = PROCEDURES.get(kind)
+    forms = {f.name: f for f in path_forms.forms(found.spec)} if found else {}
+    if name not in forms:
+        raise HTTPException(404, "deze stap bestaat niet")
+    caller = Caller(p, audit)
+
+    async def send(typed: dict) -> str:
+        body = path_forms.read(found.spec, name, typed)
+        await procedures.step(parts, caller, case_id, kind, path_id, body)
+        return f"{forms[name].title}: vastgelegd."
+
+    again = _again(request, case_id, parts, caller)
+    return await submit(request, send, again, step=f"{path_id}-{name}", changed=CHANGED)
+
+
+@router.post("/casus/{case_id}/toewijzen", response_class=HTMLResponse)
+async def assign_form(
+    request: Request,
+    case_id: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: Assigning,
+    worker: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    caller = Caller(p, audit)
+    await case_service.assign(parts, caller, case_id, worker or None)
+    message = "Casus toegewezen." if worker else "Casus is niet meer toegewezen."
+    outcome = {"outcome": {"step": "toewijzen", "ok": True, "message": message}}
+    return await _case_page(request, case_id, parts, caller, **outcome)
+
+
+@router.get("/casussen", response_class=HTMLResponse)
+async def cases_page(
+    request: Request,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: CaseLister,
+    nummer: Annotated[str, Query(max_length=40)] = "",
+    gemeente: Annotated[str, Query(max_length=20)] = "",
+    fase: Annotated[str, Query(max_length=40)] = "",
+    termijn: Annotated[str, Query(max_length=20)] = "",
+    medewerker: Annotated[str, Query(max_length=200)] = "",
+    pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """Find cases by number, municipality, phase, deadline status and worker, a page at a time."""
+    caller = Caller(p, audit)
+    what = CaseFilter(
+        municipality=gemeente or None,
+        phase=fase if fase in PHASES else None,
+        number=nummer or None,
+        assigned_to=p.subject if medewerker == "mij" else (medewerker or None),
+        deadlines=termijn if termijn in DEADLINE_FILTERS else None,
+    )
+    found, total = await case_service.find(
+        parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+    )
+    region = parts.chain.region(p.region) if p.region else None
+    asked = {
+        "nummer": nummer,
+        "gemeente": gemeente,
+        "fase": fase,
+        "termijn": termijn,
+        "medewerker": medewerker,
+    }
+    return page(
+        request,
+        "cases.html",
+        found=found,
+        total=total,
+        page_no=pagina,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        asked=asked,
+        query=urlencode({k: v for k, v in asked.items() if v}),
+        municipalities=region.municipalities if region else [],
+        deadline_filters=DEADLINE_FILTERS,
+        mine=medewerker == "mij",
+    )
+
+
+@router.get("/mijn-casussen", response_class=RedirectResponse)
+async def my_cases() -> Response:
+    return RedirectResponse("/casussen?medewerker=mij", 303)
+
+
+@router.get("/casus/{case_id}/deel", response_class=HTMLResponse)
+async def case_part(
+    request: Request, case_id: str, parts: PartsDep, audit: AuditDep, p: CaseReader
+) -> HTMLResponse:
+    return page(request, "case_part.html", **await _case(case_id, parts, Caller(p, audit)))

@@ -1,0 +1,162 @@
+"""Signing in and out: the development sign-in, OIDC with the organisation's identity
+provider, and the home page each kind of organisation starts from."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import oidc
+from api.auth import SESSION_COOKIE, SESSION_HOURS, current_principal, principal_from, session_token
+from api.deps import PartsDep, SettingsDep
+from api.web.render import page
+from domain.access import Principal, roles_for
+from services import case as case_service
+
+router = APIRouter(include_in_schema=False)
+
+
+def home_of(p: Principal) -> str:
+    if p.org_kind == "veilig_thuis":
+        return f"/regio/{p.region}"
+    if p.org_kind == "mayor_office":
+        return "/inbox"
+    if p.org_kind == "landelijk":
+        return "/cijfers"
+    raise HTTPException(403, "voor uw organisatie zijn er (nog) geen pagina's")
+
+
+@router.get("/", response_class=RedirectResponse)
+async def root(request: Request, settings: SettingsDep) -> Response:
+    try:
+        principal = await current_principal(request, settings)
+    except HTTPException:
+        return RedirectResponse("/login", 303)
+    return RedirectResponse(home_of(principal), 303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    orgs = [
+        (p, roles_for(p.kind))
+        for region in settings.chain.regions
+        for p in region.partners
+        if roles_for(p.kind)
+    ] + [(p, roles_for(p.kind)) for p in settings.chain.national if roles_for(p.kind)]
+    return page(
+        request,
+        "login.html",
+        orgs=orgs,
+        dev=settings.dev_sign_in,
+        oidc=settings.oidc_issuer is not None,
+    )
+
+
+def _signed_in(response: Response, settings, principal: Principal) -> Response:
+    token = session_token(settings, principal)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=SESSION_HOURS * 3600
+    )
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    settings: SettingsDep,
+    parts: PartsDep,
+    org: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    name: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    """Development sign-in: a locally signed session. With OIDC configured, sign in there."""
+    if not settings.dev_sign_in:
+        raise HTTPException(404, "aanmelden gaat via de identity provider van uw organisatie")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    subject = f"dev-{slug}" if slug else f"user-{uuid.uuid4().hex[:8]}"
+    claims = {"sub": subject, "org": org, "role": role}
+    try:
+        principal = principal_from(settings, claims)
+    except HTTPException:
+        raise HTTPException(422, "onbekende organisatie of rol") from None
+    await case_service.signed_in(parts, principal, name.strip() or principal.subject)
+    return _signed_in(RedirectResponse(home_of(principal), 303), settings, principal)
+
+
+def _refused(request: Request, e: oidc.SignInRefused) -> HTMLResponse:
+    response = page(
+        request, "error.html", e.status_code, title="Aanmelden mislukt", detail=e.reason
+    )
+    response.delete_cookie(oidc.FLOW_COOKIE, path=oidc.FLOW_PATH)
+    return response
+
+
+@router.get(oidc.FLOW_PATH)
+async def oidc_start(request: Request, settings: SettingsDep) -> Response:
+    """Off to the organisation's identity provider (authorization code flow with PKCE)."""
+    if settings.oidc_issuer is None:
+        raise HTTPException(404, "aanmelden via een identity provider is hier niet ingesteld")
+    redirect_url = settings.oidc_redirect_url or str(request.url_for("oidc_callback"))
+    try:
+        location, flow = await oidc.start(settings, redirect_url)
+    except oidc.SignInRefused as e:
+        return _refused(request, e)
+    response = RedirectResponse(location, 303)
+    # Lax, not Strict: the cookie must come back with the provider's redirect to us
+    response.set_cookie(
+        oidc.FLOW_COOKIE,
+        flow,
+        httponly=True,
+        samesite="lax",
+        max_age=oidc.FLOW_MINUTES * 60,
+        path=oidc.FLOW_PATH,
+    )
+    return response
+
+
+@router.get(f"{oidc.FLOW_PATH}/terug", response_class=HTMLResponse)
+async def oidc_callback(
+    request: Request,
+    settings: SettingsDep,
+    parts: PartsDep,
+    state: str | None = None,
+    code: str | None = None,
+    error: str | None = None,
+) -> Response:
+    """Back from the provider: the ID token checked, its claims looked up in the chain, and the
+    same session as the dev sign-in. The home page follows by a refresh from this page, as a
+    Strict cookie set at the end of a redirect chain from another site is not sent within it."""
+    if settings.oidc_issuer is None:
+        raise HTTPException(404, "aanmelden via een identity provider is hier niet ingesteld")
+    try:
+        if error or not code:
+            raise oidc.SignInRefused(403, "De identity provider heeft u niet aangemeld.")
+        claims = await oidc.finish(settings, request.cookies.get(oidc.FLOW_COOKIE), state, code)
+        try:
+            principal = principal_from(settings, claims)
+        except HTTPException:
+            raise oidc.SignInRefused(
+                403,
+                f"Uw identity provider meldt u aan als {claims['role']!r} van organisatie "
+                f"{claims['org']!r}; die organisatie of die rol kent deze keten niet.",
+            ) from None
+        home = home_of(principal)
+    except oidc.SignInRefused as e:
+        return _refused(request, e)
+    name = claims.get("name") or claims.get("preferred_username") or principal.subject
+    email = claims.get("email") if claims.get("email_verified", True) else None
+    await case_service.signed_in(parts, principal, str(name)[:80], email)
+    response = page(request, "signed_in.html", home=home, principal=principal)
+    response.delete_cookie(oidc.FLOW_COOKIE, path=oidc.FLOW_PATH)
+    return _signed_in(response, settings, principal)
+
+
+@router.get("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
