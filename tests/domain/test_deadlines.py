@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from typer.testing import CliRunner
 
-from domain.deadlines import RULES, UnknownRule, compute
+from domain.deadlines import DATE_NAMES, RULE_NAMES, RULES, UnknownRule, compute
 from domain.policy import Policy
 from domain.workdays import AMSTERDAM
 from ketenregie.cli import app
@@ -132,3 +132,9 @@ def test_the_cli_prints_json_and_exits_2_on_bad_input():
 def test_a_moment_at_the_end_of_the_calendar_is_refused_in_dutch(rule):
     with pytest.raises(ValueError, match="buiten de kalender"):
         compute(rule, ams(9999, 12, 31, 23, 0))
+
+
+def test_every_rule_and_every_date_it_yields_has_a_dutch_name():
+    assert set(RULE_NAMES) == set(RULES)
+    keys = {d.key for rule in RULES for d in compute(rule, ams(2026, 6, 1, 12, 0))}
+    assert keys <= set(DATE_NAMES)

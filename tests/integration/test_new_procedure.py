@@ -14,7 +14,7 @@ import httpx
 import pytest_asyncio
 
 from api.app import create_app
-from api.auth import mint_token
+from api.auth import SESSION_COOKIE, mint_token
 from domain.notifications import EVENT_AUDIENCES, EVENT_LABELS, EVENT_TYPES
 from domain.policy import RULES
 from tests.integration.conftest import WorkerRunner, eventually
@@ -41,6 +41,7 @@ async def api_with_home_visit(settings, mail, hooks):
                 transport=httpx.ASGITransport(app=app),
                 base_url="http://ketenregie.test",
                 headers={"authorization": f"Bearer {token}"},
+                cookies={SESSION_COOKIE: token},  # the pages, signed in as the same coordinator
             ) as client:
                 yield client
     finally:
@@ -93,8 +94,16 @@ async def test_a_registered_procedure_runs_through_the_api(api_with_home_visit, 
 
     await eventually(told_the_visitor)
 
-    r = await api.post(steps, json={"step": "visit_held", "family_home": True})
-    assert r.status_code == 200 and r.json()["status"] == "held"
+    # its part of the case page, from its own template, with its own step forms
+    page = (await api.get(f"/casus/{case_id}")).text
+    assert "Huisbezoek door Sociaal wijkteam Den Haag Centrum" in page
+    assert "Huisbezoek afgelegd" in page and "Gezin thuis" in page
+
+    form = f"/casus/{case_id}/traject/home_visit/{visit['path_id']}/visit_held"
+    r = await api.post(form, data={"family_home": "ja"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200, r.text
+    r = await api.get(f"/v1/cases/{case_id}/paths/{visit['path_id']}")
+    assert r.json()["status"] == "held"
     twice = await api.post(steps, json={"step": "visit_held", "family_home": False})
     assert twice.status_code == 409 and "al afgelegd" in twice.json()["detail"]
     r = await api.post(steps, json={"step": "closed"})
