@@ -23,7 +23,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
-from api import advice_pages, pages
+from api import advice_pages, pages, restore_pages
 from api.auth import current_principal
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
@@ -186,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(advice_pages.router)
+    app.include_router(restore_pages.router)
     app.mount("/static", StaticFiles(directory=Path(pages.__file__).with_name("static")), "static")
 
     @app.exception_handler(StarletteHTTPException)

@@ -13,12 +13,14 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest_asyncio
+from typer.testing import CliRunner
 
 from activities.reconcile import ReconcileActivities
 from api.app import create_app
-from api.auth import mint_token
+from api.auth import SESSION_COOKIE, mint_token
 from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
-from ketenregie.backup import dump_postgres, restore_postgres
+from ketenregie import cli
+from ketenregie.stack import free_port
 from tests.integration.conftest import WorkerRunner, eventually
 from tests.integration.flows import MAYOR, impose, open_case, request_huisverbod
 from tests.integration.test_paths_api import CHILD, PLEGER, TEEN, VICTIM, amsterdam_today
@@ -35,12 +37,17 @@ async def running(settings):
     app = create_app(settings)
     clients: list[httpx.AsyncClient] = []
 
-    def as_(org: str, role: str) -> httpx.AsyncClient:
+    def as_(org: str, role: str, signed_in: bool = False) -> httpx.AsyncClient:
+        """A client of the API (with `signed_in`: of the pages)."""
         token = mint_token(settings, org=org, role=role)
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://ketenregie.test",
-            headers={"authorization": f"Bearer {token}"},
+            **(
+                {"cookies": {SESSION_COOKIE: token}}
+                if signed_in
+                else {"headers": {"authorization": f"Bearer {token}"}}
+            ),
         )
         clients.append(client)
         return client
@@ -70,6 +77,23 @@ async def drill_settings(settings, database_url):
     )
 
 
+async def ok_page(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def ketenregie(settings, *args: str) -> str:
+    """Run the `ketenregie` command on the drill's data dir and database; its output."""
+    env = {
+        "KETENREGIE_DATA_DIR": str(settings.data_dir),
+        "KETENREGIE_DATABASE_URL": settings.database_url,
+        "KETENREGIE_API_PORT": str(free_port()),  # no API of the drill listens: none runs
+    }
+    result = CliRunner().invoke(cli.app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 async def ok(response: httpx.Response, status: int = 200) -> dict:
     assert response.status_code == status, response.text
     return response.json()
@@ -78,7 +102,7 @@ async def ok(response: httpx.Response, status: int = 200) -> dict:
 async def test_postgres_restored_from_an_older_backup_is_reconciled_with_temporal(
     drill_settings, workdir
 ):
-    dsn, backup = drill_settings.database_url, workdir / f"{uuid.uuid4().hex}.dump"
+    backup = workdir / "backups" / uuid.uuid4().hex
     async with running(drill_settings) as (as_, app, worker):
         api, police = as_("vt-haaglanden", "coordinator"), as_("politie-den-haag", "hulpofficier")
         mayor = as_("burgemeester-gm0518", "staff")
@@ -87,7 +111,9 @@ async def test_postgres_restored_from_an_older_backup_is_reconciled_with_tempora
         acute_url = await acute_path(api, known)
         acute_id = acute_url.rsplit("/", 1)[1]
 
-        dump_postgres(dsn, backup)
+        # while the stack runs: Postgres, then the dev server's SQLite
+        ketenregie(drill_settings, "backup", "--to", str(backup))
+        assert (backup / "temporal.sqlite").stat().st_size > 0
 
         # the day goes on: a new case, a request, a decision, an extension, a placement, a path
         newcomer = await open_case(api, unsafety={"acute": False, "structural": True})
@@ -115,7 +141,7 @@ async def test_postgres_restored_from_an_older_backup_is_reconciled_with_tempora
         )
         before = await ok(await api.get(f"/v1/cases/{known}"))
 
-    restore_postgres(dsn, backup)
+    ketenregie(drill_settings, "restore", str(backup), "--postgres-only")
 
     async with running(drill_settings) as (as_, app, worker):
         api, police = as_("vt-haaglanden", "coordinator"), as_("politie-den-haag", "hulpofficier")
