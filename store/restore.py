@@ -88,3 +88,23 @@ async def placements_without_location(conn: asyncpg.Connection, region: str) -> 
         region,
     )
     return [dict(r) for r in rows]
+
+
+async def enter_location(
+    conn: asyncpg.Connection, case_id: str, placement_id: str, location: str
+) -> bool:
+    """Store a placement's location again, with what its path holds of it; False when the
+    path holds no such placement or its location is there."""
+    status = await conn.execute(
+        """INSERT INTO placements (placement_id, case_id, path_id, person_ref, kind, provider,
+                                   location)
+           SELECT p ->> 'placement_id', s.case_id, s.path_id, p ->> 'person_ref', p ->> 'kind',
+                  p ->> 'provider', $3
+           FROM case_paths s, jsonb_array_elements(s.state -> 'placements') p
+           WHERE s.case_id = $1 AND s.kind = 'acute_safety' AND p ->> 'placement_id' = $2
+           ON CONFLICT (placement_id) DO NOTHING""",
+        case_id,
+        placement_id,
+        location,
+    )
+    return status.endswith(" 1")
