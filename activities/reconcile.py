@@ -13,7 +13,8 @@ After Postgres was restored from a backup older than Temporal, `after_restore` c
 case, huisverbod and path workflow that ran since with the read model: a row behind its
 workflow (or missing) is written again from the workflow's state. A case whose data key went
 with the restore can be read by no one (crypto-shredding): its workflows are stopped and kept
-as lost, for the coordinator to enter the melding again.
+as lost, for the coordinator to enter the melding again. A case whose workflow was stopped
+since is reported: a destruction the restore undid must be done again.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class RestoreReport(BaseModel):
     behind: list[str] = []  # workflow ids whose read model was behind or missing
     lost: list[str] = []  # workflow ids of cases whose data key went with the restore
     unanswered: list[str] = []  # workflow ids that did not answer (no worker?): run again
+    # case workflows stopped since (a destruction the restore undid?): check, destroy again
+    terminated: list[str] = []
     repaired: bool = False
 
 
@@ -136,6 +139,7 @@ class ReconcileActivities:
             w
             async for w in self._client.list_workflows(query)
             if w.id.partition("-")[0] in restore.READ_MODEL
+            and w.status != WorkflowExecutionStatus.CONTINUED_AS_NEW  # its next run is listed
         ]
         case_ids = sorted({case_of_workflow(w.id) for w in found})
         async with self._pool.acquire() as conn:
@@ -143,8 +147,13 @@ class ReconcileActivities:
         lost = [w for w in found if case_of_workflow(w.id) not in keyed]
         report.lost = sorted(w.id for w in lost)
         for w in found:
-            if case_of_workflow(w.id) in keyed:
-                await self._catch_up(w, report, repair)
+            if case_of_workflow(w.id) not in keyed:
+                continue
+            if w.status == WorkflowExecutionStatus.TERMINATED:
+                if w.id.startswith("case-"):
+                    report.terminated.append(w.id)
+                continue
+            await self._catch_up(w, report, repair)
         if repair and lost:
             async with self._pool.acquire() as conn:
                 await restore.record_losses(

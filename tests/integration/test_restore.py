@@ -118,6 +118,7 @@ async def test_postgres_restored_from_an_older_backup_is_reconciled_with_tempora
         known = await open_case(api, persons=[VICTIM, PLEGER, CHILD, TEEN])
         acute_url = await acute_path(api, known)
         acute_id = acute_url.rsplit("/", 1)[1]
+        destroyed = await open_case(api, unsafety={"acute": False, "structural": True})
 
         # while the stack runs: Postgres, then the dev server's SQLite
         ketenregie(drill_settings, "backup", "--to", str(backup))
@@ -148,6 +149,9 @@ async def test_postgres_restored_from_an_older_backup_is_reconciled_with_tempora
             201,
         )
         before = await ok(await api.get(f"/v1/cases/{known}"))
+        await ok(
+            await api.post(f"/v1/cases/{destroyed}/destroy", json={"reason": "justified_request"})
+        )
 
     ketenregie(drill_settings, "restore", str(backup), "--postgres-only")
 
@@ -169,6 +173,8 @@ async def test_postgres_restored_from_an_older_backup_is_reconciled_with_tempora
         assert missing <= set(found.behind), found
         assert case_workflow_id(newcomer) in found.lost
         assert not found.unanswered
+        # the backup brought a destroyed file back: said, to be destroyed again
+        assert found.terminated == [case_workflow_id(destroyed)]
         await check.after_restore(repair=True)
 
         # rebuilt from the workflows: statuses, deadlines, timelines
