@@ -8,18 +8,31 @@ asked to publish again. A placement's location row that its path never took in i
 left-over too; a placement its path took in without a location row is reported (only a new
 entry can bring the location back). A daily schedule runs it with repair, which also
 forgets idempotency answers past their keeping time; `ketenregie reconcile` too.
+
+After Postgres was restored from a backup older than Temporal, `after_restore` compares every
+case, huisverbod and path workflow that ran since with the read model: a row behind its
+workflow (or missing) is written again from the workflow's state. A case whose data key went
+with the restore can be read by no one (crypto-shredding): its workflows are stopped and kept
+as lost, for the coordinator to enter the melding again. A case whose workflow was stopped
+since is reported: a destruction the restore undid must be done again.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
 from pydantic import BaseModel
 from temporalio import activity
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.ids import huisverbod_workflow_id
-from store import idempotency, placements
+from domain.case import CaseSnapshot
+from domain.huisverbod import HuisverbodSnapshot
+from domain.ids import case_of_workflow, huisverbod_workflow_id
+from domain.procedure import PathRecord
+from infra.client import terminate
+from store import cases, huisverboden, idempotency, paths, placements, restore
 
 RUNNING = ("requested", "imposed", "extended")
 ORPHANED_AFTER = "1 hour"  # a request's file younger than this may still be on its way
@@ -32,6 +45,20 @@ class ReconcileReport(BaseModel):
     placements_without_path: list[str] = []  # a location whose path never took it in
     placements_without_location: list[str] = []  # taken in, its location row gone
     idempotency_keys_forgotten: int = 0
+    repaired: bool = False
+
+
+# a workflow that closed this long before the restored database's last write is in it
+CLOSED_MARGIN = timedelta(hours=1)
+ASK_TIMEOUT = timedelta(seconds=10)  # a query needs a worker; none answering is reported
+
+
+class RestoreReport(BaseModel):
+    behind: list[str] = []  # workflow ids whose read model was behind or missing
+    lost: list[str] = []  # workflow ids of cases whose data key went with the restore
+    unanswered: list[str] = []  # workflow ids that did not answer (no worker?): run again
+    # case workflows stopped since (a destruction the restore undid?): check, destroy again
+    terminated: list[str] = []
     repaired: bool = False
 
 
@@ -98,3 +125,76 @@ class ReconcileActivities:
                 huisverbod_workflow_id(cases[huisverbod_id], huisverbod_id)
             )
             await handle.execute_update("republish")
+
+    async def after_restore(self, repair: bool) -> RestoreReport:
+        """Find the workflows ahead of a restored read model; with `repair`, write their state
+        again (a running one publishes it itself) and stop and keep the lost ones."""
+        report = RestoreReport(repaired=repair)
+        async with self._pool.acquire() as conn:
+            since = await restore.latest_write(conn)
+        query = "ExecutionStatus = 'Running'"
+        if since is not None:
+            query += f" OR CloseTime > '{(since - CLOSED_MARGIN).isoformat()}'"
+        found = [
+            w
+            async for w in self._client.list_workflows(query)
+            if w.id.partition("-")[0] in restore.READ_MODEL
+            and w.status != WorkflowExecutionStatus.CONTINUED_AS_NEW  # its next run is listed
+        ]
+        case_ids = sorted({case_of_workflow(w.id) for w in found})
+        async with self._pool.acquire() as conn:
+            keyed = await restore.with_key(conn, case_ids)
+        lost = [w for w in found if case_of_workflow(w.id) not in keyed]
+        report.lost = sorted(w.id for w in lost)
+        for w in found:
+            if case_of_workflow(w.id) not in keyed:
+                continue
+            if w.status == WorkflowExecutionStatus.TERMINATED:
+                if w.id.startswith("case-"):
+                    report.terminated.append(w.id)
+                continue
+            await self._catch_up(w, report, repair)
+        if repair and lost:
+            async with self._pool.acquire() as conn:
+                await restore.record_losses(
+                    conn,
+                    [
+                        (w.id, case_of_workflow(w.id), w.id.partition("-")[0], w.start_time)
+                        for w in lost
+                    ],
+                )
+            running = [w.id for w in lost if w.status == WorkflowExecutionStatus.RUNNING]
+            await terminate(self._client, running, "the case's data key was lost in a restore")
+        return report
+
+    async def _catch_up(self, w, report: RestoreReport, repair: bool) -> None:
+        """Compare one workflow's state with its row; write it again when the row is behind."""
+        kind = w.id.partition("-")[0]
+        handle = self._client.get_workflow_handle(w.id)
+        try:
+            state = await handle.query("state", rpc_timeout=ASK_TIMEOUT)
+        except (RPCError, WorkflowQueryFailedError):
+            report.unanswered.append(w.id)
+            return
+        own_id = state[restore.READ_MODEL[kind][1]]
+        async with self._pool.acquire() as conn:
+            version = (await restore.versions(conn, kind, [own_id])).get(own_id)
+        if version is not None and version >= state["version"]:
+            return
+        report.behind.append(w.id)
+        if not repair:
+            return
+        if w.status == WorkflowExecutionStatus.RUNNING:
+            await handle.execute_update("republish", rpc_timeout=ASK_TIMEOUT)
+            return
+        async with self._pool.acquire() as conn:  # a closed workflow: its last state, as it was
+            if kind == "case":
+                await cases.upsert_snapshot(conn, CaseSnapshot.model_validate(state))
+            elif kind == "huisverbod":
+                await huisverboden.upsert_snapshot(conn, HuisverbodSnapshot.model_validate(state))
+            else:
+                record = PathRecord(
+                    **{k: state[k] for k in ("path_id", "case_id", "kind", "status", "version")},
+                    state=state,
+                )
+                await paths.upsert(conn, record)

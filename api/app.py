@@ -39,6 +39,7 @@ from api.routes import (
     health,
     huisverbod,
     procedures,
+    reconcile,
     regions,
 )
 from api.schemas import ERROR_RESPONSES
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         huisverbod,
         advice,
         regions,
+        reconcile,
         figures,
         access_log,
         codec,

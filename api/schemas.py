@@ -293,3 +293,44 @@ class AdviceStep(BaseModel):
 
 class AdviceConverted(AdviceStep):
     orchestration: str  # of the case: "started", or "pending" when Temporal was unreachable
+
+
+class FileToEnter(BaseModel):
+    """A huisverbod whose request's file (address, officer, grounds) was lost in a restore."""
+
+    huisverbod_id: str
+    case_id: str
+    number: str | None
+    status: str
+    requested_at: datetime
+
+
+class LocationToEnter(BaseModel):
+    """A placement its path holds whose location was lost in a restore."""
+
+    placement_id: str
+    case_id: str
+    number: str | None
+    path_id: str
+    person_ref: str
+    kind: str
+    provider: str
+    placed_at: datetime
+
+
+class LostWorkflow(BaseModel):
+    """A workflow of a case whose data key went with a restore: stopped, the melding is to be
+    registered again."""
+
+    workflow_id: str
+    case_id: str
+    kind: str
+    started_at: datetime
+    found_at: datetime
+
+
+class ReEntry(BaseModel):
+    region: str
+    huisverboden: list[FileToEnter]
+    placements: list[LocationToEnter]
+    lost: list[LostWorkflow]

@@ -1,4 +1,5 @@
-"""The `ketenregie` command: `up` runs the whole local stack; `worker` and `api` run one part."""
+"""The `ketenregie` command: `up` runs the whole local stack; `worker` and `api` run one part;
+`backup`, `restore` and `reconcile` look after its data."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import contextlib
 import json
 import logging
 import signal
+import socket
 import time
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -245,22 +248,111 @@ def reconcile(
     repair: Annotated[
         bool, typer.Option(help="remove the left-overs, republish missing rows")
     ] = False,
+    after_restore: Annotated[
+        bool,
+        typer.Option(
+            help="Postgres was restored from an older backup: rebuild every row a workflow is"
+            " ahead of, stop the workflows of cases whose data key was lost"
+        ),
+    ] = False,
 ) -> None:
     """Report (and with --repair mend) huisverboden in the read model without a workflow,
-    request files whose workflow never started, and workflows whose row is missing."""
+    request files whose workflow never started, and workflows whose row is missing; with
+    --after-restore, every case, huisverbod and path whose workflow is ahead of the database.
+    What must be entered again is then on the page /herstel (for the region's coordinator)."""
     from activities.reconcile import ReconcileActivities
     from infra.case_keys import PostgresKeyStore
     from infra.client import connect
     from store.db import create_pool
 
-    async def main() -> str:
+    async def main(dsn: str) -> str:
         settings = Settings()
-        pool = await create_pool(settings.database_url)
+        pool = await create_pool(dsn)
         try:
             client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
-            report = await ReconcileActivities(pool, client).reconcile(repair)
+            check = ReconcileActivities(pool, client)
+            if after_restore:
+                report = await check.after_restore(repair)
+            else:
+                report = await check.reconcile(repair)
         finally:
             await pool.close()
         return report.model_dump_json(indent=2)
 
-    typer.echo(asyncio.run(main()))
+    with _database() as dsn:
+        typer.echo(asyncio.run(main(dsn)))
+
+
+@contextlib.contextmanager
+def _database():
+    """The DSN of the configured database, or of the embedded one (started for the while)."""
+    settings = Settings()
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    from ketenregie.stack import embedded_postgres
+
+    dsn, server = embedded_postgres(settings.data_dir.resolve() / "pg")
+    try:
+        yield dsn
+    finally:
+        server.cleanup()
+
+
+def _listening(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    with contextlib.suppress(OSError), socket.create_connection((host, int(port)), 0.5):
+        return True
+    return False
+
+
+@app.command()
+def backup(
+    to: Annotated[
+        Path | None, typer.Option(help="directory to write; default data_dir/backups/<time>")
+    ] = None,
+) -> None:
+    """A consistent copy of the local stack, also while it runs: the case file and read model
+    (pg_dump), then the Temporal dev server's SQLite (SQLite's online backup), so that Temporal
+    is never behind Postgres in it."""
+    from ketenregie.backup import POSTGRES_DUMP, TEMPORAL_COPY, copy_sqlite, dump_postgres
+
+    data = Settings().data_dir.resolve()
+    target = to or data / "backups" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target.mkdir(parents=True, exist_ok=False)
+    with _database() as dsn:
+        dump_postgres(dsn, target / POSTGRES_DUMP)
+    if (data / "temporal.sqlite").exists():
+        copy_sqlite(data / "temporal.sqlite", target / TEMPORAL_COPY)
+    typer.echo(f"backup in {target}")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="a directory `ketenregie backup` wrote")],
+    postgres_only: Annotated[
+        bool, typer.Option(help="put back Postgres alone; Temporal stays as it is")
+    ] = False,
+) -> None:
+    """Put a backup back, with the stack stopped. Afterwards start it and run `ketenregie
+    reconcile --after-restore --repair`: Temporal may be ahead of the restored database."""
+    from ketenregie.backup import POSTGRES_DUMP, TEMPORAL_COPY, restore_postgres, restore_sqlite
+
+    settings = Settings()
+    running = []
+    if _listening(f"{settings.api_host}:{settings.api_port}"):
+        running.append(f"the API ({settings.api_host}:{settings.api_port})")
+    if not postgres_only and _listening(settings.temporal_address):
+        running.append(f"the Temporal server ({settings.temporal_address})")
+    if running:
+        raise typer.BadParameter(f"stop `ketenregie up` first: {', '.join(running)} still runs")
+    if not (source / POSTGRES_DUMP).exists():
+        raise typer.BadParameter(f"no {POSTGRES_DUMP} in {source}", param_hint="SOURCE")
+    with _database() as dsn:
+        restore_postgres(dsn, source / POSTGRES_DUMP)
+    if not postgres_only and (source / TEMPORAL_COPY).exists():
+        restore_sqlite(source / TEMPORAL_COPY, settings.data_dir.resolve() / "temporal.sqlite")
+    typer.echo(
+        f"restored {'Postgres' if postgres_only else 'Postgres and Temporal'} from {source}; "
+        "start the stack and run `ketenregie reconcile --after-restore --repair`"
+    )

@@ -319,6 +319,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (huisverbod_id, key)
     );
     """,
+    # what a restore of an older backup lost for good: workflows that run on although their
+    # case's data key went with the restore (no one can read them again), for the coordinator
+    # to enter again as a new melding
+    """
+    CREATE TABLE restore_losses (
+        workflow_id text PRIMARY KEY,
+        case_id     text NOT NULL,
+        kind        text NOT NULL,
+        started_at  timestamptz NOT NULL,
+        found_at    timestamptz NOT NULL DEFAULT now()
+    );
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"
