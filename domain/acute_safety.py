@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.models import AwareDatetime, Ref, ShortText, Strict
+from domain.policy import Rule
 from domain.procedure import PathInput, PathState, ProcedureSpec, StartPathCmd
 
 PlacementKind = Literal["crisis_placement", "vrouwenopvang", "mannenopvang"]
@@ -97,6 +98,24 @@ def redact(state: AcuteState, org_kind: str) -> AcuteState:
     return state
 
 
+# its deadlines, each with its source (merged into the shared table when it registers)
+DEADLINES = {
+    r.key: r
+    for r in (
+        Rule(
+            key="safe_place",
+            label="iedereen veilig: een plek of afspraak vastgelegd",
+            source="acute onveiligheid: direct een veilige plek (4 uur)",
+        ),
+        Rule(
+            key="crisis_placement_review",
+            label="evaluatie van de crisisplaatsing",
+            source="regionale afspraak crisisdienst jeugd: evaluatie na 4 weken",
+        ),
+    )
+}
+
+
 SPEC = ProcedureSpec(
     kind="acute_safety",
     slug="acute-safety",
@@ -116,4 +135,5 @@ SPEC = ProcedureSpec(
     step=AcuteStep,
     start_input=_start,
     redact=redact,
+    rules=tuple(DEADLINES.values()),
 )

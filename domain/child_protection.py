@@ -13,9 +13,17 @@ from pydantic import BaseModel, Field
 
 from domain.chain import Chain
 from domain.models import AwareDatetime, Ref, Strict
-from domain.policy import MEASURE_NAMES, MeasureKind, RuleViolation, check_majority, is_adult
+from domain.policy import (
+    MEASURE_NAMES,
+    MeasureKind,
+    Rule,
+    RuleViolation,
+    check_majority,
+    is_adult,
+)
 from domain.procedure import (
     CaseFile,
+    NoticeSpec,
     PathInput,
     PathState,
     ProcedureSpec,
@@ -273,6 +281,81 @@ def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
             check_majority(birth, local_date(end))
 
 
+# its deadlines, each with its source (merged into the shared table when it registers)
+DEADLINES = {
+    r.key: r
+    for r in (
+        Rule(
+            key="beschermtafel_meeting",
+            label="beschermtafel met het gezin gehouden",
+            source="regionale afspraak: binnen 10 werkdagen",
+        ),
+        Rule(
+            key="raad_answer",
+            label="de Raad beantwoordt het verzoek tot onderzoek",
+            source="regionale afspraak: de Raad antwoordt binnen 5 werkdagen",
+        ),
+        Rule(
+            key="raad_investigation",
+            label="de Raad rondt het onderzoek af",
+            source="standaard van ketenregie: 12 weken (geen wettelijke termijn)",
+        ),
+        Rule(
+            key="measure_renewal",
+            label="maatregel loopt af: verlenging vragen of laten aflopen",
+            source="BW 1:258 lid 1 / 1:260 lid 1 / 1:265c lid 1: een maatregel loopt af tenzij "
+            "hij wordt verlengd",
+        ),
+        Rule(
+            key="renewal_request",
+            label="verlenging van de ondertoezichtstelling gevraagd, of besloten haar te laten "
+            "aflopen",
+            source="BW 1:265j lid 1 (zoals de audit het leest): uiterlijk twee maanden voor het "
+            "verstrijken van de termijn; keuze van ketenregie, zie de regeltabel",
+        ),
+        Rule(
+            key="urgent_hearing",
+            label="de ouders gehoord over de spoedmachtiging tot uithuisplaatsing",
+            source="Rv art. 800 lid 2 (zoals ketenregie het leest): een machtiging zonder "
+            "voorafgaand verhoor; de ouders worden binnen twee weken na de beslissing alsnog "
+            "gehoord (Atw art. 1)",
+        ),
+        Rule(
+            key="placement_used",
+            label="de machtiging tot uithuisplaatsing is gebruikt",
+            source="BW 1:265c lid 3: niet binnen 3 maanden gebruikt, dan vervalt zij",
+        ),
+    )
+}
+
+
+# what it tells partners: the measure to those who carry it out, the Raad's investigation to
+# the college (Wmo 2015 art. 4.1.1 lid 2 sub f), a request CORV refused to the coordinator
+NOTICES = (
+    NoticeSpec(
+        kind="event",
+        subject="measure_granted",
+        audiences=("jeugdbescherming", "veilig_thuis"),
+        label="Kinderbeschermingsmaatregel uitgesproken",
+        event_type="kinderbescherming.maatregel-uitgesproken",
+    ),
+    NoticeSpec(
+        kind="event",
+        subject="raad_requested",
+        audiences=("college",),
+        label="Veilig Thuis vraagt de Raad voor de Kinderbescherming om onderzoek",
+        event_type="kinderbescherming.onderzoek-gevraagd",
+    ),
+    NoticeSpec(
+        kind="escalation",
+        subject="corv_rejected",
+        audiences=("regional_coordinator",),
+        label="Verzoek tot onderzoek niet aangenomen door CORV",
+        event_type="kinderbescherming.verzoek-niet-aangenomen",
+    ),
+)
+
+
 SPEC = ProcedureSpec(
     kind="child_protection",
     slug="child-protection",
@@ -314,6 +397,8 @@ SPEC = ProcedureSpec(
         "machtiging_uithuisplaatsing": "machtiging uithuisplaatsing",
         "gezagsbeeindiging": "gezagsbeëindiging",
     },
+    rules=tuple(DEADLINES.values()),
+    notices=NOTICES,
 )
 
 

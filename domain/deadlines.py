@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from domain.child_protection import DEADLINES as PROTECTION
 from domain.policy import RULES as RULES_OF_POLICY
 from domain.policy import Policy
 
@@ -88,7 +89,7 @@ def _urgent_machtiging(start: datetime, p: Policy) -> list[DueDate]:
         DueDate(
             key="parents_heard",
             due_at=p.protection.due(start, "urgent_hearing")[0],
-            article=RULES_OF_POLICY["urgent_hearing"].source,
+            article=PROTECTION["urgent_hearing"].source,
         ),
     ]
 
@@ -102,7 +103,7 @@ def _ots(start: datetime, p: Policy) -> list[DueDate]:
             DueDate(
                 key="renewal_request",
                 due_at=request[0],
-                article=RULES_OF_POLICY["renewal_request"].source,
+                article=PROTECTION["renewal_request"].source,
             )
         )
     return dates

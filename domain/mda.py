@@ -12,8 +12,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from domain.chain import Chain
 from domain.models import AwareDatetime, Ref, ShortText, Strict
+from domain.policy import Rule
 from domain.procedure import (
     CaseFile,
+    NoticeSpec,
     PathInput,
     PathState,
     ProcedureSpec,
@@ -171,6 +173,43 @@ def check_start(case: CaseFile, body: MdaStartIn, chain: Chain) -> None:
     check_partners(chain, case["region"], body.partners, ())
 
 
+# its deadlines, each with its source (merged into the shared table when it registers)
+DEADLINES = {
+    r.key: r
+    for r in (
+        Rule(
+            key="mda_intake",
+            label="intake MDA++ gehouden",
+            source="Kader MDA++: intake (standaard van ketenregie: 10 werkdagen)",
+        ),
+        Rule(
+            key="mda_analysis",
+            label="gezamenlijke analyse gedaan",
+            source="Kader MDA++: gezamenlijke analyse (standaard van ketenregie: 4 weken)",
+        ),
+        Rule(
+            key="mda_review",
+            label="evaluatie van het plan MDA++",
+            source="Kader MDA++: periodieke evaluatie van het plan (standaard 6 weken)",
+        ),
+        Rule(
+            key="mda_action",
+            label="actie uit het plan MDA++ uitgevoerd",
+            source="plan MDA++: de datum die voor de actie is afgesproken",
+        ),
+    )
+}
+
+
+REFERRAL = NoticeSpec(
+    kind="referral",
+    subject="mda",
+    audiences=("zorg_en_veiligheidshuis",),
+    label="Verwijzing naar MDA++",
+    event_type="verwijzing.mda",
+)
+
+
 SPEC = ProcedureSpec(
     kind="mda",
     slug="mda",
@@ -194,4 +233,6 @@ SPEC = ProcedureSpec(
     step=MdaStep,
     start_input=_start,
     check_start=check_start,
+    rules=tuple(DEADLINES.values()),
+    notices=(REFERRAL,),
 )

@@ -53,10 +53,6 @@ EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
     # the radar: repeated violence; MDA++ is proposed, the coordinator decides
     ("alert", "repeat_violence"): ("regional_coordinator",),
     ("referral", "beschermtafel"): ("raad",),
-    ("referral", "mda"): ("zorg_en_veiligheidshuis",),
-    ("event", "measure_granted"): ("jeugdbescherming", "veilig_thuis"),
-    # Wmo 2015 art. 4.1.1 lid 2 sub f: the college hears of a verzoek tot onderzoek
-    ("event", "raad_requested"): ("college",),
 }
 
 PARTNER = "partner:"  # an audience naming one organisation by its partner id
@@ -82,10 +78,6 @@ EVENT_LABELS = {
     "police_callout": "De politie is bij een gezin ingezet",
     "repeat_violence": "Herhaald geweld: overweeg MDA++",
     "beschermtafel": "Verwijzing naar de beschermtafel",
-    "mda": "Verwijzing naar MDA++",
-    "measure_granted": "Kinderbeschermingsmaatregel uitgesproken",
-    "corv_rejected": "Verzoek tot onderzoek niet aangenomen door CORV",
-    "raad_requested": "Veilig Thuis vraagt de Raad voor de Kinderbescherming om onderzoek",
     "melding_followed_up": "Wat Veilig Thuis met uw melding heeft gedaan",
     "notification_failed": "Een bericht kon niet worden bezorgd",
 }
@@ -109,10 +101,6 @@ EVENT_TYPES = {
     "police_callout": "politie.ingezet-bij-gezin",
     "repeat_violence": "casus.herhaald-geweld",
     "beschermtafel": "verwijzing.beschermtafel",
-    "mda": "verwijzing.mda",
-    "measure_granted": "kinderbescherming.maatregel-uitgesproken",
-    "corv_rejected": "kinderbescherming.verzoek-niet-aangenomen",
-    "raad_requested": "kinderbescherming.onderzoek-gevraagd",
     "melding_followed_up": "melding.opgevolgd",
     "notification_failed": "bericht.niet-bezorgd",
     "reminder": "termijn.verloopt-binnenkort",

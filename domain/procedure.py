@@ -103,7 +103,7 @@ class NoticeSpec:
     """A notice a procedure sends: who receives it (audiences of `domain.notifications`), its
     Dutch title (the template of every mail and webhook about it) and its CloudEvents type."""
 
-    kind: Literal["event", "alert", "referral"]
+    kind: Literal["event", "alert", "referral", "escalation"]
     subject: str
     audiences: tuple[str, ...]
     label: str

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from domain.chain import Chain
 from domain.models import AwareDatetime, Ref, Strict
-from domain.policy import RuleViolation
+from domain.policy import Rule, RuleViolation
 from domain.procedure import (
     CaseFile,
     PathInput,
@@ -93,6 +93,19 @@ def check_start(case: CaseFile, body: SafetyPlanIn, chain: Chain) -> None:
         )
 
 
+# its deadlines, each with its source (merged into the shared table when it registers)
+DEADLINES = {
+    r.key: r
+    for r in (
+        Rule(
+            key="safety_plan_review",
+            label="evaluatie van het veiligheidsplan",
+            source="Signs of Safety: evaluatiedatum afgesproken met het gezin",
+        ),
+    )
+}
+
+
 SPEC = ProcedureSpec(
     kind="safety_plan",
     slug="safety-plan",
@@ -109,4 +122,5 @@ SPEC = ProcedureSpec(
     step=SafetyPlanStep,
     start_input=_start,
     check_start=check_start,
+    rules=tuple(DEADLINES.values()),
 )

@@ -42,6 +42,8 @@ def up(
     ] = False,
 ) -> None:
     """Start Postgres, the Temporal dev server, the worker and the API; Ctrl-C stops all."""
+    # the duties the chain is checked against include every registered procedure's notices
+    import services.procedures  # noqa: F401
     from ketenregie.stack import (
         Part,
         Supervisor,
