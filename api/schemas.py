@@ -157,6 +157,17 @@ class CaseDetail(CaseSummary):
     notices: list[NoticeView]
 
 
+class FailedDuty(BaseModel):
+    """A notice to a partner that could not be delivered, after every attempt."""
+
+    case_id: str
+    audience: str
+    partner_id: str | None
+    title: str
+    last_error: str | None
+    created_at: datetime
+
+
 class DueCase(BaseModel):
     """A deadline of a case, or the follow-up agreed on an advice question (`advice_id`)."""
 
@@ -189,6 +200,11 @@ class Dashboard(BaseModel):
     )
     overdue: list[DueCase]
     oldest_open_case: CaseSummary | None
+    failed_duties_count: int = Field(
+        description="notices to partners that could not be delivered, of which "
+        "`failed_duties` lists the newest"
+    )
+    failed_duties: list[FailedDuty]
 
 
 class HuisverbodCreated(BaseModel):

@@ -1,4 +1,5 @@
-"""The regional coordinator's view: open cases per phase, deadlines due soon and overdue."""
+"""The regional coordinator's view: open cases per phase, deadlines due soon and overdue, and
+notices to partners that could not be delivered (a legal duty not met)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ async def dashboard(
             conn, region, now, limit
         )
         per_phase = await dashboard_store.open_per_phase(conn, region)
-    for row in [*due_soon, *overdue, *([oldest] if oldest else [])]:
+        failed, failed_count = await dashboard_store.failed_duties(conn, region, limit)
+    for row in [*due_soon, *overdue, *failed, *([oldest] if oldest else [])]:
         if row["case_id"]:
             caller.audit.touches(row["case_id"])
     return {
@@ -45,4 +47,6 @@ async def dashboard(
         "overdue_cases": overdue_cases,
         "overdue": [dict(r) for r in overdue],
         "oldest_open_case": dict(oldest) if oldest else None,
+        "failed_duties_count": failed_count,
+        "failed_duties": [dict(r) for r in failed],
     }

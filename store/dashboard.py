@@ -77,3 +77,20 @@ async def oldest_open(conn: asyncpg.Connection, region: str):
         "ORDER BY c.opened_at LIMIT 1",
         region,
     )
+
+
+async def failed_duties(
+    conn: asyncpg.Connection, region: str, limit: int
+) -> tuple[list[asyncpg.Record], int]:
+    """Notices to partners (not reminders or escalations) that could not be delivered at all,
+    newest first, and how many there are: legal duties that nobody has met yet."""
+    where = """FROM deliveries d JOIN notices n ON n.key = d.notice_key
+        WHERE n.region = $1 AND d.status = 'failed' AND n.kind IN ('event', 'alert', 'referral')"""
+    rows = await conn.fetch(
+        f"""SELECT d.case_id, d.audience, d.partner_id, d.last_error,
+                   coalesce(d.body->>'title', d.subject) AS title, d.created_at
+            {where} ORDER BY d.created_at DESC LIMIT $2""",
+        region,
+        limit,
+    )
+    return rows, await conn.fetchval(f"SELECT count(*) {where}", region)

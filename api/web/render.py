@@ -27,6 +27,7 @@ from domain.case import FOLLOW_UP_NAMES, PERSON_ROLE_NAMES, PHASE_NAMES
 from domain.chain import CHANNEL_NAMES
 from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES
 from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
+from domain.notifications import audience_name
 from domain.policy import MEASURE_NAMES, RuleViolation, age_on
 from domain.workdays import AMSTERDAM
 from domain.zgw import FILING_STATUS_NAMES
@@ -115,6 +116,7 @@ ENV.globals.update(
     follow_up_names=FOLLOW_UP_NAMES,
     yesno=yesno,
     decision_due=decision_due,
+    audience_name=audience_name,
 )
 
 

@@ -22,7 +22,7 @@ from cloudevents.core.bindings.http import to_structured_event
 from cloudevents.core.v1.event import CloudEvent
 
 from api.app import create_app
-from api.auth import mint_token
+from api.auth import SESSION_COOKIE, mint_token
 from domain.events import event_id
 from domain.ids import case_workflow_id
 from domain.notifications import MAIL_KEY_HEADER
@@ -244,6 +244,19 @@ async def test_a_channel_that_keeps_failing_ends_failed_and_escalates(api, mail,
         return [e for e in case["timeline"] if e["kind"] == "notification_failed"]
 
     assert await eventually(on_timeline)
+    # the coordinator's dashboard shows it as a legal duty not met, not only as an outbox row
+    board = (await api.get("/v1/regions/haaglanden/dashboard")).json()
+    failed = [f for f in board["failed_duties"] if f["case_id"] == case_id]
+    assert [(f["partner_id"], f["title"]) for f in failed] == [
+        ("politie-den-haag", "Acute onveiligheid gemeld bij Veilig Thuis")
+    ]
+    token = api.headers["authorization"].removeprefix("Bearer ")
+    api.cookies.set(SESSION_COOKIE, token)  # the same coordinator, on the pages
+    try:
+        page = (await api.get("/regio/haaglanden")).text
+    finally:
+        api.cookies.delete(SESSION_COOKIE)
+    assert "Niet bezorgde meldingen aan ketenpartners" in page
 
 
 async def test_a_partner_receives_a_cloudevent_after_the_nl_gov_profile(
