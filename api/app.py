@@ -217,7 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         a repeat with the same body gets the first answer, status and id alike; the same key
         with another body gets 422; a repeat while the first still runs gets 409."""
         key = request.headers.get(IDEMPOTENCY_KEY)
-        if request.method != "POST" or not key or not creating.fullmatch(request.url.path):
+        if request.method != "POST" or not key:
             return await call_next(request)
         if len(key) > 200:
             return problem(
@@ -231,6 +231,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except StarletteHTTPException:
             return await call_next(request)  # refused below, with its own reason
         who = f"{principal.org}/{principal.subject}"
+        request.state.idempotency_seed = f"{who}:{key}"
+        if not creating.fullmatch(request.url.path):
+            # a step: its answer (the case file) is not kept, but the workflow answers a
+            # repeat of an update it took as it did the first time (`services.errors`)
+            return await call_next(request)
         digest = hashlib.sha256(request.url.path.encode() + b"\n" + await request.body())
         try:
             earlier = await idempotency.claim(app.state.pool, who, key, digest.hexdigest())
@@ -249,7 +254,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 {"Idempotent-Replayed": "true"},
                 media_type=PROBLEM if earlier["status"] >= 400 else None,
             )
-        request.state.idempotency_seed = f"{who}:{key}"
         response = None
         try:
             response = await call_next(request)

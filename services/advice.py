@@ -123,6 +123,7 @@ async def give_advice(parts: Parts, caller: Caller, advice_id: str, body: Advice
     ref = caller.new_id("advice-note")
     state = await _update(
         parts,
+        caller,
         advice_id,
         AdviceWorkflow.give_advice,
         GiveAdviceCmd(ref=ref, at=at, follow_up_at=body.follow_up_at),
@@ -142,7 +143,7 @@ async def record_follow_up(
     cmd = FollowUpDoneCmd(
         ref=ref, at=at, noted=body.note is not None, next_follow_up_at=body.next_follow_up_at
     )
-    state = await _update(parts, advice_id, AdviceWorkflow.record_follow_up, cmd)
+    state = await _update(parts, caller, advice_id, AdviceWorkflow.record_follow_up, cmd)
     if body.note is not None:
         async with parts.pool.acquire() as conn:
             await advice_store.add_note(conn, advice_id, ref, "follow_up", body.note, at)
@@ -152,7 +153,7 @@ async def record_follow_up(
 async def close(parts: Parts, caller: Caller, advice_id: str, body: AdviceCloseIn) -> AdviceState:
     at = await _step_time(parts, caller, advice_id, body.at)
     cmd = CloseAdviceCmd(ref=caller.new_id("advice-close"), at=at, reason=body.reason)
-    return await _update(parts, advice_id, AdviceWorkflow.close, cmd)
+    return await _update(parts, caller, advice_id, AdviceWorkflow.close, cmd)
 
 
 async def convert(
@@ -181,7 +182,7 @@ async def convert(
     prior = prior_events(advice_id, q["timeline"], at)
     case_id, _, orchestration = await case_service.open_melding(parts, caller, melding, prior)
     cmd = ConvertCmd(ref=caller.new_id("advice-convert"), at=at, case_id=case_id)
-    state = await _update(parts, advice_id, AdviceWorkflow.convert, cmd)
+    state = await _update(parts, caller, advice_id, AdviceWorkflow.convert, cmd)
     return state, case_id, orchestration
 
 
@@ -195,9 +196,13 @@ async def _step_time(parts: Parts, caller: Caller, advice_id: str, at: datetime 
     return at_or_now(at)
 
 
-async def _update(parts: Parts, advice_id: str, update: Any, cmd: Any) -> AdviceState:
+async def _update(
+    parts: Parts, caller: Caller, advice_id: str, update: Any, cmd: Any
+) -> AdviceState:
     handle = parts.client.get_workflow_handle(advice_workflow_id(advice_id))
-    return await run_command(handle, update, cmd, closed_reason=CLOSED)
+    return await run_command(
+        handle, update, cmd, closed_reason=CLOSED, update_id=caller.new_id("update")
+    )
 
 
 # --- reads: the region's questions, every read logged ---

@@ -145,7 +145,9 @@ async def step(parts: Parts, caller: Caller, case_id: str, name: str, cmd: BaseM
     if isinstance(cmd, ConsentRefusedCmd):
         check(_consent, case, cmd)
     handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
-    await run_command(handle, found.update, cmd, closed_reason=CASE_CLOSED)
+    await run_command(
+        handle, found.update, cmd, closed_reason=CASE_CLOSED, update_id=caller.new_id("update")
+    )
 
 
 def _consent(case: dict[str, Any], cmd: ConsentRefusedCmd) -> None:

@@ -3,10 +3,16 @@ refusal with its status and reason; a page shows the reason beside the form."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -14,6 +20,9 @@ from domain.policy import RuleViolation
 from workflows.errors import CONFLICT, INVALID
 
 RETRY_AFTER = 5  # seconds a client waits before it tries again while a part is down
+# how long a command waits for its workflow's answer: with no worker taking the task it would
+# wait as long as the caller does
+COMMAND_TIMEOUT = timedelta(seconds=30)
 
 
 class Refused(Exception):
@@ -55,13 +64,22 @@ def check(rule, *args) -> None:
         raise unprocessable(str(e)) from None
 
 
-async def run_command(handle: WorkflowHandle, update, *args: Any, closed_reason: str) -> Any:
+async def run_command(
+    handle: WorkflowHandle, update, *args: Any, closed_reason: str, update_id: str | None = None
+) -> Any:
     """Send update `update` to the workflow of `handle`; a rejected command becomes 409/422,
     an unreachable server 503. A workflow that takes no update is 409 `closed_reason` only
     when it ended: one not started yet (a case registered while Temporal was down, a child
-    about to start) or an update lost when the server restarted is 503, to try again."""
+    about to start) or an update lost when the server restarted is 503, to try again.
+    `update_id` (from the request's idempotency key) makes a retry of a command that did
+    land answer as the first did: the workflow keeps each update's outcome by its id."""
     try:
-        return await handle.execute_update(update, *args)
+        return await handle.execute_update(update, *args, id=update_id, rpc_timeout=COMMAND_TIMEOUT)
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise unavailable(
+            f"de opdracht kreeg binnen {COMMAND_TIMEOUT.seconds} seconden geen antwoord; zij kan "
+            "alsnog worden uitgevoerd: probeer het opnieuw met dezelfde Idempotency-Key"
+        ) from None
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         if isinstance(cause, ApplicationError) and cause.type in (CONFLICT, INVALID):

@@ -110,6 +110,7 @@ async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd
         update,
         cmd,
         closed_reason=f"het huisverbod is {STATUS_NAMES[current['status']]}; er kan niets meer aan veranderen",
+        update_id=caller.new_id("update"),
     )
     # the workflow's answer, not a read back: the read model may lag (or, restored from a
     # backup, run ahead); the file (address, requester) never changes after the request

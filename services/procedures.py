@@ -81,9 +81,8 @@ async def start(
     )
     handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
     await run_command(handle, CaseWorkflow.start_path, cmd, closed_reason=CASE_NOT_RUNNING)
-    await parts.client.get_workflow_handle(path_workflow_id(case_id, cmd.path_id)).execute_update(
-        PathWorkflow.projected
-    )
+    path = parts.client.get_workflow_handle(path_workflow_id(case_id, cmd.path_id))
+    await run_command(path, PathWorkflow.projected, closed_reason=PATH_CLOSED)
     return view(await _load(parts, case_id, cmd.path_id), caller)
 
 
@@ -109,5 +108,6 @@ async def update(
         name,
         arg,
         closed_reason=PATH_CLOSED,
+        update_id=caller.new_id("update"),
     )
     return view(await _load(parts, case_id, path_id), caller)

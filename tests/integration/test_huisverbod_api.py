@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.workdays import calendar_reach
 from tests.integration.conftest import DAY_SECONDS, eventually
 from tests.integration.flows import MAYOR, impose, open_case, request_huisverbod, ts, wait_status
 
@@ -148,7 +149,13 @@ async def test_case_lists_filter_by_region_municipality_and_phase(api):
 
 async def test_healthz_reports_both_dependencies(api):
     r = await api.get("/healthz")
-    assert r.status_code == 200 and r.json() == {"postgres": "ok", "temporal": "ok", "worker": "ok"}
+    assert r.status_code == 200
+    assert r.json() == {
+        "postgres": "ok",
+        "temporal": "ok",
+        "worker": "ok",
+        "calendar": f"Atw decrees known up to {calendar_reach().isoformat()}",
+    }
 
 
 async def test_a_decision_answers_with_the_workflows_state_not_a_lagging_read_model(

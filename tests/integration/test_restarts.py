@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from api.app import resume_pending_cases
+from services import errors
 from tests.integration.conftest import eventually
 from tests.integration.flows import impose, melding, open_case, request_huisverbod, ts, wait_status
 
@@ -19,6 +21,30 @@ async def test_worker_restart_mid_ban_still_expires_on_time(api, police, worker)
     await worker.start()
     expired = await wait_status(api, hv, "expired")
     assert expired["ended_at"] == imposed["ends_at"]
+
+
+async def test_a_command_while_no_worker_runs_answers_503_in_bounded_time(api, worker, monkeypatch):
+    case_id = await open_case(api)
+    monkeypatch.setattr(errors, "COMMAND_TIMEOUT", timedelta(seconds=2))
+    await worker.stop()
+    assessment = {"acute": False, "structural": True}
+    key = {"Idempotency-Key": f"no-worker-{case_id}"}
+    url = f"/v1/cases/{case_id}/safety-assessment"
+    try:  # answered, not left hanging until the caller gives up
+        r = await asyncio.wait_for(api.post(url, json=assessment, headers=key), 60)
+    finally:
+        await worker.start()
+    assert r.status_code == 503, r.text
+    assert "Idempotency-Key" in r.json()["detail"]
+
+    async def answered_once_the_worker_is_back():  # sent again, after Retry-After
+        again = await api.post(url, json=assessment, headers=key)
+        return again.status_code != 503 and again
+
+    again = await eventually(answered_once_the_worker_is_back)
+    assert again.status_code == 200, again.text
+    kinds = [e["kind"] for e in (await api.get(f"/v1/cases/{case_id}")).json()["timeline"]]
+    assert kinds.count("safety_assessed") == 1
 
 
 async def test_temporal_restart_loses_no_case_and_no_timer(api, police, app, temporal):
