@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.access import ACTION_DENIED
 from domain.case import PERSON_ROLE_NAMES, REPORTER_NAMES
@@ -25,12 +25,15 @@ FileKind = Literal["case", "advice"]
 FILE_NAMES = {"case": "casus", "advice": "adviesvraag"}
 # name particles shared by many families: never masked on their own
 PARTICLES = {"de", "den", "der", "van", "het", "ten", "ter", "te", "la", "le", "du", "op", "in"}
+PERSON_ID = r"^(case|advice)\.[0-9a-f]{1,64}\.[A-Za-z0-9_-]{1,40}$"  # a `PersonKey` written out
 CORRECTABLE = {"name": "naam", "birth_date": "geboortedatum", "address": "adres"}
 
 
 class PersonKey(BaseModel):
     """One person in one file, written "case.<id>.<ref>" or "advice.<id>.<ref>": the same
     human in two files is two keys, which the privacy officer puts together."""
+
+    model_config = ConfigDict(frozen=True)
 
     kind: FileKind
     file_id: str
@@ -41,12 +44,9 @@ class PersonKey(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> PersonKey | None:
-        kind, _, rest = text.partition(".")
-        file_id, _, ref = rest.partition(".")
-        if kind not in FILE_NAMES or not re.fullmatch(r"[0-9a-f]{1,64}", file_id):
+        if not re.fullmatch(PERSON_ID, text):
             return None
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", ref):
-            return None
+        kind, file_id, ref = text.split(".")
         return cls(kind=kind, file_id=file_id, ref=ref)
 
 
