@@ -142,10 +142,26 @@ async def export(
     return InzageExport(region=region, generated_at=datetime.now(UTC), files=files)
 
 
-async def correct(parts: Parts, caller: Caller, key: PersonKey, body: CorrectionIn) -> list[dict]:
+async def person(parts: Parts, caller: Caller, key: PersonKey) -> dict[str, Any]:
+    """The person's data as the file holds it now (what a correction starts from); logged."""
+    region = _region(caller)
+    async with parts.pool.acquire() as conn:
+        file = await inzage.get_file(conn, key, region)
+    found = file and next((p for p in file["persons"] if p["ref"] == key.ref), None)
+    if found is None:
+        raise not_found(f"persoon {key}")
+    _touched(caller, key)
+    caller.audit.detail = "inzageverzoek: gegevens voor een correctie"
+    return found
+
+
+async def correct(
+    parts: Parts, caller: Caller, key: PersonKey, body: CorrectionIn
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Correct the person's name, birth date or address (AVG art. 16): the file holds the new
     value, the corrections the old one with who, when and why; the radar matches on the new
-    name and birth date from now on. Answers the person's corrections so far."""
+    name and birth date from now on. Answers the corrected person and their corrections so
+    far."""
     region = _region(caller)
     async with parts.pool.acquire() as conn, conn.transaction():
         file = await inzage.get_file(conn, key, region)
@@ -172,4 +188,4 @@ async def correct(parts: Parts, caller: Caller, key: PersonKey, body: Correction
     _touched(caller, key)
     fields = ", ".join(CORRECTABLE[f] for f, _, _ in changes)
     caller.audit.detail = f"correctie (AVG art. 16): {fields}"
-    return done
+    return new, done

@@ -120,5 +120,6 @@ async def correct(
 ) -> CorrectionList:
     """Correct the person's name, birth date or address (AVG art. 16); the old value is kept
     with who changed it, when and why. Answers every correction of the person so far."""
-    done = await inzage.correct(parts, Caller(principal, audit), PersonKey.parse(person_id), body)  # type: ignore[arg-type]
+    key = PersonKey.parse(person_id)
+    _, done = await inzage.correct(parts, Caller(principal, audit), key, body)  # type: ignore[arg-type]
     return CorrectionList(items=[CorrectionOut(**c) for c in done])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import uuid
 
+import httpx
 from pypdf import PdfReader
 
 from tests.integration.conftest import eventually
@@ -188,3 +189,52 @@ async def test_a_case_is_found_by_a_partial_number_and_by_a_persons_name(api, as
     log = (await api.get("/v1/access-log", params={"caseId": case_id})).json()
     searches = [e for e in log if e["action"] == "case.list" and "op naam" in e["detail"]]
     assert searches and not any(tag in e["detail"] for e in log)
+
+
+async def test_the_privacy_officer_signs_in_and_does_it_on_the_pages(app, api):
+    tag = uuid.uuid4().hex[:8]
+    anna, jan = family(tag)
+    case_id = await open_case(api, persons=[anna, jan], summary=f"{jan['name']} dreigde.")
+    person = f"case.{case_id}.p1"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+    ) as browser:
+        login = await browser.get("/login")
+        assert '<option value="privacy_officer">functionaris gegevensbescherming' in login.text
+        form = {"org": "vt-haaglanden", "role": "privacy_officer", "name": "F. Privacy"}
+        assert (await browser.post("/login", data=form)).status_code == 303
+
+        r = await browser.get("/regio/haaglanden/inzage", params={"naam": f"INZAGE{tag}"})
+        assert r.status_code == 200
+        assert anna["name"] in r.text and person in r.text and jan["name"] not in r.text
+        assert "Inzageverzoeken" in r.text and ">Dashboard<" not in r.text  # its own menu
+
+        asked = {"persoon": person}
+        pdf = await browser.get("/regio/haaglanden/inzage/export.pdf", params=asked)
+        assert pdf.headers["content-type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert anna["name"] in text and jan["name"] not in text
+        data = (await browser.get("/regio/haaglanden/inzage/export.json", params=asked)).json()
+        assert data["files"][0]["content"] == [f"{MASKED} dreigde."]
+
+        where = "/regio/haaglanden/inzage/correctie"
+        typed = {
+            "naam": "A" * 201,
+            "geboortedatum": "",
+            "adres": "Nieuwe Laan 2",
+            "reden": "verhuisd",
+        }
+        refused = await browser.post(where, params=asked, data=typed)
+        assert refused.status_code == 422
+        assert 'id="naam-fout"' in refused.text and "naam:" in refused.text
+        assert 'value="Nieuwe Laan 2"' in refused.text and ">verhuisd<" in refused.text
+        typed["naam"] = ""
+        done = await browser.post(where, params=asked, data=typed)
+        assert done.status_code == 200, done.text
+        assert "Gecorrigeerd; de oude gegevens zijn bewaard." in done.text
+        assert "Laan 1, Den Haag" in done.text and "Nieuwe Laan 2" in done.text  # was, is now
+
+        other = await browser.get("/regio/amsterdam-amstelland/inzage", params={"naam": tag})
+        assert other.status_code == 404 and "Niet gevonden" in other.text
+    persons = (await api.get(f"/v1/cases/{case_id}")).json()["persons"]
+    assert persons[0]["address"] == "Nieuwe Laan 2"
