@@ -202,7 +202,9 @@ async def test_the_privacy_officer_signs_in_and_does_it_on_the_pages(app, api):
         login = await browser.get("/login")
         assert '<option value="privacy_officer">functionaris gegevensbescherming' in login.text
         form = {"org": "vt-haaglanden", "role": "privacy_officer", "name": "F. Privacy"}
-        assert (await browser.post("/login", data=form)).status_code == 303
+        signed_in = await browser.post("/login", data=form)
+        assert signed_in.status_code == 303
+        assert signed_in.headers["location"] == "/regio/haaglanden/inzage"  # its home
 
         r = await browser.get("/regio/haaglanden/inzage", params={"naam": f"INZAGE{tag}"})
         assert r.status_code == 200
