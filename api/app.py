@@ -38,6 +38,7 @@ from api.routes import (
     figures,
     health,
     huisverbod,
+    inzage,
     procedures,
     reconcile,
     regions,
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_log,
         codec,
         deadlines,
+        inzage,
     ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)

@@ -37,6 +37,9 @@ Action = Literal[
     "advice.create",
     "advice.read",
     "advice.step",
+    "person.search",
+    "person.export",
+    "person.correct",
 ]
 
 _VT_WORKER: set[Action] = {
@@ -78,6 +81,11 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
             "codec.decode",
             "figures.read",
         }
+    ),
+    # the functionaris gegevensbescherming answers a person's request to see (AVG art. 15) or
+    # correct (art. 16) what is held about them: finds them in the region's files, nothing else
+    ("veilig_thuis", "privacy_officer"): frozenset(
+        {"person.search", "person.export", "person.correct"}
     ),
     ("police", "officer"): frozenset(_POLICE),
     # a hulpofficier van justitie may impose under the mayor's mandate (Wth art. 3)
@@ -141,6 +149,7 @@ ROLE_NAMES = {
     "staff": "medewerker",
     "doctor": "huisarts",
     "analist": "analist",
+    "privacy_officer": "functionaris gegevensbescherming",
 }
 CAPACITY_NAMES = {"mayor": "de burgemeester", "hulpofficier": "de hulpofficier van justitie"}
 # what a principal without the permission may not do: "... mag <this>"
@@ -170,6 +179,9 @@ ACTION_DENIED: dict[str, str] = {
     "codec.encode": "geen gegevens versleutelen",
     "codec.decode": "geen gegevens ontsleutelen",
     "placement.location.read": "niet zien waar iemand is geplaatst",
+    "person.search": "geen personen zoeken voor een inzageverzoek",
+    "person.export": "geen inzage-export maken",
+    "person.correct": "geen persoonsgegevens corrigeren",
 }
 
 

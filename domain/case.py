@@ -5,6 +5,7 @@ kindermishandeling)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -301,7 +302,8 @@ def check_child_consent(birth_date: date | None, on: date) -> None:
 @dataclass(frozen=True)
 class CaseFilter:
     """What a search narrows to; None is any. `number` matches the start of the case number
-    or id; `deadlines` is "overdue" (one passed unmet) or "open" (one still to meet)."""
+    or id, or its last parts (`number_pattern`); `name` a part of a person's name in the file;
+    `deadlines` is "overdue" (one passed unmet) or "open" (one still to meet)."""
 
     region: str | None = None
     municipality: str | None = None
@@ -309,3 +311,16 @@ class CaseFilter:
     number: str | None = None
     assigned_to: str | None = None
     deadlines: str | None = None
+    name: str | None = None
+
+
+def number_pattern(query: str) -> str | None:
+    """A (case-insensitive) regular expression for the case numbers a partial number names,
+    as people say it: its last parts, a number with or without its leading zeros. "000002",
+    "2" and "vt-hgl-2026-2" all name VT-HGL-2026-000002 (and "2026-2" that number of every
+    region); None when the query is not made of parts of a number."""
+    parts = query.strip().split("-")
+    if not all(re.fullmatch(r"[A-Za-z0-9]+", p) for p in parts):
+        return None
+    body = "-".join(f"0*{int(p)}" if p.isdigit() else re.escape(p) for p in parts)
+    return f"(^|-){body}$"

@@ -30,6 +30,7 @@ async def record(
             huisverbod_id=entry.huisverbod_id,
             detail=entry.detail,
             view_id=entry.view_id,
+            advice_ids=entry.advice_ids,
         )
 
 

@@ -72,7 +72,7 @@ def _region(caller: Caller) -> str:
 
 
 def _logged(caller: Caller, advice_id: str, persons: list[dict], what: str = "") -> None:
-    caller.audit.person_refs.extend(p["ref"] for p in persons)
+    caller.audit.touches_advice(advice_id, [p["ref"] for p in persons])
     caller.audit.detail = f"advice {advice_id}{what}"
 
 

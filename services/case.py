@@ -162,13 +162,17 @@ def _consent(case: dict[str, Any], cmd: ConsentRefusedCmd) -> None:
 async def find(
     parts: Parts, caller: Caller, what: CaseFilter, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the cases the caller may see that match, newest first; and how many match."""
+    """One page of the cases the caller may see that match, newest first; and how many match.
+    A search by name is logged with the cases it found, never with the name (the log holds
+    ids only)."""
     async with parts.pool.acquire() as conn:
         rows, total = await cases.list_cases(conn, caller.scope, what, limit=limit, offset=offset)
     for r in rows:
         caller.audit.touches(r["case_id"])
-    asked = ", ".join(f"{k}={v}" for k, v in vars(what).items() if v is not None)
-    caller.audit.detail = f"zoekopdracht {asked}".strip()
+    asked = [f"{k}={v}" for k, v in vars(what).items() if v is not None and k != "name"]
+    if what.name is not None:
+        asked.append("op naam")
+    caller.audit.detail = f"zoekopdracht {', '.join(asked)}".strip()
     return [dict(r) for r in rows], total
 
 

@@ -33,6 +33,7 @@ class AuditEntry:
         self.action: str | None = None  # set once the caller is known and authorised or refused
         self.case_ids: list[str] = [path_params["case_id"]] if "case_id" in path_params else []
         self.person_refs: list[str] = []
+        self.advice_ids: list[str] = []
         self.huisverbod_id: str | None = path_params.get("huisverbod_id")
         self.detail = ""
         # a page's live refresh names the view it belongs to: one entry per view and action
@@ -41,6 +42,11 @@ class AuditEntry:
     def touches(self, case_id: str, person_refs: list[str] = ()) -> None:
         if case_id not in self.case_ids:
             self.case_ids.append(case_id)
+        self.person_refs.extend(r for r in person_refs if r not in self.person_refs)
+
+    def touches_advice(self, advice_id: str, person_refs: list[str] = ()) -> None:
+        if advice_id not in self.advice_ids:
+            self.advice_ids.append(advice_id)
         self.person_refs.extend(r for r in person_refs if r not in self.person_refs)
 
 

@@ -19,12 +19,14 @@ async def append(
     huisverbod_id: str | None,
     detail: str,
     view_id: str | None = None,
+    advice_ids: list[str] = (),
 ) -> None:
     """One entry; within one view of a page (its live refreshes) the first read is the one."""
     await conn.execute(
         """INSERT INTO access_log (action, outcome, subject, org, org_kind, role, client,
-                                   case_ids, person_refs, huisverbod_id, detail, view_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                   case_ids, person_refs, huisverbod_id, detail, view_id,
+                                   advice_ids)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            ON CONFLICT (subject, view_id, action) WHERE view_id IS NOT NULL DO NOTHING""",
         action,
         outcome,
@@ -38,6 +40,7 @@ async def append(
         huisverbod_id,
         detail,
         view_id,
+        list(advice_ids),
     )
 
 
@@ -62,5 +65,17 @@ async def for_person(conn: asyncpg.Connection, case_id: str, ref: str):
     return await conn.fetch(
         "SELECT * FROM access_log WHERE $1 = ANY (case_ids) AND $2 = ANY (person_refs) ORDER BY id",
         case_id,
+        ref,
+    )
+
+
+async def for_advice_person(conn: asyncpg.Connection, advice_id: str, ref: str):
+    """Every access to one person's data in an advice question (entries from before the log
+    named advice questions say so in their detail)."""
+    return await conn.fetch(
+        """SELECT * FROM access_log
+           WHERE ($1 = ANY (advice_ids) OR detail ~ ('^advice ' || $1 || '(\\W|$)'))
+             AND $2 = ANY (person_refs) ORDER BY id""",
+        advice_id,
         ref,
     )

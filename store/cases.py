@@ -8,11 +8,11 @@ from typing import Any
 import asyncpg
 
 from domain.access import Scope
-from domain.case import CaseFilter, CaseSnapshot, MeldingIn
+from domain.case import CaseFilter, CaseSnapshot, MeldingIn, number_pattern
 from domain.models import TimelineEvent
 from domain.workdays import AMSTERDAM
 from store import deadlines
-from store.scoping import case_conditions
+from store.scoping import case_conditions, contains
 
 
 async def insert_case(
@@ -108,24 +108,30 @@ async def list_cases(
     conn: asyncpg.Connection, scope: Scope, f: CaseFilter, *, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
     """One page of the cases in scope that match, newest first, and how many match."""
-    allowed, args = case_conditions(scope, 7)
+    allowed, args = case_conditions(scope, 9)
     where = f"""WHERE ($1::text IS NULL OR c.region = $1)
               AND ($2::text IS NULL OR c.municipality = $2)
               AND ($3::text IS NULL OR c.phase = $3)
               AND ($4::text IS NULL OR upper(c.number) LIKE upper($4) || '%'
-                   OR c.case_id LIKE lower($4) || '%')
+                   OR c.case_id LIKE lower($4) || '%' OR c.number ~* $7)
               AND ($5::text IS NULL OR c.assigned_to = $5)
               AND ($6::text[] IS NULL OR EXISTS (
                     SELECT 1 FROM case_deadlines d WHERE d.case_id = c.case_id
                     AND d.status = ANY($6) AND d.met_at IS NULL))
+              AND ($8::text IS NULL OR EXISTS (
+                    SELECT 1 FROM case_files f, jsonb_array_elements(f.persons) p
+                    WHERE f.case_id = c.case_id AND p->>'name' ILIKE $8))
               AND {allowed}"""
+    number = f.number.strip() if f.number else None
     values = (
         f.region,
         f.municipality,
         f.phase,
-        f.number.strip() if f.number else None,
+        number,
         f.assigned_to,
         _DEADLINE_STATUS.get(f.deadlines or ""),
+        number_pattern(number) if number else None,
+        contains(f.name) if f.name else None,
     )
     rows = await conn.fetch(
         f"""SELECT {CASE_COLUMNS} FROM cases c {where}

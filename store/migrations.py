@@ -331,6 +331,33 @@ MIGRATIONS: list[str] = [
         found_at    timestamptz NOT NULL DEFAULT now()
     );
     """,
+    # the inzageverzoek and correction (AVG art. 15, 16): the access log names the advice
+    # questions a request read (as it names cases), and a correction of a person's data keeps
+    # the old value, who changed it, when and why; it goes with its file, and is never changed
+    """
+    ALTER TABLE access_log ADD COLUMN advice_ids text[] NOT NULL DEFAULT '{}';
+    CREATE INDEX access_log_advice ON access_log USING gin (advice_ids);
+    CREATE TABLE person_corrections (
+        id         bigserial PRIMARY KEY,
+        case_id    text REFERENCES case_files(case_id) ON DELETE CASCADE,
+        advice_id  text REFERENCES advice_questions(advice_id) ON DELETE CASCADE,
+        person_ref text NOT NULL,
+        field      text NOT NULL,
+        old_value  text,
+        new_value  text,
+        reason     text NOT NULL,
+        subject    text NOT NULL,
+        org        text NOT NULL,
+        at         timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT person_corrections_of_one CHECK ((case_id IS NULL) <> (advice_id IS NULL))
+    );
+    CREATE INDEX person_corrections_case ON person_corrections (case_id, person_ref);
+    CREATE INDEX person_corrections_advice ON person_corrections (advice_id, person_ref);
+    CREATE FUNCTION person_corrections_are_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'a correction is kept as it was made'; END $$;
+    CREATE TRIGGER person_corrections_no_change BEFORE UPDATE ON person_corrections
+        FOR EACH ROW EXECUTE FUNCTION person_corrections_are_kept();
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

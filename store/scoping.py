@@ -27,3 +27,9 @@ def case_conditions(scope: Scope, first: int) -> tuple[str, list]:
     if not (scope.region or scope.municipality or scope.partner):
         return "false", []
     return " AND ".join(parts), args
+
+
+def contains(text: str) -> str:
+    """An ILIKE pattern for `text` anywhere (case-insensitive), its wildcards taken literally."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

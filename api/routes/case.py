@@ -76,7 +76,21 @@ async def list_cases(
     municipality: str | None = None,
     phase: Phase | None = None,
     number: Annotated[
-        str | None, Query(max_length=40, description="the start of a case number or id")
+        str | None,
+        Query(
+            max_length=40,
+            description="the start of a case number or id, or its last parts: 000002, 2 and "
+            "vt-hgl-2026-2 all find VT-HGL-2026-000002",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=200,
+            description="a part of the name of a person in the case file (any case); the "
+            "search is logged with the cases it found",
+        ),
     ] = None,
     assigned_to: Annotated[
         str | None,
@@ -90,7 +104,7 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseList:
     """The cases the caller may see that match, newest first, a page at a time."""
-    what = CaseFilter(region, municipality, phase, number, assigned_to, deadlines)
+    what = CaseFilter(region, municipality, phase, number, assigned_to, deadlines, name)
     rows, total = await case_service.find(
         parts, Caller(principal, audit), what, limit=limit, offset=offset
     )

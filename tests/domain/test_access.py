@@ -42,6 +42,8 @@ EXPECTED = {
         "codec.decode",
         "figures.read",
     },
+    # the functionaris gegevensbescherming: finds, exports and corrects a person, no case
+    ("veilig_thuis", "privacy_officer"): {"person.search", "person.export", "person.correct"},
     ("police", "officer"): {
         "case.create",
         "case.list",
@@ -112,6 +114,7 @@ def test_unknown_roles_may_do_nothing(kind, role):
 
 def test_scopes_need_to_know():
     assert scope_of(principal("veilig_thuis", "worker")).region == "haaglanden"
+    assert scope_of(principal("veilig_thuis", "privacy_officer")).region == "haaglanden"
     police = scope_of(principal("police", "officer"))
     assert police.region == "haaglanden" and police.police_involved
     mayor = scope_of(principal("mayor_office", "staff"))

@@ -1,0 +1,242 @@
+"""The inzageverzoek and correction (AVG art. 15, 16) through the real API: the region's
+privacy officer finds a person in two cases and an advice question, exports what is held
+about them as JSON and PDF with the other party masked, and corrects their name; another
+region's officer finds nothing; every search and export is in the access log. And a case
+found by a partial number or by a person's name."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import httpx
+from pypdf import PdfReader
+
+from tests.integration.conftest import eventually
+from tests.integration.flows import open_case
+
+MASKED = "[afgeschermd]"
+
+
+def family(tag: str) -> tuple[dict, dict]:
+    victim = {
+        "ref": "p1",
+        "role": "victim",
+        "name": f"Anna Inzage{tag}",
+        "birth_date": "1990-04-01",
+        "address": "Laan 1, Den Haag",
+    }
+    pleger = {
+        "ref": "p2",
+        "role": "pleger",
+        "name": f"Jan Pleger{tag}",
+        "birth_date": "1985-06-15",
+        "address": f"Dorpsstraat {tag}, Delft",
+    }
+    return victim, pleger
+
+
+async def advice_about(api, persons: list[dict], question: str) -> str:
+    body = {
+        "region": "haaglanden",
+        "municipality": "GM0518",
+        "asker": {"kind": "citizen"},
+        "question": question,
+        "persons": persons,
+    }
+    r = await api.post("/v1/adviesvragen", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()["advice_id"]
+
+
+async def test_a_privacy_officer_exports_what_is_held_about_a_person_with_the_other_masked(
+    api, as_
+):
+    tag = uuid.uuid4().hex[:8]
+    anna, jan = family(tag)
+    first = await open_case(
+        api, persons=[anna, jan], summary=f"{jan['name']} sloeg {anna['name']}."
+    )
+    again = {**anna, "ref": "v1"}
+    second = await open_case(api, persons=[again], summary="Tweede melding.")
+    advice = await advice_about(api, [anna, jan], f"Wat te doen? {jan['name']} dreigt.")
+    worker = as_("vt-haaglanden", "worker")
+    assert (await worker.get(f"/v1/cases/{first}")).status_code == 200
+    assert (await worker.get(f"/v1/adviesvragen/{advice}")).status_code == 200
+    assert (await worker.get("/v1/persons", params={"name": tag})).status_code == 403
+
+    officer = as_("vt-haaglanden", "privacy_officer")
+    r = await officer.get("/v1/persons", params={"name": f"inzage{tag}", "birthDate": "1990-04-01"})
+    assert r.status_code == 200, r.text
+    found = r.json()["items"]
+    assert {(f["kind"], f["file_id"]) for f in found} == {
+        ("case", first),
+        ("case", second),
+        ("advice", advice),
+    }
+    assert {f["name"] for f in found} == {anna["name"]} and jan["name"] not in r.text
+    ids = [f["person_id"] for f in found]
+    # the officer reads no case itself: its role has nothing but the inzage
+    assert (await officer.get(f"/v1/cases/{first}")).status_code == 403
+
+    async def exported_with_notices():
+        e = await officer.get("/v1/inzage", params={"personId": ids})
+        assert e.status_code == 200, e.text
+        files = {f["file_id"]: f for f in e.json()["files"]}
+        return files[first]["notices"] and files[first]["timeline"] and (e, files)
+
+    r, files = await eventually(exported_with_notices)
+    assert jan["name"] not in r.text and "Dorpsstraat" not in r.text and "Jan" not in r.text
+    case = files[first]
+    assert case["person"]["name"] == anna["name"] and case["person"]["address"] == anna["address"]
+    assert case["others"] == [{"role": "pleger", "name": MASKED, "address": MASKED}]
+    assert case["content"] == [f"{MASKED} sloeg {anna['name']}."]
+    assert case["number"].startswith("VT-HGL-")
+    # the acute melding alerted the police: what was sent, and to whom
+    assert any(
+        "Politie eenheid Den Haag" in line for n in case["notices"] for line in n["recipients"]
+    )
+    read = [(a["organisation"], a["action"]) for a in case["access"]]
+    assert ("Veilig Thuis Haaglanden", "casus lezen") in read
+    assert ("Veilig Thuis Haaglanden", "personen zoeken voor een inzageverzoek") in read
+    assert files[advice]["content"] == [f"Wat te doen? {MASKED} dreigt."]
+    assert ("Veilig Thuis Haaglanden", "adviesvraag lezen") in [
+        (a["organisation"], a["action"]) for a in files[advice]["access"]
+    ]
+    assert files[second]["others"] == []
+
+    pdf = await officer.get("/v1/inzage/export.pdf", params={"personId": ids})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert anna["name"] in text and "01-04-1990" in text
+    assert jan["name"] not in text and "Dorpsstraat" not in text
+
+    # every search and export is in the access log, with the files and persons it touched
+    log = (await api.get("/v1/access-log", params={"caseId": first})).json()
+    mine = [e for e in log if e["role"] == "privacy_officer" and e["outcome"] == 200]
+    assert {e["action"] for e in mine} == {"person.search", "person.export"}
+    assert all("p1" in e["person_refs"] for e in mine)
+    refused = [e["action"] for e in log if e["role"] == "privacy_officer" and e["outcome"] == 403]
+    assert refused == ["case.read"]
+    assert not any(tag in e["detail"] for e in log)  # the name searched for is never logged
+    assert {e["detail"] for e in mine if e["action"] == "person.export"} == {
+        "inzageverzoek: export (json), 3 dossier(s)",
+        "inzageverzoek: export (pdf), 3 dossier(s)",
+    }
+    later = (await officer.get("/v1/inzage", params={"personId": ids})).json()
+    seen = [a["action"] for f in later["files"] if f["file_id"] == advice for a in f["access"]]
+    assert "inzage-export maken" in seen
+
+    # nothing leaves the region
+    elsewhere = as_("vt-amsterdam-amstelland", "privacy_officer")
+    r = await elsewhere.get("/v1/persons", params={"name": f"inzage{tag}"})
+    assert r.status_code == 200 and r.json()["items"] == []
+    assert (await elsewhere.get("/v1/inzage", params={"personId": ids})).status_code == 404
+    assert (
+        await elsewhere.get("/v1/inzage/export.pdf", params={"personId": ids})
+    ).status_code == 404
+
+
+async def test_a_correction_keeps_the_old_value_with_who_when_and_why(api, as_):
+    tag = uuid.uuid4().hex[:8]
+    anna, jan = family(tag)
+    case_id = await open_case(api, persons=[anna, jan])
+    officer = as_("vt-haaglanden", "privacy_officer")
+    person = f"case.{case_id}.p1"
+    new_name = f"Anna Gecorrigeerd{tag}"
+    body = {"name": new_name, "address": anna["address"], "reason": "naam gewijzigd na huwelijk"}
+    r = await officer.post(f"/v1/persons/{person}/corrections", json=body)
+    assert r.status_code == 201, r.text
+    [c] = r.json()["items"]
+    assert (c["field"], c["old_value"], c["new_value"]) == ("name", anna["name"], new_name)
+    assert c["reason"] == "naam gewijzigd na huwelijk" and c["by"].startswith("user-")
+
+    persons = (await api.get(f"/v1/cases/{case_id}")).json()["persons"]
+    assert [p["name"] for p in persons] == [new_name, jan["name"]]
+    r = await officer.get("/v1/persons", params={"name": f"gecorrigeerd{tag}"})
+    assert [f["person_id"] for f in r.json()["items"]] == [person]
+    export = (await officer.get("/v1/inzage", params={"personId": [person]})).json()
+    assert export["files"][0]["corrections"][0]["old_value"] == anna["name"]
+
+    again = await officer.post(f"/v1/persons/{person}/corrections", json=body)
+    assert again.status_code == 422 and "niets gecorrigeerd" in again.json()["detail"]
+    elsewhere = as_("vt-amsterdam-amstelland", "privacy_officer")
+    assert (await elsewhere.post(f"/v1/persons/{person}/corrections", json=body)).status_code == 404
+    worker = as_("vt-haaglanden", "worker")
+    assert (await worker.post(f"/v1/persons/{person}/corrections", json=body)).status_code == 403
+    log = (await api.get("/v1/access-log", params={"caseId": case_id})).json()
+    assert "correctie (AVG art. 16): naam" in [e["detail"] for e in log]
+
+
+async def test_a_case_is_found_by_a_partial_number_and_by_a_persons_name(api, as_):
+    tag = uuid.uuid4().hex[:8]
+    anna, jan = family(tag)
+    case_id = await open_case(api, persons=[anna, jan])
+    number = (await api.get(f"/v1/cases/{case_id}")).json()["number"]
+    prefix, year, sequence = number.rsplit("-", 2)
+    for query in (sequence, str(int(sequence)), f"{prefix}-{year}-{int(sequence)}".lower()):
+        r = await api.get("/v1/cases", params={"number": query, "limit": 500})
+        assert r.status_code == 200, r.text
+        assert case_id in [c["case_id"] for c in r.json()["items"]], query
+
+    r = await api.get("/v1/cases", params={"name": f"pleger{tag}".upper()})
+    assert [c["case_id"] for c in r.json()["items"]] == [case_id]
+    r = await api.get("/v1/cases", params={"name": f"%{tag}"})  # a wildcard is a character
+    assert r.json()["items"] == []
+    elsewhere = as_("vt-amsterdam-amstelland", "coordinator")
+    assert (await elsewhere.get("/v1/cases", params={"name": f"pleger{tag}"})).json()["items"] == []
+
+    log = (await api.get("/v1/access-log", params={"caseId": case_id})).json()
+    searches = [e for e in log if e["action"] == "case.list" and "op naam" in e["detail"]]
+    assert searches and not any(tag in e["detail"] for e in log)
+
+
+async def test_the_privacy_officer_signs_in_and_does_it_on_the_pages(app, api):
+    tag = uuid.uuid4().hex[:8]
+    anna, jan = family(tag)
+    case_id = await open_case(api, persons=[anna, jan], summary=f"{jan['name']} dreigde.")
+    person = f"case.{case_id}.p1"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+    ) as browser:
+        login = await browser.get("/login")
+        assert '<option value="privacy_officer">functionaris gegevensbescherming' in login.text
+        form = {"org": "vt-haaglanden", "role": "privacy_officer", "name": "F. Privacy"}
+        signed_in = await browser.post("/login", data=form)
+        assert signed_in.status_code == 303
+        assert signed_in.headers["location"] == "/regio/haaglanden/inzage"  # its home
+
+        r = await browser.get("/regio/haaglanden/inzage", params={"naam": f"INZAGE{tag}"})
+        assert r.status_code == 200
+        assert anna["name"] in r.text and person in r.text and jan["name"] not in r.text
+        assert "Inzageverzoeken" in r.text and ">Dashboard<" not in r.text  # its own menu
+
+        asked = {"persoon": person}
+        pdf = await browser.get("/regio/haaglanden/inzage/export.pdf", params=asked)
+        assert pdf.headers["content-type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert anna["name"] in text and jan["name"] not in text
+        data = (await browser.get("/regio/haaglanden/inzage/export.json", params=asked)).json()
+        assert data["files"][0]["content"] == [f"{MASKED} dreigde."]
+
+        where = "/regio/haaglanden/inzage/correctie"
+        typed = {
+            "naam": "A" * 201,
+            "geboortedatum": "",
+            "adres": "Nieuwe Laan 2",
+            "reden": "verhuisd",
+        }
+        refused = await browser.post(where, params=asked, data=typed)
+        assert refused.status_code == 422
+        assert 'id="naam-fout"' in refused.text and "naam:" in refused.text
+        assert 'value="Nieuwe Laan 2"' in refused.text and ">verhuisd<" in refused.text
+        typed["naam"] = ""
+        done = await browser.post(where, params=asked, data=typed)
+        assert done.status_code == 200, done.text
+        assert "Gecorrigeerd; de oude gegevens zijn bewaard." in done.text
+        assert "Laan 1, Den Haag" in done.text and "Nieuwe Laan 2" in done.text  # was, is now
+
+        other = await browser.get("/regio/amsterdam-amstelland/inzage", params={"naam": tag})
+        assert other.status_code == 404 and "Niet gevonden" in other.text
+    persons = (await api.get(f"/v1/cases/{case_id}")).json()["persons"]
+    assert persons[0]["address"] == "Nieuwe Laan 2"
