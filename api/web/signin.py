@@ -26,7 +26,8 @@ HOMES = {
     "landelijk": "/cijfers",
     "police": "/politie",
 }
-"""The kinds of organisation that have pages, each with its start page (Veilig Thuis: its region's)."""
+"""The kinds of organisation that have pages, each with its start page (Veilig Thuis: its
+region's dashboard for a coordinator, a worker's own caseload)."""
 
 
 def home_of(p: Principal) -> str:
@@ -34,7 +35,9 @@ def home_of(p: Principal) -> str:
         return f"/regio/{p.region}/inzage"
     if p.org_kind not in HOMES:
         raise HTTPException(403, "voor uw organisatie zijn er (nog) geen pagina's")
-    return HOMES[p.org_kind] or f"/regio/{p.region}"
+    if HOMES[p.org_kind]:
+        return HOMES[p.org_kind]
+    return f"/regio/{p.region}" if p.may("dashboard.read") else "/mijn-casussen"
 
 
 @router.get("/", response_class=RedirectResponse)
