@@ -84,7 +84,7 @@ async def _with_file(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[s
 async def written_order(
     parts: Parts, caller: Caller, huisverbod_id: str, kind: OrderKind
 ) -> WrittenOrder:
-    """The written order of the imposition, the last extension or the withdrawal, for the
+    """The written order of the imposition, the refusal, the last extension or the withdrawal, for the
     mayor's office of the municipality and Veilig Thuis of the region (the caller's action
     and scope say so); each download is in the access log."""
     caller.audit.detail = f"written order {kind}"

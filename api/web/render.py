@@ -181,7 +181,8 @@ async def submit(
     """Run a form's command through its service: `send` answers what to tell the person (or
     where to go next). A refusal is a Dutch message beside the form. With htmx and a page
     whose live part listens for `changed`, only the outcome comes back; otherwise the whole
-    page again, `again(status, outcome=..., asked=...)`, with what was typed kept."""
+    page again, `again(status, outcome=..., asked=...)`, with what was typed kept and the
+    invalid fields (`outcome["fields"]`, see `form_fields`) to show beside each."""
     form = dict(await request.form())
     fields: dict[str, str] = {}
     try:
