@@ -13,13 +13,9 @@ from temporalio import workflow
 
 from domain.models import Deadline
 from domain.policy import RULES
+from workflows.patches import REMIND_LATE
 
 Firing = tuple[Literal["reminder", "escalation"], Deadline]
-
-# A deadline set after its reminder moment (a review planned for Monday on Friday evening,
-# a step recorded late) is reminded at once while it is still ahead; runs from before the
-# patch left such a deadline without a reminder.
-REMIND_LATE = "remind-late-at-once"
 
 
 class DeadlineBook:

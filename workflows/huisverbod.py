@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.workdays import dutch_time
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
+    from workflows.patches import APPEAL_AFTER_END, MANDATE_INFORMS_MAYOR, WTH_CALENDAR_DAYS
     from workflows.procedure import ProcedureWorkflow, due, on_calendar, project
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
@@ -109,7 +110,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             return await self._changed()
         s = self._s
         s.status, s.imposed_at = "imposed", cmd.decided_at
-        if workflow.patched("wth-calendar-days"):
+        if workflow.patched(WTH_CALENDAR_DAYS):
             s.ends_at = self._policy.ban_end(cmd.decided_at)
             s.max_end = self._policy.max_end(cmd.decided_at)
         else:  # imposed under a release that counted days of 24 hours: it keeps its dates
@@ -146,7 +147,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             responsible="veilig_thuis",
         )
         await self._announce("huisverbod_imposed", cmd.decided_at)
-        if who == "hulpofficier" and workflow.patched("mandate-informs-mayor"):
+        if who == "hulpofficier" and workflow.patched(MANDATE_INFORMS_MAYOR):
             await self._notify(
                 "alert",
                 "mayor_office",
@@ -425,7 +426,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         s.status, s.ended_at = status, at
         if status != "refused":
             s.ends_at = at
-            if workflow.patched("appeal-after-end"):  # appeals are taken after the end too
+            if workflow.patched(APPEAL_AFTER_END):  # appeals are taken after the end too
                 decided = max([s.imposed_at or at, *(e.decided_at for e in s.extensions)])
                 s.open_until = on_calendar(self._policy.appeal_until, decided)
         self._event(at, f"huisverbod_{status}", detail)

@@ -31,13 +31,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.errors import check_time, conflict
     from workflows.notify import NotifyWorkflow
     from workflows.options import COORDINATOR, DURABLE, LOCAL
+    from workflows.patches import LEAN, WAKE_KEPT
 
 T = TypeVar("T")
 PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
-# patch: notices go to the outbox and the region's dispatcher (`workflows.dispatch`) instead of
-# a notify workflow each, and projections are local activities
-LEAN = "lean-notices"
-WAKE_KEPT = "wake-kept"
 
 
 class ProcedureWorkflow:
