@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,6 +77,17 @@ async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvir
         data_converter=converter,
     ) as env:
         yield env
+
+
+async def eventually(probe: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+    """Await `probe()` until it returns something truthy (what a worker does happens beside
+    the test, not in step with it); fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (result := await probe()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not within {timeout}s; last: {result!r}")
+        await asyncio.sleep(0.02)
+    return result
 
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)

@@ -25,6 +25,7 @@ from domain.policy import ChildProtectionPolicy, MdaPolicy, Policy
 from domain.procedure import PathInput
 from domain.safety_plan import SafetyPlanStart
 from domain.workdays import AMSTERDAM, local_date
+from testing import eventually
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.mda import MdaWorkflow
 from workflows.safety_plan import SafetyPlanWorkflow
@@ -56,7 +57,13 @@ async def start_protection(env, worker, via: str = "raad"):
         id=f"path-{inp.case_id}-{inp.path_id}",
         task_queue=worker,
     )
+    if via == "raad":  # its first task asks the Raad; a step sent before that finds it 'referred'
+        await eventually(lambda: left_referred(handle))
     return handle, inp
+
+
+async def left_referred(handle) -> bool:
+    return (await handle.query(ChildProtectionWorkflow.state)).status != "referred"
 
 
 def to_court(now):
