@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from api.app import resume_pending_cases
 from tests.integration.conftest import eventually
 from tests.integration.flows import impose, melding, open_case, request_huisverbod, ts, wait_status
@@ -21,6 +23,7 @@ async def test_worker_restart_mid_ban_still_expires_on_time(api, police, worker)
     assert expired["ended_at"] == imposed["ends_at"]
 
 
+@pytest.mark.slow  # about 20 s
 async def test_temporal_restart_loses_no_case_and_no_timer(api, police, app, temporal):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
@@ -49,6 +52,7 @@ async def test_temporal_restart_loses_no_case_and_no_timer(api, police, app, tem
     assert (await api.get("/healthz")).status_code == 200
 
 
+@pytest.mark.slow  # about 12 s
 async def test_more_concurrent_requests_than_pooled_connections_all_complete(api, police):
     """A request holds a pooled connection while Temporal (and its codec) works for it; the
     codec's keys and the access log must not wait on that same pool."""
