@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,6 +78,21 @@ async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvir
         data_converter=converter,
     ) as env:
         yield env
+
+
+async def eventually(probe: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Call (and await) `probe()` until it answers something truthy (what a worker does
+    happens beside the test, not in step with it); fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (result := await _answer(probe())):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not within {timeout}s; last: {result!r}")
+        await asyncio.sleep(0.02)
+    return result
+
+
+async def _answer(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
 
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)

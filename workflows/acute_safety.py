@@ -23,11 +23,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import RULES
     from domain.procedure import PathInput
     from workflows.errors import conflict
+    from workflows.patches import PLACEMENT_ONCE
     from workflows.procedure import PathWorkflow, due
 
 # patch: a placement sent again (a retry with the same idempotency key, whose first answer was
 # lost) is answered with the state that holds it, not recorded twice
-PLACEMENT_ONCE = "placement-once"
 
 
 @workflow.defn

@@ -32,10 +32,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import RuleViolation
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
+    from workflows.patches import ADVICE_MAILED
     from workflows.procedure import ProcedureWorkflow, on_calendar, project
 
 FOLLOW_UP = "advice_follow_up"
-MAIL = "advice-reminders-mailed"
 
 
 @workflow.defn
@@ -172,7 +172,7 @@ class AdviceWorkflow(ProcedureWorkflow):
         """The reminder to the Veilig Thuis team and the escalation to the coordinator, by
         e-mail through the outbox. Questions from before the patch show them in their
         timeline and the coordinator's lists only."""
-        if not fired or not workflow.patched(MAIL):
+        if not fired or not workflow.patched(ADVICE_MAILED):
             return []
         return [n.model_copy(update={"about": "advice"}) for n in super()._deadline_notices(fired)]
 

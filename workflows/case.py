@@ -50,6 +50,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
     from workflows.options import COORDINATOR
+    from workflows.patches import (
+        ACUTE_SAFETY_PATH,
+        RADAR_REPEAT_VIOLENCE,
+        WMO_POLICE_ALERT,
+        WMO_REPORTER_INFORMED,
+    )
     from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due, project
     from workflows.registry import PROCEDURES
 
@@ -128,7 +134,7 @@ class CaseWorkflow(ProcedureWorkflow):
             await self._notify(
                 "event", "partners", "police_callout", workflow.now(), "inzet van de politie"
             )
-        if inp.unsafety.acute and workflow.patched("acute-safety-path"):
+        if inp.unsafety.acute and workflow.patched(ACUTE_SAFETY_PATH):
             # the acute safety path alerts the police and wants a safe place within hours
             await self._start_path(
                 StartPathCmd(kind="acute_safety", path_id=workflow.uuid4().hex, at=inp.received_at)
@@ -146,7 +152,7 @@ class CaseWorkflow(ProcedureWorkflow):
                 workflow.now(),
                 "acute onveiligheid gemeld bij Veilig Thuis",
             )
-        if inp.repeat_violence and workflow.patched("radar-repeat-violence"):
+        if inp.repeat_violence and workflow.patched(RADAR_REPEAT_VIOLENCE):
             # a proposal to the coordinator, who decides on the referral (follow-up "mda")
             self._event(inp.received_at, "repeat_violence", REPEAT_VIOLENCE)
             await self._notify(
@@ -187,7 +193,7 @@ class CaseWorkflow(ProcedureWorkflow):
             f"veiligheid beoordeeld: acuut onveilig {_yn(cmd.acute)}, "
             f"structureel onveilig {_yn(cmd.structural)}",
         )
-        if cmd.acute and workflow.patched("wmo-police-alert"):
+        if cmd.acute and workflow.patched(WMO_POLICE_ALERT):
             await self._alert_police(at)
         self._s.phase = "follow_up_decision"
         return await self._changed()
@@ -252,7 +258,7 @@ class CaseWorkflow(ProcedureWorkflow):
                 FOLLOW_UP_LABELS[cmd.decision],
             )
         reporter = self._in.reporter_partner
-        if reporter and workflow.patched("wmo-reporter-informed"):
+        if reporter and workflow.patched(WMO_REPORTER_INFORMED):
             self._event(
                 at,
                 "reporter_informed",

@@ -44,6 +44,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import Firing
     from workflows.errors import invalid
     from workflows.options import COORDINATOR
+    from workflows.patches import (
+        MACHTIGING_ENDS_WITH_OTS,
+        MACHTIGING_LAPSES,
+        RENEWAL_REQUEST,
+        WMO_COLLEGE_INFORMED,
+    )
     from workflows.procedure import PathWorkflow, due, on_calendar
 
 CORV_OPTIONS = {
@@ -199,7 +205,7 @@ class ChildProtectionWorkflow(PathWorkflow):
                 "raad_requested",
                 f"verzoek tot onderzoek verstuurd via CORV ({self._s.corv_message_id})",
             )
-            if workflow.patched("wmo-college-informed"):  # Wmo 2015 art. 4.1.1 lid 2 sub f
+            if workflow.patched(WMO_COLLEGE_INFORMED):  # Wmo 2015 art. 4.1.1 lid 2 sub f
                 await self._notify(
                     "event",
                     "college",
@@ -274,7 +280,7 @@ class ChildProtectionWorkflow(PathWorkflow):
         reminder. A spoedmachtiging is not renewed: the court decides after the hearing."""
         if measure.ends_at is None or measure.urgent:
             return
-        if measure.kind == "ondertoezichtstelling" and workflow.patched("renewal-request"):
+        if measure.kind == "ondertoezichtstelling" and workflow.patched(RENEWAL_REQUEST):
             request = on_calendar(self._policy.renewal_request, at, measure.ends_at)
             if request is not None:
                 self._book.add(
@@ -310,7 +316,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             measure.kind in SUPERVISION
             and not supervised
             and machtiging is not None
-            and workflow.patched("machtiging-ends-with-ots")
+            and workflow.patched(MACHTIGING_ENDS_WITH_OTS)
         ):
             self._end(machtiging, at, "beëindigd met de ondertoezichtstelling (BW 1:265b lid 1)")
         if self._s.status == "measure_running" and not any(m.running for m in self._s.measures):
@@ -329,7 +335,7 @@ class ChildProtectionWorkflow(PathWorkflow):
             for m in self._s.measures
             if m.running and not m.placed and m.lapses_at and m.lapses_at <= now
         ]
-        if lapsing and workflow.patched("machtiging-lapses"):
+        if lapsing and workflow.patched(MACHTIGING_LAPSES):
             for m in lapsing:
                 m.lapsed = True
                 self._end(

@@ -13,19 +13,16 @@ from temporalio import workflow
 
 from domain.models import Deadline
 from domain.policy import RULES
+from workflows.patches import REMIND_LATE
 
 Firing = tuple[Literal["reminder", "escalation"], Deadline]
 
-# A deadline set after its reminder moment (a review planned for Monday on Friday evening,
-# a step recorded late) is reminded at once while it is still ahead; runs from before the
-# patch left such a deadline without a reminder.
-REMIND_LATE = "remind-late-at-once"
-
 
 class DeadlineBook:
-    def __init__(self, deadlines: list[Deadline], source: str) -> None:
+    def __init__(self, deadlines: list[Deadline], source: str, current: bool) -> None:
         self._deadlines = deadlines
         self._source = source
+        self._current = current  # the run started after `patches.AT_START`
 
     def add(
         self,
@@ -36,7 +33,11 @@ class DeadlineBook:
         ref: str | None = None,
     ) -> Deadline:
         due_at, remind_at = due
-        if remind_at is None and due_at > (now := workflow.now()) and workflow.patched(REMIND_LATE):
+        if (
+            remind_at is None
+            and due_at > (now := workflow.now())
+            and (self._current or workflow.patched(REMIND_LATE))
+        ):
             remind_at = now
         deadline = Deadline(
             key=key,

@@ -34,6 +34,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.workdays import add_local, dutch_time
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
+    from workflows.patches import (
+        APPEAL_AFTER_END,
+        INTERIM_RELIEF_ATW,
+        INTERIM_RELIEF_RULING,
+        MANDATE_INFORMS_MAYOR,
+        WTH_CALENDAR_DAYS,
+    )
     from workflows.procedure import ProcedureWorkflow, due, on_calendar, project
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
@@ -102,7 +109,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             return await self._changed()
         s = self._s
         s.status, s.imposed_at = "imposed", cmd.decided_at
-        if workflow.patched("wth-calendar-days"):
+        if workflow.patched(WTH_CALENDAR_DAYS):
             s.ends_at = self._policy.ban_end(cmd.decided_at)
             s.max_end = self._policy.max_end(cmd.decided_at)
         else:  # imposed under a release that counted days of 24 hours: it keeps its dates
@@ -139,7 +146,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             responsible="veilig_thuis",
         )
         await self._announce("huisverbod_imposed", cmd.decided_at)
-        if who == "hulpofficier" and workflow.patched("mandate-informs-mayor"):
+        if who == "hulpofficier" and workflow.patched(MANDATE_INFORMS_MAYOR):
             await self._notify(
                 "alert",
                 "mayor_office",
@@ -217,7 +224,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         what = "de verlenging" if cmd.against == "extension" else "het huisverbod"
         self._event(cmd.lodged_at, "appeal_lodged", f"de pleger gaat in beroep tegen {what}")
         if cmd.interim_relief_requested and s.status in RUNNING:
-            if workflow.patched("interim-relief-atw"):  # Wth art. 6 lid 1 sub a with the Atw
+            if workflow.patched(INTERIM_RELIEF_ATW):  # Wth art. 6 lid 1 sub a with the Atw
                 hearing = due(self._policy, cmd.lodged_at, "interim_relief_hearing")
             else:  # requested under a release that counted 72 hours: it keeps that date
                 real = add_local(cmd.lodged_at, days=self._policy.interim_relief_days)
@@ -258,7 +265,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             "interim_relief_heard",
             "de rechter heeft het verzoek om een voorlopige voorziening behandeld",
         )
-        if self._s.status in RUNNING and workflow.patched("interim-relief-ruling"):  # art. 6 b
+        if self._s.status in RUNNING and workflow.patched(INTERIM_RELIEF_RULING):  # art. 6 b
             self._book.add(
                 "interim_relief_ruling",
                 RULES["interim_relief_ruling"].label,
@@ -430,7 +437,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         s.status, s.ended_at = status, at
         if status != "refused":
             s.ends_at = at
-            if workflow.patched("appeal-after-end"):  # appeals are taken after the end too
+            if workflow.patched(APPEAL_AFTER_END):  # appeals are taken after the end too
                 decided = max([s.imposed_at or at, *(e.decided_at for e in s.extensions)])
                 s.open_until = on_calendar(self._policy.appeal_until, decided)
         self._event(at, f"huisverbod_{status}", detail)

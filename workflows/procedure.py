@@ -32,13 +32,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.errors import check_time, conflict
     from workflows.notify import NotifyWorkflow
     from workflows.options import COORDINATOR, DURABLE, LOCAL
+    from workflows.patches import AT_START, LEAN, WAKE_KEPT
 
 T = TypeVar("T")
 PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
-# patch: notices go to the outbox and the region's dispatcher (`workflows.dispatch`) instead of
-# a notify workflow each, and projections are local activities
-LEAN = "lean-notices"
-WAKE_KEPT = "wake-kept"
 
 
 class ProcedureWorkflow:
@@ -50,7 +47,9 @@ class ProcedureWorkflow:
     def _begin(self, *, source: str, case_id: str, region: str, delivery: DeliveryPolicy) -> None:
         self._source = source  # names this procedure on events, deadlines and notices
         self._case_id, self._region, self._delivery = case_id, region, delivery
-        self._book = DeadlineBook(self._s.deadlines, source=source)
+        # asked before any command of the run, so a replay asks it in the same task
+        self._current = workflow.patched(AT_START)
+        self._book = DeadlineBook(self._s.deadlines, source=source, current=self._current)
         self._unsent: list[TimelineEvent] = []
         self._woken = False
         self._published = 0  # the version last written to the read model by this run
@@ -63,7 +62,7 @@ class ProcedureWorkflow:
             # A handler that changes the state while this loop awaits a write wakes it: the
             # wake is cleared before the state is read, never after (runs from before the
             # patch cleared it late, and lost a moment that was already due by then).
-            kept = workflow.patched(WAKE_KEPT)
+            kept = self._current or workflow.patched(WAKE_KEPT)
             if kept:
                 self._woken = False
             now = workflow.now()

@@ -146,6 +146,20 @@ async def record_wake_kept(env, tq: str) -> dict[str, WorkflowHandle]:
     }
 
 
+async def record_at_start(env, tq: str) -> dict[str, WorkflowHandle]:
+    """A case with its paths, and an extended ban, whose patches are decided when each run
+    starts (`patches.AT_START`)."""
+    police_case, hv = await extended_huisverbod(env, tq)
+    paths = await record_paths(env, tq)
+    return {
+        "at_start_case_with_huisverbod_running": police_case,
+        "at_start_huisverbod_extended_running": hv,
+        "at_start_case_with_paths_running": paths["case_with_paths_running"],
+        "at_start_protection_measure_running": paths["protection_measure_running"],
+        "at_start_safety_plan_running": paths["safety_plan_running"],
+    }
+
+
 async def record_advice(env, tq: str) -> dict[str, WorkflowHandle]:
     """An advice question whose agreed follow-up was reminded by e-mail (patch
     advice-reminders-mailed), still waiting for it."""
@@ -554,6 +568,7 @@ async def main() -> None:
             recorded.update(await record_advice(env, tq))
             recorded.update(await record_remind_late(env, tq))
             recorded.update(await record_placement_once(env, tq))
+            recorded.update(await record_at_start(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

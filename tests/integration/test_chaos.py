@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.chaos import run
 
 
+@pytest.mark.slow  # about 2 minutes
 async def test_nothing_is_lost_under_random_faults(workdir: Path):
     root = workdir / "chaos"
     root.mkdir()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from api.app import resume_pending_cases
 from services import errors
 from tests.integration.conftest import eventually
@@ -47,6 +49,7 @@ async def test_a_command_while_no_worker_runs_answers_503_in_bounded_time(api, w
     assert kinds.count("safety_assessed") == 1
 
 
+@pytest.mark.slow  # about 20 s
 async def test_temporal_restart_loses_no_case_and_no_timer(api, police, app, temporal):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
@@ -75,6 +78,7 @@ async def test_temporal_restart_loses_no_case_and_no_timer(api, police, app, tem
     assert (await api.get("/healthz")).status_code == 200
 
 
+@pytest.mark.slow  # about 12 s
 async def test_more_concurrent_requests_than_pooled_connections_all_complete(api, police):
     """A request holds a pooled connection while Temporal (and its codec) works for it; the
     codec's keys and the access log must not wait on that same pool."""

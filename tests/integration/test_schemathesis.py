@@ -7,9 +7,12 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
+
 from api.auth import mint_token
 
 
+@pytest.mark.slow  # about 30 s
 async def test_schemathesis_finds_no_server_errors_or_schema_violations(
     site: str, settings, workdir: Path
 ):

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from api.auth import mint_token
 from infra.settings import Settings
@@ -68,6 +69,7 @@ def stack_env(workdir: Path, name: str) -> tuple[Path, dict[str, str], str]:
     return data, env, f"http://127.0.0.1:{api_port}"
 
 
+@pytest.mark.slow  # about 25 s
 def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir: Path):
     data, env, base = stack_env(workdir, "stack")
     api_port = int(env["KETENREGIE_API_PORT"])
@@ -130,6 +132,7 @@ def children(parent: int, role: str) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+@pytest.mark.slow  # about 20 s
 def test_up_starts_a_part_again_when_it_dies(workdir: Path):
     """`ketenregie up` supervises: a worker or API killed with -9 is started again and says
     why; what was asked meanwhile is done once it is back."""

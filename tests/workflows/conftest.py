@@ -1,20 +1,99 @@
-"""Workflows under Temporal's time-skipping test server, with in-memory activities."""
+"""Workflows under Temporal's time-skipping test server, with in-memory activities.
+
+One server for the session, a task queue and a read model per test. The server's clock is
+shared and only moves forward, so a test reckons from `env.get_current_time()`; a test that
+needs a fixed date takes a server of its own:
+`@pytest.mark.parametrize("env", ["own clock"], indirect=True)`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import pytest
 import pytest_asyncio
+from temporalio import workflow
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import (
+    ExecuteWorkflowInput,
+    Interceptor,
+    Replayer,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+)
 
 from testing import FakeReadModel, converter_with_test_keys, fake_worker, time_skipping
+from workers.main import WORKFLOW_RUNNER, workflows
+
+
+class _Ran(Interceptor):
+    """Notes the id of every workflow the test's worker runs, children included."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor]:
+        ids = self.ids
+
+        class Noting(WorkflowInboundInterceptor):
+            async def execute_workflow(self, input: ExecuteWorkflowInput):
+                ids.add(workflow.info().workflow_id)
+                return await super().execute_workflow(input)
+
+        return Noting
+
+
+class _Shared:
+    """The session's server; replaced after a failed test, whose workflows could have left
+    its clock stuck for every test after it."""
+
+    def __init__(self) -> None:
+        self.stack = contextlib.AsyncExitStack()
+        self.env: WorkflowEnvironment | None = None
+
+    async def get(self) -> WorkflowEnvironment:
+        if self.env is None:
+            self.env = await self.stack.enter_async_context(
+                time_skipping(converter_with_test_keys())
+            )
+        return self.env
+
+    async def close(self) -> None:
+        await self.stack.aclose()
+        self.env = None
+
+
+@pytest_asyncio.fixture(scope="session")
+async def shared():
+    servers = _Shared()
+    yield servers
+    await servers.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
 
 
 @pytest_asyncio.fixture
-async def env():
-    """A fresh test server per test: its clock is shared, so tests must not share it."""
-    async with time_skipping(converter_with_test_keys()) as env:
-        yield env
+async def env(request, shared):
+    if getattr(request, "param", None) == "own clock":
+        async with time_skipping(converter_with_test_keys()) as own:
+            yield own
+        return
+    yield await shared.get()
+    if request.node.stash.get(FAILED, False):
+        await shared.close()
 
 
 @pytest.fixture
@@ -24,6 +103,30 @@ def read_model() -> FakeReadModel:
 
 @pytest_asyncio.fixture
 async def worker(env, read_model):
+    """A worker on a task queue of the test's own. Once it has stopped (so that no activity
+    starts anything more), what still runs is terminated: a timer of a workflow whose
+    worker is gone would stop the shared clock. Then every history the test made is replayed:
+    a worker that restarts (or evicts a workflow from its cache) replays it just so."""
     task_queue = f"tq-{uuid.uuid4()}"
-    async with fake_worker(env.client, task_queue, read_model):
+    ran = _Ran()
+    async with fake_worker(env.client, task_queue, read_model, interceptors=[ran]):
         yield task_queue
+    histories = []
+    for workflow_id in ran.ids:
+        handle = env.client.get_workflow_handle(workflow_id)
+        try:
+            await handle.terminate("the test is over")
+        except RPCError:
+            pass  # it has ended
+        histories.append(await handle.fetch_history())
+    replayer = Replayer(
+        workflows=workflows(),
+        workflow_runner=WORKFLOW_RUNNER,
+        data_converter=env.client.data_converter,
+    )
+    failed = {}
+    for history in histories:
+        replayed = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        if replayed.replay_failure is not None:
+            failed[history.workflow_id] = replayed.replay_failure
+    assert failed == {}

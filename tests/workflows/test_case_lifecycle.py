@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from domain.case import (
 from domain.huisverbod import HuisverbodRequestCmd
 from domain.ids import case_workflow_id
 from domain.policy import Policy, VeiligThuisPolicy
+from testing import eventually
 from workflows.case import CaseWorkflow
 
 VT = VeiligThuisPolicy()
@@ -51,6 +51,10 @@ async def open_case(env, task_queue, *, acute=False, policy=None):
 
 async def skip_to(env, moment):
     await env.sleep(moment - await env.get_current_time())
+
+
+async def has_event(case, kind: str) -> bool:
+    return kind in kinds(await case.query(CaseWorkflow.state))
 
 
 def kinds(state):
@@ -109,11 +113,8 @@ async def test_acute_melding_alerts_police_and_wants_an_assessment_within_hours(
     assert [(d.key, d.due_at) for d in acute.deadlines] == [
         ("safe_place", received + timedelta(hours=4))
     ]
-    for _ in range(200):  # the path tells its case by signal, just after its own projection
-        if "partners_alerted" in kinds(await case.query(CaseWorkflow.state)):
-            break
-        await asyncio.sleep(0.05)
-    assert "partners_alerted" in kinds(await case.query(CaseWorkflow.state))
+    # the path tells its case by signal, just after its own projection
+    await eventually(lambda: has_event(case, "partners_alerted"))
     await env.sleep(timedelta(hours=4, seconds=1))
     assert (await case.query(CaseWorkflow.state)).deadlines[0].status == "overdue"
 
@@ -256,11 +257,7 @@ async def test_a_long_case_continues_as_new_and_keeps_its_state(env, worker, rea
         CaseWorkflow.request_huisverbod,
         HuisverbodRequestCmd(huisverbod_id="hv1", pleger_ref="p2", requested_at=now),
     )
-    for _ in range(200):
-        if "huisverbod_requested" in kinds(await latest.query(CaseWorkflow.state)):
-            break
-        await asyncio.sleep(0.05)
-    assert "huisverbod_requested" in kinds(await latest.query(CaseWorkflow.state))
+    await eventually(lambda: has_event(latest, "huisverbod_requested"))
     with pytest.raises(WorkflowUpdateFailedError) as err:  # its state came along too
         await latest.execute_update(CaseWorkflow.close, CloseCmd(reason="other", closed_at=now))
     assert "huisverbod" in str(err.value.cause)

@@ -4,33 +4,28 @@ failed, escalated and shown on the case, and delays nobody else."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from datetime import timedelta
 
 from domain.ids import dispatch_workflow_id
 from domain.policy import DeliveryPolicy, Policy
-from testing import open_case
+from testing import eventually, open_case
 from workflows.case import CaseWorkflow
 from workflows.dispatch import DispatchWorkflow
 
 
 async def kinds_once(case, kind: str) -> list[str]:
-    for _ in range(200):
-        kinds = [e.kind for e in (await case.query(CaseWorkflow.state)).timeline]
-        if kind in kinds:
-            return kinds
-        await asyncio.sleep(0.05)
-    return kinds
+    async def kinds():
+        found = [e.kind for e in (await case.query(CaseWorkflow.state)).timeline]
+        return found if kind in found else None
+
+    return await eventually(kinds)
 
 
 async def test_notices_go_through_the_regions_dispatcher(env, worker, read_model):
     case, _ = await open_case(env, worker, acute=True)
     assert await read_model.sent(1) == [("alert", "police")]
-    for _ in range(200):
-        if read_model.delivered:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: read_model.delivered)
     assert read_model.delivered == [f"{next(iter(read_model.notices))}>police"]
     # the region's dispatcher delivered it; the case started no workflow per notice
     dispatcher = env.client.get_workflow_handle(dispatch_workflow_id(worker, "haaglanden"))
@@ -75,8 +70,4 @@ async def test_an_unreachable_partner_is_tried_policy_attempts_then_escalated(
 
 
 async def _keys(read_model) -> list[str]:
-    for _ in range(200):
-        if read_model.outbox:
-            return list(read_model.outbox)
-        await asyncio.sleep(0.05)
-    return []
+    return list(await eventually(lambda: read_model.outbox))

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bench.year import drive_year
 
 
+@pytest.mark.slow  # a test server of its own and 21 days of 30 cases: seconds, not tenths
 async def test_three_weeks_agree_with_the_oracle():
     # the test server's clock starts at today and cannot go back: next year's March
     start = date(date.today().year + 1, 3, 15)
