@@ -232,6 +232,7 @@ SPEC = ProcedureSpec(
     state=MdaState,
     step=MdaStep,
     start_input=_start,
+    step_statuses=MDA_STEPS,
     check_start=check_start,
     rules=tuple(DEADLINES.values()),
     notices=(REFERRAL,),

@@ -22,6 +22,8 @@ with workflow.unsafe.imports_passed_through():
         CLOSE_REASON_NAMES,
         CONCLUSION_NAMES,
         CONSENT_PATH_LABELS,
+        FOLLOW_UP_NAMES,
+        FOLLOW_UP_PATHS,
         PERSON_ROLE_NAMES,
         PHASE_NAMES,
         REFUSED_BY_NAMES,
@@ -60,6 +62,7 @@ FOLLOW_UP_LABELS = {
     "beschermtafel": "verwezen naar de beschermtafel",
     "mda": "verwezen naar MDA++",
 }
+FOLLOW_UP_STARTS_PATH = "follow-up-starts-path"  # a referral starts its path in the same step
 REPEAT_VIOLENCE = (
     "herhaald geweld: eerdere meldingen over dezelfde personen; overweeg MDA++ "
     "(voorstel aan de coördinator, geen verwijzing)"
@@ -227,7 +230,10 @@ class CaseWorkflow(ProcedureWorkflow):
     @workflow.update
     async def decide_follow_up(self, cmd: FollowUpCmd) -> CaseSnapshot:
         at = cmd.decided_at
-        self._event(at, f"follow_up_{cmd.decision}", FOLLOW_UP_LABELS[cmd.decision])
+        path = _path_of(cmd)
+        if path is None or not workflow.patched(FOLLOW_UP_STARTS_PATH):
+            path = None
+            self._event(at, f"follow_up_{cmd.decision}", FOLLOW_UP_LABELS[cmd.decision])
         if cmd.decision == "close_with_advice":
             self._close()
         elif cmd.decision == "investigation":
@@ -244,6 +250,8 @@ class CaseWorkflow(ProcedureWorkflow):
             self._schedule_monitoring(at)
         else:
             self._s.phase = "referred"
+            if path is not None:  # the path records the referral on the timeline itself
+                await self._start_path(path)
             await self._notify(
                 "referral",
                 cmd.decision,
@@ -280,6 +288,11 @@ class CaseWorkflow(ProcedureWorkflow):
             raise conflict("deze casus is al onderzocht; beslis over het vervolg van dat onderzoek")
         if cmd.decision == "close_with_advice":
             self._no_running_huisverbod()
+        path = _path_of(cmd)
+        if path is not None:
+            if FOLLOW_UP_PATHS.get(cmd.decision) != path.kind:
+                raise invalid(f"bij {FOLLOW_UP_NAMES[cmd.decision]} hoort geen traject")
+            self._validate_start_path(path)
 
     # --- investigation ---
 
@@ -533,6 +546,11 @@ class CaseWorkflow(ProcedureWorkflow):
 
     async def _project(self) -> None:
         await project(ReadModelActivities.upsert_case, self._s.model_copy(deep=True))
+
+
+def _path_of(cmd: FollowUpCmd) -> StartPathCmd | None:
+    """The path a referral starts with it (the service filled in its kind and id)."""
+    return StartPathCmd.model_validate(cmd.start) if cmd.start is not None else None
 
 
 def _yn(value: bool | None) -> str:

@@ -37,7 +37,14 @@ async def deadlines_page(
             )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=AMSTERDAM)
-        result = calculate(rule, moment.isoformat(), settings)
+        try:
+            result = calculate(rule, moment.isoformat(), settings)
+        except OverflowError:  # a term that would end after the year 9999
+            return error_page(
+                request,
+                422,
+                "Met deze datum valt niet te rekenen: kies een datum vóór het jaar 9000.",
+            )
     return page(
         request,
         "deadlines.html",

@@ -29,7 +29,7 @@ from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES
 from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
 from domain.notifications import audience_name
 from domain.policy import MEASURE_NAMES, RuleViolation, age_on
-from domain.workdays import AMSTERDAM
+from domain.workdays import AMSTERDAM, dutch_end
 from domain.zgw import FILING_STATUS_NAMES
 from services.context import AuditEntry
 from services.errors import Refused
@@ -53,8 +53,11 @@ def procedure_page(name: str) -> tuple[str, str, Callable[[], bool]] | None:
     return path.read_text(encoding="utf-8"), str(path), lambda: path.stat().st_mtime == mtime
 
 
-def local(at: datetime | None) -> str:
-    return at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M") if at else ""
+def local(at: datetime | None, ends: bool = False) -> str:
+    """A moment on the Amsterdam clock; `ends`: the end of a term, "t/m" its last day."""
+    if at is None:
+        return ""
+    return dutch_end(at) if ends else at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
 def left(at: datetime | None) -> str:
