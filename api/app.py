@@ -20,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
@@ -92,8 +93,12 @@ async def _resume_loop(app: FastAPI) -> None:
         await asyncio.sleep(RESUME_EVERY_SECONDS)
 
 
+NOT_PAGES = ("/v1", "/codec", "/healthz", "/metrics", "/openapi.json")
+
+
 def is_page(request: Request) -> bool:
-    return request.url.path == "/" or request.url.path.startswith(web.PAGE_PREFIXES)
+    """Whatever is not the API is a page, an unknown URL too: its errors are Dutch pages."""
+    return not request.url.path.startswith(NOT_PAGES)
 
 
 def database_down(request: Request) -> JSONResponse:
@@ -330,6 +335,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def readable_validation(request: Request, exc: RequestValidationError) -> Response:
         """Invalid input: every invalid field at once, in Dutch (400, Design Rules
         /core/error-handling/invalid-input)."""
+        errors = invalid_params(exc.errors())
+        if is_page(request):
+            return web.error_page(request, 422, summary(errors))
+        return problem(request, 400, summary(errors), errors=errors)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_part(request: Request, exc: ValidationError) -> Response:
+        """A part of a body that is read further on (a referral's start data): invalid
+        input as well."""
         errors = invalid_params(exc.errors())
         if is_page(request):
             return web.error_page(request, 422, summary(errors))

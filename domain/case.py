@@ -204,7 +204,7 @@ FOLLOW_UP_NAMES: dict[str, str] = {
 # a follow-up that refers the case to a path starts that path (`FollowUpCmd.start`)
 FOLLOW_UP_PATHS: dict[str, str] = {"beschermtafel": "child_protection", "mda": "mda"}
 REPORTER_NAMES: dict[str, str] = {
-    "professional": "professional",
+    "professional": "beroepskracht",
     "police": "politie",
     "citizen": "burger",
     "anonymous": "anoniem",

@@ -392,6 +392,10 @@ SPEC = ProcedureSpec(
     check_start=check_start,
     check_step=check_step,
     words={
+        "child_ref": "Voor welk kind?",
+        "via": "Eerst naar",
+        "beschermtafel": "de beschermtafel",
+        "raad": "meteen de Raad voor de Kinderbescherming (verzoek tot onderzoek)",
         "meeting_scheduled": "Beschermtafel gepland",
         "meeting_on": "Datum van het overleg",
         "meeting_held": "Beschermtafel gehouden",

@@ -215,6 +215,7 @@ SPEC = ProcedureSpec(
     slug="mda",
     label="MDA++",
     words={
+        "partners": "Welke partners doen mee?",
         "intake_held": "Intake gehouden",
         "accepted": "Aangenomen voor MDA++?",
         "analysis_done": "Gezamenlijke analyse gedaan",

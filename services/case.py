@@ -200,7 +200,7 @@ async def assign(parts: Parts, caller: Caller, case_id: str, worker: str | None)
     """A coordinator puts a case with a Veilig Thuis worker of the region (None: nobody)."""
     async with parts.pool.acquire() as conn:
         if not await cases.visible(conn, case_id, caller.scope):
-            raise not_found("case")
+            raise not_found("casus")
         if worker is not None:
             found = await staff.get(conn, worker)
             if found is None or found["org"] != caller.principal.org:

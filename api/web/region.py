@@ -75,8 +75,6 @@ async def _figures_page(request: Request, region: str | None, parts, caller: Cal
         found=found,
         last_day=last,
         charts=charts.build(found, names),
-        width=charts.WIDTH,
-        label_width=charts.LABEL,
         api_path=f"/v1/regions/{region}/figures" if region else "/v1/figures",
     )
 

@@ -211,7 +211,15 @@ def error_page(request: Request, status: int, detail: str) -> Response:
     """A page with a clear message instead of a stack trace; 401 goes to sign-in."""
     if status == 401:
         return RedirectResponse("/login", 303)
-    titles = {403: "Geen toegang", 404: "Niet gevonden", 409: "Kan nu niet", 422: "Onjuiste invoer"}
+    titles = {
+        400: "Onjuiste invoer",
+        403: "Geen toegang",
+        404: "Niet gevonden",
+        405: "Niet toegestaan",
+        409: "Kan nu niet",
+        422: "Onjuiste invoer",
+        503: "Even niet beschikbaar",
+    }
     return page(
         request, "error.html", status, title=titles.get(status, "Er ging iets mis"), detail=detail
     )

@@ -21,8 +21,8 @@ async def test_a_worker_registers_advises_and_converts_an_advice_question(browse
     await expect(worker.get_by_role("heading", name="Adviesvragen")).to_be_visible()
     await worker.get_by_role("link", name="Nieuwe adviesvraag registreren").click()
 
-    await worker.get_by_label("Wie vraagt advies?").select_option(label="professional")
-    await worker.get_by_label("Organisatie (alleen bij een professional)").fill("Huisartsenpost")
+    await worker.get_by_label("Wie vraagt advies?").select_option(label="beroepskracht")
+    await worker.get_by_label("Organisatie (alleen bij een beroepskracht)").fill("Huisartsenpost")
     await worker.get_by_label("Gemeente van het gezin (als bekend)").select_option("GM0518")
     await worker.get_by_label("De vraag").fill("Een patiënte vertelt over geweld thuis.")
     await worker.get_by_label("Naam 1").fill("Patiënte Pagina")
