@@ -170,7 +170,9 @@ async def test_the_case_page_shows_its_paths_without_the_shelter_location(browse
     coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
     await coordinator.goto(f"{site}/casus/{case_id}")
     paths = coordinator.locator("article.path[data-kind=acute_safety]")
-    await expect(paths).to_contain_text("vrouwenopvang (opvang-haaglanden)", timeout=WAIT)
+    await expect(paths).to_contain_text(
+        "Slachtoffer Een: vrouwenopvang (Vrouwen- en mannenopvang Haaglanden)", timeout=WAIT
+    )
     assert SHELTER_ADDRESS not in await coordinator.content()
     await shot(coordinator, "5-case-paths")
 
