@@ -7,6 +7,7 @@ A procedure's part of the case page is `procedures/<kind>.html`: the file its sp
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
@@ -74,6 +75,16 @@ def left(at: datetime | None) -> str:
     return f"{sign}{text}" if sign else f"{text} te laat"
 
 
+def named(text: str, persons) -> str:
+    """A text of the workflows (which know persons by reference only) with each person of
+    the case by name: "p1: plaatsing beëindigd" reads "Sara Jansen: plaatsing beëindigd"."""
+    names = {p.ref: p.name for p in persons}
+    if not names or not text:
+        return text
+    refs = "|".join(re.escape(r) for r in sorted(names, key=len, reverse=True))
+    return re.sub(rf"(?<![\w-])'?({refs})'?(?![\w-])", lambda m: names[m.group(1)], text)
+
+
 def localinput(at: datetime | None) -> str:
     """The value of a datetime-local input, Amsterdam wall clock."""
     return at.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M") if at else ""
@@ -102,7 +113,9 @@ ENV = Environment(
     autoescape=True,
 )
 TEMPLATES = Jinja2Templates(env=ENV)
-ENV.filters.update(local=local, left=left, localinput=localinput, age=age, case_number=case_number)
+ENV.filters.update(
+    local=local, left=left, localinput=localinput, age=age, case_number=case_number, named=named
+)
 ENV.globals.update(
     phases=PHASES,
     advice_statuses=ADVICE_STATUSES,

@@ -72,3 +72,15 @@ def test_a_referral_asks_for_the_child_by_name():
     inputs = path_forms.start_inputs(PROCEDURES["child_protection"].spec, PERSONS, None)
     child = next(i for i in inputs if i.name == "child_ref")
     assert child.options == {"k1": "Noor Jansen"}
+
+
+def test_the_timeline_names_persons_the_workflows_know_by_reference():
+    from types import SimpleNamespace
+
+    from api.web.render import named
+
+    persons = [SimpleNamespace(**p) for p in PERSONS]
+    assert named("p1: plaatsing beëindigd", persons) == "Sara Jansen: plaatsing beëindigd"
+    assert named("'k1' is geen pleger; p10 en kp1 niet", persons) == (
+        "Noor Jansen is geen pleger; p10 en kp1 niet"
+    )
