@@ -28,7 +28,7 @@ from api import web
 from api.auth import current_principal
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
-from api.problems import invalid_params, problem, summary
+from api.problems import form_reason, invalid_params, problem, summary
 from api.routes import (
     access_log,
     acute_safety,
@@ -336,8 +336,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Invalid input: every invalid field at once, in Dutch (400, Design Rules
         /core/error-handling/invalid-input)."""
         errors = invalid_params(exc.errors())
-        if is_page(request):
-            return web.error_page(request, 422, summary(errors))
+        if is_page(request):  # no names or codes of fields: a page's form was tampered with
+            reasons = dict.fromkeys(form_reason(e) for e in exc.errors())
+            return web.error_page(request, 422, "; ".join(reasons))
         return problem(request, 400, summary(errors), errors=errors)
 
     @app.exception_handler(ValidationError)
@@ -345,8 +346,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """A part of a body that is read further on (a referral's start data): invalid
         input as well."""
         errors = invalid_params(exc.errors())
-        if is_page(request):
-            return web.error_page(request, 422, summary(errors))
+        if is_page(request):  # no names or codes of fields: a page's form was tampered with
+            reasons = dict.fromkeys(form_reason(e) for e in exc.errors())
+            return web.error_page(request, 422, "; ".join(reasons))
         return problem(request, 400, summary(errors), errors=errors)
 
     async def database_unreachable(request: Request, exc: Exception) -> Response:

@@ -128,13 +128,14 @@ def form_fields(e: Exception) -> dict[str, str]:
     shows beside the field it asked."""
     if not isinstance(e, ValidationError):
         return {}
-    return {".".join(str(p) for p in err["loc"]): _form_reason(err) for err in e.errors()}
+    return {".".join(str(p) for p in err["loc"]): form_reason(err) for err in e.errors()}
 
 
 CHOICE_ERRORS = ("literal_error", "enum", "union_tag_invalid", "bool_parsing", "bool_type")
 
 
-def _form_reason(error: Mapping[str, Any]) -> str:
+def form_reason(error: Mapping[str, Any]) -> str:
+    """What a person reads for one invalid field of a form: no codes, no values to choose."""
     if error["type"] == "missing" or error.get("input", "") is None:  # a field left empty
         return MESSAGES["missing"]
     if error["type"] in CHOICE_ERRORS:

@@ -59,7 +59,8 @@ INPUTS = {
 
 def _errors(outcome: dict | None) -> dict[str, str]:
     """Each refused field's reason, by the name of its input."""
-    return {INPUTS.get(k, k): v for k, v in ((outcome or {}).get("fields") or {}).items()}
+    fields = (outcome or {}).get("fields") or {}
+    return {INPUTS.get(k, k): v for k, v in ((k.rsplit(".", 1)[-1], v) for k, v in fields.items())}
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -249,7 +250,9 @@ async def close_form(
     caller = Caller(p, audit)
 
     async def send(form: dict) -> str:
-        await advice_service.close(parts, caller, advice_id, AdviceCloseIn(reason=form["reden"]))
+        await advice_service.close(
+            parts, caller, advice_id, AdviceCloseIn(reason=form.get("reden"))
+        )
         return "Adviesvraag afgesloten."
 
     return await _step(request, advice_id, "sluiten", parts, caller, send)

@@ -99,6 +99,8 @@ def _again(request: Request, case_id: str, parts, caller: Caller):
     case's live part told to refresh; without, the whole page."""
 
     async def again(status: int, **outcome) -> HTMLResponse:
+        told = outcome["outcome"]  # a field by its name on the form: the last of its path
+        told["fields"] = {k.rsplit(".", 1)[-1]: v for k, v in told["fields"].items()}
         if not request.headers.get("HX-Request"):
             return await _case_page(request, case_id, parts, caller, status, **outcome)
         context = await _case(case_id, parts, caller)

@@ -144,7 +144,7 @@ async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):
     async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
         r = await client.post("/inbox/onbekend/besluit", data={"reason": "x"})
     assert r.status_code == 422 and "text/html" in r.headers["content-type"]
-    assert "Onjuiste invoer" in r.text and "decision" in r.text.lower()
+    assert "Onjuiste invoer" in r.text and "Dit veld is verplicht" in r.text
 
 
 async def test_the_case_page_shows_its_paths_without_the_shelter_location(browser, site, api):
