@@ -9,7 +9,7 @@ import httpx
 from playwright.async_api import expect
 
 from api.auth import SESSION_COOKIE, mint_token
-from tests.integration.browsing import WAIT, shot, signed_in
+from tests.integration.browsing import WAIT, shot, signed_in, wcag_violations
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, open_case, request_huisverbod
 from tests.integration.test_paths_api import amsterdam_today, case_kinds, family
@@ -154,6 +154,7 @@ async def test_veilig_thuis_assesses_refers_to_the_beschermtafel_and_plans_it_wi
     refused = worker.locator("#vervolg-child_protection-child_ref-fout")
     await expect(refused).to_have_text("dit veld is verplicht")
     await expect(follow_up.get_by_label("Vervolg")).to_have_value("beschermtafel")
+    assert await wcag_violations(worker) == []
     await follow_up.get_by_label("Voor welk kind?").select_option(label="Kind Negen")
     await follow_up.get_by_label("Eerst naar").select_option(label="de beschermtafel")
     await follow_up.get_by_role("button").click()
@@ -178,6 +179,7 @@ async def test_veilig_thuis_assesses_refers_to_the_beschermtafel_and_plans_it_wi
         "Kind Negen"
     )
     await shot(worker, "8-worker-path-steps")
+    assert await wcag_violations(worker) == []
 
     kinds = await case_kinds(api, case_id, "protection_referred", "beschermtafel_scheduled")
     # one referral on the timeline, the path's own
