@@ -252,13 +252,14 @@ class CaseWorkflow(ProcedureWorkflow):
             self._s.phase = "referred"
             if path is not None:  # the path records the referral on the timeline itself
                 await self._start_path(path)
-            await self._notify(
-                "referral",
-                cmd.decision,
-                cmd.decision,
-                workflow.now(),
-                FOLLOW_UP_LABELS[cmd.decision],
-            )
+            if path is None or not _sends_referral(path.kind, cmd.decision):
+                await self._notify(
+                    "referral",
+                    cmd.decision,
+                    cmd.decision,
+                    workflow.now(),
+                    FOLLOW_UP_LABELS[cmd.decision],
+                )
         reporter = self._in.reporter_partner
         if reporter and workflow.patched("wmo-reporter-informed"):
             self._event(
@@ -551,6 +552,12 @@ class CaseWorkflow(ProcedureWorkflow):
 def _path_of(cmd: FollowUpCmd) -> StartPathCmd | None:
     """The path a referral starts with it (the service filled in its kind and id)."""
     return StartPathCmd.model_validate(cmd.start) if cmd.start is not None else None
+
+
+def _sends_referral(kind: str, subject: str) -> bool:
+    """Whether the path sends the referral itself (MDA++ tells the Zorg- en Veiligheidshuis):
+    then the case does not send it twice."""
+    return any(n.kind == "referral" and n.subject == subject for n in PROCEDURES[kind].spec.notices)
 
 
 def _yn(value: bool | None) -> str:

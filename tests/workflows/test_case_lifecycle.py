@@ -329,3 +329,22 @@ async def test_a_referral_starts_its_path_in_the_same_step(env, worker):
     # one referral on the timeline: the path's own
     assert "follow_up_beschermtafel" not in kinds(await case.query(CaseWorkflow.state))
     assert await path_referred()
+
+
+async def test_a_referral_to_mda_is_sent_once_by_its_path(env, worker, read_model):
+    case, _ = await open_family_case(env, worker)
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    start = StartPathCmd(kind="mda", path_id="mda-1", at=now, partners=["wijkteam"])
+    await case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="mda", decided_at=now, start=start.model_dump(mode="json")),
+    )
+    sent = await read_model.sent(1)
+    await asyncio.sleep(0.5)  # a second referral would be queued by now
+    assert [n for n in await read_model.sent(1) if n[0] == "referral"] == [
+        ("referral", "zorg_en_veiligheidshuis")
+    ], sent
