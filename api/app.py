@@ -20,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
@@ -27,7 +28,7 @@ from api import web
 from api.auth import current_principal
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
-from api.problems import invalid_params, problem, summary
+from api.problems import form_reason, invalid_params, problem, summary
 from api.routes import (
     access_log,
     acute_safety,
@@ -92,8 +93,12 @@ async def _resume_loop(app: FastAPI) -> None:
         await asyncio.sleep(RESUME_EVERY_SECONDS)
 
 
+NOT_PAGES = ("/v1", "/codec", "/healthz", "/metrics", "/openapi.json")
+
+
 def is_page(request: Request) -> bool:
-    return request.url.path == "/" or request.url.path.startswith(web.PAGE_PREFIXES)
+    """Whatever is not the API is a page, an unknown URL too: its errors are Dutch pages."""
+    return not request.url.path.startswith(NOT_PAGES)
 
 
 def database_down(request: Request) -> JSONResponse:
@@ -331,8 +336,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Invalid input: every invalid field at once, in Dutch (400, Design Rules
         /core/error-handling/invalid-input)."""
         errors = invalid_params(exc.errors())
-        if is_page(request):
-            return web.error_page(request, 422, summary(errors))
+        if is_page(request):  # no names or codes of fields: a page's form was tampered with
+            reasons = dict.fromkeys(form_reason(e) for e in exc.errors())
+            return web.error_page(request, 422, "; ".join(reasons))
+        return problem(request, 400, summary(errors), errors=errors)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_part(request: Request, exc: ValidationError) -> Response:
+        """A part of a body that is read further on (a referral's start data): invalid
+        input as well."""
+        errors = invalid_params(exc.errors())
+        if is_page(request):  # no names or codes of fields: a page's form was tampered with
+            reasons = dict.fromkeys(form_reason(e) for e in exc.errors())
+            return web.error_page(request, 422, "; ".join(reasons))
         return problem(request, 400, summary(errors), errors=errors)
 
     async def database_unreachable(request: Request, exc: Exception) -> Response:

@@ -6,7 +6,8 @@ from pydantic import BaseModel
 
 from domain.figures import MEASURES
 
-WIDTH, LABEL, BAR, GAP = 720, 300, 18, 6
+BARS, LABEL, BAR, GAP = 420, 300, 18, 6  # px: the bars' room (with the count), a label's least
+CHAR = 7  # px a character of a label takes at most, on average (12px sans-serif)
 
 
 class Bar(BaseModel):
@@ -21,6 +22,8 @@ class Chart(BaseModel):
     measure: str
     title: str
     height: float
+    label: float  # the labels' column: wide enough for the longest, so none is clipped
+    width: float
     rows: list[Bar]
 
 
@@ -39,14 +42,22 @@ def build(found: dict, names) -> list[Chart]:
         rows = [
             Bar(
                 y=i * (BAR + GAP),
-                width=round((WIDTH - LABEL - 60) * (n or 0) / top, 1),
+                width=round((BARS - 60) * (n or 0) / top, 1),
                 label=f"{quarter} · {names(measure, category)}",
                 value=hidden if n is None else str(n),
                 suppressed=n is None,
             )
             for i, (quarter, category, n) in enumerate(cells)
         ]
+        label = max([LABEL, *(CHAR * len(r.label) + 16 for r in rows)])
         charts.append(
-            Chart(measure=measure, title=title, height=max(len(rows), 1) * (BAR + GAP), rows=rows)
+            Chart(
+                measure=measure,
+                title=title,
+                height=max(len(rows), 1) * (BAR + GAP),
+                label=label,
+                width=label + BARS,
+                rows=rows,
+            )
         )
     return charts

@@ -114,8 +114,9 @@ def form_refusal(e: Exception) -> tuple[str, int]:
     service's reason, the rule broken, or every invalid field in Dutch."""
     if isinstance(e, Refused | HTTPException):
         return f"Niet gelukt: {e.detail}", e.status_code
-    if isinstance(e, ValidationError):
-        return f"Niet gelukt: {summary(invalid_params(e.errors()))}", 422
+    if isinstance(e, ValidationError):  # each field's reason stands beside it: `form_fields`
+        reasons = dict.fromkeys(form_fields(e).values())
+        return f"Niet gelukt: {'; '.join(reasons)}.", 422
     if isinstance(e, RuleViolation):
         return f"Niet gelukt: {e}", 422
     return "Niet gelukt: controleer het formulier (een datum of tijd klopt niet).", 422
@@ -123,10 +124,23 @@ def form_refusal(e: Exception) -> tuple[str, int]:
 
 def form_fields(e: Exception) -> dict[str, str]:
     """A refused form's invalid fields, each by its path in the command's model ("reason",
-    "persons.1.name") with its Dutch message: what a page shows beside the field it asked."""
+    "persons.1.name") with its Dutch message, without the codes of the API: what a page
+    shows beside the field it asked."""
     if not isinstance(e, ValidationError):
         return {}
-    return {".".join(str(p) for p in err["loc"]): dutch_message(err) for err in e.errors()}
+    return {".".join(str(p) for p in err["loc"]): form_reason(err) for err in e.errors()}
+
+
+CHOICE_ERRORS = ("literal_error", "enum", "union_tag_invalid", "bool_parsing", "bool_type")
+
+
+def form_reason(error: Mapping[str, Any]) -> str:
+    """What a person reads for one invalid field of a form: no codes, no values to choose."""
+    if error["type"] == "missing" or error.get("input", "") is None:  # a field left empty
+        return MESSAGES["missing"]
+    if error["type"] in CHOICE_ERRORS:
+        return "kies een van de mogelijkheden"
+    return dutch_message(error)
 
 
 def summary(errors: list[dict[str, Any]]) -> str:

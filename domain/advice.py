@@ -42,7 +42,7 @@ STATUSES: dict[str, str] = {
     "converted": "omgezet in een melding",
 }
 ASKERS: dict[str, str] = {
-    "professional": "professional",
+    "professional": "beroepskracht",
     "citizen": "burger",
     "anonymous": "anonieme adviesvrager",
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
@@ -24,6 +24,7 @@ from domain.models import (
     TimelineEvent,
 )
 from domain.policy import Policy, RuleViolation, age_on
+from domain.workdays import dutch_time
 
 PersonRole = Literal["victim", "pleger", "child", "other"]
 
@@ -88,6 +89,21 @@ class MeldingIn(Strict):
                 f"dubbel: {', '.join(doubles)}"
             )
         return self
+
+
+# how long after it came in a melding may still be registered with its own moment
+LATE_REGISTRATION = timedelta(days=30)
+
+
+def check_received(received_at: datetime, now: datetime) -> None:
+    """A melding is registered when it comes in: its deadlines run from that moment, so one
+    dated long before (a typing error: 1999 for 2026) would be overdue at once."""
+    if received_at < now - LATE_REGISTRATION:
+        raise RuleViolation(
+            f"ontvangen op {dutch_time(received_at)} ligt meer dan "
+            f"{LATE_REGISTRATION.days} dagen terug; een melding wordt vastgelegd wanneer ze "
+            "binnenkomt"
+        )
 
 
 class PersonRef(BaseModel):
@@ -185,8 +201,10 @@ FOLLOW_UP_NAMES: dict[str, str] = {
     "beschermtafel": "naar de beschermtafel",
     "mda": "naar MDA++ (complex of herhaald geweld)",
 }
+# a follow-up that refers the case to a path starts that path (`FollowUpCmd.start`)
+FOLLOW_UP_PATHS: dict[str, str] = {"beschermtafel": "child_protection", "mda": "mda"}
 REPORTER_NAMES: dict[str, str] = {
-    "professional": "professional",
+    "professional": "beroepskracht",
     "police": "politie",
     "citizen": "burger",
     "anonymous": "anoniem",
@@ -207,6 +225,11 @@ class FollowUpCmd(Strict):
         None, description="for a handover: the partner organisation id from the chain configuration"
     )
     decided_at: AwareDatetime | None = None
+    start: dict[str, Any] | None = Field(
+        None,
+        description="a referral (beschermtafel, mda): the start data of its path, as "
+        "POST /v1/cases/{case_id}/{slug} takes it; the path then starts with the decision",
+    )
 
 
 class InvestigationCmd(Strict):

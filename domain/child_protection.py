@@ -6,7 +6,7 @@ and the Dutch labels. Measure terms live in `domain.policy` beside their article
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -31,7 +31,7 @@ from domain.procedure import (
     birth_date,
     person,
 )
-from domain.workdays import dutch_time, local_date
+from domain.workdays import dutch_date, dutch_time, local_date
 
 ProtectionStatus = Literal[
     "referred",
@@ -272,8 +272,29 @@ def check_start(case: CaseFile, body: ProtectionStartIn, chain: Chain) -> None:
         raise RuleViolation(f"{body.child_ref!r} is geen minderjarig kind in deze casus (BW 1:233)")
 
 
+MEETING_AHEAD = timedelta(days=365)  # a beschermtafel is held within weeks: a year is a typo
+
+
+def check_meeting_date(referred_on: date, meeting_on: date, today: date) -> None:
+    """The beschermtafel meets after the referral, and not years from now."""
+    if meeting_on < referred_on:
+        raise RuleViolation(
+            f"de beschermtafel op {dutch_date(meeting_on)} ligt vóór de verwijzing "
+            f"({dutch_date(referred_on)})"
+        )
+    if meeting_on > today + MEETING_AHEAD:
+        raise RuleViolation(
+            f"de beschermtafel op {dutch_date(meeting_on)} ligt meer dan een jaar vooruit; "
+            "het overleg wordt binnen enkele weken na de verwijzing gehouden"
+        )
+
+
 def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
-    """No measure runs past the child's majority (BW 1:233), on the Amsterdam date."""
+    """No measure runs past the child's majority (BW 1:233), on the Amsterdam date; a
+    beschermtafel meets between the referral and a year from now."""
+    if isinstance(step, MeetingScheduled):
+        started = ProtectionState.model_validate(state).started_at
+        check_meeting_date(local_date(started), step.meeting_on, local_date(step.at or started))
     if isinstance(step, CourtDecided | MeasureRenewed):
         end = step.ends_at if isinstance(step, CourtDecided) else step.until
         birth = birth_date(person(case, state["child_ref"]))
@@ -365,11 +386,16 @@ SPEC = ProcedureSpec(
     state=ProtectionState,
     step=ProtectionStep,
     start_input=_start,
+    step_statuses=PROTECTION_STEPS,
     one_at_a_time=lambda cmd: getattr(cmd, "child_ref", None),
     subject_role="child",
     check_start=check_start,
     check_step=check_step,
     words={
+        "child_ref": "Voor welk kind?",
+        "via": "Eerst naar",
+        "beschermtafel": "de beschermtafel",
+        "raad": "meteen de Raad voor de Kinderbescherming (verzoek tot onderzoek)",
         "meeting_scheduled": "Beschermtafel gepland",
         "meeting_on": "Datum van het overleg",
         "meeting_held": "Beschermtafel gehouden",

@@ -215,6 +215,7 @@ SPEC = ProcedureSpec(
     slug="mda",
     label="MDA++",
     words={
+        "partners": "Welke partners doen mee?",
         "intake_held": "Intake gehouden",
         "accepted": "Aangenomen voor MDA++?",
         "analysis_done": "Gezamenlijke analyse gedaan",
@@ -232,6 +233,7 @@ SPEC = ProcedureSpec(
     state=MdaState,
     step=MdaStep,
     start_input=_start,
+    step_statuses=MDA_STEPS,
     check_start=check_start,
     rules=tuple(DEADLINES.values()),
     notices=(REFERRAL,),

@@ -18,7 +18,7 @@ from domain.policy import RULES, age_on
 from domain.workdays import (
     AMSTERDAM,
     dutch_date,
-    dutch_time,
+    dutch_end,
     is_working_day,
     nth_working_day_after,
 )
@@ -288,7 +288,7 @@ def event_message(notice: Notice, audience: str | None = None) -> dict[str, str]
         "case": notice.case_id,
         "region": notice.region,
         "detail": notice.detail,
-        "due_at": dutch_time(notice.due_at) if notice.due_at else "",
+        "due_at": dutch_end(notice.due_at) if notice.due_at else "",
         "page": page.format(id=notice.case_id),
     }
 

@@ -139,6 +139,9 @@ class ProcedureSpec:
     redact: Callable[[Any, str], Any] = lambda state, org_kind: state  # as an org kind sees it
     # Dutch for the names of its steps, their fields and their values, for the step forms
     words: dict[str, str] = field(default_factory=dict)
+    # step -> the statuses in which it may be taken (the table its step rule reads), so a
+    # page offers only those; empty: every step while the procedure runs
+    step_statuses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()  # its deadlines, each with its article
     notices: tuple[NoticeSpec, ...] = ()  # what it tells partners, and whom
     subject_role: str | None = None  # the role the person `one_at_a_time` names must have

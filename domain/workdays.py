@@ -118,6 +118,16 @@ def dutch_time(moment: datetime, *, precise: bool = False) -> str:
     return on_the_clock(moment).strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
 
 
+def dutch_end(moment: datetime) -> str:
+    """The end of a term as a reader takes it: one that ends at 00:00 on the Amsterdam clock
+    ends with the day before, "t/m 15-01-2027" (not "16-01-2027 00:00", read as the 16th);
+    any other end is "tot" its moment."""
+    local = on_the_clock(moment)
+    if local.time() == time(0):
+        return f"t/m {dutch_date(local.date() - timedelta(days=1))}"
+    return f"tot {dutch_time(moment)}"
+
+
 def dutch_date(day: date) -> str:
     """A day as a Dutch reader expects it: 30-11-2026."""
     return day.strftime("%d-%m-%Y")

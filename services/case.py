@@ -5,7 +5,7 @@ A step the case's phase does not allow is a 409."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -17,6 +17,8 @@ from temporalio.service import RPCError
 
 from domain.access import Principal
 from domain.case import (
+    FOLLOW_UP_NAMES,
+    FOLLOW_UP_PATHS,
     CaseFilter,
     CaseInput,
     ConsentRefusedCmd,
@@ -25,13 +27,14 @@ from domain.case import (
     PersonRef,
     Unsafety,
     check_child_consent,
+    check_received,
 )
 from domain.ids import case_workflow_id
 from domain.models import TimelineEvent
 from domain.policy import Policy
-from domain.procedure import birth_date, check_partners, person
+from domain.procedure import StartPathCmd, birth_date, check_partners, person
 from infra.client import terminate
-from services import huisverbod, radar
+from services import huisverbod, procedures, radar
 from services.case_steps import STEPS
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, forbidden, not_found, run_command, unprocessable
@@ -99,6 +102,7 @@ async def open_melding(
             f"{principal.org} registreert alleen meldingen voor regio {principal.region}"
         )
     received_at = at_or_now(melding.received_at, "received_at")
+    check(check_received, received_at, datetime.now(UTC))
     case_id = caller.new_id("case")
     async with parts.pool.acquire() as conn, conn.transaction():
         prefix = chain.region(melding.region).number_prefix  # type: ignore[union-attr]
@@ -144,10 +148,26 @@ async def step(parts: Parts, caller: Caller, case_id: str, name: str, cmd: BaseM
             )
     if isinstance(cmd, ConsentRefusedCmd):
         check(_consent, case, cmd)
+    path = None
+    if isinstance(cmd, FollowUpCmd) and cmd.start is not None:
+        path = _referral(parts, caller, case, cmd)
+        cmd = cmd.model_copy(update={"start": path.model_dump(mode="json")})
     handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
     await run_command(
         handle, found.update, cmd, closed_reason=CASE_CLOSED, update_id=caller.new_id("update")
     )
+    if path is not None:
+        await procedures.projected(parts, case_id, path.path_id)
+
+
+def _referral(parts: Parts, caller: Caller, case: dict, cmd: FollowUpCmd) -> StartPathCmd:
+    """The path a referral starts, from the start data the decision carries."""
+    kind = FOLLOW_UP_PATHS.get(cmd.decision)
+    if kind is None:
+        raise unprocessable(f"bij {FOLLOW_UP_NAMES[cmd.decision]} hoort geen traject (veld start)")
+    start_in = procedures.procedure(kind).spec.start_in  # invalid: a ValidationError, a 400
+    body = start_in.model_validate({**(cmd.start or {}), "at": cmd.decided_at})
+    return procedures.start_cmd(parts, caller, case, kind, body)
 
 
 def _consent(case: dict[str, Any], cmd: ConsentRefusedCmd) -> None:
@@ -180,7 +200,7 @@ async def assign(parts: Parts, caller: Caller, case_id: str, worker: str | None)
     """A coordinator puts a case with a Veilig Thuis worker of the region (None: nobody)."""
     async with parts.pool.acquire() as conn:
         if not await cases.visible(conn, case_id, caller.scope):
-            raise not_found("case")
+            raise not_found("casus")
         if worker is not None:
             found = await staff.get(conn, worker)
             if found is None or found["org"] != caller.principal.org:

@@ -23,11 +23,11 @@ async def figures(
     """Per quarter from `first`'s to `last`'s: every measure's counts by category, for
     `region` or (None) summed over all regions."""
     if region is not None and parts.chain.region(region) is None:
-        raise not_found("region")
+        raise not_found("regio")
     if not may_read_figures(caller.principal, region):
         if region is None:
             raise forbidden("de landelijke cijfers zijn alleen voor een landelijke organisatie")
-        raise not_found("region")
+        raise not_found("regio")
     if last < first:
         raise unprocessable("de einddatum (to) ligt vóór de begindatum (from)")
     periods = quarters(first, last)

@@ -69,21 +69,34 @@ async def start(
     parts: Parts, caller: Caller, case_id: str, kind: str, body: BaseModel
 ) -> PathState:
     """Start a procedure of the case; answers once the procedure is in the read model."""
-    spec = procedure(kind).spec
     case = await case_file(parts, caller, case_id)
+    cmd = start_cmd(parts, caller, case, kind, body)
+    handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
+    await run_command(handle, CaseWorkflow.start_path, cmd, closed_reason=CASE_NOT_RUNNING)
+    await projected(parts, case_id, cmd.path_id)
+    return view(await _load(parts, case_id, cmd.path_id), caller)
+
+
+def start_cmd(
+    parts: Parts, caller: Caller, case: dict[str, Any], kind: str, body: BaseModel
+) -> StartPathCmd:
+    """The case's command that starts procedure `kind` with `body` (its start model), after
+    the rules that need the case file."""
+    spec = procedure(kind).spec
     body = body.model_copy(update={"at": at_or_now(body.at)})  # type: ignore[attr-defined]
     check(spec.check_start, case, body, parts.chain)
-    cmd = StartPathCmd(
+    return StartPathCmd(
         kind=kind,
         path_id=caller.new_id("path"),
         **body.model_dump(mode="json", exclude={"at"}),
         at=body.at,  # type: ignore[attr-defined]
     )
-    handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
-    await run_command(handle, CaseWorkflow.start_path, cmd, closed_reason=CASE_NOT_RUNNING)
-    path = parts.client.get_workflow_handle(path_workflow_id(case_id, cmd.path_id))
+
+
+async def projected(parts: Parts, case_id: str, path_id: str) -> None:
+    """Wait until a procedure just started is in the read model."""
+    path = parts.client.get_workflow_handle(path_workflow_id(case_id, path_id))
     await run_command(path, PathWorkflow.projected, closed_reason=PATH_CLOSED)
-    return view(await _load(parts, case_id, cmd.path_id), caller)
 
 
 async def step(

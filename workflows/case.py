@@ -22,6 +22,8 @@ with workflow.unsafe.imports_passed_through():
         CLOSE_REASON_NAMES,
         CONCLUSION_NAMES,
         CONSENT_PATH_LABELS,
+        FOLLOW_UP_NAMES,
+        FOLLOW_UP_PATHS,
         PERSON_ROLE_NAMES,
         PHASE_NAMES,
         REFUSED_BY_NAMES,
@@ -52,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.options import COORDINATOR
     from workflows.patches import (
         ACUTE_SAFETY_PATH,
+        FOLLOW_UP_STARTS_PATH,
         RADAR_REPEAT_VIOLENCE,
         WMO_POLICE_ALERT,
         WMO_REPORTER_INFORMED,
@@ -233,7 +236,10 @@ class CaseWorkflow(ProcedureWorkflow):
     @workflow.update
     async def decide_follow_up(self, cmd: FollowUpCmd) -> CaseSnapshot:
         at = cmd.decided_at
-        self._event(at, f"follow_up_{cmd.decision}", FOLLOW_UP_LABELS[cmd.decision])
+        path = _path_of(cmd)
+        if path is None or not workflow.patched(FOLLOW_UP_STARTS_PATH):
+            path = None
+            self._event(at, f"follow_up_{cmd.decision}", FOLLOW_UP_LABELS[cmd.decision])
         if cmd.decision == "close_with_advice":
             self._close()
         elif cmd.decision == "investigation":
@@ -250,13 +256,16 @@ class CaseWorkflow(ProcedureWorkflow):
             self._schedule_monitoring(at)
         else:
             self._s.phase = "referred"
-            await self._notify(
-                "referral",
-                cmd.decision,
-                cmd.decision,
-                workflow.now(),
-                FOLLOW_UP_LABELS[cmd.decision],
-            )
+            if path is not None:  # the path records the referral on the timeline itself
+                await self._start_path(path)
+            if path is None or not _sends_referral(path.kind, cmd.decision):
+                await self._notify(
+                    "referral",
+                    cmd.decision,
+                    cmd.decision,
+                    workflow.now(),
+                    FOLLOW_UP_LABELS[cmd.decision],
+                )
         reporter = self._in.reporter_partner
         if reporter and workflow.patched(WMO_REPORTER_INFORMED):
             self._event(
@@ -286,6 +295,11 @@ class CaseWorkflow(ProcedureWorkflow):
             raise conflict("deze casus is al onderzocht; beslis over het vervolg van dat onderzoek")
         if cmd.decision == "close_with_advice":
             self._no_running_huisverbod()
+        path = _path_of(cmd)
+        if path is not None:
+            if FOLLOW_UP_PATHS.get(cmd.decision) != path.kind:
+                raise invalid(f"bij {FOLLOW_UP_NAMES[cmd.decision]} hoort geen traject")
+            self._validate_start_path(path)
 
     # --- investigation ---
 
@@ -539,6 +553,17 @@ class CaseWorkflow(ProcedureWorkflow):
 
     async def _project(self) -> None:
         await project(ReadModelActivities.upsert_case, self._s.model_copy(deep=True))
+
+
+def _path_of(cmd: FollowUpCmd) -> StartPathCmd | None:
+    """The path a referral starts with it (the service filled in its kind and id)."""
+    return StartPathCmd.model_validate(cmd.start) if cmd.start is not None else None
+
+
+def _sends_referral(kind: str, subject: str) -> bool:
+    """Whether the path sends the referral itself (MDA++ tells the Zorg- en Veiligheidshuis):
+    then the case does not send it twice."""
+    return any(n.kind == "referral" and n.subject == subject for n in PROCEDURES[kind].spec.notices)
 
 
 def _yn(value: bool | None) -> str:

@@ -87,6 +87,11 @@ REMIND_LATE = _patch(
     "da145eb (2026-12-04)",
     ("protection_machtiging_ended_with_its_ots",),
 )
+FOLLOW_UP_STARTS_PATH = _patch(
+    "follow-up-starts-path",
+    "a referral to the beschermtafel or MDA++ starts its path in the same step",
+    "casepage (2026-12-04)",
+)
 AT_START = _patch(
     "patches-at-start",
     "the loop's and the deadline book's patches (wake-kept, remind-late-at-once) are decided once, "
@@ -104,6 +109,8 @@ AT_START = _patch(
         "case_closed_with_advice",
         "case_continued_as_new",
         "case_monitoring_running",
+        "case_referral_started_its_path",
+        "case_referral_to_mda_sent_once",
         "case_repeat_violence",
         "case_with_huisverbod_running",
         "case_with_paths_running",

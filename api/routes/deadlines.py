@@ -25,8 +25,9 @@ class Deadlines(BaseModel):
     dates: list[DueDate]
 
 
-def calculate(rule: str, start: str, settings) -> Deadlines:
-    """Shared by the route and the page: 422 for an unknown rule or a time without offset."""
+def calculate(rule: str, start: str, settings, field: str = "from") -> Deadlines:
+    """Shared by the route and the page: 422 for an unknown rule or a time without offset;
+    `field` names the start where the reason says what is wrong with it."""
     try:
         moment = datetime.fromisoformat(start)
         policy = Policy.build(working_days=settings.working_days)  # real periods, never scaled
@@ -34,7 +35,7 @@ def calculate(rule: str, start: str, settings) -> Deadlines:
     except UnknownRule as e:
         raise unprocessable(str(e)) from None
     except ValueError as e:
-        raise unprocessable(f"from: {e}") from None
+        raise unprocessable(f"{field}: {e}") from None
     for d in dates:
         d.due_at = d.due_at.astimezone(AMSTERDAM)
     return Deadlines(rule=rule, start=moment, dates=dates)

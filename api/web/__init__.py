@@ -12,23 +12,8 @@ from fastapi import APIRouter
 from api.web import advice, calculator, cases, inbox, inzage, police, region, restore, signin
 from api.web.render import error_page
 
-__all__ = ["PAGE_PREFIXES", "error_page", "router"]
+__all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 for area in (signin, region, cases, inbox, police, calculator, advice, restore, inzage):
     router.include_router(area.router)
-
-PAGE_PREFIXES = (
-    "/login",
-    "/logout",
-    "/regio",
-    "/casus",
-    "/casussen",
-    "/mijn-casussen",
-    "/inbox",
-    "/termijnen",
-    "/aanmelden",
-    "/cijfers",
-    "/adviesvragen",
-    "/politie",
-)

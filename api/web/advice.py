@@ -42,6 +42,25 @@ Stepping = Annotated[Principal, Depends(allowed("advice.step"))]
 PERSON_ROWS = 3  # rows for naming the family on a form
 LABELS = {"askers": ASKERS, "close_reasons": CLOSE_REASONS}
 CHANGED = "adviesvraag-gewijzigd"  # the event on which the question's live part refreshes
+# a command's field -> its input on the forms, where its refusal stands
+INPUTS = {
+    "kind": "vrager",
+    "organisation": "organisatie",
+    "municipality": "gemeente",
+    "question": "vraag",
+    "advice": "advies",
+    "follow_up_at": "opvolging",
+    "note": "aantekening",
+    "next_follow_up_at": "volgende",
+    "reason": "reden",
+    "summary": "samenvatting",
+}
+
+
+def _errors(outcome: dict | None) -> dict[str, str]:
+    """Each refused field's reason, by the name of its input."""
+    fields = (outcome or {}).get("fields") or {}
+    return {INPUTS.get(k, k): v for k, v in ((k.rsplit(".", 1)[-1], v) for k, v in fields.items())}
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -140,7 +159,9 @@ async def register_form(
         return RedirectResponse(f"/adviesvragen/{advice_id}", 303)
 
     async def again(status: int, outcome: dict, asked: dict | None) -> HTMLResponse:
-        return _new_form(request, p, status, message=outcome["message"], asked=asked)
+        return _new_form(
+            request, p, status, message=outcome["message"], asked=asked, errors=_errors(outcome)
+        )
 
     return await submit(request, send, again)
 
@@ -149,11 +170,14 @@ async def _advice_page(
     request: Request, advice_id: str, parts, caller: Caller, status: int = 200, **outcome
 ) -> HTMLResponse:
     q = AdviceDetail(**await advice_service.detail(parts, caller, advice_id))
+    region = parts.chain.region(q.region)
     return page(
         request,
         "advice.html",
         status,
         q=q,
+        municipalities=region.municipalities if region else [],
+        errors=_errors(outcome.get("outcome")),
         view_id=new_view(caller.audit),
         may=lambda action: refusal(q.status, action) is None,
         rows=range(1, PERSON_ROWS + 1),
@@ -226,7 +250,9 @@ async def close_form(
     caller = Caller(p, audit)
 
     async def send(form: dict) -> str:
-        await advice_service.close(parts, caller, advice_id, AdviceCloseIn(reason=form["reden"]))
+        await advice_service.close(
+            parts, caller, advice_id, AdviceCloseIn(reason=form.get("reden"))
+        )
         return "Adviesvraag afgesloten."
 
     return await _step(request, advice_id, "sluiten", parts, caller, send)

@@ -37,7 +37,7 @@ async def deadlines_page(
             )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=AMSTERDAM)
-        result = calculate(rule, moment.isoformat(), settings)
+        result = calculate(rule, moment.isoformat(), settings, field="vanaf")
     return page(
         request,
         "deadlines.html",

@@ -10,17 +10,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from api.web import path_forms
 from domain.case import (
     CLOSE_REASON_NAMES,
     CONCLUSION_NAMES,
     FOLLOW_UP_NAMES,
+    FOLLOW_UP_PATHS,
     CloseCmd,
     FollowUpCmd,
     InvestigationCmd,
     MonitoringCheckCmd,
     SafetyAssessmentCmd,
 )
+from domain.chain import Region
 from services.case_steps import STEPS, CaseStep
+from services.procedures import PROCEDURES
 
 YES_NO = {"ja": "ja", "nee": "nee"}
 
@@ -52,6 +56,23 @@ def _yes(value: str | None) -> bool | None:
     return {"ja": True, "nee": False}.get(value or "")
 
 
+def _start(form: dict[str, Any]) -> dict[str, Any] | None:
+    """A referral's path start, from the inputs named `<kind>.<field>` (`referrals`)."""
+    kind = FOLLOW_UP_PATHS.get(form.get("decision") or "")
+    if kind is None:
+        return None
+    inputs = path_forms.start_inputs(PROCEDURES[kind].spec, [], None)
+    return path_forms.values(inputs, form, prefix=f"{kind}.")
+
+
+def referrals(persons: list[dict], region: Region | None) -> dict[str, tuple[str, list]]:
+    """For each follow-up that starts a path: the path's kind and what starting it asks."""
+    return {
+        decision: (kind, path_forms.start_inputs(PROCEDURES[kind].spec, persons, region))
+        for decision, kind in FOLLOW_UP_PATHS.items()
+    }
+
+
 # by the URL segment of the form: /casus/{case_id}/stap/{name}
 FORMS: dict[str, StepForm] = {
     "veiligheidsbeoordeling": StepForm(
@@ -69,7 +90,9 @@ FORMS: dict[str, StepForm] = {
         "follow_up",
         "Besluit over het vervolg",
         (Field("decision", "Vervolg", FOLLOW_UP_NAMES),),
-        lambda f: FollowUpCmd(decision=f.get("decision"), partner=f.get("partner") or None),
+        lambda f: FollowUpCmd(
+            decision=f.get("decision"), partner=f.get("partner") or None, start=_start(f)
+        ),
     ),
     "onderzoek": StepForm(
         "investigation",

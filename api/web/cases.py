@@ -31,6 +31,7 @@ Stepping = Annotated[Principal, Depends(allowed("case.step"))]
 Assigning = Annotated[Principal, Depends(allowed("case.assign"))]
 HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
 DEADLINE_FILTERS = {"overdue": "met een verstreken termijn", "open": "met een open termijn"}
+NUMBER_LENGTH = 40  # a case number is far shorter: a longer search is a paste gone wrong
 CHANGED = "casus-gewijzigd"  # the event on which the case's live part refreshes
 
 
@@ -51,6 +52,23 @@ async def _case(case_id: str, parts, caller: Caller) -> dict[str, Any]:
     }
 
 
+def _actions(context: dict[str, Any], region) -> dict[str, Any]:
+    """What the case's action area offers: the steps its phase takes, with what a referral
+    asks to start its path, and the steps each running path's state takes."""
+    case = context["case"]
+    persons = [p.model_dump() for p in case.persons]
+    return {
+        "steps": case_forms.offered(case.phase),
+        "referrals": case_forms.referrals(persons, region),
+        "path_forms": {
+            t["path_id"]: path_forms.offered(PROCEDURES[t["kind"]].spec, t, persons)
+            for t in context["paths"]
+            if t["kind"] in PROCEDURES
+        },
+        "partners": [p for p in region.partners if p.kind in HANDOVER_KINDS] if region else [],
+    }
+
+
 async def _case_page(
     request: Request, case_id: str, parts, caller: Caller, status: int = 200, **outcome
 ) -> HTMLResponse:
@@ -63,13 +81,7 @@ async def _case_page(
         "case.html",
         status,
         view_id=new_view(caller.audit),
-        steps=case_forms.offered(context["case"].phase),
-        path_forms={
-            t["path_id"]: path_forms.forms(PROCEDURES[t["kind"]].spec)
-            for t in context["paths"]
-            if t["kind"] in PROCEDURES and t["status"] != "closed"
-        },
-        partners=[p for p in region.partners if p.kind in HANDOVER_KINDS] if region else [],
+        **_actions(context, region),
         **outcome,
         **context,
     )
@@ -83,8 +95,21 @@ async def case_page(
 
 
 def _again(request: Request, case_id: str, parts, caller: Caller):
+    """After a step: with htmx the action area as it is now (the next step's forms), the
+    case's live part told to refresh; without, the whole page."""
+
     async def again(status: int, **outcome) -> HTMLResponse:
-        return await _case_page(request, case_id, parts, caller, status, **outcome)
+        told = outcome["outcome"]  # a field by its name on the form: the last of its path
+        told["fields"] = {k.rsplit(".", 1)[-1]: v for k, v in told["fields"].items()}
+        if not request.headers.get("HX-Request"):
+            return await _case_page(request, case_id, parts, caller, status, **outcome)
+        context = await _case(case_id, parts, caller)
+        region = parts.chain.region(context["case"].region)
+        actions = _actions(context, region)
+        response = page(request, "case_actions.html", status, **actions, **outcome, **context)
+        if outcome["outcome"]["ok"]:
+            response.headers["HX-Trigger"] = CHANGED
+        return response
 
     return again
 
@@ -103,8 +128,7 @@ async def case_step_form(
         await case_service.step(parts, caller, case_id, form.step, form.command(typed))
         return f"{form.title}: vastgelegd."
 
-    again = _again(request, case_id, parts, caller)
-    return await submit(request, send, again, step=name, changed=CHANGED)
+    return await submit(request, send, _again(request, case_id, parts, caller), step=name)
 
 
 @router.post("/casus/{case_id}/traject/{kind}/{path_id}/{name}", response_class=HTMLResponse)
@@ -131,7 +155,7 @@ async def path_step_form(
         return f"{forms[name].title}: vastgelegd."
 
     again = _again(request, case_id, parts, caller)
-    return await submit(request, send, again, step=f"{path_id}-{name}", changed=CHANGED)
+    return await submit(request, send, again, step=f"{path_id}-{name}")
 
 
 @router.post("/casus/{case_id}/toewijzen", response_class=HTMLResponse)
@@ -156,15 +180,21 @@ async def cases_page(
     parts: PartsDep,
     audit: AuditDep,
     p: CaseLister,
-    nummer: Annotated[str, Query(max_length=40)] = "",
-    gemeente: Annotated[str, Query(max_length=20)] = "",
-    fase: Annotated[str, Query(max_length=40)] = "",
-    termijn: Annotated[str, Query(max_length=20)] = "",
+    nummer: str = "",
+    gemeente: str = "",
+    fase: str = "",
+    termijn: str = "",
     medewerker: Annotated[str, Query(max_length=200)] = "",
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    """Find cases by number, municipality, phase, deadline status and worker, a page at a time."""
+    """Find cases by number, municipality, phase, deadline status and worker, a page at a time;
+    a number too long to be one is said beside its field, what was typed kept."""
     caller = Caller(p, audit)
+    errors = (
+        {"nummer": f"te lang: hoogstens {NUMBER_LENGTH} tekens"}
+        if len(nummer) > NUMBER_LENGTH
+        else {}
+    )
     what = CaseFilter(
         municipality=gemeente or None,
         phase=fase if fase in PHASES else None,
@@ -172,8 +202,12 @@ async def cases_page(
         assigned_to=p.subject if medewerker == "mij" else (medewerker or None),
         deadlines=termijn if termijn in DEADLINE_FILTERS else None,
     )
-    found, total = await case_service.find(
-        parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+    found, total = (
+        ([], 0)
+        if errors
+        else await case_service.find(
+            parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+        )
     )
     region = parts.chain.region(p.region) if p.region else None
     asked = {
@@ -186,6 +220,8 @@ async def cases_page(
     return page(
         request,
         "cases.html",
+        422 if errors else 200,
+        errors=errors,
         found=found,
         total=total,
         page_no=pagina,

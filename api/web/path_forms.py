@@ -1,24 +1,28 @@
 """The steps of a procedure's path as forms on the case page, built from the step models the
-API takes, with the procedure's own Dutch words; and a filled form read back as that step."""
+API takes, with the procedure's own Dutch words; and a filled form read back as that step.
+Only the steps the path's state takes are offered (the procedure's own step table), and a
+reference (a person, a placement, an action of the plan) is chosen from a list by name."""
 
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter
 
+from domain.acute_safety import PLACEMENT_LABELS
+from domain.chain import Region
 from domain.procedure import ProcedureSpec
-from domain.workdays import AMSTERDAM
+from domain.workdays import AMSTERDAM, dutch_date, local_date
 
 
 @dataclass(frozen=True)
 class Input:
     name: str
     label: str
-    kind: str  # "choice", "yesno", "date", "datetime", "text", "lines"
+    kind: str  # "choice", "many", "yesno", "date", "datetime", "text", "lines"
     options: dict[str, str]
     required: bool
 
@@ -66,6 +70,11 @@ def _input(name: str, field, words: dict[str, str]) -> Input | None:
     return None
 
 
+def _fields(model: type[BaseModel], words: dict[str, str]) -> list[Input | None]:
+    fields = {k: f for k, f in model.model_fields.items() if k not in ("step", "at")}
+    return [_input(k, f, words) for k, f in fields.items()]
+
+
 def forms(spec: ProcedureSpec) -> list[StepForm]:
     if spec.step is None:
         return []
@@ -73,8 +82,7 @@ def forms(spec: ProcedureSpec) -> list[StepForm]:
     out = []
     for model in get_args(union) or (union,):
         name = get_args(model.model_fields["step"].annotation)[0]
-        fields = {k: f for k, f in model.model_fields.items() if k not in ("step", "at")}
-        inputs = [_input(k, f, spec.words) for k, f in fields.items()]
+        inputs = _fields(model, spec.words)
         out.append(
             StepForm(
                 name,
@@ -86,12 +94,72 @@ def forms(spec: ProcedureSpec) -> list[StepForm]:
     return out
 
 
-def read(spec: ProcedureSpec, name: str, form: dict[str, str]) -> BaseModel:
-    """The filled form as the step; an answer missing or out of range is a ValidationError."""
-    wanted = next(f for f in forms(spec) if f.name == name)
-    body: dict[str, Any] = {"step": name}
-    for i in wanted.inputs:
-        value = (form.get(i.name) or "").strip()
+def _references(name: str, state: dict[str, Any], persons: list[dict[str, Any]]):
+    """The choices for a field that refers to something of the case, by name; None: the
+    field refers to nothing."""
+    if name == "placement_id":
+        names = {p["ref"]: p["name"] for p in persons}
+        return {
+            p["placement_id"]: f"{names.get(p['person_ref'], p['person_ref'])}: "
+            f"{PLACEMENT_LABELS[p['kind']]} sinds {dutch_date(local_date(p['placed_at']))}"
+            for p in state.get("placements", [])
+            if p["ended_at"] is None
+        }
+    if name == "action_id":
+        return {a["action_id"]: a["what"] for a in state.get("actions", []) if not a["done_at"]}
+    if name.endswith("_ref"):
+        return {p["ref"]: p["name"] for p in persons}
+    return None
+
+
+def offered(spec: ProcedureSpec, state: dict[str, Any], persons: list[dict]) -> list[StepForm]:
+    """The forms of the steps the path's state takes now, references as choices; a step
+    whose reference has nothing to choose from (no running placement) is not offered."""
+    if state["status"] == "closed":
+        return []
+    out = []
+    for f in forms(spec):
+        if state["status"] not in spec.step_statuses.get(f.name, (state["status"],)):
+            continue
+        inputs = []
+        for i in f.inputs:
+            choices = _references(i.name, state, persons)
+            if choices is not None:
+                i = replace(i, kind="choice", options=choices)
+            inputs.append(i)
+        if all(i.options or not i.required for i in inputs if i.kind == "choice"):
+            out.append(replace(f, inputs=tuple(inputs)))
+    return out
+
+
+def start_inputs(spec: ProcedureSpec, persons: list[dict], region: Region | None) -> list[Input]:
+    """What starting the procedure asks: its subject among the case's persons of its role,
+    by name; its partners among the region's."""
+    out = []
+    for i in _fields(spec.start_in, spec.words):
+        if i is None:
+            continue
+        if i.name.endswith("_ref"):
+            role = spec.subject_role
+            whom = {p["ref"]: p["name"] for p in persons if role is None or p["role"] == role}
+            i = replace(i, kind="choice", options=whom)
+        elif i.name == "partners":
+            partners = {p.id: p.name for p in region.partners} if region else {}
+            i = replace(i, kind="many", options=partners)
+        out.append(i)
+    return out
+
+
+def values(inputs: tuple[Input, ...] | list[Input], form: dict[str, str], prefix: str = ""):
+    """The filled inputs (named `prefix` + name; a choice of many: one box per option) as
+    the fields of the command."""
+    body: dict[str, Any] = {}
+    for i in inputs:
+        name = prefix + i.name
+        if i.kind == "many":
+            body[i.name] = [k.removeprefix(f"{name}.") for k in form if k.startswith(f"{name}.")]
+            continue
+        value = (form.get(name) or "").strip()
         if not value:
             continue
         if i.kind == "yesno":
@@ -103,4 +171,11 @@ def read(spec: ProcedureSpec, name: str, form: dict[str, str]) -> BaseModel:
             body[i.name] = [line.strip() for line in value.splitlines() if line.strip()]
         else:
             body[i.name] = value
+    return body
+
+
+def read(spec: ProcedureSpec, name: str, form: dict[str, str]) -> BaseModel:
+    """The filled form as the step; an answer missing or out of range is a ValidationError."""
+    wanted = next(f for f in forms(spec) if f.name == name)
+    body = {"step": name, **values(wanted.inputs, form)}
     return TypeAdapter(spec.step).validate_python(body)

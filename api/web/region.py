@@ -26,6 +26,7 @@ from services.context import Caller
 router = APIRouter(include_in_schema=False)
 Coordinator = Annotated[Principal, Depends(allowed("dashboard.read"))]
 FiguresReader = Annotated[Principal, Depends(allowed("figures.read"))]
+DATE_FIELDS = {"from": "vanaf", "to": "tot en met"}  # the figures' period, as the form says
 
 
 async def _dashboard(region: str, parts, caller: Caller):
@@ -75,8 +76,6 @@ async def _figures_page(request: Request, region: str | None, parts, caller: Cal
         found=found,
         last_day=last,
         charts=charts.build(found, names),
-        width=charts.WIDTH,
-        label_width=charts.LABEL,
         api_path=f"/v1/regions/{region}/figures" if region else "/v1/figures",
     )
 
@@ -86,7 +85,7 @@ def _date_param(request: Request, name: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        raise HTTPException(422, f"{name}: geen datum (jjjj-mm-dd)") from None
+        raise HTTPException(422, f"{DATE_FIELDS[name]}: geen datum (jjjj-mm-dd)") from None
 
 
 @router.get("/regio/{region}/cijfers", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ A procedure's part of the case page is `procedures/<kind>.html`: the file its sp
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
@@ -29,7 +30,7 @@ from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES
 from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
 from domain.notifications import audience_name
 from domain.policy import MEASURE_NAMES, RuleViolation, age_on
-from domain.workdays import AMSTERDAM
+from domain.workdays import AMSTERDAM, dutch_end
 from domain.zgw import FILING_STATUS_NAMES
 from services.context import AuditEntry
 from services.errors import Refused
@@ -53,8 +54,11 @@ def procedure_page(name: str) -> tuple[str, str, Callable[[], bool]] | None:
     return path.read_text(encoding="utf-8"), str(path), lambda: path.stat().st_mtime == mtime
 
 
-def local(at: datetime | None) -> str:
-    return at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M") if at else ""
+def local(at: datetime | None, ends: bool = False) -> str:
+    """A moment on the Amsterdam clock; `ends`: the end of a term, "t/m" its last day."""
+    if at is None:
+        return ""
+    return dutch_end(at) if ends else at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
 def left(at: datetime | None) -> str:
@@ -69,6 +73,16 @@ def left(at: datetime | None) -> str:
         else (f"{minutes // 60} u {minutes % 60} min")
     )
     return f"{sign}{text}" if sign else f"{text} te laat"
+
+
+def named(text: str, persons) -> str:
+    """A text of the workflows (which know persons by reference only) with each person of
+    the case by name: "p1: plaatsing beëindigd" reads "Sara Jansen: plaatsing beëindigd"."""
+    names = {p.ref: p.name for p in persons}
+    if not names or not text:
+        return text
+    refs = "|".join(re.escape(r) for r in sorted(names, key=len, reverse=True))
+    return re.sub(rf"(?<![\w-])'?({refs})'?(?![\w-])", lambda m: names[m.group(1)], text)
 
 
 def localinput(at: datetime | None) -> str:
@@ -99,7 +113,9 @@ ENV = Environment(
     autoescape=True,
 )
 TEMPLATES = Jinja2Templates(env=ENV)
-ENV.filters.update(local=local, left=left, localinput=localinput, age=age, case_number=case_number)
+ENV.filters.update(
+    local=local, left=left, localinput=localinput, age=age, case_number=case_number, named=named
+)
 ENV.globals.update(
     phases=PHASES,
     advice_statuses=ADVICE_STATUSES,
@@ -208,7 +224,15 @@ def error_page(request: Request, status: int, detail: str) -> Response:
     """A page with a clear message instead of a stack trace; 401 goes to sign-in."""
     if status == 401:
         return RedirectResponse("/login", 303)
-    titles = {403: "Geen toegang", 404: "Niet gevonden", 409: "Kan nu niet", 422: "Onjuiste invoer"}
+    titles = {
+        400: "Onjuiste invoer",
+        403: "Geen toegang",
+        404: "Niet gevonden",
+        405: "Niet toegestaan",
+        409: "Kan nu niet",
+        422: "Onjuiste invoer",
+        503: "Even niet beschikbaar",
+    }
     return page(
         request, "error.html", status, title=titles.get(status, "Er ging iets mis"), detail=detail
     )

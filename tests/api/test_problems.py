@@ -8,7 +8,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field, PastDate, ValidationError
 
-from api.problems import MESSAGES, dutch_message, form_refusal, invalid_params
+from api.problems import MESSAGES, dutch_message, form_fields, form_refusal, invalid_params
 from domain.policy import RuleViolation
 from services.errors import Refused
 
@@ -66,7 +66,8 @@ def test_no_message_is_left_in_english():
 def test_a_form_says_what_the_api_says():
     with pytest.raises(ValidationError) as e:
         Form(reason="lang", decision="impose")
-    assert form_refusal(e.value) == ("Niet gelukt: reason: te lang: hoogstens 3 tekens", 422)
+    assert form_refusal(e.value) == ("Niet gelukt: te lang: hoogstens 3 tekens.", 422)
+    assert form_fields(e.value) == {"reason": "te lang: hoogstens 3 tekens"}
     assert form_refusal(Refused(409, "de casus is gesloten")) == (
         "Niet gelukt: de casus is gesloten",
         409,
@@ -99,3 +100,10 @@ def test_a_refused_forms_fields_each_have_their_dutch_message():
         )
     assert form_fields(e.value) == {"reason": "te lang: hoogstens 2000 tekens"}
     assert form_fields(ValueError("no")) == {}
+
+
+def test_a_wrong_choice_on_a_form_names_no_codes():
+    with pytest.raises(ValidationError) as e:
+        Form(reason="ok", decision="maybe")
+    assert form_fields(e.value) == {"decision": "kies een van de mogelijkheden"}
+    assert "impose" not in form_refusal(e.value)[0]

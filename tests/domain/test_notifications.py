@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import yaml
@@ -250,3 +250,21 @@ def test_a_school_or_kinderopvang_is_reached_by_email_only():
     Partner(**school, channels={"default": {"kind": "email", "to": "s@example.nl"}})
     with pytest.raises(ValueError, match="e-mail only"):
         Partner(**school, channels={"default": {"kind": "webhook", "url": "https://s/hook"}})
+
+
+def test_a_mail_gives_a_term_that_ends_at_midnight_as_its_last_day():
+    from domain.models import Notice
+    from domain.notifications import event_message
+
+    notice = Notice(
+        key="k",
+        case_id="c",
+        region="haaglanden",
+        kind="reminder",
+        recipient="veilig_thuis",
+        subject="appeal",
+        at=datetime(2027, 1, 1, tzinfo=UTC),
+        due_at=datetime(2027, 1, 15, 23, 0, tzinfo=UTC),  # 16-01-2027 00:00 in Amsterdam
+        detail="",
+    )
+    assert event_message(notice)["due_at"] == "t/m 15-01-2027"

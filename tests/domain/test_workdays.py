@@ -12,6 +12,7 @@ from domain.workdays import (
     calendar_notice,
     calendar_reach,
     due_in_working_days,
+    dutch_end,
     dutch_time,
     is_working_day,
     morning_before,
@@ -150,3 +151,19 @@ def test_the_calendar_says_how_far_its_decrees_reach_and_warns_six_months_before
     assert calendar_notice(date(2028, 6, 30)) is None
     notice = calendar_notice(date(2028, 7, 1))
     assert "31-12-2028" in notice and "atw_decrees.yaml" in notice and "Staatscourant" in notice
+
+
+@pytest.mark.parametrize(
+    "end, shown",
+    [
+        (ams(2027, 1, 16, 0, 0), "t/m 15-01-2027"),  # midnight after the last day
+        (datetime(2027, 1, 15, 23, 0, tzinfo=UTC), "t/m 15-01-2027"),  # the same, in UTC
+        (ams(2026, 3, 29, 0, 0), "t/m 28-03-2026"),  # the night the clocks go forward
+        (ams(2027, 1, 1, 0, 0), "t/m 31-12-2026"),  # a year's end
+        (ams(2027, 1, 16, 0, 1), "tot 16-01-2027 00:01"),
+        (ams(2026, 12, 5, 17, 0), "tot 05-12-2026 17:00"),
+        (datetime(2027, 1, 16, 0, 0, tzinfo=UTC), "tot 16-01-2027 01:00"),  # UTC midnight
+    ],
+)
+def test_a_term_that_ends_at_midnight_ends_with_the_day_before(end, shown):
+    assert dutch_end(end) == shown

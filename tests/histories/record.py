@@ -553,6 +553,36 @@ async def record_court_terms(env, tq: str) -> dict[str, WorkflowHandle]:
     }
 
 
+async def record_referral(env, tq: str) -> dict[str, WorkflowHandle]:
+    """A follow-up "naar de beschermtafel" that starts its path in the same step (patch
+    follow-up-starts-path); one "naar MDA++", whose path sends the referral itself."""
+    case, _ = await open_case(env, tq, acute=False, reporter="professional")
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    start = StartPathCmd(
+        kind="child_protection", path_id="referred", at=now, child_ref="k1", via="beschermtafel"
+    )
+    await case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="beschermtafel", decided_at=now, start=start.model_dump(mode="json")),
+    )
+    mda_case, _ = await open_case(env, tq, acute=False, reporter="professional")
+    now = await env.get_current_time()
+    await mda_case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    start = StartPathCmd(kind="mda", path_id="referred-mda", at=now, partners=["politie-den-haag"])
+    await mda_case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="mda", decided_at=now, start=start.model_dump(mode="json")),
+    )
+    return {"case_referral_started_its_path": case, "case_referral_to_mda_sent_once": mda_case}
+
+
 async def main() -> None:
     async with time_skipping(recording_converter()) as env:
         tq = "record"
@@ -569,6 +599,7 @@ async def main() -> None:
             recorded.update(await record_remind_late(env, tq))
             recorded.update(await record_placement_once(env, tq))
             recorded.update(await record_at_start(env, tq))
+            recorded.update(await record_referral(env, tq))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.async_api import expect
 
+from api.auth import SESSION_COOKIE, mint_token
 from tests.integration.browsing import WAIT, shot, signed_in
 
 
@@ -21,8 +23,8 @@ async def test_a_worker_registers_advises_and_converts_an_advice_question(browse
     await expect(worker.get_by_role("heading", name="Adviesvragen")).to_be_visible()
     await worker.get_by_role("link", name="Nieuwe adviesvraag registreren").click()
 
-    await worker.get_by_label("Wie vraagt advies?").select_option(label="professional")
-    await worker.get_by_label("Organisatie (alleen bij een professional)").fill("Huisartsenpost")
+    await worker.get_by_label("Wie vraagt advies?").select_option(label="beroepskracht")
+    await worker.get_by_label("Organisatie (alleen bij een beroepskracht)").fill("Huisartsenpost")
     await worker.get_by_label("Gemeente van het gezin (als bekend)").select_option("GM0518")
     await worker.get_by_label("De vraag").fill("Een patiënte vertelt over geweld thuis.")
     await worker.get_by_label("Naam 1").fill("Patiënte Pagina")
@@ -66,3 +68,25 @@ async def test_a_worker_registers_advises_and_converts_an_advice_question(browse
 
     await worker.goto(f"{site}/adviesvragen")
     await expect(worker.locator("tbody")).to_contain_text("omgezet in een melding")
+
+
+async def test_a_refused_advice_form_keeps_what_was_typed_and_says_why_beside_it(
+    app, site, settings
+):
+    token = mint_token(settings, org="vt-haaglanden", role="worker")
+    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+        long = "Een vraag over een gezin. " * 80  # past the 2000 characters a question may have
+        typed = {"vrager": "anonymous", "gemeente": "GM0518", "vraag": long, "naam1": "Sara"}
+        r = await client.post("/adviesvragen/nieuw", data=typed)
+        assert r.status_code == 422
+        assert 'id="vraag-fout">te lang: hoogstens 2000 tekens' in r.text
+        assert long.strip() in r.text and 'value="Sara"' in r.text
+        assert "question" not in r.text and "controleer het formulier" not in r.text
+        # an anonymous question, its family unnamed: the melding asks the municipality by name
+        r = await client.post(
+            "/adviesvragen/nieuw", data={"vrager": "anonymous", "vraag": "Zorgen om een buurkind."}
+        )
+        assert r.status_code == 303, r.text
+        question = await client.get(r.headers["location"])
+        assert '<select id="melding-gemeente"' in question.text
+        assert "Gravenhage</option>" in question.text and "GM0518</" not in question.text

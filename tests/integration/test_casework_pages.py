@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 from playwright.async_api import expect
 
 from api.auth import SESSION_COOKIE, mint_token
-from tests.integration.browsing import WAIT, shot, signed_in
+from tests.integration.browsing import WAIT, shot, signed_in, wcag_violations
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, open_case, request_huisverbod
+from tests.integration.test_paths_api import amsterdam_today, case_kinds, family
 
 NUMBER = re.compile(r"VT-HGL-\d{4}-\d{6}")
 
@@ -42,12 +44,14 @@ async def test_a_coordinator_assigns_and_a_worker_moves_the_case_on(browser, sit
     await form.get_by_label("Is er acute onveiligheid?").select_option(label="nee")
     await form.get_by_label("Is er structurele onveiligheid?").select_option(label="ja")
     await form.get_by_role("button").click()
-    await expect(form.get_by_role("status")).to_have_text("Veiligheidsbeoordeling: vastgelegd.")
+    actions = worker.locator("#acties-deel")
+    await expect(actions.get_by_role("status")).to_have_text("Veiligheidsbeoordeling: vastgelegd.")
     await expect(worker.locator("#fase")).to_have_text("Besluit over het vervolg", timeout=WAIT)
     await shot(worker, "7-worker-records-safety-assessment")
 
-    await worker.reload()
+    # the next step's form stands there at once, the one just taken is gone
     follow_up = worker.locator("form.step", has_text="Besluit over het vervolg")
+    await expect(worker.locator("form.step", has_text="Veiligheidsbeoordeling")).to_have_count(0)
     await follow_up.get_by_label("Vervolg").select_option(label="onderzoek door Veilig Thuis")
     await follow_up.get_by_role("button").click()
     await expect(worker.locator("#fase")).to_have_text("Onderzoek", timeout=WAIT)
@@ -64,7 +68,7 @@ async def test_a_step_the_case_refuses_says_why_beside_its_form(app, site, setti
         # a form left empty
         r = await client.post(f"/casus/{case_id}/stap/veiligheidsbeoordeling", data={})
         assert r.status_code == 422 and "dit veld is verplicht" in r.text
-        # the form sent by htmx gets only its outcome back
+        # the form sent by htmx gets the action area back: the next step's form in it
         r = await client.post(
             f"/casus/{case_id}/stap/veiligheidsbeoordeling",
             data={"acute": "nee", "structural": "nee"},
@@ -72,6 +76,7 @@ async def test_a_step_the_case_refuses_says_why_beside_its_form(app, site, setti
         )
         assert r.status_code == 200 and "vastgelegd" in r.text
         assert r.headers["HX-Trigger"] == "casus-gewijzigd" and "<html" not in r.text
+        assert "Besluit over het vervolg" in r.text and "Is er acute onveiligheid?" not in r.text
 
 
 async def test_a_live_page_is_logged_once_however_often_it_refreshes(app, site, settings, api):
@@ -131,26 +136,51 @@ async def test_the_inbox_keeps_a_half_typed_decision_while_it_refreshes(browser,
     await expect(request.get_by_label("Reden")).to_have_value("Gevaar voor de partner, zie RiHG")
 
 
-async def test_a_worker_takes_the_steps_of_a_beschermtafel_from_the_case_page(browser, site, api):
-    from tests.integration.test_paths_api import family
-
+async def test_veilig_thuis_assesses_refers_to_the_beschermtafel_and_plans_it_without_reload(
+    browser, site, api
+):
     case_id = await family(api)
-    r = await api.post(
-        f"/v1/cases/{case_id}/child-protection", json={"child_ref": "k1", "via": "beschermtafel"}
-    )
-    assert r.status_code == 201, r.text
-    worker = await signed_in(browser, site, "vt-haaglanden", "worker")
+    worker = await signed_in(browser, site, "vt-haaglanden", "worker", name="Anna de Vries")
     await worker.goto(f"{site}/casus/{case_id}")
+    assessment = worker.locator("form.step", has_text="Veiligheidsbeoordeling")
+    await assessment.get_by_label("Is er acute onveiligheid?").select_option(label="nee")
+    await assessment.get_by_label("Is er structurele onveiligheid?").select_option(label="ja")
+    await assessment.get_by_role("button").click()
+
+    follow_up = worker.locator("form.step", has_text="Besluit over het vervolg")
+    await follow_up.get_by_label("Vervolg").select_option(label="naar de beschermtafel")
+    # the child by name; left out, the referral says so beside the field and keeps the choice
+    await follow_up.get_by_role("button").click()
+    refused = worker.locator("#vervolg-child_protection-child_ref-fout")
+    await expect(refused).to_have_text("dit veld is verplicht")
+    await expect(follow_up.get_by_label("Vervolg")).to_have_value("beschermtafel")
+    assert await wcag_violations(worker) == []
+    await follow_up.get_by_label("Voor welk kind?").select_option(label="Kind Negen")
+    await follow_up.get_by_label("Eerst naar").select_option(label="de beschermtafel")
+    await follow_up.get_by_role("button").click()
+
+    # the path runs at once: only its first step is offered, the child named
     steps = worker.locator("details.path-steps[data-kind=child_protection]")
-    await steps.locator("summary").click()
+    await expect(steps.locator("form")).to_have_count(1, timeout=WAIT)
     planned = steps.locator("form", has_text="Beschermtafel gepland")
-    await planned.get_by_label("Datum van het overleg").fill("2026-12-10")
+    await planned.get_by_label("Datum van het overleg").fill("2099-12-31")
     await planned.get_by_role("button").click()
-    await expect(planned.get_by_role("status")).to_have_text("Beschermtafel gepland: vastgelegd.")
-    # a step its state does not allow yet: the reason beside the form
-    court = steps.locator("form", has_text="Uitspraak van de kinderrechter")
-    await court.get_by_label("Maatregel").select_option(label="ondertoezichtstelling (OTS)")
-    await court.get_by_label("Toegewezen?").select_option(label="ja")
-    await court.get_by_role("button").click()
-    await expect(court.get_by_role("alert")).to_contain_text("Niet gelukt")
+    await expect(planned.get_by_role("alert")).to_contain_text("meer dan een jaar vooruit")
+    await expect(planned.get_by_label("Datum van het overleg")).to_have_value("2099-12-31")
+    day = amsterdam_today() + timedelta(days=6)
+    await planned.get_by_label("Datum van het overleg").fill(day.isoformat())
+    await planned.get_by_role("button").click()
+    await expect(worker.locator("#acties-deel").get_by_role("status")).to_have_text(
+        "Beschermtafel gepland: vastgelegd."
+    )
+    await expect(steps.locator("form", has_text="Beschermtafel gehouden")).to_have_count(1)
+    await expect(worker.locator("#trajecten")).to_be_visible(timeout=WAIT)
+    await expect(worker.locator("article.path[data-kind=child_protection]")).to_contain_text(
+        "Kind Negen"
+    )
     await shot(worker, "8-worker-path-steps")
+    assert await wcag_violations(worker) == []
+
+    kinds = await case_kinds(api, case_id, "protection_referred", "beschermtafel_scheduled")
+    # one referral on the timeline, the path's own
+    assert kinds.count("protection_referred") == 1 and "follow_up_beschermtafel" not in kinds

@@ -134,7 +134,7 @@ async def test_an_unknown_case_is_a_clear_page(browser, site):
     coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
     response = await coordinator.goto(f"{site}/casus/bestaat-niet")
     assert response.status == 404
-    await expect(coordinator.get_by_role("alert")).to_contain_text("casus niet gevonden")
+    await expect(coordinator.get_by_role("alert")).to_contain_text("Casus niet gevonden")
 
 
 async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):
@@ -144,7 +144,7 @@ async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):
     async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
         r = await client.post("/inbox/onbekend/besluit", data={"reason": "x"})
     assert r.status_code == 422 and "text/html" in r.headers["content-type"]
-    assert "Onjuiste invoer" in r.text and "decision" in r.text
+    assert "Onjuiste invoer" in r.text and "Dit veld is verplicht" in r.text
 
 
 async def test_the_case_page_shows_its_paths_without_the_shelter_location(browser, site, api):
@@ -170,7 +170,9 @@ async def test_the_case_page_shows_its_paths_without_the_shelter_location(browse
     coordinator = await signed_in(browser, site, "vt-haaglanden", "coordinator")
     await coordinator.goto(f"{site}/casus/{case_id}")
     paths = coordinator.locator("article.path[data-kind=acute_safety]")
-    await expect(paths).to_contain_text("vrouwenopvang (opvang-haaglanden)", timeout=WAIT)
+    await expect(paths).to_contain_text(
+        "Slachtoffer Een: vrouwenopvang (Vrouwen- en mannenopvang Haaglanden)", timeout=WAIT
+    )
     assert SHELTER_ADDRESS not in await coordinator.content()
     await shot(coordinator, "5-case-paths")
 

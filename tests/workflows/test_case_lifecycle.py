@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -21,7 +22,9 @@ from domain.case import (
 from domain.huisverbod import HuisverbodRequestCmd
 from domain.ids import case_workflow_id
 from domain.policy import Policy, VeiligThuisPolicy
+from domain.procedure import StartPathCmd
 from testing import eventually
+from testing import open_case as open_family_case
 from workflows.case import CaseWorkflow
 
 VT = VeiligThuisPolicy()
@@ -282,3 +285,60 @@ async def test_a_deadline_that_passed_stays_missed_when_the_case_closes(env, wor
         CaseWorkflow.close, CloseCmd(reason="handed_over_and_safe", closed_at=now)
     )
     assert [d.status for d in state.deadlines if d.key == "monitoring_check"] == ["missed"]
+
+
+async def test_a_referral_starts_its_path_in_the_same_step(env, worker):
+    case, _ = await open_family_case(env, worker)
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+
+    def start(kind: str, **fields) -> dict:
+        cmd = StartPathCmd(kind=kind, path_id=uuid.uuid4().hex, at=now, **fields)
+        return cmd.model_dump(mode="json")
+
+    # the start must be the decision's own path
+    mda = FollowUpCmd(decision="beschermtafel", decided_at=now, start=start("mda", partners=["x"]))
+    with pytest.raises(WorkflowUpdateFailedError):
+        await case.execute_update(CaseWorkflow.decide_follow_up, mda)
+    # and its subject a child of the case
+    victim = start("child_protection", child_ref="p1", via="beschermtafel")
+    with pytest.raises(WorkflowUpdateFailedError):
+        await case.execute_update(
+            CaseWorkflow.decide_follow_up,
+            FollowUpCmd(decision="beschermtafel", decided_at=now, start=victim),
+        )
+    child = start("child_protection", child_ref="k1", via="beschermtafel")
+    state = await case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="beschermtafel", decided_at=now, start=child),
+    )
+    assert state.phase == "referred"
+
+    async def path_referred():
+        return "protection_referred" in kinds(await case.query(CaseWorkflow.state))
+
+    await eventually(path_referred)
+    # one referral on the timeline: the path's own
+    assert "follow_up_beschermtafel" not in kinds(await case.query(CaseWorkflow.state))
+
+
+async def test_a_referral_to_mda_is_sent_once_by_its_path(env, worker, read_model):
+    case, _ = await open_family_case(env, worker)
+    now = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.record_safety_assessment,
+        SafetyAssessmentCmd(acute=False, structural=True, assessed_at=now),
+    )
+    start = StartPathCmd(kind="mda", path_id="mda-1", at=now, partners=["wijkteam"])
+    await case.execute_update(
+        CaseWorkflow.decide_follow_up,
+        FollowUpCmd(decision="mda", decided_at=now, start=start.model_dump(mode="json")),
+    )
+    sent = await read_model.sent(1)
+    await asyncio.sleep(0.5)  # a second referral would be queued by now
+    assert [n for n in await read_model.sent(1) if n[0] == "referral"] == [
+        ("referral", "zorg_en_veiligheidshuis")
+    ], sent
