@@ -44,6 +44,14 @@ from api.routes import (
     regions,
 )
 from api.schemas import ERROR_RESPONSES
+from api.security import (
+    API_HEADERS,
+    COMMON_HEADERS,
+    DOCS_HEADERS,
+    PAGE_HEADERS,
+    bad_header,
+    unstorable,
+)
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
 from infra.settings import Settings
@@ -57,18 +65,8 @@ log = logging.getLogger("ketenregie.api")
 OPENAPI_URL = "/v1/openapi.json"
 # v1's query keys before the Design Rules (/core/query-keys-camel-case), still taken: old -> new
 DEPRECATED_QUERY_KEYS = {"assigned_to": "assignedTo", "case_id": "caseId"}
-# NL API Design Rules /core/transport/security-headers: what an API answer must carry
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Strict-Transport-Security": "max-age=31536000",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
 MAX_BODY_BYTES = 256 * 1024
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-NUL = re.compile(rb"%00|\\u0000|\x00", re.IGNORECASE)  # as sent: URL-encoded, JSON or raw
 IDEMPOTENCY_KEY = "Idempotency-Key"
 RESUME_EVERY_SECONDS = 10.0
 
@@ -271,27 +269,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(content, response.status_code, dict(response.headers))
 
     @app.middleware("http")
-    async def refuse_nul(request: Request, call_next):
-        """A NUL character cannot be stored in Postgres text: refused as invalid input where
-        it comes in (path, query or body), never a 500 further on."""
-        where = next(
-            (
-                place
-                for place, raw in (
-                    ("path", request.scope.get("raw_path") or b""),
-                    ("query", request.scope.get("query_string") or b""),
-                    ("body", await request.body() if request.method in BODY_METHODS else b""),
-                )
-                if NUL.search(raw)
-            ),
-            None,
-        )
-        if where is None:
+    async def refuse_unstorable(request: Request, call_next):
+        """What Postgres cannot store in text (`api.security.unstorable`) is refused as
+        invalid input where it comes in (path, query or body), and so is a control character
+        in a header: never a 500 further on."""
+        found = [
+            (place, place, reason)
+            for place, raw in (
+                ("path", request.scope.get("raw_path") or b""),
+                ("query", request.scope.get("query_string") or b""),
+                ("body", await request.body() if request.method in BODY_METHODS else b""),
+            )
+            if (reason := unstorable(raw))
+        ]
+        if not found and (name := bad_header(request.scope["headers"])):
+            found = [("header", name, f"de header {name} bevat een stuurteken")]
+        if not found:
             return await call_next(request)
-        detail = "het verzoek bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen"
+        where, name, detail = found[0]
         if is_page(request):
             return web.error_page(request, 400, detail)
-        error = {"in": where, "location": {"name": where}, "code": "nul_character"}
+        error = {"in": where, "location": {"name": name}, "code": "invalid_character"}
         return problem(request, 400, detail, errors=[{**error, "detail": detail}])
 
     @app.middleware("http")
@@ -301,10 +299,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(request, 413, f"het verzoek is groter dan {MAX_BODY_BYTES} bytes")
         return await call_next(request)
 
+    docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+
     @app.middleware("http")
     async def standard_headers(request: Request, call_next):
         """The full API version on every response (/core/version-header), the security
-        headers on every API response (/core/transport/security-headers), the OpenAPI
+        headers on every response (/core/transport/security-headers; a page's CSP lets it
+        load this site's scripts and style), the OpenAPI
         document readable from any origin (/core/publish-openapi); v1's deprecated query
         keys taken as their lowerCamelCase names (/core/query-keys-camel-case)."""
         if old := DEPRECATED_QUERY_KEYS.keys() & request.query_params.keys():
@@ -314,7 +315,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response = await call_next(request)
         response.headers[VERSION_HEADER] = API_VERSION
         if request.url.path.startswith(MAJOR + "/"):
-            response.headers.update(SECURITY_HEADERS)
+            response.headers.update(API_HEADERS)
+        elif request.url.path in docs:
+            response.headers.update(DOCS_HEADERS)
+        elif response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.update(PAGE_HEADERS)
+        else:
+            response.headers.update(COMMON_HEADERS)
         if request.url.path == OPENAPI_URL:
             response.headers["Access-Control-Allow-Origin"] = "*"
         if old:

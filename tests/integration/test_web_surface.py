@@ -1,0 +1,115 @@
+"""The web surface as a black-box scanner sees it: the security headers of pages and API, no
+500 on any route for a character Postgres cannot store or a control character in a header,
+forms that need the session's CSRF token, a logout that ends the session on the server and
+a sign-in that is rate-limited."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+from playwright.async_api import expect
+
+from tests.integration.browsing import WAIT, signed_in
+from tests.integration.flows import melding, request_huisverbod
+
+
+def assert_hardened(response: httpx.Response) -> None:
+    h = response.headers
+    csp = h["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert h["x-frame-options"] == "DENY"
+    assert h["x-content-type-options"] == "nosniff"
+    assert h["referrer-policy"] == "no-referrer"
+    assert "camera=()" in h["permissions-policy"]
+
+
+async def test_pages_and_api_answers_carry_the_security_headers(api, app):
+    assert_hardened(await api.get("/regio/haaglanden"))
+    assert_hardened(await api.get("/v1/cases"))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+    ) as anyone:
+        sign_in = await anyone.get("/login")
+        assert sign_in.status_code == 200
+        assert_hardened(sign_in)
+        script = await anyone.get("/static/pages.js")
+    assert script.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self';" in sign_in.headers["content-security-policy"]
+
+
+async def test_the_live_pages_run_under_their_policy(browser, site, api, police):
+    """htmx refreshes the inbox, but not over a form being typed in (its guard in pages.js, no
+    inline filter), and the browser reports nothing the policy blocked."""
+    case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
+    hv = await request_huisverbod(police, case_id)
+    mayor = await signed_in(browser, site, "burgemeester-gm0518", "staff")
+    blocked = []
+    mayor.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    await mayor.reload()
+    async with mayor.expect_response(re.compile(r"/inbox/deel"), timeout=WAIT) as refresh:
+        pass
+    assert (await refresh.value).status == 200
+    reason = mayor.locator(f"#verzoek-{hv}").get_by_label("Reden")
+    await reason.fill("half getypt")
+    await mayor.locator("h1").first.click()  # the focus leaves the form; it is still typed in
+    await mayor.wait_for_timeout(6_000)  # a refresh came due
+    await expect(reason).to_have_value("half getypt")
+    assert blocked == []
+
+
+def every_route(app) -> list[tuple[str, str]]:
+    """(method, path) of every route, its path parameters filled in."""
+    found = []
+    for route in iter_route_contexts(app.routes):
+        if route.methods is None:  # the static files' mount
+            continue
+        path = re.sub(r"\{[^}:]+(:path)?\}", "x1", route.path)
+        found += [(method, path) for method in sorted(route.methods - {"HEAD"})]
+    return found
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["path", "query", "body", "body-surrogate", "header"],
+)
+async def test_no_route_answers_500_to_what_postgres_cannot_store(api, app, where):
+    """A NUL in the path, the query or the body, half a surrogate pair in a JSON body, or a
+    control character in a header: a 4xx on every route, pages and API alike."""
+    answers = {}
+    for method, path in every_route(app):
+        kwargs: dict = {}
+        if where == "path":
+            path = path.replace("x1", "a%00b") if "x1" in path else f"{path.rstrip('/')}/a%00b"
+        elif where == "query":
+            kwargs["params"] = {"q": "a\x00b", "medewerker": "a\x00b"}
+        elif where == "body":
+            kwargs["content"] = b'{"summary": "voor\\u0000na", "name": "a\x00b"}'
+        elif where == "body-surrogate":
+            kwargs["content"] = b'{"summary": "half \\ud800 paar"}'
+        else:
+            kwargs["headers"] = {"X-View-Id": "a\x01b", "Idempotency-Key": "k\x00"}
+        if where.startswith("body"):
+            if method not in ("POST", "PUT", "PATCH"):
+                continue
+            kwargs.setdefault("headers", {})["content-type"] = "application/json"
+        r = await api.request(method, path, **kwargs)
+        answers[f"{method} {path}"] = r.status_code
+    assert answers
+    wrong = {route: status for route, status in answers.items() if not 400 <= status < 500}
+    assert wrong == {}
+
+
+async def test_a_melding_with_half_a_surrogate_pair_is_invalid_input(api):
+    body = json.dumps(melding(summary="half \ud800 paar"))  # as JSON's \ud800
+    r = await api.post("/v1/meldingen", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "surrogaat" in r.json()["detail"], r.text
+    emoji = await api.post("/v1/meldingen", json=melding(summary="een heel paar: \U0001f600"))
+    assert emoji.status_code == 201, emoji.text
