@@ -49,6 +49,7 @@ from api.security import (
     COMMON_HEADERS,
     DOCS_HEADERS,
     PAGE_HEADERS,
+    RateLimit,
     bad_header,
     unstorable,
 )
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.sign_in_attempts = RateLimit()
         settings.chain  # noqa: B018 - refuses a chain that leaves a legal duty without a recipient
         app.state.pool = await open_pool(settings.database_url)
         # The access log and the codec's case keys have connections of their own: a request

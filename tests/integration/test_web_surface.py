@@ -10,9 +10,12 @@ import re
 
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi.routing import iter_route_contexts
 from playwright.async_api import expect
 
+from api.app import create_app
+from api.auth import SESSION_COOKIE, read_session
 from tests.integration.browsing import WAIT, signed_in
 from tests.integration.flows import melding, request_huisverbod
 
@@ -113,3 +116,58 @@ async def test_a_melding_with_half_a_surrogate_pair_is_invalid_input(api):
     assert r.status_code == 400 and "surrogaat" in r.json()["detail"], r.text
     emoji = await api.post("/v1/meldingen", json=melding(summary="een heel paar: \U0001f600"))
     assert emoji.status_code == 201, emoji.text
+
+
+def visitor(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+    )
+
+
+COORDINATOR = {"org": "vt-haaglanden", "role": "coordinator", "name": "C. Oordinator"}
+
+
+async def test_signing_out_ends_the_session_on_the_server(app):
+    async with visitor(app) as browser:
+        assert (await browser.post("/login", data=COORDINATOR)).status_code == 303
+        kept = browser.cookies[SESSION_COOKIE]
+        assert (await browser.get("/regio/haaglanden")).status_code == 200
+        out = await browser.get("/logout")
+        assert out.status_code == 303 and SESSION_COOKIE not in browser.cookies
+        browser.cookies.set(SESSION_COOKIE, kept)  # the cookie, kept or copied, after sign-out
+        again = await browser.get("/regio/haaglanden")
+    assert again.status_code == 303 and again.headers["location"] == "/login"
+
+
+@pytest_asyncio.fixture(scope="module")
+async def strict_app(settings, worker):
+    """The app as deployed: Secure cookies, a few sign-ins a minute per account."""
+    strict = settings.model_copy(
+        update={"secure_cookies": True, "sign_ins_per_minute": 3, "session_hours": 2}
+    )
+    application = create_app(strict)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def test_the_session_cookie_is_secure_and_expires(strict_app):
+    async with visitor(strict_app) as browser:
+        r = await browser.post("/login", data={**COORDINATOR, "name": "Veilig Koekje"})
+    cookie = r.headers["set-cookie"].lower()
+    for flag in ("secure", "httponly", "samesite=strict", "max-age=7200"):
+        assert flag in cookie
+    claims = read_session(strict_app.state.settings, r.cookies[SESSION_COOKIE])
+    assert claims["exp"] - claims["iat"] == 7200
+
+
+async def test_signing_in_too_often_is_refused_for_a_minute(strict_app):
+    account = {**COORDINATOR, "name": "Vaak Aanmelden"}
+    async with visitor(strict_app) as browser:
+        tries = [(await browser.post("/login", data=account)).status_code for _ in range(3)]
+        assert tries == [303, 303, 303]
+        refused = await browser.post("/login", data=account)
+        other = await browser.post("/login", data={**account, "name": "Iemand Anders"})
+    assert refused.status_code == 429 and "Te veel aanmeldpogingen" in refused.text
+    assert 0 < int(refused.headers["retry-after"]) <= 60
+    assert "text/html" in refused.headers["content-type"]
+    assert other.status_code == 303  # another account from the same address
