@@ -23,16 +23,18 @@ COMMON_HEADERS = {
 API_HEADERS = {
     **COMMON_HEADERS,
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; object-src 'none'; frame-ancestors 'none'",
 }
 # a page loads its own scripts, style sheet and images only, runs no inline script or style,
-# sends its forms and htmx requests to this site only, and is kept in no cache (case data)
+# sends htmx requests to this site only, and is kept in no cache (case data). No form-action:
+# the sign-in form is redirected on to the organisation's identity provider, which a browser
+# counts as the form's target
 PAGE_HEADERS = {
     **COMMON_HEADERS,
     "Cache-Control": "no-store",
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
     ),
 }
 # the API's documentation (Swagger UI, ReDoc) comes from their CDN with an inline script of
@@ -43,8 +45,8 @@ DOCS_HEADERS = {
         "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
         "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com; "
         "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-        "https://cdn.redoc.ly; worker-src blob:; connect-src 'self'; frame-ancestors 'none'; "
-        "base-uri 'none'"
+        "https://cdn.redoc.ly; worker-src blob:; connect-src 'self'; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
 
