@@ -21,7 +21,9 @@ ALGORITHMS_OIDC = ["RS256", "ES256"]
 VIEW_HEADER = "X-View-Id"  # sent by a page's live parts: their refreshes are one view
 
 
-def _sign(settings: Settings, key: bytes, org: str, role: str, subject: str, hours: float) -> str:
+def _sign(
+    settings: Settings, key: bytes, org: str, role: str, subject: str, hours: float, name: str = ""
+) -> str:
     now = datetime.now(UTC)
     claims = {
         "iss": settings.jwt_issuer,
@@ -32,21 +34,28 @@ def _sign(settings: Settings, key: bytes, org: str, role: str, subject: str, hou
         "org": org,
         "role": role,
         "jti": uuid.uuid4().hex,  # names the session, so signing out can end it (`sessions`)
-    }
+    } | ({"name": name} if name else {})
     return jwt.encode(claims, key, algorithm="HS256")
 
 
 def mint_token(
-    settings: Settings, *, org: str, role: str, subject: str | None = None, hours: float = 8
+    settings: Settings,
+    *,
+    org: str,
+    role: str,
+    subject: str | None = None,
+    hours: float = 8,
+    name: str = "",
 ) -> str:
     """A locally signed token (development and tests; production tokens come from the OIDC provider)."""
     subject = subject or f"user-{uuid.uuid4().hex[:8]}"
-    return _sign(settings, settings.dev_signing_key, org, role, subject, hours)
+    return _sign(settings, settings.dev_signing_key, org, role, subject, hours, name)
 
 
 def session_token(settings: Settings, principal: Principal) -> str:
     """The pages' session, signed by this service whoever signed the person in (dev sign-in or
-    the OIDC provider), so every page checks one key and the chain configuration again."""
+    the OIDC provider), so every page checks one key and the chain configuration again; it
+    carries the person's name, which a decision taken on the pages is signed with."""
     return _sign(
         settings,
         settings.session_key,
@@ -54,6 +63,7 @@ def session_token(settings: Settings, principal: Principal) -> str:
         principal.role,
         principal.subject,
         settings.session_hours,
+        principal.name,
     )
 
 
@@ -114,6 +124,7 @@ def principal_from(settings: Settings, claims: dict) -> Principal:
         raise HTTPException(403, f"{role!r} is not a role of a {partner.kind}")
     return Principal(
         subject=str(claims["sub"]),
+        name=str(claims.get("name") or "")[:80],
         org=partner.id,
         org_kind=partner.kind,
         role=role,

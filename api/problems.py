@@ -121,6 +121,14 @@ def form_refusal(e: Exception) -> tuple[str, int]:
     return "Niet gelukt: controleer het formulier (een datum of tijd klopt niet).", 422
 
 
+def form_fields(e: Exception) -> dict[str, str]:
+    """A refused form's invalid fields, each by its path in the command's model ("reason",
+    "persons.1.name") with its Dutch message: what a page shows beside the field it asked."""
+    if not isinstance(e, ValidationError):
+        return {}
+    return {".".join(str(p) for p in err["loc"]): dutch_message(err) for err in e.errors()}
+
+
 def summary(errors: list[dict[str, Any]]) -> str:
     """One sentence naming every invalid field (the `detail` of a 400, and a page's reason)."""
     parts = []

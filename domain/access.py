@@ -200,11 +200,16 @@ def denial(org_kind: str, role: str, action: str) -> str:
 
 class Principal(BaseModel):
     subject: str  # the user's id at the identity provider; never a name
+    name: str = ""  # the name the person is known by (OIDC `name`): what a decision is signed with
     org: str
     org_kind: str
     role: str
     region: str | None = None
     municipality: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.subject
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS.get((self.org_kind, self.role), frozenset())
@@ -239,6 +244,13 @@ def may_read_huisverbod_file(p: Principal) -> bool:
     whoever decides on it (the mayor's office, a hulpofficier under mandate: Wth art. 3) and
     for Veilig Thuis, which organises the help; within the scope that shows the huisverbod."""
     return p.may("huisverbod.decide") or p.org_kind == "veilig_thuis"
+
+
+def may_see_involved(p: Principal) -> bool:
+    """The victim and the children of a request's case (names, birth dates): for whoever
+    decides on it, who weighs the danger to those who stay and consults Veilig Thuis when
+    children are involved (Wth art. 2 lid 3); each such read is in the access log."""
+    return p.may("huisverbod.decide")
 
 
 def may_see_location(p: Principal, provider: str, case_region: str) -> bool:

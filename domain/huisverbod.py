@@ -138,6 +138,17 @@ class RulingIn(Strict):
     ruled_at: AwareDatetime | None = None
 
 
+# milestone -> (the deadline it meets, if any; what the timeline says)
+MILESTONES: dict[str, tuple[str | None, str]] = {
+    "contact_address_given": (
+        "contact_address",
+        "de uithuisgeplaatste heeft een adres of contactgegevens opgegeven",
+    ),
+    "help_started": ("help_started", "de hulp voor het gezin is gestart"),
+    "written_order_issued": (None, "de schriftelijke beschikking is uitgereikt"),
+}
+
+
 class MilestoneIn(Strict):
     milestone: Literal["contact_address_given", "help_started", "written_order_issued"]
     at: AwareDatetime | None = None

@@ -13,7 +13,7 @@ from domain.huisverbod import Decider, HuisverbodSnapshot
 from domain.policy import HuisverbodPolicy
 from domain.workdays import AMSTERDAM
 
-OrderKind = Literal["oplegging", "verlenging", "intrekking"]
+OrderKind = Literal["oplegging", "afwijzing", "verlenging", "intrekking"]
 MONTHS = [
     "januari",
     "februari",
@@ -36,6 +36,12 @@ REMEDY = (
     "voorziening worden gevraagd; de rechter behandelt dat verzoek binnen drie dagen (Wth "
     "art. 6). Het beroep schorst de werking van het huisverbod niet. Wie het huisverbod "
     "overtreedt, pleegt een misdrijf (Wth art. 11)."
+)
+# a refusal is no decision Wth art. 6 opens direct appeal against: the Awb's objection first
+OBJECTION = "Awb art. 6:7, 6:8 en 7:1 (zes weken)"
+REMEDY_REFUSAL = (
+    "Tegen deze beschikking kunnen belanghebbenden bezwaar maken bij de burgemeester, binnen "
+    "zes weken na de dag waarop zij is bekendgemaakt (Awb art. 6:7, 6:8 en 7:1)."
 )
 UNKNOWN = "(niet vastgelegd bij het verzoek)"
 
@@ -88,9 +94,12 @@ def written_order(
     municipality: str,
     policy: HuisverbodPolicy,
 ) -> WrittenOrder:
-    """The order of the imposition, of the last extension or of the withdrawal; `file` is the
-    request's file (person to leave, address, grounds). Raises `NoOrder` when there is none."""
+    """The order of the imposition, of the refusal, of the last extension or of the
+    withdrawal; `file` is the request's file (person to leave, address, grounds). Raises
+    `NoOrder` when there is none."""
     decision, imposed_at = hv.decision, hv.imposed_at
+    if kind == "afwijzing":
+        return _refusal(hv, file, municipality, policy)
     if decision is None or decision.decision != "impose" or imposed_at is None:
         raise NoOrder(f"er is (nog) geen beschikking van {kind}: het huisverbod is niet opgelegd")
     person = file.get("pleger_name") or UNKNOWN
@@ -199,4 +208,43 @@ def written_order(
         ],
         decided_at=withdrawal.at,
         signed_by=_signed(withdrawal.decided_by, municipality),
+    )
+
+
+def _refusal(
+    hv: HuisverbodSnapshot, file: dict[str, Any], municipality: str, policy: HuisverbodPolicy
+) -> WrittenOrder:
+    """The refusal is a decision too (Awb art. 1:3): the person who asked and those at the
+    address read why no ban was imposed, and how to object."""
+    decision = hv.decision
+    if decision is None or decision.decision != "refuse":
+        raise NoOrder("er is geen beschikking van afwijzing: het verzoek is niet afgewezen")
+    person = file.get("pleger_name") or UNKNOWN
+    address = file.get("address") or UNKNOWN
+    asked_by = (file.get("requested_by") or {}).get("organisation") or "de politie"
+    return WrittenOrder(
+        kind="afwijzing",
+        title="Beschikking tijdelijk huisverbod: afwijzing",
+        municipality=municipality,
+        person=person,
+        address=address,
+        dictum=[
+            (
+                f"De burgemeester van {municipality} wijst het verzoek van {asked_by} van "
+                f"{moment(hv.requested_at)} af om {person} een tijdelijk huisverbod op te leggen "
+                f"voor de woning {address} (Wth art. 2 lid 1)."
+            )
+        ],
+        grounds=file.get("grounds") or UNKNOWN,
+        reason=decision.reason,
+        dates=[
+            OrderDate(
+                label="Bezwaar uiterlijk",
+                at=policy.appeal_until(decision.decided_at),
+                article=OBJECTION,
+            )
+        ],
+        remedy=REMEDY_REFUSAL,
+        decided_at=decision.decided_at,
+        signed_by=_signed(decision.decided_by, municipality),
     )

@@ -11,6 +11,7 @@ from domain.access import (
     CAPACITY_NAMES,
     DECIDING_CAPACITY,
     may_read_huisverbod_file,
+    may_see_involved,
     org_name,
 )
 from domain.huisverbod import (
@@ -83,7 +84,7 @@ async def _with_file(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[s
 async def written_order(
     parts: Parts, caller: Caller, huisverbod_id: str, kind: OrderKind
 ) -> WrittenOrder:
-    """The written order of the imposition, the last extension or the withdrawal, for the
+    """The written order of the imposition, the refusal, the last extension or the withdrawal, for the
     mayor's office of the municipality and Veilig Thuis of the region (the caller's action
     and scope say so); each download is in the access log."""
     caller.audit.detail = f"written order {kind}"
@@ -237,6 +238,30 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
     async with parts.pool.acquire() as conn:
         await cases.mark_police_involved(conn, case_id)
     return huisverbod_id
+
+
+INVOLVED_ROLES = ("victim", "child")
+
+
+async def involved(
+    parts: Parts, caller: Caller, rows: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per huisverbod, the victims and children of its case (name, role, birth date) for
+    whoever decides on it (`may_see_involved`); nothing for others. Each read is logged."""
+    if not rows or not may_see_involved(caller.principal):
+        return {}
+    found: dict[str, list[dict[str, Any]]] = {}
+    async with parts.pool.acquire() as conn:
+        for r in rows:
+            case = await cases.get_case(conn, r["case_id"])
+            people = [
+                {"ref": p["ref"], "role": p["role"], "name": p["name"], "born": birth_date(p)}
+                for p in (case or {}).get("persons", [])
+                if p["role"] in INVOLVED_ROLES
+            ]
+            caller.audit.touches(r["case_id"], [p["ref"] for p in people])
+            found[r["huisverbod_id"]] = people
+    return found
 
 
 def _subject(case: dict[str, Any], ref: str, on: date) -> None:

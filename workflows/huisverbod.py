@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.access import CAPACITY_NAMES
     from domain.huisverbod import (
+        MILESTONES,
         STATUS_NAMES,
         AppealCmd,
         DecisionCmd,
@@ -37,14 +38,6 @@ with workflow.unsafe.imports_passed_through():
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 RUNNING = ("imposed", "extended")
-MILESTONES = {
-    "contact_address_given": (
-        "contact_address",
-        "de uithuisgeplaatste heeft een adres of contactgegevens opgegeven",
-    ),
-    "help_started": ("help_started", "de hulp voor het gezin is gestart"),
-    "written_order_issued": (None, "de schriftelijke beschikking is uitgereikt"),
-}
 
 
 @workflow.defn

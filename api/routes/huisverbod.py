@@ -81,8 +81,8 @@ async def written_order(
     principal: OrderReader,
     soort: OrderKind = "oplegging",
 ) -> Response:
-    """The written order (beschikking) of the imposition, the last extension or the
-    withdrawal, as a PDF: for the mayor's office of the municipality and Veilig Thuis of the
+    """The written order (beschikking) of the imposition, the refusal, the last extension or
+    the withdrawal, as a PDF: for the mayor's office of the municipality and Veilig Thuis of the
     region; 404 while there is no such decision. Each download is in the access log."""
     order = await huisverbod.written_order(parts, Caller(principal, audit), huisverbod_id, soort)
     return Response(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web import advice, calculator, cases, inbox, inzage, region, restore, signin
+from api.web import advice, calculator, cases, inbox, inzage, police, region, restore, signin
 from api.web.render import error_page
 
 __all__ = ["PAGE_PREFIXES", "error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
-for area in (signin, region, cases, inbox, calculator, advice, restore, inzage):
+for area in (signin, region, cases, inbox, police, calculator, advice, restore, inzage):
     router.include_router(area.router)
 
 PAGE_PREFIXES = (
@@ -30,4 +30,5 @@ PAGE_PREFIXES = (
     "/aanmelden",
     "/cijfers",
     "/adviesvragen",
+    "/politie",
 )

@@ -26,7 +26,10 @@ InboxReader = Annotated[Principal, Depends(allowed("huisverbod.list"))]
 Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 Extending = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
 OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
-ENDED = ["lifted", "expired", "withdrawn"]  # imposed once: their orders stay at hand
+# refused, or imposed once: their written orders stay at hand
+ENDED = ["refused", "lifted", "expired", "withdrawn"]
+# the decision and extension forms' fields, by their path in the command's model
+FIELD_NAMES = {"decision": "besluit", "reason": "reden", "until": "verlengen tot"}
 ENDED_PAGE = 20
 
 
@@ -41,8 +44,13 @@ async def _inbox(parts, caller: Caller, page_no: int = 1):
     running = await of(["imposed", "extended"])
     running.sort(key=lambda h: h.ends_at or datetime.max.replace(tzinfo=UTC))
     ended = await of(ENDED, ENDED_PAGE + 1, (page_no - 1) * ENDED_PAGE)
+    requested = await of("requested")
+    keys = [{"case_id": h.case_id, "huisverbod_id": h.huisverbod_id} for h in requested]
     return {
-        "requested": await of("requested"),
+        "requested": requested,
+        # whom the ban protects: the victim and the children, with their age (need-to-know)
+        "involved": await huisverbod.involved(parts, caller, keys),
+        "today": datetime.now(AMSTERDAM).date(),
         "running": running,
         "ended": ended[:ENDED_PAGE],
         "ended_page": page_no,
@@ -80,14 +88,24 @@ def _again(request: Request, parts, caller: Caller):
     async def again(status: int, outcome: dict, asked: dict | None) -> HTMLResponse:
         context = await _inbox(parts, caller)
         view_id = new_view(caller.audit)
-        message = outcome["message"]
-        return page(request, "inbox.html", status, message=message, view_id=view_id, **context)
+        if outcome["ok"]:
+            message = outcome["message"]
+            return page(request, "inbox.html", message=message, view_id=view_id, **context)
+        fields = {FIELD_NAMES.get(k, k): v for k, v in outcome["fields"].items()}
+        if fields:  # what is wrong, by the name the form gives the field
+            told = "; ".join(f"{name[0].upper()}{name[1:]}: {v}" for name, v in fields.items())
+            outcome = {**outcome, "message": f"Niet gelukt. {told}."}
+        refused = {**outcome, "fields": fields}
+        return page(
+            request, "inbox.html", status, outcome=refused, asked=asked, view_id=view_id, **context
+        )
 
     return again
 
 
 def _deciding(p: Principal) -> Decider:
-    return Decider(name=p.subject, capacity=DECIDING_CAPACITY[p.org_kind])
+    """Who decides, by the name they signed in with (never a login id): the order bears it."""
+    return Decider(name=p.display_name, capacity=DECIDING_CAPACITY[p.org_kind])
 
 
 @router.post("/inbox/{huisverbod_id}/besluit", response_class=HTMLResponse)
@@ -115,7 +133,9 @@ async def decide_form(
         await huisverbod.decide(parts, caller, huisverbod_id, body)
         return f"Huisverbod {'opgelegd' if decision == 'impose' else 'afgewezen'}."
 
-    return await submit(request, send, _again(request, parts, caller))
+    return await submit(
+        request, send, _again(request, parts, caller), step=f"besluit-{huisverbod_id}"
+    )
 
 
 @router.post("/inbox/{huisverbod_id}/verlenging", response_class=HTMLResponse)
@@ -138,7 +158,8 @@ async def extend_form(
         await huisverbod.extend(parts, caller, huisverbod_id, body)
         return f"Verlengd tot {local(moment)}."
 
-    return await submit(request, send, _again(request, parts, caller))
+    again = _again(request, parts, caller)
+    return await submit(request, send, again, step=f"verlenging-{huisverbod_id}")
 
 
 @router.get("/inbox/{huisverbod_id}/beschikking.pdf")

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, FunctionLoader
 from pydantic import ValidationError
 
-from api.problems import form_refusal
+from api.problems import form_fields, form_refusal
 from domain.access import ROLE_NAMES
 from domain.acute_safety import PLACEMENT_LABELS
 from domain.advice import STATUSES as ADVICE_STATUSES
@@ -181,12 +181,15 @@ async def submit(
     """Run a form's command through its service: `send` answers what to tell the person (or
     where to go next). A refusal is a Dutch message beside the form. With htmx and a page
     whose live part listens for `changed`, only the outcome comes back; otherwise the whole
-    page again, `again(status, outcome=..., asked=...)`, with what was typed kept."""
+    page again, `again(status, outcome=..., asked=...)`, with what was typed kept and the
+    invalid fields (`outcome["fields"]`, see `form_fields`) to show beside each."""
     form = dict(await request.form())
+    fields: dict[str, str] = {}
     try:
         result = await send(form)
     except REFUSALS as e:
         message, status = form_refusal(e)
+        fields = form_fields(e)
     else:
         if isinstance(result, Response):
             return result
@@ -197,7 +200,7 @@ async def submit(
         if ok:
             response.headers["HX-Trigger"] = changed
         return response
-    outcome = {"step": step, "ok": ok, "message": message}
+    outcome = {"step": step, "ok": ok, "message": message, "fields": fields}
     return await again(status, outcome=outcome, asked=None if ok else form)
 
 

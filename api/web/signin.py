@@ -21,16 +21,24 @@ from services import sessions
 router = APIRouter(include_in_schema=False)
 
 
+HOMES = {
+    "veilig_thuis": None,
+    "mayor_office": "/inbox",
+    "landelijk": "/cijfers",
+    "police": "/politie",
+}
+"""The kinds of organisation that have pages, each with its start page (Veilig Thuis: its
+region's dashboard for a coordinator, a worker's own caseload)."""
+
+
 def home_of(p: Principal) -> str:
     if p.may("person.search") and not p.may("case.list"):  # the privacy officer
         return f"/regio/{p.region}/inzage"
-    if p.org_kind == "veilig_thuis":
-        return f"/regio/{p.region}"
-    if p.org_kind == "mayor_office":
-        return "/inbox"
-    if p.org_kind == "landelijk":
-        return "/cijfers"
-    raise HTTPException(403, "voor uw organisatie zijn er (nog) geen pagina's")
+    if p.org_kind not in HOMES:
+        raise HTTPException(403, "voor uw organisatie zijn er (nog) geen pagina's")
+    if HOMES[p.org_kind]:
+        return HOMES[p.org_kind]
+    return f"/regio/{p.region}" if p.may("dashboard.read") else "/mijn-casussen"
 
 
 @router.get("/", response_class=RedirectResponse)
@@ -44,16 +52,21 @@ async def root(request: Request, settings: SettingsDep) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """Only the organisations and roles that have pages are offered."""
     orgs = [
-        (p, roles_for(p.kind))
-        for region in settings.chain.regions
-        for p in region.partners
-        if roles_for(p.kind)
-    ] + [(p, roles_for(p.kind)) for p in settings.chain.national if roles_for(p.kind)]
+        p
+        for p in [
+            *(p for region in settings.chain.regions for p in region.partners),
+            *settings.chain.national,
+        ]
+        if p.kind in HOMES and roles_for(p.kind)
+    ]
+    roles = sorted({r for p in orgs for r in roles_for(p.kind)})
     return page(
         request,
         "login.html",
         orgs=orgs,
+        roles=roles,
         dev=settings.dev_sign_in,
         oidc=settings.oidc_issuer is not None,
     )
@@ -110,12 +123,12 @@ async def login(
         return refused
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     subject = f"dev-{slug}" if slug else f"user-{uuid.uuid4().hex[:8]}"
-    claims = {"sub": subject, "org": org, "role": role}
+    claims = {"sub": subject, "org": org, "role": role, "name": name.strip()}
     try:
         principal = principal_from(settings, claims)
     except HTTPException:
         raise HTTPException(422, "onbekende organisatie of rol") from None
-    await case_service.signed_in(parts, principal, name.strip() or principal.subject)
+    await case_service.signed_in(parts, principal, principal.display_name)
     return _signed_in(RedirectResponse(home_of(principal), 303), settings, principal)
 
 
@@ -186,8 +199,9 @@ async def oidc_callback(
     ):
         return refused
     name = claims.get("name") or claims.get("preferred_username") or principal.subject
+    principal = principal.model_copy(update={"name": str(name)[:80]})
     email = claims.get("email") if claims.get("email_verified", True) else None
-    await case_service.signed_in(parts, principal, str(name)[:80], email)
+    await case_service.signed_in(parts, principal, principal.name, email)
     response = page(request, "signed_in.html", home=home, principal=principal)
     response.delete_cookie(oidc.FLOW_COOKIE, path=oidc.FLOW_PATH)
     return _signed_in(response, settings, principal)

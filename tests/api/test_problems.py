@@ -84,3 +84,18 @@ def test_a_broken_rule_is_said_as_the_rule_says_it():
         "Niet gelukt: een kind van 16 jaar of ouder",
         422,
     )
+
+
+def test_a_refused_forms_fields_each_have_their_dutch_message():
+    import pytest
+    from pydantic import ValidationError
+
+    from api.problems import form_fields
+    from domain.huisverbod import Decider, DecisionIn
+
+    with pytest.raises(ValidationError) as e:
+        DecisionIn(
+            decision="refuse", reason="x" * 2001, decided_by=Decider(name="A", capacity="mayor")
+        )
+    assert form_fields(e.value) == {"reason": "te lang: hoogstens 2000 tekens"}
+    assert form_fields(ValueError("no")) == {}

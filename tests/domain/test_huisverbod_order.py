@@ -56,3 +56,21 @@ def test_no_order_for_what_was_not_decided():
     )
     order = written_order("intrekking", withdrawn, {}, "Delft", HuisverbodPolicy())
     assert "Wth art. 2 lid 9" in order.dictum[0] and order.person == order.address
+
+
+def test_a_refusal_has_its_own_order_signed_by_who_refused_with_the_objection_term():
+    refusal = DecisionCmd(
+        decision="refuse", reason="Geen ernstig gevaar.", decided_by=MAYOR, decided_at=IMPOSED
+    )
+    refused = snapshot(status="refused", decision=refusal, imposed_at=None)
+    file = FILE | {"requested_by": {"organisation": "Politie Den Haag", "officer": "Agent Drie"}}
+    order = written_order("afwijzing", refused, file, "'s-Gravenhage", HuisverbodPolicy())
+    assert "wijst het verzoek van Politie Den Haag" in order.dictum[0]
+    assert order.reason == "Geen ernstig gevaar."
+    assert order.signed_by == "J. Burgemeester, namens de burgemeester van 's-Gravenhage"
+    assert [(d.label, moment(d.at)) for d in order.dates] == [
+        ("Bezwaar uiterlijk", "1 december 2026 om 24:00")
+    ]
+    assert "bezwaar" in order.remedy and "Wth art. 11" not in order.remedy
+    with pytest.raises(NoOrder):
+        written_order("afwijzing", snapshot(), FILE, "Delft", HuisverbodPolicy())

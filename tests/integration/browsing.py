@@ -24,3 +24,17 @@ async def signed_in(browser, site: str, org: str, role: str, name: str = ""):
 async def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+AXE = Path(__file__).parents[2] / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+async def wcag_violations(page) -> list[str]:
+    """What axe-core finds against WCAG 2.1 A and AA on the page as it stands: each rule with
+    the elements that break it (empty: none)."""
+    await page.evaluate(AXE.read_text())
+    result = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+    )
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result["violations"]]

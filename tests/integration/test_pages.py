@@ -61,7 +61,8 @@ async def test_coordinator_follows_a_case_and_the_mayor_decides(browser, site, a
     await until.evaluate("e => e.removeAttribute('max')")
     await running.get_by_label("Reden").fill("dreiging duurt voort")
     await running.get_by_role("button", name="Verlengen").click()
-    await expect(mayor.get_by_role("status")).to_contain_text("ligt na het wettelijke maximum")
+    await expect(running.get_by_role("alert")).to_contain_text("ligt na het wettelijke maximum")
+    await expect(running.get_by_label("Reden")).to_have_value("dreiging duurt voort")
     await shot(mayor, "4-extension-refused")
 
     # the coordinator's open case page changes without a reload
@@ -90,7 +91,7 @@ async def test_the_mayor_decides_with_the_grounds_when_children_live_there(
     await request.get_by_label("opleggen").check()
     await request.get_by_label("Reden").fill("RiHG wijst op ernstig gevaar")
     await request.get_by_role("button", name="Besluit vastleggen").click()
-    refusal = mayor.get_by_role("status")
+    refusal = mayor.locator(f"#verzoek-{hv}").get_by_role("alert")  # beside the form
     await expect(refusal).to_contain_text("Veilig Thuis moet eerst geraadpleegd zijn")
     assert "veilig_thuis_consulted" not in await refusal.text_content()
 
