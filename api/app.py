@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from api import web
-from api.auth import current_principal
+from api.auth import SESSION_COOKIE, current_principal, read_session
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
 from api.problems import invalid_params, problem, summary
@@ -47,10 +48,13 @@ from api.schemas import ERROR_RESPONSES
 from api.security import (
     API_HEADERS,
     COMMON_HEADERS,
+    CSRF_FIELD,
+    CSRF_HEADER,
     DOCS_HEADERS,
     PAGE_HEADERS,
     RateLimit,
     bad_header,
+    csrf_token,
     unstorable,
 )
 from infra.case_keys import PostgresKeyStore
@@ -68,6 +72,7 @@ OPENAPI_URL = "/v1/openapi.json"
 DEPRECATED_QUERY_KEYS = {"assigned_to": "assignedTo", "case_id": "caseId"}
 MAX_BODY_BYTES = 256 * 1024
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 IDEMPOTENCY_KEY = "Idempotency-Key"
 RESUME_EVERY_SECONDS = 10.0
 
@@ -269,6 +274,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 body = json.loads(content) if json_body else None
                 await idempotency.settle(app.state.pool, who, key, response.status_code, body)
         return Response(content, response.status_code, dict(response.headers))
+
+    @app.middleware("http")
+    async def refuse_cross_site_forms(request: Request, call_next):
+        """A page request that changes something under the session cookie must carry the
+        session's CSRF token (a form's hidden field, or htmx's header): a page of another
+        site cannot know it. Signing in has no session yet; the API's bearer token is no
+        cookie a browser sends by itself."""
+        if (
+            request.method in SAFE_METHODS
+            or not is_page(request)
+            or request.url.path == "/login"
+            or "authorization" in request.headers
+            or SESSION_COOKIE not in request.cookies
+        ):
+            return await call_next(request)
+        try:
+            claims = read_session(settings, request.cookies[SESSION_COOKIE])
+        except StarletteHTTPException:
+            return await call_next(request)  # refused further on as not signed in
+        given = request.headers.get(CSRF_HEADER)
+        if given is None:
+            with contextlib.suppress(StarletteHTTPException):  # a body that is no form
+                given = str((await request.form()).get(CSRF_FIELD, ""))
+        expected = csrf_token(settings.session_key, claims["jti"])
+        if given and hmac.compare_digest(given.encode(), expected.encode()):
+            return await call_next(request)
+        detail = (
+            "Dit formulier is niet (meer) geldig: het hoort niet bij uw sessie. Laad de pagina "
+            "opnieuw en probeer het nog eens."
+        )
+        return web.error_page(request, 403, detail)
 
     @app.middleware("http")
     async def refuse_unstorable(request: Request, call_next):

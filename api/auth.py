@@ -153,6 +153,8 @@ async def current_principal(request: Request, settings: SettingsDep) -> Principa
         raise _unauthorized("deze sessie is beëindigd; meld u opnieuw aan")
     principal = principal_from(settings, claims)
     request.state.principal = principal
+    if session:  # its forms carry a token bound to it (`api.security.csrf_token`)
+        request.state.session_id = claims["jti"]
     return principal
 
 

@@ -171,3 +171,31 @@ async def test_signing_in_too_often_is_refused_for_a_minute(strict_app):
     assert 0 < int(refused.headers["retry-after"]) <= 60
     assert "text/html" in refused.headers["content-type"]
     assert other.status_code == 303  # another account from the same address
+
+
+async def test_a_page_form_needs_the_sessions_csrf_token(app, api):
+    """A form of another site, sent with the session cookie, cannot carry the token of the
+    session: refused with a Dutch page; the page's own form is taken."""
+    case_id = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
+    where = f"/casus/{case_id}/toewijzen"
+    async with visitor(app) as browser, visitor(app) as other:
+        await browser.post("/login", data=COORDINATOR)
+        await other.post("/login", data={**COORDINATOR, "name": "Een Ander"})
+        case_page = await browser.get(f"/casus/{case_id}")
+        token = re.search(r'name="csrf" value="([^"]+)"', case_page.text).group(1)
+        assert f'"X-CSRF-Token": "{token}"' in case_page.text  # htmx sends it as a header
+        theirs = re.search(
+            r'name="csrf" value="([^"]+)"', (await other.get(f"/casus/{case_id}")).text
+        ).group(1)
+        forged = [
+            await browser.post(where, data={"worker": ""}),
+            await browser.post(where, data={"worker": "", "csrf": theirs}),
+            await browser.post(where, data={"worker": ""}, headers={"X-CSRF-Token": "vals"}),
+        ]
+        taken = await browser.post(where, data={"worker": "", "csrf": token})
+        by_htmx = await browser.post(where, data={"worker": ""}, headers={"X-CSRF-Token": token})
+    for refused in forged:
+        assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+        assert "Dit formulier is niet (meer) geldig" in refused.text
+    assert taken.status_code == 200 and "Casus is niet meer toegewezen." in taken.text
+    assert by_htmx.status_code == 200
