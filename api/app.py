@@ -295,6 +295,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await call_next(request)  # refused further on as not signed in
         given = request.headers.get(CSRF_HEADER)
         if given is None:
+            await request.body()  # kept for the route: the form is read from it
             with contextlib.suppress(StarletteHTTPException):  # a body that is no form
                 given = str((await request.form()).get(CSRF_FIELD, ""))
         expected = csrf_token(settings.session_key, claims["jti"])
