@@ -51,7 +51,8 @@ DOCS_HEADERS = {
 }
 
 # what Postgres cannot store in text, as a request carries it (raw, URL-encoded or as a JSON
-# escape): NUL, and half a UTF-16 surrogate pair (no character at all)
+# escape): NUL, and half a UTF-16 surrogate pair (no character at all) as a JSON escape; as
+# raw bytes it is invalid UTF-8, which the request's validation refuses itself
 NUL = re.compile(rb"%00|\\u0000|\x00", re.IGNORECASE)
 LONE_SURROGATE = re.compile(
     rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"

@@ -226,7 +226,9 @@ async def close_form(
     caller = Caller(p, audit)
 
     async def send(form: dict) -> str:
-        await advice_service.close(parts, caller, advice_id, AdviceCloseIn(reason=form["reden"]))
+        await advice_service.close(
+            parts, caller, advice_id, AdviceCloseIn(reason=form.get("reden", ""))
+        )
         return "Adviesvraag afgesloten."
 
     return await _step(request, advice_id, "sluiten", parts, caller, send)

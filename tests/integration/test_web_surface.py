@@ -81,11 +81,12 @@ def every_route(app) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     "where",
-    ["path", "query", "body", "body-surrogate", "header"],
+    ["path", "query", "body", "body-surrogate", "header", "empty-form"],
 )
-async def test_no_route_answers_500_to_what_postgres_cannot_store(api, app, where):
-    """A NUL in the path, the query or the body, half a surrogate pair in a JSON body, or a
-    control character in a header: a 4xx on every route, pages and API alike."""
+async def test_no_route_answers_500_to_bad_characters_or_an_empty_form(api, app, where):
+    """A NUL in the path, the query or the body, half a surrogate pair in a JSON body, a
+    control character in a header, or a POST without any field: a 4xx on every route, pages
+    and API alike."""
     answers = {}
     for method, path in every_route(app):
         kwargs: dict = {}
@@ -97,6 +98,10 @@ async def test_no_route_answers_500_to_what_postgres_cannot_store(api, app, wher
             kwargs["content"] = b'{"summary": "voor\\u0000na", "name": "a\x00b"}'
         elif where == "body-surrogate":
             kwargs["content"] = b'{"summary": "half \\ud800 paar"}'
+        elif where == "empty-form":  # no field at all: a page's form or a body it cannot read
+            if method != "POST":
+                continue
+            kwargs["headers"] = {"content-type": "application/x-www-form-urlencoded"}
         else:
             kwargs["headers"] = {"X-View-Id": "a\x01b", "Idempotency-Key": "k\x00"}
         if where.startswith("body"):
@@ -114,6 +119,9 @@ async def test_a_melding_with_half_a_surrogate_pair_is_invalid_input(api):
     body = json.dumps(melding(summary="half \ud800 paar"))  # as JSON's \ud800
     r = await api.post("/v1/meldingen", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 400 and "surrogaat" in r.json()["detail"], r.text
+    raw = body.encode().replace(b"\\ud800", b"\xed\xa0\x80")  # the same half, as raw bytes
+    r = await api.post("/v1/meldingen", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["errors"][0]["location"]["pointer"] == "/summary"
     emoji = await api.post("/v1/meldingen", json=melding(summary="een heel paar: \U0001f600"))
     assert emoji.status_code == 201, emoji.text
 
