@@ -313,7 +313,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         invalid input where it comes in (path, query or body), and so is a control character
         in a header: never a 500 further on."""
         found = [
-            (place, place, reason)
+            (place, place, reason)  # where, its name, why
             for place, raw in (
                 ("path", request.scope.get("raw_path") or b""),
                 ("query", request.scope.get("query_string") or b""),
@@ -344,9 +344,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def standard_headers(request: Request, call_next):
         """The full API version on every response (/core/version-header), the security
         headers on every response (/core/transport/security-headers; a page's CSP lets it
-        load this site's scripts and style), the OpenAPI
-        document readable from any origin (/core/publish-openapi); v1's deprecated query
-        keys taken as their lowerCamelCase names (/core/query-keys-camel-case)."""
+        load this site's scripts and style), the OpenAPI document readable from any origin
+        (/core/publish-openapi); v1's deprecated query keys taken as their lowerCamelCase
+        names (/core/query-keys-camel-case)."""
         if old := DEPRECATED_QUERY_KEYS.keys() & request.query_params.keys():
             pairs = request.query_params.multi_items()
             renamed = [(DEPRECATED_QUERY_KEYS.get(k, k), v) for k, v in pairs]
