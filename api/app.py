@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import re
@@ -25,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from api import web
-from api.auth import current_principal
+from api.auth import SESSION_COOKIE, current_principal, read_session
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
 from api.problems import form_reason, invalid_params, problem, summary
@@ -45,6 +46,18 @@ from api.routes import (
     regions,
 )
 from api.schemas import ERROR_RESPONSES
+from api.security import (
+    API_HEADERS,
+    COMMON_HEADERS,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    DOCS_HEADERS,
+    PAGE_HEADERS,
+    RateLimit,
+    bad_header,
+    csrf_token,
+    unstorable,
+)
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
 from infra.settings import Settings
@@ -58,18 +71,9 @@ log = logging.getLogger("ketenregie.api")
 OPENAPI_URL = "/v1/openapi.json"
 # v1's query keys before the Design Rules (/core/query-keys-camel-case), still taken: old -> new
 DEPRECATED_QUERY_KEYS = {"assigned_to": "assignedTo", "case_id": "caseId"}
-# NL API Design Rules /core/transport/security-headers: what an API answer must carry
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Strict-Transport-Security": "max-age=31536000",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
 MAX_BODY_BYTES = 256 * 1024
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-NUL = re.compile(rb"%00|\\u0000|\x00", re.IGNORECASE)  # as sent: URL-encoded, JSON or raw
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 IDEMPOTENCY_KEY = "Idempotency-Key"
 RESUME_EVERY_SECONDS = 10.0
 
@@ -125,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.sign_in_attempts = RateLimit()
         settings.chain  # noqa: B018 - refuses a chain that leaves a legal duty without a recipient
         app.state.pool = await open_pool(settings.database_url)
         # The access log and the codec's case keys have connections of their own: a request
@@ -276,27 +281,59 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(content, response.status_code, dict(response.headers))
 
     @app.middleware("http")
-    async def refuse_nul(request: Request, call_next):
-        """A NUL character cannot be stored in Postgres text: refused as invalid input where
-        it comes in (path, query or body), never a 500 further on."""
-        where = next(
-            (
-                place
-                for place, raw in (
-                    ("path", request.scope.get("raw_path") or b""),
-                    ("query", request.scope.get("query_string") or b""),
-                    ("body", await request.body() if request.method in BODY_METHODS else b""),
-                )
-                if NUL.search(raw)
-            ),
-            None,
-        )
-        if where is None:
+    async def refuse_cross_site_forms(request: Request, call_next):
+        """A page request that changes something under the session cookie must carry the
+        session's CSRF token (a form's hidden field, or htmx's header): a page of another
+        site cannot know it. Signing in has no session yet; the API's bearer token is no
+        cookie a browser sends by itself."""
+        if (
+            request.method in SAFE_METHODS
+            or not is_page(request)
+            or request.url.path == "/login"
+            or "authorization" in request.headers
+            or SESSION_COOKIE not in request.cookies
+        ):
             return await call_next(request)
-        detail = "het verzoek bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen"
+        try:
+            claims = read_session(settings, request.cookies[SESSION_COOKIE])
+        except StarletteHTTPException:
+            return await call_next(request)  # refused further on as not signed in
+        given = request.headers.get(CSRF_HEADER)
+        if given is None:
+            await request.body()  # kept for the route: the form is read from it
+            with contextlib.suppress(StarletteHTTPException):  # a body that is no form
+                given = str((await request.form()).get(CSRF_FIELD, ""))
+        expected = csrf_token(settings.session_key, claims["jti"])
+        if given and hmac.compare_digest(given.encode(), expected.encode()):
+            return await call_next(request)
+        detail = (
+            "Dit formulier is niet (meer) geldig: het hoort niet bij uw sessie. Laad de pagina "
+            "opnieuw en probeer het nog eens."
+        )
+        return web.error_page(request, 403, detail)
+
+    @app.middleware("http")
+    async def refuse_unstorable(request: Request, call_next):
+        """What Postgres cannot store in text (`api.security.unstorable`) is refused as
+        invalid input where it comes in (path, query or body), and so is a control character
+        in a header: never a 500 further on."""
+        found = [
+            (place, place, reason)  # where, its name, why
+            for place, raw in (
+                ("path", request.scope.get("raw_path") or b""),
+                ("query", request.scope.get("query_string") or b""),
+                ("body", await request.body() if request.method in BODY_METHODS else b""),
+            )
+            if (reason := unstorable(raw))
+        ]
+        if not found and (name := bad_header(request.scope["headers"])):
+            found = [("header", name, f"de header {name} bevat een stuurteken")]
+        if not found:
+            return await call_next(request)
+        where, name, detail = found[0]
         if is_page(request):
             return web.error_page(request, 400, detail)
-        error = {"in": where, "location": {"name": where}, "code": "nul_character"}
+        error = {"in": where, "location": {"name": name}, "code": "invalid_character"}
         return problem(request, 400, detail, errors=[{**error, "detail": detail}])
 
     @app.middleware("http")
@@ -306,12 +343,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(request, 413, f"het verzoek is groter dan {MAX_BODY_BYTES} bytes")
         return await call_next(request)
 
+    docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+
     @app.middleware("http")
     async def standard_headers(request: Request, call_next):
         """The full API version on every response (/core/version-header), the security
-        headers on every API response (/core/transport/security-headers), the OpenAPI
-        document readable from any origin (/core/publish-openapi); v1's deprecated query
-        keys taken as their lowerCamelCase names (/core/query-keys-camel-case)."""
+        headers on every response (/core/transport/security-headers; a page's CSP lets it
+        load this site's scripts and style), the OpenAPI document readable from any origin
+        (/core/publish-openapi); v1's deprecated query keys taken as their lowerCamelCase
+        names (/core/query-keys-camel-case)."""
         if old := DEPRECATED_QUERY_KEYS.keys() & request.query_params.keys():
             pairs = request.query_params.multi_items()
             renamed = [(DEPRECATED_QUERY_KEYS.get(k, k), v) for k, v in pairs]
@@ -319,7 +359,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response = await call_next(request)
         response.headers[VERSION_HEADER] = API_VERSION
         if request.url.path.startswith(MAJOR + "/"):
-            response.headers.update(SECURITY_HEADERS)
+            response.headers.update(API_HEADERS)
+        elif request.url.path in docs:
+            response.headers.update(DOCS_HEADERS)
+        elif response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.update(PAGE_HEADERS)
+        else:
+            response.headers.update(COMMON_HEADERS)
         if request.url.path == OPENAPI_URL:
             response.headers["Access-Control-Allow-Origin"] = "*"
         if old:

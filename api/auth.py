@@ -14,13 +14,11 @@ from fastapi import Depends, HTTPException, Request
 from api.deps import SettingsDep
 from domain.access import Action, Principal, denial, roles_for
 from infra.settings import Settings
+from services import sessions
 from services.context import AuditEntry
 
 ALGORITHMS_OIDC = ["RS256", "ES256"]
 VIEW_HEADER = "X-View-Id"  # sent by a page's live parts: their refreshes are one view
-
-
-SESSION_HOURS = 8
 
 
 def _sign(
@@ -35,6 +33,7 @@ def _sign(
         "sub": subject,
         "org": org,
         "role": role,
+        "jti": uuid.uuid4().hex,  # names the session, so signing out can end it (`sessions`)
     } | ({"name": name} if name else {})
     return jwt.encode(claims, key, algorithm="HS256")
 
@@ -63,7 +62,7 @@ def session_token(settings: Settings, principal: Principal) -> str:
         principal.org,
         principal.role,
         principal.subject,
-        SESSION_HOURS,
+        settings.session_hours,
         principal.name,
     )
 
@@ -91,10 +90,12 @@ def decode(settings: Settings, token: str) -> dict:
 
 def read_session(settings: Settings, token: str) -> dict:
     """The claims of a page session (see `session_token`)."""
-    return _checked(settings, token, lambda: settings.session_key, ["HS256"])
+    return _checked(settings, token, lambda: settings.session_key, ["HS256"], ("jti",))
 
 
-def _checked(settings: Settings, token: str, key, algorithms: list[str]) -> dict:
+def _checked(
+    settings: Settings, token: str, key, algorithms: list[str], required: tuple[str, ...] = ()
+) -> dict:
     try:
         return jwt.decode(
             token,
@@ -102,7 +103,7 @@ def _checked(settings: Settings, token: str, key, algorithms: list[str]) -> dict
             algorithms=algorithms,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iss", "aud", "sub"]},
+            options={"require": ["exp", "iss", "aud", "sub", *required]},
         )
     except jwt.ExpiredSignatureError:
         raise _unauthorized("het token is verlopen") from None
@@ -140,15 +141,20 @@ async def current_principal(request: Request, settings: SettingsDep) -> Principa
     cookie instead (HttpOnly, SameSite=Strict)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    read = decode
-    if not header and not request.url.path.startswith("/v1"):
-        scheme, token, read = "bearer", request.cookies.get(SESSION_COOKIE, ""), read_session
+    session = not header and not request.url.path.startswith("/v1")
+    if session:
+        scheme, token = "bearer", request.cookies.get(SESSION_COOKIE, "")
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(
             401, "een bearer-token is nodig", headers={"WWW-Authenticate": "Bearer"}
         )
-    principal = principal_from(settings, read(settings, token))
+    claims = (read_session if session else decode)(settings, token)
+    if session and await sessions.ended(request.app.state.pool, claims["jti"]):
+        raise _unauthorized("deze sessie is beëindigd; meld u opnieuw aan")
+    principal = principal_from(settings, claims)
     request.state.principal = principal
+    if session:  # its forms carry a token bound to it (`api.security.csrf_token`)
+        request.state.session_id = claims["jti"]
     return principal
 
 

@@ -41,6 +41,7 @@ class BenchStack:
             "smtp_port": free_port(),
             "sink_port": sink_port,
             "api_port": free_port(),
+            "secure_cookies": False,  # plain HTTP on this machine
             **settings,
         }
         self.settings = Settings(**chosen)

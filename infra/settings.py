@@ -110,6 +110,24 @@ class Settings(BaseSettings):
         """A compose file passes an unset variable on as ""; that is no issuer and no key."""
         return None if value == "" else value
 
+    secure_cookies: bool = Field(
+        True,
+        description="the session cookie only over HTTPS (Secure); `ketenregie up` turns it off "
+        "for its plain-HTTP pages on 127.0.0.1",
+    )
+    session_hours: float = Field(8, gt=0, description="a page session ends this long after sign-in")
+    sign_ins_per_minute: int = Field(
+        5,
+        ge=1,
+        description="sign-in attempts per account a minute; each API process counts its own",
+    )
+    sign_ins_per_minute_per_address: int = Field(
+        30,
+        ge=1,
+        description="sign-in attempts per client address a minute (an office behind one "
+        "address signs in at once); each API process counts its own",
+    )
+
     temporal_ui_origin: str = "http://127.0.0.1:8233"
     api_contact: dict[str, str] = Field(
         {

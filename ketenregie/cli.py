@@ -91,6 +91,10 @@ def up(
         "KETENREGIE_DATABASE_URL": dsn,
         "KETENREGIE_DATA_DIR": str(data),
         "KETENREGIE_WORKER_METRICS_ADDRESS": metrics_at,
+        # plain HTTP on this machine: a Secure cookie would not come back (unless asked for)
+        "KETENREGIE_SECURE_COOKIES": str(
+            "secure_cookies" in settings.model_fields_set and settings.secure_cookies
+        ),
     }
     if demo:
         env["KETENREGIE_TIME_SCALE"], env["KETENREGIE_FIRST_DAY_SCALE"] = "0.0001", "0.01"

@@ -358,6 +358,13 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER person_corrections_no_change BEFORE UPDATE ON person_corrections
         FOR EACH ROW EXECUTE FUNCTION person_corrections_are_kept();
     """,
+    # the pages' sessions ended by signing out, kept until they would have expired
+    """
+    CREATE TABLE ended_sessions (
+        session_id text PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+    );
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

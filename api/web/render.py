@@ -17,10 +17,12 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, FunctionLoader
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, FunctionLoader, pass_context
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from api.problems import form_fields, form_refusal
+from api.security import CSRF_FIELD, csrf_token
 from domain.access import ROLE_NAMES
 from domain.acute_safety import PLACEMENT_LABELS
 from domain.advice import STATUSES as ADVICE_STATUSES
@@ -108,6 +110,13 @@ def decision_due(h) -> datetime | None:
     return next((d.due_at for d in h.deadlines if d.key == "mayor_decision"), None)
 
 
+@pass_context
+def csrf_field(context) -> Markup:
+    """The hidden field every page form that changes something carries (`api.security`)."""
+    token = context.get("csrf_token")
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">' if token else "")
+
+
 ENV = Environment(
     loader=ChoiceLoader([FunctionLoader(procedure_page), FileSystemLoader(TEMPLATE_DIR)]),
     autoescape=True,
@@ -131,6 +140,7 @@ ENV.globals.update(
     risk_answers=RISK_ANSWER_LABELS,
     follow_up_names=FOLLOW_UP_NAMES,
     yesno=yesno,
+    csrf_field=csrf_field,
     decision_due=decision_due,
     audience_name=audience_name,
 )
@@ -139,7 +149,9 @@ ENV.globals.update(
 def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     """Template `name` with what every page shows: who is signed in, for which organisation."""
     principal = getattr(request.state, "principal", None)
-    chain = request.app.state.settings.chain
+    settings = request.app.state.settings
+    chain = settings.chain
+    session_id = getattr(request.state, "session_id", None)
     found = chain.organisation(principal.org) if principal else None
     return TEMPLATES.TemplateResponse(
         request,
@@ -151,7 +163,8 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
             "partner_name": lambda org: (
                 (chain.partner(org) or (None, None))[1].name if chain.partner(org) else org
             ),
-            "demo": demo_banner(request.app.state.settings),
+            "demo": demo_banner(settings),
+            "csrf_token": session_id and csrf_token(settings.session_key, session_id),
             # from the registry as it is now: a procedure registered later has its words too
             "path_names": {kind: p.spec.label for kind, p in PROCEDURES.items()},
             "path_statuses": {
@@ -200,6 +213,7 @@ async def submit(
     page again, `again(status, outcome=..., asked=...)`, with what was typed kept and the
     invalid fields (`outcome["fields"]`, see `form_fields`) to show beside each."""
     form = dict(await request.form())
+    form.pop(CSRF_FIELD, None)  # checked before (api.app); no field of the command
     fields: dict[str, str] = {}
     try:
         result = await send(form)

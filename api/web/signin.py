@@ -11,11 +11,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import oidc
-from api.auth import SESSION_COOKIE, SESSION_HOURS, current_principal, principal_from, session_token
+from api.auth import SESSION_COOKIE, current_principal, principal_from, read_session, session_token
 from api.deps import PartsDep, SettingsDep
 from api.web.render import page
 from domain.access import Principal, roles_for
 from services import case as case_service
+from services import sessions
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,8 +75,34 @@ async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
 def _signed_in(response: Response, settings, principal: Principal) -> Response:
     token = session_token(settings, principal)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=SESSION_HOURS * 3600
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=int(settings.session_hours * 3600),
     )
+    return response
+
+
+def by_address(request: Request, settings) -> dict[str, int]:
+    client = request.client.host if request.client else ""
+    return {f"address:{client}": settings.sign_ins_per_minute_per_address}
+
+
+def by_account(settings, account: str) -> dict[str, int]:
+    return {f"account:{account}": settings.sign_ins_per_minute}
+
+
+def too_many_attempts(request: Request, limits: dict[str, int]) -> Response | None:
+    """A page that says to wait (429 with Retry-After) when this address or this account
+    tried to sign in too often within a minute; None: go on."""
+    wait = request.app.state.sign_in_attempts.wait(limits)
+    if not wait:
+        return None
+    detail = f"Te veel aanmeldpogingen in korte tijd. Probeer het over {wait} seconden opnieuw."
+    response = page(request, "error.html", 429, title="Te veel pogingen", detail=detail)
+    response.headers["Retry-After"] = str(wait)
     return response
 
 
@@ -91,6 +118,9 @@ async def login(
     """Development sign-in: a locally signed session. With OIDC configured, sign in there."""
     if not settings.dev_sign_in:
         raise HTTPException(404, "aanmelden gaat via de identity provider van uw organisatie")
+    account = by_account(settings, f"{org}/{role}/{name.strip().lower()}")
+    if refused := too_many_attempts(request, by_address(request, settings) | account):
+        return refused
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     subject = f"dev-{slug}" if slug else f"user-{uuid.uuid4().hex[:8]}"
     claims = {"sub": subject, "org": org, "role": role, "name": name.strip()}
@@ -147,6 +177,8 @@ async def oidc_callback(
     Strict cookie set at the end of a redirect chain from another site is not sent within it."""
     if settings.oidc_issuer is None:
         raise HTTPException(404, "aanmelden via een identity provider is hier niet ingesteld")
+    if refused := too_many_attempts(request, by_address(request, settings)):
+        return refused
     try:
         if error or not code:
             raise oidc.SignInRefused(403, "De identity provider heeft u niet aangemeld.")
@@ -162,6 +194,10 @@ async def oidc_callback(
         home = home_of(principal)
     except oidc.SignInRefused as e:
         return _refused(request, e)
+    if refused := too_many_attempts(
+        request, by_account(settings, f"{principal.org}/{claims['sub']}")
+    ):
+        return refused
     name = claims.get("name") or claims.get("preferred_username") or principal.subject
     principal = principal.model_copy(update={"name": str(name)[:80]})
     email = claims.get("email") if claims.get("email_verified", True) else None
@@ -172,7 +208,17 @@ async def oidc_callback(
 
 
 @router.get("/logout")
-async def logout() -> Response:
+async def logout(request: Request, settings: SettingsDep) -> Response:
+    """Signing out ends the session on the server too: its cookie, kept or copied, no longer
+    opens a page."""
+    try:
+        claims = read_session(settings, request.cookies.get(SESSION_COOKIE, ""))
+    except HTTPException:
+        claims = None  # no session, or one that no longer holds
+    if claims is not None:
+        await sessions.end(request.app.state.pool, claims["jti"], claims["exp"])
     response = RedirectResponse("/login", 303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="strict", secure=settings.secure_cookies
+    )
     return response

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from api.auth import read_session
+from api.security import CSRF_HEADER, csrf_token
+
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 WAIT = 15_000  # ms: pages refresh every 5 s
 
@@ -38,3 +41,8 @@ async def wcag_violations(page) -> list[str]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
     )
     return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
+
+
+def csrf_header(settings, session: str) -> dict[str, str]:
+    """The header htmx sends with every request of a page under the session cookie `session`."""
+    return {CSRF_HEADER: csrf_token(settings.session_key, read_session(settings, session)["jti"])}

@@ -101,6 +101,11 @@ def settings(workdir: Path, database_url: str, temporal: TemporalDevServer, span
         # test_radar runs the default rule on an app of its own
         repeat_meldingen=1000,
         repeat_during_huisverbod=False,
+        secure_cookies=False,  # the pages over plain HTTP
+        # the suite signs in the same few accounts from one address time and again;
+        # test_web_surface checks the limit on an app of its own
+        sign_ins_per_minute=1000,
+        sign_ins_per_minute_per_address=1000,
     )
 
 

@@ -9,7 +9,7 @@ import httpx
 from playwright.async_api import expect
 
 from api.auth import SESSION_COOKIE, mint_token
-from tests.integration.browsing import WAIT, shot, signed_in
+from tests.integration.browsing import WAIT, csrf_header, shot, signed_in
 
 
 async def test_a_worker_registers_advises_and_converts_an_advice_question(browser, site):
@@ -74,7 +74,9 @@ async def test_a_refused_advice_form_keeps_what_was_typed_and_says_why_beside_it
     app, site, settings
 ):
     token = mint_token(settings, org="vt-haaglanden", role="worker")
-    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+    async with httpx.AsyncClient(
+        base_url=site, cookies={SESSION_COOKIE: token}, headers=csrf_header(settings, token)
+    ) as client:
         long = "Een vraag over een gezin. " * 80  # past the 2000 characters a question may have
         typed = {"vrager": "anonymous", "gemeente": "GM0518", "vraag": long, "naam1": "Sara"}
         r = await client.post("/adviesvragen/nieuw", data=typed)

@@ -9,7 +9,7 @@ import httpx
 from playwright.async_api import expect
 
 from api.auth import SESSION_COOKIE, mint_token
-from tests.integration.browsing import WAIT, shot, signed_in, wcag_violations
+from tests.integration.browsing import WAIT, csrf_header, shot, signed_in, wcag_violations
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, open_case, request_huisverbod
 from tests.integration.test_paths_api import amsterdam_today, case_kinds, family
@@ -60,7 +60,9 @@ async def test_a_coordinator_assigns_and_a_worker_moves_the_case_on(browser, sit
 async def test_a_step_the_case_refuses_says_why_beside_its_form(app, site, settings, api):
     case_id = await open_case(api, unsafety={"acute": False, "structural": True})
     token = mint_token(settings, org="vt-haaglanden", role="worker")
-    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+    async with httpx.AsyncClient(
+        base_url=site, cookies={SESSION_COOKIE: token}, headers=csrf_header(settings, token)
+    ) as client:
         # a monitoring check while the case is still in triage
         r = await client.post(f"/casus/{case_id}/stap/monitoring", data={"safety_holds": "ja"})
         assert r.status_code == 409, r.text

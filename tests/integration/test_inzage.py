@@ -12,6 +12,8 @@ import uuid
 import httpx
 from pypdf import PdfReader
 
+from api.auth import SESSION_COOKIE
+from tests.integration.browsing import csrf_header
 from tests.integration.conftest import eventually
 from tests.integration.flows import open_case
 
@@ -220,6 +222,7 @@ async def test_the_privacy_officer_signs_in_and_does_it_on_the_pages(app, api):
         assert data["files"][0]["content"] == [f"{MASKED} dreigde."]
 
         where = "/regio/haaglanden/inzage/correctie"
+        browser.headers.update(csrf_header(app.state.settings, browser.cookies[SESSION_COOKIE]))
         typed = {
             "naam": "A" * 201,
             "geboortedatum": "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
-from tests.integration.browsing import WAIT, shot, signed_in
+from tests.integration.browsing import WAIT, csrf_header, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import GROUNDS, melding, request_huisverbod
 
@@ -141,7 +141,9 @@ async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):
     from api.auth import SESSION_COOKIE, mint_token
 
     token = mint_token(settings, org="burgemeester-gm0518", role="staff")
-    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+    async with httpx.AsyncClient(
+        base_url=site, cookies={SESSION_COOKIE: token}, headers=csrf_header(settings, token)
+    ) as client:
         r = await client.post("/inbox/onbekend/besluit", data={"reason": "x"})
     assert r.status_code == 422 and "text/html" in r.headers["content-type"]
     assert "Onjuiste invoer" in r.text and "Dit veld is verplicht" in r.text
