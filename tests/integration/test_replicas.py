@@ -53,6 +53,11 @@ async def both_poll(client, task_queue: str, processes: list[subprocess.Popen]) 
     return {str(p.pid) for p in processes} <= polling
 
 
+def decided(case: dict) -> dict:
+    """What a safety assessment decides about a case."""
+    return {k: case[k] for k in ("case_id", "phase", "acute", "structural")}
+
+
 def kill(process: subprocess.Popen) -> None:
     os.kill(process.pid, signal.SIGKILL)
     assert process.wait(10) == -signal.SIGKILL
@@ -197,8 +202,7 @@ async def test_an_api_process_killed_mid_commands_loses_none_and_does_none_twice
         body = melding(summary=f"replica {run} {i}")
         opened = await send(http, "/v1/meldingen", body, f"{run}-melding-{i}")
         assert opened.status_code == 201, opened.text
-        if len(answers) >= 3:
-            melded.set()
+        melded.set()  # the others' requests are in flight now
         case_id = opened.json()["case_id"]
         url = f"/v1/cases/{case_id}/safety-assessment"
         assessed = await send(
@@ -246,7 +250,10 @@ async def test_an_api_process_killed_mid_commands_loses_none_and_does_none_twice
                 url = f"/v1/cases/{case_id}/safety-assessment"
                 body = {"acute": False, "structural": True}
                 again = await send(http, url, body, f"{run}-assessment-{i}")
-                assert (again.status_code, again.json()) == (200, assessed.json())
+                # the step's outcome as first answered; the case around it moved on (its
+                # deadlines, updated_at), so the whole view is not repeated
+                assert again.status_code == 200
+                assert decided(again.json()) == decided(assessed.json())
                 kinds = [
                     e["kind"] for e in (await http.get(f"/v1/cases/{case_id}")).json()["timeline"]
                 ]
@@ -265,4 +272,4 @@ async def test_an_api_process_killed_mid_commands_loses_none_and_does_none_twice
     finally:
         await conn.close()
     assert sorted(r["n"] for r in counts) == [1] * 16
-    print(f"{retried} tries sent again after the kill")
+    assert retried > 0, "no request was cut off by the kill: the test proves nothing"
