@@ -6,11 +6,13 @@ never killed, so it counts what each partner received. N flows run concurrently 
 API, as a client with retries and idempotency keys would: a police melding, a huisverbod
 request, the hulpofficier's decision, for some an extension by the mayor and an appeal.
 F faults land at seeded random moments: SIGKILL of the worker or the API, kill -9 of the
-dev server, an immediate Postgres stop; each part comes back after a short pause. Then the
+dev server, an immediate Postgres stop; each part comes back after a short pause. With
+`--replicas 2` two workers and two API processes (on one port) run, and the faults also kill
+one worker, one API, one of each at once, or both of a kind. Then the
 time-scaled bans run out, and the bench checks its own record against the system. It
 prints a figure a line and, last, one summary line; it asserts nothing and stops by itself.
 
-    python -m bench.chaos --cases 60 --faults 500 --seed 1
+    python -m bench.chaos --cases 60 --faults 500 --seed 1 [--replicas 2]
 """
 
 from __future__ import annotations
@@ -40,10 +42,11 @@ from ketenregie.stack import (
     Part,
     Supervisor,
     free_port,
-    spawn,
 )
 
 PARTS = ("worker", "api", "temporal", "postgres")
+# with replicas: one worker, one API, one of each at once, both workers, both APIs
+REPLICA_FAULTS = ("worker", "api", "worker+api", "workers", "apis", "temporal", "postgres")
 RETRY_FOR = 300.0  # seconds a client keeps retrying one command
 GRACE = 20.0  # seconds after a part is back in which 5xx answers still count as the fault's
 
@@ -61,15 +64,19 @@ class Record:
     flows: dict[int, dict] = field(default_factory=dict)
     server_errors: list[float] = field(default_factory=list)
     windows: list[tuple[float, float]] = field(default_factory=list)
+    fault_kinds: Counter = field(default_factory=Counter)
     gave_up: int = 0
 
 
 class Stack(BenchStack):
-    """The parts as separate processes, each to be killed and brought back."""
+    """The parts as separate processes, each to be killed and brought back; `replicas`
+    workers and as many API processes (on one port)."""
 
-    def __init__(self, root: Path, time_scale: float) -> None:
+    def __init__(self, root: Path, time_scale: float, replicas: int = 1) -> None:
         super().__init__(
             root,
+            workers=replicas,
+            apis=replicas,
             task_queue="chaos",
             time_scale=time_scale,
             decision_window_hours=24 * 30,  # the bench decides at once; no escalation storm
@@ -80,44 +87,51 @@ class Stack(BenchStack):
             self.temporal.start()
             return self.temporal.process
 
-        self.parts = {
-            "temporal": Part("temporal", start_temporal, self.logs / "temporal.log"),
-            "worker": Part(
-                "worker", lambda: spawn("worker", self.env, self.logs / "worker.log"), None
-            ),
-            "api": Part("api", lambda: spawn("api", self.env, self.logs / "api.log"), None),
-        }
-        self.supervisor = QuickSupervisor(list(self.parts.values()), lambda line: None)
+        self.temporal_part = Part("temporal", start_temporal, self.logs / "temporal.log")
+        self.faults = PARTS if replicas == 1 else REPLICA_FAULTS
+        self.supervisor = QuickSupervisor(
+            [self.temporal_part, *self.workers, *self.apis], lambda line: None
+        )
 
     async def start(self) -> None:
         await self.start_sinks()
-        self.parts["temporal"].start()
-        self.parts["worker"].start()
-        self.parts["api"].start()
+        self.temporal_part.start()
+        self.start_replicas()
         await self.wait_healthy()
 
     async def wait_healthy(self, timeout: float = 120.0) -> None:
         """Until the stack is up, bringing back what died meanwhile."""
         await super().wait_healthy(timeout, meanwhile=self.supervisor.tick)
 
-    def kill(self, part: str) -> None:
-        if part == "postgres":
+    def kill(self, fault: str, rng: random.Random) -> list[Part]:
+        """SIGKILL the processes of `fault` (Postgres: an immediate stop); which they were."""
+        if fault == "postgres":
             pgexec(
                 "pg_ctl",
                 ("-D", str(self.pg.pgdata), "-m", "immediate", "stop"),
                 bin_path=self.pg.bin_path,
                 user=self.pg.system_user,
             )
-            return
-        process = self.parts[part].process
-        if process is not None and process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
+            return []
+
+        def one(parts: list[Part]) -> list[Part]:
+            return [rng.choice(parts)] if len(parts) > 1 else parts
+
+        victims = {
+            "temporal": lambda: [self.temporal_part],
+            "worker": lambda: one(self.workers),
+            "api": lambda: one(self.apis),
+            "worker+api": lambda: one(self.workers) + one(self.apis),
+            "workers": lambda: self.workers,
+            "apis": lambda: self.apis,
+        }[fault]()
+        for part in victims:
+            if part.process is not None and part.process.poll() is None:
+                os.kill(part.process.pid, signal.SIGKILL)
+        return victims
 
     def revive_postgres(self) -> None:
         self.pg.ensure_postgres_running()
-
-    async def stop(self) -> None:
-        await super().stop(self.parts["api"].process, self.parts["worker"].process)
 
 
 async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, **kw):
@@ -225,20 +239,20 @@ async def inject(stack: Stack, record: Record, faults: int, seed: int, done: asy
     rng = random.Random(seed)
     for _ in range(faults):
         await asyncio.sleep(rng.uniform(0.2, 1.5 if not done.is_set() else 0.6))
-        part = rng.choice(PARTS)
+        fault = rng.choice(stack.faults)
         start = time.monotonic()
-        stack.kill(part)
+        killed = stack.kill(fault, rng)
         await asyncio.sleep(rng.uniform(0.1, 1.0))
-        if part == "postgres":
+        if fault == "postgres":
             await asyncio.to_thread(stack.revive_postgres)
         else:
-            for _ in range(100):  # the supervisor brings it back
+            for _ in range(100):  # the supervisor brings them back
                 await asyncio.to_thread(stack.supervisor.tick)
-                proc = stack.parts[part].process
-                if proc is not None and proc.poll() is None:
+                if all(p.process is not None and p.process.poll() is None for p in killed):
                     break
                 await asyncio.sleep(0.2)
         record.windows.append((start, time.monotonic()))
+        record.fault_kinds[fault] += 1
 
 
 async def supervise(stack: Stack, stop: asyncio.Event) -> None:
@@ -352,11 +366,18 @@ async def check(stack: Stack, record: Record, time_scale: float) -> dict[str, in
     }
 
 
-async def run(cases: int, faults: int, seed: int, time_scale: float, root: Path | None = None):
+async def run(
+    cases: int,
+    faults: int,
+    seed: int,
+    time_scale: float,
+    root: Path | None = None,
+    replicas: int = 1,
+):
     """Run the chaos and return its figures (the suite runs a small one and checks them)."""
     root = root or Path(tempfile.mkdtemp(prefix="ketenregie-chaos-"))
     root.chmod(0o755)
-    stack = Stack(root, time_scale)
+    stack = Stack(root, time_scale, replicas)
     record = Record()
     await stack.start()
     settings = stack.settings
@@ -400,6 +421,7 @@ async def run(cases: int, faults: int, seed: int, time_scale: float, root: Path 
         await keeper
         figures = await check(stack, record, time_scale)
         figures["faults"] = len(record.windows)
+        figures["faults_by_kind"] = dict(sorted(record.fault_kinds.items()))
         figures["error_samples"] = [
             f["error"][:160] for f in record.flows.values() if "error" in f
         ][:5]
@@ -415,13 +437,23 @@ def main() -> None:
     parser.add_argument("--faults", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-scale", type=float, default=0.00005, help="10 days = 43 s")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="workers and API processes (on one port); with 2 or more the faults also kill one"
+        " of them, one of each, or all of one kind",
+    )
     args = parser.parse_args()
-    figures = asyncio.run(run(args.cases, args.faults, args.seed, args.time_scale))
+    figures = asyncio.run(
+        run(args.cases, args.faults, args.seed, args.time_scale, replicas=args.replicas)
+    )
     for name, value in figures.items():
         print(f"{name:<32} {value}")
 
     print(
-        f"chaos: {figures['cases']} cases, {figures['faults']} faults, lost {figures['lost']}, "
+        f"chaos: {figures['cases']} cases, {figures['faults']} faults, "
+        f"{args.replicas} worker(s) and API(s), lost {figures['lost']}, "
         f"duplicated {figures['duplicated']}, duplicate notifications "
         f"{figures['duplicate_notifications']}, missing notifications "
         f"{figures['missing_notifications']}, stuck {figures['stuck']}, failed {figures['failed']}"

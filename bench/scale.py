@@ -76,7 +76,6 @@ from domain.huisverbod import DecisionIn, HuisverbodRequestIn
 from domain.ids import case_workflow_id
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
-from ketenregie.stack import spawn
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import AuditEntry, Caller, Parts
@@ -170,17 +169,12 @@ class Stack(BenchStack):
 
     def __init__(self, root: Path) -> None:
         super().__init__(root, task_queue="scale")
-        self.worker = self.api = None
 
     async def start(self) -> None:
         await self.start_sinks()
         self.temporal.start()
-        self.worker = spawn("worker", self.env, self.logs / "worker.log")
-        self.api = spawn("api", self.env, self.logs / "api.log")
+        self.start_replicas()
         await self.wait_healthy()
-
-    async def stop(self) -> None:
-        await super().stop(self.api, self.worker)
 
 
 class Bench:
@@ -426,8 +420,8 @@ class Bench:
     def resources(self) -> None:
         st = self.stack
         for name, pid in (
-            ("worker process", st.worker.pid),
-            ("API process", st.api.pid),
+            ("worker process", st.workers[0].process.pid),
+            ("API process", st.apis[0].process.pid),
             ("Temporal dev server", st.temporal.process.pid),
             ("bench process (fill client + sink)", os.getpid()),
         ):

@@ -1,6 +1,7 @@
-"""The stack a bench runs against: an embedded Postgres, the Temporal dev server, the worker
-and the API as processes of their own, and the partners' mail and webhook sink in the bench
-process (it counts what each partner received)."""
+"""The stack a bench runs against: an embedded Postgres, the Temporal dev server, the workers
+and the APIs as processes of their own (as many of each as asked: the APIs accept on one
+socket, as under `ketenregie up --workers N --apis M`), and the partners' mail and webhook
+sink in the bench process (it counts what each partner received)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,26 @@ import httpx
 
 from infra.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
-from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port, stop_process
+from ketenregie.stack import (
+    Part,
+    TemporalDevServer,
+    embedded_postgres,
+    free_port,
+    nth_address,
+    replicas,
+    shared_listener,
+    spawn,
+    stop_process,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 class BenchStack:
     """The parts on fresh ports under `root`; `settings` are the bench's own (task queue,
-    time scale, ...). The worker and the API read the same settings from `env`."""
+    time scale, ...). The workers and the APIs read the same settings from `env`."""
 
-    def __init__(self, root: Path, **settings: Any) -> None:
+    def __init__(self, root: Path, workers: int = 1, apis: int = 1, **settings: Any) -> None:
         self.root, self.logs = root, root / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.dsn, self.pg = embedded_postgres(root / "pg")
@@ -55,6 +66,22 @@ class BenchStack:
         self.hooks = WebhookReceiver(
             self.settings.smtp_host, sink_port, self.settings.webhook_secret
         )
+        self.listener = shared_listener(self.settings.api_host, self.settings.api_port)
+        self.workers: list[Part] = replicas("worker", workers, self._worker, self.logs)
+        self.apis: list[Part] = replicas(
+            "api", apis, lambda i, log: spawn("api", self.env, log, self.listener), self.logs
+        )
+
+    def _worker(self, i: int, log: Path) -> subprocess.Popen:
+        env = self.env
+        if metrics := env.get("KETENREGIE_WORKER_METRICS_ADDRESS"):  # a port each
+            env = env | {"KETENREGIE_WORKER_METRICS_ADDRESS": nth_address(metrics, i)}
+        return spawn("worker", env, log)
+
+    def start_replicas(self) -> None:
+        """Start every worker and API process."""
+        for part in self.workers + self.apis:
+            part.start()
 
     @property
     def base(self) -> str:
@@ -81,10 +108,11 @@ class BenchStack:
                 await asyncio.sleep(0.3)
         raise RuntimeError(f"the stack did not become healthy; see {self.logs}")
 
-    async def stop(self, *processes: subprocess.Popen | None) -> None:
-        """Stop `processes` (the API, the worker), then the servers and the sink."""
-        for process in processes:
-            stop_process(process)
+    async def stop(self) -> None:
+        """Stop the APIs and the workers, then the servers and the sink."""
+        for part in self.apis + self.workers:
+            stop_process(part.process)
+        self.listener.close()
         self.temporal.stop()
         await self.hooks.stop()
         self.mail.stop()

@@ -40,8 +40,12 @@ def up(
             " 2.4 minutes), every later day 10,000 times faster (a 10-day ban about 16 minutes)"
         ),
     ] = False,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes on the one task queue")] = 1,
+    apis: Annotated[int, typer.Option(min=1, help="API processes sharing the API's one port")] = 1,
 ) -> None:
-    """Start Postgres, the Temporal dev server, the worker and the API; Ctrl-C stops all."""
+    """Start Postgres, the Temporal dev server, the workers and the APIs; Ctrl-C stops all.
+    A part that dies is started again; while it is down its replicas carry on (README:
+    "Replicas on one machine")."""
     # the duties the chain is checked against include every registered procedure's notices
     import services.procedures  # noqa: F401
     from ketenregie.stack import (
@@ -49,6 +53,9 @@ def up(
         Supervisor,
         TemporalDevServer,
         embedded_postgres,
+        nth_address,
+        replicas,
+        shared_listener,
         spawn,
         wait_for_temporal,
     )
@@ -100,13 +107,23 @@ def up(
         env["KETENREGIE_TIME_SCALE"], env["KETENREGIE_FIRST_DAY_SCALE"] = "0.0001", "0.01"
     if time_scale is not None:
         env["KETENREGIE_TIME_SCALE"] = str(time_scale)
-    parts = [temporal_part] + [
-        Part(role, lambda role=role: spawn(role, env, logs / f"{role}.log"), logs / f"{role}.log")
-        for role in ("sink", "worker", "api")
+    listener = shared_listener(settings.api_host, settings.api_port)
+
+    def worker_part(i: int, log: Path):  # each worker serves its metrics on a port of its own
+        return spawn(
+            "worker", env | {"KETENREGIE_WORKER_METRICS_ADDRESS": nth_address(metrics_at, i)}, log
+        )
+
+    parts = [
+        temporal_part,
+        Part("sink", lambda: spawn("sink", env, logs / "sink.log"), logs / "sink.log"),
+        *replicas("worker", workers, worker_part, logs),
+        *replicas("api", apis, lambda i, log: spawn("api", env, log, listener), logs),
     ]
     supervisor = Supervisor(parts, lambda line: typer.echo(line, err=True))
     for part in parts[1:]:
         part.start()
+    metrics_ports = metrics_at if workers == 1 else f"{metrics_at} .. +{workers - 1}"
     typer.echo(
         f"ketenregie is up\n"
         f"  API          {api_url}  (docs: {api_url}/docs, health: {api_url}/healthz)\n"
@@ -115,7 +132,8 @@ def up(
         f" payloads decoded by {api_url}/codec for a coordinator signed in to the pages)\n"
         f"  Partner sink http://{settings.smtp_host}:{settings.sink_port}/  (what partners were"
         f" sent; SMTP :{settings.smtp_port}, log {logs / 'sink.log'})\n"
-        f"  Metrics      {api_url}/metrics (API), http://{metrics_at}/metrics (worker)\n"
+        f"  Metrics      {api_url}/metrics (API), http://{metrics_ports}/metrics (worker)\n"
+        f"  Replicas     {workers} worker(s), {apis} API process(es) on the one port\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
         f"  data dir     {data}  (logs in {logs})\n"
         f"  Atw calendar decrees known up to {dutch_date(calendar_reach())}"
@@ -137,6 +155,7 @@ def up(
     finally:
         typer.echo("stopping ...")
         supervisor.stop_all()
+        listener.close()
         if pg_server is not None:
             pg_server.cleanup()
         typer.echo("stopped")
@@ -199,7 +218,15 @@ def sink() -> None:
 
 
 @app.command()
-def api() -> None:
+def api(
+    fd: Annotated[
+        int | None,
+        typer.Option(
+            help="serve on this inherited listening socket, shared with other API processes"
+            " (`ketenregie up --apis`), instead of binding api_host:api_port"
+        ),
+    ] = None,
+) -> None:
     """Serve the HTTP API."""
     import uvicorn
 
@@ -208,9 +235,13 @@ def api() -> None:
 
     settings = Settings()
     telemetry.setup(settings, "api")
-    uvicorn.run(
-        create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None
-    )
+    app = create_app(settings)
+    if fd is None:
+        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None)
+        return
+    # uvicorn's own `fd=` takes the socket for a Unix one; this one is TCP
+    config = uvicorn.Config(app, log_config=None)
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
 if __name__ == "__main__":

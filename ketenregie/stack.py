@@ -106,14 +106,53 @@ def stop_process(process: subprocess.Popen | None, timeout: float = 15.0) -> Non
         process.wait()
 
 
-def spawn(role: str, env: dict[str, str], log_file: Path) -> subprocess.Popen:
-    """Run `ketenregie <role>` as a child process with its output in `log_file`."""
+def spawn(
+    role: str, env: dict[str, str], log_file: Path, listener: socket.socket | None = None
+) -> subprocess.Popen:
+    """Run `ketenregie <role>` as a child process with its output in `log_file`; an API
+    given `listener` serves on that socket (`ketenregie api --fd`), beside its other replicas."""
+    args, fds = [], ()
+    if listener is not None:
+        args, fds = ["--fd", str(listener.fileno())], (listener.fileno(),)
     return subprocess.Popen(
-        [sys.executable, "-m", "ketenregie.cli", role],
+        [sys.executable, "-m", "ketenregie.cli", role, *args],
         env={**os.environ, **env},
         stdout=log_file.open("ab"),
         stderr=subprocess.STDOUT,
+        pass_fds=fds,
     )
+
+
+def shared_listener(host: str, port: int) -> socket.socket:
+    """The API's port, bound once here and shared by every API process: the kernel hands each
+    new connection to whichever replica accepts first, so one that dies (or is not up yet)
+    takes nothing but the requests it already held (a client retries those)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def replicas(role: str, count: int, start, logs: Path) -> list[Part]:
+    """`count` parts of `role`; `start(i, log_file)` starts the i-th (from 0). One replica
+    logs to `<role>.log`, more to `<role>-1.log`, `<role>-2.log`, ..."""
+    if count == 1:
+        return [Part(role, lambda: start(0, logs / f"{role}.log"), logs / f"{role}.log")]
+    return [
+        Part(
+            f"{role} {i + 1}",
+            lambda i=i: start(i, logs / f"{role}-{i + 1}.log"),
+            logs / f"{role}-{i + 1}.log",
+        )
+        for i in range(count)
+    ]
+
+
+def nth_address(address: str, i: int) -> str:
+    """host:port of the i-th replica's own endpoint (a worker's metrics): the port plus i."""
+    host, _, port = address.rpartition(":")
+    return f"{host}:{int(port) + i}"
 
 
 async def wait_for_temporal(address: str, timeout: float = 60.0) -> None:
