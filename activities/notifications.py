@@ -23,6 +23,7 @@ from typing import Any
 
 import asyncpg
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -71,6 +72,7 @@ class NotificationActivities:
         self._pool = pool
         self._chain = chain
         self._sender = sender
+        self._wakes = SharedWakes()
 
     async def _plan(
         self, conn: asyncpg.Connection, notice: Notice, *, dispatched: bool
@@ -99,7 +101,7 @@ class NotificationActivities:
             if failed := [d for d in stored if d["status"] == "failed"]:
                 await self._escalate(notice, failed, batch.delivery)
         for region in sorted(regions):
-            await wake_dispatcher(region, batch.delivery)
+            await self._wakes.wake(region, batch.delivery)
 
     @activity.defn
     async def deliver_due(self, job: DispatchInput) -> DispatchRound:
@@ -163,7 +165,7 @@ class NotificationActivities:
             if await notices.notice(conn, escalation.key) is not None:
                 return
             await self._plan(conn, escalation, dispatched=True)
-        await wake_dispatcher(escalation.region, policy)
+        await self._wakes.wake(escalation.region, policy)
         if notice.about == "advice":  # its coordinator is told; the question has no such event
             return
         try:
@@ -214,14 +216,55 @@ class NotificationActivities:
 async def wake_dispatcher(region: str, delivery: DeliveryPolicy) -> None:
     """Signal the region's dispatcher that deliveries wait, starting it when it does not run
     (signal-with-start: one call either way)."""
-    task_queue = activity.info().task_queue
-    await activity.client().start_workflow(
+    await signal_dispatcher(activity.client(), activity.info().task_queue, region, delivery)
+
+
+async def signal_dispatcher(
+    client: Client, task_queue: str, region: str, delivery: DeliveryPolicy
+) -> None:
+    await client.start_workflow(
         DISPATCH_WORKFLOW,
         DispatchInput(region=region, delivery=delivery),
         id=dispatch_workflow_id(task_queue, region),
         task_queue=task_queue,
         start_signal=DISPATCH_WAKE,
     )
+
+
+class SharedWakes:
+    """Wakes of one region's dispatcher that are asked for while one is on its way share the
+    next one: a caller returns once a signal that left after its call was accepted, so no row
+    it committed waits unseen, and a storm of 5,000 reminders at 09:00 signals the dispatcher
+    a few times a second rather than 5,000 times (each signal is a write to the dispatcher's
+    one history, which the server serialises)."""
+
+    def __init__(self) -> None:
+        self._next: dict[tuple[str, str], asyncio.Future] = {}
+        self._senders: dict[tuple[str, str], asyncio.Task] = {}
+
+    async def wake(self, region: str, delivery: DeliveryPolicy) -> None:
+        key = (activity.info().task_queue, region)
+        waiting = self._next.get(key)
+        if waiting is None:
+            waiting = self._next[key] = asyncio.get_running_loop().create_future()
+            if key not in self._senders:
+                signal = self._signal(key, activity.client(), delivery)
+                self._senders[key] = asyncio.create_task(signal)
+        await asyncio.shield(waiting)
+
+    async def _signal(self, key: tuple[str, str], client: Client, delivery: DeliveryPolicy) -> None:
+        """Send the wakes of `key` one after another until nobody waits for one."""
+        try:
+            while (waiting := self._next.pop(key, None)) is not None:
+                task_queue, region = key
+                try:
+                    await signal_dispatcher(client, task_queue, region, delivery)
+                except Exception as e:  # noqa: BLE001 - each caller retries its own activity
+                    waiting.set_exception(e)
+                else:
+                    waiting.set_result(None)
+        finally:
+            del self._senders[key]
 
 
 async def _case_contacts(conn: asyncpg.Connection, case_id: str) -> CaseContacts | None:

@@ -2,9 +2,11 @@
 
 `NoopFlow` is the shape before the lean notices (a workflow per notice, regular activities);
 `LeanNoopFlow` is the lean one (local activities, a region's shared dispatcher woken by
-signal-with-start, delivering in rounds)."""
+signal-with-start, delivering in rounds). `StormSleeper` is a reminder's raw shape: sleep to
+a moment, then one local activity."""
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 from temporalio import activity, workflow
 
@@ -27,6 +29,26 @@ async def noop_enqueue(task_queue: str) -> None:
         task_queue=task_queue,
         start_signal="wake",
     )
+
+
+@activity.defn
+async def stamp() -> float:
+    """The wall-clock time the activity ran (a reminder's outbox row has its own)."""
+    return time.time()
+
+
+@workflow.defn
+class StormSleeper:
+    """Sleeps until `due`, then runs one local activity; answers how late that ran (s)."""
+
+    @workflow.run
+    async def run(self, due: str) -> float:
+        moment = datetime.fromisoformat(due)
+        await workflow.sleep(max(moment - workflow.now(), timedelta(milliseconds=1)))
+        ran = await workflow.execute_local_activity(
+            stamp, start_to_close_timeout=timedelta(seconds=30)
+        )
+        return ran - moment.timestamp()
 
 
 @workflow.defn

@@ -65,6 +65,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -97,10 +98,12 @@ DECISION = {
 }
 
 
-def melding(tag: str, municipality: str, *, acute: bool = False, received_at=None) -> dict:
+def melding(
+    tag: str, municipality: str, *, region: str = REGION, acute: bool = False, received_at=None
+) -> dict:
     """A melding about two people named only here, so the radar finds no repeat."""
     body = {
-        "region": REGION,
+        "region": region,
         "municipality": municipality,
         "reporter": {"kind": "professional", "organisation": "Huisartsenpraktijk"},
         "persons": [
@@ -167,8 +170,8 @@ async def bounded(
 class Stack(BenchStack):
     """The worker and the API as processes of their own, started once."""
 
-    def __init__(self, root: Path) -> None:
-        super().__init__(root, task_queue="scale")
+    def __init__(self, root: Path, workers: int = 1, **settings: Any) -> None:
+        super().__init__(root, workers=workers, task_queue="scale", **settings)
 
     async def start(self) -> None:
         await self.start_sinks()
@@ -261,12 +264,13 @@ class Bench:
         a = self.args
         a.measures = min(a.measures, a.cases // 10)
         a.samples = min(a.samples, a.cases - a.measures)
-        municipalities = [m.code for m in self.settings.chain.region(REGION).municipalities]
+        regions = self.settings.chain.regions if a.spread else [self.settings.chain.region(REGION)]
+        places = [(r.slug, m.code) for r in regions for m in r.municipalities]
         # the mayor of GM0518 decides: the huisverboden (and the decision samples) are there
         reserved = a.measures + a.samples
 
-        def municipality(i: int) -> str:
-            return MAYOR_MUNICIPALITY if i < reserved else municipalities[i % len(municipalities)]
+        def place(i: int) -> tuple[str, str]:
+            return (REGION, MAYOR_MUNICIPALITY) if i < reserved else places[i % len(places)]
 
         print(
             f"fill: {a.cases} meldingen through the service layer, concurrency {a.concurrency}, "
@@ -284,11 +288,13 @@ class Bench:
                 )
                 await asyncio.sleep(0.5)
 
-        async def open_one(i: int) -> tuple[str, str]:
+        async def open_one(i: int) -> tuple[str, str, str]:
             while a.backlog and done["registered"] - done["projected"] >= a.backlog:
                 await asyncio.sleep(0.1)
             done["registered"] += 1
-            return await self.open_case(f"{self.run}-{i}", municipality(i)), municipality(i)
+            region, municipality = place(i)
+            case_id = await self.open_case(f"{self.run}-{i}", municipality, region=region)
+            return case_id, region, municipality
 
         follower = asyncio.create_task(follow())
 
@@ -300,7 +306,8 @@ class Bench:
             label="registered",
         )
         registered = time.monotonic() - start
-        self.cases = [c for c, _ in opened]
+        self.opened = opened
+        self.cases = [c for c, _, _ in opened]
         waited = await self.projected(self.cases, 1, timeout=3600)
         follower.cancel()
         elapsed = time.monotonic() - start
@@ -311,7 +318,7 @@ class Bench:
             f"{self.fill_rate:.1f} cases/s (the worker trailed by {waited:.1f} s); "
             f"{len(errors)} errors{': ' + errors[0] if errors else ''}; {load()}"
         )
-        mayor_cases = [c for c, m in opened if m == MAYOR_MUNICIPALITY]
+        mayor_cases = [c for c, _, m in opened if m == MAYOR_MUNICIPALITY]
         self.measure_cases = mayor_cases[: a.measures]
         self.sample_cases = mayor_cases[a.measures : reserved]
         start = time.monotonic()
@@ -453,7 +460,8 @@ class Bench:
 
     # --- 3. reminder storm ---
 
-    async def storm(self) -> None:
+    async def storm(self) -> dict:
+        """The reminders' lateness (seconds) at their firing, in the outbox, at delivery."""
         a = self.args
         n = math.ceil(a.storm / 2)  # two reminders a case: its assessment and its safe place
         lead = a.storm_lead or 90 + 5 * n / self.fill_rate
@@ -548,6 +556,7 @@ class Bench:
                 f"{target + timedelta(seconds=59):%H:%M:%S}); {len(sent) / max(span, 1):.1f} "
                 f"reminders/s from the first delivery to the last"
             )
+        return {"fired": fired, "outbox": outbox, "delivered": delivered, "expected": expected}
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -603,6 +612,9 @@ if __name__ == "__main__":
         type=int,
         default=500,
         help="fill: cases registered but not yet projected by the worker, at most (0: no bound)",
+    )
+    parser.add_argument(
+        "--spread", action="store_true", help="fill all regions, not only haaglanden"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     asyncio.run(main(parser.parse_args()))

@@ -244,6 +244,18 @@ class Settings(BaseSettings):
     worker_metrics_address: str | None = Field(
         None, description="host:port where the worker serves Prometheus metrics"
     )
+    worker_cached_workflows: int = Field(
+        1000,
+        ge=0,
+        description="workflows the worker keeps in memory (sticky cache); one woken beyond "
+        "it is replayed from its history",
+    )
+    worker_workflow_tasks: int = Field(
+        100, ge=1, description="workflow tasks the worker runs at a time"
+    )
+    worker_workflow_pollers: int = Field(
+        5, ge=1, description="long polls the worker keeps open for workflow tasks"
+    )
 
     @cached_property
     def dev_signing_key(self) -> bytes:

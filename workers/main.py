@@ -122,6 +122,9 @@ def build_worker(
             reconcile.reconcile,
         ],
         interceptors=interceptors,
+        max_cached_workflows=settings.worker_cached_workflows,
+        max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
+        max_concurrent_workflow_task_polls=settings.worker_workflow_pollers,
     )
 
 

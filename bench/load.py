@@ -1,0 +1,242 @@
+"""Concurrent users: Locust against the local stack, per route and role, with each part's CPU and RSS.
+
+    python -m bench.load --cases 50000 --factor 10 --time 600
+
+One stack (bench.scale's: embedded Postgres, the Temporal dev server on SQLite, the worker and
+the API as processes of their own, the partners' sink here), filled with `--cases` open cases
+over the sample chain's three regions (bench.scale's fill, `--measures` of them with a
+running huisverbod in 's-Gravenhage), then Locust, headless, bounded in users and time
+(`bench/locustfile.py`): Veilig Thuis coordinators (dashboard, case list and case pages;
+safety assessments), mayors' offices (the inbox; decisions and extensions) and police
+(meldingen, huisverbod requests), each with think times, each working for one of 26 regions
+mapped onto the three sample regions (each carries eight or nine regions' load and
+~a third of the cases: a worst case for its lists and dashboard).
+
+The national peak, from public figures (Veilig Thuis: ~130,000 meldingen and ~120,000
+adviesvragen a year; ~4,000 huisverboden a year), spread over 250 working days of 9 hours
+(2,250 hours) with a peak hour three times the average hour:
+- meldingen 130,000 / 2,250 h x 3 = 173/h (0.05/s), advice questions as many again (not in
+  these profiles: their pages are the case pages' kind);
+- a case's pages read ~30 times and ~5 steps over its life: ~1.4 pages/s, ~0.25 steps/s;
+- huisverboden 4,000 / 2,250 h x 3 = 5.3/h, each ~10 inbox reads, a decision, a third extended.
+That is ~2 requests/s nationally at the peak. A user here sends one request per think time
+(coordinators 3-12 s, mayors 5-20 s, police 10-30 s; mean ~10 s), so `--factor` times the
+peak is `--factor` x 2 x 10 users (`--users` overrides), in the roles' weights (6:2:2).
+
+Printed: p50/p95/p99 per route and role (Locust's), the error count and rate, the throughput,
+and each part's CPU (cores used over the run) and largest RSS (psutil): Postgres (all its
+processes), the Temporal dev server, the worker, the API, and Locust. Targets: page p99 <
+300 ms, command p99 < 500 ms, 0 errors. What limits the figures: the two cores that Locust
+shares with every part and with whatever else runs on the machine (the load average is
+printed); the dev server on SQLite; one API process (uvicorn, one event loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from api.auth import SESSION_COOKIE, mint_token, principal_from, session_token
+from bench.scale import MAYOR_MUNICIPALITY, Bench, Stack, load
+
+PEAK_REQUESTS_PER_S = 2.0  # national, at the peak hour (derivation above)
+MEAN_THINK_S = 10.0
+PAGE_P99, COMMAND_P99 = 0.300, 0.500
+
+
+def credentials(settings, org: str, role: str) -> dict:
+    """A bearer token for /v1 and a session cookie for the pages, of one person."""
+    principal = principal_from(settings, {"org": org, "role": role, "sub": f"load-{org}"})
+    return {
+        "bearer": mint_token(settings, org=org, role=role, subject=f"load-{org}"),
+        "cookie": session_token(settings, principal),
+    }
+
+
+def users_data(bench: Bench) -> dict:
+    """What the Locust users need: per sample region its people, municipalities and cases."""
+    s = bench.settings
+    regions, mayors = {}, {}
+    for region in s.chain.regions:
+        police = region.partners_of("police")[0].id
+        regions[region.slug] = {
+            "coordinator": credentials(s, f"vt-{region.slug}", "coordinator"),
+            "police": credentials(s, police, "officer"),
+            "municipalities": [m.code for m in region.municipalities],
+            "cases": [c for c, r, _ in bench.opened if r == region.slug],
+        }
+        for m in region.municipalities:
+            mayors[m.code] = credentials(s, f"burgemeester-{m.code.lower()}", "staff")
+    return {
+        "cookie": SESSION_COOKIE,
+        "regions": regions,
+        "mayors": mayors,
+        "requested": {},
+        "imposed": {MAYOR_MUNICIPALITY: list(bench.bans)},
+    }
+
+
+class Parts:
+    """Each part's processes, sampled: CPU seconds used and the largest RSS seen."""
+
+    def __init__(self, stack: Stack, locust: subprocess.Popen) -> None:
+        pg = [
+            p
+            for p in psutil.process_iter(["name", "cmdline"])
+            if "postgres" in (p.info["name"] or "")
+            and str(stack.root / "pg") in " ".join(p.info["cmdline"] or [])
+        ]
+        self.parts = {
+            "Postgres": pg,
+            "Temporal dev server": [psutil.Process(stack.temporal.process.pid)],
+            "worker": [psutil.Process(p.pid) for p in [stack.worker, *stack.more_workers]],
+            "API": [psutil.Process(stack.api.pid)],
+            "Locust": [psutil.Process(locust.pid)],
+        }
+        self.start = {name: self.cpu(name) for name in self.parts}
+        self.rss = dict.fromkeys(self.parts, 0)
+        self.began = time.monotonic()
+
+    def processes(self, name: str) -> list[psutil.Process]:
+        """The part's processes and their children (Postgres starts a backend a connection)."""
+        found = []
+        for p in self.parts[name]:
+            try:
+                found += [p, *p.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                pass
+        return found
+
+    def cpu(self, name: str) -> float:
+        total = 0.0
+        for p in self.processes(name):
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def sample(self) -> None:
+        for name in self.parts:
+            rss = 0
+            for p in self.processes(name):
+                try:
+                    rss += p.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            self.rss[name] = max(self.rss[name], rss)
+
+    def report(self) -> None:
+        wall = time.monotonic() - self.began
+        for name in self.parts:
+            used = (self.cpu(name) - self.start[name]) / wall
+            print(f"  {name:<22} CPU {used:5.2f} cores   RSS {self.rss[name] / 2**20:7.0f} MiB")
+
+
+def table(stats: Path, seconds: float) -> None:
+    """Locust's figures per route and role, with the targets."""
+    rows = list(csv.DictReader(stats.open()))
+    print(f"  {'role route':<58} {'n':>6} {'fail':>5} {'p50':>7} {'p95':>7} {'p99':>7}  target")
+    for r in rows:
+        if r["Name"] == "Aggregated":
+            continue
+        n, fails = int(r["Request Count"]), int(r["Failure Count"])
+        p99 = float(r["99%"]) / 1000
+        limit = COMMAND_P99 if r["Type"] == "POST" else PAGE_P99
+        verdict = "ok" if p99 < limit and not fails else "MISSED"
+        print(
+            f"  {r['Name']:<58} {n:>6} {fails:>5} {r['50%']:>5}ms {r['95%']:>5}ms "
+            f"{r['99%']:>5}ms  {limit * 1000:.0f} ms {verdict}"
+        )
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    n, fails = int(total["Request Count"]), int(total["Failure Count"])
+    print(
+        f"  all: {n} requests, {fails} errors ({fails / max(n, 1):.2%}), "
+        f"{n / seconds:.1f} requests/s, p50 {total['50%']} ms p95 {total['95%']} ms "
+        f"p99 {total['99%']} ms"
+    )
+
+
+def start_locust(stack: Stack, data: Path, users: int, seconds: int) -> subprocess.Popen:
+    locustfile = Path(__file__).with_name("locustfile.py")
+    options = {
+        "--host": stack.base,
+        "--users": users,
+        "--spawn-rate": max(users / 10, 1),
+        "--run-time": f"{seconds}s",
+        "--csv": stack.root / "locust",
+        "--stop-timeout": 30,
+    }
+    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless"]
+    command += ["--only-summary", *(str(x) for kv in options.items() for x in kv)]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, "KETENREGIE_LOAD_DATA": str(data)},
+        stdout=(stack.logs / "locust.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def main(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="ketenregie-load-"))
+    work.chmod(0o755)
+    stack = Stack(work, workers=args.workers)
+    print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
+    try:
+        await stack.start()
+        bench = Bench(stack, args)
+        await bench.connect()
+        await bench.fill()
+        data = work / "users.json"
+        data.write_text(json.dumps(users_data(bench)))
+        users = args.users or round(args.factor * PEAK_REQUESTS_PER_S * MEAN_THINK_S)
+        print(
+            f"load: {users} users ({args.factor}x the national peak of "
+            f"~{PEAK_REQUESTS_PER_S:.0f} requests/s at ~{MEAN_THINK_S:.0f} s think time) "
+            f"for {args.time} s; {load()}"
+        )
+        locust = start_locust(stack, data, users, args.time)
+        parts = Parts(stack, locust)
+        began = time.monotonic()
+        while locust.poll() is None:
+            parts.sample()
+            await asyncio.sleep(1)
+        elapsed = time.monotonic() - began
+        print(f"load: Locust ended ({locust.returncode}) after {elapsed:.0f} s; {load()}")
+        table(work / "locust_stats.csv", args.time)
+        print("parts over the run:")
+        parts.report()
+        await bench.pool.close()
+        await bench.keys_pool.close()
+    finally:
+        await stack.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=50_000, help="open cases to fill")
+    parser.add_argument("--measures", type=int, default=2_000, help="of them with a huisverbod")
+    parser.add_argument("--factor", type=float, default=10, help="times the national peak")
+    parser.add_argument("--users", type=int, default=0, help="users (default: from --factor)")
+    parser.add_argument("--time", type=int, default=600, help="seconds of load")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--concurrency", type=int, default=32, help="fill commands in flight")
+    parser.add_argument("--backlog", type=int, default=500)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    arguments = parser.parse_args()
+    arguments.samples, arguments.spread = 0, True
+    asyncio.run(main(arguments))

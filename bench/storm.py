@@ -1,0 +1,176 @@
+"""The 09:00 storm at raw Temporal's floor: our reminders beside raw workflows of the same shape.
+
+    python -m bench.storm --storm 5000 [--cached 1000] [--tasks 100] [--pollers 5] [--workers 1]
+
+One stack (bench.scale's: embedded Postgres, the Temporal dev server on SQLite, the worker and
+the API as processes of their own, the partners' sink here), two storms after each other:
+
+1. Raw. `--storm` `bench.noop.StormSleeper` workflows, started from here, sleep to moments
+   spread over one minute, then each runs one no-op local activity, on a worker process of
+   their own (plain SDK client, no codec, no Postgres) with the same cache, pollers and
+   concurrency as ours; lateness = when the local activity ran minus its moment. The raw
+   worker is stopped before the next storm.
+2. Ours. bench.scale's storm: `--storm`/2 acute meldingen received 3 hours before that minute,
+   so their safety assessment and their safe place are reminded in it (the production path:
+   timer, DeadlineBook, the outbox write, the region's dispatcher, e-mail); lateness at the
+   firing, in the outbox (`notices.created_at`, the raw storm's local activity counterpart)
+   and at delivery.
+
+Printed: both storms' p50/p99/max and the ratio of the p99s (outbox against raw), with the
+worker's settings and the load average. `--cases` first fills that many open cases (the
+storm among 50,000 cases; bench.scale's fill). What limits the figures: the dev server (one
+process on SQLite, one history shard) is the floor both share, and both storms run on the two
+cores shared with everything else on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench.noop import StormSleeper, stamp
+from bench.scale import Bench, Stack, bounded, load, percentiles
+from infra.settings import Settings
+from ketenregie.stack import stop_process
+
+RAW_QUEUE = "raw-storm"
+
+
+async def raw_worker() -> None:
+    """The raw storm's worker (`python -m bench.storm raw-worker`), until SIGTERM."""
+    s = Settings()
+    client = await Client.connect(s.temporal_address)
+    worker = Worker(
+        client,
+        task_queue=RAW_QUEUE,
+        workflows=[StormSleeper],
+        activities=[stamp],
+        max_cached_workflows=s.worker_cached_workflows,
+        max_concurrent_workflow_tasks=s.worker_workflow_tasks,
+        max_concurrent_workflow_task_polls=s.worker_workflow_pollers,
+    )
+    await worker.run()
+
+
+def start_raw_worker(stack: Stack, i: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.storm", "raw-worker"],
+        env={**os.environ, **stack.env},
+        stdout=(stack.logs / f"raw-worker-{i}.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def raw_storm(stack: Stack, args: argparse.Namespace) -> list[float]:
+    """Start the sleepers, wait for their minute and for every result; their lateness."""
+    n = args.storm
+    workers = [start_raw_worker(stack, i) for i in range(args.workers)]
+    try:
+        client = await Client.connect(stack.settings.temporal_address)
+        lead = args.raw_lead or 60 + n / 40  # starts run at about 100/s here
+        now = datetime.now(UTC)
+        target = (now + timedelta(seconds=lead)).replace(second=0, microsecond=0)
+        target += timedelta(minutes=1)
+        print(f"raw: {n} workflows sleeping to {target:%H:%M:%S %Z} + 0..59 s")
+
+        async def start(i: int):
+            due = target + timedelta(seconds=59 * i / n)
+            return await client.start_workflow(
+                StormSleeper.run,
+                due.isoformat(),
+                id=f"raw-storm-{stack.run}-{i}",
+                task_queue=RAW_QUEUE,
+            )
+
+        t = time.monotonic()
+        handles, errors = await bounded(range(n), args.concurrency, start)
+        left = (target - datetime.now(UTC)).total_seconds()
+        print(
+            f"raw: started in {time.monotonic() - t:.0f} s ({len(errors)} errors), "
+            f"{left:.0f} s before the minute; {load()}"
+        )
+        if left < 0:
+            print("raw: NOTE not all started before their moment: raise --raw-lead")
+        await asyncio.sleep(max(left, 0))
+        late, errors = await bounded(handles, args.concurrency, lambda h: h.result())
+        print(f"raw: {len(late)} of {n} ran ({len(errors)} errors); {load()}")
+        print(f"  lateness of the local activity   {percentiles(late, n)}")
+        return late
+    finally:
+        for w in workers:
+            stop_process(w)
+
+
+def p99(values: list[float], expected: int) -> float:
+    s = sorted(values)
+    i = max(0, -(-99 * expected // 100) - 1)
+    return s[i] if i < len(s) else float("inf")
+
+
+async def main(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="ketenregie-storm-"))
+    work.chmod(0o755)
+    settings = {
+        "worker_cached_workflows": args.cached,
+        "worker_workflow_tasks": args.tasks,
+        "worker_workflow_pollers": args.pollers,
+    }
+    stack = Stack(work, workers=args.workers, **settings)
+    print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
+    try:
+        await stack.start()
+        bench = Bench(stack, args)
+        stack.run = bench.run
+        await bench.connect()
+        bench.cases, bench.fill_rate = [], args.fill_rate
+        if args.cases:
+            await bench.fill()
+        raw = await raw_storm(stack, args)
+        ours = await bench.storm()
+        ratio = p99(ours["outbox"], ours["expected"]) / max(p99(raw, args.storm), 1e-3)
+        print(
+            f"storm: p99 lateness to the outbox {p99(ours['outbox'], ours['expected']):.1f} s "
+            f"against raw Temporal's {p99(raw, args.storm):.1f} s: {ratio:.2f}x "
+            f"(target 1.2x); {args.workers} worker(s), cache {args.cached}, "
+            f"{args.tasks} workflow tasks, {args.pollers} pollers; {load()}"
+        )
+        await bench.pool.close()
+        await bench.keys_pool.close()
+    finally:
+        await stack.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["raw-worker"]:
+        asyncio.run(raw_worker())
+        sys.exit()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--storm", type=int, default=5_000, help="reminders due in one minute")
+    parser.add_argument("--cases", type=int, default=0, help="open cases filled first")
+    parser.add_argument("--measures", type=int, default=0, help="of them with a huisverbod")
+    parser.add_argument("--samples", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (each storm)")
+    parser.add_argument("--cached", type=int, default=1000, help="the worker's sticky cache")
+    parser.add_argument("--tasks", type=int, default=100, help="workflow tasks at a time")
+    parser.add_argument("--pollers", type=int, default=5, help="workflow task pollers")
+    parser.add_argument("--concurrency", type=int, default=32, help="starts in flight")
+    parser.add_argument("--backlog", type=int, default=500)
+    parser.add_argument("--fill-rate", type=float, default=30, help="cases/s, for our storm's lead")
+    parser.add_argument("--raw-lead", type=float, default=None, help="seconds to raw's minute")
+    parser.add_argument("--storm-lead", type=float, default=None)
+    parser.add_argument("--storm-timeout", type=float, default=3600)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    asyncio.run(main(parser.parse_args()))
