@@ -45,10 +45,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
 from api.auth import SESSION_COOKIE, mint_token, principal_from, session_token
 from bench.scale import MAYOR_MUNICIPALITY, Bench, Stack, load
+from bench.stack import Meter
 
 PEAK_REQUESTS_PER_S = 2.0  # national, at the peak hour (derivation above)
 MEAN_THINK_S = 10.0
@@ -85,64 +84,6 @@ def users_data(bench: Bench) -> dict:
         "requested": {},
         "imposed": {MAYOR_MUNICIPALITY: list(bench.bans)},
     }
-
-
-class Parts:
-    """Each part's processes, sampled: CPU seconds used and the largest RSS seen."""
-
-    def __init__(self, stack: Stack, locust: subprocess.Popen) -> None:
-        pg = [
-            p
-            for p in psutil.process_iter(["name", "cmdline"])
-            if "postgres" in (p.info["name"] or "")
-            and str(stack.root / "pg") in " ".join(p.info["cmdline"] or [])
-        ]
-        self.parts = {
-            "Postgres": pg,
-            "Temporal dev server": [psutil.Process(stack.temporal.process.pid)],
-            "worker": [psutil.Process(p.pid) for p in [stack.worker, *stack.more_workers]],
-            "API": [psutil.Process(stack.api.pid)],
-            "Locust": [psutil.Process(locust.pid)],
-        }
-        self.start = {name: self.cpu(name) for name in self.parts}
-        self.rss = dict.fromkeys(self.parts, 0)
-        self.began = time.monotonic()
-
-    def processes(self, name: str) -> list[psutil.Process]:
-        """The part's processes and their children (Postgres starts a backend a connection)."""
-        found = []
-        for p in self.parts[name]:
-            try:
-                found += [p, *p.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                pass
-        return found
-
-    def cpu(self, name: str) -> float:
-        total = 0.0
-        for p in self.processes(name):
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.NoSuchProcess:
-                pass
-        return total
-
-    def sample(self) -> None:
-        for name in self.parts:
-            rss = 0
-            for p in self.processes(name):
-                try:
-                    rss += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
-            self.rss[name] = max(self.rss[name], rss)
-
-    def report(self) -> None:
-        wall = time.monotonic() - self.began
-        for name in self.parts:
-            used = (self.cpu(name) - self.start[name]) / wall
-            print(f"  {name:<22} CPU {used:5.2f} cores   RSS {self.rss[name] / 2**20:7.0f} MiB")
 
 
 def table(stats: Path, seconds: float) -> None:
@@ -208,7 +149,7 @@ async def main(args: argparse.Namespace) -> None:
             f"for {args.time} s; {load()}"
         )
         locust = start_locust(stack, data, users, args.time)
-        parts = Parts(stack, locust)
+        parts = Meter({**stack.parts(), "Locust": [locust.pid]})
         began = time.monotonic()
         while locust.poll() is None:
             parts.sample()

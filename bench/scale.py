@@ -71,7 +71,7 @@ import httpx
 import psutil
 
 from api.auth import mint_token, principal_from
-from bench.stack import BenchStack
+from bench.stack import BenchStack, Meter
 from domain.case import MeldingIn
 from domain.huisverbod import DecisionIn, HuisverbodRequestIn
 from domain.ids import case_workflow_id
@@ -167,6 +167,18 @@ async def bounded(
     return results, errors
 
 
+def spent(meter: Meter, reminders: int) -> None:
+    """CPU per reminder of each part: under a storm that saturates them, lateness grows with
+    it, so a small storm already shows where a large one will wait."""
+    wall = time.monotonic() - meter.began
+    print(
+        f"  CPU per reminder over {wall:.0f} s: "
+        + ", ".join(
+            f"{name} {meter.used(name) / max(reminders, 1) * 1000:.1f} ms" for name in meter.parts
+        )
+    )
+
+
 class Stack(BenchStack):
     """The worker and the API as processes of their own, started once."""
 
@@ -178,6 +190,15 @@ class Stack(BenchStack):
         self.temporal.start()
         self.start_replicas()
         await self.wait_healthy()
+
+    def parts(self) -> dict[str, list[int]]:
+        """The parts' processes, for a `Meter`."""
+        return {
+            "Postgres": self.postgres(),
+            "Temporal dev server": [self.temporal.process.pid],
+            "worker": [w.process.pid for w in self.workers],
+            "API": [a.process.pid for a in self.apis],
+        }
 
 
 class Bench:
@@ -460,8 +481,10 @@ class Bench:
 
     # --- 3. reminder storm ---
 
-    async def storm(self) -> dict:
-        """The reminders' lateness (seconds) at their firing, in the outbox, at delivery."""
+    async def storm(self, meter: Meter | None = None) -> dict:
+        """The reminders' lateness (seconds) at their firing, in the outbox, at delivery; with
+        a `meter`, what each part spent per reminder from just before the minute until the
+        last was delivered."""
         a = self.args
         n = math.ceil(a.storm / 2)  # two reminders a case: its assessment and its safe place
         lead = a.storm_lead or 90 + 5 * n / self.fill_rate
@@ -502,6 +525,9 @@ class Bench:
         )
         if ready < 0:
             print("storm: NOTE the storm cases were not all ready before their reminders")
+        if meter is not None:  # the idle rate, just before the minute
+            await asyncio.sleep(max((target - datetime.now(UTC)).total_seconds() - 10, 0))
+            await meter.idle_for(8)
         expected, shown = 2 * len(storm_cases), time.monotonic()
         deadline = target + timedelta(seconds=a.storm_timeout)
         while datetime.now(UTC) < deadline:
@@ -519,6 +545,8 @@ class Bench:
                     f"  {sent:>6} of {expected} reminders delivered, {late:.0f} s after the minute began"
                 )
             await asyncio.sleep(2)
+        if meter is not None:
+            spent(meter, expected)
         fired = [
             r["late"]
             for r in await self.pool.fetch(
@@ -562,7 +590,7 @@ class Bench:
 async def main(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="ketenregie-scale-"))
     work.chmod(0o755)
-    stack = Stack(work)
+    stack = Stack(work, workers=args.workers)
     print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
     try:
         await stack.start()
@@ -613,6 +641,7 @@ if __name__ == "__main__":
         default=500,
         help="fill: cases registered but not yet projected by the worker, at most (0: no bound)",
     )
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument(
         "--spread", action="store_true", help="fill all regions, not only haaglanden"
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from infra.settings import Settings
 from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
@@ -60,6 +61,11 @@ class BenchStack:
         self.settings.dev_signing_key  # noqa: B018
         self.env = {
             "PYTHONPATH": str(REPO),
+            # bytecode cached (outside the tree), as an installed package has it: the worker's
+            # sandbox imports a workflow's module again for each workflow it brings into
+            # memory, and without it compiles the source each time (a third of its CPU)
+            "PYTHONDONTWRITEBYTECODE": "",
+            "PYTHONPYCACHEPREFIX": str(root / "pycache"),
             **{f"KETENREGIE_{name.upper()}": str(value) for name, value in chosen.items()},
         }
         self.mail = MailSink(self.settings.smtp_host, self.settings.smtp_port)
@@ -82,6 +88,15 @@ class BenchStack:
         """Start every worker and API process."""
         for part in self.workers + self.apis:
             part.start()
+
+    def postgres(self) -> list[int]:
+        """The embedded Postgres's postmaster (its backends are its children)."""
+        return [
+            p.pid
+            for p in psutil.process_iter(["name", "cmdline"])
+            if (p.info["name"] or "").startswith("postgres")
+            and str(self.root / "pg") in " ".join(p.info["cmdline"] or [])
+        ]
 
     @property
     def base(self) -> str:
@@ -117,3 +132,62 @@ class BenchStack:
         await self.hooks.stop()
         self.mail.stop()
         self.pg.cleanup()
+
+
+class Meter:
+    """CPU (cores used since the start or `reset`) and the largest RSS of parts, each part
+    some processes and their children (Postgres starts a backend per connection)."""
+
+    def __init__(self, parts: dict[str, list[int]]) -> None:
+        self.parts = {name: [psutil.Process(pid) for pid in pids] for name, pids in parts.items()}
+        self.reset()
+
+    def reset(self) -> None:
+        self.began = time.monotonic()
+        self.start = {name: self.cpu(name) for name in self.parts}
+        self.rss = dict.fromkeys(self.parts, 0)
+        self.idle = dict.fromkeys(self.parts, 0.0)
+
+    async def idle_for(self, seconds: float) -> None:
+        """Reset, then take what each part uses while nothing happens for `seconds` as its
+        idle rate, which `used` leaves out (a dev server polls, a worker long-polls)."""
+        self.reset()
+        await asyncio.sleep(seconds)
+        wall = time.monotonic() - self.began
+        self.idle = {name: self.used(name) / wall for name in self.parts}
+
+    def processes(self, name: str) -> list[psutil.Process]:
+        found = []
+        for p in self.parts[name]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                found += [p, *p.children(recursive=True)]
+        return found
+
+    def cpu(self, name: str) -> float:
+        """CPU seconds used by the part's processes (those alive now)."""
+        total = 0.0
+        for p in self.processes(name):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                t = p.cpu_times()
+                total += t.user + t.system
+        return total
+
+    def used(self, name: str) -> float:
+        """CPU seconds since the start, less the idle rate's share."""
+        wall = time.monotonic() - self.began
+        return self.cpu(name) - self.start[name] - self.idle[name] * wall
+
+    def sample(self) -> None:
+        for name in self.parts:
+            rss = 0
+            for p in self.processes(name):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    rss += p.memory_info().rss
+            self.rss[name] = max(self.rss[name], rss)
+
+    def report(self) -> None:
+        self.sample()
+        wall = time.monotonic() - self.began
+        for name in self.parts:
+            cores = self.used(name) / wall
+            print(f"  {name:<22} CPU {cores:5.2f} cores   RSS {self.rss[name] / 2**20:7.0f} MiB")

@@ -40,7 +40,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.noop import StormSleeper, stamp
-from bench.scale import Bench, Stack, bounded, load, percentiles
+from bench.scale import Bench, Stack, bounded, load, percentiles, spent
+from bench.stack import Meter
 from infra.settings import Settings
 from ketenregie.stack import stop_process
 
@@ -102,8 +103,16 @@ async def raw_storm(stack: Stack, args: argparse.Namespace) -> list[float]:
         )
         if left < 0:
             print("raw: NOTE not all started before their moment: raise --raw-lead")
-        await asyncio.sleep(max(left, 0))
+        meter = Meter(
+            {
+                "Temporal dev server": [stack.temporal.process.pid],
+                "worker": [w.pid for w in workers],
+            }
+        )
+        await asyncio.sleep(max(left - 10, 0))
+        await meter.idle_for(8)
         late, errors = await bounded(handles, args.concurrency, lambda h: h.result())
+        spent(meter, n)
         print(f"raw: {len(late)} of {n} ran ({len(errors)} errors); {load()}")
         print(f"  lateness of the local activity   {percentiles(late, n)}")
         return late
@@ -137,7 +146,7 @@ async def main(args: argparse.Namespace) -> None:
         if args.cases:
             await bench.fill()
         raw = await raw_storm(stack, args)
-        ours = await bench.storm()
+        ours = await bench.storm(Meter(stack.parts()))
         ratio = p99(ours["outbox"], ours["expected"]) / max(p99(raw, args.storm), 1e-3)
         print(
             f"storm: p99 lateness to the outbox {p99(ours['outbox'], ours['expected']):.1f} s "
@@ -173,4 +182,6 @@ if __name__ == "__main__":
     parser.add_argument("--storm-lead", type=float, default=None)
     parser.add_argument("--storm-timeout", type=float, default=3600)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    arguments.spread = False
+    asyncio.run(main(arguments))
