@@ -28,6 +28,7 @@ from temporalio.worker import Worker
 from api.app import create_app
 from api.auth import mint_token
 from bench.noop import LeanNoopFlow, NoopChild, NoopDispatcher, NoopFlow, noop, noop_enqueue
+from bench.stack import cache_bytecode
 from domain.ids import case_workflow_id, dispatch_workflow_id, huisverbod_workflow_id
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
@@ -176,6 +177,7 @@ async def main(n: int, concurrency: int) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # this bench's own requests
     work = Path(tempfile.mkdtemp(prefix="ketenregie-bench-"))
     work.chmod(0o755)
+    cache_bytecode(work)
     dsn, pg = embedded_postgres(work / "pg")
     temporal = TemporalDevServer(work / "temporal.sqlite", free_port(), None, work / "temporal.log")
     temporal.start()

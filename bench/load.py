@@ -24,9 +24,9 @@ That is ~2 requests/s nationally at the peak. A user here sends one request per 
 peak is `--factor` x 2 x 10 users (`--users` overrides), in the roles' weights (6:2:2).
 
 Printed: p50/p95/p99 per route and role (Locust's), the error count and rate, the throughput,
-and each part's CPU (cores used over the run) and largest RSS (psutil): Postgres (all its
-processes), the Temporal dev server, the worker, the API, and Locust. Targets: page p99 <
-300 ms, command p99 < 500 ms, 0 errors. What limits the figures: the two cores that Locust
+and each part's CPU (cores used over the run) and largest memory (psutil: RSS, and the unique
+memory of a child process): Postgres (all its processes), the Temporal dev server, the
+worker, the API, and Locust. Targets: page p99 < 300 ms, command p99 < 500 ms, 0 errors. What limits the figures: the two cores that Locust
 shares with every part and with whatever else runs on the machine (the load average is
 printed); the dev server on SQLite; one API process (uvicorn, one event loop).
 """
@@ -46,8 +46,10 @@ import time
 from pathlib import Path
 
 from api.auth import SESSION_COOKIE, mint_token, principal_from, session_token
-from bench.scale import MAYOR_MUNICIPALITY, Bench, Stack, load
+from bench.scale import MAYOR_MUNICIPALITY, REQUEST, Bench, Stack, bounded, load
 from bench.stack import Meter
+from domain.huisverbod import HuisverbodRequestIn
+from services import huisverbod as huisverbod_service
 
 PEAK_REQUESTS_PER_S = 2.0  # national, at the peak hour (derivation above)
 MEAN_THINK_S = 10.0
@@ -63,7 +65,33 @@ def credentials(settings, org: str, role: str) -> dict:
     }
 
 
-def users_data(bench: Bench) -> dict:
+async def pending_requests(bench: Bench, per_municipality: int) -> dict[str, list[str]]:
+    """Huisverbod requests waiting in each mayor's inbox when the users start, filed through
+    the service layer for filled cases of the municipality."""
+    chosen = {}
+    for case_id, region, municipality in bench.opened:
+        if (
+            municipality != MAYOR_MUNICIPALITY
+            and len(chosen.get(municipality, [])) < per_municipality
+        ):
+            chosen.setdefault(municipality, []).append((case_id, region))
+    request = HuisverbodRequestIn.model_validate(REQUEST)
+
+    async def file(item: tuple[str, str, str]) -> tuple[str, str]:
+        case_id, region, municipality = item
+        caller = bench.caller(bench.coordinators[region])
+        return municipality, await huisverbod_service.request(bench.parts, caller, case_id, request)
+
+    items = [(c, r, m) for m, cases in chosen.items() for c, r in cases]
+    filed, errors = await bounded(items, 16, file)
+    print(f"load: {len(filed)} huisverbod requests waiting for the mayors, {len(errors)} errors")
+    waiting: dict[str, list[str]] = {}
+    for municipality, huisverbod_id in filed:
+        waiting.setdefault(municipality, []).append(huisverbod_id)
+    return waiting
+
+
+def users_data(bench: Bench, requested: dict[str, list[str]]) -> dict:
     """What the Locust users need: per sample region its people, municipalities and cases."""
     s = bench.settings
     regions, mayors = {}, {}
@@ -81,7 +109,7 @@ def users_data(bench: Bench) -> dict:
         "cookie": SESSION_COOKIE,
         "regions": regions,
         "mayors": mayors,
-        "requested": {},
+        "requested": requested,
         "imposed": {MAYOR_MUNICIPALITY: list(bench.bans)},
     }
 
@@ -141,7 +169,8 @@ async def main(args: argparse.Namespace) -> None:
         await bench.connect()
         await bench.fill()
         data = work / "users.json"
-        data.write_text(json.dumps(users_data(bench)))
+        requested = await pending_requests(bench, args.pending)
+        data.write_text(json.dumps(users_data(bench, requested)))
         users = args.users or round(args.factor * PEAK_REQUESTS_PER_S * MEAN_THINK_S)
         print(
             f"load: {users} users ({args.factor}x the national peak of "
@@ -175,6 +204,9 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=0, help="users (default: from --factor)")
     parser.add_argument("--time", type=int, default=600, help="seconds of load")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument(
+        "--pending", type=int, default=10, help="requests waiting per mayor at the start"
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="fill commands in flight")
     parser.add_argument("--backlog", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")

@@ -81,6 +81,8 @@ class Coordinator(Role):
 
     @task(6)
     def case_page(self) -> None:
+        if not self.data["cases"]:
+            return
         case = random.choice(self.data["cases"])
         self.send("GET", f"/casus/{case}", "/casus/[id]", self.data["coordinator"])
 

@@ -221,9 +221,13 @@ class Bench:
             radar=s.radar,
             figures_threshold=s.figures_threshold,
         )
-        self.coordinator = principal_from(
-            s, {"org": "vt-haaglanden", "role": "coordinator", "sub": "scale-bench"}
-        )
+        self.coordinators = {
+            r.slug: principal_from(
+                s, {"org": f"vt-{r.slug}", "role": "coordinator", "sub": "scale-bench"}
+            )
+            for r in s.chain.regions
+        }
+        self.coordinator = self.coordinators[REGION]
         self.mayor = principal_from(
             s, {"org": "burgemeester-gm0518", "role": "staff", "sub": "scale-bench"}
         )
@@ -231,10 +235,10 @@ class Bench:
     def caller(self, principal) -> Caller:
         return Caller(principal, AuditEntry({}))
 
-    async def open_case(self, tag: str, municipality: str, **kw) -> str:
-        body = MeldingIn.model_validate(melding(tag, municipality, **kw))
+    async def open_case(self, tag: str, municipality: str, region: str = REGION, **kw) -> str:
+        body = MeldingIn.model_validate(melding(tag, municipality, region=region, **kw))
         case_id, _, orchestration = await case_service.open_melding(
-            self.parts, self.caller(self.coordinator), body
+            self.parts, self.caller(self.coordinators[region]), body
         )
         if orchestration != "started":
             raise RuntimeError(f"case {case_id}: orchestration {orchestration}")

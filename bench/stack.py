@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,13 @@ from ketenregie.stack import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def cache_bytecode(root: Path) -> None:
+    """Write and read bytecode under `root` in this process, as an installed package has it
+    (see `BenchStack.env`): the bench's figures are not to include compiling our modules."""
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = str(root / "pycache")
 
 
 class BenchStack:
@@ -135,17 +143,19 @@ class BenchStack:
 
 
 class Meter:
-    """CPU (cores used since the start or `reset`) and the largest RSS of parts, each part
-    some processes and their children (Postgres starts a backend per connection)."""
+    """CPU (cores used since the start or `reset`, less the idle rate) and the largest memory
+    of parts, each part some processes and their children (Postgres starts a backend per
+    connection). A process that ended counts with its CPU when last sampled."""
 
     def __init__(self, parts: dict[str, list[int]]) -> None:
         self.parts = {name: [psutil.Process(pid) for pid in pids] for name, pids in parts.items()}
+        self.seen: dict[str, dict[int, float]] = {name: {} for name in self.parts}
         self.reset()
 
     def reset(self) -> None:
         self.began = time.monotonic()
         self.start = {name: self.cpu(name) for name in self.parts}
-        self.rss = dict.fromkeys(self.parts, 0)
+        self.memory = dict.fromkeys(self.parts, 0)
         self.idle = dict.fromkeys(self.parts, 0.0)
 
     async def idle_for(self, seconds: float) -> None:
@@ -164,13 +174,12 @@ class Meter:
         return found
 
     def cpu(self, name: str) -> float:
-        """CPU seconds used by the part's processes (those alive now)."""
-        total = 0.0
+        """CPU seconds used by the part's processes, alive or seen before."""
         for p in self.processes(name):
             with contextlib.suppress(psutil.NoSuchProcess):
                 t = p.cpu_times()
-                total += t.user + t.system
-        return total
+                self.seen[name][p.pid] = t.user + t.system
+        return sum(self.seen[name].values())
 
     def used(self, name: str) -> float:
         """CPU seconds since the start, less the idle rate's share."""
@@ -178,16 +187,20 @@ class Meter:
         return self.cpu(name) - self.start[name] - self.idle[name] * wall
 
     def sample(self) -> None:
-        for name in self.parts:
-            rss = 0
+        """The parts' memory now: their processes' RSS and their children's unique memory
+        (Postgres's backends share its buffers, which RSS would count once per backend)."""
+        for name, tops in self.parts.items():
+            self.cpu(name)
+            total = 0
             for p in self.processes(name):
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    rss += p.memory_info().rss
-            self.rss[name] = max(self.rss[name], rss)
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                    total += p.memory_info().rss if p in tops else p.memory_full_info().uss
+            self.memory[name] = max(self.memory[name], total)
 
     def report(self) -> None:
-        self.sample()
         wall = time.monotonic() - self.began
         for name in self.parts:
             cores = self.used(name) / wall
-            print(f"  {name:<22} CPU {cores:5.2f} cores   RSS {self.rss[name] / 2**20:7.0f} MiB")
+            print(
+                f"  {name:<22} CPU {cores:5.2f} cores   memory {self.memory[name] / 2**20:7.0f} MiB"
+            )
