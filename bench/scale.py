@@ -48,7 +48,8 @@ cache of 1,000 workflows, so a storm over more workflows than that replays histo
 latency samples are sequential on an otherwise quiet system, so they show the cost of one
 request among many open cases, not behaviour under concurrent load; the fill bypasses HTTP
 (no token check, no access-log entry). All cases are in one region (haaglanden), the
-dashboard's worst case. The temporary directory is removed at the end unless --keep.
+dashboard's worst case (`--spread`: over the sample chain's three regions). `--workers 2` runs
+two worker processes. The temporary directory is removed at the end unless --keep.
 """
 
 from __future__ import annotations
