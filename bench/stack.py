@@ -182,9 +182,9 @@ class Meter:
         return sum(self.seen[name].values())
 
     def used(self, name: str) -> float:
-        """CPU seconds since the start, less the idle rate's share."""
+        """CPU seconds since the start, less the idle rate's share (never below none)."""
         wall = time.monotonic() - self.began
-        return self.cpu(name) - self.start[name] - self.idle[name] * wall
+        return max(self.cpu(name) - self.start[name] - self.idle[name] * wall, 0.0)
 
     def sample(self) -> None:
         """The parts' memory now: their processes' RSS and their children's unique memory
