@@ -5,7 +5,7 @@ Commands, state and Dutch labels.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -21,7 +21,7 @@ from domain.procedure import (
     StartPathCmd,
     check_partners,
 )
-from domain.workdays import dutch_date
+from domain.workdays import dutch_date, local_date
 
 # `format: date` on the list as on its items: the NL API Design Rules' linter asks it of every
 # field named like a date; JSON Schema applies `format` to strings only, so no validation changes
@@ -86,7 +86,7 @@ def _start(path: PathInput, cmd: StartPathCmd) -> SafetyPlanStart:
 
 def check_start(case: CaseFile, body: SafetyPlanIn, chain: Chain) -> None:
     check_partners(chain, case["region"], [body.responsible], ())
-    today = datetime.now().astimezone().date()
+    today = local_date(datetime.now(UTC))  # the Amsterdam day, whatever the server's zone
     if body.review_dates[0] < today:
         raise RuleViolation(
             f"evaluatiedatum {dutch_date(body.review_dates[0])} ligt in het verleden"

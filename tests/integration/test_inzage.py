@@ -13,7 +13,7 @@ import httpx
 from pypdf import PdfReader
 
 from api.auth import SESSION_COOKIE
-from tests.integration.browsing import csrf_header
+from tests.integration.browsing import csrf_header, shot, signed_in, wcag_violations
 from tests.integration.conftest import eventually
 from tests.integration.flows import open_case
 
@@ -243,3 +243,25 @@ async def test_the_privacy_officer_signs_in_and_does_it_on_the_pages(app, api):
         assert other.status_code == 404 and "Niet gevonden" in other.text
     persons = (await api.get(f"/v1/cases/{case_id}")).json()["persons"]
     assert persons[0]["address"] == "Nieuwe Laan 2"
+
+
+async def test_in_a_browser_the_privacy_officer_exports_with_the_other_party_masked(
+    api, browser, site
+):
+    """The whole job on the pages alone: sign in, find the person, export; the other party
+    of the file is masked in what is handed over (AVG art. 15 lid 4)."""
+    tag = uuid.uuid4().hex[:8]
+    anna, jan = family(tag)
+    await open_case(api, persons=[anna, jan], summary=f"{jan['name']} dreigde.")
+    officer = await signed_in(browser, site, "vt-haaglanden", "privacy_officer", "F. Privacy")
+    await officer.get_by_label("Naam (of een deel ervan)").fill(f"inzage{tag}")
+    await officer.get_by_role("button", name="Zoeken").click()
+    await officer.wait_for_selector("#aantal")
+    assert await officer.locator("#aantal").inner_text() == "1 persoon gevonden"
+    assert await wcag_violations(officer) == []
+    await shot(officer, "inzage-1-gevonden")
+    chosen = await officer.locator("input[name=persoon]").get_attribute("value")
+    pdf = await officer.request.get(f"{site}/regio/haaglanden/inzage/export.pdf?persoon={chosen}")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(await pdf.body())).pages)
+    assert anna["name"] in text and jan["name"] not in text and MASKED in text
