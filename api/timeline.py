@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from domain.huisverbod import IN_FORCE
 from domain.models import DEADLINE_STATUS_NAMES
 from domain.workdays import AMSTERDAM
 
@@ -119,7 +120,7 @@ def build(
             width=max(x(end) - x(b["imposed_at"]), 2.0),
             label=f"huisverbod {b['imposed_at'].astimezone(AMSTERDAM):%d-%m %H:%M} tot "
             f"{end.astimezone(AMSTERDAM):%d-%m %H:%M} ({(end - b['imposed_at']).days} dagen)",
-            running=b["status"] in ("imposed", "extended"),
+            running=b["status"] in IN_FORCE,
         )
         for b, end in zip(imposed, ends, strict=True)
     ]

@@ -154,7 +154,8 @@ class MilestoneIn(Strict):
     at: AwareDatetime | None = None
 
 
-ACTIVE_HUISVERBOD = ("requested", "imposed", "extended")
+IN_FORCE = ("imposed", "extended")  # a ban that holds: its end and cap run
+ACTIVE_HUISVERBOD = ("requested", *IN_FORCE)
 
 
 class HuisverbodRequestCmd(BaseModel):

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.access import CAPACITY_NAMES
     from domain.huisverbod import (
+        IN_FORCE,
         MILESTONES,
         STATUS_NAMES,
         AppealCmd,
@@ -44,7 +45,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.procedure import ProcedureWorkflow, due, on_calendar, project
 
 HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
-RUNNING = ("imposed", "extended")
 
 
 @workflow.defn
@@ -198,7 +198,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 self._policy.check_cap(s.max_end, cmd.until)
             except RuleViolation as e:
                 raise invalid(str(e)) from None
-        if s.status not in RUNNING or s.max_end is None or s.ends_at is None:
+        if s.status not in IN_FORCE or s.max_end is None or s.ends_at is None:
             raise conflict(
                 f"alleen een lopend huisverbod kan worden verlengd; dit is {STATUS_NAMES[s.status]}"
             )
@@ -223,7 +223,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         s.appeal = s.appeal or cmd
         what = "de verlenging" if cmd.against == "extension" else "het huisverbod"
         self._event(cmd.lodged_at, "appeal_lodged", f"de pleger gaat in beroep tegen {what}")
-        if cmd.interim_relief_requested and s.status in RUNNING:
+        if cmd.interim_relief_requested and s.status in IN_FORCE:
             if workflow.patched(INTERIM_RELIEF_ATW):  # Wth art. 6 lid 1 sub a with the Atw
                 hearing = due(self._policy, cmd.lodged_at, "interim_relief_hearing")
             else:  # requested under a release that counted 72 hours: it keeps that date
@@ -265,7 +265,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             "interim_relief_heard",
             "de rechter heeft het verzoek om een voorlopige voorziening behandeld",
         )
-        if self._s.status in RUNNING and workflow.patched(INTERIM_RELIEF_RULING):  # art. 6 b
+        if self._s.status in IN_FORCE and workflow.patched(INTERIM_RELIEF_RULING):  # art. 6 b
             self._book.add(
                 "interim_relief_ruling",
                 RULES["interim_relief_ruling"].label,
@@ -289,7 +289,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         s.rulings.append(cmd)
         for key in ("interim_relief_hearing", "interim_relief_ruling"):  # a ruling was heard
             self._book.meet(key, cmd.ruled_at)
-        if cmd.outcome == "lifted" and s.status in RUNNING:
+        if cmd.outcome == "lifted" and s.status in IN_FORCE:
             self._finish("lifted", cmd.ruled_at, "de rechter heeft het huisverbod opgeheven")
             await self._announce("huisverbod_lifted", cmd.ruled_at)
         elif cmd.outcome == "lifted":
@@ -328,7 +328,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @withdraw.validator
     def _validate_withdraw(self, cmd: WithdrawalCmd) -> None:
-        if self._s.status not in RUNNING:
+        if self._s.status not in IN_FORCE:
             raise conflict(
                 "alleen een lopend huisverbod kan worden ingetrokken; "
                 f"dit is {STATUS_NAMES[self._s.status]}"
@@ -354,7 +354,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     @record_violation.validator
     def _validate_violation(self, cmd: ViolationCmd) -> None:
         s = self._s
-        if s.status not in RUNNING or s.imposed_at is None:
+        if s.status not in IN_FORCE or s.imposed_at is None:
             raise conflict(
                 "alleen een lopend huisverbod kan worden overtreden; "
                 f"dit is {STATUS_NAMES[s.status]}"
@@ -375,7 +375,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_milestone.validator
     def _validate_milestone(self, cmd: MilestoneCmd) -> None:
-        if self._s.status not in RUNNING:
+        if self._s.status not in IN_FORCE:
             raise conflict(f"het huisverbod is {STATUS_NAMES[self._s.status]}")
         if any(e.kind == cmd.milestone for e in self._s.timeline):
             raise conflict(f"al vastgelegd: {MILESTONES[cmd.milestone][1]}")
@@ -394,7 +394,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     def _done(self) -> bool:
         """Done once it ended, and the term for an appeal passed with every appeal ruled on."""
         s = self._s
-        if s.status in ("requested", *RUNNING):
+        if s.status in ("requested", *IN_FORCE):
             return False
         if s.open_until is None:
             return True
@@ -404,7 +404,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         """Deadlines passed unmet escalate first; then a ban whose end has come expires."""
         fired = self._book.fire(now)
         s = self._s
-        if s.status in RUNNING and s.ends_at is not None and now >= s.ends_at:
+        if s.status in IN_FORCE and s.ends_at is not None and now >= s.ends_at:
             self._finish("expired", s.ends_at, "het huisverbod is afgelopen")
             self._expired = True
             return fired, True
@@ -416,7 +416,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             await self._announce("huisverbod_expired", self._s.ended_at)
 
     def _moments(self) -> list[datetime | None]:
-        return [self._s.ends_at if self._s.status in RUNNING else self._s.open_until]
+        return [self._s.ends_at if self._s.status in IN_FORCE else self._s.open_until]
 
     async def _project(self) -> None:
         await project(ReadModelActivities.upsert_huisverbod, self._s.model_copy(deep=True))

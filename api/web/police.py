@@ -42,7 +42,6 @@ Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 
 CHILDREN = 4  # rows for children on the melding form
 RISK_ROWS = 6  # rows for the RiHG's indicators
-RUNNING = ("imposed", "extended")
 # the milestones the police record: where the person put out can be reached (Wth art. 2 lid 6)
 # and that the written order was handed over; the help is started by the help organisations
 POLICE_MILESTONES = ("contact_address_given", "written_order_issued")
@@ -205,7 +204,6 @@ async def _case_page(
         risk_rows=range(1, RISK_ROWS + 1),
         risk_labels=RISK_ANSWER_LABELS,
         active=ACTIVE_HUISVERBOD,
-        running=RUNNING,
         milestones={m: MILESTONES[m][1] for m in POLICE_MILESTONES},
         filed=request.query_params.get("gemeld") == "1",
         **outcome,

@@ -28,7 +28,7 @@ from domain.acute_safety import PLACEMENT_LABELS
 from domain.advice import STATUSES as ADVICE_STATUSES
 from domain.case import FOLLOW_UP_NAMES, PERSON_ROLE_NAMES, PHASE_NAMES
 from domain.chain import CHANNEL_NAMES
-from domain.huisverbod import RISK_ANSWER_LABELS, STATUS_NAMES
+from domain.huisverbod import IN_FORCE, RISK_ANSWER_LABELS, STATUS_NAMES
 from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
 from domain.notifications import audience_name
 from domain.policy import MEASURE_NAMES, RuleViolation, age_on
@@ -143,6 +143,7 @@ ENV.globals.update(
     csrf_field=csrf_field,
     decision_due=decision_due,
     audience_name=audience_name,
+    in_force=IN_FORCE,
 )
 
 
