@@ -365,6 +365,10 @@ MIGRATIONS: list[str] = [
         expires_at timestamptz NOT NULL
     );
     """,
+    # the coordinator's dashboard lists undelivered notices every few seconds: only those
+    """
+    CREATE INDEX deliveries_failed ON deliveries (created_at DESC) WHERE status = 'failed';
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"
