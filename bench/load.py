@@ -12,6 +12,10 @@ safety assessments), mayors' offices (the inbox; decisions and extensions) and p
 mapped onto the three sample regions (each carries eight or nine regions' load and
 ~a third of the cases: a worst case for its lists and dashboard).
 
+With `--samples N` it runs bench.scale's sequential latency (and memory, longest history)
+before the users, and with `--storm N` bench.scale's reminder storm after them, on the same
+stack: one fill (~45 min for 50,000 cases here) for every 50,000-case figure.
+
 The national peak, from public figures (Veilig Thuis: ~130,000 meldingen and ~120,000
 adviesvragen a year; ~4,000 huisverboden a year), spread over 250 working days of 9 hours
 (2,250 hours) with a peak hour three times the average hour:
@@ -168,6 +172,10 @@ async def main(args: argparse.Namespace) -> None:
         bench = Bench(stack, args)
         await bench.connect()
         await bench.fill()
+        if args.samples:
+            await bench.latency()
+            bench.resources()
+            await bench.longest_history()
         data = work / "users.json"
         requested = await pending_requests(bench, args.pending)
         data.write_text(json.dumps(users_data(bench, requested)))
@@ -188,6 +196,9 @@ async def main(args: argparse.Namespace) -> None:
         table(work / "locust_stats.csv", args.time)
         print("parts over the run:")
         parts.report()
+        if args.storm:
+            await bench.storm()
+            bench.resources()
         await bench.pool.close()
         await bench.keys_pool.close()
     finally:
@@ -209,7 +220,11 @@ if __name__ == "__main__":
     )
     parser.add_argument("--concurrency", type=int, default=32, help="fill commands in flight")
     parser.add_argument("--backlog", type=int, default=500)
+    parser.add_argument("--samples", type=int, default=0, help="bench.scale's latency samples")
+    parser.add_argument("--storm", type=int, default=0, help="bench.scale's storm, after the load")
+    parser.add_argument("--storm-lead", type=float, default=None)
+    parser.add_argument("--storm-timeout", type=float, default=3600)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     arguments = parser.parse_args()
-    arguments.samples, arguments.spread = 0, True
+    arguments.spread = True
     asyncio.run(main(arguments))

@@ -432,7 +432,8 @@ class Bench:
                     for r in requested
                 ],
             )
-            reads = self.rng.sample(self.cases, min(n, len(self.cases)))
+            ours = [c for c, r, _ in self.opened if r == REGION] + [m["case_id"] for m in made]
+            reads = self.rng.sample(ours, min(n, len(ours)))  # the coordinator's region's
             await series(
                 "GET /v1/cases/{id}",
                 [lambda c=c: timed("GET", f"/v1/cases/{c}", 200, headers=vt) for c in reads],
