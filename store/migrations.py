@@ -369,6 +369,13 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX deliveries_failed ON deliveries (created_at DESC) WHERE status = 'failed';
     """,
+    # a projection's version counts its workflow's history (workflows.procedure._next_version)
+    """
+    ALTER TABLE cases ALTER COLUMN version TYPE bigint;
+    ALTER TABLE huisverboden ALTER COLUMN version TYPE bigint;
+    ALTER TABLE case_paths ALTER COLUMN version TYPE bigint;
+    ALTER TABLE advice_questions ALTER COLUMN version TYPE bigint;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -112,6 +112,7 @@ class FakeReadModel:
     def __init__(self) -> None:
         self.cases: dict[str, CaseSnapshot] = {}
         self.huisverboden: dict[str, HuisverbodSnapshot] = {}
+        self.huisverbod_writes: list[tuple[str, bool]] = []  # (status, applied) of each upsert
         self.notices: dict[str, Notice] = {}
         self.delivered: list[str] = []
         self.failed: list[FailedDelivery] = []
@@ -211,13 +212,14 @@ class FakeReadModel:
 
     @activity.defn(name="upsert_huisverbod")
     async def upsert_huisverbod(self, s: HuisverbodSnapshot) -> bool:
-        if (
+        applied = not (
             s.huisverbod_id in self.huisverboden
             and self.huisverboden[s.huisverbod_id].version >= s.version
-        ):
-            return False
-        self.huisverboden[s.huisverbod_id] = s
-        return True
+        )
+        if applied:
+            self.huisverboden[s.huisverbod_id] = s
+        self.huisverbod_writes.append((s.status, applied))
+        return applied
 
     @activity.defn(name="upsert_path")
     async def upsert_path(self, r: PathRecord) -> bool:

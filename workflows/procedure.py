@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
 
 T = TypeVar("T")
 PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
+PUBLISHES_PER_TASK = 1000  # far above what one workflow task publishes
 
 
 class ProcedureWorkflow:
@@ -53,6 +54,7 @@ class ProcedureWorkflow:
         self._unsent: list[TimelineEvent] = []
         self._woken = False
         self._published = 0  # the version last written to the read model by this run
+        self._run_base: int | None = None  # the state's version when this run first published
 
     async def _run_until_done(self) -> None:
         """Fire reminders and escalations until the procedure is done; then let running
@@ -87,6 +89,8 @@ class ProcedureWorkflow:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         if not self._done():
+            # the next run numbers on from above any write of a lost attempt of this task
+            self._s.version = self._next_version()
             workflow.continue_as_new(self._carry())
 
     @workflow.update
@@ -171,6 +175,18 @@ class ProcedureWorkflow:
         await workflow.wait_condition(lambda: self._published == self._s.version)
         return self._s
 
+    def _next_version(self) -> int:
+        """A version above every one this workflow may have written, including the writes of
+        a workflow task that then failed or timed out: those never reached the history, so a
+        counter numbered the retry's different state (a ban that had expired meanwhile) like
+        the lost one, and the versioned upsert kept the lost one. The history's length orders
+        the tasks (a retry comes after its failed attempt), the run's first version the runs,
+        and up to PUBLISHES_PER_TASK publishes of one task follow each other."""
+        if self._run_base is None:
+            self._run_base = self._s.version
+        task = workflow.info().get_current_history_length()
+        return max(self._s.version + 1, self._run_base + task * PUBLISHES_PER_TASK)
+
     async def _changed(self):
         """A handler changed the state: wake the loop, publish, answer with the state."""
         self._woken = True
@@ -179,7 +195,7 @@ class ProcedureWorkflow:
 
     async def _publish(self) -> None:
         """Project the state to the read model and tell the parent case what happened."""
-        self._s.version += 1
+        self._s.version = self._next_version()
         await self._project()
         self._published = self._s.version
         events, self._unsent = self._unsent, []

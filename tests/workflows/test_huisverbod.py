@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.worker import (
+    Interceptor,
+    Replayer,
+    SignalExternalWorkflowInput,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+    WorkflowOutboundInterceptor,
+)
 
 from domain.case import CaseInput, PersonRef, Unsafety
 from domain.huisverbod import (
@@ -23,6 +34,8 @@ from domain.huisverbod import (
 )
 from domain.ids import case_workflow_id, huisverbod_workflow_id
 from domain.workdays import AMSTERDAM, local_date, statutory_end
+from testing import fake_worker
+from workers.main import WORKFLOW_RUNNER, workflows
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 
@@ -383,3 +396,59 @@ async def test_a_violation_is_on_the_timeline_and_told_to_the_mayor_vt_and_om(
     assert ("alert", "mayor_office") in sent  # Wth art. 3: the mayor hears at once
     subjects = {n.subject for n in read_model.notices.values()}
     assert {"huisverbod_violated", "imposed_under_mandate"} <= subjects
+
+
+class _LoseTheExpiryTask(Interceptor):
+    """Fails the workflow task that ends the ban once, after its projection is written and
+    before the task completes, as a worker does that loses Postgres (or dies) mid-task: the
+    write stays, the history never records it, and the task runs again."""
+
+    def __init__(self) -> None:
+        self.failed: set[str] = set()  # workflows whose task failed once
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor]:
+        failed = self.failed
+
+        class Inbound(WorkflowInboundInterceptor):
+            def init(self, outbound: WorkflowOutboundInterceptor) -> None:
+                class Outbound(WorkflowOutboundInterceptor):
+                    async def signal_external_workflow(self, input: SignalExternalWorkflowInput):
+                        me = workflow.info().workflow_id
+                        if me not in failed and input.args[0].status == "expired":
+                            failed.add(me)
+                            raise RuntimeError("the worker lost Postgres mid-task")
+                        return await super().signal_external_workflow(input)
+
+                super().init(Outbound(outbound))
+
+        return Inbound
+
+
+async def test_the_read_model_takes_the_retry_of_a_task_that_failed_after_writing(env, read_model):
+    """A failed attempt's write must not outrank the retry's: with a counter both carried
+    the same version and the read model kept the lost attempt's state (a chaos run's ban
+    stayed 'extended' after it had expired)."""
+    task_queue = f"tq-{uuid.uuid4()}"
+    async with fake_worker(env.client, task_queue, read_model, interceptors=[_LoseTheExpiryTask()]):
+        case, hv = await open_case(env, task_queue)
+        imposed = await impose(env, hv)
+        final = await result_after(env, hv, imposed.ends_at)
+        for _ in range(200):  # the retried task runs at once, in real time
+            if sum(status == "expired" for status, _ in read_model.huisverbod_writes) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        history = await hv.fetch_history()
+        for handle in (hv, case):
+            await handle.terminate("the test is over")
+    assert final.status == "expired"
+    lost, retried = [w for w in read_model.huisverbod_writes if w[0] == "expired"][:2]
+    assert lost == ("expired", True)
+    assert retried == ("expired", True), "the retried task's write was ignored"
+    assert any(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED for e in history.events)
+    await Replayer(
+        workflows=workflows(),
+        workflow_runner=WORKFLOW_RUNNER,
+        data_converter=env.client.data_converter,
+    ).replay_workflow(history)
