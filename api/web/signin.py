@@ -207,15 +207,30 @@ async def oidc_callback(
     return _signed_in(response, settings, principal)
 
 
+def _session(settings, request: Request) -> dict | None:
+    """The claims of the request's session; None: none, or one that no longer holds."""
+    try:
+        return read_session(settings, request.cookies.get(SESSION_COOKIE, ""))
+    except HTTPException:
+        return None
+
+
 @router.get("/logout")
+async def confirm_logout(request: Request, settings: SettingsDep) -> Response:
+    """A typed or bookmarked sign-out address asks first: only a form of these pages (with the
+    session's CSRF token) ends a session, so a link or image on another site cannot."""
+    claims = _session(settings, request)
+    if claims is None:
+        return RedirectResponse("/login", 303)
+    request.state.session_id = claims["jti"]
+    return page(request, "logout.html")
+
+
+@router.post("/logout")
 async def logout(request: Request, settings: SettingsDep) -> Response:
     """Signing out ends the session on the server too: its cookie, kept or copied, no longer
     opens a page."""
-    try:
-        claims = read_session(settings, request.cookies.get(SESSION_COOKIE, ""))
-    except HTTPException:
-        claims = None  # no session, or one that no longer holds
-    if claims is not None:
+    if (claims := _session(settings, request)) is not None:
         await sessions.end(request.app.state.pool, claims["jti"], claims["exp"])
     response = RedirectResponse("/login", 303)
     response.delete_cookie(

@@ -184,7 +184,7 @@ async def test_a_jurist_computes_the_dates_of_a_huisverbod(browser, site):
     await jurist.goto(f"{site}/termijnen")
     await jurist.select_option("#rule", "huisverbod")
     await jurist.fill("#from", "2026-10-20T20:00")
-    await jurist.click("button[type=submit]")
+    await jurist.click("main button[type=submit]")
     table = jurist.get_by_role("table")
     await expect(table).to_contain_text("uiterste einde na verlenging")
     await expect(table).to_contain_text("17-11-2026 20:00")

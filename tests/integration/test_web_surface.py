@@ -111,7 +111,13 @@ async def test_no_route_answers_500_to_bad_characters_or_an_empty_form(api, app,
         r = await api.request(method, path, **kwargs)
         answers[f"{method} {path}"] = r.status_code
     assert answers
-    wrong = {route: status for route, status in answers.items() if not 400 <= status < 500}
+    # signing out without a session sends to the sign-in page, as signing out does
+    signed_out = {"POST /logout": 303}
+    wrong = {
+        route: status
+        for route, status in answers.items()
+        if not 400 <= status < 500 and signed_out.get(route) != status
+    }
     assert wrong == {}
 
 
@@ -139,8 +145,14 @@ async def test_signing_out_ends_the_session_on_the_server(app):
     async with visitor(app) as browser:
         assert (await browser.post("/login", data=COORDINATOR)).status_code == 303
         kept = browser.cookies[SESSION_COOKIE]
+        region = await browser.get("/regio/haaglanden")
+        token = re.search(r'name="csrf" value="([^"]+)"', region.text).group(1)
+        # a link or a form of another site (no token) does not sign anyone out
+        asked = await browser.get("/logout")
+        assert asked.status_code == 200 and 'action="/logout"' in asked.text
+        assert (await browser.post("/logout")).status_code == 403
         assert (await browser.get("/regio/haaglanden")).status_code == 200
-        out = await browser.get("/logout")
+        out = await browser.post("/logout", data={"csrf": token})
         assert out.status_code == 303 and SESSION_COOKIE not in browser.cookies
         browser.cookies.set(SESSION_COOKIE, kept)  # the cookie, kept or copied, after sign-out
         again = await browser.get("/regio/haaglanden")
