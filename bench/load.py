@@ -42,15 +42,22 @@ import asyncio
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from api.auth import SESSION_COOKIE, mint_token, principal_from, session_token
-from bench.scale import MAYOR_MUNICIPALITY, REQUEST, Bench, Stack, bounded, load
+from bench.scale import (
+    MAYOR_MUNICIPALITY,
+    REQUEST,
+    Bench,
+    Stack,
+    add_run_arguments,
+    bounded,
+    load,
+    started,
+)
 from bench.stack import Meter
 from domain.huisverbod import HuisverbodRequestIn
 from services import huisverbod as huisverbod_service
@@ -163,14 +170,7 @@ def start_locust(stack: Stack, data: Path, users: int, seconds: int) -> subproce
 
 
 async def main(args: argparse.Namespace) -> None:
-    work = Path(tempfile.mkdtemp(prefix="ketenregie-load-"))
-    work.chmod(0o755)
-    stack = Stack(work, workers=args.workers)
-    print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
-    try:
-        await stack.start()
-        bench = Bench(stack, args)
-        await bench.connect()
+    async with started("ketenregie-load-", args) as (work, stack, bench):
         await bench.fill()
         if args.samples:
             await bench.latency()
@@ -199,12 +199,6 @@ async def main(args: argparse.Namespace) -> None:
         if args.storm:
             await bench.storm()
             bench.resources()
-        await bench.pool.close()
-        await bench.keys_pool.close()
-    finally:
-        await stack.stop()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
@@ -214,17 +208,12 @@ if __name__ == "__main__":
     parser.add_argument("--factor", type=float, default=10, help="times the national peak")
     parser.add_argument("--users", type=int, default=0, help="users (default: from --factor)")
     parser.add_argument("--time", type=int, default=600, help="seconds of load")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument(
         "--pending", type=int, default=10, help="requests waiting per mayor at the start"
     )
-    parser.add_argument("--concurrency", type=int, default=32, help="fill commands in flight")
-    parser.add_argument("--backlog", type=int, default=500)
     parser.add_argument("--samples", type=int, default=0, help="bench.scale's latency samples")
     parser.add_argument("--storm", type=int, default=0, help="bench.scale's storm, after the load")
-    parser.add_argument("--storm-lead", type=float, default=None)
-    parser.add_argument("--storm-timeout", type=float, default=3600)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_run_arguments(parser)
     arguments = parser.parse_args()
     arguments.spread = True
     asyncio.run(main(arguments))

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 import os
 import random
@@ -63,7 +64,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -593,15 +594,56 @@ class Bench:
         return {"fired": fired, "outbox": outbox, "delivered": delivered, "expected": expected}
 
 
-async def main(args: argparse.Namespace) -> None:
-    work = Path(tempfile.mkdtemp(prefix="ketenregie-scale-"))
+@contextlib.asynccontextmanager
+async def started(
+    prefix: str, args: argparse.Namespace, **settings: Any
+) -> AsyncIterator[tuple[Path, Stack, Bench]]:
+    """A stack of its own in a fresh temporary directory, started, with a connected `Bench`;
+    stopped however the run ends, and the directory removed unless --keep."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     work.chmod(0o755)
-    stack = Stack(work, workers=args.workers)
+    stack = Stack(work, workers=args.workers, **settings)
     print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
     try:
         await stack.start()
         bench = Bench(stack, args)
         await bench.connect()
+        try:
+            yield work, stack, bench
+        finally:
+            await bench.pool.close()
+            await bench.keys_pool.close()
+    finally:
+        await stack.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every stack bench takes: its processes, the pace of its commands, the
+    storm's timing, and whether to keep its directory."""
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--concurrency", type=int, default=32, help="commands in flight")
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=500,
+        help="fill: cases registered but not yet projected by the worker, at most (0: no bound)",
+    )
+    parser.add_argument(
+        "--storm-lead",
+        type=float,
+        default=None,
+        help="seconds to the storm's minute (default: from the fill rate)",
+    )
+    parser.add_argument(
+        "--storm-timeout", type=float, default=3600, help="seconds to wait for the reminders"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with started("ketenregie-scale-", args) as (_, _, bench):
         await bench.fill()
         await bench.latency()
         bench.resources()
@@ -609,12 +651,6 @@ async def main(args: argparse.Namespace) -> None:
         if args.storm:
             await bench.storm()
             bench.resources()
-        await bench.pool.close()
-        await bench.keys_pool.close()
-    finally:
-        await stack.stop()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
@@ -629,27 +665,7 @@ if __name__ == "__main__":
     parser.add_argument("--samples", type=int, default=200, help="latency samples per figure")
     parser.add_argument("--storm", type=int, default=5_000, help="reminders due in one minute")
     parser.add_argument(
-        "--storm-lead",
-        type=float,
-        default=None,
-        help="seconds to the storm's minute (default: from the fill rate)",
-    )
-    parser.add_argument(
-        "--storm-timeout",
-        type=float,
-        default=3600,
-        help="seconds to wait for the storm's reminders",
-    )
-    parser.add_argument("--concurrency", type=int, default=32, help="fill commands in flight")
-    parser.add_argument(
-        "--backlog",
-        type=int,
-        default=500,
-        help="fill: cases registered but not yet projected by the worker, at most (0: no bound)",
-    )
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
-    parser.add_argument(
         "--spread", action="store_true", help="fill all regions, not only haaglanden"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_run_arguments(parser)
     asyncio.run(main(parser.parse_args()))

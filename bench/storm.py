@@ -28,19 +28,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.noop import StormSleeper, stamp
-from bench.scale import Bench, Stack, bounded, load, percentiles, spent
+from bench.scale import Stack, add_run_arguments, bounded, load, percentiles, spent, started
 from bench.stack import Meter
 from infra.settings import Settings
 from ketenregie.stack import stop_process
@@ -128,20 +125,13 @@ def p99(values: list[float], expected: int) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
-    work = Path(tempfile.mkdtemp(prefix="ketenregie-storm-"))
-    work.chmod(0o755)
     settings = {
         "worker_cached_workflows": args.cached,
         "worker_workflow_tasks": args.tasks,
         "worker_workflow_pollers": args.pollers,
     }
-    stack = Stack(work, workers=args.workers, **settings)
-    print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
-    try:
-        await stack.start()
-        bench = Bench(stack, args)
+    async with started("ketenregie-storm-", args, **settings) as (_, stack, bench):
         stack.run = bench.run
-        await bench.connect()
         bench.cases, bench.fill_rate = [], args.fill_rate
         if args.cases:
             await bench.fill()
@@ -154,12 +144,6 @@ async def main(args: argparse.Namespace) -> None:
             f"(target 1.2x); {args.workers} worker(s), cache {args.cached}, "
             f"{args.tasks} workflow tasks, {args.pollers} pollers; {load()}"
         )
-        await bench.pool.close()
-        await bench.keys_pool.close()
-    finally:
-        await stack.stop()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
@@ -171,17 +155,12 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=0, help="open cases filled first")
     parser.add_argument("--measures", type=int, default=0, help="of them with a huisverbod")
     parser.add_argument("--samples", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (each storm)")
     parser.add_argument("--cached", type=int, default=1000, help="the worker's sticky cache")
     parser.add_argument("--tasks", type=int, default=100, help="workflow tasks at a time")
     parser.add_argument("--pollers", type=int, default=5, help="workflow task pollers")
-    parser.add_argument("--concurrency", type=int, default=32, help="starts in flight")
-    parser.add_argument("--backlog", type=int, default=500)
     parser.add_argument("--fill-rate", type=float, default=30, help="cases/s, for our storm's lead")
     parser.add_argument("--raw-lead", type=float, default=None, help="seconds to raw's minute")
-    parser.add_argument("--storm-lead", type=float, default=None)
-    parser.add_argument("--storm-timeout", type=float, default=3600)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_run_arguments(parser)
     arguments = parser.parse_args()
     arguments.spread = False
     asyncio.run(main(arguments))
