@@ -102,14 +102,16 @@ def read_model() -> FakeReadModel:
 
 
 @pytest_asyncio.fixture
-async def worker(env, read_model):
-    """A worker on a task queue of the test's own. Once it has stopped (so that no activity
-    starts anything more), what still runs is terminated: a timer of a workflow whose
-    worker is gone would stop the shared clock. Then every history the test made is replayed:
-    a worker that restarts (or evicts a workflow from its cache) replays it just so."""
+async def worker(request, env, read_model):
+    """A worker on a task queue of the test's own (with the interceptors a test passes as
+    the fixture's param). Once it has stopped (so that no activity starts anything more),
+    what still runs is terminated: a timer of a workflow whose worker is gone would stop the
+    shared clock. Then every history the test made is replayed: a worker that restarts (or
+    evicts a workflow from its cache) replays it just so."""
     task_queue = f"tq-{uuid.uuid4()}"
     ran = _Ran()
-    async with fake_worker(env.client, task_queue, read_model, interceptors=[ran]):
+    interceptors = [ran, *getattr(request, "param", ())]
+    async with fake_worker(env.client, task_queue, read_model, interceptors=interceptors):
         yield task_queue
     histories = []
     for workflow_id in ran.ids:
