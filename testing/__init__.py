@@ -80,9 +80,10 @@ async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvir
         yield env
 
 
-async def eventually(probe: Callable[[], Any], timeout: float = 10.0) -> Any:
+async def eventually(probe: Callable[[], Any], timeout: float = 120.0) -> Any:
     """Call (and await) `probe()` until it answers something truthy (what a worker does
-    happens beside the test, not in step with it); fail after `timeout` seconds."""
+    happens beside the test, not in step with it); fail after `timeout` seconds, long enough
+    for a busy machine: a condition that holds is met at once."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not (result := await _answer(probe())):
         if asyncio.get_running_loop().time() > deadline:

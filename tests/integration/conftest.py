@@ -212,8 +212,10 @@ def mayor(as_) -> httpx.AsyncClient:
     return as_("burgemeester-gm0518", "staff")
 
 
-async def eventually(probe, timeout: float = 30.0, interval: float = 0.2):
-    """Await `probe()` until it returns something truthy; fail after `timeout` seconds."""
+async def eventually(probe, timeout: float = 180.0, interval: float = 0.2):
+    """Await `probe()` until it returns something truthy; fail after `timeout` seconds: long,
+    because a condition that holds is met at once and the machine may be busy with other work
+    (the timeout only ends a test that fails)."""
     deadline = time.monotonic() + timeout
     while True:
         result = await probe()

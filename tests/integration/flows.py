@@ -74,12 +74,12 @@ async def impose(api, huisverbod_id: str, decided_by=HULPOFFICIER) -> dict:
     return r.json()
 
 
-async def wait_status(api, huisverbod_id: str, status: str, timeout: float = 30.0) -> dict:
+async def wait_status(api, huisverbod_id: str, status: str) -> dict:
     async def probe():
         body = (await api.get(f"/v1/huisverboden/{huisverbod_id}")).json()
         return body if body.get("status") == status else None
 
-    return await eventually(probe, timeout)
+    return await eventually(probe)
 
 
 def ts(value: str) -> datetime:

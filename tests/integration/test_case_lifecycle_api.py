@@ -81,7 +81,7 @@ async def test_missed_safety_assessment_reminds_then_escalates(api):
         notified = {n["kind"] for n in c["notices"]} >= {"reminder", "escalation"}
         return notified and "escalated" in [e["kind"] for e in c["timeline"]] and c
 
-    case = await eventually(escalated, timeout=30)
+    case = await eventually(escalated)
     kinds = [e["kind"] for e in case["timeline"]]
     assert kinds.index("reminder") < kinds.index("escalated")
     recipients = {
@@ -162,7 +162,7 @@ async def test_dashboard_counts_phases_due_and_overdue(api):
         overdue = {c["case_id"] for c in d["overdue"]}
         return fresh in seen_due and acute in overdue and d
 
-    d = await eventually(dashboard, timeout=20)
+    d = await eventually(dashboard)
     assert d["open_per_phase"]["follow_up_decision"] == before + 1
     assert assessed not in {c["case_id"] for c in d["due_soon"] + d["overdue"]}
     listed = (await api.get("/v1/cases", params={"region": "haaglanden", "limit": 500})).json()

@@ -72,7 +72,7 @@ async def seeded(as_):
             if d["key"] == "safety_assessment"
         )
 
-    await eventually(overdue, timeout=60)
+    await eventually(overdue)
     for case_id in late:
         await post(rr, f"/v1/cases/{case_id}/safety-assessment", assess)
     hv = await post(rr, f"/v1/cases/{ids[0]}/huisverbod-requests", huisverbod_request())

@@ -125,7 +125,7 @@ async def test_undecided_request_is_escalated_on_the_case(api, police):
         ]
         return decisions and decisions[0]["status"] == "overdue" and escalated and case
 
-    case = await eventually(decision_overdue, timeout=20)
+    case = await eventually(decision_overdue)
     assert any(
         n["kind"] == "escalation" and n["subject"] == "mayor_decision" for n in case["notices"]
     )

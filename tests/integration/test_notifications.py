@@ -428,7 +428,7 @@ async def test_a_worker_killed_after_sending_sends_nothing_twice(settings, workd
                 items = (await api.get(f"/v1/cases/{later}/notifications")).json()["items"]
                 return all(i["status"] == "sent" for i in items) and items
 
-            await eventually(sent, timeout=60)
+            await eventually(sent)
         finally:
             await restarted.stop()
             # no worker polls this queue after the test: its cases end here, so that a later

@@ -225,7 +225,7 @@ async def test_mda_continues_as_new_several_times_without_losing_its_plan(api, w
     for n in range(1, 7):  # the integration settings continue as new after every two reviews
         await step(api, steps, review)
         if n % 2 == 0:
-            runs.add(await eventually(new_run, timeout=10))
+            runs.add(await eventually(new_run))
     assert len(runs) == 4
     await step(api, steps, {"step": "action_done", "action_id": "a1"})
     state = (await api.get(f"/v1/cases/{case_id}/paths/{path['path_id']}")).json()

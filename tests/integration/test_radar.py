@@ -189,7 +189,7 @@ async def test_advice_questions_and_meldingen_find_each_other(client_for, settin
     page = (await haaglanden.get(f"/adviesvragen/{later}")).text
     assert "2 eerdere contacten" in page and f'href="/casus/{case_id}"' in page
 
-    converted = await eventually(lambda: _converted(haaglanden, later, persons[:1]), timeout=30)
+    converted = await eventually(lambda: _converted(haaglanden, later, persons[:1]))
     from_advice = (await haaglanden.get(f"/v1/cases/{converted}")).json()["earlier_contacts"]
     assert [c["contact_id"] for c in from_advice["contacts"]] == [asked, case_id]
 

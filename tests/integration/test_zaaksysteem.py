@@ -106,7 +106,7 @@ async def filed_once(mayor, fake: FakeZaaksysteem, hv: str, statuses: int) -> di
         filed = of_zaak(fake, zaak)
         return filed if len(filed["statussen"]) == statuses else None
 
-    return await eventually(probe, timeout=60)
+    return await eventually(probe)
 
 
 def types(fake_cfg: dict, kind: str) -> dict[str, str]:
