@@ -269,7 +269,7 @@ def file_export(
 class CorrectionIn(Strict):
     """The corrected value of one or more of the person's own data, and why."""
 
-    name: ShortText | None = None
+    name: PersonName | None = None
     birth_date: PastDate | None = None
     address: ShortText | None = None
     reason: Text = Field(description="why: the person's request, and what shows the data wrong")

@@ -23,9 +23,10 @@ from domain.inzage import (
     file_export,
     recipients,
 )
+from domain.names import search_name
 from services import radar
 from services.context import Caller, Parts
-from services.errors import not_found, unprocessable
+from services.errors import Refused, not_found, unprocessable
 from store import access_log, inzage
 from store import radar as radar_store
 
@@ -52,10 +53,16 @@ async def search(
     parts: Parts, caller: Caller, name: str | None, born: date | None
 ) -> list[dict[str, Any]]:
     """The persons of the region's files whose name contains `name` (case-insensitive) and,
-    when given, who were born on `born`; each one found is logged as read."""
+    when given, who were born on `born`; each one found is logged as read. The name is
+    searched as names are stored (`domain.names`), at least two letters of it."""
     region = _region(caller)
     if not (name and name.strip()) and born is None:
         raise unprocessable("geef (een deel van) een naam of een geboortedatum")
+    if name is not None:
+        try:
+            name = search_name(name)
+        except ValueError as e:
+            raise Refused(400, str(e)) from None
     async with parts.pool.acquire() as conn:
         rows = await inzage.find_persons(conn, region, name, born, MAX_FOUND)
     found = []
