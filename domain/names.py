@@ -12,7 +12,6 @@ a Latin word) is refused. A name wholly in Cyrillic or Greek stays as written.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Annotated
 
@@ -21,9 +20,9 @@ from pydantic import AfterValidator
 from domain.models import ShortText
 
 # Cyrillic and Greek letters that look like a Latin one
-_LOOK_ALIKES = str.maketrans(
-    "АВЕКМНОРСТХУІЈЅаеорсухіјѕԁԛԝёЁ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνα",
-    "ABEKMHOPCTXYIJSaeopcyxijsdqwëË" "ABEZHIKMNOPTYXoikva",
+LOOK_ALIKES = str.maketrans(
+    "АВЕКМНОРСТХУІЈЅаеорсухіјѕԁԛԝёЁΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνα",
+    "ABEKMHOPCTXYIJSaeopcyxijsdqwëËABEZHIKMNOPTYXoikva",
 )
 _FOREIGN = ("CYRILLIC", "GREEK")
 MIN_SEARCH_LETTERS = 2
@@ -42,7 +41,7 @@ def _mixes(word: str) -> bool:
 
 
 def _unmixed(word: str) -> str:
-    return word.translate(_LOOK_ALIKES) if _mixes(word) else word
+    return word.translate(LOOK_ALIKES) if _mixes(word) else word
 
 
 def clean(text: str) -> str:

@@ -21,7 +21,9 @@ from domain.inzage import (
     action_name,
     corrected,
     file_export,
+    one_person,
     recipients,
+    subject_of,
 )
 from domain.names import search_name
 from services import radar
@@ -101,18 +103,27 @@ def _name_of(parts: Parts):
 async def export(
     parts: Parts, caller: Caller, keys: list[PersonKey], form: str = "json"
 ) -> InzageExport:
-    """Everything held about the person in each of `keys` (the same human in several files),
-    the others in those files masked; 404 for a file of another region or a person it lacks."""
+    """Everything held about one person in each of `keys` (the same human in several files:
+    the same name and birth date in each, `domain.inzage.one_person`, or 422), the others in
+    those files masked; 404 for a file of another region or a person it lacks."""
     region = _region(caller)
     if not keys:
         raise unprocessable("kies ten minste één persoon")
     name_of = _name_of(parts)
     files = []
     async with parts.pool.acquire() as conn:
+        found = {}
         for key in dict.fromkeys(keys):
             file = await inzage.get_file(conn, key, region)
             if file is None or all(p["ref"] != key.ref for p in file["persons"]):
                 raise not_found(f"persoon {key}")
+            found[key] = file
+        reason = one_person(
+            [next(p for p in f["persons"] if p["ref"] == k.ref) for k, f in found.items()]
+        )
+        if reason:
+            raise unprocessable(reason)
+        for key, file in found.items():
             if key.kind == "case":
                 texts = [file["summary"]]
                 log = await access_log.for_person(conn, key.file_id, key.ref)
@@ -146,7 +157,9 @@ async def export(
     for key in keys:
         _touched(caller, key)
     caller.audit.detail = f"inzageverzoek: export ({form}), {len(files)} dossier(s)"
-    return InzageExport(region=region, generated_at=datetime.now(UTC), files=files)
+    return InzageExport(
+        region=region, generated_at=datetime.now(UTC), subject=subject_of(files), files=files
+    )
 
 
 async def person(parts: Parts, caller: Caller, key: PersonKey) -> dict[str, Any]:
