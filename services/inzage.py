@@ -58,13 +58,13 @@ async def search(
     when given, who were born on `born`; each one found is logged as read. The name is
     searched as names are stored (`domain.names`), at least two letters of it."""
     region = _region(caller)
-    if not (name and name.strip()) and born is None:
-        raise unprocessable("geef (een deel van) een naam of een geboortedatum")
     if name is not None:
         try:
             name = search_name(name)
         except ValueError as e:
             raise Refused(400, str(e)) from None
+    if name is None and born is None:
+        raise unprocessable("geef (een deel van) een naam of een geboortedatum")
     async with parts.pool.acquire() as conn:
         rows = await inzage.find_persons(conn, region, name, born, MAX_FOUND)
     found = []
