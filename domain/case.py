@@ -23,6 +23,7 @@ from domain.models import (
     Text,
     TimelineEvent,
 )
+from domain.names import PersonName
 from domain.policy import Policy, RuleViolation, age_on
 from domain.workdays import dutch_time
 
@@ -45,7 +46,7 @@ class Reporter(Strict):
 class PersonIn(Strict):
     ref: Ref
     role: PersonRole
-    name: ShortText
+    name: PersonName
     birth_date: PastDate | None = None
     bsn: Annotated[str, StringConstraints(pattern=r"^\d{9}$")] | None = Field(
         None, description="burgerservicenummer, when known: the radar matches on it too"

@@ -5,7 +5,9 @@ of the person's own data that keeps the old value.
 Pure functions: the service reads the files, the outbox and the access log; these decide what
 of it concerns the person and what must be masked. Art. 15 lid 4: the copy may not harm the
 rights of others, so the other people in a file (the other party, the children, the reporter)
-appear by their role only, never by name or address, and their names are masked in every text.
+appear by their role only, never by name or address, and whatever identifies them is masked
+in every text (`domain.inzage_mask`). One export is about one person: several files join only
+when they hold the same person by name and birth date (`one_person`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.access import ACTION_DENIED
 from domain.case import PERSON_ROLE_NAMES, REPORTER_NAMES
+from domain.inzage_mask import MASK_KIND_NAMES, MASKED, Masker, MaskKind
 from domain.models import PastDate, ShortText, Strict, Text
+from domain.names import PersonName, fold
 
-MASKED = "[afgeschermd]"
 FileKind = Literal["case", "advice"]
 FILE_NAMES = {"case": "casus", "advice": "adviesvraag"}
-# name particles shared by many families: never masked on their own
-PARTICLES = {"de", "den", "der", "van", "het", "ten", "ter", "te", "la", "le", "du", "op", "in"}
 PERSON_ID = r"^(case|advice)\.[0-9a-f]{1,64}\.[A-Za-z0-9_-]{1,40}$"  # a `PersonKey` written out
 CORRECTABLE = {"name": "naam", "birth_date": "geboortedatum", "address": "adres"}
 
@@ -50,34 +51,7 @@ class PersonKey(BaseModel):
         return cls(kind=kind, file_id=file_id, ref=ref)
 
 
-# --- masking (art. 15 lid 4) ---
-
-
-def _words(name: str | None) -> list[str]:
-    return [w for w in re.split(r"[\s,.;:()/]+", (name or "").lower()) if w]
-
-
-def masked_terms(subject: dict[str, Any], others: list[dict[str, Any]]) -> list[str]:
-    """What to hide in a text: each other person's full name and address, and each part of
-    their name that is not also part of the subject's own (a shared surname stays: it is the
-    subject's too) nor a particle; longest first, so a full name goes before its parts."""
-    own = set(_words(subject.get("name")))
-    terms: set[str] = set()
-    for other in others:
-        for whole in (other.get("name"), other.get("address")):
-            if whole and whole.strip():
-                terms.add(whole.strip())
-        terms.update(
-            w for w in _words(other.get("name")) if len(w) > 1 and w not in own | PARTICLES
-        )
-    return sorted(terms, key=lambda t: (-len(t), t))
-
-
-def mask_text(text: str, terms: list[str]) -> str:
-    """`text` with every term (case-insensitive, as a whole word) replaced by the mask."""
-    for term in terms:
-        text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", MASKED, text, flags=re.IGNORECASE)
-    return text
+# --- masking (art. 15 lid 4): `domain.inzage_mask` ---
 
 
 def masked_other(person: dict[str, Any]) -> OtherPerson:
@@ -184,6 +158,16 @@ class CorrectionOut(BaseModel):
     by: str
 
 
+class MaskOut(BaseModel):
+    """What was masked where, never what: the officer checks it, the person can see that
+    something of another was left out."""
+
+    field: str = Field(description="where in this file: content[0], timeline[2], notices[1].detail")
+    kind: MaskKind
+    kind_name: str
+    count: int
+
+
 class FileExport(BaseModel):
     kind: FileKind
     kind_name: str
@@ -200,12 +184,84 @@ class FileExport(BaseModel):
     notices: list[NoticeOut]
     corrections: list[CorrectionOut]
     access: list[AccessOut]
+    masks: list[MaskOut] = Field(description="what was masked in the texts above, by kind")
+
+
+class SubjectOut(BaseModel):
+    """Whose export this is, and how they were found in each file."""
+
+    name: str
+    birth_date: date | None
+    identified_by: str = Field(description="how the files were joined to this one person")
+    files: list[str] = Field(description="the files, by kind and number")
 
 
 class InzageExport(BaseModel):
     region: str
     generated_at: datetime
+    subject: SubjectOut
     files: list[FileExport]
+
+
+def file_label(kind: FileKind, number: str | None, file_id: str) -> str:
+    return f"{FILE_NAMES[kind]} {number or file_id[:8]}"
+
+
+def one_person(persons: list[dict[str, Any]]) -> str | None:
+    """Why these persons (one from each file) cannot be one export, or None when they are
+    the same person: the same name however written (`domain.names.fold`) and the same birth
+    date, known in each file. Two people who share a name are never joined without it."""
+    if len(persons) < 2:
+        return None
+    if any(not p.get("birth_date") for p in persons):
+        return (
+            "een export gaat over één persoon: dossiers worden alleen samengevoegd als de "
+            "geboortedatum in elk ervan bekend is; maak per dossier een export"
+        )
+    if len({" ".join(fold(p["name"]).split()) for p in persons}) > 1:
+        return "een export gaat over één persoon: de gekozen personen hebben niet dezelfde naam"
+    if len({str(p["birth_date"]) for p in persons}) > 1:
+        return (
+            "een export gaat over één persoon: de gekozen personen hebben niet dezelfde "
+            "geboortedatum"
+        )
+    return None
+
+
+def subject_of(files: list[FileExport]) -> SubjectOut:
+    """Whose export it is (the persons of `files` are one, `one_person`)."""
+    first = files[0].person
+    labels = [file_label(f.kind, f.number, f.file_id) for f in files]
+    how = "naam en geboortedatum" if first.birth_date else "naam"
+    return SubjectOut(
+        name=first.name,
+        birth_date=first.birth_date,
+        identified_by=(
+            f"gevonden op {how} in {len(files)} dossier(s) van de regio en door de "
+            "functionaris gegevensbescherming als deze ene persoon gekozen"
+            + (": in elk dossier dezelfde naam en geboortedatum" if len(files) > 1 else "")
+        ),
+        files=labels,
+    )
+
+
+FIELD_NAMES = {"content": "inhoud", "timeline": "verloop", "notices": "bericht"}
+
+
+def review(f: FileExport) -> list[dict[str, Any]]:
+    """For the officer, before the export goes out: each text in which something was masked
+    or withheld, as the person will read it, and what kind of thing was hidden."""
+    texts: dict[str, str] = {f"content[{i}]": t for i, t in enumerate(f.content)}
+    texts |= {f"timeline[{i}]": e.text for i, e in enumerate(f.timeline)}
+    for i, n in enumerate(f.notices):
+        texts |= {f"notices[{i}].subject": n.subject, f"notices[{i}].detail": n.detail}
+    found: dict[str, list[str]] = {}
+    for m in f.masks:
+        found.setdefault(m.field, []).append(f"{m.kind_name} ({m.count})")
+    return [
+        {"place": FIELD_NAMES[field.split("[")[0]], "text": texts[field], "kinds": kinds}
+        for field, kinds in found.items()
+    ]
 
 
 def file_export(
@@ -217,14 +273,31 @@ def file_export(
     access: list[dict[str, Any]],
     corrections: list[dict[str, Any]],
 ) -> FileExport:
-    """One file as the person may see it: their own data whole, the others masked, the
-    texts with the others' names masked, the timeline entries that concern them."""
+    """One file as the person may see it: their own data whole, the others by role only, the
+    texts with whatever identifies the others masked (and what was masked listed), the
+    timeline entries that concern them."""
     persons = file["persons"]
     subject = next(p for p in persons if p["ref"] == key.ref)
     others = [p for p in persons if p["ref"] != key.ref]
-    terms = masked_terms(subject, others)
+    masker = Masker(subject, others, file["opened_at"].date())
     other_refs = [p["ref"] for p in others]
     reporter = file.get("reporter") or file.get("asker") or {}
+    masks: list[MaskOut] = []
+
+    def mask(field: str, text: str) -> str:
+        done = masker(text)
+        for kind in dict.fromkeys(done.kinds):
+            masks.append(
+                MaskOut(
+                    field=field,
+                    kind=kind,  # type: ignore[arg-type]
+                    kind_name=MASK_KIND_NAMES[kind],
+                    count=done.kinds.count(kind),
+                )
+            )
+        return done.text
+
+    entries = [e for e in file["timeline"] if concerns(e["detail"], key.ref, other_refs)]
     return FileExport(
         kind=key.kind,
         kind_name=FILE_NAMES[key.kind],
@@ -243,23 +316,23 @@ def file_export(
         ),
         others=[masked_other(p) for p in others],
         reported_by=REPORTER_NAMES.get(reporter.get("kind", "")),
-        content=[mask_text(t, terms) for t in texts if t],
+        content=[mask(f"content[{i}]", t) for i, t in enumerate(t for t in texts if t)],
         timeline=[
-            EntryOut(at=e["at"], text=mask_text(e["detail"] or e["kind"], terms))
-            for e in file["timeline"]
-            if concerns(e["detail"], key.ref, other_refs)
+            EntryOut(at=e["at"], text=mask(f"timeline[{i}]", e["detail"] or e["kind"]))
+            for i, e in enumerate(entries)
         ],
         notices=[
             NoticeOut(
                 at=n["created_at"],
-                subject=mask_text(n["subject"], terms),
-                detail=mask_text(n["detail"], terms),
+                subject=mask(f"notices[{i}].subject", n["subject"]),
+                detail=mask(f"notices[{i}].detail", n["detail"]),
                 recipients=n["recipients"],
             )
-            for n in notices
+            for i, n in enumerate(notices)
         ],
         corrections=[CorrectionOut(**c) for c in corrections],
         access=[AccessOut(**a) for a in access],
+        masks=masks,
     )
 
 
@@ -269,7 +342,7 @@ def file_export(
 class CorrectionIn(Strict):
     """The corrected value of one or more of the person's own data, and why."""
 
-    name: ShortText | None = None
+    name: PersonName | None = None
     birth_date: PastDate | None = None
     address: ShortText | None = None
     reason: Text = Field(description="why: the person's request, and what shows the data wrong")

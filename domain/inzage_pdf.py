@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from domain.inzage import CORRECTABLE, FileExport, InzageExport
+from domain.inzage import CORRECTABLE, FileExport, InzageExport, file_label
 from domain.order_pdf import FONT, FONTS
 from domain.workdays import dutch_date, dutch_time
 
@@ -20,6 +20,13 @@ def _own(f: FileExport) -> list[tuple[str, str]]:
         ("Burgerservicenummer", p.bsn or "niet bekend"),
         ("Rol in het dossier", p.role),
     ]
+
+
+def _masked(f: FileExport) -> str:
+    counts: dict[str, int] = {}
+    for m in f.masks:
+        counts[m.kind_name] = counts.get(m.kind_name, 0) + m.count
+    return ", ".join(f"{name} ({n}x)" for name, n in counts.items())
 
 
 def render(export: InzageExport) -> bytes:
@@ -60,8 +67,20 @@ def render(export: InzageExport) -> bytes:
         "gegevens heeft ingezien. Gegevens van anderen in hetzelfde dossier zijn afgeschermd "
         "(artikel 15 lid 4 AVG)."
     )
+    who = export.subject
+    heading("Over wie dit overzicht gaat")
+    table(
+        (50, 120),
+        ("", ""),
+        [
+            ("Naam", who.name),
+            ("Geboortedatum", dutch_date(who.birth_date) if who.birth_date else "niet bekend"),
+            ("Hoe u bent gevonden", who.identified_by),
+            ("Dossiers", "\n".join(who.files)),
+        ],
+    )
     for f in export.files:
-        heading(f"{f.kind_name.capitalize()} {f.number or f.file_id[:8]}", 13)
+        heading(file_label(f.kind, f.number, f.file_id).capitalize(), 13)
         text(f"Geopend op {dutch_time(f.opened_at)}")
         heading("Uw gegevens")
         table((50, 120), ("", ""), _own(f))
@@ -76,6 +95,8 @@ def render(export: InzageExport) -> bytes:
         heading("Inhoud")
         for t in f.content:
             text(t)
+        if f.masks:
+            text("Afgeschermd of achtergehouden in dit dossier: " + _masked(f) + ".")
         heading("Verloop")
         table((35, 135), ("Wanneer", "Wat"), [(dutch_time(e.at), e.text) for e in f.timeline])
         heading("Berichten en aan wie")

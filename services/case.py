@@ -5,6 +5,7 @@ A step the case's phase does not allow is a 409."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -31,13 +32,14 @@ from domain.case import (
 )
 from domain.ids import case_workflow_id
 from domain.models import TimelineEvent
+from domain.names import search_name
 from domain.policy import Policy
 from domain.procedure import StartPathCmd, birth_date, check_partners, person
 from infra.client import terminate
 from services import huisverbod, procedures, radar
 from services.case_steps import STEPS
 from services.context import Caller, Parts, at_or_now
-from services.errors import check, forbidden, not_found, run_command, unprocessable
+from services.errors import Refused, check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
 from store import cases, deadlines, destruction, huisverboden, notices, staff
 from workflows.case import CaseWorkflow
@@ -184,7 +186,12 @@ async def find(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the cases the caller may see that match, newest first; and how many match.
     A search by name is logged with the cases it found, never with the name (the log holds
-    ids only)."""
+    ids only). The name is searched as it is stored (`domain.names`), at least two letters."""
+    if what.name is not None:
+        try:
+            what = replace(what, name=search_name(what.name))
+        except ValueError as e:
+            raise Refused(400, str(e)) from None
     async with parts.pool.acquire() as conn:
         rows, total = await cases.list_cases(conn, caller.scope, what, limit=limit, offset=offset)
     for r in rows:

@@ -21,11 +21,14 @@ from domain.inzage import (
     action_name,
     corrected,
     file_export,
+    one_person,
     recipients,
+    subject_of,
 )
+from domain.names import search_name
 from services import radar
 from services.context import Caller, Parts
-from services.errors import not_found, unprocessable
+from services.errors import Refused, not_found, unprocessable
 from store import access_log, inzage
 from store import radar as radar_store
 
@@ -52,9 +55,15 @@ async def search(
     parts: Parts, caller: Caller, name: str | None, born: date | None
 ) -> list[dict[str, Any]]:
     """The persons of the region's files whose name contains `name` (case-insensitive) and,
-    when given, who were born on `born`; each one found is logged as read."""
+    when given, who were born on `born`; each one found is logged as read. The name is
+    searched as names are stored (`domain.names`), at least two letters of it."""
     region = _region(caller)
-    if not (name and name.strip()) and born is None:
+    if name is not None:
+        try:
+            name = search_name(name)
+        except ValueError as e:
+            raise Refused(400, str(e)) from None
+    if name is None and born is None:
         raise unprocessable("geef (een deel van) een naam of een geboortedatum")
     async with parts.pool.acquire() as conn:
         rows = await inzage.find_persons(conn, region, name, born, MAX_FOUND)
@@ -94,18 +103,27 @@ def _name_of(parts: Parts):
 async def export(
     parts: Parts, caller: Caller, keys: list[PersonKey], form: str = "json"
 ) -> InzageExport:
-    """Everything held about the person in each of `keys` (the same human in several files),
-    the others in those files masked; 404 for a file of another region or a person it lacks."""
+    """Everything held about one person in each of `keys` (the same human in several files:
+    the same name and birth date in each, `domain.inzage.one_person`, or 422), the others in
+    those files masked; 404 for a file of another region or a person it lacks."""
     region = _region(caller)
     if not keys:
         raise unprocessable("kies ten minste één persoon")
     name_of = _name_of(parts)
     files = []
     async with parts.pool.acquire() as conn:
+        found = {}
         for key in dict.fromkeys(keys):
             file = await inzage.get_file(conn, key, region)
             if file is None or all(p["ref"] != key.ref for p in file["persons"]):
                 raise not_found(f"persoon {key}")
+            found[key] = file
+        reason = one_person(
+            [next(p for p in f["persons"] if p["ref"] == k.ref) for k, f in found.items()]
+        )
+        if reason:
+            raise unprocessable(reason)
+        for key, file in found.items():
             if key.kind == "case":
                 texts = [file["summary"]]
                 log = await access_log.for_person(conn, key.file_id, key.ref)
@@ -139,7 +157,9 @@ async def export(
     for key in keys:
         _touched(caller, key)
     caller.audit.detail = f"inzageverzoek: export ({form}), {len(files)} dossier(s)"
-    return InzageExport(region=region, generated_at=datetime.now(UTC), files=files)
+    return InzageExport(
+        region=region, generated_at=datetime.now(UTC), subject=subject_of(files), files=files
+    )
 
 
 async def person(parts: Parts, caller: Caller, key: PersonKey) -> dict[str, Any]:

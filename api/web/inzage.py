@@ -1,6 +1,7 @@
 """The privacy officer's pages (AVG art. 15 and 16): find a person in the region's files,
-download what is held about them (PDF or JSON, the others masked), correct their name, birth
-date or address. Under /regio/{region}/inzage: the region's own, nobody else's.
+see what of the others is masked in what is held about them, download it (PDF or JSON), correct
+their name, birth date or address. Under /regio/{region}/inzage: the region's own, nobody
+else's. An export is about one person: nothing is chosen for the officer.
 
 Each page goes through the service the API uses, with the same authorisation and access log;
 a refused correction comes back beside its form with what was typed."""
@@ -21,7 +22,7 @@ from api.problems import dutch_message
 from api.web.render import page
 from domain.access import Principal
 from domain.case import PERSON_ROLE_NAMES
-from domain.inzage import CORRECTABLE, CorrectionIn, PersonKey
+from domain.inzage import CORRECTABLE, CorrectionIn, PersonKey, review
 from domain.inzage_pdf import render
 from domain.workdays import dutch_date
 from services import inzage
@@ -48,8 +49,10 @@ def _keys(persons: list[str]) -> list[PersonKey]:
     return keys  # type: ignore[return-value]
 
 
-def _born(value: str | None) -> str:
-    return dutch_date(date.fromisoformat(value)) if value else "onbekend"
+def _born(value: str | date | None) -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return dutch_date(value) if value else "onbekend"
 
 
 @router.get("/regio/{region}/inzage", response_class=HTMLResponse)
@@ -82,6 +85,40 @@ async def search_page(
         found=found,
         message=message,
         roles=PERSON_ROLE_NAMES,
+        born=_born,
+        municipality=lambda code: parts.chain.municipality_name(code) if code else "onbekend",
+    )
+
+
+@router.get("/regio/{region}/inzage/controle", response_class=HTMLResponse)
+async def review_page(
+    request: Request,
+    region: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: Exporting,
+    persons: Persons = (),
+) -> HTMLResponse:
+    """Before the export goes out: whose it is, and in each file every text in which something
+    of another person was masked or withheld, as the person will read it, with what kind of
+    thing was hidden. Matches that are not one person are refused here with the reason."""
+    _own(region, p)
+    try:
+        found = await inzage.export(parts, Caller(p, audit), _keys(persons), "controle")
+        message = None
+    except Refused as e:
+        if e.status_code != 422:
+            raise
+        found, message = None, f"Niet gelukt: {e.detail}"
+    return page(
+        request,
+        "inzage_review.html",
+        422 if message else 200,
+        region=region,
+        export=found,
+        persons=persons,
+        message=message,
+        review=review,
         born=_born,
     )
 

@@ -19,9 +19,10 @@ from domain.inzage import (
     concerns,
     corrected,
     file_export,
-    mask_text,
-    masked_terms,
+    one_person,
     recipients,
+    review,
+    subject_of,
 )
 from domain.inzage_pdf import render
 
@@ -76,13 +77,21 @@ def test_the_person_sees_their_own_data_whole_and_the_others_by_role_only():
         assert hidden not in dumped
 
 
-def test_names_and_addresses_of_others_are_masked_in_texts_but_a_shared_surname_stays():
+def test_names_and_addresses_of_others_are_masked_in_texts_and_listed_without_their_value():
     f = export_of_anna()
     assert f.content == [f"{MASKED} sloeg Anna; {MASKED} zag het. {MASKED} woont op {MASKED}."]
-    terms = masked_terms(ANNA, [JAN])
-    assert "vries" not in terms and "de" not in terms and "jan" in terms
-    assert mask_text("JAN DE VRIES belde", terms) == f"{MASKED} belde"
-    assert mask_text("Janssen belde", terms) == "Janssen belde"  # a whole word only
+    assert [(m.field, m.kind_name, m.count) for m in f.masks] == [
+        ("content[0]", "naam van een ander", 3),
+        ("content[0]", "adres", 1),
+    ]
+    assert "Jan" not in f.model_dump_json()
+    assert review(f) == [
+        {
+            "place": "inhoud",
+            "text": f.content[0],
+            "kinds": ["naam van een ander (3)", "adres (1)"],
+        }
+    ]
 
 
 def test_the_timeline_shows_what_concerns_the_person_or_the_whole_file():
@@ -117,10 +126,30 @@ def test_an_access_reads_as_dutch_words():
 def test_the_pdf_holds_the_person_and_never_the_other_party():
     pdf = render_text(export_of_anna())
     assert "Anna de Vries" in pdf and "01-04-1990" in pdf and "Jan" not in pdf
+    assert "Over wie dit overzicht gaat" in pdf.split("Casus VT-HGL-2026-000002")[0]
+    assert "naam van een ander (3x), adres (1x)" in pdf
+
+
+def test_files_join_into_one_export_only_for_the_same_name_and_birth_date():
+    anna = {**ANNA, "name": "Anna  de VRIES"}
+    decomposed = {**ANNA, "name": "Anna de Vrie\u0301s"}
+    assert one_person([ANNA]) is None and one_person([ANNA, anna, decomposed]) is None
+    assert "niet dezelfde naam" in one_person([ANNA, {**JAN, "birth_date": "1990-04-01"}])
+    assert "niet dezelfde geboortedatum" in one_person([ANNA, {**ANNA, "birth_date": "1990-04-02"}])
+    assert "geboortedatum in elk ervan bekend" in one_person([ANNA, {**ANNA, "birth_date": None}])
+
+
+def test_the_export_says_whose_it_is_and_how_they_were_found():
+    who = subject_of([export_of_anna(), export_of_anna()])
+    assert (who.name, who.birth_date) == ("Anna de Vries", date(1990, 4, 1))
+    assert who.files == ["casus VT-HGL-2026-000002"] * 2
+    assert "naam en geboortedatum in 2 dossier(s)" in who.identified_by
 
 
 def render_text(f) -> str:
-    data = render(InzageExport(region="haaglanden", generated_at=AT, files=[f]))
+    data = render(
+        InzageExport(region="haaglanden", generated_at=AT, subject=subject_of([f]), files=[f])
+    )
     assert data.startswith(b"%PDF")
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 

@@ -215,7 +215,15 @@ async def test_the_privacy_officer_signs_in_and_does_it_on_the_pages(app, api):
         assert anna["name"] in r.text and person in r.text and jan["name"] not in r.text
         assert "Inzageverzoeken" in r.text and ">Dashboard<" not in r.text  # its own menu
 
+        assert "checked" not in r.text  # nothing is chosen for the officer
         asked = {"persoon": person}
+        review = await browser.get("/regio/haaglanden/inzage/controle", params=asked)
+        assert review.status_code == 200 and f'<dd id="wie">{anna["name"]}</dd>' in review.text
+        assert (
+            f"<td>inhoud</td><td>{MASKED} dreigde.</td><td>naam van een ander (1)</td>"
+            in review.text
+        )
+        assert jan["name"] not in review.text and "Export als PDF" in review.text
         pdf = await browser.get("/regio/haaglanden/inzage/export.pdf", params=asked)
         assert pdf.headers["content-type"] == "application/pdf"
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
@@ -267,3 +275,136 @@ async def test_in_a_browser_the_privacy_officer_exports_with_the_other_party_mas
     assert pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(await pdf.body())).pages)
     assert anna["name"] in text and jan["name"] not in text and MASKED in text
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
+async def test_the_plegers_export_keeps_none_of_the_victims_identifiers_from_free_text(api, as_):
+    """F2: the melding's free text names the victim in other spellings, with her BSN, birth
+    date, phone, e-mail and hiding address; none of it reaches the pleger's export (JSON and
+    PDF), the masks are listed without their values, his own data stays."""
+    tag = uuid.uuid4().hex[:8]
+    zoe = {
+        "ref": "p1",
+        "role": "victim",
+        "name": "Zoë de Vries",
+        "birth_date": "1985-06-15",
+        "bsn": "123456782",
+        "address": "Kerkstraat 12a, 2611 AB Delft",
+    }
+    jan = {
+        "ref": "p2",
+        "role": "pleger",
+        "name": f"Jan Pleger{tag}",
+        "birth_date": "1980-01-02",
+        "bsn": "111222333",
+        "address": "Dorpsstraat 9, 2612 CD Den Haag",
+    }
+    summary = (
+        "Mevrouw Zoë de Vries (BSN 123456782, geb. 15-06-1985, tel 06-12345678, "
+        "zoe@example.nl) is gevlucht naar Schuilweg 7 in Delft. Later belde ZOE DE VRIES "
+        "(1234 56 782, 15 juni 1985) vanaf +31 6 1234 5678; Z. de Vries woont op Kerkstraat "
+        f"12a, 2611 AB Delft. {jan['name']} (BSN 111222333, geb. 02-01-1980) ontkent."
+    )
+    case_id = await open_case(api, persons=[zoe, jan], summary=summary)
+    officer = as_("vt-haaglanden", "privacy_officer")
+    ids = {"personId": f"case.{case_id}.p2"}
+    r = await officer.get("/v1/inzage", params=ids)
+    assert r.status_code == 200, r.text
+    pdf = await officer.get("/v1/inzage/export.pdf", params=ids)
+    assert pdf.status_code == 200
+    for text in (r.text, pdf_text(pdf.content)):
+        for hidden in ("Zoë", "Zoe", "ZOE", "Vries", "123456782", "56 782", "15-06-1985",
+                       "juni 1985", "06-12345678", "1234 5678", "zoe@", "Schuilweg",
+                       "Kerkstraat", "2611"):  # fmt: skip
+            assert hidden not in text, hidden
+        assert jan["name"] in text and "111222333" in text and "02-01-1980" in text
+    [file] = r.json()["files"]
+    assert file["content"][0].startswith("[passage achtergehouden] Later belde [afgeschermd]")
+    assert {(m["field"], m["kind"]) for m in file["masks"]} >= {
+        ("content[0]", "withheld"),
+        ("content[0]", "name"),
+        ("content[0]", "bsn"),
+        ("content[0]", "birth_date"),
+        ("content[0]", "phone"),
+        ("content[0]", "address"),
+    }
+    assert all(set(m) == {"field", "kind", "kind_name", "count"} for m in file["masks"])
+    assert r.json()["subject"]["name"] == jan["name"]
+
+    # and the victim's own data stays in hers
+    hers = (await officer.get("/v1/inzage", params={"personId": f"case.{case_id}.p1"})).json()
+    text = hers["files"][0]["content"][0]
+    assert "ZOE DE VRIES (1234 56 782, 15 juni 1985)" in text and "Kerkstraat 12a" in text
+    assert jan["name"] not in str(hers) and "111222333" not in str(hers)
+
+
+async def test_two_different_people_are_never_one_export(app, api, as_):
+    """F4: a search for a surname finds the pleger and the child; they cannot be exported
+    together (API and pages), nothing is ticked for the officer, and the same person in two
+    files, her name typed differently, joins into one export that says whose it is."""
+    tag = uuid.uuid4().hex[:8]
+    jan = {"ref": "p2", "role": "pleger", "name": f"Jan Berg{tag}", "birth_date": "1985-06-15"}
+    kim = {"ref": "k1", "role": "child", "name": f"Kim Berg{tag}", "birth_date": "2018-09-01"}
+    first = await open_case(api, persons=[jan, kim], summary="Kind zag geweld.")
+    again = {**jan, "ref": "x1", "name": f"JAN  Berg{tag}"}
+    second = await open_case(api, persons=[again], summary="Tweede melding.")
+    officer = as_("vt-haaglanden", "privacy_officer")
+    found = (await officer.get("/v1/persons", params={"name": f"berg{tag}"})).json()["items"]
+    assert {f["name"] for f in found} == {jan["name"], kim["name"], f"JAN Berg{tag}"}
+
+    two = {"personId": [f"case.{first}.p2", f"case.{first}.k1"]}
+    for path in ("/v1/inzage", "/v1/inzage/export.pdf"):
+        r = await officer.get(path, params=two)
+        assert r.status_code == 422, r.text
+        assert "één persoon" in r.json()["detail"] and "niet dezelfde naam" in r.json()["detail"]
+
+    same = {"personId": [f"case.{first}.p2", f"case.{second}.x1"]}
+    r = await officer.get("/v1/inzage", params=same)
+    assert r.status_code == 200, r.text
+    subject = r.json()["subject"]
+    assert (subject["name"], subject["birth_date"]) == (jan["name"], "1985-06-15")
+    assert "naam en geboortedatum in 2 dossier(s)" in subject["identified_by"]
+    assert len(subject["files"]) == 2 and kim["name"] not in r.text
+    pdf = pdf_text((await officer.get("/v1/inzage/export.pdf", params=same)).content)
+    first_page = pdf.split("Uw gegevens")[0]
+    assert "Over wie dit overzicht gaat" in first_page and jan["name"] in first_page
+    assert "15-06-1985" in first_page and subject["files"][0] in first_page
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+    ) as browser:
+        form = {"org": "vt-haaglanden", "role": "privacy_officer", "name": "F. Privacy"}
+        assert (await browser.post("/login", data=form)).status_code == 303
+        page = await browser.get("/regio/haaglanden/inzage", params={"naam": f"berg{tag}"})
+        assert page.status_code == 200 and "checked" not in page.text
+        assert "<td>kind</td>" in page.text and "<td>pleger</td>" in page.text
+        assert "<td>&#39;s-Gravenhage</td>" in page.text and "<td>01-09-2018</td>" in page.text
+        asked = {"persoon": two["personId"]}
+        refused = await browser.get("/regio/haaglanden/inzage/controle", params=asked)
+        assert refused.status_code == 422 and "niet dezelfde naam" in refused.text
+        assert "Export als PDF" not in refused.text
+
+
+async def test_a_name_typed_or_stored_in_another_way_finds_the_person(api, as_):
+    """F11: a decomposed accent, a zero-width space or fullwidth letters in the search or in
+    the melding find the same person; a search of fewer than two letters is refused."""
+    tag = uuid.uuid4().hex[:8]
+    zoe = {"ref": "p1", "role": "victim", "name": f"Zo\u200be\u0308 Ström{tag}"}
+    case_id = await open_case(api, persons=[zoe])
+    persons = (await api.get(f"/v1/cases/{case_id}")).json()["persons"]
+    assert persons[0]["name"] == f"Zoë Ström{tag}"
+    officer = as_("vt-haaglanden", "privacy_officer")
+    for typed in (f"Zoë Ström{tag}", f"Zoe\u0308 Stro\u0308m{tag}", f"Zo\u200bë Ström{tag}",
+                  f"ＺＯË ström{tag}"):  # fmt: skip
+        r = await officer.get("/v1/persons", params={"name": typed})
+        assert [f["person_id"] for f in r.json()["items"]] == [f"case.{case_id}.p1"], typed
+        r = await api.get("/v1/cases", params={"name": typed})
+        assert [c["case_id"] for c in r.json()["items"]] == [case_id], typed
+    for few in ("a ", "  ", "a\u200b"):
+        r = await officer.get("/v1/persons", params={"name": few})
+        assert r.status_code == 400 and "ten minste 2 letters" in r.json()["detail"], few
+        r = await api.get("/v1/cases", params={"name": few})
+        assert r.status_code == 400 and "ten minste 2 letters" in r.json()["detail"], few
