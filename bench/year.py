@@ -127,12 +127,12 @@ HOURS = {  # absolute hours; the reminder at three quarters
 }
 CALENDAR_DAYS = {  # on the Amsterdam wall clock
     "help_started": 10,  # Wth art. 2 lid 1 with the MvT
-    "interim_relief_hearing": 3,  # Wth art. 6
     "investigation": 70,  # 10 weeks
     "monitoring_check": 91,  # 13 weeks
     "crisis_placement_review": 28,  # 4 weeks
 }
 WORKING_DAYS = {"safety_assessment": 5}  # Atw working days after the day, to 24:00
+STATUTORY_DAYS = {"interim_relief_hearing": 3}  # Wth art. 6 lid 1 sub a; Atw art. 1 and 2
 
 
 @cache
@@ -197,6 +197,13 @@ def oracle_due(key: str, start: datetime) -> tuple[datetime, datetime | None]:
         remind = start + timedelta(hours=HOURS[key]) * 3 / 4
     elif key in CALENDAR_DAYS:
         due = plus_days(start, CALENDAR_DAYS[key])
+        remind = morning_before(due)
+    elif key in STATUTORY_DAYS:
+        first = local(start).date() + timedelta(days=1)
+        last = next_working(first + timedelta(days=STATUTORY_DAYS[key] - 1))  # art. 1 lid 1
+        while len(working_days(first, (last - first).days + 1)) < 2:  # art. 2
+            last = next_working(last + timedelta(days=1))
+        due = end_of_day(last)
         remind = morning_before(due)
     else:
         day = local(start).date()

@@ -290,7 +290,7 @@ def check_meeting_date(referred_on: date, meeting_on: date, today: date) -> None
 
 
 def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
-    """No measure runs past the child's majority (BW 1:233), on the Amsterdam date; a
+    """No measure runs past the child's majority (BW 1:233), 00:00 Amsterdam time; a
     beschermtafel meets between the referral and a year from now."""
     if isinstance(step, MeetingScheduled):
         started = ProtectionState.model_validate(state).started_at
@@ -299,7 +299,7 @@ def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
         end = step.ends_at if isinstance(step, CourtDecided) else step.until
         birth = birth_date(person(case, state["child_ref"]))
         if birth is not None and end is not None:
-            check_majority(birth, local_date(end))
+            check_majority(birth, end)
 
 
 # its deadlines, each with its source (merged into the shared table when it registers)
@@ -332,7 +332,9 @@ DEADLINES = {
             label="verlenging van de ondertoezichtstelling gevraagd, of besloten haar te laten "
             "aflopen",
             source="BW 1:265j lid 1 (zoals de audit het leest): uiterlijk twee maanden voor het "
-            "verstrijken van de termijn; keuze van ketenregie, zie de regeltabel",
+            "verstrijken van de termijn; teruggerekend, dus niet verlengd (Atw art. 1 lid 2): "
+            "valt het op een zaterdag, zondag of feestdag, dan uiterlijk aan het eind van de "
+            "werkdag ervoor (keuze van ketenregie, zie de regeltabel)",
         ),
         Rule(
             key="urgent_hearing",

@@ -13,8 +13,8 @@ Wet tijdelijk huisverbod (Wth, BWBR0024649), as in force:
 - art. 6 lid 1: on a request for interim relief (voorlopige voorziening) the court hears
   it "binnen drie dagen" (sub a) and rules "onmiddellijk, of uiterlijk binnen 24 uur" after
   the hearing (sub b). Art. 13 excludes the Algemene termijnenwet for art. 2 lid 1 and art.
-  9 lid 1 only, so the three days run in days and end at the end of the next working day
-  when the third is none (Atw art. 1 lid 1).
+  9 lid 1 only, so the three days run in days, hold at least two working days (Atw art. 2:
+  a request on Friday is heard by Tuesday) and end on a working day (Atw art. 1 lid 1).
 - art. 9 lid 1: the mayor may extend the ban to at most four weeks after it was imposed,
   while the threat continues; the extension is decided while the ban is in force.
 - art. 11: violating the ban is a crime (misdrijf).
@@ -47,7 +47,9 @@ Child protection (Burgerlijk Wetboek boek 1, titel 14, afdeling 4 and 6), as in 
   carries out the OTS, so it never runs past that OTS; art. 1:265c lid 1: at most one
   year; art. 1:265c lid 3: it lapses when it was not used within three months.
 - art. 1:265j lid 1, as the audit reads it: renewal is asked at the latest two months
-  before the term ends (the text could not be checked here; see the README).
+  before the term ends (the text could not be checked here; see the README). A term counted
+  back is not extended (Atw art. 1 lid 2): one that falls on a day off is moved to the end
+  of the working day before, a choice of ketenregie.
 - Rv art. 800 lid 2, as read here: in haste the kinderrechter gives a machtiging before the
   parents are heard (a spoedmachtiging, at most four weeks) and hears them within two weeks;
   his decision after that hearing replaces it.
@@ -70,7 +72,7 @@ at three quarters of a deadline counted in hours.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal, TypeVar
 
 from dateutil.relativedelta import relativedelta
@@ -80,6 +82,9 @@ from domain.workdays import (
     AMSTERDAM,
     CalendarName,
     add_local,
+    after_hours,
+    before_day_off,
+    between,
     due_in_working_days,
     dutch_date,
     dutch_time,
@@ -127,9 +132,10 @@ RULES: dict[str, Rule] = {
         Rule(
             key="interim_relief_hearing",
             label="de rechter behandelt het verzoek om een voorlopige voorziening",
-            source='Wth art. 6 lid 1 sub a: "binnen drie dagen"; Atw art. 1 lid 1 (Wth art. 13 '
-            "sluit de Atw alleen uit voor art. 2 lid 1 en art. 9 lid 1): eindigt de derde dag op "
-            "een zaterdag, zondag of feestdag, dan op de eerstvolgende werkdag",
+            source='Wth art. 6 lid 1 sub a: "binnen drie dagen"; Atw art. 1 lid 1 en art. 2 (Wth '
+            "art. 13 sluit de Atw alleen uit voor art. 2 lid 1 en art. 9 lid 1): de termijn omvat "
+            "ten minste twee dagen die geen zaterdag, zondag of feestdag zijn, en eindigt de "
+            "laatste dag op zo'n dag, dan op de eerstvolgende werkdag",
         ),
         Rule(
             key="interim_relief_ruling",
@@ -194,11 +200,10 @@ class ScaledPolicy(BaseModel):
         return due_in_working_days(start, n, self.working_days)
 
     def _after(self, start: datetime, real_due: datetime) -> datetime:
-        """`real_due` on the scaled clock. The difference is taken in UTC: Python subtracts
-        two times of the same zone on the wall clock, which would lose a DST hour."""
+        """`real_due` on the scaled clock, its distance from `start` in real hours."""
         if self.time_scale == 1 and self.first_day_scale is None:
             return real_due
-        return start + self._scaled(real_due.astimezone(UTC) - start.astimezone(UTC))
+        return after_hours(start, self._scaled(between(start, real_due)))
 
     def _scaled(self, real: timedelta) -> timedelta:
         if self.first_day_scale is None:
@@ -225,10 +230,10 @@ class ScaledPolicy(BaseModel):
     ) -> datetime | None:
         """When to remind the responsible team of a deadline from `start` to `real_due`; None
         when that moment is not after `start` (the workflow then reminds at once)."""
-        if real_due - start >= timedelta(days=2):
+        if between(start, real_due) >= timedelta(days=2):
             remind = morning_before(real_due, working_days_before, calendar=self.working_days)
         else:
-            remind = start + (real_due - start) * 0.75
+            remind = after_hours(start, between(start, real_due) * 0.75)
         return self._after(start, remind) if start < remind < real_due else None
 
 
@@ -246,22 +251,23 @@ class HuisverbodPolicy(ScaledPolicy):
     decision_window: timedelta = timedelta(hours=4)
     contact_address_within: timedelta = timedelta(hours=24)  # art. 2 lid 6
     help_start_days: int = 10  # art. 2 lid 1 with the MvT: help starts in the ten days
-    interim_relief_days: int = 3  # art. 6 lid 1 sub a: heard within three days (Atw applies)
+    interim_relief_days: int = 3  # art. 6 lid 1 sub a: within three days (Atw art. 1 and 2)
     interim_relief_ruling_within: timedelta = timedelta(hours=24)  # art. 6 lid 1 sub b
     appeal_weeks: int = 6  # Awb art. 6:7 (beroep), from the day after the decision (6:8)
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         """(due, remind_at) of the huisverbod deadline `key` counted from `start`."""
         if key == "mayor_decision":
-            real = start + self.decision_window
+            real = after_hours(start, self.decision_window)
         elif key == "contact_address":
-            real = start + self.contact_address_within
+            real = after_hours(start, self.contact_address_within)
         elif key == "help_started":
             real = add_local(start, days=self.help_start_days)
         elif key == "interim_relief_hearing":
-            real = statutory_end(local_date(start) + timedelta(days=self.interim_relief_days))
+            day = local_date(start)
+            real = statutory_end(day, day + timedelta(days=self.interim_relief_days))
         elif key == "interim_relief_ruling":  # counted from the hearing
-            real = start + self.interim_relief_ruling_within
+            real = after_hours(start, self.interim_relief_ruling_within)
         else:
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
@@ -281,8 +287,9 @@ class HuisverbodPolicy(ScaledPolicy):
         weeks from the day after it (Awb art. 6:7 and 6:8), to the end of the next working
         day when that last day is none (Algemene termijnenwet art. 1 lid 1), on the Atw's
         calendar whatever the region's setting."""
-        last = local_date(decided_at) + timedelta(weeks=self.appeal_weeks)
-        return self._after(decided_at, statutory_end(last))
+        day = local_date(decided_at)
+        last = day + timedelta(weeks=self.appeal_weeks)
+        return self._after(decided_at, statutory_end(day, last))
 
     def check_extension(
         self,
@@ -292,13 +299,20 @@ class HuisverbodPolicy(ScaledPolicy):
         until: datetime,
         decided_at: datetime,
         capacity: str,
+        imposed_at: datetime,
     ) -> None:
-        """Raise `RuleViolation` unless the mayor may extend the running ban to `until`."""
+        """Raise `RuleViolation` unless the mayor may extend the running ban to `until`: he
+        decides while it is in force (Wth art. 9 lid 1), from its imposition to its end."""
         self.check_cap(cap, until)
         if capacity != "mayor":
             raise RuleViolation(
                 "alleen de burgemeester beslist over een verlenging; het mandaat aan een "
                 "hulpofficier van justitie geldt alleen voor het opleggen (Wth art. 3 lid 1)"
+            )
+        if decided_at < imposed_at:
+            raise RuleViolation(
+                f"het huisverbod is opgelegd op {dutch_time(imposed_at)}; over een verlenging "
+                "wordt beslist terwijl het geldt, niet ervoor (Wth art. 9 lid 1)"
             )
         if decided_at >= current_end:
             raise RuleViolation(
@@ -336,7 +350,7 @@ class VeiligThuisPolicy(ScaledPolicy):
         if key == "safety_assessment":
             real = self._working_days(start, self.safety_assessment_working_days)
         elif key == "acute_safety_assessment":
-            real = start + self.acute_assessment_within
+            real = after_hours(start, self.acute_assessment_within)
         elif key == "investigation":
             real = add_local(start, weeks=self.investigation_weeks)
         elif key == "monitoring_check":
@@ -395,7 +409,8 @@ class ChildProtectionPolicy(ScaledPolicy):
         elif key == "placement_used":
             real = _add_months(start, self.placement_use_months)
         elif key == "urgent_hearing":  # a statutory term: Atw art. 1 applies
-            real = statutory_end(local_date(start) + timedelta(days=self.urgent_hearing_days))
+            day = local_date(start)
+            real = statutory_end(day, day + timedelta(days=self.urgent_hearing_days))
         else:
             raise KeyError(key)
         return self._after(start, real), self.reminder_at(start, real)
@@ -463,14 +478,18 @@ class ChildProtectionPolicy(ScaledPolicy):
             )
 
     def renewal_request(
-        self, start: datetime, end: datetime
+        self, start: datetime, end: datetime, *, off_days_first: bool = True
     ) -> tuple[datetime, datetime | None] | None:
         """(due, remind_at) of the moment the jeugdbescherming asks for renewal of an OTS
         ending at `end`, or lets it end: two calendar months before the end (BW 1:265j lid 1),
-        reminded weeks before so that the request can be written. None when that moment has
-        passed at `start`."""
-        real_end = start + self._real(end - start)
+        reminded weeks before so that the request can be written. A term counted back is not
+        extended (Atw art. 1 lid 2): on a day off it moves to the last working day before
+        (`before_day_off`), unless `off_days_first` is False (a case that computed it before
+        that rule keeps its date). None when that moment has passed at `start`."""
+        real_end = after_hours(start, self._real(between(start, end)))
         real = _add_months(real_end, -self.renewal_request_months)
+        if off_days_first:
+            real = before_day_off(real)
         if real <= start:
             return None
         remind = add_local(real, weeks=-self.renewal_request_reminder_weeks)
@@ -478,7 +497,7 @@ class ChildProtectionPolicy(ScaledPolicy):
 
     def renewal_reminder(self, start: datetime, end: datetime) -> datetime | None:
         """When the jeugdbescherming is reminded to ask for renewal (or to let the measure end)."""
-        real_end = start + self._real(end - start)
+        real_end = after_hours(start, self._real(between(start, end)))
         remind = self._after(start, add_local(real_end, weeks=-self.renewal_reminder_weeks))
         return remind if start < remind < end else None
 
@@ -509,13 +528,15 @@ def majority_date(birth_date: date) -> date:
     return eighteen if is_adult(birth_date, eighteen) else eighteen + timedelta(days=1)
 
 
-def check_majority(birth_date: date, end: date | None) -> None:
-    """A child protection measure ends when the child comes of age (BW 1:233)."""
+def check_majority(birth_date: date, end: datetime | None) -> None:
+    """A child protection measure ends when the child comes of age (BW 1:233): at the
+    latest at 00:00 Amsterdam time of the eighteenth birthday, when the day begins on which
+    the child is an adult (an end at 10:00 that day runs ten hours over)."""
     majority = majority_date(birth_date)
-    if end is not None and end > majority:
+    if end is not None and end > datetime.combine(majority, time(0), AMSTERDAM):
         raise RuleViolation(
-            f"het kind wordt meerderjarig op {dutch_date(majority)}; een maatregel kan niet "
-            "langer duren (BW 1:233)"
+            f"het kind wordt meerderjarig op {dutch_date(majority)} om 00:00; een maatregel "
+            "kan niet langer duren (BW 1:233)"
         )
 
 
@@ -549,7 +570,7 @@ class SafetyPolicy(ScaledPolicy):
 
     def due(self, start: datetime, key: str) -> tuple[datetime, datetime | None]:
         if key == "safe_place":
-            real = start + self.safe_place_within
+            real = after_hours(start, self.safe_place_within)
         elif key == "crisis_placement_review":
             real = add_local(start, weeks=self.crisis_placement_review_weeks)
         else:

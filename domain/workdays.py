@@ -153,14 +153,51 @@ def nth_working_day_before(day: date, n: int, calendar: CalendarName = "atw") ->
     return day
 
 
-def statutory_end(last: date) -> datetime:
-    """The end of a term set by law whose last day is `last`: 24:00 of that day, or of the
-    next working day when it is a Saturday, Sunday or algemeen erkende feestdag (Algemene
-    termijnenwet art. 1 lid 1). Always the Atw calendar: a region's setting never moves a
-    statutory term."""
-    if not is_working_day(last, "atw"):
-        last = nth_working_day_after(last, 1, "atw")
-    return end_of_day(last)
+def statutory_end(event_day: date, last: date) -> datetime:
+    """The end of a term set by law that runs from the day after `event_day` (the day of the
+    event never counts) up to and including `last`: 24:00 of `last`, extended by the
+    Algemene termijnenwet, always on its calendar (a region's setting never moves a
+    statutory term):
+    - art. 1 lid 1: a term ending on a Saturday, Sunday or algemeen erkende feestdag runs on
+      to the end of the next working day;
+    - art. 2: a term of at least three days runs on until it holds at least two working days
+      (a request on Friday to be heard "binnen drie dagen" is heard by Tuesday, not Monday).
+    Terms counted back from a moment are not extended (art. 1 lid 2): `before_day_off`."""
+    end = working_day_from(last)
+    if (last - event_day).days >= 3:
+        end = max(end, nth_working_day_after(event_day, 2, "atw"))
+    return end_of_day(end)
+
+
+def working_day_from(day: date) -> date:
+    """`day` when it is a working day on the Atw calendar, else the next one (Atw art. 1
+    lid 1)."""
+    return day if is_working_day(day, "atw") else nth_working_day_after(day, 1, "atw")
+
+
+def before_day_off(moment: datetime) -> datetime:
+    """A moment that ends a term counted back from a later one ("uiterlijk twee maanden vóór
+    het einde"). The Atw does not extend it (art. 1 lid 2): when it falls on a Saturday,
+    Sunday or algemeen erkende feestdag, ketenregie moves it to the end (24:00) of the last
+    working day before, on the Atw calendar, so that the act is not left to a day off. A
+    moment at 24:00 belongs to the day that ends then."""
+    day = local_date(moment - timedelta(microseconds=1))
+    if is_working_day(day, "atw"):
+        return moment
+    return end_of_day(nth_working_day_before(day, 1, "atw"))
+
+
+def after_hours(start: datetime, duration: timedelta) -> datetime:
+    """`start` plus a duration in absolute hours, whatever zone `start` is written in:
+    Python adds to a time of a named zone on its wall clock (24 hours across a switch to
+    summer time would be 23), so the sum is taken in UTC and given back in `start`'s zone."""
+    return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
+
+
+def between(start: datetime, end: datetime) -> timedelta:
+    """The real time from `start` to `end`: Python subtracts two times of the same named zone
+    on the wall clock, which would lose or gain the hour of a switch."""
+    return end.astimezone(UTC) - start.astimezone(UTC)
 
 
 def end_of_day(day: date) -> datetime:

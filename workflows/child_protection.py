@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         MACHTIGING_ENDS_WITH_OTS,
         MACHTIGING_LAPSES,
         RENEWAL_REQUEST,
+        RENEWAL_REQUEST_WORKING_DAY,
         WMO_COLLEGE_INFORMED,
     )
     from workflows.procedure import PathWorkflow, due, on_calendar
@@ -76,6 +77,8 @@ class ChildProtectionWorkflow(PathWorkflow):
         )
         self._begin_path()
         self._renewals: dict[str, Deadline] = {}
+        # decided when the run starts, like the loop's patches (`patches.AT_START`)
+        self._request_on_working_day = workflow.patched(RENEWAL_REQUEST_WORKING_DAY)
 
     @workflow.run
     async def run(self, start: ProtectionStart) -> ProtectionState:
@@ -281,7 +284,12 @@ class ChildProtectionWorkflow(PathWorkflow):
         if measure.ends_at is None or measure.urgent:
             return
         if measure.kind == "ondertoezichtstelling" and workflow.patched(RENEWAL_REQUEST):
-            request = on_calendar(self._policy.renewal_request, at, measure.ends_at)
+            request = on_calendar(
+                lambda end: self._policy.renewal_request(
+                    at, end, off_days_first=self._request_on_working_day
+                ),
+                measure.ends_at,
+            )
             if request is not None:
                 self._book.add(
                     "renewal_request", RULES["renewal_request"].label, request, "jeugdbescherming"

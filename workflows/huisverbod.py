@@ -32,12 +32,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import TimelineEvent
     from domain.notifications import EVENT_LABELS
     from domain.policy import RULES, RuleViolation, check_veilig_thuis_consulted
-    from domain.workdays import add_local, dutch_time
+    from domain.workdays import add_local, dutch_time, end_of_day, local_date, working_day_from
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
     from workflows.patches import (
         APPEAL_AFTER_END,
         INTERIM_RELIEF_ATW,
+        INTERIM_RELIEF_ATW_ART2,
         INTERIM_RELIEF_RULING,
         MANDATE_INFORMS_MAYOR,
         WTH_CALENDAR_DAYS,
@@ -71,6 +72,8 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             delivery=inp.delivery,
         )
         self._expired = False  # set when time ended the ban, until the partners are told
+        # decided when the run starts, like the loop's patches (`patches.AT_START`)
+        self._hearing_atw_art2 = workflow.patched(INTERIM_RELIEF_ATW_ART2)
 
     @workflow.run
     async def run(self, inp: HuisverbodInput) -> HuisverbodSnapshot:
@@ -210,6 +213,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 until=cmd.until,
                 decided_at=cmd.decided_at,
                 capacity=cmd.decided_by.capacity,
+                imposed_at=s.imposed_at,
             )
         except RuleViolation as e:
             raise invalid(str(e)) from None
@@ -224,10 +228,15 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         what = "de verlenging" if cmd.against == "extension" else "het huisverbod"
         self._event(cmd.lodged_at, "appeal_lodged", f"de pleger gaat in beroep tegen {what}")
         if cmd.interim_relief_requested and s.status in IN_FORCE:
-            if workflow.patched(INTERIM_RELIEF_ATW):  # Wth art. 6 lid 1 sub a with the Atw
+            days = self._policy.interim_relief_days
+            if not workflow.patched(INTERIM_RELIEF_ATW):  # requested under a release that
+                real = add_local(cmd.lodged_at, days=days)  # counted 72 hours: it keeps them
+                hearing = on_calendar(self._policy.scaled, cmd.lodged_at, real)
+            elif self._hearing_atw_art2:  # Wth art. 6 lid 1 sub a with Atw art. 1 and 2
                 hearing = due(self._policy, cmd.lodged_at, "interim_relief_hearing")
-            else:  # requested under a release that counted 72 hours: it keeps that date
-                real = add_local(cmd.lodged_at, days=self._policy.interim_relief_days)
+            else:  # a ban from before Atw art. 2 was applied: it keeps art. 1's date
+                last = local_date(cmd.lodged_at) + timedelta(days=days)
+                real = end_of_day(on_calendar(working_day_from, last))
                 hearing = on_calendar(self._policy.scaled, cmd.lodged_at, real)
             self._book.add(
                 "interim_relief_hearing",

@@ -208,3 +208,35 @@ RENEWAL_REQUEST = _patch(
     "8253fa2 (2026-12-04)",
     ("protection_measure_running",),
 )
+INTERIM_RELIEF_ATW_ART2 = _patch(
+    "interim-relief-atw-art2",
+    "the interim-relief hearing's three days hold at least two working days (Atw art. 2): a "
+    "request on a Friday is heard by Tuesday's end, not Monday's. Decided when the ban's run "
+    "starts (as `patches-at-start`): a ban from before counts its hearing with Atw art. 1 only",
+    "atw (2026-12-07)",
+    (
+        "at_start_huisverbod_extended_running",
+        "huisverbod_extended_running",
+        "huisverbod_heard_awaiting_ruling",
+        "huisverbod_refused",
+        "huisverbod_relief_asked_on_a_friday_before",
+        "huisverbod_withdrawn_open_for_appeal",
+        "lean_huisverbod_extended_running",
+        "wake_kept_huisverbod_extended_running",
+    ),
+)
+RENEWAL_REQUEST_WORKING_DAY = _patch(
+    "renewal-request-working-day",
+    "an OTS's renewal request, counted back two months from its end, that falls on a day off "
+    "moves to the end of the last working day before (the Atw does not extend a term counted "
+    "back: art. 1 lid 2). Decided when the path's run starts (as `patches-at-start`)",
+    "atw (2026-12-07)",
+    (
+        "at_start_protection_measure_running",
+        "protection_machtiging_ended_with_its_ots",
+        "protection_measure_running",
+        "protection_ots_renewal_requested",
+        "protection_renewal_request_on_a_sunday_before",
+        "protection_spoedmachtiging_replaced",
+    ),
+)

@@ -82,3 +82,35 @@ def test_thirty_one_january_plus_three_months_is_thirty_april():
     start = datetime(2027, 1, 31, 10, 0, tzinfo=AMSTERDAM)
     end = ChildProtectionPolicy().max_end("voorlopige_ondertoezichtstelling", start)
     assert end == datetime(2027, 4, 30, 10, 0, tzinfo=AMSTERDAM)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def test_every_hearing_term_2023_2035_is_the_shortest_that_the_atw_allows():
+    """Wth art. 6 lid 1 sub a with Atw art. 1 lid 1 and art. 2, for a request on every day of
+    2023-2035: the term ends on the first day from the third on that is a working day and
+    closes a term holding two working days (found here by search, not by the code's rule)."""
+    for received in _days(date(2023, 1, 1), date(2035, 12, 31)):
+        due, _ = HUISVERBOD.due(
+            datetime.combine(received, time(10), AMSTERDAM), "interim_relief_hearing"
+        )
+        last = received + timedelta(days=3)
+        while not (
+            is_working_day(last)
+            and sum(map(is_working_day, _days(received + timedelta(days=1), last))) >= 2
+        ):
+            last += timedelta(days=1)
+        assert due == datetime.combine(last + timedelta(days=1), time(0), AMSTERDAM), received
+
+
+def test_six_weeks_and_two_weeks_always_hold_two_working_days():
+    """Atw art. 2 applies to every statutory term of three days or more counted forward, but
+    only the three days of the interim-relief hearing can fall short: the appeal's six weeks
+    (Awb art. 6:7) and the parents' hearing within two weeks (Rv art. 800 lid 2) always hold
+    two working days, so art. 1 alone sets their end (2023-2035)."""
+    for day in _days(date(2023, 1, 1), date(2035, 12, 31)):
+        for length in (timedelta(weeks=6), timedelta(days=14)):
+            term = _days(day + timedelta(days=1), day + length)
+            assert sum(map(is_working_day, term)) >= 2, (day, length)

@@ -1,7 +1,7 @@
 """The deadline calculator: each rule's dates with their articles, on the CLI too."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from typer.testing import CliRunner
@@ -32,9 +32,32 @@ def test_huisverbod_across_the_autumn_switch():
 
 def test_interim_relief_is_heard_within_three_days_to_the_end_of_the_last():
     """Wth art. 6 lid 1 sub a and b; Atw art. 1: the term runs in days."""
-    assert dates("interim_relief", ams(2026, 3, 27, 16, 0)) == {
-        "hearing": ams(2026, 3, 31, 0, 0),  # end of Monday 30 March
+    assert dates("interim_relief", ams(2026, 3, 25, 16, 0)) == {
+        "hearing": ams(2026, 3, 31, 0, 0),  # Wednesday: Thu, Fri, Sat 28, on to Monday 30
         "ruling_after_latest_hearing": ams(2026, 4, 1, 0, 0),  # 24 hours later
+    }
+
+
+@pytest.mark.parametrize(
+    ("received", "last_day"),
+    [
+        ((2027, 1, 15), (2027, 1, 19)),  # Fri: Sat, Sun, Mon hold one working day → Tue
+        ((2027, 3, 25), (2027, 3, 31)),  # Thu: Good Friday, Sat, Sun, Easter Monday, Tue → Wed
+        ((2026, 12, 24), (2026, 12, 29)),  # Thu: both Christmas days, Sun, Mon → Tue
+        ((2028, 4, 26), (2028, 5, 2)),  # Wed: Koningsdag, the decree's Friday, Sat, Sun → Tue
+        ((2026, 3, 27), (2026, 3, 31)),  # Fri → Tue
+        ((2027, 1, 14), (2027, 1, 18)),  # Thu: Friday and Monday are two → Mon (art. 1 only)
+        ((2027, 1, 13), (2027, 1, 18)),  # Wed: Thursday and Friday → the Saturday, then Mon
+    ],
+)
+def test_the_three_days_of_the_hearing_hold_two_working_days(received, last_day):
+    """Atw art. 2: a statutory term of at least three days holds at least two days that are
+    not a Saturday, Sunday or algemeen erkende feestdag; with art. 1 lid 1 it ends on one.
+    The ruling's 24 hours run from that end (Wth art. 6 lid 1 sub b)."""
+    end = ams(*last_day, 0, 0) + timedelta(days=1)
+    assert dates("interim_relief", ams(*received, 10, 0)) == {
+        "hearing": end,
+        "ruling_after_latest_hearing": end + timedelta(hours=24),
     }
 
 
@@ -94,6 +117,34 @@ def test_a_spoedmachtiging_runs_four_weeks_and_the_parents_are_heard_within_two(
     }
 
 
+def test_an_ots_renewal_request_on_a_sunday_is_due_the_friday_before():
+    """Counted back from the end, so not extended (Atw art. 1 lid 2): an OTS to 31-12-2027
+    is to be renewed by Sunday 31-10-2027, so by the end of Friday 29-10."""
+    got = dates("ots", ams(2026, 12, 31, 10, 0))
+    assert got == {"end": ams(2027, 12, 31, 10, 0), "renewal_request": ams(2027, 10, 30, 0, 0)}
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+@pytest.mark.parametrize(
+    "start",
+    [
+        ams(2027, 3, 26, 22, 0),
+        ams(2027, 3, 27, 20, 0),
+        ams(2027, 3, 28, 1, 30),
+        ams(2027, 10, 30, 20, 0),
+        ams(2027, 10, 31, 2, 30).replace(fold=1),  # the second 02:30 of the autumn night
+    ],
+)
+def test_a_moment_gives_the_same_dates_whichever_zone_it_is_written_in(rule, start):
+    """The API and the command line pass fixed offsets, a caller in Python may pass the
+    Europe/Amsterdam zone: the dates are the same instants (24 hours are 24 hours across
+    the night of a switch, also on the scaled clock)."""
+    for policy in (Policy(), Policy.build(time_scale=0.5)):
+        named = compute(rule, start, policy)
+        fixed = compute(rule, start.astimezone(timezone(start.utcoffset())), policy)
+        assert [(d.key, d.due_at) for d in named] == [(d.key, d.due_at) for d in fixed]
+
+
 def test_every_date_names_its_article():
     for rule in RULES:
         for d in compute(rule, ams(2026, 6, 1, 12, 0)):
@@ -118,6 +169,12 @@ def test_the_cli_prints_json_and_exits_2_on_bad_input():
         "article": "Wth art. 2 lid 1 (tien dagen)",
     } in out["dates"]
     assert {d["key"]: d["due_at"] for d in out["dates"]}["cap"] == "2026-11-17T20:00:00+01:00"
+    friday = runner.invoke(
+        app, ["deadlines", "interim_relief", "--from", "2027-01-15T10:00:00+01:00"]
+    )
+    hearing = {d["key"]: d for d in json.loads(friday.stdout)["dates"]}["hearing"]
+    assert hearing["due_at"] == "2027-01-20T00:00:00+01:00"  # the end of Tuesday 19-01-2027
+    assert "Atw art. 1 lid 1 en art. 2" in hearing["article"]
     listed = runner.invoke(app, ["deadlines", "--list"])
     assert set(json.loads(listed.stdout)) == set(RULES)
     assert (

@@ -103,6 +103,25 @@ def test_renewal_of_an_ots_is_asked_two_months_before_its_end_and_reminded_befor
     assert POLICY.renewal_request(START, START + timedelta(weeks=6)) is None  # passed already
 
 
+@pytest.mark.parametrize(
+    ("end", "due", "remind"),
+    [  # the request two months before; on a day off the end of the last working day before
+        ((2027, 12, 31, 10, 0), (2027, 10, 30, 0, 0), (2027, 10, 16, 0, 0)),  # Sun 31-10: Fri
+        ((2028, 1, 1, 0, 0), (2027, 10, 30, 0, 0), (2027, 10, 16, 0, 0)),  # t/m Sun 31-10: Fri
+        ((2028, 6, 27, 9, 0), (2028, 4, 27, 0, 0), (2028, 4, 13, 0, 0)),  # Koningsdag, decree
+        ((2027, 12, 29, 10, 0), (2027, 10, 29, 10, 0), (2027, 10, 15, 10, 0)),  # Fri: as it is
+        ((2027, 12, 30, 0, 0), (2027, 10, 30, 0, 0), (2027, 10, 16, 0, 0)),  # t/m Fri 29-10
+    ],
+)
+def test_a_renewal_request_due_on_a_day_off_moves_to_the_working_day_before(end, due, remind):
+    """A term counted back from a moment is not extended (Atw art. 1 lid 2): an OTS ending
+    31-12-2027 is to be renewed two months before, Sunday 31-10-2027; the request is due by
+    the end of Friday 29-10, reminded two weeks before that. Koningsdag (Thu 27-04-2028)
+    and the decree's Friday 28-04-2028: by the end of Wednesday 26-04."""
+    got = POLICY.renewal_request(START, datetime(*end, tzinfo=AMS))
+    assert got == (datetime(*due, tzinfo=AMS), datetime(*remind, tzinfo=AMS))
+
+
 def test_scaled_protection_terms_keep_their_proportion():
     scaled = ChildProtectionPolicy(time_scale=0.5 / 86400)  # a day lasts half a second
     cap = scaled.max_end("ondertoezichtstelling", START)
@@ -112,17 +131,23 @@ def test_scaled_protection_terms_keep_their_proportion():
 @pytest.mark.parametrize(
     "birth, end, ok",
     [
-        (date(2009, 6, 1), date(2027, 6, 1), True),  # the eighteenth birthday itself
-        (date(2009, 6, 1), date(2027, 6, 2), False),
-        (date(2008, 2, 29), date(2026, 2, 28), True),
-        (date(2017, 5, 2), date(2027, 11, 23), True),
+        (date(2009, 6, 1), datetime(2027, 6, 1, 0, 0, tzinfo=AMS), True),  # t/m 31-05-2027
+        (date(2009, 6, 1), datetime(2027, 6, 1, 10, 0, tzinfo=AMS), False),  # an adult then
+        (date(2009, 6, 1), datetime(2027, 5, 31, 22, 0, tzinfo=UTC), True),  # 00:00 Amsterdam
+        (date(2009, 6, 1), datetime(2027, 5, 31, 22, 0, 1, tzinfo=UTC), False),
+        (date(2009, 6, 1), datetime(2027, 6, 2, 0, 0, tzinfo=AMS), False),
+        (date(2008, 2, 29), datetime(2026, 3, 1, 0, 0, tzinfo=AMS), True),
+        (date(2008, 2, 29), datetime(2026, 3, 1, 9, 0, tzinfo=AMS), False),
+        (date(2017, 5, 2), datetime(2027, 11, 23, 10, 0, tzinfo=AMS), True),
     ],
 )
 def test_no_measure_runs_past_majority(birth, end, ok):
+    """BW 1:233: an adult from 00:00 Amsterdam time of the eighteenth birthday (1 March for
+    one born on 29 February); a measure ending at 10:00 that day runs past it."""
     if ok:
         check_majority(birth, end)
     else:
-        with pytest.raises(RuleViolation, match="BW 1:233"):
+        with pytest.raises(RuleViolation, match="meerderjarig op .* om 00:00.*BW 1:233"):
             check_majority(birth, end)
 
 
@@ -292,4 +317,25 @@ def test_a_measure_ending_after_majority_on_the_amsterdam_date_is_refused():
         ends_at=LATE_ON_THE_4TH_UTC + timedelta(days=1),
     )
     with pytest.raises(RuleViolation, match="meerderjarig op 05-12-2026"):
+        check_step(CHILD_TURNS_18, {"child_ref": "k1"}, step)
+
+
+@pytest.mark.parametrize(
+    ("ends_at", "refused"),
+    [
+        (datetime(2026, 12, 5, 10, 0, tzinfo=AMS), True),  # the birthday, ten hours an adult
+        (LATE_ON_THE_4TH_UTC, True),  # 00:30 on the birthday
+        (datetime(2026, 12, 5, 0, 0, tzinfo=AMS), False),  # t/m 04-12-2026: still a minor
+    ],
+)
+def test_an_ots_ending_during_the_eighteenth_birthday_is_refused(ends_at, refused):
+    """BW 1:233: the child is an adult from 00:00 of the eighteenth birthday; an OTS may
+    run up to that moment, not into the day."""
+    step = CourtDecided(
+        step="court_decided", measure="ondertoezichtstelling", granted=True, ends_at=ends_at
+    )
+    if not refused:
+        check_step(CHILD_TURNS_18, {"child_ref": "k1"}, step)
+        return
+    with pytest.raises(RuleViolation, match="meerderjarig op 05-12-2026 om 00:00"):
         check_step(CHILD_TURNS_18, {"child_ref": "k1"}, step)

@@ -26,6 +26,7 @@ def extend(until, decided_at, capacity="mayor", current_end=None):
         until=until,
         decided_at=decided_at,
         capacity=capacity,
+        imposed_at=IMPOSED,
     )
 
 
@@ -56,6 +57,7 @@ def test_in_autumn_an_extension_to_exactly_four_weeks_is_allowed():
         until=cap,
         decided_at=datetime(2026, 10, 29, 12, 0, tzinfo=AMSTERDAM),
         capacity="mayor",
+        imposed_at=imposed,
     )
 
 
@@ -71,6 +73,18 @@ def test_extension_one_second_past_the_cap_is_refused():
 def test_extension_decided_at_the_end_of_day_ten_is_refused():
     with pytest.raises(RuleViolation, match="zolang het nog geldt"):
         extend(IMPOSED + timedelta(days=20), POLICY.ban_end(IMPOSED))
+
+
+@pytest.mark.parametrize("before", [timedelta(days=2), timedelta(seconds=1)])
+def test_an_extension_decided_before_the_ban_was_imposed_is_refused(before):
+    """Wth art. 9 lid 1: the mayor extends a ban in force; before its imposition there is
+    none (its appeal term would start before the ban existed)."""
+    with pytest.raises(RuleViolation, match="opgelegd op 27-03-2026 23:30.*Wth art. 9 lid 1"):
+        extend(CAP, IMPOSED - before)
+
+
+def test_an_extension_decided_at_the_moment_of_imposition_is_allowed():
+    extend(CAP, IMPOSED)
 
 
 def test_extension_one_second_before_the_end_is_allowed():
@@ -177,3 +191,22 @@ def test_only_an_adult_pleger_can_be_the_subject():
         check_huisverbod_subject("pleger", date(2010, 1, 1), date(2026, 11, 23))
     with pytest.raises(RuleViolation, match="aan een pleger opgelegd"):
         check_huisverbod_subject("victim", date(1980, 1, 1), date(2026, 11, 23))
+
+
+@pytest.mark.parametrize(
+    ("key", "start", "hours"),
+    [
+        ("contact_address", datetime(2027, 3, 27, 20, 0, tzinfo=AMSTERDAM), 24),  # spring
+        ("contact_address", datetime(2027, 10, 30, 20, 0, tzinfo=AMSTERDAM), 24),  # autumn
+        ("mayor_decision", datetime(2027, 3, 28, 0, 30, tzinfo=AMSTERDAM), 4),
+        ("interim_relief_ruling", datetime(2027, 10, 31, 0, 0, tzinfo=AMSTERDAM), 24),
+    ],
+)
+def test_hours_are_absolute_whatever_zone_the_start_is_written_in(key, start, hours):
+    """Wth art. 2 lid 6 (24 hours), art. 6 lid 1 sub b: hours run on the clock, not on the
+    wall: 24 hours from Saturday 20:00 before the switch to summer time end on Sunday at
+    21:00, before the switch back on Sunday at 19:00."""
+    due, remind = POLICY.due(start, key)
+    assert due - start.astimezone(UTC) == timedelta(hours=hours)
+    assert (due, remind) == POLICY.due(start.astimezone(UTC), key)
+    assert remind - start.astimezone(UTC) == timedelta(hours=hours) * 0.75

@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from temporalio.client import WorkflowHandle
 
 from domain.acute_safety import Placement, PlacementEnded
@@ -553,6 +554,67 @@ async def record_court_terms(env, tq: str) -> dict[str, WorkflowHandle]:
     }
 
 
+async def wall_clock(env, day, at: time) -> None:
+    """Skip the test server's clock to `at` on `day` (Amsterdam), a day at a time."""
+    while (now := await env.get_current_time()) < (moment := datetime.combine(day, at, AMSTERDAM)):
+        await env.sleep(min(timedelta(days=1), moment - now))
+
+
+async def record_atw_terms(env, tq: str, *, suffix: str) -> dict[str, WorkflowHandle]:
+    """Terms the Atw extends or not (issue 40): interim relief asked on a Friday at 10:00,
+    the case then left to Tuesday noon (Atw art. 2: heard by Tuesday's end; a ban from before
+    counts to Monday's end and has escalated by then); an OTS whose renewal request, two
+    months before its end, falls on a Sunday (counted back, not extended: Atw art. 1 lid 2;
+    due the Friday before), left to the Monday after. Recorded at the commit before the patches
+    with the suffix `before` (their old branches), and with this code with `after`."""
+    today = local_date(await env.get_current_time())
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    await wall_clock(env, friday, time(10))
+    case, hv, now = await requested_by_police(env, tq)
+    await hv.execute_update(
+        HuisverbodWorkflow.decide,
+        DecisionCmd(
+            decision="impose",
+            reason="r",
+            decided_by=MAYOR,
+            decided_at=now,
+            veilig_thuis_consulted=True,
+        ),
+    )
+    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=now))
+    await wall_clock(env, friday + timedelta(days=4), time(12))
+    at = await env.get_current_time()
+    await case.execute_update(
+        CaseWorkflow.start_path,
+        StartPathCmd(
+            kind="child_protection", path_id="protection-sunday", at=at, child_ref="k1", via="raad"
+        ),
+    )
+    protection = env.client.get_workflow_handle_for(
+        ChildProtectionWorkflow.run,
+        path_workflow_id(case.id.removeprefix("case-"), "protection-sunday"),
+    )
+    sunday = friday + timedelta(days=23)  # the request's day; its reminder comes before
+    ends_at = datetime.combine(sunday, time(10), AMSTERDAM) + relativedelta(months=2)
+    for step in (
+        RaadAnswered(step="raad_answered", investigation_started=True, at=at),
+        RaadConcluded(step="raad_concluded", petition="ondertoezichtstelling", at=at),
+        CourtDecided(
+            step="court_decided",
+            measure="ondertoezichtstelling",
+            granted=True,
+            at=at,
+            ends_at=ends_at,
+        ),
+    ):
+        await protection.execute_update(ChildProtectionWorkflow.step, step)
+    await wall_clock(env, sunday + timedelta(days=1), time(12))
+    return {
+        f"huisverbod_relief_asked_on_a_friday_{suffix}": hv,
+        f"protection_renewal_request_on_a_sunday_{suffix}": protection,
+    }
+
+
 async def record_referral(env, tq: str) -> dict[str, WorkflowHandle]:
     """A follow-up "naar de beschermtafel" that starts its path in the same step (patch
     follow-up-starts-path); one "naar MDA++", whose path sends the referral itself."""
@@ -600,6 +662,7 @@ async def main() -> None:
             recorded.update(await record_placement_once(env, tq))
             recorded.update(await record_at_start(env, tq))
             recorded.update(await record_referral(env, tq))
+            recorded.update(await record_atw_terms(env, tq, suffix="after"))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))
             for name, handle in recorded.items():

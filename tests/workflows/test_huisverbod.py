@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from temporalio import workflow
@@ -32,7 +32,7 @@ from domain.huisverbod import (
     WithdrawalCmd,
 )
 from domain.ids import case_workflow_id, huisverbod_workflow_id
-from domain.workdays import AMSTERDAM, local_date, statutory_end
+from domain.workdays import AMSTERDAM, end_of_day, is_working_day, local_date, statutory_end
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 
@@ -158,7 +158,8 @@ async def test_ban_lifted_on_appeal_ends_at_once(env, worker, read_model):
         HuisverbodWorkflow.appeal, AppealCmd(lodged_at=await env.get_current_time())
     )
     hearing = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
-    assert hearing.due_at == statutory_end(local_date(appealed.appeal.lodged_at) + 3 * DAY)
+    day = local_date(appealed.appeal.lodged_at)
+    assert hearing.due_at == statutory_end(day, day + 3 * DAY)
     await env.sleep(DAY)
     ruled_at = await env.get_current_time()
     lifted = await hv.execute_update(
@@ -206,6 +207,28 @@ async def test_extension_outside_the_law_is_refused(
         )
     assert message in str(err.value.cause)
     assert (await hv.query(HuisverbodWorkflow.state)).ends_at == imposed.ends_at
+
+
+async def test_an_extension_decided_before_the_imposition_is_refused(env, worker, read_model):
+    """Wth art. 9 lid 1: the mayor extends a ban while it is in force; a decision dated two
+    days before the imposition (its appeal term would start before the ban existed) is not
+    one."""
+    _, hv = await open_case(env, worker)
+    imposed = await impose(env, hv)
+    await env.sleep(5 * DAY)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await hv.execute_update(
+            HuisverbodWorkflow.extend,
+            ExtensionCmd(
+                until=imposed.imposed_at + 20 * DAY,
+                reason="dreiging",
+                decided_by=MAYOR,
+                decided_at=imposed.imposed_at - 2 * DAY,
+            ),
+        )
+    assert "Wth art. 9 lid 1" in str(err.value.cause) and "opgelegd op" in str(err.value.cause)
+    state = await hv.query(HuisverbodWorkflow.state)
+    assert (state.ends_at, state.extensions) == (imposed.ends_at, [])
 
 
 async def test_extension_after_day_ten_is_refused(env, worker, read_model):
@@ -309,7 +332,7 @@ async def test_the_court_hears_interim_relief_within_three_days_and_rules_within
     received = await env.get_current_time()
     appealed = await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=received))
     hearing = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
-    assert hearing.due_at == statutory_end(local_date(received) + 3 * DAY)
+    assert hearing.due_at == statutory_end(local_date(received), local_date(received) + 3 * DAY)
     assert "Wth art. 6 lid 1 sub a" in hearing.rule
     await env.sleep(2 * DAY)
     heard_at = await env.get_current_time()
@@ -323,6 +346,40 @@ async def test_the_court_hears_interim_relief_within_three_days_and_rules_within
         RulingCmd(outcome="upheld", ruled_at=await env.get_current_time()),
     )
     assert [d.status for d in ruled.deadlines if d.key == "interim_relief_ruling"] == ["met"]
+
+
+async def test_interim_relief_asked_on_a_friday_is_heard_by_the_end_of_the_second_working_day(
+    env, worker, read_model
+):
+    """Atw art. 2: the three days after a Friday (Saturday, Sunday, Monday) hold one working
+    day, so the term runs on until it holds two: the court is late only after Tuesday (or,
+    with a holiday, the next working day), not after Monday."""
+    today = local_date(await env.get_current_time())
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    await env.sleep(datetime.combine(friday, time(10), AMSTERDAM) - await env.get_current_time())
+    _, hv = await open_case(env, worker)
+    await impose(env, hv)
+    appealed = await hv.execute_update(
+        HuisverbodWorkflow.appeal, AppealCmd(lodged_at=await env.get_current_time())
+    )
+    due = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing").due_at
+    last = local_date(due - timedelta(microseconds=1))
+    term = [friday + n * DAY for n in range(1, (last - friday).days + 1)]
+    assert is_working_day(last) and sum(map(is_working_day, term)) == 2
+    assert last > friday + 3 * DAY  # Monday's end is not the end of the term
+
+    def hearing(state):
+        """The hearing's deadline, and the moments it was escalated to the coordinator."""
+        deadline = next(d for d in state.deadlines if d.key == "interim_relief_hearing")
+        escalated = [
+            e.at for e in state.timeline if e.kind == "escalated" and deadline.label in e.detail
+        ]
+        return deadline.status, escalated
+
+    assert hearing(await result_after(env, hv, end_of_day(friday + 3 * DAY))) == ("open", [])
+    status, escalated = hearing(await result_after(env, hv, due))
+    assert status == "overdue" and len(escalated) == 1
+    assert timedelta(0) <= escalated[0] - due < timedelta(seconds=1)  # its timer, at its end
 
 
 async def test_appeal_against_the_extension_and_after_the_ban_ended(env, worker, read_model):

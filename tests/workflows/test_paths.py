@@ -25,7 +25,7 @@ from domain.mda import MdaAnalysis, MdaClose, MdaIntake, MdaPlan, MdaReview, Mda
 from domain.policy import ChildProtectionPolicy, MdaPolicy, Policy
 from domain.procedure import PathInput
 from domain.safety_plan import SafetyPlanStart
-from domain.workdays import AMSTERDAM, local_date
+from domain.workdays import AMSTERDAM, is_working_day, local_date
 from testing import eventually
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.mda import MdaWorkflow
@@ -83,6 +83,18 @@ def ots(now, days: int, measure: str = "ondertoezichtstelling") -> CourtDecided:
         at=now,
         ends_at=now + timedelta(days=days),
     )
+
+
+def ots_to(now, ends_at) -> CourtDecided:
+    return CourtDecided(
+        step="court_decided", measure="ondertoezichtstelling", granted=True, at=now, ends_at=ends_at
+    )
+
+
+def working_day_on_or_after(day: date) -> date:
+    while not is_working_day(day):
+        day += DAY
+    return day
 
 
 async def skip_to(env, moment, step=timedelta(days=20)):
@@ -211,8 +223,9 @@ async def test_the_renewal_of_an_ots_is_asked_two_months_before_its_end(env, wor
     answered, concluded = to_court(now)
     for s in (answered, concluded):
         await handle.execute_update(ChildProtectionWorkflow.step, s)
-    state = await handle.execute_update(ChildProtectionWorkflow.step, ots(now, 300))
-    ends = now + timedelta(days=300)
+    asked_on = working_day_on_or_after(local_date(now) + 240 * DAY)
+    ends = datetime.combine(asked_on, time(10), AMSTERDAM) + relativedelta(months=2)
+    state = await handle.execute_update(ChildProtectionWorkflow.step, ots_to(now, ends))
     request = next(d for d in state.deadlines if d.key == "renewal_request")
     assert request.responsible == "jeugdbescherming"
     assert wall(request.due_at) == wall(ends) - relativedelta(months=2)
@@ -229,6 +242,35 @@ async def test_the_renewal_of_an_ots_is_asked_two_months_before_its_end(env, wor
         ),
     )
     assert [d.status for d in state.deadlines if d.key == "renewal_request"] == ["met"]
+
+
+async def test_a_renewal_request_falling_on_a_sunday_is_due_by_the_end_of_the_friday(
+    env, worker, read_model
+):
+    """A term counted back from the OTS's end is not extended (Atw art. 1 lid 2): two months
+    before an end at 10:00 is a Sunday, so the request is due by the end of the working day
+    before it, reminded two weeks before that, and escalated when that Friday ends."""
+    handle, _ = await start_protection(env, worker)
+    now = await env.get_current_time()
+    for s in to_court(now):
+        await handle.execute_update(ChildProtectionWorkflow.step, s)
+    sunday = local_date(now) + timedelta(days=(6 - local_date(now).weekday()) % 7) + 4 * 7 * DAY
+    while sunday.day > 28 or not is_working_day(sunday - 2 * DAY):  # a Friday that works
+        sunday += 7 * DAY
+    ends = datetime.combine(sunday, time(10), AMSTERDAM) + relativedelta(months=2)
+    state = await handle.execute_update(ChildProtectionWorkflow.step, ots_to(now, ends))
+    request = next(d for d in state.deadlines if d.key == "renewal_request")
+    friday_ends = datetime.combine(sunday - DAY, time(0), AMSTERDAM)
+    assert (request.due_at, request.remind_at) == (friday_ends, friday_ends - 2 * 7 * DAY)
+
+    async def escalated():
+        state = await handle.query(ChildProtectionWorkflow.state)
+        return [e.at for e in state.timeline if e.kind == "escalated" and request.label in e.detail]
+
+    await skip_to(env, friday_ends - timedelta(minutes=1))
+    assert await escalated() == []
+    await skip_to(env, friday_ends + timedelta(minutes=1))
+    assert timedelta(0) <= (await eventually(escalated))[0] - friday_ends < timedelta(seconds=1)
 
 
 async def test_corv_refusal_escalates_to_the_coordinator(env, worker, read_model):
