@@ -244,10 +244,6 @@ def api(
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
-if __name__ == "__main__":
-    app()
-
-
 @app.command()
 def deadlines(
     rule: Annotated[str | None, typer.Argument(help="the rule; --list names them all")] = None,
@@ -393,3 +389,7 @@ def restore(
         f"restored {'Postgres' if postgres_only else 'Postgres and Temporal'} from {source}; "
         "start the stack and run `ketenregie reconcile --after-restore --repair`"
     )
+
+
+if __name__ == "__main__":
+    app()
