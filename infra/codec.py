@@ -51,6 +51,18 @@ class KeyStore(Protocol):
 CASE_KEY_PREFIX = "case:"
 
 
+def sealed_with(payload: Payload) -> str | None:
+    """The id of the key a payload is sealed with; None when it is not sealed."""
+    if payload.metadata.get("encoding") != ENCODING:
+        return None
+    return payload.metadata.get(KEY_ID, b"").decode()
+
+
+def case_of_key(kid: str) -> str | None:
+    """The case whose data key `kid` names; None for a master key."""
+    return kid.removeprefix(CASE_KEY_PREFIX) if kid.startswith(CASE_KEY_PREFIX) else None
+
+
 class EncryptionCodec(PayloadCodec, WithSerializationContext):
     """Encrypts with the case's own data key when the payload belongs to a case's workflow
     (known from the serialization context), otherwise with the master keyring."""
