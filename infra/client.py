@@ -27,10 +27,11 @@ def data_converter(keyring: Keyring, case_keys: KeyStore | None) -> DataConverte
 
 
 async def connect(
-    settings: Settings, case_keys: KeyStore, runtime: Runtime | None = None
+    settings: Settings, case_keys: KeyStore, runtime: Runtime | None = None, lazy: bool = False
 ) -> Client:
     """A client whose calls join the current trace (and workers built on it trace too),
-    over mTLS when the settings give a client certificate."""
+    over mTLS when the settings give a client certificate. A lazy one reaches Temporal at its
+    first call (and tries again at the next while that fails: `not_reached`)."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
@@ -38,7 +39,16 @@ async def connect(
         data_converter=data_converter(settings.keyring, case_keys),
         plugins=[OpenTelemetryPlugin(add_temporal_spans=True)],
         runtime=runtime,
+        lazy=lazy,
     )
+
+
+def not_reached(error: Exception) -> bool:
+    """Whether a call failed because Temporal cannot be reached: an RPC error, or a lazy
+    client's connection that failed (the SDK raises that as a RuntimeError of its own)."""
+    if isinstance(error, RPCError):
+        return True
+    return isinstance(error, RuntimeError) and str(error).startswith("Failed client connect")
 
 
 def metrics_runtime(address: str) -> Runtime:
