@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
@@ -104,6 +104,31 @@ async def test_an_unsealed_signal_changes_nothing(api, temporal, settings, worke
     events = await eventually(timeline)
     assert not any("ingefluisterd" in str(e) for e in events)
     assert await failed_workflow_tasks(raw, case_workflow_id(case_id)) == []
+
+
+async def test_an_unsealed_start_fails_that_workflow_not_its_tasks(api, temporal, settings):
+    """A ban started past the API (its input plain JSON) never runs: it fails at once,
+    without a workflow task failing over and over."""
+    case_id = await open_case(api)
+    raw = await Client.connect(temporal.address)
+    workflow_id = huisverbod_workflow_id(case_id, "buiten-ketenregie-om")
+    handle = await raw.start_workflow(
+        "HuisverbodWorkflow",
+        {"case_id": case_id, "huisverbod_id": "buiten-ketenregie-om"},
+        id=workflow_id,
+        task_queue=settings.task_queue,
+    )
+    ended = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
+    task_failed = EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+
+    async def failed_or_stuck() -> list:
+        events = (await handle.fetch_history()).events
+        return [e.event_type for e in events if e.event_type in (ended, task_failed)]
+
+    assert await eventually(failed_or_stuck) == [ended]
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    assert failed.value.cause.type == UNSEALED_TYPE
 
 
 def issue(name: str, issuer: tuple | None = None, server: bool = False) -> tuple:
