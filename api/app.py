@@ -99,7 +99,7 @@ async def _resume_loop(app: FastAPI) -> None:
         await asyncio.sleep(RESUME_EVERY_SECONDS)
 
 
-NOT_PAGES = ("/v1", "/codec", "/healthz", "/metrics", "/openapi.json")
+NOT_PAGES = ("/v1", "/codec", "/healthz", "/readyz", "/metrics", "/openapi.json")
 
 
 def is_page(request: Request) -> bool:

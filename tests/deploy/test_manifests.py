@@ -88,7 +88,7 @@ def test_deployments_are_non_root_ready_and_get_their_secrets_by_reference():
             assert {r["secretRef"]["name"] for r in refs if "secretRef" in r} <= set(secrets)
             assert {r["configMapRef"]["name"] for r in refs if "configMapRef" in r} <= set(configs)
     api = deployments["ketenregie-api"]["spec"]["template"]["spec"]["containers"][0]
-    assert api["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert all(not s.get("stringData") and not s.get("data") for s in secrets.values())
 
 
