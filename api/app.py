@@ -59,7 +59,7 @@ from api.security import (
     unstorable,
 )
 from infra.case_keys import PostgresKeyStore
-from infra.client import connect
+from infra.client import connect, not_reached
 from infra.settings import Settings
 from services import access_log as access_log_service
 from services import idempotency, pending
@@ -92,12 +92,14 @@ async def _resume_loop(app: FastAPI) -> None:
         try:
             if n := await resume_pending_cases(app):
                 log.info("started %d pending case workflow(s)", n)
-        except RPCError:
+        except (RPCError, RuntimeError) as e:
+            if not not_reached(e):
+                raise
             log.warning("Temporal unreachable; pending cases will be started later")
         await asyncio.sleep(RESUME_EVERY_SECONDS)
 
 
-NOT_PAGES = ("/v1", "/codec", "/healthz", "/metrics", "/openapi.json")
+NOT_PAGES = ("/v1", "/codec", "/healthz", "/readyz", "/metrics", "/openapi.json")
 
 
 def is_page(request: Request) -> bool:
@@ -137,7 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # until its response is out (when it is logged), so under load they would wait on it.
         app.state.side_pool = await open_pool(settings.database_url, min_size=1, max_size=4)
         app.state.case_keys = PostgresKeyStore(app.state.side_pool, settings.keyring)
-        app.state.temporal = await connect(settings, app.state.case_keys)
+        # lazily: the pages and reads need only Postgres, and start while Temporal is down
+        app.state.temporal = await connect(settings, app.state.case_keys, lazy=True)
         resumer = asyncio.create_task(_resume_loop(app))
         try:
             yield
@@ -409,6 +412,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RPCError)
     async def temporal_down(request: Request, exc: RPCError) -> JSONResponse:
         log.warning("Temporal call failed: %s", exc.status)
+        detail = "de orkestratiedienst (Temporal) is niet bereikbaar; probeer het opnieuw"
+        return problem(request, 503, detail, headers={"Retry-After": str(RETRY_AFTER)})
+
+    @app.exception_handler(RuntimeError)
+    async def temporal_never_reached(request: Request, exc: RuntimeError) -> Response:
+        """Temporal was not reached since the API started (a lazy client's connection)."""
+        if not not_reached(exc):
+            return await unexpected(request, exc)
+        log.warning("Temporal not reached")
         detail = "de orkestratiedienst (Temporal) is niet bereikbaar; probeer het opnieuw"
         return problem(request, 503, detail, headers={"Retry-After": str(RETRY_AFTER)})
 

@@ -12,7 +12,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, RPCStatusCode
 
-from infra.codec import EncryptionCodec, KeyStore
+from infra.codec import EncryptionCodec, KeyStore, PayloadConverter
 from infra.keys import Keyring
 from infra.settings import Settings
 
@@ -20,22 +20,35 @@ from infra.settings import Settings
 def data_converter(keyring: Keyring, case_keys: KeyStore | None) -> DataConverter:
     return dataclasses.replace(
         pydantic_data_converter,
+        payload_converter_class=PayloadConverter,
         payload_codec=EncryptionCodec(keyring, case_keys),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 
 
 async def connect(
-    settings: Settings, case_keys: KeyStore, runtime: Runtime | None = None
+    settings: Settings, case_keys: KeyStore, runtime: Runtime | None = None, lazy: bool = False
 ) -> Client:
-    """A client whose calls join the current trace (and workers built on it trace too)."""
+    """A client whose calls join the current trace (and workers built on it trace too),
+    over mTLS when the settings give a client certificate. A lazy one reaches Temporal at its
+    first call (and tries again at the next while that fails: `not_reached`)."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
+        tls=settings.temporal_tls,
         data_converter=data_converter(settings.keyring, case_keys),
         plugins=[OpenTelemetryPlugin(add_temporal_spans=True)],
         runtime=runtime,
+        lazy=lazy,
     )
+
+
+def not_reached(error: Exception) -> bool:
+    """Whether a call failed because Temporal cannot be reached: an RPC error, or a lazy
+    client's connection that failed (the SDK raises that as a RuntimeError of its own)."""
+    if isinstance(error, RPCError):
+        return True
+    return isinstance(error, RuntimeError) and str(error).startswith("Failed client connect")
 
 
 def metrics_runtime(address: str) -> Runtime:

@@ -8,6 +8,13 @@ The master keyring (`infra.keys`) encrypts with its current key and decrypts wit
 key it holds, so keys rotate without rewriting history; the key id travels in the payload
 metadata (and is bound to the ciphertext as associated data). A payload under a key the ring
 does not hold fails closed.
+
+A workflow accepts only what was sealed for it: in a workflow's context a payload that is not
+sealed (anyone who reaches Temporal can send plain JSON), or, for a case's workflow, not sealed
+with that case's key, is decoded to an `UNSEALED` marker that no converter turns into a value
+(`UnsealedPayloadConverter`). An update with such an argument is rejected before its validator,
+a signal is dropped (and logged by the SDK), a query fails; the workflow task itself never
+fails, so the workflow goes on as if nothing came.
 """
 
 from __future__ import annotations
@@ -18,13 +25,22 @@ from typing import Protocol, Self
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
+from temporalio.contrib.pydantic import PydanticPayloadConverter
+from temporalio.converter import (
+    EncodingPayloadConverter,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+)
+from temporalio.exceptions import ApplicationError
 
 from domain.ids import case_of_workflow
 from infra.keys import Keyring, UnknownKeyError
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
+UNSEALED = b"binary/unsealed"  # stands in for a payload its workflow must not take
+UNSEALED_TYPE = "UnsealedPayload"
 
 
 class KeyStore(Protocol):
@@ -35,19 +51,47 @@ class KeyStore(Protocol):
 CASE_KEY_PREFIX = "case:"
 
 
+def sealed_with(payload: Payload) -> str | None:
+    """The id of the key a payload is sealed with; None when it is not sealed."""
+    if payload.metadata.get("encoding") != ENCODING:
+        return None
+    return payload.metadata.get(KEY_ID, b"").decode()
+
+
+def case_of_key(kid: str) -> str | None:
+    """The case whose data key `kid` names; None for a master key."""
+    return kid.removeprefix(CASE_KEY_PREFIX) if kid.startswith(CASE_KEY_PREFIX) else None
+
+
 class EncryptionCodec(PayloadCodec, WithSerializationContext):
     """Encrypts with the case's own data key when the payload belongs to a case's workflow
     (known from the serialization context), otherwise with the master keyring."""
 
     def __init__(
-        self, keyring: Keyring, case_keys: KeyStore | None = None, case_id: str | None = None
+        self,
+        keyring: Keyring,
+        case_keys: KeyStore | None = None,
+        case_id: str | None = None,
+        workflow_id: str | None = None,
     ) -> None:
         self._keyring, self._case_keys, self._case_id = keyring, case_keys, case_id
+        self._workflow_id = workflow_id
 
     def with_context(self, context: SerializationContext) -> Self:
         workflow_id = getattr(context, "workflow_id", None)
         case_id = case_of_workflow(workflow_id) if workflow_id and self._case_keys else None
-        return type(self)(self._keyring, self._case_keys, case_id)
+        return type(self)(self._keyring, self._case_keys, case_id, workflow_id)
+
+    def _sealed_for_this_workflow(self, p: Payload) -> bool:
+        """Without a workflow (the codec endpoint, a context-free call) anything may pass;
+        a workflow takes only sealed payloads, a case's workflow only its case's key."""
+        if self._workflow_id is None:
+            return True
+        if p.metadata.get("encoding") != ENCODING:
+            return False
+        if self._case_id is None:
+            return True
+        return p.metadata.get(KEY_ID) == (CASE_KEY_PREFIX + self._case_id).encode()
 
     async def _cipher_for_encode(self) -> tuple[str, AESGCM]:
         if self._case_id and self._case_keys:
@@ -84,6 +128,9 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         out = []
         for p in payloads:
+            if not self._sealed_for_this_workflow(p):
+                out.append(Payload(metadata={"encoding": UNSEALED}))  # its content is dropped
+                continue
             if p.metadata.get("encoding") != ENCODING:
                 out.append(p)  # not ours to decrypt (e.g. written by the server itself)
                 continue
@@ -93,3 +140,30 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             decoded.ParseFromString(cipher.decrypt(p.data[:12], p.data[12:], kid.encode()))
             out.append(decoded)
         return out
+
+
+class UnsealedConverter(EncodingPayloadConverter):
+    """Refuses the `UNSEALED` marker with a reason: a workflow update is rejected with it."""
+
+    @property
+    def encoding(self) -> str:
+        return UNSEALED.decode()
+
+    def to_payload(self, value: object) -> Payload | None:
+        return None  # never made from a value
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> object:
+        raise ApplicationError(
+            "refused: the payload is not encrypted with the key of this workflow's case; "
+            "commands go through the ketenregie API",
+            type=UNSEALED_TYPE,
+            non_retryable=True,
+        )
+
+
+class PayloadConverter(PydanticPayloadConverter):
+    """pydantic payloads, and the refusal of unsealed ones."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set_converters(*self.converters.values(), UnsealedConverter())

@@ -8,9 +8,11 @@ import secrets
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.service import TLSConfig
 
 from domain import events
 from domain.chain import Chain
@@ -38,6 +40,24 @@ class Settings(BaseSettings):
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    temporal_tls_ca: Path | None = Field(
+        None,
+        description="PEM file of the CA that signed Temporal's frontend certificate; unset: "
+        "the system's roots",
+    )
+    temporal_tls_cert: Path | None = Field(
+        None,
+        description="PEM file of this process's client certificate for mTLS to Temporal; "
+        "with temporal_tls_key. Unset (and the other TLS settings too): plaintext, the dev server",
+    )
+    temporal_tls_key: Path | None = Field(
+        None, description="PEM file of the private key of temporal_tls_cert"
+    )
+    temporal_tls_server_name: str | None = Field(
+        None,
+        description="the name in the frontend's certificate (and the TLS SNI), when it is not "
+        "the host of temporal_address",
+    )
     temporal_ui_port: int = 8233
     task_queue: str = "ketenregie"
     chain_file: Path = SAMPLE_CHAIN
@@ -103,6 +123,10 @@ class Settings(BaseSettings):
         "oin",
         "public_url",
         "pseudonym_key",
+        "temporal_tls_ca",
+        "temporal_tls_cert",
+        "temporal_tls_key",
+        "temporal_tls_server_name",
         mode="before",
     )
     @classmethod
@@ -180,6 +204,40 @@ class Settings(BaseSettings):
     mda_reviews_per_run: int = Field(
         4, ge=1, description="MDA++ reviews before its workflow continues as new"
     )
+
+    @model_validator(mode="after")
+    def _temporal_tls_whole(self) -> Self:
+        """TLS to Temporal is mutual or absent: half of it would start and then fail (or,
+        without a client certificate, knock on a door that should stay shut)."""
+        tls = {
+            "KETENREGIE_TEMPORAL_TLS_CA": self.temporal_tls_ca,
+            "KETENREGIE_TEMPORAL_TLS_CERT": self.temporal_tls_cert,
+            "KETENREGIE_TEMPORAL_TLS_KEY": self.temporal_tls_key,
+            "KETENREGIE_TEMPORAL_TLS_SERVER_NAME": self.temporal_tls_server_name,
+        }
+        given = {name for name, value in tls.items() if value is not None}
+        needed = {"KETENREGIE_TEMPORAL_TLS_CERT", "KETENREGIE_TEMPORAL_TLS_KEY"}
+        if given and not needed <= given:
+            raise ValueError(
+                "TLS naar Temporal is half ingesteld: "
+                + ", ".join(sorted(given))
+                + " wel, maar "
+                + " en ".join(sorted(needed - given))
+                + " niet; mTLS vraagt een clientcertificaat met zijn sleutel"
+            )
+        return self
+
+    @property
+    def temporal_tls(self) -> TLSConfig | bool:
+        """mTLS to Temporal's frontend when configured; False: plaintext (the dev server)."""
+        if self.temporal_tls_cert is None or self.temporal_tls_key is None:
+            return False
+        return TLSConfig(
+            server_root_ca_cert=self.temporal_tls_ca.read_bytes() if self.temporal_tls_ca else None,
+            domain=self.temporal_tls_server_name,
+            client_cert=self.temporal_tls_cert.read_bytes(),
+            client_private_key=self.temporal_tls_key.read_bytes(),
+        )
 
     @property
     def event_source(self) -> str:

@@ -34,6 +34,7 @@ from domain.advice import (
 from domain.ids import advice_workflow_id
 from domain.policy import Policy, RuleViolation
 from domain.procedure import check_partners
+from infra.client import not_reached
 from services import case as case_service
 from services import radar
 from services.context import Caller, Parts, at_or_now
@@ -109,7 +110,9 @@ async def register(parts: Parts, caller: Caller, q: AdviceQuestionIn) -> tuple[s
     _logged(caller, advice_id, stored["persons"], " registered")
     try:
         await start_workflow(parts.client, parts.policy, parts.task_queue, stored)
-    except RPCError:
+    except (RPCError, RuntimeError) as e:
+        if not not_reached(e):
+            raise
         return advice_id, stored["received_at"], "pending"
     async with parts.pool.acquire() as conn:
         await advice_store.mark_started(conn, advice_id)

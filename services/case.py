@@ -35,7 +35,7 @@ from domain.models import TimelineEvent
 from domain.names import search_name
 from domain.policy import Policy
 from domain.procedure import StartPathCmd, birth_date, check_partners, person
-from infra.client import terminate
+from infra.client import not_reached, terminate
 from services import huisverbod, procedures, radar
 from services.case_steps import STEPS
 from services.context import Caller, Parts, at_or_now
@@ -127,7 +127,9 @@ async def open_melding(
     caller.audit.touches(case_id, [p.ref for p in melding.persons])
     try:
         await start_case(parts.client, parts.policy, parts.task_queue, case)
-    except RPCError:
+    except (RPCError, RuntimeError) as e:
+        if not not_reached(e):
+            raise
         return case_id, received_at, "pending"
     async with parts.pool.acquire() as conn:
         await cases.mark_started(conn, case_id)

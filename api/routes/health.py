@@ -22,16 +22,27 @@ async def prometheus_metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/healthz")
-async def healthz(request: Request) -> JSONResponse:
-    """200 only when both Temporal and Postgres answer."""
-    checks = {}
+async def _postgres(request: Request) -> str:
     try:
         async with asyncio.timeout(3):
             await request.app.state.pool.fetchval("SELECT 1")
-        checks["postgres"] = "ok"
     except Exception as e:  # noqa: BLE001 - any failure means unhealthy
-        checks["postgres"] = f"unreachable: {type(e).__name__}"
+        return f"unreachable: {type(e).__name__}"
+    return "ok"
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """200 when this process can serve: Postgres answers. Reads and pages need nothing
+    more, commands answer 503 while Temporal is down (Kubernetes' readiness probe)."""
+    postgres = await _postgres(request)
+    return JSONResponse({"postgres": postgres}, status_code=200 if postgres == "ok" else 503)
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> JSONResponse:
+    """200 only when both Temporal and Postgres answer."""
+    checks = {"postgres": await _postgres(request)}
     try:
         async with asyncio.timeout(3):
             await request.app.state.temporal.service_client.check_health()

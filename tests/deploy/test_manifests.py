@@ -88,7 +88,7 @@ def test_deployments_are_non_root_ready_and_get_their_secrets_by_reference():
             assert {r["secretRef"]["name"] for r in refs if "secretRef" in r} <= set(secrets)
             assert {r["configMapRef"]["name"] for r in refs if "configMapRef" in r} <= set(configs)
     api = deployments["ketenregie-api"]["spec"]["template"]["spec"]["containers"][0]
-    assert api["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert all(not s.get("stringData") and not s.get("data") for s in secrets.values())
 
 
@@ -142,3 +142,64 @@ def test_the_schema_check_catches_a_misspelt_field():
     broken = {**deployment, "spec": {**deployment["spec"], "replica": 2}}
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, KUBERNETES, strict=True)
+
+
+HELM = yaml.safe_load((DEPLOY / "helm" / "temporal-values.yaml").read_text())
+
+
+def mounted(pod: dict, mounts_key: str = "volumeMounts") -> dict[str, dict]:
+    """A pod's (or a Helm component's) mounted secrets: mount path -> volume."""
+    volumes = {v["name"]: v for v in pod.get("volumes") or pod.get("additionalVolumes", [])}
+    return {m["mountPath"]: volumes[m["name"]] for m in pod[mounts_key] if m["name"] in volumes}
+
+
+def from_a_secret(path: str, mounts: dict[str, dict]) -> bool:
+    return any(path.startswith(root + "/") and "secret" in v for root, v in mounts.items())
+
+
+def test_temporal_takes_only_mutual_tls_from_certificates_of_our_ca():
+    tls = HELM["server"]["config"]["tls"]
+    mounts = mounted(HELM["server"], "additionalVolumeMounts")
+    for side in ("frontend", "internode"):
+        server = tls[side]["server"]
+        assert server["requireClientAuth"] is True, side
+        assert server["clientCaFiles"], side
+        for path in (server["certFile"], server["keyFile"], *server["clientCaFiles"]):
+            assert from_a_secret(path, mounts), path
+    # the UI reads through the same door, and cannot send commands past ketenregie
+    web = {e["name"]: e["value"] for e in HELM["web"]["additionalEnv"]}
+    assert web["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    web_mounts = mounted(HELM["web"], "additionalVolumeMounts")
+    for name in ("TEMPORAL_TLS_CA", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY"):
+        assert from_a_secret(web[name], web_mounts), name
+
+
+def test_ketenregie_connects_with_its_client_certificate():
+    [config] = [
+        d["data"]
+        for d in of_kind("ConfigMap").values()
+        if "KETENREGIE_TEMPORAL_ADDRESS" in d["data"]
+    ]
+    files = [config[f"KETENREGIE_TEMPORAL_TLS_{part}"] for part in ("CA", "CERT", "KEY")]
+    for d in of_kind("Deployment").values():
+        pod = d["spec"]["template"]["spec"]
+        for c in pod["containers"]:
+            mounts = mounted({"volumes": pod["volumes"], "volumeMounts": c["volumeMounts"]})
+            assert all(from_a_secret(f, mounts) for f in files), d["metadata"]["name"]
+
+
+def test_only_the_api_the_worker_and_temporal_itself_reach_the_frontend():
+    [door] = of_kind("NetworkPolicy").values()
+    assert door["metadata"]["namespace"] == "temporal"
+    assert door["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "frontend"
+    assert door["spec"]["policyTypes"] == ["Ingress"]
+    peers = [peer for rule in door["spec"]["ingress"] for peer in rule["from"]]
+    assert all(rule.get("from") for rule in door["spec"]["ingress"])  # none open to all
+    outside = [p for p in peers if "namespaceSelector" in p]
+    assert [p["namespaceSelector"]["matchLabels"] for p in outside] == [
+        {"kubernetes.io/metadata.name": "ketenregie"}
+    ]
+    [names] = [e["values"] for e in outside[0]["podSelector"]["matchExpressions"]]
+    assert set(names) == set(of_kind("Deployment"))
+    inside = [p["podSelector"]["matchLabels"] for p in peers if "namespaceSelector" not in p]
+    assert inside == [{"app.kubernetes.io/name": "temporal"}]  # its own namespace only

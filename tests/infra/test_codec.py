@@ -5,8 +5,11 @@ import os
 import pytest
 from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
+from temporalio.converter import WorkflowSerializationContext
+from temporalio.exceptions import ApplicationError
 
-from infra.codec import EncryptionCodec
+from infra.case_keys import MemoryKeyStore
+from infra.codec import UNSEALED, EncryptionCodec, PayloadConverter
 from infra.keys import Keyring, UnknownKeyError
 
 OLD, NEW = os.urandom(32), os.urandom(32)
@@ -61,3 +64,28 @@ def test_keyring_from_the_environment_and_from_a_dev_file(tmp_path):
     first = Keyring.dev_file(tmp_path / "keys.json")
     assert Keyring.dev_file(tmp_path / "keys.json").current == first.current
     assert oct((tmp_path / "keys.json").stat().st_mode & 0o777) == "0o600"
+
+
+async def test_a_workflow_takes_only_what_was_sealed_for_it():
+    """Plain JSON, the master key or another case's key in a case's workflow become the
+    unsealed marker, which no value comes from; outside a workflow (the codec endpoint)
+    nothing changes."""
+    ring, keys = Keyring({"k1": OLD}, "k1"), MemoryKeyStore()
+    codec = EncryptionCodec(ring, keys)
+
+    def in_workflow(workflow_id: str) -> EncryptionCodec:
+        return codec.with_context(WorkflowSerializationContext("default", workflow_id))
+
+    (own,) = await in_workflow("huisverbod-c1-h1").encode([payload()])
+    (other_case,) = await in_workflow("case-c2").encode([payload()])
+    (master,) = await codec.encode([payload()])
+    decoded = await in_workflow("huisverbod-c1-h1").decode([own, payload(), master, other_case])
+    assert decoded[0] == payload()
+    assert [p.metadata["encoding"] for p in decoded[1:]] == [UNSEALED] * 3
+    assert all(not p.data for p in decoded[1:])
+    with pytest.raises(ApplicationError, match="not encrypted with the key of this workflow"):
+        PayloadConverter().from_payloads(decoded[1:2])
+    advice = in_workflow("advice-a1")  # no case: sealed with the master key
+    assert (await advice.decode([master, payload()]))[0] == payload()
+    assert (await advice.decode([payload()]))[0].metadata["encoding"] == UNSEALED
+    assert await codec.decode([payload()]) == [payload()]
