@@ -133,14 +133,15 @@ class CappedBody:
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             return await self._refuse(scope, receive, send)
-        received, started = 0, False
+        received, over, started = 0, False, False
 
         async def capped() -> Message:
-            nonlocal received
+            nonlocal received, over
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    over = True
                     raise BodyTooLarge(self.limit)
             return message
 
@@ -151,8 +152,8 @@ class CappedBody:
 
         try:
             await self.app(scope, capped, tracked)
-        except BodyTooLarge:
-            if started:  # an answer is under way (a route that streams): nothing to add
+        except Exception:  # raised where the body was read, maybe in an exception group
+            if not over or started:  # another error; or an answer under way: nothing to add
                 raise
             await self._refuse(scope, receive, send)
 

@@ -305,6 +305,9 @@ async def test_acute_case_shelter_location_only_for_veilig_thuis_and_the_shelter
     shelter = await as_("opvang-haaglanden", "staff").get(location)
     assert shelter.status_code == 200 and shelter.json()["location"] == SHELTER_ADDRESS
     assert (await as_("vt-haaglanden", "worker").get(location)).status_code == 200
+    # Veilig Thuis of another region: as for any read outside its scope, nothing is there
+    elsewhere = await as_("vt-amsterdam-amstelland", "coordinator").get(location)
+    assert elsewhere.status_code == 404 and SHELTER_ADDRESS not in elsewhere.text
     for org, role in OTHER_ROLES:
         r = await as_(org, role).get(location)
         # without the right 403; a provider that did not take her in is outside its scope
