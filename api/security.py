@@ -101,14 +101,18 @@ def csrf_token(key: bytes, session_id: str) -> str:
 
 def cross_site(request: Request, *also: str) -> bool:
     """Whether the browser says this request was sent by a page of another origin than this
-    service's (or one of `also`): its `Origin`, else its `Sec-Fetch-Site`. A request that
-    says neither comes from no browser, so from no page of another site either."""
+    service's (or one of `also`): its `Origin`; when that is "null" (our pages send no
+    referrer, so a browser says "null" for their forms) or absent, its `Sec-Fetch-Site`. A
+    request that says neither comes from no browser, so from no page of another site."""
     origin = request.headers.get("origin")
-    if origin is not None:
+    if origin is not None and origin != "null":
         own = f"{request.url.scheme}://{request.url.netloc}"
         trusted = {own, *(f"{u.scheme}://{u.netloc}" for u in map(urlsplit, also))}
         return origin not in trusted
-    return request.headers.get("sec-fetch-site") in ("cross-site", "same-site")
+    site = request.headers.get("sec-fetch-site")
+    if site is None:
+        return origin == "null"  # an opaque origin (a sandboxed frame, say) and nothing else
+    return site not in ("same-origin", "none")
 
 
 class BodyTooLarge(HTTPException):
