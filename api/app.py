@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -26,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from api import web
-from api.auth import SESSION_COOKIE, current_principal, read_session
+from api.auth import credential, current_principal, read_session
 from api.openapi import API_VERSION, MAJOR, VERSION_HEADER, v1_document
 from api.problems import MEDIA_TYPE as PROBLEM
 from api.problems import form_reason, invalid_params, problem, summary
@@ -53,11 +52,14 @@ from api.security import (
     CSRF_HEADER,
     DOCS_HEADERS,
     PAGE_HEADERS,
-    RateLimit,
+    CappedBody,
+    CorsFor,
     bad_header,
+    cross_site,
     csrf_token,
     unstorable,
 )
+from infra import telemetry
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect, not_reached
 from infra.settings import Settings
@@ -131,7 +133,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.sign_in_attempts = RateLimit()
         settings.chain  # noqa: B018 - refuses a chain that leaves a legal duty without a recipient
         app.state.pool = await open_pool(settings.database_url)
         # The access log and the codec's case keys have connections of their own: a request
@@ -173,13 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=[settings.temporal_ui_origin],
-        allow_methods=["POST"],
-        allow_headers=["authorization", "content-type", "x-namespace"],
-        allow_credentials=True,
-    )
+    app.add_middleware(CorsFor, prefix="/codec", origin=settings.codec_origin)
     app.include_router(health.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), "static")
@@ -285,22 +280,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def refuse_cross_site_forms(request: Request, call_next):
-        """A page request that changes something under the session cookie must carry the
-        session's CSRF token (a form's hidden field, or htmx's header): a page of another
-        site cannot know it. Signing in has no session yet; the API's bearer token is no
-        cookie a browser sends by itself."""
-        if (
-            request.method in SAFE_METHODS
-            or not is_page(request)
-            or request.url.path == "/login"
-            or "authorization" in request.headers
-            or SESSION_COOKIE not in request.cookies
-        ):
+        """A change made with the session cookie (`api.auth.credential`: whatever other
+        headers say) must carry the session's CSRF token (a form's hidden field, or htmx's
+        header): a page of another site cannot know it. The codec's callers are the Temporal
+        UI's pages, which cannot know it either: they must come from the UI's configured
+        origin (or this one). Signing in has no session yet (`api.web.signin` checks its
+        origin); an API token is no cookie a browser sends by itself."""
+        found = credential(request)
+        if request.method in SAFE_METHODS or found is None or not found.session:
+            return await call_next(request)
+        if request.url.path == "/login":
             return await call_next(request)
         try:
-            claims = read_session(settings, request.cookies[SESSION_COOKIE])
+            claims = read_session(settings, found.token)
         except StarletteHTTPException:
             return await call_next(request)  # refused further on as not signed in
+        if request.url.path.startswith("/codec"):
+            if cross_site(request, settings.codec_origin):
+                return problem(request, 403, "de codec neemt de sessie alleen van de Temporal UI")
+            return await call_next(request)
         given = request.headers.get(CSRF_HEADER)
         if given is None:
             await request.body()  # kept for the route: the form is read from it
@@ -338,13 +336,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return web.error_page(request, 400, detail)
         error = {"in": where, "location": {"name": name}, "code": "invalid_character"}
         return problem(request, 400, detail, errors=[{**error, "detail": detail}])
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problem(request, 413, f"het verzoek is groter dan {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
 
     docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
 
@@ -434,5 +425,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return web.error_page(request, 500, detail)
         return problem(request, 500, detail)
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,metrics")
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="healthz,metrics", server_request_hook=telemetry.span_without_query
+    )
+    # outermost, added last: no middleware (nor authentication) reads a body past the cap
+    app.add_middleware(CappedBody, limit=MAX_BODY_BYTES)
     return app

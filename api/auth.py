@@ -1,9 +1,14 @@
 """Bearer tokens (JWT): issuer, audience, expiry and signature checked; the organisation and
-role in the token are looked up in the chain configuration. Deny by default."""
+role in the token are looked up in the chain configuration. Deny by default.
+
+Two credentials, never one for the other: an API token (`/v1`, the `Authorization` header) and
+a page session (the cookie; its own audience and `typ`, signed by this service, ended by
+signing out). `credential` is the one place that says which one a request carries."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated
@@ -18,23 +23,36 @@ from services import sessions
 from services.context import AuditEntry
 
 ALGORITHMS_OIDC = ["RS256", "ES256"]
+SESSION_AUDIENCE = "ketenregie-pages"  # a session is never a token for the API's audience
+SESSION_TYPE = "session"
 VIEW_HEADER = "X-View-Id"  # sent by a page's live parts: their refreshes are one view
 
 
 def _sign(
-    settings: Settings, key: bytes, org: str, role: str, subject: str, hours: float, name: str = ""
+    settings: Settings,
+    key: bytes,
+    org: str,
+    role: str,
+    subject: str,
+    hours: float,
+    name: str = "",
+    session: bool = False,
 ) -> str:
     now = datetime.now(UTC)
-    claims = {
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
-        "iat": now,
-        "exp": now + timedelta(hours=hours),
-        "sub": subject,
-        "org": org,
-        "role": role,
-        "jti": uuid.uuid4().hex,  # names the session, so signing out can end it (`sessions`)
-    } | ({"name": name} if name else {})
+    claims = (
+        {
+            "iss": settings.jwt_issuer,
+            "aud": SESSION_AUDIENCE if session else settings.jwt_audience,
+            "iat": now,
+            "exp": now + timedelta(hours=hours),
+            "sub": subject,
+            "org": org,
+            "role": role,
+            "jti": uuid.uuid4().hex,  # names the session, so signing out can end it (`sessions`)
+        }
+        | ({"name": name} if name else {})
+        | ({"typ": SESSION_TYPE} if session else {})
+    )
     return jwt.encode(claims, key, algorithm="HS256")
 
 
@@ -64,6 +82,7 @@ def session_token(settings: Settings, principal: Principal) -> str:
         principal.subject,
         settings.session_hours,
         principal.name,
+        session=True,
     )
 
 
@@ -77,31 +96,49 @@ def _unauthorized(reason: str) -> HTTPException:
 
 
 def decode(settings: Settings, token: str) -> dict:
-    """The claims of a bearer token: the OIDC provider's (JWKS), else one signed locally."""
+    """The claims of a bearer token: the OIDC provider's (JWKS), else one signed locally;
+    never a page session, whatever key signed it."""
     if settings.oidc_jwks_url:
-        return _checked(
+        claims = _checked(
             settings,
             token,
             lambda: _jwks(settings.oidc_jwks_url).get_signing_key_from_jwt(token).key,
             ALGORITHMS_OIDC,
+            settings.jwt_audience,
         )
-    return _checked(settings, token, lambda: settings.dev_signing_key, ["HS256"])
+    else:
+        claims = _checked(
+            settings, token, lambda: settings.dev_signing_key, ["HS256"], settings.jwt_audience
+        )
+    if claims.get("typ") == SESSION_TYPE:
+        raise _unauthorized("een sessie van de pagina's is geen token voor de API")
+    return claims
 
 
 def read_session(settings: Settings, token: str) -> dict:
-    """The claims of a page session (see `session_token`)."""
-    return _checked(settings, token, lambda: settings.session_key, ["HS256"], ("jti",))
+    """The claims of a page session (see `session_token`); never an API token."""
+    claims = _checked(
+        settings, token, lambda: settings.session_key, ["HS256"], SESSION_AUDIENCE, ("jti", "typ")
+    )
+    if claims["typ"] != SESSION_TYPE:
+        raise _unauthorized("dit is geen sessie van de pagina's")
+    return claims
 
 
 def _checked(
-    settings: Settings, token: str, key, algorithms: list[str], required: tuple[str, ...] = ()
+    settings: Settings,
+    token: str,
+    key,
+    algorithms: list[str],
+    audience: str,
+    required: tuple[str, ...] = (),
 ) -> dict:
     try:
         return jwt.decode(
             token,
             key(),
             algorithms=algorithms,
-            audience=settings.jwt_audience,
+            audience=audience,
             issuer=settings.jwt_issuer,
             options={"require": ["exp", "iss", "aud", "sub", *required]},
         )
@@ -136,25 +173,46 @@ def principal_from(settings: Settings, claims: dict) -> Principal:
 SESSION_COOKIE = "ketenregie_session"
 
 
+@dataclass(frozen=True)
+class Credential:
+    """What authenticates a request: an API token, or the page session (`session`), which a
+    browser sends by itself and so needs the CSRF token for a change."""
+
+    token: str
+    session: bool
+
+
+def credential(request: Request) -> Credential | None:
+    """The one decision of what authenticates `request`: on `/v1` only the bearer token of
+    the `Authorization` header (a cookie is never looked at); elsewhere that token when the
+    header says something, else the session cookie. None: nothing usable."""
+    header = request.headers.get("authorization", "").strip()
+    if header or request.url.path.startswith("/v1"):
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        return Credential(token, False) if scheme.lower() == "bearer" and token else None
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    return Credential(cookie, True) if cookie else None
+
+
 async def current_principal(request: Request, settings: SettingsDep) -> Principal:
-    """The caller from the bearer token; web pages (never /v1) may carry a session in the
-    cookie instead (HttpOnly, SameSite=Strict)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    session = not header and not request.url.path.startswith("/v1")
-    if session:
-        scheme, token = "bearer", request.cookies.get(SESSION_COOKIE, "")
-    if scheme.lower() != "bearer" or not token:
+    """The caller from the request's credential (`credential`): an API token, or on pages a
+    session in the cookie (HttpOnly, SameSite=Strict) that was not ended by signing out."""
+    found = credential(request)
+    if found is None:
         raise HTTPException(
             401, "een bearer-token is nodig", headers={"WWW-Authenticate": "Bearer"}
         )
-    claims = (read_session if session else decode)(settings, token)
-    if session and await sessions.ended(request.app.state.pool, claims["jti"]):
+    if not found.session:
+        principal = principal_from(settings, decode(settings, found.token))
+        request.state.principal = principal
+        return principal
+    claims = read_session(settings, found.token)
+    if await sessions.ended(request.app.state.pool, claims["jti"]):
         raise _unauthorized("deze sessie is beëindigd; meld u opnieuw aan")
     principal = principal_from(settings, claims)
     request.state.principal = principal
-    if session:  # its forms carry a token bound to it (`api.security.csrf_token`)
-        request.state.session_id = claims["jti"]
+    request.state.session_id = claims["jti"]  # its forms carry a token bound to it (`csrf_token`)
     return principal
 
 

@@ -1,15 +1,22 @@
 """What guards the web surface: the security headers of every answer, the characters no
-request may carry, the CSRF token of the pages' forms and the sign-in rate limit."""
+request may carry, the size of a body, the CSRF token of the pages' forms and where CORS
+applies."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import math
 import re
-import time
-from collections import deque
+from urllib.parse import urlsplit
+
+from fastapi import HTTPException
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import problem
 
 # every answer, API and pages alike (NL API Design Rules /core/transport/security-headers)
 COMMON_HEADERS = {
@@ -92,29 +99,90 @@ def csrf_token(key: bytes, session_id: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-class RateLimit:
-    """At most `per_minute` attempts per key within any minute, counted in this process (with
-    several API processes each counts its own share)."""
+def cross_site(request: Request, *also: str) -> bool:
+    """Whether the browser says this request was sent by a page of another origin than this
+    service's (or one of `also`): its `Origin`; when that is "null" (our pages send no
+    referrer, so a browser says "null" for their forms) or absent, its `Sec-Fetch-Site`. A
+    request that says neither comes from no browser, so from no page of another site."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        trusted = {own, *(f"{u.scheme}://{u.netloc}" for u in map(urlsplit, also))}
+        return origin not in trusted
+    site = request.headers.get("sec-fetch-site")
+    if site is None:
+        return origin == "null"  # an opaque origin (a sandboxed frame, say) and nothing else
+    return site not in ("same-origin", "none")
 
-    def __init__(self) -> None:
-        self._seen: dict[str, deque[float]] = {}
 
-    def wait(self, limits: dict[str, int]) -> int:
-        """Seconds until an attempt is allowed under every (key: per minute) limit; 0 counts
-        this attempt under each key."""
-        now = time.monotonic()
-        for key, seen in list(self._seen.items()):  # forget what is older than a minute
-            while seen and seen[0] <= now - 60:
-                seen.popleft()
-            if not seen:
-                del self._seen[key]
-        waits = [
-            math.ceil(self._seen[key][0] + 60 - now)
-            for key, per_minute in limits.items()
-            if len(self._seen.get(key, ())) >= per_minute
-        ]
-        if waits:
-            return max(1, *waits)
-        for key in limits:
-            self._seen.setdefault(key, deque()).append(now)
-        return 0
+class BodyTooLarge(HTTPException):
+    """More of a body arrived than is taken; raised from `receive`, wherever it is read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"het verzoek is groter dan {limit} bytes")
+
+
+class CappedBody:
+    """Every request body at most `limit` bytes, counted as it arrives (a `Content-Length`
+    that says more is refused at once; a chunked body once more has come in), before any
+    other middleware or authentication reads it and without keeping more than `limit`:
+    a 413 in Dutch, and the rest is never read. Outermost, so nothing reads past it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await self._refuse(scope, receive, send)
+        received, over, started = 0, False, False
+
+        async def capped() -> Message:
+            nonlocal received, over
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    over = True
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, capped, tracked)
+        except Exception:  # raised where the body was read, maybe in an exception group
+            if not over or started:  # another error; or an answer under way: nothing to add
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        e = BodyTooLarge(self.limit)
+        response = problem(Request(scope), 413, e.detail, headers={"Connection": "close"})
+        await response(scope, receive, send)
+
+
+class CorsFor:
+    """Credentialed CORS for one origin on the paths under `prefix` only (the codec for the
+    Temporal UI); every other path answers as if CORS did not exist."""
+
+    def __init__(self, app: ASGIApp, prefix: str, origin: str) -> None:
+        self.app, self.prefix = app, prefix
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=[origin],
+            allow_methods=["POST"],
+            allow_headers=["authorization", "content-type", "x-namespace"],
+            allow_credentials=True,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        under = scope["type"] == "http" and (
+            scope["path"] == self.prefix or scope["path"].startswith(self.prefix + "/")
+        )
+        await (self.cors if under else self.app)(scope, receive, send)

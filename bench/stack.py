@@ -62,6 +62,7 @@ class BenchStack:
             "sink_port": sink_port,
             "api_port": free_port(),
             "secure_cookies": False,  # plain HTTP on this machine
+            "dev_sign_in": True,  # bench.scan signs in through the form
             **settings,
         }
         self.settings = Settings(**chosen)

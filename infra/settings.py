@@ -127,6 +127,7 @@ class Settings(BaseSettings):
         "temporal_tls_cert",
         "temporal_tls_key",
         "temporal_tls_server_name",
+        "temporal_ui_origin",
         mode="before",
     )
     @classmethod
@@ -143,16 +144,47 @@ class Settings(BaseSettings):
     sign_ins_per_minute: int = Field(
         5,
         ge=1,
-        description="sign-in attempts per account a minute; each API process counts its own",
+        description="sign-in attempts per account a clock minute, counted in Postgres for "
+        "every API process together",
     )
     sign_ins_per_minute_per_address: int = Field(
         30,
         ge=1,
-        description="sign-in attempts per client address a minute (an office behind one "
-        "address signs in at once); each API process counts its own",
+        description="sign-in attempts per client address a clock minute (an office behind one "
+        "address signs in at once), counted in Postgres for every API process together",
+    )
+    dev_sign_in: bool = Field(
+        False,
+        description="the development sign-in (pick any organisation and role, no password); "
+        "`ketenregie up` turns it on without an identity provider. Refused beside one",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="addresses (or networks) of the proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed, comma-separated; the client is then the right-most "
+        "address they did not add. Empty: none, the connection's own address counts",
     )
 
-    temporal_ui_origin: str = "http://127.0.0.1:8233"
+    @model_validator(mode="after")
+    def _no_dev_sign_in_beside_a_provider(self) -> Settings:
+        """The dev sign-in lets anyone be anyone: never where real identities are used."""
+        if self.dev_sign_in and (self.oidc_issuer or self.oidc_jwks_url):
+            raise ValueError(
+                "KETENREGIE_DEV_SIGN_IN staat aan terwijl een identity provider is ingesteld "
+                "(KETENREGIE_OIDC_ISSUER of KETENREGIE_OIDC_JWKS_URL): zet het uit"
+            )
+        return self
+
+    temporal_ui_origin: str | None = Field(
+        None,
+        description="the origin of the Temporal Web UI whose pages call /codec with the "
+        "session (credentialed CORS, on /codec only); unset: http://127.0.0.1:<temporal_ui_port>",
+    )
+
+    @property
+    def codec_origin(self) -> str:
+        return self.temporal_ui_origin or f"http://127.0.0.1:{self.temporal_ui_port}"
+
     api_contact: dict[str, str] = Field(
         {
             "name": "Beheer ketenregie",
@@ -331,11 +363,6 @@ class Settings(BaseSettings):
         if self.session_secret is not None:
             return self.session_secret.get_secret_value().encode()
         return self.dev_signing_key
-
-    @property
-    def dev_sign_in(self) -> bool:
-        """The development sign-in (pick an organisation and role) is on only without OIDC."""
-        return self.oidc_issuer is None and self.oidc_jwks_url is None
 
     codec_keys: str | None = Field(
         None,

@@ -62,6 +62,7 @@ def setup(settings: Settings, service: str, exporter: SpanExporter | None = None
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     logging.getLogger("opentelemetry.context").addFilter(discarded_workflow_context)
+    logging.getLogger("uvicorn.access").addFilter(path_only)
 
 
 class StderrHandler(logging.StreamHandler):
@@ -94,6 +95,32 @@ def discarded_workflow_context(record: logging.LogRecord) -> bool:
         and "different Context" in str(error)
         and isinstance(error.__context__, GeneratorExit)
     )
+
+
+def path_only(record: logging.LogRecord) -> bool:
+    """uvicorn's access-log line with the path only, never the query string: a query may
+    carry what a person typed (a name searched for), and the log keeps no personal data.
+    The line keeps the rest: client, method, path, HTTP version, status."""
+    if isinstance(record.args, tuple) and len(record.args) == 5:
+        client, method, path, version, status = record.args
+        record.args = (client, method, str(path).partition("?")[0], version, status)
+    return True
+
+
+QUERY_ATTRIBUTES = ("http.url", "url.full", "http.target")
+
+
+def span_without_query(span, scope: dict) -> None:
+    """The server span of a request (FastAPIInstrumentor's hook) with its URL and target
+    cut at the query string, for the same reason as `path_only`."""
+    attributes = getattr(span, "attributes", None) or {}
+    if not scope.get("query_string") or not span.is_recording():
+        return
+    for key in QUERY_ATTRIBUTES:
+        if isinstance(value := attributes.get(key), str):
+            span.set_attribute(key, value.partition("?")[0])
+    if "url.query" in attributes:
+        span.set_attribute("url.query", "")
 
 
 class JsonFormatter(logging.Formatter):

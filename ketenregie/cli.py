@@ -102,6 +102,12 @@ def up(
         "KETENREGIE_SECURE_COOKIES": str(
             "secure_cookies" in settings.model_fields_set and settings.secure_cookies
         ),
+        # pick any organisation and role at /login, unless an identity provider is set
+        "KETENREGIE_DEV_SIGN_IN": str(
+            settings.dev_sign_in
+            if "dev_sign_in" in settings.model_fields_set
+            else not (settings.oidc_issuer or settings.oidc_jwks_url)
+        ),
     }
     if demo:
         env["KETENREGIE_TIME_SCALE"], env["KETENREGIE_FIRST_DAY_SCALE"] = "0.0001", "0.01"
@@ -232,15 +238,17 @@ def api(
 
     from api.app import create_app
     from infra import telemetry
+    from ketenregie.stack import proxy_options
 
     settings = Settings()
     telemetry.setup(settings, "api")
     app = create_app(settings)
+    options = proxy_options(settings.forwarded_allow_ips)
     if fd is None:
-        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None)
+        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None, **options)
         return
     # uvicorn's own `fd=` takes the socket for a Unix one; this one is TCP
-    config = uvicorn.Config(app, log_config=None)
+    config = uvicorn.Config(app, log_config=None, **options)
     uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 

@@ -170,13 +170,32 @@ async def wait_for_temporal(address: str, timeout: float = 60.0) -> None:
             await asyncio.sleep(0.5)
 
 
-class BackgroundServer:
-    """An ASGI app served by uvicorn on this event loop (receivers, browser tests)."""
+def proxy_options(forwarded_allow_ips: str) -> dict:
+    """uvicorn's options for forwarding headers: believed only from the proxies named
+    (`KETENREGIE_FORWARDED_ALLOW_IPS`), never by default (uvicorn's own default trusts
+    loopback, so anyone on the host could name any client address)."""
+    if not forwarded_allow_ips.strip():
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}
 
-    def __init__(self, app, host: str, port: int, *, lifespan: str = "auto") -> None:
+
+class BackgroundServer:
+    """An ASGI app served by uvicorn on this event loop (receivers, browser tests); behind
+    the proxies `forwarded_allow_ips` names, none by default."""
+
+    def __init__(
+        self, app, host: str, port: int, *, lifespan: str = "auto", forwarded_allow_ips: str = ""
+    ) -> None:
         import uvicorn
 
-        config = uvicorn.Config(app, host=host, port=port, lifespan=lifespan, log_level="warning")
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            lifespan=lifespan,
+            log_level="warning",
+            **proxy_options(forwarded_allow_ips),
+        )
         self.url = f"http://{host}:{port}"
         self._config = config
         self._server: uvicorn.Server | None = None

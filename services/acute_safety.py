@@ -10,7 +10,7 @@ from domain.acute_safety import Placement, PlacementIn
 from domain.ids import path_workflow_id
 from domain.procedure import check_partners, person
 from services.context import Caller, Parts, at_or_now
-from services.errors import Refused, check, forbidden, not_found, run_command, unprocessable
+from services.errors import Refused, check, not_found, run_command, unprocessable
 from services.procedures import PATH_CLOSED, _load, case_file
 from store import placements
 from workflows.acute_safety import AcuteSafetyWorkflow
@@ -72,5 +72,5 @@ async def placement_location(
         raise not_found("plaatsing")
     caller.audit.touches(case_id, [found["person_ref"]])
     if not may_see_location(caller.principal, found["provider"], found["region"]):
-        raise forbidden("waar iemand geplaatst is, weten alleen Veilig Thuis en de aanbieder")
+        raise not_found("plaatsing")  # outside the caller's scope: as if it did not exist
     return found

@@ -376,6 +376,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE case_paths ALTER COLUMN version TYPE bigint;
     ALTER TABLE advice_questions ALTER COLUMN version TYPE bigint;
     """,
+    # the sign-in limit, shared by every API process: each attempt of the last minute per
+    # account or client address (a crash may forget them: unlogged)
+    """
+    CREATE UNLOGGED TABLE sign_in_attempts (
+        key text NOT NULL,
+        at  timestamptz NOT NULL
+    );
+    CREATE INDEX sign_in_attempts_key ON sign_in_attempts (key, at);
+    CREATE INDEX sign_in_attempts_at ON sign_in_attempts (at);
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -38,6 +38,7 @@ from infra.telemetry import CASES_OPENED
 from services import case as case_service
 from services import huisverbod as huisverbod_service
 from services.context import Caller
+from services.errors import Refused
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -83,15 +84,6 @@ async def list_cases(
             "vt-hgl-2026-2 all find VT-HGL-2026-000002",
         ),
     ] = None,
-    name: Annotated[
-        str | None,
-        Query(
-            min_length=2,
-            max_length=200,
-            description="a part of the name of a person in the case file (any case); the "
-            "search is logged with the cases it found",
-        ),
-    ] = None,
     assigned_to: Annotated[
         str | None,
         Query(alias="assignedTo", max_length=200, description="the worker's sign-in id"),
@@ -102,13 +94,70 @@ async def list_cases(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    name: Annotated[str | None, Query(include_in_schema=False)] = None,
 ) -> CaseList:
-    """The cases the caller may see that match, newest first, a page at a time."""
-    what = CaseFilter(region, municipality, phase, number, assigned_to, deadlines, name)
+    """The cases the caller may see that match, newest first, a page at a time. By a
+    person's name: `POST /v1/cases/search` (a name is never put in a URL)."""
+    if name is not None:
+        raise Refused(
+            400,
+            "zoek op een naam met POST /v1/cases/search: een naam hoort niet in een URL (die "
+            "komt in logboeken van proxy's en servers terecht)",
+        )
+    what = CaseFilter(region, municipality, phase, number, assigned_to, deadlines)
     rows, total = await case_service.find(
         parts, Caller(principal, audit), what, limit=limit, offset=offset
     )
     return CaseList(items=[CaseSummary(**r) for r in rows], limit=limit, offset=offset, total=total)
+
+
+class CaseSearch(BaseModel):
+    """A search by a person's name, in the body: a URL (with its query) ends up in the logs
+    of proxies and servers, a body does not."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(
+        min_length=2,
+        max_length=200,
+        description="a part of the name of a person in the case file (any case); the search "
+        "is logged with the cases it found",
+    )
+    region: str | None = Field(None, max_length=200)
+    municipality: str | None = Field(None, max_length=200)
+    phase: Phase | None = None
+    number: str | None = Field(
+        None, max_length=40, description="the start of a case number or id, or its last parts"
+    )
+    assigned_to: str | None = Field(None, max_length=200, description="the worker's sign-in id")
+    deadlines: Literal["overdue", "open"] | None = None
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+@router.post("/cases/search", response_model=CaseList)
+async def search_cases(
+    body: CaseSearch,
+    parts: PartsDep,
+    audit: AuditDep,
+    principal: Annotated[Principal, Depends(allowed("case.list"))],
+) -> CaseList:
+    """The cases the caller may see with a person of this name (or a part of it) that match
+    the other filters, newest first, a page at a time; changes nothing."""
+    what = CaseFilter(
+        body.region,
+        body.municipality,
+        body.phase,
+        body.number,
+        body.assigned_to,
+        body.deadlines,
+        body.name,
+    )
+    rows, total = await case_service.find(
+        parts, Caller(principal, audit), what, limit=body.limit, offset=body.offset
+    )
+    return CaseList(
+        items=[CaseSummary(**r) for r in rows], limit=body.limit, offset=body.offset, total=total
+    )
 
 
 class AssignIn(BaseModel):

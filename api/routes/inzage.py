@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
@@ -21,6 +21,7 @@ from domain.inzage import PERSON_ID, CorrectionIn, CorrectionOut, InzageExport, 
 from domain.inzage_pdf import render
 from services import inzage
 from services.context import Caller
+from services.errors import Refused
 
 router = APIRouter(prefix="/v1", tags=["inzage"])
 Searching = Annotated[Principal, Depends(allowed("person.search"))]
@@ -32,7 +33,8 @@ PersonIds = Annotated[
         alias="personId",
         min_length=1,
         max_length=50,
-        description="a person found by GET /v1/persons (repeat for the same person in more files)",
+        description="a person found by POST /v1/persons/search (repeat for the same person in "
+        "more files)",
     ),
 ]
 
@@ -59,21 +61,36 @@ class CorrectionList(BaseModel):
     items: list[CorrectionOut]
 
 
-@router.get("/persons", response_model=PersonList)
-async def find_persons(
-    parts: PartsDep,
-    audit: AuditDep,
-    principal: Searching,
-    name: Annotated[
-        str | None,
-        Query(min_length=2, max_length=200, description="a part of the name, any case"),
-    ] = None,
-    birth_date: Annotated[date | None, Query(alias="birthDate")] = None,
+class PersonSearch(BaseModel):
+    """Whom to find, in the body: a URL (with its query) ends up in the logs of proxies and
+    servers, a body does not."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(
+        None, min_length=2, max_length=200, description="a part of the name, any case"
+    )
+    birth_date: date | None = None
+
+
+@router.post("/persons/search", response_model=PersonList)
+async def search_persons(
+    body: PersonSearch, parts: PartsDep, audit: AuditDep, principal: Searching
 ) -> PersonList:
     """The persons in the region's cases and advice questions with this name (or a part of it)
-    and birth date, newest file first; the search is logged with everyone it found."""
-    found = await inzage.search(parts, Caller(principal, audit), name, birth_date)
+    and birth date, newest file first; the search is logged with everyone it found. Changes
+    nothing."""
+    found = await inzage.search(parts, Caller(principal, audit), body.name, body.birth_date)
     return PersonList(items=[PersonFound(**f) for f in found])
+
+
+@router.get("/persons", include_in_schema=False)
+async def persons_by_url(principal: Searching) -> None:
+    """The search by URL that was: a name or birth date is never put in one."""
+    raise Refused(
+        400,
+        "zoek een persoon met POST /v1/persons/search: een naam of geboortedatum hoort niet in "
+        "een URL (die komt in logboeken van proxy's en servers terecht)",
+    )
 
 
 def _keys(person_ids: list[str]) -> list[PersonKey]:

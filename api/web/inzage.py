@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -56,14 +56,22 @@ def _born(value: str | date | None) -> str:
 
 
 @router.get("/regio/{region}/inzage", response_class=HTMLResponse)
+async def search_form(
+    request: Request, region: str, parts: PartsDep, audit: AuditDep, p: Searching
+) -> HTMLResponse:
+    """The search form; it is sent as a POST, so a name or birth date is never in a URL."""
+    return await search_page(request, region, parts, audit, p)
+
+
+@router.post("/regio/{region}/inzage", response_class=HTMLResponse)
 async def search_page(
     request: Request,
     region: str,
     parts: PartsDep,
     audit: AuditDep,
     p: Searching,
-    naam: Annotated[str, Query(max_length=200)] = "",
-    geboren: Annotated[str, Query(max_length=10)] = "",
+    naam: Annotated[str, Form(max_length=200)] = "",
+    geboren: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
     """The search form and, once asked, the persons found (each search in the access log)."""
     _own(region, p)

@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import oidc
 from api.auth import SESSION_COOKIE, current_principal, principal_from, read_session, session_token
 from api.deps import PartsDep, SettingsDep
+from api.security import cross_site
 from api.web.render import page
 from domain.access import Principal, roles_for
 from services import case as case_service
-from services import sessions
+from services import sessions, sign_ins
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,6 +87,8 @@ def _signed_in(response: Response, settings, principal: Principal) -> Response:
 
 
 def by_address(request: Request, settings) -> dict[str, int]:
+    """The client's address: the connection's, or behind a trusted proxy the one it added
+    (uvicorn's `forwarded_allow_ips`, `KETENREGIE_FORWARDED_ALLOW_IPS`)."""
     client = request.client.host if request.client else ""
     return {f"address:{client}": settings.sign_ins_per_minute_per_address}
 
@@ -94,10 +97,10 @@ def by_account(settings, account: str) -> dict[str, int]:
     return {f"account:{account}": settings.sign_ins_per_minute}
 
 
-def too_many_attempts(request: Request, limits: dict[str, int]) -> Response | None:
+async def too_many_attempts(request: Request, limits: dict[str, int]) -> Response | None:
     """A page that says to wait (429 with Retry-After) when this address or this account
-    tried to sign in too often within a minute; None: go on."""
-    wait = request.app.state.sign_in_attempts.wait(limits)
+    tried to sign in too often within a minute, on any API process; None: go on."""
+    wait = await sign_ins.wait(request.app.state.pool, limits)
     if not wait:
         return None
     detail = f"Te veel aanmeldpogingen in korte tijd. Probeer het over {wait} seconden opnieuw."
@@ -115,11 +118,15 @@ async def login(
     role: Annotated[str, Form()],
     name: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
-    """Development sign-in: a locally signed session. With OIDC configured, sign in there."""
+    """Development sign-in: a locally signed session (only with `KETENREGIE_DEV_SIGN_IN`).
+    Only from this site's own sign-in page: a form of another site would sign the browser in
+    to an account of its choosing (login CSRF)."""
     if not settings.dev_sign_in:
         raise HTTPException(404, "aanmelden gaat via de identity provider van uw organisatie")
+    if cross_site(request, *filter(None, [settings.public_url])):
+        raise HTTPException(403, "aanmelden kan alleen vanaf de aanmeldpagina van deze site")
     account = by_account(settings, f"{org}/{role}/{name.strip().lower()}")
-    if refused := too_many_attempts(request, by_address(request, settings) | account):
+    if refused := await too_many_attempts(request, by_address(request, settings) | account):
         return refused
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     subject = f"dev-{slug}" if slug else f"user-{uuid.uuid4().hex[:8]}"
@@ -177,7 +184,7 @@ async def oidc_callback(
     Strict cookie set at the end of a redirect chain from another site is not sent within it."""
     if settings.oidc_issuer is None:
         raise HTTPException(404, "aanmelden via een identity provider is hier niet ingesteld")
-    if refused := too_many_attempts(request, by_address(request, settings)):
+    if refused := await too_many_attempts(request, by_address(request, settings)):
         return refused
     try:
         if error or not code:
@@ -194,7 +201,7 @@ async def oidc_callback(
         home = home_of(principal)
     except oidc.SignInRefused as e:
         return _refused(request, e)
-    if refused := too_many_attempts(
+    if refused := await too_many_attempts(
         request, by_account(settings, f"{principal.org}/{claims['sub']}")
     ):
         return refused

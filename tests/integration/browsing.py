@@ -5,10 +5,19 @@ Screenshots of each page land in test-artifacts/ (kept by CI as artifacts).
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
-from api.auth import read_session
+from api.auth import principal_from, read_session, session_token
 from api.security import CSRF_HEADER, csrf_token
+
+
+def page_session(settings, org: str, role: str, subject: str | None = None) -> str:
+    """The session cookie signing in at /login makes (for tests that skip the form); an
+    API token is never one."""
+    claims = {"sub": subject or f"user-{uuid.uuid4().hex[:8]}", "org": org, "role": role}
+    return session_token(settings, principal_from(settings, claims))
+
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 WAIT = 15_000  # ms: pages refresh every 5 s

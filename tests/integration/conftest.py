@@ -102,6 +102,7 @@ def settings(workdir: Path, database_url: str, temporal: TemporalDevServer, span
         repeat_meldingen=1000,
         repeat_during_huisverbod=False,
         secure_cookies=False,  # the pages over plain HTTP
+        dev_sign_in=True,  # the pages' tests sign in by picking an organisation and role
         # the suite signs in the same few accounts from one address time and again;
         # test_web_surface checks the limit on an app of its own
         sign_ins_per_minute=1000,

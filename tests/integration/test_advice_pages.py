@@ -8,8 +8,8 @@ import re
 import httpx
 from playwright.async_api import expect
 
-from api.auth import SESSION_COOKIE, mint_token
-from tests.integration.browsing import WAIT, csrf_header, shot, signed_in
+from api.auth import SESSION_COOKIE
+from tests.integration.browsing import WAIT, csrf_header, page_session, shot, signed_in
 
 
 async def test_a_worker_registers_advises_and_converts_an_advice_question(browser, site):
@@ -73,7 +73,7 @@ async def test_a_worker_registers_advises_and_converts_an_advice_question(browse
 async def test_a_refused_advice_form_keeps_what_was_typed_and_says_why_beside_it(
     app, site, settings
 ):
-    token = mint_token(settings, org="vt-haaglanden", role="worker")
+    token = page_session(settings, org="vt-haaglanden", role="worker")
     async with httpx.AsyncClient(
         base_url=site, cookies={SESSION_COOKIE: token}, headers=csrf_header(settings, token)
     ) as client:

@@ -8,8 +8,9 @@ import asyncpg
 import httpx
 import pytest
 
-from api.auth import SESSION_COOKIE, mint_token
+from api.auth import SESSION_COOKIE
 from store.db import connect
+from tests.integration.browsing import page_session
 from tests.integration.flows import MAYOR, impose, melding, open_case, request_huisverbod
 
 FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
@@ -274,7 +275,7 @@ async def test_a_nul_character_is_invalid_input_not_a_500(api, app, settings):
     assert r.status_code == 400 and r.json()["errors"][0]["in"] == "query", r.text
     r = await api.post("/v1/meldingen", json=melding(summary="voor\x00na"))
     assert r.status_code == 400 and "NUL" in r.json()["detail"]
-    token = mint_token(settings, org="vt-haaglanden", role="coordinator")
+    token = page_session(settings, org="vt-haaglanden", role="coordinator")
     page = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
         base_url="http://ketenregie.test",

@@ -8,8 +8,15 @@ from datetime import timedelta
 import httpx
 from playwright.async_api import expect
 
-from api.auth import SESSION_COOKIE, mint_token
-from tests.integration.browsing import WAIT, csrf_header, shot, signed_in, wcag_violations
+from api.auth import SESSION_COOKIE
+from tests.integration.browsing import (
+    WAIT,
+    csrf_header,
+    page_session,
+    shot,
+    signed_in,
+    wcag_violations,
+)
 from tests.integration.conftest import eventually
 from tests.integration.flows import melding, open_case, request_huisverbod
 from tests.integration.test_paths_api import amsterdam_today, case_kinds, family
@@ -59,7 +66,7 @@ async def test_a_coordinator_assigns_and_a_worker_moves_the_case_on(browser, sit
 
 async def test_a_step_the_case_refuses_says_why_beside_its_form(app, site, settings, api):
     case_id = await open_case(api, unsafety={"acute": False, "structural": True})
-    token = mint_token(settings, org="vt-haaglanden", role="worker")
+    token = page_session(settings, org="vt-haaglanden", role="worker")
     async with httpx.AsyncClient(
         base_url=site, cookies={SESSION_COOKIE: token}, headers=csrf_header(settings, token)
     ) as client:
@@ -83,7 +90,7 @@ async def test_a_step_the_case_refuses_says_why_beside_its_form(app, site, setti
 
 async def test_a_live_page_is_logged_once_however_often_it_refreshes(app, site, settings, api):
     case_id = await open_case(api)
-    token = mint_token(settings, org="vt-haaglanden", role="coordinator", subject="refresher")
+    token = page_session(settings, org="vt-haaglanden", role="coordinator", subject="refresher")
     async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
         first = await client.get(f"/casus/{case_id}")
         view = re.search(r'"X-View-Id": "(\w+)"', first.text).group(1)

@@ -76,6 +76,7 @@ async def oidc_app(settings, worker, provider):
             "oidc_issuer": provider.issuer,
             "oidc_client_id": "ketenregie-pages",
             "oidc_client_secret": SecretStr("geheim"),
+            "dev_sign_in": False,  # refused beside a provider (infra.settings)
         }
     )
     application = create_app(configured)

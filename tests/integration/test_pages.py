@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
-from tests.integration.browsing import WAIT, csrf_header, shot, signed_in
+from tests.integration.browsing import WAIT, csrf_header, page_session, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import GROUNDS, melding, request_huisverbod
 
@@ -105,9 +105,9 @@ async def test_the_mayor_decides_with_the_grounds_when_children_live_there(
     link = mayor.locator(f"#verbod-{hv}").get_by_role("link", name="oplegging (pdf)")
     href = await link.get_attribute("href")
 
-    from api.auth import SESSION_COOKIE, mint_token
+    from api.auth import SESSION_COOKIE
 
-    token = mint_token(settings, org="burgemeester-gm0518", role="staff")
+    token = page_session(settings, org="burgemeester-gm0518", role="staff")
     async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
         r = await client.get(href)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
@@ -138,9 +138,9 @@ async def test_an_unknown_case_is_a_clear_page(browser, site):
 
 
 async def test_a_form_without_its_fields_is_a_clear_page(as_, site, settings):
-    from api.auth import SESSION_COOKIE, mint_token
+    from api.auth import SESSION_COOKIE
 
-    token = mint_token(settings, org="burgemeester-gm0518", role="staff")
+    token = page_session(settings, org="burgemeester-gm0518", role="staff")
     async with httpx.AsyncClient(
         base_url=site, cookies={SESSION_COOKIE: token}, headers=csrf_header(settings, token)
     ) as client:

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from api.auth import SESSION_COOKIE, mint_token
+from api.auth import SESSION_COOKIE
 from domain.deadlines import RULE_NAMES
-from tests.integration.browsing import WAIT, shot, signed_in
+from tests.integration.browsing import WAIT, page_session, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import impose, open_case, request_huisverbod
 from tests.integration.test_paths_api import amsterdam_today, family
@@ -216,7 +216,7 @@ async def test_no_page_or_refusal_shows_english_or_code(app, site, settings, cas
             found[what] = words
 
     for who, (org, role, paths) in _roles(cases).items():
-        token = mint_token(settings, org=org, role=role)
+        token = page_session(settings, org=org, role=role)
         async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
             pages = []
             for path in paths:

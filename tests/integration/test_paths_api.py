@@ -305,13 +305,18 @@ async def test_acute_case_shelter_location_only_for_veilig_thuis_and_the_shelter
     shelter = await as_("opvang-haaglanden", "staff").get(location)
     assert shelter.status_code == 200 and shelter.json()["location"] == SHELTER_ADDRESS
     assert (await as_("vt-haaglanden", "worker").get(location)).status_code == 200
+    # Veilig Thuis of another region: as for any read outside its scope, nothing is there
+    elsewhere = await as_("vt-amsterdam-amstelland", "coordinator").get(location)
+    assert elsewhere.status_code == 404 and SHELTER_ADDRESS not in elsewhere.text
     for org, role in OTHER_ROLES:
         r = await as_(org, role).get(location)
-        assert r.status_code == 403, (org, role, r.text)
+        # without the right 403; a provider that did not take her in is outside its scope
+        expected = 404 if org == "crisisdienst-jeugd-haaglanden" else 403
+        assert r.status_code == expected, (org, role, r.text)
         assert SHELTER_ADDRESS not in r.text
     crisis = f"/v1/cases/{case_id}/placements/{child['placement_id']}/location"
     assert (await as_("crisisdienst-jeugd-haaglanden", "staff").get(crisis)).status_code == 200
-    assert (await as_("opvang-haaglanden", "staff").get(crisis)).status_code == 403
+    assert (await as_("opvang-haaglanden", "staff").get(crisis)).status_code == 404
 
     # the location is nowhere else: not in the case, its paths, its timeline or notifications
     for path_url in ("", "/paths", "/notifications"):
@@ -326,7 +331,7 @@ async def test_acute_case_shelter_location_only_for_veilig_thuis_and_the_shelter
     # every read of the location is in the access log, refusals included
     log = (await api.get("/v1/access-log", params={"case_id": case_id})).json()
     reads = [e for e in log if e["action"] == "placement.location.read"]
-    assert {e["outcome"] for e in reads} == {200, 403}
+    assert {e["outcome"] for e in reads} == {200, 403, 404}
     assert len(reads) >= len(OTHER_ROLES) + 5
 
     # the case stays open while a placement runs; safe again, it may close

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from api.auth import SESSION_COOKIE, mint_token
+from api.auth import SESSION_COOKIE
+from tests.integration.browsing import page_session
 from tests.integration.flows import melding, open_case
 from tests.integration.test_paths_api import amsterdam_today, case_kinds, family
 
@@ -61,7 +62,7 @@ async def test_a_referral_starts_its_path_and_its_dates_are_checked(api):
 
 
 async def _page(site, settings, path: str, org="vt-haaglanden", role="coordinator"):
-    token = mint_token(settings, org=org, role=role)
+    token = page_session(settings, org=org, role=role)
     async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
         return await client.get(path)
 

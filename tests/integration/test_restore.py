@@ -22,6 +22,7 @@ from api.auth import SESSION_COOKIE, mint_token
 from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 from ketenregie import cli
 from ketenregie.stack import free_port
+from tests.integration.browsing import page_session
 from tests.integration.conftest import WorkerRunner, eventually
 from tests.integration.flows import (
     GROUNDS,
@@ -47,14 +48,17 @@ async def running(settings):
 
     def as_(org: str, role: str, signed_in: bool = False) -> httpx.AsyncClient:
         """A client of the API (with `signed_in`: of the pages)."""
-        token = mint_token(settings, org=org, role=role)
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://ketenregie.test",
             **(
-                {"cookies": {SESSION_COOKIE: token}}
+                {"cookies": {SESSION_COOKIE: page_session(settings, org=org, role=role)}}
                 if signed_in
-                else {"headers": {"authorization": f"Bearer {token}"}}
+                else {
+                    "headers": {
+                        "authorization": f"Bearer {mint_token(settings, org=org, role=role)}"
+                    }
+                }
             ),
         )
         clients.append(client)

@@ -337,10 +337,10 @@ async def test_codec_endpoint_decodes_history_for_coordinators_only(
     r = await api.post(
         "/codec/decode",
         json=body,
-        headers={"x-namespace": "default", "origin": settings.temporal_ui_origin},
+        headers={"x-namespace": "default", "origin": settings.codec_origin},
     )
     assert r.status_code == 200
-    assert r.headers["access-control-allow-origin"] == settings.temporal_ui_origin
+    assert r.headers["access-control-allow-origin"] == settings.codec_origin
     decoded = r.json()["payloads"][0]
     assert decoded["metadata"]["encoding"] != body["payloads"][0]["metadata"]["encoding"]
     assert (await api.post("/codec/decode", json={"payloads": "nope"})).status_code == 422
