@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.access import CAPACITY_NAMES
     from domain.huisverbod import (
         IN_FORCE,
+        MILESTONE_ACTIONS,
         MILESTONES,
         STATUS_NAMES,
         AppealCmd,
@@ -34,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import RULES, RuleViolation, check_veilig_thuis_consulted
     from domain.workdays import add_local, dutch_time
     from workflows.deadlines import Firing
-    from workflows.errors import check_time, conflict, invalid
+    from workflows.errors import check_time, conflict, invalid, permitted
     from workflows.patches import (
         APPEAL_AFTER_END,
         INTERIM_RELIEF_ATW,
@@ -159,6 +160,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @decide.validator
     def _validate_decide(self, cmd: DecisionCmd) -> None:
+        permitted(cmd.actor, "huisverbod.decide")
         if self._repeats(cmd):
             return
         if self._s.status != "requested":
@@ -190,6 +192,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @extend.validator
     def _validate_extend(self, cmd: ExtensionCmd) -> None:
+        permitted(cmd.actor, "huisverbod.extend")
         s = self._s
         if self._repeats_extension(cmd):
             return
@@ -239,6 +242,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @appeal.validator
     def _validate_appeal(self, cmd: AppealCmd) -> None:
+        permitted(cmd.actor, "huisverbod.appeal")
         s = self._s
         if s.imposed_at is None:
             raise conflict(
@@ -276,6 +280,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_hearing.validator
     def _validate_hearing(self, cmd: HearingCmd) -> None:
+        permitted(cmd.actor, "huisverbod.hearing")
         if not any(
             d.key == "interim_relief_hearing" and d.met_at is None for d in self._s.deadlines
         ):
@@ -306,6 +311,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @rule.validator
     def _validate_rule(self, cmd: RulingCmd) -> None:
+        permitted(cmd.actor, "huisverbod.ruling")
         s = self._s
         if not s.appeals and s.appeal is None:
             raise conflict("er is geen beroep om over te beslissen")
@@ -328,6 +334,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @withdraw.validator
     def _validate_withdraw(self, cmd: WithdrawalCmd) -> None:
+        permitted(cmd.actor, "huisverbod.withdraw")
         if self._s.status not in IN_FORCE:
             raise conflict(
                 "alleen een lopend huisverbod kan worden ingetrokken; "
@@ -353,6 +360,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_violation.validator
     def _validate_violation(self, cmd: ViolationCmd) -> None:
+        permitted(cmd.actor, "huisverbod.violation")
         s = self._s
         if s.status not in IN_FORCE or s.imposed_at is None:
             raise conflict(
@@ -375,6 +383,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_milestone.validator
     def _validate_milestone(self, cmd: MilestoneCmd) -> None:
+        permitted(cmd.actor, MILESTONE_ACTIONS[cmd.milestone])
         if self._s.status not in IN_FORCE:
             raise conflict(f"het huisverbod is {STATUS_NAMES[self._s.status]}")
         if any(e.kind == cmd.milestone for e in self._s.timeline):
@@ -453,6 +462,5 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 def _same_but_moment(taken, cmd) -> bool:
     """A command taken already, sent again by a client's retry: the same in all but the
     moment the API filled in."""
-    return taken is not None and taken.model_dump(exclude={"decided_at"}) == cmd.model_dump(
-        exclude={"decided_at"}
-    )
+    same = {"decided_at", "actor"}  # a retry by a colleague of the same office is the same
+    return taken is not None and taken.model_dump(exclude=same) == cmd.model_dump(exclude=same)
