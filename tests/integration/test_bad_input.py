@@ -201,11 +201,12 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor, jur
         ("milestones", {"milestone": "coffee"}, 400, "milestone"),
     ],
 )
-async def test_bad_command_bodies_are_refused(api, mayor, step, body, status, reason):
+async def test_bad_command_bodies_are_refused(api, mayor, jurist, step, body, status, reason):
     """Invalid input is a 400 naming the field; a moment the law does not allow a 422."""
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
-    r = await mayor.post(f"/v1/huisverboden/{hv}/{step}", json=body)
+    sender = jurist if step == "ruling" else mayor  # the court's ruling: the jurist records it
+    r = await sender.post(f"/v1/huisverboden/{hv}/{step}", json=body)
     assert r.status_code == status and reason in r.text, r.text
     assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "requested"
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import httpx
 import pytest
 
+from api.auth import SESSION_COOKIE, mint_token
 from tests.integration.flows import (
     HULPOFFICIER,
     MAYOR,
@@ -130,3 +132,34 @@ async def test_veilig_thuis_cannot_have_a_running_ban_lifted(api, police, as_, j
     assert (await jurist.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 200
     lifted = await jurist.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
     assert lifted.status_code == 200 and lifted.json()["status"] == "lifted"
+
+
+async def page(site, settings, org: str, role: str, path: str) -> str:
+    token = mint_token(settings, org=org, role=role)
+    async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
+        r = await client.get(path)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+async def test_pages_offer_only_the_forms_their_reader_may_use(api, police, site, settings):
+    """The jurist's inbox shows the requests and running bans without the decision and
+    extension forms; on the police's case page Veilig Thuis gets no violation form and only
+    the milestone it records, the police only theirs."""
+    case_id = await open_case(api)
+    requested = await request_huisverbod(police, case_id)
+    other = await open_case(api)
+    running = (await impose(police, await request_huisverbod(police, other)))["huisverbod_id"]
+    decide, extend = f"/inbox/{requested}/besluit", f"/inbox/{running}/verlenging"
+    staff = await page(site, settings, "burgemeester-gm0518", "staff", "/inbox")
+    assert decide in staff and extend in staff
+    jurist = await page(site, settings, "burgemeester-gm0518", "jurist", "/inbox")
+    assert f"verbod-{running}" in jurist and decide not in jurist and extend not in jurist
+
+    violation = f"/huisverbod/{running}/overtreding"
+    vt = await page(site, settings, "vt-haaglanden", "worker", f"/politie/casus/{other}")
+    assert violation not in vt
+    assert 'value="help_started"' in vt and 'value="contact_address_given"' not in vt
+    officer = await page(site, settings, "politie-den-haag", "officer", f"/politie/casus/{other}")
+    assert violation in officer
+    assert 'value="contact_address_given"' in officer and 'value="help_started"' not in officer
