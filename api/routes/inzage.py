@@ -19,6 +19,7 @@ from domain.access import Principal
 from domain.case import PersonRole
 from domain.inzage import PERSON_ID, CorrectionIn, CorrectionOut, InzageExport, PersonKey
 from domain.inzage_pdf import render
+from domain.models import Day
 from services import inzage
 from services.context import Caller
 
@@ -68,7 +69,7 @@ async def find_persons(
         str | None,
         Query(min_length=2, max_length=200, description="a part of the name, any case"),
     ] = None,
-    birth_date: Annotated[date | None, Query(alias="birthDate")] = None,
+    birth_date: Annotated[Day | None, Query(alias="birthDate")] = None,
 ) -> PersonList:
     """The persons in the region's cases and advice questions with this name (or a part of it)
     and birth date, newest file first; the search is logged with everyone it found."""
