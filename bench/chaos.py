@@ -157,7 +157,7 @@ async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, *
 
 
 async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) -> None:
-    police, mayor = tokens["police"], tokens["mayor"]
+    police, mayor, jurist = tokens["police"], tokens["mayor"], tokens["jurist"]
     out = record.flows.setdefault(i, {})
     async with httpx.AsyncClient(base_url=stack.base, timeout=30) as http:
         melding = {
@@ -228,7 +228,7 @@ async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) ->
                 out["error"] = f"extension: {r and r.status_code} {r and r.text}"
         if i % 4 == 0:
             r = await call(
-                http, record, "POST", f"/v1/huisverboden/{hv}/appeal", json={}, headers=police
+                http, record, "POST", f"/v1/huisverboden/{hv}/appeal", json={}, headers=jurist
             )
             out["appealed"] = r is not None and r.status_code in (200, 409)
 
@@ -386,6 +386,7 @@ async def run(
         for who, org, role in (
             ("police", "politie-den-haag", "hulpofficier"),
             ("mayor", "burgemeester-gm0518", "staff"),
+            ("jurist", "burgemeester-gm0518", "jurist"),  # records the court's acts
         )
     }
     started = time.monotonic()

@@ -96,6 +96,7 @@ from domain.huisverbod import (
 from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 from domain.models import Deadline, TimelineEvent
 from testing import FakeReadModel, converter_with_test_keys, fake_worker, time_skipping
+from testing.actors import JURIST, MAYOR_OFFICE, MILESTONE_ACTORS, POLICE
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
@@ -717,7 +718,9 @@ class Huisverbod:
 
     async def request(self) -> None:
         at, rng = self.y.now, self.rng
-        cmd = HuisverbodRequestCmd(huisverbod_id=self.id, pleger_ref="p2", requested_at=at)
+        cmd = HuisverbodRequestCmd(
+            actor=POLICE, huisverbod_id=self.id, pleger_ref="p2", requested_at=at
+        )
         if not await self.case.update("huisverbod request", CaseWorkflow.request_huisverbod, cmd):
             return
         self.y.figures.huisverboden += 1
@@ -738,6 +741,7 @@ class Huisverbod:
         at, rng = self.y.now, self.rng
         refuse = not self.forced_decision and rng.random() < 0.12
         cmd = DecisionCmd(
+            actor=MAYOR_OFFICE,
             decision="refuse" if refuse else "impose",
             reason="RiHG: ernstig en onmiddellijk gevaar",
             decided_by=MAYOR if rng.random() < 0.3 else HULPOFFICIER,
@@ -792,7 +796,7 @@ class Huisverbod:
     async def milestone(self, milestone: str) -> None:
         at = self.y.now
         if self.running(at):
-            cmd = MilestoneCmd(milestone=milestone, at=at)
+            cmd = MilestoneCmd(actor=MILESTONE_ACTORS[milestone], milestone=milestone, at=at)
             done = await self.update(milestone, HuisverbodWorkflow.record_milestone, cmd)
             if done and milestone in MILESTONE_DEADLINES:
                 self.book.meet(MILESTONE_DEADLINES[milestone], at)
@@ -800,14 +804,20 @@ class Huisverbod:
     async def violation(self) -> None:
         at = self.y.now
         if self.running(at):
-            await self.update("violation", HuisverbodWorkflow.record_violation, ViolationCmd(at=at))
+            await self.update(
+                "violation", HuisverbodWorkflow.record_violation, ViolationCmd(actor=POLICE, at=at)
+            )
 
     async def extend(self, until: datetime) -> None:
         at = self.y.now
         if not self.running(at):
             return
         cmd = ExtensionCmd(
-            until=until, reason="dreiging duurt voort", decided_by=MAYOR, decided_at=at
+            actor=MAYOR_OFFICE,
+            until=until,
+            reason="dreiging duurt voort",
+            decided_by=MAYOR,
+            decided_at=at,
         )
         if await self.update("extension", HuisverbodWorkflow.extend, cmd):
             self.status, self.end, self.last_decision = "extended", until, at
@@ -819,7 +829,9 @@ class Huisverbod:
     async def withdraw(self) -> None:
         at = self.y.now
         if self.running(at):
-            cmd = WithdrawalCmd(reason="het gevaar is geweken", decided_by=MAYOR, at=at)
+            cmd = WithdrawalCmd(
+                actor=MAYOR_OFFICE, reason="het gevaar is geweken", decided_by=MAYOR, at=at
+            )
             if await self.update("withdrawal", HuisverbodWorkflow.withdraw, cmd):
                 self.finish("withdrawn", at)
 
@@ -837,7 +849,9 @@ class Huisverbod:
         if at > appeal_until(self.last_decision):
             return
         relief = rng.random() < 0.85
-        cmd = AppealCmd(lodged_at=at, interim_relief_requested=relief, against=against)
+        cmd = AppealCmd(
+            actor=JURIST, lodged_at=at, interim_relief_requested=relief, against=against
+        )
         if not await self.update(f"appeal against {against}", HuisverbodWorkflow.appeal, cmd):
             return
         if relief and self.running(at):  # heard within 3 days, mostly
@@ -848,14 +862,16 @@ class Huisverbod:
 
     async def hearing(self) -> None:
         at = self.y.now
-        if await self.update("hearing", HuisverbodWorkflow.record_hearing, HearingCmd(at=at)):
+        if await self.update(
+            "hearing", HuisverbodWorkflow.record_hearing, HearingCmd(actor=JURIST, at=at)
+        ):
             self.book.meet("interim_relief_hearing", at)
             self.then(office(self.rng, at, self.rng.randint(0, 2)), self.ruling)
 
     async def ruling(self) -> None:
         at = self.y.now
         outcome = "lifted" if self.rng.random() < 0.2 else "upheld"
-        cmd = RulingCmd(outcome=outcome, ruled_at=at)
+        cmd = RulingCmd(actor=JURIST, outcome=outcome, ruled_at=at)
         if not await self.update(f"ruling {outcome}", HuisverbodWorkflow.rule, cmd):
             return
         self.book.meet("interim_relief_hearing", at)

@@ -24,8 +24,13 @@ Action = Literal[
     "huisverbod.decide",
     "huisverbod.extend",
     "huisverbod.appeal",
+    "huisverbod.hearing",
+    "huisverbod.ruling",
     "huisverbod.withdraw",
     "huisverbod.violation",
+    "huisverbod.contact_address",
+    "huisverbod.help_started",
+    "huisverbod.order_issued",
     "huisverbod.order",
     "dashboard.read",
     "access_log.read",
@@ -50,8 +55,8 @@ _VT_WORKER: set[Action] = {
     "huisverbod.request",
     "huisverbod.list",
     "huisverbod.read",
-    "huisverbod.appeal",
     "huisverbod.order",  # the written order: Veilig Thuis organises the help it starts
+    "huisverbod.help_started",  # the help of the ten days (Wmo 2015 art. 4.1.1)
     "placement.location.read",
     "case.earlier_contacts",  # the radar: earlier meldingen about the same people
     # advice questions (adviesvragen): Veilig Thuis of the region only (Wmo 2015 art. 4.1.1)
@@ -67,7 +72,17 @@ _POLICE: set[Action] = {
     "huisverbod.list",
     "huisverbod.read",
     "huisverbod.violation",  # Wth art. 11: the police find and record a violation
+    # the police hand the order over and take down where the person put out can be reached
+    "huisverbod.contact_address",  # Wth art. 2 lid 6
+    "huisverbod.order_issued",
 }
+# The court's acts on an appeal against the mayor's decision (Wth art. 6): the person put out
+# (or the one threatened) lodges it with the administrative court; the mayor, whose decision
+# is appealed, is the party that receives the court's notices, hearing and ruling. So they
+# are recorded by the mayor's office's jurist who conducts the case; nobody else. Neither
+# Veilig Thuis nor the police are a party, and the staff who decide do not record what the
+# court made of their decision.
+_COURT_ACTS: set[Action] = {"huisverbod.appeal", "huisverbod.hearing", "huisverbod.ruling"}
 PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
     ("veilig_thuis", "worker"): frozenset(_VT_WORKER),
     ("veilig_thuis", "coordinator"): frozenset(
@@ -96,10 +111,14 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
             "huisverbod.read",
             "huisverbod.decide",
             "huisverbod.extend",
-            "huisverbod.appeal",
             "huisverbod.withdraw",  # the mayor only: not under mandate (Wth art. 3 lid 1)
             "huisverbod.order",
+            "huisverbod.contact_address",  # given to the mayor (Wth art. 2 lid 6)
+            "huisverbod.order_issued",
         }
+    ),
+    ("mayor_office", "jurist"): frozenset(
+        _COURT_ACTS | {"huisverbod.list", "huisverbod.read", "huisverbod.order"}
     ),
     ("sociaal_wijkteam", "worker"): frozenset({"case.list", "case.read"}),
     ("huisarts", "doctor"): frozenset({"case.list", "case.read"}),
@@ -150,6 +169,7 @@ ROLE_NAMES = {
     "doctor": "huisarts",
     "analist": "analist",
     "privacy_officer": "functionaris gegevensbescherming",
+    "jurist": "jurist",
 }
 CAPACITY_NAMES = {"mayor": "de burgemeester", "hulpofficier": "de hulpofficier van justitie"}
 # what a principal without the permission may not do: "... mag <this>"
@@ -172,6 +192,11 @@ ACTION_DENIED: dict[str, str] = {
     "huisverbod.decide": "niet beslissen over een huisverbod",
     "huisverbod.extend": "geen huisverbod verlengen",
     "huisverbod.appeal": "geen beroep tegen een huisverbod vastleggen",
+    "huisverbod.hearing": "geen behandeling door de rechter van een huisverbod vastleggen",
+    "huisverbod.ruling": "geen uitspraak van de rechter over een huisverbod vastleggen",
+    "huisverbod.contact_address": "niet vastleggen dat de uithuisgeplaatste een adres opgaf",
+    "huisverbod.help_started": "niet vastleggen dat de hulp voor het gezin is gestart",
+    "huisverbod.order_issued": "niet vastleggen dat de beschikking is uitgereikt",
     "huisverbod.withdraw": "geen huisverbod intrekken",
     "huisverbod.violation": "geen overtreding van een huisverbod vastleggen",
     "dashboard.read": "het overzicht van de regio niet zien",
@@ -214,6 +239,35 @@ class Principal(BaseModel):
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS.get((self.org_kind, self.role), frozenset())
 
+    def actor(self) -> Actor:
+        return Actor(org=self.org, org_kind=self.org_kind, role=self.role)
+
+
+class Actor(BaseModel):
+    """Who gives a command, as it travels to the workflow: the organisation and the role the
+    signed-in principal acts in (never a name). The service layer sets it from the principal,
+    never from a request's body; the workflow's validator checks it again (`check_actor`), so a
+    command that bypasses the API's routes is held to the same table."""
+
+    org: str
+    org_kind: str
+    role: str
+
+
+class NotPermitted(Exception):
+    """An act by an actor the table does not allow it to (403), with the reason in Dutch."""
+
+
+def check_actor(actor: Actor | None, action: Action) -> None:
+    """Refuse `action` unless `actor` holds it in `PERMISSIONS`; a command that names no actor
+    is refused (histories from before commands carried one are replayed, not validated)."""
+    if actor is None:
+        raise NotPermitted(
+            "de opdracht noemt niet wie haar geeft (organisatie en rol) en wordt geweigerd"
+        )
+    if action not in PERMISSIONS.get((actor.org_kind, actor.role), frozenset()):
+        raise NotPermitted(denial(actor.org_kind, actor.role, action))
+
 
 class Scope(BaseModel):
     """Which rows a principal may see; translated to SQL conditions by the store."""
@@ -241,9 +295,10 @@ def roles_for(org_kind: str) -> list[str]:
 
 def may_read_huisverbod_file(p: Principal) -> bool:
     """The request's file (the person to leave, the address, the officer, the grounds): for
-    whoever decides on it (the mayor's office, a hulpofficier under mandate: Wth art. 3) and
-    for Veilig Thuis, which organises the help; within the scope that shows the huisverbod."""
-    return p.may("huisverbod.decide") or p.org_kind == "veilig_thuis"
+    whoever decides on it (the mayor's office, a hulpofficier under mandate: Wth art. 3), for
+    the mayor's office's jurist who defends that decision in court (Wth art. 6) and for Veilig
+    Thuis, which organises the help; within the scope that shows the huisverbod."""
+    return p.may("huisverbod.decide") or p.org_kind in ("mayor_office", "veilig_thuis")
 
 
 def may_see_involved(p: Principal) -> bool:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
-from domain.models import AwareDatetime, Ref, Strict
+from domain.models import AwareDatetime, Day, Ref, Strict
 from domain.policy import (
     MEASURE_NAMES,
     MeasureKind,
@@ -70,7 +70,7 @@ class CorvRequest(BaseModel):
 
 class MeetingScheduled(Strict):
     step: Literal["meeting_scheduled"]
-    meeting_on: date
+    meeting_on: Day
     at: AwareDatetime | None = None
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from domain.access import Action, Actor
 from domain.models import (
     AwareDatetime,
     Deadline,
@@ -147,6 +148,15 @@ MILESTONES: dict[str, tuple[str | None, str]] = {
     "help_started": ("help_started", "de hulp voor het gezin is gestart"),
     "written_order_issued": (None, "de schriftelijke beschikking is uitgereikt"),
 }
+# milestone -> who may record it: the organisation that does it. The person put out gives an
+# address to the mayor, in practice to the police who hand over the order (Wth art. 2 lid 6);
+# Veilig Thuis starts the help of the ten days (Wmo 2015 art. 4.1.1); the mayor's office issues
+# the written order and the police hand it over.
+MILESTONE_ACTIONS: dict[str, Action] = {
+    "contact_address_given": "huisverbod.contact_address",
+    "help_started": "huisverbod.help_started",
+    "written_order_issued": "huisverbod.order_issued",
+}
 
 
 class MilestoneIn(Strict):
@@ -158,11 +168,17 @@ IN_FORCE = ("imposed", "extended")  # a ban that holds: its end and cap run
 ACTIVE_HUISVERBOD = ("requested", *IN_FORCE)
 
 
+# Every command carries its actor, set by the service from the signed-in principal; the
+# workflow's validator refuses it unless the actor holds the act's permission
+# (`domain.access.check_actor`). Optional only so that histories from before still load.
+
+
 class HuisverbodRequestCmd(BaseModel):
     huisverbod_id: str
     pleger_ref: str
     requested_at: datetime
     incident_at: datetime | None = None
+    actor: Actor | None = None
 
 
 class HuisverbodInput(BaseModel):
@@ -185,6 +201,7 @@ class DecisionCmd(BaseModel):
     decided_at: datetime
     veilig_thuis_consulted: bool | None = None
     ordered_orally: bool = False
+    actor: Actor | None = None
 
 
 class ExtensionCmd(BaseModel):
@@ -192,36 +209,43 @@ class ExtensionCmd(BaseModel):
     reason: str
     decided_by: Decider
     decided_at: datetime
+    actor: Actor | None = None
 
 
 class AppealCmd(BaseModel):
     lodged_at: datetime
     interim_relief_requested: bool = True
     against: AppealAgainst = "imposition"
+    actor: Actor | None = None
 
 
 class HearingCmd(BaseModel):
     at: datetime
+    actor: Actor | None = None
 
 
 class WithdrawalCmd(BaseModel):
     reason: str
     decided_by: Decider
     at: datetime
+    actor: Actor | None = None
 
 
 class ViolationCmd(BaseModel):
     at: datetime
+    actor: Actor | None = None
 
 
 class RulingCmd(BaseModel):
     outcome: Literal["upheld", "lifted"]
     ruled_at: datetime
+    actor: Actor | None = None
 
 
 class MilestoneCmd(BaseModel):
     milestone: Literal["contact_address_given", "help_started", "written_order_issued"]
     at: datetime
+    actor: Actor | None = None
 
 
 class HuisverbodSnapshot(BaseModel):

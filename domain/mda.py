@@ -5,13 +5,13 @@ Commands, state, which step the state allows (409) and the Dutch labels.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from domain.chain import Chain
-from domain.models import AwareDatetime, Ref, ShortText, Strict
+from domain.models import AwareDatetime, Day, Ref, ShortText, Strict, within_years
 from domain.policy import Rule
 from domain.procedure import (
     CaseFile,
@@ -30,8 +30,9 @@ class PlanAction(Strict):
     action_id: Ref
     owner: Ref = Field(description="partner id of the organisation that carries it out")
     what: ShortText
-    due_on: date
-    done_at: datetime | None = None
+    due_on: Day
+    # as taken since the start (an offset is not required), within the years the API takes
+    done_at: Annotated[datetime, AfterValidator(within_years)] | None = None
 
 
 class MdaStartIn(Strict):

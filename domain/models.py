@@ -9,7 +9,7 @@ file in Postgres. Each procedure's own models live in its module (`domain.case`,
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -32,7 +32,22 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+# The years a date or moment the API takes lies in: far beyond any term of the law either
+# way, and far enough from Python's 1..9999 that no term counted from it, no quarter and
+# no UTC offset overflows (a 500 otherwise: issue 36, F12).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+D = TypeVar("D", bound=date)
+
+
+def within_years(value: D) -> D:
+    """`value` when it lies in the years the API takes; a ValueError in Dutch otherwise."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"moet een datum zijn in de jaren {FIRST_YEAR} tot en met {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(within_years)]  # a calendar day the API takes
+AwareDatetime = Annotated[datetime, AfterValidator(within_years), AfterValidator(_aware)]
 CLOCK_SKEW = timedelta(minutes=5)  # how far a client's clock may run ahead of ours
 
 
@@ -48,7 +63,7 @@ def _past_moment(value: datetime) -> datetime:
     return value
 
 
-PastDate = Annotated[date, AfterValidator(_past_date)]  # a birth date: not after today
+PastDate = Annotated[Day, AfterValidator(_past_date)]  # a birth date: not after today
 PastMoment = Annotated[AwareDatetime, AfterValidator(_past_moment)]  # an event that happened
 
 

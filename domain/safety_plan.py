@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from domain.chain import Chain
-from domain.models import AwareDatetime, Ref, Strict
+from domain.models import AwareDatetime, Day, Ref, Strict
 from domain.policy import Rule, RuleViolation
 from domain.procedure import (
     CaseFile,
@@ -25,7 +25,7 @@ from domain.workdays import dutch_date, local_date
 
 # `format: date` on the list as on its items: the NL API Design Rules' linter asks it of every
 # field named like a date; JSON Schema applies `format` to strings only, so no validation changes
-ReviewDates = Annotated[list[date], Field(json_schema_extra={"format": "date"})]
+ReviewDates = Annotated[list[Day], Field(json_schema_extra={"format": "date"})]
 
 
 class SafetyPlanIn(Strict):
@@ -53,7 +53,7 @@ class SafetyPlanStart(BaseModel):
 class SafetyReview(Strict):
     step: Literal["review_held"]
     plan_holds: bool
-    next_review_on: date | None = Field(None, description="an extra review date, if agreed")
+    next_review_on: Day | None = Field(None, description="an extra review date, if agreed")
     at: AwareDatetime | None = None
 
 

@@ -17,12 +17,16 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.policy import RuleViolation
-from workflows.errors import CONFLICT, INVALID
+from workflows.errors import CONFLICT, FORBIDDEN, INVALID
 
 RETRY_AFTER = 5  # seconds a client waits before it tries again while a part is down
 # how long a command waits for its workflow's answer: with no worker taking the task it would
 # wait as long as the caller does
 COMMAND_TIMEOUT = timedelta(seconds=30)
+
+
+# a workflow's refusal (its ApplicationError's type) -> the HTTP status
+REFUSALS = {FORBIDDEN: 403, CONFLICT: 409, INVALID: 422}
 
 
 class Refused(Exception):
@@ -82,8 +86,8 @@ async def run_command(
         ) from None
     except WorkflowUpdateFailedError as e:
         cause = e.cause
-        if isinstance(cause, ApplicationError) and cause.type in (CONFLICT, INVALID):
-            raise Refused(409 if cause.type == CONFLICT else 422, cause.message) from None
+        if isinstance(cause, ApplicationError) and cause.type in REFUSALS:
+            raise Refused(REFUSALS[cause.type], cause.message) from None
         raise
     except RPCError as e:
         if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):

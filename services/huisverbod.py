@@ -10,12 +10,14 @@ from domain import huisverbod_order
 from domain.access import (
     CAPACITY_NAMES,
     DECIDING_CAPACITY,
+    denial,
     may_read_huisverbod_file,
     may_see_involved,
     org_name,
 )
 from domain.huisverbod import (
     FILE_FIELDS,
+    MILESTONE_ACTIONS,
     STATUS_NAMES,
     AppealCmd,
     AppealIn,
@@ -137,6 +139,7 @@ async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: Decisio
     cmd = DecisionCmd(
         **body.model_dump(exclude={"decided_at"}),
         decided_at=at_or_now(body.decided_at, "decided_at"),
+        actor=caller.principal.actor(),
     )
     if cmd.decision == "impose":
         current = await _with_file(parts, caller, huisverbod_id)
@@ -158,6 +161,7 @@ async def extend(parts: Parts, caller: Caller, huisverbod_id: str, body: Extensi
     cmd = ExtensionCmd(
         **body.model_dump(exclude={"decided_at"}),
         decided_at=at_or_now(body.decided_at, "decided_at"),
+        actor=caller.principal.actor(),
     )
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.extend, cmd)
 
@@ -167,38 +171,54 @@ async def appeal(parts: Parts, caller: Caller, huisverbod_id: str, body: AppealI
         lodged_at=at_or_now(body.lodged_at, "lodged_at"),
         interim_relief_requested=body.interim_relief_requested,
         against=body.against,
+        actor=caller.principal.actor(),
     )
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.appeal, cmd)
 
 
 async def rule(parts: Parts, caller: Caller, huisverbod_id: str, body: RulingIn) -> dict:
-    cmd = RulingCmd(outcome=body.outcome, ruled_at=at_or_now(body.ruled_at, "ruled_at"))
+    cmd = RulingCmd(
+        outcome=body.outcome,
+        ruled_at=at_or_now(body.ruled_at, "ruled_at"),
+        actor=caller.principal.actor(),
+    )
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.rule, cmd)
 
 
 async def hearing(parts: Parts, caller: Caller, huisverbod_id: str, body: HearingIn) -> dict:
     """The court heard the request for interim relief (Wth art. 6: within three days)."""
-    cmd = HearingCmd(at=at_or_now(body.at))
+    cmd = HearingCmd(at=at_or_now(body.at), actor=caller.principal.actor())
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_hearing, cmd)
 
 
 async def withdraw(parts: Parts, caller: Caller, huisverbod_id: str, body: WithdrawalIn) -> dict:
     """The mayor withdraws the ban; it ends at once (not under mandate, Wth art. 3 lid 1)."""
     _own_capacity(caller, body.decided_by.capacity)
-    cmd = WithdrawalCmd(reason=body.reason, decided_by=body.decided_by, at=at_or_now(body.at))
+    cmd = WithdrawalCmd(
+        reason=body.reason,
+        decided_by=body.decided_by,
+        at=at_or_now(body.at),
+        actor=caller.principal.actor(),
+    )
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.withdraw, cmd)
 
 
 async def violation(parts: Parts, caller: Caller, huisverbod_id: str, body: ViolationIn) -> dict:
     """The police record a violation of the ban (Wth art. 11); the mayor's office, Veilig
     Thuis and the Openbaar Ministerie are told."""
-    cmd = ViolationCmd(at=at_or_now(body.at))
+    cmd = ViolationCmd(at=at_or_now(body.at), actor=caller.principal.actor())
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_violation, cmd)
 
 
 async def milestone(parts: Parts, caller: Caller, huisverbod_id: str, body: MilestoneIn) -> dict:
-    """Contact address given (Wth art. 2 lid 6), help started, written order issued."""
-    cmd = MilestoneCmd(milestone=body.milestone, at=at_or_now(body.at, "at"))
+    """Contact address given (Wth art. 2 lid 6), help started, written order issued: each by
+    the organisation that does it (`MILESTONE_ACTIONS`)."""
+    action = MILESTONE_ACTIONS[body.milestone]
+    p = caller.principal
+    caller.audit.action = action
+    if not p.may(action):
+        raise forbidden(denial(p.org_kind, p.role, action))
+    cmd = MilestoneCmd(milestone=body.milestone, at=at_or_now(body.at, "at"), actor=p.actor())
     return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_milestone, cmd)
 
 
@@ -217,6 +237,7 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
         pleger_ref=req.pleger_ref,
         requested_at=requested_at,
         incident_at=req.incident_at,
+        actor=caller.principal.actor(),
     )
     try:
         await run_command(

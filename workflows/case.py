@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import TimelineEvent
     from domain.policy import RULES
     from domain.procedure import PathChange, PathInput, StartPathCmd
-    from workflows.errors import check_time, conflict, invalid
+    from workflows.errors import check_time, conflict, invalid, permitted
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
     from workflows.options import COORDINATOR
     from workflows.patches import (
@@ -393,6 +393,7 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @request_huisverbod.validator
     def _validate_request(self, cmd: HuisverbodRequestCmd) -> None:
+        permitted(cmd.actor, "huisverbod.request")
         if cmd.huisverbod_id in self._children:
             return  # a retried request (its id derives from the idempotency key): done already
         if self._s.phase == "closed":

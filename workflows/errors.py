@@ -5,11 +5,13 @@ from datetime import datetime
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
+from domain.access import Action, Actor, NotPermitted, check_actor
 from domain.models import CLOCK_SKEW
 from domain.workdays import dutch_time
 
 CONFLICT = "Conflict"  # the current state does not allow the command -> 409
 INVALID = "Invalid"  # the command breaks a rule -> 422
+FORBIDDEN = "Forbidden"  # the command's actor may not do this -> 403
 
 
 def conflict(message: str) -> ApplicationError:
@@ -18,6 +20,15 @@ def conflict(message: str) -> ApplicationError:
 
 def invalid(message: str) -> ApplicationError:
     return ApplicationError(message, type=INVALID, non_retryable=True)
+
+
+def permitted(actor: Actor | None, action: Action) -> None:
+    """A validator's first check: the command's actor holds `action` (the route is not the
+    only door to a workflow)."""
+    try:
+        check_actor(actor, action)
+    except NotPermitted as e:
+        raise ApplicationError(str(e), type=FORBIDDEN, non_retryable=True) from None
 
 
 def check_time(at: datetime | None, earliest: datetime | None = None, since: str = "") -> datetime:

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.access import CAPACITY_NAMES
     from domain.huisverbod import (
         IN_FORCE,
+        MILESTONE_ACTIONS,
         MILESTONES,
         STATUS_NAMES,
         AppealCmd,
@@ -34,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import RULES, RuleViolation, check_veilig_thuis_consulted
     from domain.workdays import add_local, dutch_time, end_of_day, local_date, working_day_from
     from workflows.deadlines import Firing
-    from workflows.errors import check_time, conflict, invalid
+    from workflows.errors import check_time, conflict, invalid, permitted
     from workflows.patches import (
         APPEAL_AFTER_END,
         INTERIM_RELIEF_ATW,
@@ -162,6 +163,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @decide.validator
     def _validate_decide(self, cmd: DecisionCmd) -> None:
+        permitted(cmd.actor, "huisverbod.decide")
         if self._repeats(cmd):
             return
         if self._s.status != "requested":
@@ -193,6 +195,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @extend.validator
     def _validate_extend(self, cmd: ExtensionCmd) -> None:
+        permitted(cmd.actor, "huisverbod.extend")
         s = self._s
         if self._repeats_extension(cmd):
             return
@@ -248,6 +251,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @appeal.validator
     def _validate_appeal(self, cmd: AppealCmd) -> None:
+        permitted(cmd.actor, "huisverbod.appeal")
         s = self._s
         if s.imposed_at is None:
             raise conflict(
@@ -285,6 +289,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_hearing.validator
     def _validate_hearing(self, cmd: HearingCmd) -> None:
+        permitted(cmd.actor, "huisverbod.hearing")
         if not any(
             d.key == "interim_relief_hearing" and d.met_at is None for d in self._s.deadlines
         ):
@@ -315,6 +320,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @rule.validator
     def _validate_rule(self, cmd: RulingCmd) -> None:
+        permitted(cmd.actor, "huisverbod.ruling")
         s = self._s
         if not s.appeals and s.appeal is None:
             raise conflict("er is geen beroep om over te beslissen")
@@ -337,6 +343,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @withdraw.validator
     def _validate_withdraw(self, cmd: WithdrawalCmd) -> None:
+        permitted(cmd.actor, "huisverbod.withdraw")
         if self._s.status not in IN_FORCE:
             raise conflict(
                 "alleen een lopend huisverbod kan worden ingetrokken; "
@@ -362,6 +369,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_violation.validator
     def _validate_violation(self, cmd: ViolationCmd) -> None:
+        permitted(cmd.actor, "huisverbod.violation")
         s = self._s
         if s.status not in IN_FORCE or s.imposed_at is None:
             raise conflict(
@@ -384,6 +392,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_milestone.validator
     def _validate_milestone(self, cmd: MilestoneCmd) -> None:
+        permitted(cmd.actor, MILESTONE_ACTIONS[cmd.milestone])
         if self._s.status not in IN_FORCE:
             raise conflict(f"het huisverbod is {STATUS_NAMES[self._s.status]}")
         if any(e.kind == cmd.milestone for e in self._s.timeline):
@@ -462,6 +471,5 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 def _same_but_moment(taken, cmd) -> bool:
     """A command taken already, sent again by a client's retry: the same in all but the
     moment the API filled in."""
-    return taken is not None and taken.model_dump(exclude={"decided_at"}) == cmd.model_dump(
-        exclude={"decided_at"}
-    )
+    same = {"decided_at", "actor"}  # a retry by a colleague of the same office is the same
+    return taken is not None and taken.model_dump(exclude=same) == cmd.model_dump(exclude=same)

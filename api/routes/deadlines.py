@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.auth import Caller
 from api.deps import SettingsDep
 from domain.deadlines import RULES, DueDate, UnknownRule, compute
+from domain.models import within_years
 from domain.policy import Policy
 from domain.workdays import AMSTERDAM
 from services.errors import unprocessable
@@ -29,7 +30,7 @@ def calculate(rule: str, start: str, settings, field: str = "from") -> Deadlines
     """Shared by the route and the page: 422 for an unknown rule or a time without offset;
     `field` names the start where the reason says what is wrong with it."""
     try:
-        moment = datetime.fromisoformat(start)
+        moment = within_years(datetime.fromisoformat(start))  # counted on without overflow
         policy = Policy.build(working_days=settings.working_days)  # real periods, never scaled
         dates = compute(rule, moment, policy)
     except UnknownRule as e:

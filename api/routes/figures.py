@@ -3,7 +3,7 @@ coordinator, the sum over all regions for a national organisation."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -14,6 +14,7 @@ from api.deps import PartsDep
 from api.schemas import Figures
 from domain.access import Principal
 from domain.figures import quarter_start
+from domain.models import Day
 from domain.workdays import AMSTERDAM
 from services import figures as figures_service
 from services.context import Caller
@@ -21,9 +22,9 @@ from services.context import Caller
 router = APIRouter(prefix="/v1", tags=["figures"])
 Reader = Annotated[Principal, Depends(allowed("figures.read"))]
 From = Annotated[
-    date | None, Query(alias="from", description="a day in the first quarter (default: this one)")
+    Day | None, Query(alias="from", description="a day in the first quarter (default: this one)")
 ]
-To = Annotated[date | None, Query(description="a day in the last quarter (default: today)")]
+To = Annotated[Day | None, Query(description="a day in the last quarter (default: today)")]
 Format = Annotated[Literal["json", "csv"], Query(description="csv: one row per cell")]
 CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}}
 

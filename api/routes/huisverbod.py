@@ -33,7 +33,10 @@ router = APIRouter(prefix="/v1/huisverboden", tags=["huisverboden"])
 
 Decider = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 Extender = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
+# the court's acts (Wth art. 6): recorded by the mayor's office's jurist, who receives them
 Appellate = Annotated[Principal, Depends(allowed("huisverbod.appeal"))]
+Hearing = Annotated[Principal, Depends(allowed("huisverbod.hearing"))]
+Ruling = Annotated[Principal, Depends(allowed("huisverbod.ruling"))]
 Reader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 Withdrawer = Annotated[Principal, Depends(allowed("huisverbod.withdraw"))]
 Police = Annotated[Principal, Depends(allowed("huisverbod.violation"))]
@@ -117,21 +120,25 @@ async def extend(
 async def appeal(
     huisverbod_id: str, body: AppealIn, parts: PartsDep, audit: AuditDep, principal: Appellate
 ) -> HuisverbodView:
+    """The appeal (or request for interim relief) lodged against the mayor's decision, as the
+    court notified the mayor (Wth art. 6); the mayor's office's jurist records it."""
     caller = Caller(principal, audit)
     return HuisverbodView(**await huisverbod.appeal(parts, caller, huisverbod_id, body))
 
 
 @router.post("/{huisverbod_id}/ruling", response_model=HuisverbodView)
 async def rule(
-    huisverbod_id: str, body: RulingIn, parts: PartsDep, audit: AuditDep, principal: Appellate
+    huisverbod_id: str, body: RulingIn, parts: PartsDep, audit: AuditDep, principal: Ruling
 ) -> HuisverbodView:
+    """The court's ruling on the appeal or the interim relief (Wth art. 6); "lifted" ends a
+    running ban at once. The mayor's office's jurist records it."""
     caller = Caller(principal, audit)
     return HuisverbodView(**await huisverbod.rule(parts, caller, huisverbod_id, body))
 
 
 @router.post("/{huisverbod_id}/hearing", response_model=HuisverbodView)
 async def hearing(
-    huisverbod_id: str, body: HearingIn, parts: PartsDep, audit: AuditDep, principal: Appellate
+    huisverbod_id: str, body: HearingIn, parts: PartsDep, audit: AuditDep, principal: Hearing
 ) -> HuisverbodView:
     """The court heard the request for interim relief (Wth art. 6: within three days of
     receiving it; the ruling follows)."""
@@ -161,6 +168,7 @@ async def violation(
 async def milestone(
     huisverbod_id: str, body: MilestoneIn, parts: PartsDep, audit: AuditDep, principal: Reader
 ) -> HuisverbodView:
-    """Contact address given (Wth art. 2 lid 6), help started, written order issued."""
+    """Contact address given (Wth art. 2 lid 6), help started, written order issued: each by
+    the organisation that does it (403 for others)."""
     caller = Caller(principal, audit)
     return HuisverbodView(**await huisverbod.milestone(parts, caller, huisverbod_id, body))

@@ -19,6 +19,7 @@ from domain.access import Principal
 from domain.case import PersonRole
 from domain.inzage import PERSON_ID, CorrectionIn, CorrectionOut, InzageExport, PersonKey
 from domain.inzage_pdf import render
+from domain.models import Day
 from services import inzage
 from services.context import Caller
 from services.errors import Refused
@@ -69,7 +70,7 @@ class PersonSearch(BaseModel):
     name: str | None = Field(
         None, min_length=2, max_length=200, description="a part of the name, any case"
     )
-    birth_date: date | None = None
+    birth_date: Day | None = None
 
 
 @router.post("/persons/search", response_model=PersonList)

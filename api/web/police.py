@@ -18,6 +18,7 @@ from domain.access import DECIDING_CAPACITY, Principal
 from domain.case import CaseFilter, MeldingIn
 from domain.huisverbod import (
     ACTIVE_HUISVERBOD,
+    MILESTONE_ACTIONS,
     MILESTONES,
     RISK_ANSWER_LABELS,
     Decider,
@@ -42,9 +43,6 @@ Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 
 CHILDREN = 4  # rows for children on the melding form
 RISK_ROWS = 6  # rows for the RiHG's indicators
-# the milestones the police record: where the person put out can be reached (Wth art. 2 lid 6)
-# and that the written order was handed over; the help is started by the help organisations
-POLICE_MILESTONES = ("contact_address_given", "written_order_issued")
 
 # what each form field of these pages asks, by its path in the command's model
 MELDING_FIELDS = {
@@ -204,7 +202,13 @@ async def _case_page(
         risk_rows=range(1, RISK_ROWS + 1),
         risk_labels=RISK_ANSWER_LABELS,
         active=ACTIVE_HUISVERBOD,
-        milestones={m: MILESTONES[m][1] for m in POLICE_MILESTONES},
+        # the milestones this principal records (`MILESTONE_ACTIONS`): for the police where
+        # the person put out can be reached (Wth art. 2 lid 6) and the order handed over
+        milestones={
+            m: label
+            for m, (_, label) in MILESTONES.items()
+            if caller.principal.may(MILESTONE_ACTIONS[m])
+        },
         filed=request.query_params.get("gemeld") == "1",
         **outcome,
     )

@@ -17,6 +17,7 @@ from api.web.render import new_view, page
 from domain.access import Principal
 from domain.case import CaseFilter
 from domain.figures import quarter_start
+from domain.models import within_years
 from domain.workdays import AMSTERDAM, calendar_notice, local_date
 from services import case as case_service
 from services import figures as figures_service
@@ -83,9 +84,13 @@ async def _figures_page(request: Request, region: str | None, parts, caller: Cal
 def _date_param(request: Request, name: str) -> date | None:
     value = request.query_params.get(name)
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         raise HTTPException(422, f"{DATE_FIELDS[name]}: geen datum (jjjj-mm-dd)") from None
+    try:
+        return day and within_years(day)
+    except ValueError as e:
+        raise HTTPException(422, f"{DATE_FIELDS[name]}: {e}") from None
 
 
 @router.get("/regio/{region}/cijfers", response_class=HTMLResponse)

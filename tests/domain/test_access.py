@@ -4,7 +4,10 @@ import pytest
 
 from domain.access import (
     PERMISSIONS,
+    Actor,
+    NotPermitted,
     Principal,
+    check_actor,
     may_read_figures,
     may_read_huisverbod_file,
     may_see_location,
@@ -21,8 +24,8 @@ VT_WORKER = {
     "huisverbod.request",
     "huisverbod.list",
     "huisverbod.read",
-    "huisverbod.appeal",
     "huisverbod.order",
+    "huisverbod.help_started",  # Veilig Thuis starts the help; no court act, ever
     "placement.location.read",
     "case.earlier_contacts",
     "advice.create",  # advice questions: Veilig Thuis of the region only
@@ -52,6 +55,8 @@ EXPECTED = {
         "huisverbod.list",
         "huisverbod.read",
         "huisverbod.violation",
+        "huisverbod.contact_address",
+        "huisverbod.order_issued",
     },
     ("police", "hulpofficier"): {
         "case.create",
@@ -61,6 +66,8 @@ EXPECTED = {
         "huisverbod.list",
         "huisverbod.read",
         "huisverbod.violation",
+        "huisverbod.contact_address",
+        "huisverbod.order_issued",
         "huisverbod.decide",
     },
     ("mayor_office", "staff"): {
@@ -68,9 +75,19 @@ EXPECTED = {
         "huisverbod.read",
         "huisverbod.decide",
         "huisverbod.extend",
-        "huisverbod.appeal",
         "huisverbod.withdraw",
         "huisverbod.order",
+        "huisverbod.contact_address",
+        "huisverbod.order_issued",
+    },
+    # the court's acts (Wth art. 6) by the jurist of the mayor's office, who receives them
+    ("mayor_office", "jurist"): {
+        "huisverbod.list",
+        "huisverbod.read",
+        "huisverbod.order",
+        "huisverbod.appeal",
+        "huisverbod.hearing",
+        "huisverbod.ruling",
     },
     ("sociaal_wijkteam", "worker"): {"case.list", "case.read"},
     ("huisarts", "doctor"): {"case.list", "case.read"},
@@ -149,6 +166,7 @@ def test_the_shelter_location_is_for_veilig_thuis_and_the_shelter_only(
 
 def test_the_request_file_is_for_who_decides_and_for_veilig_thuis():
     assert may_read_huisverbod_file(principal("mayor_office", "staff"))
+    assert may_read_huisverbod_file(principal("mayor_office", "jurist"))  # defends it in court
     assert may_read_huisverbod_file(principal("police", "hulpofficier"))  # under mandate
     assert may_read_huisverbod_file(principal("veilig_thuis", "worker"))
     assert not may_read_huisverbod_file(principal("police", "officer"))
@@ -164,3 +182,14 @@ def test_figures_for_the_own_region_or_nationally_for_a_national_organisation():
     assert may_read_figures(national, None)
     assert not may_read_figures(national, "haaglanden")
     assert not may_read_figures(principal("veilig_thuis", "worker"), "haaglanden")
+
+
+def test_a_command_is_checked_against_its_actor_and_one_without_an_actor_is_refused():
+    vt = principal("veilig_thuis", "worker").actor()
+    check_actor(principal("mayor_office", "jurist").actor(), "huisverbod.ruling")
+    with pytest.raises(NotPermitted, match="een medewerker van Veilig Thuis mag geen uitspraak"):
+        check_actor(vt, "huisverbod.ruling")
+    with pytest.raises(NotPermitted, match="noemt niet wie haar geeft"):
+        check_actor(None, "huisverbod.ruling")
+    with pytest.raises(NotPermitted):  # an actor the table does not know may do nothing
+        check_actor(Actor(org="x", org_kind="court", role="clerk"), "huisverbod.ruling")

@@ -60,6 +60,7 @@ from testing import (
     start_advice,
     time_skipping,
 )
+from testing.actors import JURIST, MAYOR_OFFICE, POLICE
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
@@ -92,7 +93,7 @@ async def requested_by_police(env, tq: str) -> tuple[WorkflowHandle, WorkflowHan
     hv_id = uuid.uuid4().hex
     await case.execute_update(
         CaseWorkflow.request_huisverbod,
-        HuisverbodRequestCmd(huisverbod_id=hv_id, pleger_ref="p2", requested_at=now),
+        HuisverbodRequestCmd(actor=POLICE, huisverbod_id=hv_id, pleger_ref="p2", requested_at=now),
     )
     hv = env.client.get_workflow_handle_for(
         HuisverbodWorkflow.run, huisverbod_workflow_id(case_id, hv_id)
@@ -106,6 +107,7 @@ async def extended_huisverbod(env, tq: str) -> tuple[WorkflowHandle, WorkflowHan
     await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
+            actor=MAYOR_OFFICE,
             decision="impose",
             reason="r",
             decided_by=MAYOR,
@@ -117,6 +119,7 @@ async def extended_huisverbod(env, tq: str) -> tuple[WorkflowHandle, WorkflowHan
     await hv.execute_update(
         HuisverbodWorkflow.extend,
         ExtensionCmd(
+            actor=MAYOR_OFFICE,
             until=now + timedelta(days=20),
             reason="r",
             decided_by=MAYOR,
@@ -236,7 +239,9 @@ async def record(env, tq: str) -> dict[str, WorkflowHandle]:
     _, refused, now = await requested_by_police(env, tq)
     await refused.execute_update(
         HuisverbodWorkflow.decide,
-        DecisionCmd(decision="refuse", reason="r", decided_by=MAYOR, decided_at=now),
+        DecisionCmd(
+            actor=MAYOR_OFFICE, decision="refuse", reason="r", decided_by=MAYOR, decided_at=now
+        ),
     )
     await refused.result()  # the refusal ends the procedure
     out["huisverbod_refused"] = refused
@@ -399,6 +404,7 @@ async def record_legal_dates(env, tq: str) -> dict[str, WorkflowHandle]:
     await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
+            actor=MAYOR_OFFICE,
             decision="impose",
             reason="r",
             decided_by=hulpofficier,
@@ -408,11 +414,12 @@ async def record_legal_dates(env, tq: str) -> dict[str, WorkflowHandle]:
     )
     await skip_days(env, 1)
     at = await env.get_current_time()
-    await hv.execute_update(HuisverbodWorkflow.record_violation, ViolationCmd(at=at))
-    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=at))
-    await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(at=at))
+    await hv.execute_update(HuisverbodWorkflow.record_violation, ViolationCmd(actor=POLICE, at=at))
+    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=at))
+    await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(actor=JURIST, at=at))
     await hv.execute_update(
-        HuisverbodWorkflow.withdraw, WithdrawalCmd(reason="r", decided_by=MAYOR, at=at)
+        HuisverbodWorkflow.withdraw,
+        WithdrawalCmd(actor=MAYOR_OFFICE, reason="r", decided_by=MAYOR, at=at),
     )
     out["huisverbod_withdrawn_open_for_appeal"] = hv
 
@@ -468,6 +475,7 @@ async def record_court_terms(env, tq: str) -> dict[str, WorkflowHandle]:
     await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
+            actor=MAYOR_OFFICE,
             decision="impose",
             reason="r",
             decided_by=MAYOR,
@@ -475,10 +483,10 @@ async def record_court_terms(env, tq: str) -> dict[str, WorkflowHandle]:
             veilig_thuis_consulted=True,
         ),
     )
-    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=now))
+    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=now))
     await skip_days(env, 1)
     at = await env.get_current_time()
-    await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(at=at))
+    await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(actor=JURIST, at=at))
     await case.execute_update(
         CaseWorkflow.start_path,
         StartPathCmd(

@@ -213,6 +213,12 @@ def mayor(as_) -> httpx.AsyncClient:
     return as_("burgemeester-gm0518", "staff")
 
 
+@pytest.fixture(scope="session")
+def jurist(as_) -> httpx.AsyncClient:
+    """The jurist of the mayor's office of The Hague, who records the court's acts."""
+    return as_("burgemeester-gm0518", "jurist")
+
+
 async def eventually(probe, timeout: float = 180.0, interval: float = 0.2):
     """Await `probe()` until it returns something truthy; fail after `timeout` seconds: long,
     because a condition that holds is met at once and the machine may be busy with other work

@@ -75,7 +75,7 @@ async def test_bad_list_filters_are_400(api, path, params):
     assert (await api.get(path, params=params)).status_code == 400
 
 
-async def test_unknown_ids_are_404(api, mayor):
+async def test_unknown_ids_are_404(api, mayor, jurist):
     assert (await api.get("/v1/cases/nope")).status_code == 404
     assert (await api.get("/v1/huisverboden/nope")).status_code == 404
     r = await api.post(
@@ -89,14 +89,18 @@ async def test_unknown_ids_are_404(api, mayor):
         },
     )
     assert r.status_code == 404
-    for step, body in [
-        ("decision", {"decision": "impose", "reason": "r", "decided_by": MAYOR}),
-        ("extension", {"until": "2026-12-01T00:00:00+01:00", "reason": "r", "decided_by": MAYOR}),
-        ("appeal", {}),
-        ("ruling", {"outcome": "lifted"}),
-        ("milestones", {"milestone": "help_started"}),
+    for client, step, body in [
+        (mayor, "decision", {"decision": "impose", "reason": "r", "decided_by": MAYOR}),
+        (
+            mayor,
+            "extension",
+            {"until": "2026-12-01T00:00:00+01:00", "reason": "r", "decided_by": MAYOR},
+        ),
+        (jurist, "appeal", {}),
+        (jurist, "ruling", {"outcome": "lifted"}),
+        (mayor, "milestones", {"milestone": "written_order_issued"}),
     ]:
-        r = await mayor.post(f"/v1/huisverboden/nope/{step}", json=body)
+        r = await client.post(f"/v1/huisverboden/nope/{step}", json=body)
         assert r.status_code == 404, (step, r.text)
 
 
@@ -146,12 +150,12 @@ async def test_second_request_for_a_running_ban_is_409_and_leaves_no_trace(api):
     assert len((await api.get(f"/v1/cases/{case_id}")).json()["huisverboden"]) == 1
 
 
-async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
+async def test_commands_the_state_does_not_allow_are_409(api, police, mayor, jurist):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
-    assert (await api.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 409
+    assert (await jurist.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 409
     assert (
-        await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
+        await jurist.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
     ).status_code == 409
     r = await mayor.post(
         f"/v1/huisverboden/{hv}/extension",
@@ -160,13 +164,13 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
     assert r.status_code == 409 and "lopend" in r.json()["detail"]
     await impose(police, hv)
     assert (
-        await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
+        await jurist.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "upheld"})
     ).status_code == 409
-    r = await api.post(
+    r = await police.post(
         f"/v1/huisverboden/{hv}/milestones", json={"milestone": "contact_address_given"}
     )
     assert r.status_code == 200
-    r = await api.post(
+    r = await police.post(
         f"/v1/huisverboden/{hv}/milestones", json={"milestone": "contact_address_given"}
     )
     assert r.status_code == 409
@@ -198,11 +202,12 @@ async def test_commands_the_state_does_not_allow_are_409(api, police, mayor):
         ("milestones", {"milestone": "coffee"}, 400, "milestone"),
     ],
 )
-async def test_bad_command_bodies_are_refused(api, mayor, step, body, status, reason):
+async def test_bad_command_bodies_are_refused(api, mayor, jurist, step, body, status, reason):
     """Invalid input is a 400 naming the field; a moment the law does not allow a 422."""
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
-    r = await mayor.post(f"/v1/huisverboden/{hv}/{step}", json=body)
+    sender = jurist if step == "ruling" else mayor  # the court's ruling: the jurist records it
+    r = await sender.post(f"/v1/huisverboden/{hv}/{step}", json=body)
     assert r.status_code == status and reason in r.text, r.text
     assert (await api.get(f"/v1/huisverboden/{hv}")).json()["status"] == "requested"
 

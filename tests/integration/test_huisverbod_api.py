@@ -66,14 +66,14 @@ async def test_refused_request_is_listed_as_refused(api, as_):
     assert again.status_code == 409 and "afgewezen" in again.json()["detail"]
 
 
-async def test_ban_lifted_on_appeal_ends_at_once(api, police):
+async def test_ban_lifted_on_appeal_ends_at_once(api, police, jurist):
     case_id = await open_case(api)
     hv = await request_huisverbod(api, case_id)
     await impose(police, hv)
-    appeal = await api.post(f"/v1/huisverboden/{hv}/appeal", json={})
+    appeal = await jurist.post(f"/v1/huisverboden/{hv}/appeal", json={})
     assert appeal.status_code == 200
     assert "interim_relief_hearing" in [d["key"] for d in appeal.json()["deadlines"]]
-    ruling = await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
+    ruling = await jurist.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
     assert ruling.status_code == 200
     body = ruling.json()
     assert body["status"] == "lifted" and body["ended_at"] == body["ruling"]["ruled_at"]

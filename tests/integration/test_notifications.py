@@ -113,7 +113,7 @@ def received(mail, hooks, key: str) -> list:
     return mails + [h for h in hooks.received if h["id"] == event_id(key)]
 
 
-async def test_every_event_reaches_the_right_partners_once(api, police, mayor, mail, hooks):
+async def test_every_event_reaches_the_right_partners_once(api, police, mayor, jurist, mail, hooks):
     case_id = await family_case(api)
     hv = await request_huisverbod(api, case_id)
     await impose_consulted(police, hv)
@@ -131,8 +131,8 @@ async def test_every_event_reaches_the_right_partners_once(api, police, mayor, m
         json={"until": until.isoformat(), "reason": "dreiging duurt voort", "decided_by": MAYOR},
     )
     assert r.status_code == 200, r.text
-    assert (await api.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 200
-    r = await api.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
+    assert (await jurist.post(f"/v1/huisverboden/{hv}/appeal", json={})).status_code == 200
+    r = await jurist.post(f"/v1/huisverboden/{hv}/ruling", json={"outcome": "lifted"})
     assert r.status_code == 200, r.text
     second = await request_huisverbod(api, case_id)
     await impose_consulted(police, second)

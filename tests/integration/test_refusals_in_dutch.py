@@ -87,7 +87,7 @@ async def test_every_error_of_a_page_is_a_dutch_page(app, site, settings, api):
     assert "Casus niet gevonden" in _dutch_page(r, 404, "Niet gevonden")
     # a date no term can be counted from: a 422 page, never a 500
     r = await _page(site, settings, "/termijnen?rule=huisverbod&from=9999-12-31T23:00")
-    assert "buiten de kalender" in _dutch_page(r, 422, "Onjuiste invoer")
+    assert "in de jaren 1900 tot en met 2200" in _dutch_page(r, 422, "Onjuiste invoer")
     # a search too long: said beside its field, what was typed kept
     typed = "VT-HGL-2026-" + "9" * 29
     r = await _page(site, settings, f"/casussen?nummer={typed}")

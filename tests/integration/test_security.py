@@ -356,7 +356,7 @@ async def access_log_rows(settings, action: str) -> list[asyncpg.Record]:
         await conn.close()
 
 
-async def test_each_case_route_writes_exactly_one_entry(api, police, mayor, settings):
+async def test_each_case_route_writes_exactly_one_entry(api, police, mayor, jurist, settings):
     """Walk every route that touches a case; each call adds exactly one complete entry."""
     case_id = await open_case(api, unsafety={"acute": False, "structural": True})
     hv = await request_huisverbod(police, case_id)
@@ -389,8 +389,8 @@ async def test_each_case_route_writes_exactly_one_entry(api, police, mayor, sett
             f"/v1/huisverboden/{hv}/milestones",
             {"milestone": "contact_address_given"},
         ),
-        (mayor, "POST", f"/v1/huisverboden/{hv}/appeal", {}),
-        (mayor, "POST", f"/v1/huisverboden/{hv}/ruling", {"outcome": "lifted"}),
+        (jurist, "POST", f"/v1/huisverboden/{hv}/appeal", {}),
+        (jurist, "POST", f"/v1/huisverboden/{hv}/ruling", {"outcome": "lifted"}),
         (
             api,
             "POST",

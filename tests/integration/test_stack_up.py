@@ -114,7 +114,8 @@ def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir:
         again = vt.get(f"/v1/huisverboden/{hv}").json()
         assert again["status"] == "imposed" and again["ends_at"] == imposed["ends_at"]
         # the workflow and its 10-day timer are still alive: it takes the next command
-        appeal = vt.post(f"/v1/huisverboden/{hv}/appeal", json={})
+        jurist = client("burgemeester-gm0518", "jurist")
+        appeal = jurist.post(f"/v1/huisverboden/{hv}/appeal", json={})
         assert appeal.status_code == 200 and appeal.json()["appeal"] is not None
         assert vt.get(f"/v1/cases/{case_id}").status_code == 200
     finally:

@@ -25,6 +25,7 @@ from domain.policy import Policy, VeiligThuisPolicy
 from domain.procedure import StartPathCmd
 from testing import eventually
 from testing import open_case as open_family_case
+from testing.actors import POLICE
 from workflows.case import CaseWorkflow
 
 VT = VeiligThuisPolicy()
@@ -201,7 +202,7 @@ async def test_case_with_a_running_huisverbod_cannot_be_closed(env, worker, read
     case, now = await open_case(env, worker)
     await case.execute_update(
         CaseWorkflow.request_huisverbod,
-        HuisverbodRequestCmd(huisverbod_id="h1", pleger_ref="p2", requested_at=now),
+        HuisverbodRequestCmd(actor=POLICE, huisverbod_id="h1", pleger_ref="p2", requested_at=now),
     )
     await case.execute_update(
         CaseWorkflow.record_safety_assessment,
@@ -258,7 +259,7 @@ async def test_a_long_case_continues_as_new_and_keeps_its_state(env, worker, rea
     now = await env.get_current_time()
     await latest.execute_update(
         CaseWorkflow.request_huisverbod,
-        HuisverbodRequestCmd(huisverbod_id="hv1", pleger_ref="p2", requested_at=now),
+        HuisverbodRequestCmd(actor=POLICE, huisverbod_id="hv1", pleger_ref="p2", requested_at=now),
     )
     await eventually(lambda: has_event(latest, "huisverbod_requested"))
     with pytest.raises(WorkflowUpdateFailedError) as err:  # its state came along too

@@ -22,6 +22,7 @@ from domain.huisverbod import (
 from domain.ids import case_workflow_id, huisverbod_workflow_id
 from domain.notifications import EVENT_AUDIENCES, event_message
 from domain.policy import RULES
+from testing.actors import JURIST, MAYOR_OFFICE, POLICE
 from tests.workflows.test_huisverbod import MAYOR
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
@@ -86,7 +87,7 @@ async def test_a_representative_run_reads_dutch_throughout(env, worker, read_mod
     )
     await case.execute_update(
         CaseWorkflow.request_huisverbod,
-        HuisverbodRequestCmd(huisverbod_id="hv", pleger_ref="p2", requested_at=now),
+        HuisverbodRequestCmd(actor=POLICE, huisverbod_id="hv", pleger_ref="p2", requested_at=now),
     )
     hv = env.client.get_workflow_handle_for(
         HuisverbodWorkflow.run, huisverbod_workflow_id(case_id, "hv")
@@ -95,6 +96,7 @@ async def test_a_representative_run_reads_dutch_throughout(env, worker, read_mod
     imposed = await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
+            actor=MAYOR_OFFICE,
             decision="impose",
             reason="r",
             decided_by=MAYOR,
@@ -105,16 +107,20 @@ async def test_a_representative_run_reads_dutch_throughout(env, worker, read_mod
     )
     await env.sleep(2 * DAY)
     at = await env.get_current_time()
-    await hv.execute_update(HuisverbodWorkflow.record_violation, ViolationCmd(at=at))
+    await hv.execute_update(HuisverbodWorkflow.record_violation, ViolationCmd(actor=POLICE, at=at))
     await hv.execute_update(
-        HuisverbodWorkflow.appeal, AppealCmd(against="imposition", lodged_at=at)
+        HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, against="imposition", lodged_at=at)
     )
     await env.sleep(6 * DAY)
     until = imposed.imposed_at + 20 * DAY
     await hv.execute_update(
         HuisverbodWorkflow.extend,
         ExtensionCmd(
-            until=until, reason="r", decided_by=MAYOR, decided_at=await env.get_current_time()
+            actor=MAYOR_OFFICE,
+            until=until,
+            reason="r",
+            decided_by=MAYOR,
+            decided_at=await env.get_current_time(),
         ),
     )
     await env.sleep(until - await env.get_current_time() + timedelta(seconds=1))

@@ -33,6 +33,7 @@ from domain.huisverbod import (
 )
 from domain.ids import case_workflow_id, huisverbod_workflow_id
 from domain.workdays import AMSTERDAM, end_of_day, is_working_day, local_date, statutory_end
+from testing.actors import JURIST, MAYOR_OFFICE, POLICE, VEILIG_THUIS
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 
@@ -64,7 +65,7 @@ async def open_case(env, task_queue, *, children=False):
     hv_id = uuid.uuid4().hex
     await case.execute_update(
         CaseWorkflow.request_huisverbod,
-        HuisverbodRequestCmd(huisverbod_id=hv_id, pleger_ref="p2", requested_at=now),
+        HuisverbodRequestCmd(actor=POLICE, huisverbod_id=hv_id, pleger_ref="p2", requested_at=now),
     )
     return case, env.client.get_workflow_handle_for(
         HuisverbodWorkflow.run, huisverbod_workflow_id(case_id, hv_id)
@@ -88,7 +89,11 @@ async def impose(env, hv, decider=MAYOR):
     return await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
-            decision="impose", reason="RiHG: ernstig gevaar", decided_by=decider, decided_at=now
+            actor=MAYOR_OFFICE,
+            decision="impose",
+            reason="RiHG: ernstig gevaar",
+            decided_by=decider,
+            decided_at=now,
         ),
     )
 
@@ -104,6 +109,7 @@ async def test_imposed_extended_then_expires_exactly_at_the_extended_end(env, wo
     extended = await hv.execute_update(
         HuisverbodWorkflow.extend,
         ExtensionCmd(
+            actor=MAYOR_OFFICE,
             until=until,
             reason="dreiging duurt voort",
             decided_by=MAYOR,
@@ -142,7 +148,11 @@ async def test_refused_request_ends_without_a_ban(env, worker, read_model):
     refused = await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
-            decision="refuse", reason="geen ernstig gevaar", decided_by=MAYOR, decided_at=now
+            actor=MAYOR_OFFICE,
+            decision="refuse",
+            reason="geen ernstig gevaar",
+            decided_by=MAYOR,
+            decided_at=now,
         ),
     )
     assert refused.status == "refused" and refused.imposed_at is None
@@ -155,7 +165,7 @@ async def test_ban_lifted_on_appeal_ends_at_once(env, worker, read_model):
     await impose(env, hv)
     await env.sleep(2 * DAY)
     appealed = await hv.execute_update(
-        HuisverbodWorkflow.appeal, AppealCmd(lodged_at=await env.get_current_time())
+        HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=await env.get_current_time())
     )
     hearing = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
     day = local_date(appealed.appeal.lodged_at)
@@ -163,20 +173,83 @@ async def test_ban_lifted_on_appeal_ends_at_once(env, worker, read_model):
     await env.sleep(DAY)
     ruled_at = await env.get_current_time()
     lifted = await hv.execute_update(
-        HuisverbodWorkflow.rule, RulingCmd(outcome="lifted", ruled_at=ruled_at)
+        HuisverbodWorkflow.rule, RulingCmd(actor=JURIST, outcome="lifted", ruled_at=ruled_at)
     )
     assert lifted.status == "lifted" and lifted.ended_at == ruled_at
     assert (await result_after(env, hv, ruled_at)).status == "lifted"
+
+
+async def test_a_court_act_sent_straight_to_the_workflow_by_veilig_thuis_is_refused(
+    env, worker, read_model
+):
+    """F1: a Veilig Thuis worker (or a command naming nobody) cannot lodge an appeal nor have
+    the ban lifted, even past the API: the workflow's validator checks the actor itself, and
+    the ban runs on to its end."""
+    _, hv = await open_case(env, worker)
+    imposed = await impose(env, hv)
+    now = await env.get_current_time()
+    for actor, message in [
+        (VEILIG_THUIS, "een medewerker van Veilig Thuis mag geen beroep tegen een huisverbod"),
+        (POLICE, "een agent van de politie mag geen beroep"),
+        (MAYOR_OFFICE, "een medewerker van het bureau van de burgemeester mag geen beroep"),
+        (None, "de opdracht noemt niet wie haar geeft"),
+    ]:
+        appeal = AppealCmd(actor=actor, lodged_at=now)
+        refused = await _refusal(hv, HuisverbodWorkflow.appeal, appeal)
+        assert refused.cause.type == "Forbidden" and message in refused.cause.message
+    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=now))
+    for actor, message in [
+        (VEILIG_THUIS, "een medewerker van Veilig Thuis mag geen uitspraak van de rechter"),
+        (None, "de opdracht noemt niet wie haar geeft"),
+    ]:
+        lifted = RulingCmd(actor=actor, outcome="lifted", ruled_at=now)
+        assert message in (await _refusal(hv, HuisverbodWorkflow.rule, lifted)).cause.message
+    state = await hv.query(HuisverbodWorkflow.state)
+    assert state.status == "imposed" and state.rulings == []
+    assert (await result_after(env, hv, imposed.ends_at)).status == "expired"
+
+
+async def _refusal(hv, update, cmd) -> WorkflowUpdateFailedError:
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await hv.execute_update(update, cmd)
+    return refused.value
+
+
+@pytest.mark.parametrize(
+    "milestone, wrong, right",
+    [
+        ("contact_address_given", VEILIG_THUIS, POLICE),
+        ("help_started", POLICE, VEILIG_THUIS),
+        ("written_order_issued", JURIST, MAYOR_OFFICE),
+    ],
+)
+async def test_a_milestone_is_recorded_only_by_who_does_it(
+    env, worker, read_model, milestone, wrong, right
+):
+    _, hv = await open_case(env, worker)
+    await impose(env, hv)
+    now = await env.get_current_time()
+    refused = await _refusal(
+        hv,
+        HuisverbodWorkflow.record_milestone,
+        MilestoneCmd(actor=wrong, milestone=milestone, at=now),
+    )
+    assert refused.cause.type == "Forbidden"
+    state = await hv.execute_update(
+        HuisverbodWorkflow.record_milestone, MilestoneCmd(actor=right, milestone=milestone, at=now)
+    )
+    assert [e.kind for e in state.timeline].count(milestone) == 1
 
 
 async def test_upheld_ruling_keeps_the_ban_running(env, worker, read_model):
     _, hv = await open_case(env, worker)
     imposed = await impose(env, hv)
     await hv.execute_update(
-        HuisverbodWorkflow.appeal, AppealCmd(lodged_at=await env.get_current_time())
+        HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=await env.get_current_time())
     )
     upheld = await hv.execute_update(
-        HuisverbodWorkflow.rule, RulingCmd(outcome="upheld", ruled_at=await env.get_current_time())
+        HuisverbodWorkflow.rule,
+        RulingCmd(actor=JURIST, outcome="upheld", ruled_at=await env.get_current_time()),
     )
     assert upheld.status == "imposed"
     assert (await result_after(env, hv, imposed.ends_at)).ended_at == imposed.ends_at
@@ -199,6 +272,7 @@ async def test_extension_outside_the_law_is_refused(
         await hv.execute_update(
             HuisverbodWorkflow.extend,
             ExtensionCmd(
+                actor=MAYOR_OFFICE,
                 until=imposed.imposed_at + until_days * DAY,
                 reason="x",
                 decided_by=decider,
@@ -239,6 +313,7 @@ async def test_extension_after_day_ten_is_refused(env, worker, read_model):
         await hv.execute_update(
             HuisverbodWorkflow.extend,
             ExtensionCmd(
+                actor=MAYOR_OFFICE,
                 until=imposed.imposed_at + 20 * DAY,
                 reason="te laat",
                 decided_by=MAYOR,
@@ -267,6 +342,7 @@ async def test_children_involved_require_veilig_thuis_consultation(env, worker, 
     ok = await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
+            actor=MAYOR_OFFICE,
             decision="impose",
             reason="r",
             decided_by=MAYOR,
@@ -283,7 +359,9 @@ async def test_contact_address_given_in_time_meets_its_deadline(env, worker, rea
     await env.sleep(timedelta(hours=5))
     state = await hv.execute_update(
         HuisverbodWorkflow.record_milestone,
-        MilestoneCmd(milestone="contact_address_given", at=await env.get_current_time()),
+        MilestoneCmd(
+            actor=POLICE, milestone="contact_address_given", at=await env.get_current_time()
+        ),
     )
     assert {d.key: d.status for d in state.deadlines}["contact_address"] == "met"
 
@@ -300,7 +378,13 @@ async def test_autumn_extension_to_exactly_four_calendar_weeks_is_accepted(env, 
     _, hv = await open_case(env, worker)
     imposed = await hv.execute_update(
         HuisverbodWorkflow.decide,
-        DecisionCmd(decision="impose", reason="RiHG", decided_by=MAYOR, decided_at=imposed_at),
+        DecisionCmd(
+            actor=MAYOR_OFFICE,
+            decision="impose",
+            reason="RiHG",
+            decided_by=MAYOR,
+            decided_at=imposed_at,
+        ),
     )
     assert imposed.ends_at == datetime(2027, 10, 30, 20, 0, tzinfo=AMSTERDAM)
     cap = datetime(2027, 11, 17, 20, 0, tzinfo=AMSTERDAM)
@@ -311,6 +395,7 @@ async def test_autumn_extension_to_exactly_four_calendar_weeks_is_accepted(env, 
     extended = await hv.execute_update(
         HuisverbodWorkflow.extend,
         ExtensionCmd(
+            actor=MAYOR_OFFICE,
             until=cap,
             reason="dreiging duurt voort",
             decided_by=MAYOR,
@@ -330,20 +415,24 @@ async def test_the_court_hears_interim_relief_within_three_days_and_rules_within
     _, hv = await open_case(env, worker)
     await impose(env, hv)
     received = await env.get_current_time()
-    appealed = await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=received))
+    appealed = await hv.execute_update(
+        HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=received)
+    )
     hearing = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing")
     assert hearing.due_at == statutory_end(local_date(received), local_date(received) + 3 * DAY)
     assert "Wth art. 6 lid 1 sub a" in hearing.rule
     await env.sleep(2 * DAY)
     heard_at = await env.get_current_time()
-    heard = await hv.execute_update(HuisverbodWorkflow.record_hearing, HearingCmd(at=heard_at))
+    heard = await hv.execute_update(
+        HuisverbodWorkflow.record_hearing, HearingCmd(actor=JURIST, at=heard_at)
+    )
     assert [d.status for d in heard.deadlines if d.key == "interim_relief_hearing"] == ["met"]
     ruling = next(d for d in heard.deadlines if d.key == "interim_relief_ruling")
     assert (ruling.due_at, ruling.responsible) == (heard_at + DAY, "court")
     assert "Wth art. 6 lid 1 sub b" in ruling.rule
     ruled = await hv.execute_update(
         HuisverbodWorkflow.rule,
-        RulingCmd(outcome="upheld", ruled_at=await env.get_current_time()),
+        RulingCmd(actor=JURIST, outcome="upheld", ruled_at=await env.get_current_time()),
     )
     assert [d.status for d in ruled.deadlines if d.key == "interim_relief_ruling"] == ["met"]
 
@@ -391,6 +480,7 @@ async def test_appeal_against_the_extension_and_after_the_ban_ended(env, worker,
     extended = await hv.execute_update(
         HuisverbodWorkflow.extend,
         ExtensionCmd(
+            actor=MAYOR_OFFICE,
             until=imposed.imposed_at + 20 * DAY,
             reason="dreiging",
             decided_by=MAYOR,
@@ -401,18 +491,18 @@ async def test_appeal_against_the_extension_and_after_the_ban_ended(env, worker,
     assert ended.status == "expired" and ended.open_until is not None
     late = await hv.execute_update(
         HuisverbodWorkflow.appeal,
-        AppealCmd(lodged_at=await env.get_current_time(), against="extension"),
+        AppealCmd(actor=JURIST, lodged_at=await env.get_current_time(), against="extension"),
     )
     assert late.appeals[-1].against == "extension"
     assert not [d for d in late.deadlines if d.key == "interim_relief_hearing"]  # moot now
     with pytest.raises(WorkflowUpdateFailedError):  # one appeal against each decision
         await hv.execute_update(
             HuisverbodWorkflow.appeal,
-            AppealCmd(lodged_at=await env.get_current_time(), against="extension"),
+            AppealCmd(actor=JURIST, lodged_at=await env.get_current_time(), against="extension"),
         )
     await hv.execute_update(
         HuisverbodWorkflow.rule,
-        RulingCmd(outcome="lifted", ruled_at=await env.get_current_time()),
+        RulingCmd(actor=JURIST, outcome="lifted", ruled_at=await env.get_current_time()),
     )
     await env.sleep(ended.open_until - await env.get_current_time() + DAY)
     assert (await hv.result()).status == "expired"
@@ -425,11 +515,13 @@ async def test_withdrawal_by_the_mayor_ends_the_ban_at_once(env, worker, read_mo
     with pytest.raises(WorkflowUpdateFailedError):  # not under mandate (Wth art. 3 lid 1)
         await hv.execute_update(
             HuisverbodWorkflow.withdraw,
-            WithdrawalCmd(reason="gevaar geweken", decided_by=HULPOFFICIER, at=now),
+            WithdrawalCmd(
+                actor=MAYOR_OFFICE, reason="gevaar geweken", decided_by=HULPOFFICIER, at=now
+            ),
         )
     withdrawn = await hv.execute_update(
         HuisverbodWorkflow.withdraw,
-        WithdrawalCmd(reason="gevaar geweken", decided_by=MAYOR, at=now),
+        WithdrawalCmd(actor=MAYOR_OFFICE, reason="gevaar geweken", decided_by=MAYOR, at=now),
     )
     assert withdrawn.status == "withdrawn" and withdrawn.ended_at == now == withdrawn.ends_at
 
@@ -440,7 +532,8 @@ async def test_a_violation_is_on_the_timeline_and_told_to_the_mayor_vt_and_om(
     case, hv = await open_case(env, worker)
     await impose(env, hv, HULPOFFICIER)
     violated = await hv.execute_update(
-        HuisverbodWorkflow.record_violation, ViolationCmd(at=await env.get_current_time())
+        HuisverbodWorkflow.record_violation,
+        ViolationCmd(actor=POLICE, at=await env.get_current_time()),
     )
     assert violated.violations and violated.status == "imposed"
     timeline = [e.kind for e in (await case.query(CaseWorkflow.state)).timeline]

@@ -1,0 +1,15 @@
+"""Who gives the commands that tests, the history recorder and the benches send straight to
+a workflow: the actor the API would set from the signed-in principal (`domain.access.Actor`)."""
+
+from domain.access import Actor
+
+POLICE = Actor(org="politie-den-haag", org_kind="police", role="officer")
+MAYOR_OFFICE = Actor(org="gemeente-den-haag", org_kind="mayor_office", role="staff")
+JURIST = Actor(org="gemeente-den-haag", org_kind="mayor_office", role="jurist")
+VEILIG_THUIS = Actor(org="vt-haaglanden", org_kind="veilig_thuis", role="worker")
+# each milestone by the organisation that does it (`domain.huisverbod.MILESTONE_ACTIONS`)
+MILESTONE_ACTORS = {
+    "contact_address_given": POLICE,
+    "help_started": VEILIG_THUIS,
+    "written_order_issued": POLICE,
+}
