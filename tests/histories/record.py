@@ -582,6 +582,7 @@ async def record_atw_terms(env, tq: str, *, suffix: str) -> dict[str, WorkflowHa
     await hv.execute_update(
         HuisverbodWorkflow.decide,
         DecisionCmd(
+            actor=MAYOR_OFFICE,
             decision="impose",
             reason="r",
             decided_by=MAYOR,
@@ -589,7 +590,7 @@ async def record_atw_terms(env, tq: str, *, suffix: str) -> dict[str, WorkflowHa
             veilig_thuis_consulted=True,
         ),
     )
-    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(lodged_at=now))
+    await hv.execute_update(HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=now))
     await wall_clock(env, friday + timedelta(days=4), time(12))
     at = await env.get_current_time()
     await case.execute_update(

@@ -294,6 +294,7 @@ async def test_an_extension_decided_before_the_imposition_is_refused(env, worker
         await hv.execute_update(
             HuisverbodWorkflow.extend,
             ExtensionCmd(
+                actor=MAYOR_OFFICE,
                 until=imposed.imposed_at + 20 * DAY,
                 reason="dreiging",
                 decided_by=MAYOR,
@@ -449,7 +450,7 @@ async def test_interim_relief_asked_on_a_friday_is_heard_by_the_end_of_the_secon
     _, hv = await open_case(env, worker)
     await impose(env, hv)
     appealed = await hv.execute_update(
-        HuisverbodWorkflow.appeal, AppealCmd(lodged_at=await env.get_current_time())
+        HuisverbodWorkflow.appeal, AppealCmd(actor=JURIST, lodged_at=await env.get_current_time())
     )
     due = next(d for d in appealed.deadlines if d.key == "interim_relief_hearing").due_at
     last = local_date(due - timedelta(microseconds=1))
