@@ -103,7 +103,7 @@ async def test_missed_safety_assessment_reminds_then_escalates(api):
         ("safety-assessment", {"acute": "maybe", "structural": True}, 400, "acute"),
         (
             "safety-assessment",
-            {"acute": True, "structural": True, "assessed_at": "2999-01-01T00:00:00Z"},
+            {"acute": True, "structural": True, "assessed_at": "2199-01-01T00:00:00Z"},
             422,
             "ligt in de toekomst",
         ),

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import SESSION_COOKIE, mint_token
-from tests.integration.browsing import csrf_header
+from api.auth import SESSION_COOKIE
+from tests.integration.browsing import csrf_header, page_session
 from tests.integration.flows import MAYOR, impose, melding, open_case, request_huisverbod
 
 YEARS = "in de jaren 1900 tot en met 2200"
@@ -80,7 +80,7 @@ async def test_pages_refuse_extreme_dates_with_422(api, police, site, settings):
     hv = (await impose(police, await request_huisverbod(police, await open_case(api))))[
         "huisverbod_id"
     ]
-    token = mint_token(settings, org="burgemeester-gm0518", role="staff")
+    token = page_session(settings, "burgemeester-gm0518", "staff")
     async with httpx.AsyncClient(
         base_url=site, cookies={SESSION_COOKIE: token}, headers=csrf_header(settings, token)
     ) as page:
@@ -88,7 +88,7 @@ async def test_pages_refuse_extreme_dates_with_422(api, police, site, settings):
             f"/inbox/{hv}/verlenging", data={"until": "9999-12-31T12:00", "reason": "r"}
         )
         assert r.status_code == 422 and YEARS in r.text
-    token = mint_token(settings, org="vt-haaglanden", role="coordinator")
+    token = page_session(settings, "vt-haaglanden", "coordinator")
     async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as page:
         r = await page.get("/regio/haaglanden/cijfers", params={"from": "0001-01-01"})
         assert r.status_code == 422 and YEARS in r.text

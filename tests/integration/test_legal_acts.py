@@ -9,7 +9,8 @@ from datetime import datetime
 import httpx
 import pytest
 
-from api.auth import SESSION_COOKIE, mint_token
+from api.auth import SESSION_COOKIE
+from tests.integration.browsing import page_session
 from tests.integration.flows import (
     HULPOFFICIER,
     MAYOR,
@@ -135,7 +136,7 @@ async def test_veilig_thuis_cannot_have_a_running_ban_lifted(api, police, as_, j
 
 
 async def page(site, settings, org: str, role: str, path: str) -> str:
-    token = mint_token(settings, org=org, role=role)
+    token = page_session(settings, org, role)
     async with httpx.AsyncClient(base_url=site, cookies={SESSION_COOKIE: token}) as client:
         r = await client.get(path)
     assert r.status_code == 200, r.text
