@@ -28,3 +28,25 @@ document.addEventListener("change", (e) => {
 document.addEventListener("htmx:load", (e) => {
   e.detail.elt.querySelectorAll("form").forEach(showChosenReferral);
 });
+
+// Sign-in: only the roles of the chosen organisation's kind are offered (option[data-kind]).
+function offerRolesOf(form) {
+  const org = form.querySelector('select[name="org"]');
+  const role = form.querySelector('select[name="role"]');
+  if (!org || !role || !org.selectedOptions[0]) return;
+  const kind = org.selectedOptions[0].dataset.kind;
+  role.querySelectorAll("option").forEach((o) => {
+    o.hidden = o.disabled = o.dataset.kind !== kind;
+  });
+  if (role.selectedOptions[0]?.disabled) {
+    const first = role.querySelector("option:not([disabled])");
+    if (first) first.selected = true;
+  }
+}
+document.addEventListener("change", (e) => {
+  const form = e.target.closest("form.sign-in");
+  if (form && e.target.name === "org") offerRolesOf(form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form.sign-in").forEach(offerRolesOf);
+});
