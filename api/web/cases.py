@@ -17,11 +17,12 @@ from api.schemas import CaseDetail
 from api.web import case_forms, path_forms
 from api.web.render import PAGE_SIZE, PHASES, new_view, page, submit
 from domain.access import Principal
-from domain.case import CaseFilter
+from domain.case import CaseFilter, names_a_person
 from domain.workdays import AMSTERDAM
 from services import case as case_service
 from services import procedures
 from services.context import Caller
+from services.errors import Refused
 from services.procedures import PROCEDURES
 
 router = APIRouter(include_in_schema=False)
@@ -188,35 +189,74 @@ async def cases_page(
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     """Find cases by number, municipality, phase, deadline status and worker, a page at a time;
-    a number too long to be one is said beside its field, what was typed kept."""
-    caller = Caller(p, audit)
-    errors = (
-        {"nummer": f"te lang: hoogstens {NUMBER_LENGTH} tekens"}
-        if len(nummer) > NUMBER_LENGTH
-        else {}
-    )
+    a number too long to be one, or a name typed as one, is said beside its field (a name is
+    searched by the form's POST, never from a URL)."""
+    asked = {"nummer": nummer, "gemeente": gemeente, "fase": fase, "termijn": termijn,
+             "medewerker": medewerker}
+    errors = {}
+    if names_a_person(nummer):
+        errors["nummer"] = (
+            "dit is geen casusnummer: een naam zoekt u met het veld ‘Naam van een betrokkene’ "
+            "(die komt niet in de adresbalk)"
+        )
+    return await _cases(request, parts, Caller(p, audit), asked, "", pagina, errors)
+
+
+@router.post("/casussen", response_class=HTMLResponse)
+async def cases_search(
+    request: Request,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: CaseLister,
+    naam: Annotated[str, Form(max_length=200)] = "",
+    nummer: Annotated[str, Form(max_length=200)] = "",
+    gemeente: Annotated[str, Form(max_length=20)] = "",
+    fase: Annotated[str, Form(max_length=40)] = "",
+    termijn: Annotated[str, Form(max_length=20)] = "",
+    medewerker: Annotated[str, Form(max_length=200)] = "",
+    pagina: Annotated[int, Form(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """The same search with a person's name, sent in the body: a name never goes in a URL
+    (and so never in a log or the browser's history). A name typed in the number field is
+    searched as a name."""
+    if names_a_person(nummer) and not naam.strip():
+        naam, nummer = nummer, ""
+    asked = {"nummer": nummer, "gemeente": gemeente, "fase": fase, "termijn": termijn,
+             "medewerker": medewerker}
+    return await _cases(request, parts, Caller(p, audit), asked, naam.strip(), pagina, {})
+
+
+async def _cases(
+    request: Request,
+    parts,
+    caller: Caller,
+    asked: dict[str, str],
+    name: str,
+    pagina: int,
+    errors: dict[str, str],
+) -> HTMLResponse:
+    p = caller.principal
+    nummer, medewerker = asked["nummer"], asked["medewerker"]
+    if len(nummer) > NUMBER_LENGTH:
+        errors["nummer"] = f"te lang: hoogstens {NUMBER_LENGTH} tekens"
     what = CaseFilter(
-        municipality=gemeente or None,
-        phase=fase if fase in PHASES else None,
+        municipality=asked["gemeente"] or None,
+        phase=asked["fase"] if asked["fase"] in PHASES else None,
         number=nummer or None,
         assigned_to=p.subject if medewerker == "mij" else (medewerker or None),
-        deadlines=termijn if termijn in DEADLINE_FILTERS else None,
+        deadlines=asked["termijn"] if asked["termijn"] in DEADLINE_FILTERS else None,
+        name=name or None,
+        by_deadline=medewerker == "mij",
     )
-    found, total = (
-        ([], 0)
-        if errors
-        else await case_service.find(
-            parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
-        )
-    )
+    found, total = [], 0
+    if not errors:
+        try:
+            found, total = await case_service.find(
+                parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+            )
+        except Refused as e:
+            errors["naam"] = e.detail
     region = parts.chain.region(p.region) if p.region else None
-    asked = {
-        "nummer": nummer,
-        "gemeente": gemeente,
-        "fase": fase,
-        "termijn": termijn,
-        "medewerker": medewerker,
-    }
     return page(
         request,
         "cases.html",
@@ -227,6 +267,7 @@ async def cases_page(
         page_no=pagina,
         pages=max(1, -(-total // PAGE_SIZE)),
         asked=asked,
+        name=name,
         query=urlencode({k: v for k, v in asked.items() if v}),
         municipalities=region.municipalities if region else [],
         deadline_filters=DEADLINE_FILTERS,
