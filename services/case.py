@@ -242,7 +242,10 @@ async def colleagues(parts: Parts, caller: Caller) -> list[dict[str, Any]]:
     for m in _directory(parts, caller):
         if m.subject not in people:
             people[m.subject] = {
-                "subject": m.subject, "role": m.role, "name": m.name, "signed_in": False
+                "subject": m.subject,
+                "role": m.role,
+                "name": m.name,
+                "signed_in": False,
             }
     return sorted(people.values(), key=lambda p: (p["name"].lower(), p["subject"]))
 

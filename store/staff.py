@@ -21,8 +21,9 @@ async def seen(conn: asyncpg.Connection, p: Principal, name: str, email: str | N
     )
 
 
-async def listed(conn: asyncpg.Connection, org: str, subject: str, role: str, name: str,
-                 email: str | None) -> None:
+async def listed(
+    conn: asyncpg.Connection, org: str, subject: str, role: str, name: str, email: str | None
+) -> None:
     """A person of the configured staff directory, kept once a case is theirs (so their
     reminders find their address); what their own sign-in wrote stays as it is."""
     await conn.execute(

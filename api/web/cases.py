@@ -191,8 +191,13 @@ async def cases_page(
     """Find cases by number, municipality, phase, deadline status and worker, a page at a time;
     a number too long to be one, or a name typed as one, is said beside its field (a name is
     searched by the form's POST, never from a URL)."""
-    asked = {"nummer": nummer, "gemeente": gemeente, "fase": fase, "termijn": termijn,
-             "medewerker": medewerker}
+    asked = {
+        "nummer": nummer,
+        "gemeente": gemeente,
+        "fase": fase,
+        "termijn": termijn,
+        "medewerker": medewerker,
+    }
     errors = {}
     if names_a_person(nummer):
         errors["nummer"] = (
@@ -221,8 +226,13 @@ async def cases_search(
     searched as a name."""
     if names_a_person(nummer) and not naam.strip():
         naam, nummer = nummer, ""
-    asked = {"nummer": nummer, "gemeente": gemeente, "fase": fase, "termijn": termijn,
-             "medewerker": medewerker}
+    asked = {
+        "nummer": nummer,
+        "gemeente": gemeente,
+        "fase": fase,
+        "termijn": termijn,
+        "medewerker": medewerker,
+    }
     return await _cases(request, parts, Caller(p, audit), asked, naam.strip(), pagina, {})
 
 

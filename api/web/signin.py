@@ -49,7 +49,9 @@ FAVICON = Path(__file__).parents[1] / "static" / "favicon.svg"
 @router.get("/favicon.ico", response_class=FileResponse)
 async def favicon() -> FileResponse:
     """The icon a browser asks for on every page (the pages also name it in their head)."""
-    return FileResponse(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+    return FileResponse(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 @router.get("/", response_class=RedirectResponse)
