@@ -18,8 +18,10 @@ from api.web import case_forms, path_forms
 from api.web.render import PAGE_SIZE, PHASES, new_view, page, submit
 from domain.access import Principal
 from domain.case import CaseFilter, names_a_person
+from domain.huisverbod import IN_FORCE, MILESTONE_ACTIONS, MILESTONES, MilestoneIn
 from domain.workdays import AMSTERDAM
 from services import case as case_service
+from services import huisverbod
 from services import procedures
 from services.context import Caller
 from services.errors import Refused
@@ -30,6 +32,7 @@ CaseReader = Annotated[Principal, Depends(allowed("case.read"))]
 CaseLister = Annotated[Principal, Depends(allowed("case.list"))]
 Stepping = Annotated[Principal, Depends(allowed("case.step"))]
 Assigning = Annotated[Principal, Depends(allowed("case.assign"))]
+BanReader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
 DEADLINE_FILTERS = {"overdue": "met een verstreken termijn", "open": "met een open termijn"}
 NUMBER_LENGTH = 40  # a case number is far shorter: a longer search is a paste gone wrong
@@ -53,12 +56,31 @@ async def _case(case_id: str, parts, caller: Caller) -> dict[str, Any]:
     }
 
 
-def _actions(context: dict[str, Any], region) -> dict[str, Any]:
+def ban_milestones(bans, principal: Principal) -> dict[str, dict[str, str]]:
+    """Per huisverbod in force, the milestones still open that the caller's organisation
+    records (`MILESTONE_ACTIONS`: for Veilig Thuis, that the help has started), by label."""
+    return {
+        h.huisverbod_id: open_
+        for h in bans
+        if h.status in IN_FORCE
+        and (
+            open_ := {
+                m: label
+                for m, (_, label) in MILESTONES.items()
+                if principal.may(MILESTONE_ACTIONS[m]) and m not in {e.kind for e in h.timeline}
+            }
+        )
+    }
+
+
+def _actions(context: dict[str, Any], region, principal: Principal) -> dict[str, Any]:
     """What the case's action area offers: the steps its phase takes, with what a referral
-    asks to start its path, and the steps each running path's state takes."""
+    asks to start its path, the steps each running path's state takes, and the milestones
+    of a huisverbod in force that the caller records."""
     case = context["case"]
     persons = [p.model_dump() for p in case.persons]
     return {
+        "ban_milestones": ban_milestones(case.huisverboden, principal),
         "steps": case_forms.offered(case.phase),
         "referrals": case_forms.referrals(persons, region),
         "path_forms": {
@@ -82,7 +104,7 @@ async def _case_page(
         "case.html",
         status,
         view_id=new_view(caller.audit),
-        **_actions(context, region),
+        **_actions(context, region, caller.principal),
         **outcome,
         **context,
     )
@@ -106,7 +128,7 @@ def _again(request: Request, case_id: str, parts, caller: Caller):
             return await _case_page(request, case_id, parts, caller, status, **outcome)
         context = await _case(case_id, parts, caller)
         region = parts.chain.region(context["case"].region)
-        actions = _actions(context, region)
+        actions = _actions(context, region, caller.principal)
         response = page(request, "case_actions.html", status, **actions, **outcome, **context)
         if outcome["outcome"]["ok"]:
             response.headers["HX-Trigger"] = CHANGED
@@ -157,6 +179,36 @@ async def path_step_form(
 
     again = _again(request, case_id, parts, caller)
     return await submit(request, send, again, step=f"{path_id}-{name}")
+
+
+@router.post("/casus/{case_id}/huisverbod/{huisverbod_id}/mijlpaal", response_class=HTMLResponse)
+async def ban_milestone_form(
+    request: Request,
+    case_id: str,
+    huisverbod_id: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: BanReader,
+) -> Response:
+    """A milestone of a huisverbod in force from the case page: for Veilig Thuis, that the
+    help for the family has started (its deadline is Veilig Thuis's)."""
+    caller = Caller(p, audit)
+
+    async def send(typed: dict) -> str:
+        body = MilestoneIn(milestone=typed.get("milestone", ""), at=_moment(typed.get("at", "")))
+        await huisverbod.milestone(parts, caller, huisverbod_id, body)
+        return f"Vastgelegd: {MILESTONES[body.milestone][1]}."
+
+    again = _again(request, case_id, parts, caller)
+    return await submit(request, send, again, step=f"mijlpaal-{huisverbod_id}")
+
+
+def _moment(text: str) -> datetime | None:
+    """A datetime-local input: Amsterdam wall-clock time; empty is now."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
 
 
 @router.post("/casus/{case_id}/toewijzen", response_class=HTMLResponse)
