@@ -50,3 +50,33 @@ document.addEventListener("change", (e) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form.sign-in").forEach(offerRolesOf);
 });
+
+// A form sent with htmx says it is being saved (its button disabled, a status beside it) until
+// the answer comes; the answer's confirmation or refusal is then brought into view.
+document.addEventListener("htmx:beforeRequest", (e) => {
+  const form = e.detail.elt.closest("form");
+  if (!form) return;
+  form.setAttribute("aria-busy", "true");
+  form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = true; });
+  if (!form.querySelector(".saving")) {
+    const note = document.createElement("p");
+    note.className = "saving";
+    note.setAttribute("role", "status");
+    note.textContent = "Bezig met opslaan…";
+    form.querySelector('button[type="submit"]')?.after(note);
+  }
+});
+document.addEventListener("htmx:afterRequest", (e) => {
+  const form = e.detail.elt.closest("form");
+  if (!form || !form.isConnected) return;
+  form.removeAttribute("aria-busy");
+  form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = false; });
+  form.querySelector(".saving")?.remove();
+});
+document.addEventListener("htmx:afterSettle", (e) => {
+  if (e.detail.requestConfig?.verb !== "post") return;
+  const swapped = e.detail.target;
+  const part = swapped.isConnected ? swapped : document.getElementById(swapped.id);
+  const told = part?.querySelector('[role="alert"], [role="status"]:not(.saving)');
+  if (told) told.scrollIntoView({ block: "center" });
+});
