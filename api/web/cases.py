@@ -329,7 +329,7 @@ async def _cases(
         page_no=pagina,
         pages=max(1, -(-total // PAGE_SIZE)),
         asked=asked,
-        name=name,
+        searched_name=name,
         query=urlencode({k: v for k, v in asked.items() if v}),
         municipalities=region.municipalities if region else [],
         deadline_filters=DEADLINE_FILTERS,
