@@ -122,7 +122,7 @@ def assess(ratings: list[SignalRating]) -> Assessment:
         highs = sum(1 for s in rated if s.rating == "high")
         parts.append(PartAssessment(part=part, name=name, signals=rated, highs=highs))
     heavy = [p for p in parts if p.highs >= HIGHS_FOR_A_BAN]
-    unrated = SIGNAL_COUNT - len(given)
+    unrated = sum(1 for p in parts for s in p.signals if s.rating is None)
     if heavy:
         where = " en ".join(f"{p.name} ({p.highs} keer hoog)" for p in heavy)
         conclusion = (
