@@ -21,8 +21,7 @@ from domain.case import CaseFilter, names_a_person
 from domain.huisverbod import IN_FORCE, MILESTONE_ACTIONS, MILESTONES, MilestoneIn
 from domain.workdays import AMSTERDAM
 from services import case as case_service
-from services import huisverbod
-from services import procedures
+from services import huisverbod, procedures
 from services.context import Caller
 from services.errors import Refused
 from services.procedures import PROCEDURES
