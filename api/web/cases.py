@@ -274,7 +274,9 @@ async def cases_search(
 ) -> HTMLResponse:
     """The same search with a person's name, sent in the body: a name never goes in a URL
     (and so never in a log or the browser's history). A name typed in the number field is
-    searched as a name."""
+    searched as a name. A post without any field is no search of this page's form."""
+    if not await request.form():
+        raise HTTPException(400, "zoeken gaat met het zoekformulier van deze pagina")
     if names_a_person(nummer) and not naam.strip():
         naam, nummer = nummer, ""
     asked = {
