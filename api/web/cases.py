@@ -15,7 +15,7 @@ from api.auth import AuditDep, allowed
 from api.deps import PartsDep
 from api.schemas import CaseDetail
 from api.web import case_forms, path_forms
-from api.web.render import PAGE_SIZE, PHASES, new_view, page, submit
+from api.web.render import PAGE_SIZE, PHASES, from_localinput, new_view, page, submit
 from domain.access import Principal
 from domain.case import CaseFilter, names_a_person
 from domain.huisverbod import IN_FORCE, MILESTONE_ACTIONS, MILESTONES, MilestoneIn
@@ -194,20 +194,14 @@ async def ban_milestone_form(
     caller = Caller(p, audit)
 
     async def send(typed: dict) -> str:
-        body = MilestoneIn(milestone=typed.get("milestone", ""), at=_moment(typed.get("at", "")))
+        body = MilestoneIn(
+            milestone=typed.get("milestone", ""), at=from_localinput(typed.get("at", ""))
+        )
         await huisverbod.milestone(parts, caller, huisverbod_id, body)
         return f"Vastgelegd: {MILESTONES[body.milestone][1]}."
 
     again = _again(request, case_id, parts, caller)
     return await submit(request, send, again, step=f"mijlpaal-{huisverbod_id}")
-
-
-def _moment(text: str) -> datetime | None:
-    """A datetime-local input: Amsterdam wall-clock time; empty is now."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
 
 
 @router.post("/casus/{case_id}/toewijzen", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ hulpofficier van justitie) impose under the mayor's mandate (Wth art. 3)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
 from api.schemas import HuisverbodView
-from api.web.render import page, submit
+from api.web.render import from_localinput, page, submit
 from domain.access import DECIDING_CAPACITY, Principal
 from domain.case import CaseFilter, MeldingIn
 from domain.huisverbod import (
@@ -27,7 +27,6 @@ from domain.huisverbod import (
     ViolationIn,
 )
 from domain.rihg import PART_NAMES, Signal, instrument
-from domain.workdays import AMSTERDAM
 from services import case as case_service
 from services import huisverbod
 from services.context import Caller
@@ -85,14 +84,6 @@ def _told(outcome: dict, names: dict[str, str]) -> dict:
         "fields": fields,
         "message": f"Niet gelukt: controleer de gemarkeerde velden.{rest}",
     }
-
-
-def _moment(text: str) -> datetime | None:
-    """A datetime-local input: Amsterdam wall-clock time; empty is none."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
 
 
 # --- the start page: their requests and their meldingen ---
@@ -270,7 +261,7 @@ def _request(p: Principal, org_name: str, form: dict[str, Any]) -> HuisverbodReq
         pleger_ref=form.get("pleger", ""),
         address=form.get("adres", ""),
         requested_by={"organisation": org_name, "officer": p.display_name},
-        incident_at=_moment(form.get("incident", "")),
+        incident_at=from_localinput(form.get("incident", "")),
         grounds=form.get("gronden", ""),
         rihg=ratings,
         children_at_address="kinderen" in form,
@@ -336,7 +327,7 @@ async def violation_form(
     caller = Caller(p, audit)
 
     async def send(form: dict) -> str:
-        body = ViolationIn(at=_moment(form.get("tijdstip", "")))
+        body = ViolationIn(at=from_localinput(form.get("tijdstip", "")))
         await huisverbod.violation(parts, caller, huisverbod_id, body)
         return "Overtreding vastgelegd; de burgemeester, Veilig Thuis en het OM worden ingelicht."
 
@@ -356,7 +347,9 @@ async def milestone_form(
     caller = Caller(p, audit)
 
     async def send(form: dict) -> str:
-        body = MilestoneIn(milestone=form.get("mijlpaal", ""), at=_moment(form.get("tijdstip", "")))
+        body = MilestoneIn(
+            milestone=form.get("mijlpaal", ""), at=from_localinput(form.get("tijdstip", ""))
+        )
         await huisverbod.milestone(parts, caller, huisverbod_id, body)
         return f"Vastgelegd: {MILESTONES[body.milestone][1]}."
 

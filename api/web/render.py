@@ -93,6 +93,14 @@ def localinput(at: datetime | None) -> str:
     return at.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M") if at else ""
 
 
+def from_localinput(text: str) -> datetime | None:
+    """A datetime-local input read back: Amsterdam wall-clock time; empty is none (now)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
+
+
 def yesno(value: bool | None) -> str:
     return "onbekend" if value is None else ("ja" if value else "nee")
 
