@@ -87,7 +87,10 @@ class NotificationActivities:
         region = self._chain.region(notice.region) or Region(
             slug=notice.region, name=notice.region, municipalities=[]
         )
-        rows = [_delivery(notice, region, r) for r in recipients(notice, region, contacts)]
+        rows = [
+            _delivery(notice, region, r, contacts.number)
+            for r in recipients(notice, region, contacts)
+        ]
         return await notices.plan(conn, notice, rows, dispatched=dispatched)
 
     @activity.defn
@@ -269,7 +272,8 @@ class SharedWakes:
 
 async def _case_contacts(conn: asyncpg.Connection, case_id: str) -> CaseContacts | None:
     case = await conn.fetchrow(
-        """SELECT f.persons, f.wijkteam, c.municipality, c.partner, s.email AS worker
+        """SELECT f.persons, f.wijkteam, c.municipality, c.partner, c.number,
+                  s.email AS worker
            FROM case_files f JOIN cases c USING (case_id)
            LEFT JOIN staff s ON s.subject = c.assigned_to
            WHERE f.case_id = $1""",
@@ -281,6 +285,7 @@ async def _case_contacts(conn: asyncpg.Connection, case_id: str) -> CaseContacts
     return CaseContacts(
         municipality=case["municipality"],
         worker_email=case["worker"],
+        number=case["number"],
         huisartsen=[p["huisarts"] for p in persons if p.get("huisarts") and p["role"] != "pleger"],
         wijkteams=[t for t in (case["wijkteam"], case["partner"]) if t],
         children=[
@@ -299,7 +304,7 @@ async def _advice_contacts(conn: asyncpg.Connection, advice_id: str) -> CaseCont
     return None if municipality is None else CaseContacts(municipality=municipality)
 
 
-def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
+def _delivery(notice: Notice, region: Region, r: Recipient, number: str | None) -> dict:
     """The outbox row for one recipient: its key, channel and the message it gets."""
     key = f"{notice.key}>{r.partner.id if r.partner else r.audience}"
     if r.child is not None:
@@ -310,7 +315,7 @@ def _delivery(notice: Notice, region: Region, r: Recipient) -> dict:
         subject = HANDLE_WITH_CARE
         due_at = handle_with_care_due(at)
     else:
-        body = {"template": "event", **event_message(notice, r.audience)}
+        body = {"template": "event", **event_message(notice, r.audience, number)}
         subject = f"ketenregie: {body['title']}"
         due_at = notice.due_at
     if r.audience == ZAAKSYSTEEM and r.partner and r.partner.zaaksysteem:

@@ -29,8 +29,10 @@ class Chart(BaseModel):
 
 def build(found: dict, names) -> list[Chart]:
     """One chart per measure: a bar per quarter and category, scaled to the largest count.
-    A suppressed count gets no bar, only its text."""
-    hidden = f"<{found['threshold']}"
+    A suppressed count (1 up to the threshold) gets an open bar as long as the threshold: the
+    most it can be, so a region of small counts still sees where they lie."""
+    threshold = found["threshold"]
+    hidden = f"<{threshold}"
     charts = []
     for measure, (title, _) in MEASURES.items():
         cells = [
@@ -38,11 +40,11 @@ def build(found: dict, names) -> list[Chart]:
             for q in found["quarters"]
             for category, n in q["figures"][measure].items()
         ]
-        top = max([n for _, _, n in cells if n] or [1])
+        top = max([threshold, *(n for _, _, n in cells if n)])
         rows = [
             Bar(
                 y=i * (BAR + GAP),
-                width=round((BARS - 60) * (n or 0) / top, 1),
+                width=round((BARS - 60) * (threshold if n is None else n) / top, 1),
                 label=f"{quarter} · {names(measure, category)}",
                 value=hidden if n is None else str(n),
                 suppressed=n is None,

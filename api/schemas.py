@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.problems import Problem
 from domain.advice import AdviceStatus, Asker
@@ -13,6 +13,7 @@ from domain.case import PersonIn, Phase, Reporter, Unsafety
 from domain.huisverbod import HuisverbodSnapshot, HuisverbodStatus, RequestedBy, RiskAnswer
 from domain.models import Deadline, DeadlineStatus, DeliveryStatus, TimelineEvent
 from domain.radar import EarlierContact
+from domain.rihg import Assessment, SignalRating, assess
 
 
 class CaseCreated(BaseModel):
@@ -67,6 +68,14 @@ class HuisverbodView(HuisverbodSnapshot):
     requested_by: RequestedBy | None = None
     grounds: str | None = None
     risk_assessment: list[RiskAnswer] | None = None
+    rihg: list[SignalRating] | None = Field(
+        None, description="the RiHG's signals as the police rated them"
+    )
+    rihg_assessment: Assessment | None = Field(
+        None,
+        description="what the RiHG concludes from those ratings (per part, and whether two "
+        "'high' in one part point to a ban); the mayor decides on all facts and circumstances",
+    )
     children_at_address: bool | None = None
     veilig_thuis_consulted: bool | None = Field(
         None, description="Veilig Thuis was consulted before the request"
@@ -77,6 +86,13 @@ class HuisverbodView(HuisverbodSnapshot):
         description="the filing in the municipality's zaaksysteem; null where its mayor's "
         "office has none configured",
     )
+
+    @model_validator(mode="after")
+    def _assessed(self) -> HuisverbodView:
+        """The instrument's conclusion beside the ratings it rests on (never stored)."""
+        if self.rihg and self.rihg_assessment is None:
+            self.rihg_assessment = assess(self.rihg)
+        return self
 
 
 class HuisverbodList(BaseModel):

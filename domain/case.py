@@ -327,7 +327,8 @@ def check_child_consent(birth_date: date | None, on: date) -> None:
 class CaseFilter:
     """What a search narrows to; None is any. `number` matches the start of the case number
     or id, or its last parts (`number_pattern`); `name` a part of a person's name in the file;
-    `deadlines` is "overdue" (one passed unmet) or "open" (one still to meet)."""
+    `deadlines` is "overdue" (one passed unmet) or "open" (one still to meet); `by_deadline`
+    puts the case whose next deadline comes first first (a worker's own caseload)."""
 
     region: str | None = None
     municipality: str | None = None
@@ -336,6 +337,14 @@ class CaseFilter:
     assigned_to: str | None = None
     deadlines: str | None = None
     name: str | None = None
+    by_deadline: bool = False
+
+
+def names_a_person(query: str) -> bool:
+    """Whether what was typed as a case number is a name instead: a number always holds a
+    digit, and its start ("VT-HGL-…") is the only digitless part of one people type."""
+    q = query.strip()
+    return bool(q) and not any(c.isdigit() for c in q) and not q.lower().startswith("vt-")
 
 
 def number_pattern(query: str) -> str | None:

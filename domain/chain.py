@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
-from domain.access import org_name
+from domain.access import org_name, roles_for
 
 
 class Municipality(BaseModel):
@@ -66,6 +66,17 @@ class Zaaksysteem(BaseModel):
 CHILD_CARE = ("school", "kinderopvang")  # the recipients of Handle with Care notices
 
 
+class StaffMember(BaseModel):
+    """A person of an organisation, from the deployment's configuration: whom a coordinator
+    can assign a case to before that person ever signed in. `subject` is the identity the
+    person signs in with (the identity provider's `sub` claim), so the two meet."""
+
+    subject: str
+    name: str
+    role: str
+    email: str | None = Field(None, description="where the person's own reminders go")
+
+
 class Partner(BaseModel):
     id: str
     kind: str
@@ -75,6 +86,8 @@ class Partner(BaseModel):
     channels: dict[str, Channel] = {}
     # a mayor's office whose decisions are filed in the municipality's zaaksysteem
     zaaksysteem: Zaaksysteem | None = None
+    # the organisation's people (its staff directory); more sign in and are added as they do
+    staff: list[StaffMember] = []
 
     def channel(self, role: str = "default") -> Channel | None:
         return self.channels.get(role) or self.channels.get("default")
@@ -85,6 +98,16 @@ class Partner(BaseModel):
         the child, and a webhook's CloudEvent carries no personal data."""
         if self.kind in CHILD_CARE and any(c.kind != "email" for c in self.channels.values()):
             raise ValueError(f"{self.id}: a {self.kind} is reached by e-mail only")
+        return self
+
+    @model_validator(mode="after")
+    def _staff_roles(self) -> Partner:
+        """A listed person holds a role of the organisation's kind, and is listed once."""
+        for member in self.staff:
+            if member.role not in roles_for(self.kind):
+                raise ValueError(f"{self.id}: {member.subject} has no role {member.role!r} here")
+        if len({m.subject for m in self.staff}) < len(self.staff):
+            raise ValueError(f"{self.id}: a person is listed twice in its staff")
         return self
 
 

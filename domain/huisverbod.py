@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from domain.access import Action, Actor
 from domain.models import (
@@ -25,6 +25,7 @@ from domain.models import (
     TimelineEvent,
 )
 from domain.policy import DeliveryPolicy, HuisverbodPolicy
+from domain.rihg import SIGNAL_COUNT, SignalRating, check_ratings
 
 Capacity = Literal["mayor", "hulpofficier"]
 
@@ -46,9 +47,9 @@ RISK_ANSWER_LABELS: dict[str, str] = {"yes": "ja", "no": "nee", "unknown": "onbe
 
 
 class RiskAnswer(Strict):
-    """One answer of the risk assessment the police used (RiHG, Risicotaxatie-instrument
-    Huiselijk Geweld): the indicator as the police worded it and their answer. Ketenregie
-    shows the answers to whoever decides; it does not score them."""
+    """One free answer of a risk assessment, the indicator as the police worded it (before
+    the RiHG's own signals were in ketenregie: `HuisverbodRequestIn.rihg`); still taken and
+    shown as it was."""
 
     question: ShortText
     answer: RiskAnswerValue
@@ -63,6 +64,12 @@ class HuisverbodRequestIn(Strict):
     incident_at: PastMoment | None = None
     grounds: Grounds = Field(description="the facts and circumstances the request rests on")
     risk_assessment: list[RiskAnswer] = Field([], max_length=60)
+    rihg: Annotated[list[SignalRating], AfterValidator(check_ratings)] = Field(
+        [],
+        max_length=SIGNAL_COUNT,
+        description="the RiHG's signals as the police rated them (high, medium or low risk), "
+        "each by its id (README: the RiHG); the instrument's conclusion is in the huisverbod's read",
+    )
     children_at_address: bool = Field(description="children live at the address")
     veilig_thuis_consulted: bool = Field(
         False, description="Veilig Thuis was already consulted (Wth art. 2 lid 3)"
@@ -77,6 +84,7 @@ FILE_FIELDS = (
     "requested_by",
     "grounds",
     "risk_assessment",
+    "rihg",
     "children_at_address",
     "veilig_thuis_consulted",
 )

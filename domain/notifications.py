@@ -131,6 +131,7 @@ class CaseContacts(BaseModel):
     wijkteams: list[str] = []
     children: list[Child] = []
     worker_email: str | None = None  # the Veilig Thuis worker the case is assigned to
+    number: str | None = None  # the case number people say (VT-HGL-2026-000001)
 
 
 class Recipient(BaseModel):
@@ -278,14 +279,17 @@ PAGES = {
 }
 
 
-def event_message(notice: Notice, audience: str | None = None) -> dict[str, str]:
-    """What `audience` is told of an event: what happened and, where it can open one, the
-    page to look at; no case content."""
+def event_message(
+    notice: Notice, audience: str | None = None, number: str | None = None
+) -> dict[str, str]:
+    """What `audience` is told of an event: what happened, the case by the number people say
+    (its id only when it has none) and, where it can open one, the page to look at; no case
+    content."""
     page = PAGES.get((notice.about, audience or ""), "")
     return {
         "title": title(notice),
         "about": "Adviesvraag" if notice.about == "advice" else "Casus",
-        "case": notice.case_id,
+        "case": number or notice.case_id,
         "region": notice.region,
         "detail": notice.detail,
         "due_at": dutch_end(notice.due_at) if notice.due_at else "",

@@ -198,7 +198,7 @@ async def find(
         rows, total = await cases.list_cases(conn, caller.scope, what, limit=limit, offset=offset)
     for r in rows:
         caller.audit.touches(r["case_id"])
-    asked = [f"{k}={v}" for k, v in vars(what).items() if v is not None and k != "name"]
+    asked = [f"{k}={v}" for k, v in vars(what).items() if v not in (None, False) and k != "name"]
     if what.name is not None:
         asked.append("op naam")
     caller.audit.detail = f"zoekopdracht {', '.join(asked)}".strip()
@@ -206,13 +206,18 @@ async def find(
 
 
 async def assign(parts: Parts, caller: Caller, case_id: str, worker: str | None) -> None:
-    """A coordinator puts a case with a Veilig Thuis worker of the region (None: nobody)."""
+    """A coordinator puts a case with a Veilig Thuis worker of the region (None: nobody):
+    anyone of the organisation's staff directory, or anyone of it who signed in before."""
+    listed = {m.subject: m for m in _directory(parts, caller)}
     async with parts.pool.acquire() as conn:
         if not await cases.visible(conn, case_id, caller.scope):
             raise not_found("casus")
         if worker is not None:
             found = await staff.get(conn, worker)
-            if found is None or found["org"] != caller.principal.org:
+            if worker in listed and (found is None or found["org"] == caller.principal.org):
+                m = listed[worker]
+                await staff.listed(conn, caller.principal.org, m.subject, m.role, m.name, m.email)
+            elif found is None or found["org"] != caller.principal.org:
                 raise unprocessable(
                     "alleen een medewerker van uw eigen Veilig Thuis kan de casus krijgen"
                 )
@@ -221,10 +226,28 @@ async def assign(parts: Parts, caller: Caller, case_id: str, worker: str | None)
     caller.audit.detail = f"toegewezen aan {worker}"
 
 
+def _directory(parts: Parts, caller: Caller) -> list:
+    """The caller's organisation's people as the chain configuration lists them."""
+    org = parts.chain.organisation(caller.principal.org)
+    return org.staff if org else []
+
+
 async def colleagues(parts: Parts, caller: Caller) -> list[dict[str, Any]]:
-    """The people of the caller's organisation who signed in: whom a case can go to."""
+    """Whom a case can go to: the people of the caller's organisation in its staff directory
+    (chain configuration) and those who signed in, each once, by name; `signed_in` says
+    whether the person ever signed in (a listed person who never did still gets the case)."""
     async with parts.pool.acquire() as conn:
-        return [dict(r) for r in await staff.of_org(conn, caller.principal.org)]
+        seen = {r["subject"]: dict(r) for r in await staff.of_org(conn, caller.principal.org)}
+    people = {s: {**r, "signed_in": True} for s, r in seen.items()}
+    for m in _directory(parts, caller):
+        if m.subject not in people:
+            people[m.subject] = {
+                "subject": m.subject,
+                "role": m.role,
+                "name": m.name,
+                "signed_in": False,
+            }
+    return sorted(people.values(), key=lambda p: (p["name"].lower(), p["subject"]))
 
 
 async def signed_in(

@@ -68,10 +68,13 @@ async def _filed(parts: Parts, rows: list[dict[str, Any]]) -> list[dict[str, Any
 
 
 def shown(caller: Caller, row: dict[str, Any]) -> dict[str, Any]:
-    """A huisverbod with its request's file for who may read that, without it for others."""
+    """A huisverbod with its request's file for who may read that, without it for others;
+    whoever reads the case file (the police who asked) keeps the name of the person to leave,
+    which that file shows them anyway."""
     if may_read_huisverbod_file(caller.principal):
         return row
-    return {k: v for k, v in row.items() if k not in FILE_FIELDS}
+    kept = ("pleger_name",) if caller.principal.may("case.read") else ()
+    return {k: v for k, v in row.items() if k not in FILE_FIELDS or k in kept}
 
 
 async def _with_file(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:

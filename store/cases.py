@@ -102,6 +102,10 @@ CASE_COLUMNS = (
 
 
 _DEADLINE_STATUS = {"overdue": ["overdue"], "open": ["open"]}
+# a case's next deadline: the earliest not yet met, passed or not (of the case or its paths)
+_NEXT_DEADLINE = """SELECT d.due_at, d.label, d.status, d.responsible FROM case_deadlines d
+    WHERE d.case_id = c.case_id AND d.met_at IS NULL AND d.status IN ('open', 'overdue')
+    ORDER BY d.due_at LIMIT 1"""
 
 
 async def list_cases(
@@ -133,9 +137,13 @@ async def list_cases(
         number_pattern(number) if number else None,
         contains(f.name) if f.name else None,
     )
+    order = "n.due_at NULLS LAST, " if f.by_deadline else ""
     rows = await conn.fetch(
-        f"""SELECT {CASE_COLUMNS} FROM cases c {where}
-            ORDER BY c.opened_at DESC, c.case_id LIMIT {int(limit)} OFFSET {int(offset)}""",
+        f"""SELECT {CASE_COLUMNS}, n.due_at AS next_due_at, n.label AS next_due_label,
+                   n.status AS next_due_status, n.responsible AS next_due_owner
+            FROM cases c LEFT JOIN LATERAL ({_NEXT_DEADLINE}) n ON true {where}
+            ORDER BY {order}c.opened_at DESC, c.case_id
+            LIMIT {int(limit)} OFFSET {int(offset)}""",
         *values,
         *args,
     )

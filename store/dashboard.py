@@ -14,9 +14,15 @@ import asyncpg
 from store.cases import CASE_COLUMNS
 
 _UNMET = """FROM {table} d
-    WHERE d.region = $1 AND d.status IN ('open', 'overdue') AND d.met_at IS NULL AND {window}"""
+    WHERE d.region = $1 AND d.met_at IS NULL AND {window}
+      AND (d.status IN ('open', 'overdue'){also})"""
 _SOON = "d.due_at >= $2 AND d.due_at <= $3"
 _PAST = "d.due_at < $2"
+# passed unmet also counts a deadline whose procedure ended before it was met ("missed": the
+# help of a huisverbod that never started), while its case is open
+_MISSED = """ OR (d.status = 'missed'
+                  AND EXISTS (SELECT 1 FROM cases c WHERE c.case_id = d.case_id
+                              AND c.phase <> 'closed'))"""
 
 
 async def open_per_phase(conn: asyncpg.Connection, region: str) -> dict[str, int]:
@@ -28,12 +34,12 @@ async def open_per_phase(conn: asyncpg.Connection, region: str) -> dict[str, int
     return {r["phase"]: r["n"] for r in rows}
 
 
-async def _unmet(conn: asyncpg.Connection, window: str, limit: int, *args):
+async def _unmet(conn: asyncpg.Connection, window: str, missed: str, limit: int, *args):
     """The first `limit` unmet deadlines in `window`, soonest first, with their case or advice
     question (an agreed follow-up); how many deadlines there are and of how many cases and
     questions."""
-    cases = _UNMET.format(table="case_deadlines", window=window)
-    advice = _UNMET.format(table="advice_deadlines", window=window)
+    cases = _UNMET.format(table="case_deadlines", window=window, also=missed)
+    advice = _UNMET.format(table="advice_deadlines", window=window, also="")
     n = len(args) + 1
     items = await conn.fetch(
         f"""SELECT d.case_id, d.advice_id, c.number,
@@ -63,12 +69,12 @@ async def due_between(
     conn: asyncpg.Connection, region: str, now: datetime, horizon: datetime, limit: int
 ):
     """Unmet deadlines due between now and the horizon."""
-    return await _unmet(conn, _SOON, limit, region, now, horizon)
+    return await _unmet(conn, _SOON, "", limit, region, now, horizon)
 
 
 async def overdue(conn: asyncpg.Connection, region: str, now: datetime, limit: int):
-    """Deadlines that passed unmet, most overdue first."""
-    return await _unmet(conn, _PAST, limit, region, now)
+    """Deadlines that passed unmet, missed ones included, most overdue first."""
+    return await _unmet(conn, _PAST, _MISSED, limit, region, now)
 
 
 async def oldest_open(conn: asyncpg.Connection, region: str):

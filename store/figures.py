@@ -51,12 +51,19 @@ _COUNTS = [
               AND c.region = ANY($1) AND {_within("c.opened_at")} GROUP BY 1, 2""",
     ),
     (
+        # a decision the case records itself, or a referral its path records as it starts
+        # (a referral to the beschermtafel or MDA++ starts that path, which tells the case)
         "follow_up",
         f"""SELECT {_quarter(_EVENT_AT)} AS quarter,
-                   substr(e->>'kind', length('follow_up_') + 1) AS category, count(*) AS n
+                   CASE e->>'kind' WHEN 'protection_referred' THEN 'beschermtafel'
+                                   WHEN 'mda_referred' THEN 'mda'
+                        ELSE substr(e->>'kind', length('follow_up_') + 1) END AS category,
+                   count(*) AS n
             FROM cases c, jsonb_array_elements(c.timeline) e
-            WHERE c.region = ANY($1) AND e->>'source' = 'case'
-              AND e->>'kind' LIKE 'follow\\_up\\_%' AND {_within(_EVENT_AT)} GROUP BY 1, 2""",
+            WHERE c.region = ANY($1) AND {_within(_EVENT_AT)}
+              AND ((e->>'source' = 'case' AND e->>'kind' LIKE 'follow\\_up\\_%')
+                   OR e->>'kind' IN ('protection_referred', 'mda_referred'))
+            GROUP BY 1, 2""",
     ),
     (
         "huisverboden",

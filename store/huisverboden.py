@@ -21,8 +21,9 @@ async def insert_request(
     await conn.execute(
         """INSERT INTO huisverbod_files (huisverbod_id, case_id, address, requested_by, grounds,
                                          risk_assessment, children_at_address,
-                                         veilig_thuis_consulted, incident_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (huisverbod_id) DO NOTHING""",
+                                         veilig_thuis_consulted, incident_at, rihg)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (huisverbod_id) DO NOTHING""",
         huisverbod_id,
         case["case_id"],
         req.address,
@@ -32,6 +33,7 @@ async def insert_request(
         req.children_at_address,
         req.veilig_thuis_consulted,
         req.incident_at,
+        [r.model_dump(mode="json") for r in req.rihg],
     )
 
 
@@ -77,7 +79,7 @@ async def _upsert(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
 # The request's file beside the read model's snapshot: the person to leave (their name in
 # the case file), the address, the officer, the grounds; null for a request without a file.
 FILE_COLUMNS = """h.snapshot, f.address, f.requested_by, f.grounds,
-    f.risk_assessment, f.children_at_address, f.veilig_thuis_consulted, f.incident_at,
+    f.risk_assessment, f.rihg, f.children_at_address, f.veilig_thuis_consulted, f.incident_at,
     (SELECT p->>'name' FROM jsonb_array_elements(cf.persons) p
       WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name"""
 FILE_JOINS = """huisverboden h JOIN cases c USING (case_id)

@@ -386,6 +386,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sign_in_attempts_key ON sign_in_attempts (key, at);
     CREATE INDEX sign_in_attempts_at ON sign_in_attempts (at);
     """,
+    # the RiHG's signals as the police rated them, beside the free answers of before
+    """
+    ALTER TABLE huisverbod_files ADD COLUMN rihg jsonb NOT NULL DEFAULT '[]';
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

@@ -21,6 +21,22 @@ async def seen(conn: asyncpg.Connection, p: Principal, name: str, email: str | N
     )
 
 
+async def listed(
+    conn: asyncpg.Connection, org: str, subject: str, role: str, name: str, email: str | None
+) -> None:
+    """A person of the configured staff directory, kept once a case is theirs (so their
+    reminders find their address); what their own sign-in wrote stays as it is."""
+    await conn.execute(
+        """INSERT INTO staff (subject, org, role, name, email) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (subject) DO NOTHING""",
+        subject,
+        org,
+        role,
+        name,
+        email,
+    )
+
+
 async def of_org(conn: asyncpg.Connection, org: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT subject, role, name FROM staff WHERE org = $1 ORDER BY name", org

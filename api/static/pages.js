@@ -28,3 +28,55 @@ document.addEventListener("change", (e) => {
 document.addEventListener("htmx:load", (e) => {
   e.detail.elt.querySelectorAll("form").forEach(showChosenReferral);
 });
+
+// Sign-in: only the roles of the chosen organisation's kind are offered (option[data-kind]).
+function offerRolesOf(form) {
+  const org = form.querySelector('select[name="org"]');
+  const role = form.querySelector('select[name="role"]');
+  if (!org || !role || !org.selectedOptions[0]) return;
+  const kind = org.selectedOptions[0].dataset.kind;
+  role.querySelectorAll("option").forEach((o) => {
+    o.hidden = o.disabled = o.dataset.kind !== kind;
+  });
+  if (role.selectedOptions[0]?.disabled) {
+    const first = role.querySelector("option:not([disabled])");
+    if (first) first.selected = true;
+  }
+}
+document.addEventListener("change", (e) => {
+  const form = e.target.closest("form.sign-in");
+  if (form && e.target.name === "org") offerRolesOf(form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form.sign-in").forEach(offerRolesOf);
+});
+
+// A form sent with htmx says it is being saved (its button disabled, a status beside it) until
+// the answer comes; the answer's confirmation or refusal is then brought into view.
+document.addEventListener("htmx:beforeRequest", (e) => {
+  const form = e.detail.elt.closest("form");
+  if (!form) return;
+  form.setAttribute("aria-busy", "true");
+  form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = true; });
+  if (!form.querySelector(".saving")) {
+    const note = document.createElement("p");
+    note.className = "saving";
+    note.setAttribute("role", "status");
+    note.textContent = "Bezig met opslaan…";
+    form.querySelector('button[type="submit"]')?.after(note);
+  }
+});
+document.addEventListener("htmx:afterRequest", (e) => {
+  const form = e.detail.elt.closest("form");
+  if (!form || !form.isConnected) return;
+  form.removeAttribute("aria-busy");
+  form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = false; });
+  form.querySelector(".saving")?.remove();
+});
+document.addEventListener("htmx:afterSettle", (e) => {
+  if (e.detail.requestConfig?.verb !== "post") return;
+  const swapped = e.detail.target;
+  const part = swapped.isConnected ? swapped : document.getElementById(swapped.id);
+  const told = part?.querySelector('[role="alert"], [role="status"]:not(.saving)');
+  if (told) told.scrollIntoView({ block: "center" });
+});

@@ -15,13 +15,15 @@ from api.auth import AuditDep, allowed
 from api.deps import PartsDep
 from api.schemas import CaseDetail
 from api.web import case_forms, path_forms
-from api.web.render import PAGE_SIZE, PHASES, new_view, page, submit
+from api.web.render import PAGE_SIZE, PHASES, from_localinput, new_view, page, submit
 from domain.access import Principal
-from domain.case import CaseFilter
+from domain.case import CaseFilter, names_a_person
+from domain.huisverbod import IN_FORCE, MILESTONE_ACTIONS, MILESTONES, MilestoneIn
 from domain.workdays import AMSTERDAM
 from services import case as case_service
-from services import procedures
+from services import huisverbod, procedures
 from services.context import Caller
+from services.errors import Refused
 from services.procedures import PROCEDURES
 
 router = APIRouter(include_in_schema=False)
@@ -29,6 +31,7 @@ CaseReader = Annotated[Principal, Depends(allowed("case.read"))]
 CaseLister = Annotated[Principal, Depends(allowed("case.list"))]
 Stepping = Annotated[Principal, Depends(allowed("case.step"))]
 Assigning = Annotated[Principal, Depends(allowed("case.assign"))]
+BanReader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
 DEADLINE_FILTERS = {"overdue": "met een verstreken termijn", "open": "met een open termijn"}
 NUMBER_LENGTH = 40  # a case number is far shorter: a longer search is a paste gone wrong
@@ -52,12 +55,31 @@ async def _case(case_id: str, parts, caller: Caller) -> dict[str, Any]:
     }
 
 
-def _actions(context: dict[str, Any], region) -> dict[str, Any]:
+def ban_milestones(bans, principal: Principal) -> dict[str, dict[str, str]]:
+    """Per huisverbod in force, the milestones still open that the caller's organisation
+    records (`MILESTONE_ACTIONS`: for Veilig Thuis, that the help has started), by label."""
+    return {
+        h.huisverbod_id: open_
+        for h in bans
+        if h.status in IN_FORCE
+        and (
+            open_ := {
+                m: label
+                for m, (_, label) in MILESTONES.items()
+                if principal.may(MILESTONE_ACTIONS[m]) and m not in {e.kind for e in h.timeline}
+            }
+        )
+    }
+
+
+def _actions(context: dict[str, Any], region, principal: Principal) -> dict[str, Any]:
     """What the case's action area offers: the steps its phase takes, with what a referral
-    asks to start its path, and the steps each running path's state takes."""
+    asks to start its path, the steps each running path's state takes, and the milestones
+    of a huisverbod in force that the caller records."""
     case = context["case"]
     persons = [p.model_dump() for p in case.persons]
     return {
+        "ban_milestones": ban_milestones(case.huisverboden, principal),
         "steps": case_forms.offered(case.phase),
         "referrals": case_forms.referrals(persons, region),
         "path_forms": {
@@ -81,7 +103,7 @@ async def _case_page(
         "case.html",
         status,
         view_id=new_view(caller.audit),
-        **_actions(context, region),
+        **_actions(context, region, caller.principal),
         **outcome,
         **context,
     )
@@ -105,7 +127,7 @@ def _again(request: Request, case_id: str, parts, caller: Caller):
             return await _case_page(request, case_id, parts, caller, status, **outcome)
         context = await _case(case_id, parts, caller)
         region = parts.chain.region(context["case"].region)
-        actions = _actions(context, region)
+        actions = _actions(context, region, caller.principal)
         response = page(request, "case_actions.html", status, **actions, **outcome, **context)
         if outcome["outcome"]["ok"]:
             response.headers["HX-Trigger"] = CHANGED
@@ -158,6 +180,30 @@ async def path_step_form(
     return await submit(request, send, again, step=f"{path_id}-{name}")
 
 
+@router.post("/casus/{case_id}/huisverbod/{huisverbod_id}/mijlpaal", response_class=HTMLResponse)
+async def ban_milestone_form(
+    request: Request,
+    case_id: str,
+    huisverbod_id: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: BanReader,
+) -> Response:
+    """A milestone of a huisverbod in force from the case page: for Veilig Thuis, that the
+    help for the family has started (its deadline is Veilig Thuis's)."""
+    caller = Caller(p, audit)
+
+    async def send(typed: dict) -> str:
+        body = MilestoneIn(
+            milestone=typed.get("milestone", ""), at=from_localinput(typed.get("at", ""))
+        )
+        await huisverbod.milestone(parts, caller, huisverbod_id, body)
+        return f"Vastgelegd: {MILESTONES[body.milestone][1]}."
+
+    again = _again(request, case_id, parts, caller)
+    return await submit(request, send, again, step=f"mijlpaal-{huisverbod_id}")
+
+
 @router.post("/casus/{case_id}/toewijzen", response_class=HTMLResponse)
 async def assign_form(
     request: Request,
@@ -188,28 +234,8 @@ async def cases_page(
     pagina: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     """Find cases by number, municipality, phase, deadline status and worker, a page at a time;
-    a number too long to be one is said beside its field, what was typed kept."""
-    caller = Caller(p, audit)
-    errors = (
-        {"nummer": f"te lang: hoogstens {NUMBER_LENGTH} tekens"}
-        if len(nummer) > NUMBER_LENGTH
-        else {}
-    )
-    what = CaseFilter(
-        municipality=gemeente or None,
-        phase=fase if fase in PHASES else None,
-        number=nummer or None,
-        assigned_to=p.subject if medewerker == "mij" else (medewerker or None),
-        deadlines=termijn if termijn in DEADLINE_FILTERS else None,
-    )
-    found, total = (
-        ([], 0)
-        if errors
-        else await case_service.find(
-            parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
-        )
-    )
-    region = parts.chain.region(p.region) if p.region else None
+    a number too long to be one, or a name typed as one, is said beside its field (a name is
+    searched by the form's POST, never from a URL)."""
     asked = {
         "nummer": nummer,
         "gemeente": gemeente,
@@ -217,6 +243,77 @@ async def cases_page(
         "termijn": termijn,
         "medewerker": medewerker,
     }
+    errors = {}
+    if names_a_person(nummer):
+        errors["nummer"] = (
+            "dit is geen casusnummer: een naam zoekt u met het veld ‘Naam van een betrokkene’ "
+            "(die komt niet in de adresbalk)"
+        )
+    return await _cases(request, parts, Caller(p, audit), asked, "", pagina, errors)
+
+
+@router.post("/casussen", response_class=HTMLResponse)
+async def cases_search(
+    request: Request,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: CaseLister,
+    naam: Annotated[str, Form(max_length=200)] = "",
+    nummer: Annotated[str, Form(max_length=200)] = "",
+    gemeente: Annotated[str, Form(max_length=20)] = "",
+    fase: Annotated[str, Form(max_length=40)] = "",
+    termijn: Annotated[str, Form(max_length=20)] = "",
+    medewerker: Annotated[str, Form(max_length=200)] = "",
+    pagina: Annotated[int, Form(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """The same search with a person's name, sent in the body: a name never goes in a URL
+    (and so never in a log or the browser's history). A name typed in the number field is
+    searched as a name. A post without any field is no search of this page's form."""
+    if not await request.form():
+        raise HTTPException(400, "zoeken gaat met het zoekformulier van deze pagina")
+    if names_a_person(nummer) and not naam.strip():
+        naam, nummer = nummer, ""
+    asked = {
+        "nummer": nummer,
+        "gemeente": gemeente,
+        "fase": fase,
+        "termijn": termijn,
+        "medewerker": medewerker,
+    }
+    return await _cases(request, parts, Caller(p, audit), asked, naam.strip(), pagina, {})
+
+
+async def _cases(
+    request: Request,
+    parts,
+    caller: Caller,
+    asked: dict[str, str],
+    name: str,
+    pagina: int,
+    errors: dict[str, str],
+) -> HTMLResponse:
+    p = caller.principal
+    nummer, medewerker = asked["nummer"], asked["medewerker"]
+    if len(nummer) > NUMBER_LENGTH:
+        errors["nummer"] = f"te lang: hoogstens {NUMBER_LENGTH} tekens"
+    what = CaseFilter(
+        municipality=asked["gemeente"] or None,
+        phase=asked["fase"] if asked["fase"] in PHASES else None,
+        number=nummer or None,
+        assigned_to=p.subject if medewerker == "mij" else (medewerker or None),
+        deadlines=asked["termijn"] if asked["termijn"] in DEADLINE_FILTERS else None,
+        name=name or None,
+        by_deadline=medewerker == "mij",
+    )
+    found, total = [], 0
+    if not errors:
+        try:
+            found, total = await case_service.find(
+                parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+            )
+        except Refused as e:
+            errors["naam"] = e.detail
+    region = parts.chain.region(p.region) if p.region else None
     return page(
         request,
         "cases.html",
@@ -227,6 +324,7 @@ async def cases_page(
         page_no=pagina,
         pages=max(1, -(-total // PAGE_SIZE)),
         asked=asked,
+        searched_name=name,
         query=urlencode({k: v for k, v in asked.items() if v}),
         municipalities=region.municipalities if region else [],
         deadline_filters=DEADLINE_FILTERS,

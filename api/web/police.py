@@ -4,7 +4,7 @@ hulpofficier van justitie) impose under the mayor's mandate (Wth art. 3)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,21 +13,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
 from api.schemas import HuisverbodView
-from api.web.render import page, submit
+from api.web.render import from_localinput, page, submit
 from domain.access import DECIDING_CAPACITY, Principal
 from domain.case import CaseFilter, MeldingIn
 from domain.huisverbod import (
     ACTIVE_HUISVERBOD,
     MILESTONE_ACTIONS,
     MILESTONES,
-    RISK_ANSWER_LABELS,
     Decider,
     DecisionIn,
     HuisverbodRequestIn,
     MilestoneIn,
     ViolationIn,
 )
-from domain.workdays import AMSTERDAM
+from domain.rihg import PART_NAMES, Signal, instrument
 from services import case as case_service
 from services import huisverbod
 from services.context import Caller
@@ -42,7 +41,6 @@ Milestone = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 
 CHILDREN = 4  # rows for children on the melding form
-RISK_ROWS = 6  # rows for the RiHG's indicators
 
 # what each form field of these pages asks, by its path in the command's model
 MELDING_FIELDS = {
@@ -61,6 +59,7 @@ REQUEST_FIELDS = {
     "incident_at": "incident",
     "grounds": "gronden",
     "risk_assessment": "rihg",
+    "rihg": "rihg",
 }
 DECISION_FIELDS = {"reason": "reden"}
 
@@ -85,14 +84,6 @@ def _told(outcome: dict, names: dict[str, str]) -> dict:
         "fields": fields,
         "message": f"Niet gelukt: controleer de gemarkeerde velden.{rest}",
     }
-
-
-def _moment(text: str) -> datetime | None:
-    """A datetime-local input: Amsterdam wall-clock time; empty is none."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
 
 
 # --- the start page: their requests and their meldingen ---
@@ -192,15 +183,19 @@ async def _case_page(
     for x in case["persons"]:
         x["born"] = f"{date.fromisoformat(x['birth_date']):%d-%m-%Y}" if x.get("birth_date") else ""
     bans = [HuisverbodView(**b) for b in case["huisverboden"]]
+    banned = {b.pleger_ref for b in bans if b.status in ACTIVE_HUISVERBOD}
+    plegers = [x for x in case["persons"] if x["role"] == "pleger"]
     return page(
         request,
         "police_case.html",
         status,
         case=case,
         bans=bans,
-        plegers=[x for x in case["persons"] if x["role"] == "pleger"],
-        risk_rows=range(1, RISK_ROWS + 1),
-        risk_labels=RISK_ANSWER_LABELS,
+        # a pleger whose ban is asked or runs gets no second request (the case refuses it)
+        plegers=[x for x in plegers if x["ref"] not in banned],
+        running=[x for x in plegers if x["ref"] in banned],
+        prefill=_prefill(case),
+        rihg_parts=rihg_form(),
         active=ACTIVE_HUISVERBOD,
         # the milestones this principal records (`MILESTONE_ACTIONS`): for the police where
         # the person put out can be reached (Wth art. 2 lid 6) and the order handed over
@@ -238,19 +233,37 @@ def _again(request: Request, case_id: str, parts, caller: Caller, names: dict[st
     return again
 
 
+def _prefill(case: dict[str, Any]) -> dict[str, Any]:
+    """What the request form takes from the case file, so nobody types it again: the
+    pleger's address from the melding (per pleger), and whether children are in the file."""
+    return {
+        "addresses": {x["ref"]: x.get("address") or "" for x in case["persons"]},
+        "children": any(x["role"] == "child" for x in case["persons"]),
+    }
+
+
+def rihg_form() -> list[tuple[str, str, list[Signal]]]:
+    """The RiHG's signals by part, in the instrument's order: (part, its name, signals)."""
+    return [
+        (part, name, [s for s in instrument().signals if s.part == part])
+        for part, name in PART_NAMES.items()
+    ]
+
+
 def _request(p: Principal, org_name: str, form: dict[str, Any]) -> HuisverbodRequestIn:
-    answers = [
-        {"question": form[f"rihg{i}_vraag"].strip(), "answer": form.get(f"rihg{i}", "unknown")}
-        for i in range(1, RISK_ROWS + 1)
-        if form.get(f"rihg{i}_vraag", "").strip()
+    """The form as the body of the API's request: each RiHG signal with the risk rated."""
+    ratings = [
+        {"signal": s.id, "rating": form[f"rihg_{s.id}"]}
+        for s in instrument().signals
+        if form.get(f"rihg_{s.id}")
     ]
     return HuisverbodRequestIn(
         pleger_ref=form.get("pleger", ""),
         address=form.get("adres", ""),
         requested_by={"organisation": org_name, "officer": p.display_name},
-        incident_at=_moment(form.get("incident", "")),
+        incident_at=from_localinput(form.get("incident", "")),
         grounds=form.get("gronden", ""),
-        risk_assessment=answers,
+        rihg=ratings,
         children_at_address="kinderen" in form,
         veilig_thuis_consulted="vt_geraadpleegd" in form,
     )
@@ -314,7 +327,7 @@ async def violation_form(
     caller = Caller(p, audit)
 
     async def send(form: dict) -> str:
-        body = ViolationIn(at=_moment(form.get("tijdstip", "")))
+        body = ViolationIn(at=from_localinput(form.get("tijdstip", "")))
         await huisverbod.violation(parts, caller, huisverbod_id, body)
         return "Overtreding vastgelegd; de burgemeester, Veilig Thuis en het OM worden ingelicht."
 
@@ -334,7 +347,9 @@ async def milestone_form(
     caller = Caller(p, audit)
 
     async def send(form: dict) -> str:
-        body = MilestoneIn(milestone=form.get("mijlpaal", ""), at=_moment(form.get("tijdstip", "")))
+        body = MilestoneIn(
+            milestone=form.get("mijlpaal", ""), at=from_localinput(form.get("tijdstip", ""))
+        )
         await huisverbod.milestone(parts, caller, huisverbod_id, body)
         return f"Vastgelegd: {MILESTONES[body.milestone][1]}."
 

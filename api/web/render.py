@@ -32,6 +32,7 @@ from domain.huisverbod import IN_FORCE, RISK_ANSWER_LABELS, STATUS_NAMES
 from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
 from domain.notifications import audience_name
 from domain.policy import MEASURE_NAMES, RuleViolation, age_on
+from domain.rihg import RATING_NAMES
 from domain.workdays import AMSTERDAM, dutch_end
 from domain.zgw import FILING_STATUS_NAMES
 from services.context import AuditEntry
@@ -92,6 +93,14 @@ def localinput(at: datetime | None) -> str:
     return at.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M") if at else ""
 
 
+def from_localinput(text: str) -> datetime | None:
+    """A datetime-local input read back: Amsterdam wall-clock time; empty is none (now)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=AMSTERDAM) if moment.tzinfo is None else moment
+
+
 def yesno(value: bool | None) -> str:
     return "onbekend" if value is None else ("ja" if value else "nee")
 
@@ -138,6 +147,7 @@ ENV.globals.update(
     measure_names=MEASURE_NAMES,
     filing_states=FILING_STATUS_NAMES,
     risk_answers=RISK_ANSWER_LABELS,
+    rihg_ratings=RATING_NAMES,
     follow_up_names=FOLLOW_UP_NAMES,
     yesno=yesno,
     csrf_field=csrf_field,

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from api import oidc
 from api.auth import SESSION_COOKIE, current_principal, principal_from, read_session, session_token
 from api.deps import PartsDep, SettingsDep
 from api.security import cross_site
 from api.web.render import page
-from domain.access import Principal, roles_for
+from domain.access import ORG_KIND_NAMES, ROLE_NAMES, Principal, roles_for
 from services import case as case_service
 from services import sessions, sign_ins
 
@@ -42,6 +43,17 @@ def home_of(p: Principal) -> str:
     return f"/regio/{p.region}" if p.may("dashboard.read") else "/mijn-casussen"
 
 
+FAVICON = Path(__file__).parents[1] / "static" / "favicon.svg"
+
+
+@router.get("/favicon.ico", response_class=FileResponse)
+async def favicon() -> FileResponse:
+    """The icon a browser asks for on every page (the pages also name it in their head)."""
+    return FileResponse(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
 @router.get("/", response_class=RedirectResponse)
 async def root(request: Request, settings: SettingsDep) -> Response:
     try:
@@ -51,10 +63,9 @@ async def root(request: Request, settings: SettingsDep) -> Response:
     return RedirectResponse(home_of(principal), 303)
 
 
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
-    """Only the organisations and roles that have pages are offered."""
-    orgs = [
+def _pages_orgs(settings) -> list:
+    """The organisations that have pages, in the order of the chain configuration."""
+    return [
         p
         for p in [
             *(p for region in settings.chain.regions for p in region.partners),
@@ -62,15 +73,38 @@ async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
         ]
         if p.kind in HOMES and roles_for(p.kind)
     ]
-    roles = sorted({r for p in orgs for r in roles_for(p.kind)})
+
+
+def role_choices(orgs) -> list[tuple[str, str, str]]:
+    """(organisation kind, role, label) for every role an offered organisation has: the label
+    names the kind, so two roles both called "medewerker" are told apart."""
+    kinds = sorted({p.kind for p in orgs})
+    return [
+        (kind, role, f"{ROLE_NAMES.get(role, role)} ({ORG_KIND_NAMES.get(kind, kind)})")
+        for kind in kinds
+        for role in roles_for(kind)
+    ]
+
+
+def _login_page(request: Request, settings, status: int = 200, **asked) -> HTMLResponse:
+    """Only the organisations and roles that have pages are offered; a role shows only beside
+    the organisations of its kind (`pages.js`; without script the server says it)."""
+    orgs = _pages_orgs(settings)
     return page(
         request,
         "login.html",
+        status,
         orgs=orgs,
-        roles=roles,
+        roles=role_choices(orgs),
         dev=settings.dev_sign_in,
         oidc=settings.oidc_issuer is not None,
+        asked=asked,
     )
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return _login_page(request, settings)
 
 
 def _signed_in(response: Response, settings, principal: Principal) -> Response:
@@ -125,6 +159,15 @@ async def login(
         raise HTTPException(404, "aanmelden gaat via de identity provider van uw organisatie")
     if cross_site(request, *filter(None, [settings.public_url])):
         raise HTTPException(403, "aanmelden kan alleen vanaf de aanmeldpagina van deze site")
+    chosen = next((p for p in _pages_orgs(settings) if p.id == org), None)
+    if chosen is None or role not in roles_for(chosen.kind):
+        reason = (
+            "kies een organisatie uit de lijst"
+            if chosen is None
+            else f"bij {chosen.name} hoort de rol "
+            + " of ".join(ROLE_NAMES.get(r, r) for r in roles_for(chosen.kind))
+        )
+        return _login_page(request, settings, 422, org=org, role=role, name=name, error=reason)
     account = by_account(settings, f"{org}/{role}/{name.strip().lower()}")
     if refused := await too_many_attempts(request, by_address(request, settings) | account):
         return refused

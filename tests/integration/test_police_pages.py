@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from pypdf import PdfReader
 
 from domain.policy import age_on
+from domain.rihg import instrument, signals
 from tests.integration.browsing import WAIT, shot, signed_in, wcag_violations
 from tests.integration.flows import GROUNDS, open_case, request_huisverbod
 
@@ -50,13 +51,14 @@ async def test_the_police_request_and_the_mayor_imposes_after_a_refused_form(bro
     await officer.fill("#adres", "Voorbeeldstraat 1, Den Haag")
     await officer.fill("#incident", "2099-01-01T20:00")
     await officer.fill("#gronden", GROUNDS)
-    await officer.fill("#rihg1_vraag", "Eerder huiselijk geweld gemeld")
-    await officer.select_option("#rihg1", "yes")
+    for signal in instrument().signals:  # two "high" in the incident's part
+        high = signal.id in ("incident_ernst", "incident_bedreiging")
+        await officer.select_option(f"#rihg_{signal.id}", "high" if high else "low")
     await officer.get_by_label("Er wonen kinderen op het adres").check()
     await officer.get_by_role("button", name="Huisverbod aanvragen").click()
     await expect(officer.locator("#incident-fout")).to_be_visible()
     await expect(officer.locator("#gronden")).to_have_value(GROUNDS)
-    await expect(officer.locator("#rihg1_vraag")).to_have_value("Eerder huiselijk geweld gemeld")
+    await expect(officer.locator("#rihg_incident_ernst")).to_have_value("high")
     assert await wcag_violations(officer) == []
     await officer.fill("#incident", "")
     await officer.get_by_role("button", name="Huisverbod aanvragen").click()
@@ -75,7 +77,12 @@ async def test_the_police_request_and_the_mayor_imposes_after_a_refused_form(bro
             f"Noor de Vries ({age_on(date(2018, 9, 1), date.today())} jaar)",
         ]
     )
-    await expect(request.locator("table.risk")).to_contain_text("Eerder huiselijk geweld gemeld")
+    rihg = request.locator("table.rihg")
+    await expect(rihg).to_contain_text(signals()["incident_bedreiging"].label)
+    await expect(request.locator(".rihg-conclusion")).to_contain_text(
+        "het geweldsincident (2 keer hoog): volgens het instrument wijst dit in beginsel op een "
+        "huisverbod"
+    )
     await request.get_by_label("afwijzen").check()
     await request.get_by_label("Reden").fill(TOO_LONG)
     await request.get_by_role("button", name="Besluit vastleggen").click()
