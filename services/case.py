@@ -30,6 +30,7 @@ from domain.case import (
     check_child_consent,
     check_received,
 )
+from domain.commands import command
 from domain.ids import case_workflow_id
 from domain.models import TimelineEvent
 from domain.names import search_name
@@ -155,10 +156,15 @@ async def step(parts: Parts, caller: Caller, case_id: str, name: str, cmd: BaseM
     path = None
     if isinstance(cmd, FollowUpCmd) and cmd.start is not None:
         path = _referral(parts, caller, case, cmd)
-        cmd = cmd.model_copy(update={"start": path.model_dump(mode="json")})
+        # the path starts as part of the decision, which carries the actor
+        cmd = cmd.model_copy(update={"start": path.model_dump(mode="json", exclude={"actor"})})
     handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
     await run_command(
-        handle, found.update, cmd, closed_reason=CASE_CLOSED, update_id=caller.new_id("update")
+        handle,
+        found.update,
+        command(cmd, caller.principal.actor()),
+        closed_reason=CASE_CLOSED,
+        update_id=caller.new_id("update"),
     )
     if path is not None:
         await procedures.projected(parts, case_id, path.path_id)
