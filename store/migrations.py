@@ -386,6 +386,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sign_in_attempts_key ON sign_in_attempts (key, at);
     CREATE INDEX sign_in_attempts_at ON sign_in_attempts (at);
     """,
+    # names compared as `domain.names.fold` does: lower case, accents dropped ("Zoe" and "ZOE"
+    # find "Zoë"). In SQL, for the stored name and the searched one alike; immutable, so an
+    # index may use it. Without the unaccent extension (the embedded Postgres has none):
+    # NFKD splits a letter from its accents, which are then dropped.
+    r"""
+    CREATE FUNCTION fold_name(name text) RETURNS text
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        AS $$ SELECT lower(regexp_replace(normalize(name, NFKD), '[\u0300-\u036f]', '', 'g')) $$;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"
