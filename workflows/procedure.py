@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
@@ -264,6 +264,19 @@ class PathWorkflow(ProcedureWorkflow):
             events=events,
         )
         return PATH_CHANGED, change
+
+
+def unchecked_updates(workflow_class: type) -> list[str]:
+    """The updates of a workflow that take a command but cannot check its actor: without a
+    validator, or with a command (or a member of its union) that has no `actor`. The
+    registry refuses such a procedure at start-up; the tests hold every workflow to it."""
+    found = []
+    for name, update in workflow._Definition.must_from_class(workflow_class).updates.items():
+        commands = [m for t in update.arg_types for m in (get_args(t) or (t,))]
+        named = all("actor" in getattr(c, "model_fields", {}) for c in commands)
+        if commands and (update.validator is None or not named):
+            found.append(name)
+    return found
 
 
 def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
