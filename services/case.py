@@ -13,7 +13,7 @@ from typing import Any
 from opentelemetry import trace
 from pydantic import BaseModel
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from domain.access import Principal
@@ -36,7 +36,7 @@ from domain.models import TimelineEvent
 from domain.names import search_name
 from domain.policy import Policy
 from domain.procedure import StartPathCmd, birth_date, check_partners, person
-from infra.client import not_reached, terminate
+from infra.client import REGION, not_reached, terminate
 from services import huisverbod, procedures, radar
 from services.case_steps import STEPS
 from services.context import Caller, Parts, at_or_now
@@ -69,6 +69,8 @@ async def start_case(client: Client, policy: Policy, task_queue: str, case: dict
         id=case_workflow_id(case["case_id"]),
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        # the region outlives a data key lost in a restore (`infra.client.REGION`)
+        search_attributes=TypedSearchAttributes([SearchAttributePair(REGION, case["region"])]),
     )
 
 

@@ -395,6 +395,11 @@ MIGRATIONS: list[str] = [
         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
         AS $$ SELECT lower(regexp_replace(normalize(name, NFKD), '[\u0300-\u036f]', '', 'g')) $$;
     """,
+    # the region of a workflow lost in a restore, from its case workflow's search attribute
+    # (NULL: started before cases carried it, or not found)
+    """
+    ALTER TABLE restore_losses ADD COLUMN region text;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"
