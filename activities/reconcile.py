@@ -29,9 +29,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.case import CaseSnapshot
 from domain.huisverbod import HuisverbodSnapshot
-from domain.ids import case_of_workflow, huisverbod_workflow_id
+from domain.ids import case_of_workflow, case_workflow_id, huisverbod_workflow_id
 from domain.procedure import PathRecord
-from infra.client import terminate
+from infra.client import REGION, terminate
 from store import cases, huisverboden, idempotency, paths, placements, restore
 
 RUNNING = ("requested", "imposed", "extended")
@@ -155,17 +155,41 @@ class ReconcileActivities:
                 continue
             await self._catch_up(w, report, repair)
         if repair and lost:
+            regions = await self._regions(found, {case_of_workflow(w.id) for w in lost})
             async with self._pool.acquire() as conn:
                 await restore.record_losses(
                     conn,
                     [
-                        (w.id, case_of_workflow(w.id), w.id.partition("-")[0], w.start_time)
+                        (
+                            w.id,
+                            case_of_workflow(w.id),
+                            w.id.partition("-")[0],
+                            w.start_time,
+                            regions.get(case_of_workflow(w.id)),
+                        )
                         for w in lost
                     ],
                 )
             running = [w.id for w in lost if w.status == WorkflowExecutionStatus.RUNNING]
             await terminate(self._client, running, "the case's data key was lost in a restore")
         return report
+
+    async def _regions(self, found: list, case_ids: set[str]) -> dict[str, str]:
+        """The region of each case, from its case workflow's search attribute (`REGION`): in
+        plain beside the workflow, so known when its data key is not."""
+        regions = {
+            case_of_workflow(w.id): w.typed_search_attributes.get(REGION)
+            for w in found
+            if w.id.startswith("case-")
+        }
+        for case_id in case_ids - regions.keys():  # a path or ban whose case was not listed
+            try:
+                handle = self._client.get_workflow_handle(case_workflow_id(case_id))
+                described = await handle.describe()
+            except RPCError:
+                continue
+            regions[case_id] = described.typed_search_attributes.get(REGION)
+        return {c: r for c, r in regions.items() if r is not None}
 
     async def _catch_up(self, w, report: RestoreReport, repair: bool) -> None:
         """Compare one workflow's state with its row; write it again when the row is behind."""

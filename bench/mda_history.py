@@ -21,8 +21,16 @@ from domain.policy import MdaPolicy, Policy
 from domain.procedure import StartPathCmd
 from domain.workdays import local_date
 from testing import FakeReadModel, fake_worker, open_case, recording_converter, time_skipping
+from testing.actors import VEILIG_THUIS, by
 from workflows.case import CaseWorkflow
 from workflows.mda import MdaWorkflow
+
+# each command as the service sends it for a Veilig Thuis worker (the workflow checks it)
+MdaAnalysis = by(VEILIG_THUIS, MdaAnalysis)
+MdaIntake = by(VEILIG_THUIS, MdaIntake)
+MdaPlan = by(VEILIG_THUIS, MdaPlan)
+MdaReview = by(VEILIG_THUIS, MdaReview)
+StartPathCmd = by(VEILIG_THUIS, StartPathCmd)
 
 
 async def run_mda(env, tq: str, reviews: int, per_run: int) -> dict[str, float]:

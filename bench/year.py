@@ -96,10 +96,20 @@ from domain.huisverbod import (
 from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
 from domain.models import Deadline, TimelineEvent
 from testing import FakeReadModel, converter_with_test_keys, fake_worker, time_skipping
-from testing.actors import JURIST, MAYOR_OFFICE, MILESTONE_ACTORS, POLICE
+from testing.actors import JURIST, MAYOR_OFFICE, MILESTONE_ACTORS, POLICE, VEILIG_THUIS, by
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.case import CaseWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
+
+# each command as the service sends it for a Veilig Thuis worker (the workflow checks it)
+Placement = by(VEILIG_THUIS, Placement)
+PlacementEnded = by(VEILIG_THUIS, PlacementEnded)
+SafeWithoutPlacement = by(VEILIG_THUIS, SafeWithoutPlacement)
+CloseCmd = by(VEILIG_THUIS, CloseCmd)
+FollowUpCmd = by(VEILIG_THUIS, FollowUpCmd)
+InvestigationCmd = by(VEILIG_THUIS, InvestigationCmd)
+MonitoringCheckCmd = by(VEILIG_THUIS, MonitoringCheckCmd)
+SafetyAssessmentCmd = by(VEILIG_THUIS, SafetyAssessmentCmd)
 
 # --- the oracle: the rules, written out again from the README and the articles ---
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from domain.commands import commanded, commanded_union
 from domain.models import AwareDatetime, Ref, ShortText, Strict
 from domain.policy import Rule
 from domain.procedure import PathInput, PathState, ProcedureSpec, StartPathCmd
@@ -47,6 +48,10 @@ class Placement(BaseModel):
     ended_at: datetime | None = None
 
 
+# a placement as the workflow takes it: with who records it (`domain.commands`)
+PlacementCmd = commanded(Placement)
+
+
 class SafeWithoutPlacement(Strict):
     step: Literal["safe_without_placement"]
     arrangement: Literal["huisverbod", "pleger_left", "network"]
@@ -60,6 +65,8 @@ class PlacementEnded(Strict):
 
 
 AcuteStep = Annotated[SafeWithoutPlacement | PlacementEnded, Field(discriminator="step")]
+# the steps as the workflow takes them: each with its actor (`domain.commands`)
+AcuteStepCmd = commanded_union(AcuteStep)
 
 
 class AcuteState(PathState):

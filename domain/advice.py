@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from domain.case import MeldingIn, PersonIn, Reporter, Unsafety
+from domain.commands import ByActor
 from domain.models import (
     AwareDatetime,
     Deadline,
@@ -135,29 +136,35 @@ class AdviceInput(BaseModel):
     delivery: DeliveryPolicy = DeliveryPolicy()
 
 
-class GiveAdviceCmd(BaseModel):
+# the workflow's commands, each with its actor (`domain.commands.ByActor`): set by the service
+
+
+class GiveAdviceCmd(ByActor):
     ref: str  # names the advice text in Postgres; a repeat of the same ref changes nothing
     at: datetime
     follow_up_at: datetime | None = None
 
 
-class FollowUpDoneCmd(BaseModel):
+class FollowUpDoneCmd(ByActor):
     ref: str
     at: datetime
     noted: bool = False
     next_follow_up_at: datetime | None = None
 
 
-class CloseAdviceCmd(BaseModel):
+class CloseAdviceCmd(ByActor):
     ref: str
     at: datetime
     reason: CloseReason
 
 
-class ConvertCmd(BaseModel):
+class ConvertCmd(ByActor):
     ref: str
     at: datetime
     case_id: str
+
+
+AdviceCmd = GiveAdviceCmd | FollowUpDoneCmd | CloseAdviceCmd | ConvertCmd
 
 
 class AdviceState(BaseModel):

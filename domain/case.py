@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from domain.commands import commanded
 from domain.huisverbod import ACTIVE_HUISVERBOD
 from domain.models import (
     AwareDatetime,
@@ -308,6 +309,16 @@ class ConsentRefusedCmd(Strict):
     refused_by: Literal["one_parent", "both_parents", "guardian"]
     path: ConsentPath
     at: AwareDatetime | None = None
+
+
+# The case's steps as the workflow takes them: each request body above (`…Cmd`, the API's)
+# with its actor, which the service sets from the signed-in principal (`domain.commands`).
+SafetyAssessmentByActor = commanded(SafetyAssessmentCmd)
+FollowUpByActor = commanded(FollowUpCmd)
+InvestigationByActor = commanded(InvestigationCmd)
+MonitoringCheckByActor = commanded(MonitoringCheckCmd)
+CloseByActor = commanded(CloseCmd)
+ConsentRefusedByActor = commanded(ConsentRefusedCmd)
 
 
 def check_child_consent(birth_date: date | None, on: date) -> None:

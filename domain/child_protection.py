@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
+from domain.commands import commanded_union
 from domain.models import AwareDatetime, Day, Ref, Strict
 from domain.policy import (
     MEASURE_NAMES,
@@ -146,6 +147,8 @@ ProtectionStep = Annotated[
     | MeasureEnded,
     Field(discriminator="step"),
 ]
+# the steps as the workflow takes them: each with its actor (`domain.commands`)
+ProtectionStepCmd = commanded_union(ProtectionStep)
 
 # step -> the statuses in which it may be taken
 PROTECTION_STEPS: dict[str, tuple[str, ...]] = {

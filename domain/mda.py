@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from domain.chain import Chain
+from domain.commands import commanded_union
 from domain.models import AwareDatetime, Day, Ref, ShortText, Strict, within_years
 from domain.policy import Rule
 from domain.procedure import (
@@ -98,6 +99,8 @@ MDA_STEPS: dict[str, tuple[str, ...]] = {
     "review_held": ("plan",),
     "closed": ("intake", "analysis", "plan"),
 }
+# the steps as the workflow takes them: each with its actor (`domain.commands`)
+MdaStepCmd = commanded_union(MdaStep)
 
 
 class MdaState(PathState):

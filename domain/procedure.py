@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from domain import notifications
 from domain.access import ORG_KIND_NAMES
 from domain.chain import Chain
+from domain.commands import ByActor
 from domain.models import Deadline, TimelineEvent
 from domain.policy import RULES, Policy, Rule, RuleViolation
 
@@ -86,10 +87,10 @@ class PathChange(BaseModel):
     events: list[TimelineEvent]
 
 
-class StartPathCmd(BaseModel):
+class StartPathCmd(ByActor):
     """The case starts a procedure. `kind` selects its start model in the registry (a
     discriminated union that a new procedure joins by registering); the fields of that
-    model travel along."""
+    model travel along, and who starts it (set by the service, checked by the case)."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from domain.chain import Chain
+from domain.commands import commanded_union
 from domain.models import AwareDatetime, Day, Ref, Strict
 from domain.policy import Rule, RuleViolation
 from domain.procedure import (
@@ -63,6 +64,8 @@ class SafetyPlanClose(Strict):
 
 
 SafetyPlanStep = Annotated[SafetyReview | SafetyPlanClose, Field(discriminator="step")]
+# the steps as the workflow takes them: each with its actor (`domain.commands`)
+SafetyPlanStepCmd = commanded_union(SafetyPlanStep)
 
 
 class SafetyPlanState(PathState):

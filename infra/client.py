@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
 from temporalio.contrib.opentelemetry import OpenTelemetryPlugin
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
@@ -15,6 +16,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from infra.codec import EncryptionCodec, KeyStore, PayloadConverter
 from infra.keys import Keyring
 from infra.settings import Settings
+
+# A case workflow's region, in plain beside it (a search attribute is not a payload: the codec
+# never sees it): the one thing about a case that outlives its data key, so the list of cases
+# lost in a restore goes to their own region's coordinator only. A region's slug is no
+# personal data. Registered on the dev server (`ketenregie.stack`); in production by the
+# operator (`temporal operator search-attribute create --name KetenregieRegion --type Keyword`).
+REGION = SearchAttributeKey.for_keyword("KetenregieRegion")
 
 
 def data_converter(keyring: Keyring, case_keys: KeyStore | None) -> DataConverter:

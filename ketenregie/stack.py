@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from infra.client import REGION
 from ketenregie.binaries import find_binary
 
 
@@ -66,6 +67,8 @@ class TemporalDevServer:
             "default",
             "--log-level",
             "warn",
+            "--search-attribute",
+            f"{REGION.name}=Keyword",
         ]
         args += ["--ui-port", str(self.ui_port)] if self.ui_port else ["--headless"]
         if self.ui_port and self.codec_endpoint:

@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.access import may_see_location
 from domain.acute_safety import Placement, PlacementIn
+from domain.commands import command
 from domain.ids import path_workflow_id
 from domain.procedure import check_partners, person
 from services.context import Caller, Parts, at_or_now
@@ -50,7 +51,7 @@ async def record_placement(
         state = await run_command(
             parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)),
             AcuteSafetyWorkflow.record_placement,
-            placement,
+            command(placement, caller.principal.actor()),
             closed_reason=PATH_CLOSED,
         )
     except Refused as refused:  # the path said no: the location goes (after a 503 or a

@@ -203,6 +203,7 @@ async def _update(
     parts: Parts, caller: Caller, advice_id: str, update: Any, cmd: Any
 ) -> AdviceState:
     handle = parts.client.get_workflow_handle(advice_workflow_id(advice_id))
+    cmd = cmd.model_copy(update={"actor": caller.principal.actor()})  # who gives it
     return await run_command(
         handle, update, cmd, closed_reason=CLOSED, update_id=caller.new_id("update")
     )

@@ -13,7 +13,7 @@ from typing import Any
 from opentelemetry import trace
 from pydantic import BaseModel
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from domain.access import Principal
@@ -30,12 +30,13 @@ from domain.case import (
     check_child_consent,
     check_received,
 )
+from domain.commands import command
 from domain.ids import case_workflow_id
 from domain.models import TimelineEvent
 from domain.names import search_name
 from domain.policy import Policy
 from domain.procedure import StartPathCmd, birth_date, check_partners, person
-from infra.client import not_reached, terminate
+from infra.client import REGION, not_reached, terminate
 from services import huisverbod, procedures, radar
 from services.case_steps import STEPS
 from services.context import Caller, Parts, at_or_now
@@ -68,6 +69,8 @@ async def start_case(client: Client, policy: Policy, task_queue: str, case: dict
         id=case_workflow_id(case["case_id"]),
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        # the region outlives a data key lost in a restore (`infra.client.REGION`)
+        search_attributes=TypedSearchAttributes([SearchAttributePair(REGION, case["region"])]),
     )
 
 
@@ -155,10 +158,15 @@ async def step(parts: Parts, caller: Caller, case_id: str, name: str, cmd: BaseM
     path = None
     if isinstance(cmd, FollowUpCmd) and cmd.start is not None:
         path = _referral(parts, caller, case, cmd)
-        cmd = cmd.model_copy(update={"start": path.model_dump(mode="json")})
+        # the path starts as part of the decision, which carries the actor
+        cmd = cmd.model_copy(update={"start": path.model_dump(mode="json", exclude={"actor"})})
     handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
     await run_command(
-        handle, found.update, cmd, closed_reason=CASE_CLOSED, update_id=caller.new_id("update")
+        handle,
+        found.update,
+        command(cmd, caller.principal.actor()),
+        closed_reason=CASE_CLOSED,
+        update_id=caller.new_id("update"),
     )
     if path is not None:
         await procedures.projected(parts, case_id, path.path_id)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from domain.commands import command
 from domain.ids import case_workflow_id, path_workflow_id
 from domain.procedure import PathState, StartPathCmd
 from services.context import Caller, Parts, at_or_now
@@ -90,6 +91,7 @@ def start_cmd(
         path_id=caller.new_id("path"),
         **body.model_dump(mode="json", exclude={"at"}),
         at=body.at,  # type: ignore[attr-defined]
+        actor=caller.principal.actor(),
     )
 
 
@@ -115,11 +117,12 @@ async def step(
 async def update(
     parts: Parts, caller: Caller, case_id: str, path_id: str, name: str, arg: BaseModel
 ) -> PathState:
-    """Send update `name` to the procedure's workflow; answer with its state as published."""
+    """Send update `name` to the procedure's workflow, given by the caller; answer with its
+    state as published."""
     await run_command(
         parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)),
         name,
-        arg,
+        command(arg, caller.principal.actor()),
         closed_reason=PATH_CLOSED,
         update_id=caller.new_id("update"),
     )

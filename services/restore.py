@@ -14,14 +14,14 @@ from store import huisverboden, placements, restore
 
 async def re_entry(parts: Parts, caller: Caller, region: str) -> dict[str, Any]:
     """For the region's coordinator: huisverboden whose request's file is gone, placements
-    whose location is gone, and cases lost with their data key (ids and times only: their
-    region went with the key)."""
+    whose location is gone, and the region's cases lost with their data key (ids and times
+    only: the region is all that is known of them, from their workflow)."""
     if parts.chain.region(region) is None or region != caller.principal.region:
         raise not_found("regio")
     async with parts.pool.acquire() as conn:
         files = await restore.huisverboden_without_file(conn, region)
         locations = await restore.placements_without_location(conn, region)
-        lost = await restore.lost(conn)
+        lost = await restore.lost(conn, region)
     for row in [*files, *locations]:
         caller.audit.touches(row["case_id"])
     caller.audit.detail = "na een herstel opnieuw in te voeren"

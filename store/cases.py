@@ -124,7 +124,7 @@ async def list_cases(
                     AND d.status = ANY($6) AND d.met_at IS NULL))
               AND ($8::text IS NULL OR EXISTS (
                     SELECT 1 FROM case_files f, jsonb_array_elements(f.persons) p
-                    WHERE f.case_id = c.case_id AND p->>'name' ILIKE $8))
+                    WHERE f.case_id = c.case_id AND fold_name(p->>'name') LIKE fold_name($8)))
               AND {allowed}"""
     number = f.number.strip() if f.number else None
     values = (

@@ -12,7 +12,7 @@ import asyncpg
 from domain.inzage import PersonKey
 from store.scoping import contains
 
-_PERSON = """($2::text IS NULL OR p->>'name' ILIKE $2)
+_PERSON = """($2::text IS NULL OR fold_name(p->>'name') LIKE fold_name($2))
              AND ($3::text IS NULL OR p->>'birth_date' = $3)"""
 
 

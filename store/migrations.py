@@ -390,6 +390,20 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE huisverbod_files ADD COLUMN rihg jsonb NOT NULL DEFAULT '[]';
     """,
+    # names compared as `domain.names.fold` does: lower case, accents dropped ("Zoe" and "ZOE"
+    # find "Zoë"). In SQL, for the stored name and the searched one alike; immutable, so an
+    # index may use it. Without the unaccent extension (the embedded Postgres has none):
+    # NFKD splits a letter from its accents, which are then dropped.
+    r"""
+    CREATE FUNCTION fold_name(name text) RETURNS text
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        AS $$ SELECT lower(regexp_replace(normalize(name, NFKD), '[\u0300-\u036f]', '', 'g')) $$;
+    """,
+    # the region of a workflow lost in a restore, from its case workflow's search attribute
+    # (NULL: started before cases carried it, or not found)
+    """
+    ALTER TABLE restore_losses ADD COLUMN region text;
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

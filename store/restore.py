@@ -41,21 +41,27 @@ async def with_key(conn: asyncpg.Connection, case_ids: list[str]) -> set[str]:
     return {r["case_id"] for r in rows}
 
 
-async def record_losses(conn: asyncpg.Connection, losses: list[tuple[str, str, str, datetime]]):
-    """Keep (workflow id, case id, kind, started at) of each workflow lost for good."""
+async def record_losses(
+    conn: asyncpg.Connection, losses: list[tuple[str, str, str, datetime, str | None]]
+):
+    """Keep (workflow id, case id, kind, started at, region) of each workflow lost for good."""
     await conn.executemany(
-        """INSERT INTO restore_losses (workflow_id, case_id, kind, started_at)
-           VALUES ($1, $2, $3, $4) ON CONFLICT (workflow_id) DO NOTHING""",
+        """INSERT INTO restore_losses (workflow_id, case_id, kind, started_at, region)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workflow_id) DO NOTHING""",
         losses,
     )
 
 
-async def lost(conn: asyncpg.Connection) -> list[dict[str, Any]]:
-    """Workflows lost with their data key: their region went with it, so only ids and times."""
+async def lost(conn: asyncpg.Connection, region: str) -> list[dict[str, Any]]:
+    """Workflows of `region` lost with their data key (ids and times: nothing else is left).
+    A loss whose region is unknown (a case started before workflows carried it) is listed
+    for every region: it holds no personal data, and someone must enter it again."""
     rows = await conn.fetch(
         """SELECT workflow_id, case_id, kind, started_at, found_at FROM restore_losses
            WHERE NOT EXISTS (SELECT 1 FROM case_files f WHERE f.case_id = restore_losses.case_id)
-           ORDER BY started_at, workflow_id"""
+             AND (region = $1 OR region IS NULL)
+           ORDER BY started_at, workflow_id""",
+        region,
     )
     return [dict(r) for r in rows]
 

@@ -30,6 +30,7 @@ def case_conditions(scope: Scope, first: int) -> tuple[str, list]:
 
 
 def contains(text: str) -> str:
-    """An ILIKE pattern for `text` anywhere (case-insensitive), its wildcards taken literally."""
+    """A LIKE pattern for `text` anywhere, its wildcards taken literally (names are compared
+    folded: `fold_name` on both sides)."""
     escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

@@ -15,8 +15,8 @@ with workflow.unsafe.imports_passed_through():
         ARRANGEMENT_LABELS,
         PLACEMENT_LABELS,
         AcuteState,
-        AcuteStep,
-        Placement,
+        AcuteStepCmd,
+        PlacementCmd,
         PlacementEnded,
         SafeWithoutPlacement,
     )
@@ -68,7 +68,7 @@ class AcuteSafetyWorkflow(PathWorkflow):
         return self._s
 
     @workflow.update
-    async def record_placement(self, placement: Placement) -> AcuteState:
+    async def record_placement(self, placement: PlacementCmd) -> AcuteState:
         if self._known(placement) and workflow.patched(PLACEMENT_ONCE):
             return self._s
         at = placement.placed_at
@@ -100,7 +100,8 @@ class AcuteSafetyWorkflow(PathWorkflow):
         return await self._changed()
 
     @record_placement.validator
-    def _validate_placement(self, placement: Placement) -> None:
+    def _validate_placement(self, placement: PlacementCmd) -> None:
+        self._permitted(placement)
         if self._known(placement):
             return  # the placement's id is derived from its idempotency key: a retry, never refused
         if self._s.status == "closed":
@@ -111,11 +112,11 @@ class AcuteSafetyWorkflow(PathWorkflow):
             raise conflict(f"{placement.person_ref} is al geplaatst; beëindig eerst die plaatsing")
         self._check_path_time(placement.placed_at)
 
-    def _known(self, placement: Placement) -> bool:
+    def _known(self, placement: PlacementCmd) -> bool:
         return any(p.placement_id == placement.placement_id for p in self._s.placements)
 
     @workflow.update
-    async def step(self, step: AcuteStep) -> AcuteState:
+    async def step(self, step: AcuteStepCmd) -> AcuteState:
         at: datetime = step.at  # type: ignore[assignment]
         if isinstance(step, SafeWithoutPlacement):
             self._s.arrangement, self._s.status = step.arrangement, "safe"
@@ -135,7 +136,8 @@ class AcuteSafetyWorkflow(PathWorkflow):
         return await self._changed()
 
     @step.validator
-    def _validate_step(self, step: AcuteStep) -> None:
+    def _validate_step(self, step: AcuteStepCmd) -> None:
+        self._permitted(step)
         if self._s.status == "closed":
             raise conflict("het traject acute veiligheid is afgesloten")
         if isinstance(step, PlacementEnded):

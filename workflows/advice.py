@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         ASKERS,
         CLOSE_REASONS,
         FINAL,
+        AdviceCmd,
         AdviceInput,
         AdviceState,
         CloseAdviceCmd,
@@ -40,6 +41,8 @@ FOLLOW_UP = "advice_follow_up"
 
 @workflow.defn
 class AdviceWorkflow(ProcedureWorkflow):
+    _act = "advice.step"
+
     @workflow.init
     def __init__(self, inp: AdviceInput) -> None:
         self._in = inp
@@ -87,7 +90,7 @@ class AdviceWorkflow(ProcedureWorkflow):
 
     @give_advice.validator
     def _validate_advice(self, cmd: GiveAdviceCmd) -> None:
-        self._check(cmd.ref, "give_advice", cmd.at, cmd.follow_up_at)
+        self._check(cmd, "give_advice", cmd.follow_up_at)
 
     @workflow.update
     async def record_follow_up(self, cmd: FollowUpDoneCmd) -> AdviceState:
@@ -103,7 +106,7 @@ class AdviceWorkflow(ProcedureWorkflow):
 
     @record_follow_up.validator
     def _validate_follow_up(self, cmd: FollowUpDoneCmd) -> None:
-        self._check(cmd.ref, "record_follow_up", cmd.at, cmd.next_follow_up_at)
+        self._check(cmd, "record_follow_up", cmd.next_follow_up_at)
 
     @workflow.update
     async def close(self, cmd: CloseAdviceCmd) -> AdviceState:
@@ -115,7 +118,7 @@ class AdviceWorkflow(ProcedureWorkflow):
 
     @close.validator
     def _validate_close(self, cmd: CloseAdviceCmd) -> None:
-        self._check(cmd.ref, "close", cmd.at)
+        self._check(cmd, "close")
 
     @workflow.update
     async def convert(self, cmd: ConvertCmd) -> AdviceState:
@@ -128,7 +131,7 @@ class AdviceWorkflow(ProcedureWorkflow):
 
     @convert.validator
     def _validate_convert(self, cmd: ConvertCmd) -> None:
-        self._check(cmd.ref, "convert", cmd.at)
+        self._check(cmd, "convert")
 
     # --- internals ---
 
@@ -139,9 +142,10 @@ class AdviceWorkflow(ProcedureWorkflow):
         self._s.refs.append(ref)
         return True
 
-    def _check(
-        self, ref: str, action: str, at: datetime, follow_up_at: datetime | None = None
-    ) -> None:
+    def _check(self, cmd: AdviceCmd, action: str, follow_up_at: datetime | None = None) -> None:
+        """A validator's checks: the actor, then (unless it is a retry) the state and times."""
+        self._permitted(cmd)
+        ref, at = cmd.ref, cmd.at
         if ref in self._s.refs:
             return  # a retried command: answered as before
         if problem := refusal(self._s.status, action):

@@ -31,12 +31,13 @@ with workflow.unsafe.imports_passed_through():
         CaseCarry,
         CaseInput,
         CaseSnapshot,
-        CloseCmd,
-        ConsentRefusedCmd,
+        CloseByActor,
+        ConsentRefusedByActor,
+        FollowUpByActor,
         FollowUpCmd,
-        InvestigationCmd,
-        MonitoringCheckCmd,
-        SafetyAssessmentCmd,
+        InvestigationByActor,
+        MonitoringCheckByActor,
+        SafetyAssessmentByActor,
         Subprocedure,
     )
     from domain.huisverbod import (
@@ -49,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.models import TimelineEvent
     from domain.policy import RULES
     from domain.procedure import PathChange, PathInput, StartPathCmd
-    from workflows.errors import check_time, conflict, invalid, permitted
+    from workflows.errors import check_time, conflict, invalid
     from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
     from workflows.options import COORDINATOR
     from workflows.patches import (
@@ -184,7 +185,7 @@ class CaseWorkflow(ProcedureWorkflow):
     # --- triage ---
 
     @workflow.update
-    async def record_safety_assessment(self, cmd: SafetyAssessmentCmd) -> CaseSnapshot:
+    async def record_safety_assessment(self, cmd: SafetyAssessmentByActor) -> CaseSnapshot:
         at = cmd.assessed_at
         if not self._book.meet("acute_safety_assessment", at):
             self._book.meet("safety_assessment", at)
@@ -227,14 +228,15 @@ class CaseWorkflow(ProcedureWorkflow):
         )
 
     @record_safety_assessment.validator
-    def _validate_assessment(self, cmd: SafetyAssessmentCmd) -> None:
+    def _validate_assessment(self, cmd: SafetyAssessmentByActor) -> None:
+        self._permitted(cmd)
         self._require_phase("triage", "de veiligheidsbeoordeling vastleggen")
         self._check_time(cmd.assessed_at)
 
     # --- the follow-up decision ---
 
     @workflow.update
-    async def decide_follow_up(self, cmd: FollowUpCmd) -> CaseSnapshot:
+    async def decide_follow_up(self, cmd: FollowUpByActor) -> CaseSnapshot:
         at = cmd.decided_at
         path = _path_of(cmd)
         if path is None or not workflow.patched(FOLLOW_UP_STARTS_PATH):
@@ -284,7 +286,8 @@ class CaseWorkflow(ProcedureWorkflow):
         return await self._changed()
 
     @decide_follow_up.validator
-    def _validate_follow_up(self, cmd: FollowUpCmd) -> None:
+    def _validate_follow_up(self, cmd: FollowUpByActor) -> None:
+        self._permitted(cmd)
         self._require_phase("follow_up_decision", "over het vervolg beslissen")
         self._check_time(cmd.decided_at)
         if cmd.decision == "handover" and not cmd.partner:
@@ -299,12 +302,12 @@ class CaseWorkflow(ProcedureWorkflow):
         if path is not None:
             if FOLLOW_UP_PATHS.get(cmd.decision) != path.kind:
                 raise invalid(f"bij {FOLLOW_UP_NAMES[cmd.decision]} hoort geen traject")
-            self._validate_start_path(path)
+            self._check_start_path(path)  # the path's start is the decision's act
 
     # --- investigation ---
 
     @workflow.update
-    async def record_investigation(self, cmd: InvestigationCmd) -> CaseSnapshot:
+    async def record_investigation(self, cmd: InvestigationByActor) -> CaseSnapshot:
         self._book.meet("investigation", cmd.concluded_at)
         self._event(
             cmd.concluded_at,
@@ -315,14 +318,15 @@ class CaseWorkflow(ProcedureWorkflow):
         return await self._changed()
 
     @record_investigation.validator
-    def _validate_investigation(self, cmd: InvestigationCmd) -> None:
+    def _validate_investigation(self, cmd: InvestigationByActor) -> None:
+        self._permitted(cmd)
         self._require_phase("investigation", "een onderzoek afronden")
         self._check_time(cmd.concluded_at)
 
     # --- monitoring after handover ---
 
     @workflow.update
-    async def record_monitoring_check(self, cmd: MonitoringCheckCmd) -> CaseSnapshot:
+    async def record_monitoring_check(self, cmd: MonitoringCheckByActor) -> CaseSnapshot:
         at = cmd.checked_at
         self._book.meet("monitoring_check", at)
         if cmd.safety_holds:
@@ -339,12 +343,13 @@ class CaseWorkflow(ProcedureWorkflow):
         return await self._changed()
 
     @record_monitoring_check.validator
-    def _validate_monitoring(self, cmd: MonitoringCheckCmd) -> None:
+    def _validate_monitoring(self, cmd: MonitoringCheckByActor) -> None:
+        self._permitted(cmd)
         self._require_phase("monitoring", "een monitoringscontrole vastleggen")
         self._check_time(cmd.checked_at)
 
     @workflow.update
-    async def close(self, cmd: CloseCmd) -> CaseSnapshot:
+    async def close(self, cmd: CloseByActor) -> CaseSnapshot:
         self._event(
             cmd.closed_at, "case_closed", f"casus gesloten: {CLOSE_REASON_NAMES[cmd.reason]}"
         )
@@ -352,7 +357,8 @@ class CaseWorkflow(ProcedureWorkflow):
         return await self._changed()
 
     @close.validator
-    def _validate_close(self, cmd: CloseCmd) -> None:
+    def _validate_close(self, cmd: CloseByActor) -> None:
+        self._permitted(cmd)
         if self._s.phase not in ("follow_up_decision", "monitoring", "referred"):
             raise conflict(
                 f"een casus in de fase {PHASE_NAMES[self._s.phase]} kan niet worden gesloten; "
@@ -393,7 +399,7 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @request_huisverbod.validator
     def _validate_request(self, cmd: HuisverbodRequestCmd) -> None:
-        permitted(cmd.actor, "huisverbod.request")
+        self._permitted(cmd, "huisverbod.request")
         if cmd.huisverbod_id in self._children:
             return  # a retried request (its id derives from the idempotency key): done already
         if self._s.phase == "closed":
@@ -431,6 +437,10 @@ class CaseWorkflow(ProcedureWorkflow):
 
     @start_path.validator
     def _validate_start_path(self, cmd: StartPathCmd) -> None:
+        self._permitted(cmd)
+        self._check_start_path(cmd)
+
+    def _check_start_path(self, cmd: StartPathCmd) -> None:
         if cmd.path_id in self._children:
             return  # a retried start: answered as before
         if self._s.phase == "closed":
@@ -463,7 +473,7 @@ class CaseWorkflow(ProcedureWorkflow):
         await self._publish()
 
     @workflow.update
-    async def record_consent_refused(self, cmd: ConsentRefusedCmd) -> CaseSnapshot:
+    async def record_consent_refused(self, cmd: ConsentRefusedByActor) -> CaseSnapshot:
         self._event(
             cmd.at,  # type: ignore[arg-type]
             "consent_refused",
@@ -473,7 +483,8 @@ class CaseWorkflow(ProcedureWorkflow):
         return await self._changed()
 
     @record_consent_refused.validator
-    def _validate_consent(self, cmd: ConsentRefusedCmd) -> None:
+    def _validate_consent(self, cmd: ConsentRefusedByActor) -> None:
+        self._permitted(cmd)
         if self._s.phase == "closed":
             raise conflict("de casus is gesloten")
         self._require_person(cmd.child_ref, "child")

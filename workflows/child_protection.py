@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
         PlacementCarriedOut,
         ProtectionStart,
         ProtectionState,
-        ProtectionStep,
+        ProtectionStepCmd,
         RaadAnswered,
         RaadConcluded,
         RenewalDecided,
@@ -98,7 +98,7 @@ class ChildProtectionWorkflow(PathWorkflow):
         return self._s
 
     @workflow.update
-    async def step(self, step: ProtectionStep) -> ProtectionState:
+    async def step(self, step: ProtectionStepCmd) -> ProtectionState:
         at: datetime = step.at  # type: ignore[assignment]
         if isinstance(step, MeetingScheduled):
             self._s.meeting_on, self._s.status = step.meeting_on, "meeting_scheduled"
@@ -169,7 +169,8 @@ class ChildProtectionWorkflow(PathWorkflow):
         return await self._changed()
 
     @step.validator
-    def _validate_step(self, step: ProtectionStep) -> None:
+    def _validate_step(self, step: ProtectionStepCmd) -> None:
+        self._permitted(step)
         if problem := machtiging_problem(self._s.measures, step):
             raise invalid(problem)
         self._check_step(protection_step_problem(self._s, step), step.at)

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import RULES, RuleViolation, check_veilig_thuis_consulted
     from domain.workdays import add_local, dutch_time, end_of_day, local_date, working_day_from
     from workflows.deadlines import Firing
-    from workflows.errors import check_time, conflict, invalid, permitted
+    from workflows.errors import check_time, conflict, invalid
     from workflows.patches import (
         APPEAL_AFTER_END,
         INTERIM_RELIEF_ATW,
@@ -163,7 +163,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @decide.validator
     def _validate_decide(self, cmd: DecisionCmd) -> None:
-        permitted(cmd.actor, "huisverbod.decide")
+        self._permitted(cmd, "huisverbod.decide")
         if self._repeats(cmd):
             return
         if self._s.status != "requested":
@@ -195,7 +195,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @extend.validator
     def _validate_extend(self, cmd: ExtensionCmd) -> None:
-        permitted(cmd.actor, "huisverbod.extend")
+        self._permitted(cmd, "huisverbod.extend")
         s = self._s
         if self._repeats_extension(cmd):
             return
@@ -251,7 +251,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @appeal.validator
     def _validate_appeal(self, cmd: AppealCmd) -> None:
-        permitted(cmd.actor, "huisverbod.appeal")
+        self._permitted(cmd, "huisverbod.appeal")
         s = self._s
         if s.imposed_at is None:
             raise conflict(
@@ -289,7 +289,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_hearing.validator
     def _validate_hearing(self, cmd: HearingCmd) -> None:
-        permitted(cmd.actor, "huisverbod.hearing")
+        self._permitted(cmd, "huisverbod.hearing")
         if not any(
             d.key == "interim_relief_hearing" and d.met_at is None for d in self._s.deadlines
         ):
@@ -320,7 +320,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @rule.validator
     def _validate_rule(self, cmd: RulingCmd) -> None:
-        permitted(cmd.actor, "huisverbod.ruling")
+        self._permitted(cmd, "huisverbod.ruling")
         s = self._s
         if not s.appeals and s.appeal is None:
             raise conflict("er is geen beroep om over te beslissen")
@@ -343,7 +343,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @withdraw.validator
     def _validate_withdraw(self, cmd: WithdrawalCmd) -> None:
-        permitted(cmd.actor, "huisverbod.withdraw")
+        self._permitted(cmd, "huisverbod.withdraw")
         if self._s.status not in IN_FORCE:
             raise conflict(
                 "alleen een lopend huisverbod kan worden ingetrokken; "
@@ -369,7 +369,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_violation.validator
     def _validate_violation(self, cmd: ViolationCmd) -> None:
-        permitted(cmd.actor, "huisverbod.violation")
+        self._permitted(cmd, "huisverbod.violation")
         s = self._s
         if s.status not in IN_FORCE or s.imposed_at is None:
             raise conflict(
@@ -392,7 +392,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     @record_milestone.validator
     def _validate_milestone(self, cmd: MilestoneCmd) -> None:
-        permitted(cmd.actor, MILESTONE_ACTIONS[cmd.milestone])
+        self._permitted(cmd, MILESTONE_ACTIONS[cmd.milestone])
         if self._s.status not in IN_FORCE:
             raise conflict(f"het huisverbod is {STATUS_NAMES[self._s.status]}")
         if any(e.kind == cmd.milestone for e in self._s.timeline):

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         MdaReview,
         MdaStart,
         MdaState,
-        MdaStep,
+        MdaStepCmd,
         mda_step_problem,
     )
     from domain.policy import RULES
@@ -63,7 +63,7 @@ class MdaWorkflow(PathWorkflow):
         return self._s
 
     @workflow.update
-    async def step(self, step: MdaStep) -> MdaState:
+    async def step(self, step: MdaStepCmd) -> MdaState:
         at: datetime = step.at  # type: ignore[assignment]
         s = self._s
         if isinstance(step, MdaIntake):
@@ -129,7 +129,8 @@ class MdaWorkflow(PathWorkflow):
         return await self._changed()
 
     @step.validator
-    def _validate_step(self, step: MdaStep) -> None:
+    def _validate_step(self, step: MdaStepCmd) -> None:
+        self._permitted(step)
         self._check_step(mda_step_problem(self._s, step), step.at)
 
     def _pause(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
@@ -23,13 +23,13 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.notifications import NotificationActivities
     from activities.read_model import ReadModelActivities
-    from domain.access import org_name
+    from domain.access import Action, org_name
     from domain.ids import notice_workflow_id
     from domain.models import Notice, NoticeBatch, NotifyInput, TimelineEvent
     from domain.policy import DeadlinePolicy, DeliveryPolicy
     from domain.procedure import PathChange, PathInput, PathRecord, PathState
     from workflows.deadlines import DeadlineBook, Firing
-    from workflows.errors import check_time, conflict
+    from workflows.errors import check_time, conflict, permitted
     from workflows.notify import NotifyWorkflow
     from workflows.options import COORDINATOR, DURABLE, LOCAL
     from workflows.patches import AT_START, LEAN, WAKE_KEPT
@@ -41,9 +41,11 @@ PUBLISHES_PER_TASK = 1000  # far above what one workflow task publishes
 
 class ProcedureWorkflow:
     """Base of the procedure workflows. `_s` is the state: it has `timeline`, `deadlines`
-    and `version`."""
+    and `version`. Every update that takes a command checks its actor first in its validator
+    (`_permitted`): the act's permission, `_act` unless the update names another."""
 
     _s: Any
+    _act: Action = "case.step"  # the permission of this procedure's commands
 
     def _begin(self, *, source: str, case_id: str, region: str, delivery: DeliveryPolicy) -> None:
         self._source = source  # names this procedure on events, deadlines and notices
@@ -146,7 +148,13 @@ class ProcedureWorkflow:
     def _notice_key(self, kind: str, subject: str, at: datetime) -> str:
         return f"{self._source}:{subject}:{at.isoformat()}"
 
-    # --- for handlers ---
+    # --- for validators and handlers ---
+
+    def _permitted(self, cmd: Any, action: Action | None = None) -> None:
+        """A validator's first check: the command's actor holds the act's permission. A
+        command without an actor is refused (deny by default): the API sets it from the
+        signed-in principal, so only a command that bypassed the API lacks it."""
+        permitted(getattr(cmd, "actor", None), action or self._act)
 
     def _event(self, at: datetime, kind: str, detail: str) -> None:
         event = TimelineEvent(at=at, kind=kind, detail=detail, source=self._source)
@@ -256,6 +264,19 @@ class PathWorkflow(ProcedureWorkflow):
             events=events,
         )
         return PATH_CHANGED, change
+
+
+def unchecked_updates(workflow_class: type) -> list[str]:
+    """The updates of a workflow that take a command but cannot check its actor: without a
+    validator, or with a command (or a member of its union) that has no `actor`. The
+    registry refuses such a procedure at start-up; the tests hold every workflow to it."""
+    found = []
+    for name, update in workflow._Definition.must_from_class(workflow_class).updates.items():
+        commands = [m for t in update.arg_types for m in (get_args(t) or (t,))]
+        named = all("actor" in getattr(c, "model_fields", {}) for c in commands)
+        if commands and (update.validator is None or not named):
+            found.append(name)
+    return found
 
 
 def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:

@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.safety_plan import (
         SafetyPlanStart,
         SafetyPlanState,
-        SafetyPlanStep,
+        SafetyPlanStepCmd,
         SafetyReview,
     )
     from domain.workdays import dutch_date
@@ -54,7 +54,7 @@ class SafetyPlanWorkflow(PathWorkflow):
         return self._s
 
     @workflow.update
-    async def step(self, step: SafetyPlanStep) -> SafetyPlanState:
+    async def step(self, step: SafetyPlanStepCmd) -> SafetyPlanState:
         at: datetime = step.at  # type: ignore[assignment]
         if isinstance(step, SafetyReview):
             self._book.meet("safety_plan_review", at)
@@ -71,7 +71,8 @@ class SafetyPlanWorkflow(PathWorkflow):
         return await self._changed()
 
     @step.validator
-    def _validate_step(self, step: SafetyPlanStep) -> None:
+    def _validate_step(self, step: SafetyPlanStepCmd) -> None:
+        self._permitted(step)
         if self._s.status == "closed":
             raise conflict("het veiligheidsplan is afgesloten")
         at = self._check_path_time(step.at)

@@ -24,7 +24,9 @@ from domain.case import (
     SafetyAssessmentCmd,
     Unsafety,
 )
+from domain.commands import command
 from services.case_steps import STEPS, taken_in
+from testing.actors import VEILIG_THUIS
 from workflows.case import CaseWorkflow
 from workflows.errors import CONFLICT
 
@@ -73,7 +75,7 @@ def _case_in(phase: str) -> CaseWorkflow:
 def _takes(phase: str, name: str) -> bool:
     validator = VALIDATORS[STEPS[name].update.__name__].validator
     try:
-        validator(_case_in(phase), COMMANDS[name])
+        validator(_case_in(phase), command(COMMANDS[name], VEILIG_THUIS))
     except ApplicationError as e:
         if e.type != CONFLICT:
             raise

@@ -60,13 +60,31 @@ from testing import (
     start_advice,
     time_skipping,
 )
-from testing.actors import JURIST, MAYOR_OFFICE, POLICE
+from testing.actors import JURIST, MAYOR_OFFICE, POLICE, VEILIG_THUIS, by
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.huisverbod import HuisverbodWorkflow
 from workflows.mda import MdaWorkflow
+
+# each command as the service sends it for a Veilig Thuis worker (the workflow checks it)
+Placement = by(VEILIG_THUIS, Placement)
+PlacementEnded = by(VEILIG_THUIS, PlacementEnded)
+GiveAdviceCmd = by(VEILIG_THUIS, GiveAdviceCmd)
+FollowUpCmd = by(VEILIG_THUIS, FollowUpCmd)
+MonitoringCheckCmd = by(VEILIG_THUIS, MonitoringCheckCmd)
+SafetyAssessmentCmd = by(VEILIG_THUIS, SafetyAssessmentCmd)
+CourtDecided = by(VEILIG_THUIS, CourtDecided)
+MeasureEnded = by(VEILIG_THUIS, MeasureEnded)
+RaadAnswered = by(VEILIG_THUIS, RaadAnswered)
+RaadConcluded = by(VEILIG_THUIS, RaadConcluded)
+RenewalDecided = by(VEILIG_THUIS, RenewalDecided)
+MdaAnalysis = by(VEILIG_THUIS, MdaAnalysis)
+MdaIntake = by(VEILIG_THUIS, MdaIntake)
+MdaPlan = by(VEILIG_THUIS, MdaPlan)
+MdaReview = by(VEILIG_THUIS, MdaReview)
+StartPathCmd = by(VEILIG_THUIS, StartPathCmd)
 
 HERE = Path(__file__).parent
 MAYOR = Decider(name="A. Burgemeester", capacity="mayor")

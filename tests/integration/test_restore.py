@@ -205,6 +205,10 @@ async def test_postgres_restored_from_an_older_backup_is_reconciled_with_tempora
         assert [h["huisverbod_id"] for h in listed["huisverboden"]] == [hv]
         assert [p["placement_id"] for p in listed["placements"]] == [placement["placement_id"]]
         assert case_workflow_id(newcomer) in [w["workflow_id"] for w in listed["lost"]]
+        # lost with its key, its region is still known: another region's list does not name it
+        rotterdam = as_("vt-rotterdam-rijnmond", "coordinator")
+        theirs = await ok(await rotterdam.get("/v1/regions/rotterdam-rijnmond/reconcile"))
+        assert all(w["case_id"] != newcomer for w in theirs["lost"]), theirs["lost"]
         assert (
             await as_("vt-haaglanden", "worker").get("/v1/regions/haaglanden/reconcile")
         ).status_code == 403

@@ -15,7 +15,13 @@ from domain.advice import (
 )
 from domain.workdays import AMSTERDAM, is_working_day, local_date, nth_working_day_before
 from testing import start_advice
+from testing.actors import VEILIG_THUIS, by
 from workflows.advice import AdviceWorkflow
+
+# each command as the service sends it for a Veilig Thuis worker (the workflow checks it)
+ConvertCmd = by(VEILIG_THUIS, ConvertCmd)
+FollowUpDoneCmd = by(VEILIG_THUIS, FollowUpDoneCmd)
+GiveAdviceCmd = by(VEILIG_THUIS, GiveAdviceCmd)
 
 SECOND = timedelta(seconds=1)
 

@@ -25,8 +25,16 @@ from domain.policy import Policy, VeiligThuisPolicy
 from domain.procedure import StartPathCmd
 from testing import eventually
 from testing import open_case as open_family_case
-from testing.actors import POLICE
+from testing.actors import POLICE, VEILIG_THUIS, by
 from workflows.case import CaseWorkflow
+
+# each command as the service sends it for a Veilig Thuis worker (the workflow checks it)
+CloseCmd = by(VEILIG_THUIS, CloseCmd)
+FollowUpCmd = by(VEILIG_THUIS, FollowUpCmd)
+InvestigationCmd = by(VEILIG_THUIS, InvestigationCmd)
+MonitoringCheckCmd = by(VEILIG_THUIS, MonitoringCheckCmd)
+SafetyAssessmentCmd = by(VEILIG_THUIS, SafetyAssessmentCmd)
+StartPathCmd = by(VEILIG_THUIS, StartPathCmd)
 
 VT = VeiligThuisPolicy()
 SECOND = timedelta(seconds=1)

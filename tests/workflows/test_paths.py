@@ -27,9 +27,26 @@ from domain.procedure import PathInput
 from domain.safety_plan import SafetyPlanStart
 from domain.workdays import AMSTERDAM, is_working_day, local_date
 from testing import eventually
+from testing.actors import VEILIG_THUIS, by
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.mda import MdaWorkflow
 from workflows.safety_plan import SafetyPlanWorkflow
+
+# each command as the service sends it for a Veilig Thuis worker (the workflow checks it)
+CourtDecided = by(VEILIG_THUIS, CourtDecided)
+MeasureEnded = by(VEILIG_THUIS, MeasureEnded)
+MeasureRenewed = by(VEILIG_THUIS, MeasureRenewed)
+MeetingHeld = by(VEILIG_THUIS, MeetingHeld)
+MeetingScheduled = by(VEILIG_THUIS, MeetingScheduled)
+PlacementCarriedOut = by(VEILIG_THUIS, PlacementCarriedOut)
+RaadAnswered = by(VEILIG_THUIS, RaadAnswered)
+RaadConcluded = by(VEILIG_THUIS, RaadConcluded)
+RenewalDecided = by(VEILIG_THUIS, RenewalDecided)
+MdaAnalysis = by(VEILIG_THUIS, MdaAnalysis)
+MdaClose = by(VEILIG_THUIS, MdaClose)
+MdaIntake = by(VEILIG_THUIS, MdaIntake)
+MdaPlan = by(VEILIG_THUIS, MdaPlan)
+MdaReview = by(VEILIG_THUIS, MdaReview)
 
 DAY = timedelta(days=1)
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
+from domain.commands import commanded_union
 from domain.models import AwareDatetime, Ref, Strict
 from domain.notifications import PARTNER
 from domain.policy import Rule, ScaledPolicy
@@ -67,6 +68,7 @@ class VisitClosed(Strict):
 
 
 HomeVisitStep = Annotated[VisitHeld | VisitClosed, Field(discriminator="step")]
+HomeVisitStepCmd = commanded_union(HomeVisitStep)  # as the workflow takes it: with its actor
 
 
 class HomeVisitState(PathState):

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
         HomeVisitPolicy,
         HomeVisitStart,
         HomeVisitState,
-        HomeVisitStep,
+        HomeVisitStepCmd,
         VisitHeld,
     )
     from workflows.errors import conflict
@@ -43,7 +43,7 @@ class HomeVisitWorkflow(PathWorkflow):
         return self._s
 
     @workflow.update
-    async def step(self, step: HomeVisitStep) -> HomeVisitState:
+    async def step(self, step: HomeVisitStepCmd) -> HomeVisitState:
         at: datetime = step.at  # type: ignore[assignment]
         if isinstance(step, VisitHeld):
             self._s.status = "held"
@@ -56,7 +56,8 @@ class HomeVisitWorkflow(PathWorkflow):
         return await self._changed()
 
     @step.validator
-    def _validate_step(self, step: HomeVisitStep) -> None:
+    def _validate_step(self, step: HomeVisitStepCmd) -> None:
+        self._permitted(step)
         if isinstance(step, VisitHeld) and self._s.status != "planned":
             raise conflict(f"het huisbezoek is al {SPEC.statuses[self._s.status]}")
         self._check_step(None, step.at)
