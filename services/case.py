@@ -184,9 +184,16 @@ def _consent(case: dict[str, Any], cmd: ConsentRefusedCmd) -> None:
 
 
 async def find(
-    parts: Parts, caller: Caller, what: CaseFilter, *, limit: int = 50, offset: int = 0
+    parts: Parts,
+    caller: Caller,
+    what: CaseFilter,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    by_deadline: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the cases the caller may see that match, newest first; and how many match.
+    """One page of the cases the caller may see that match, each with its next deadline, newest
+    first (`by_deadline`: the next deadline first); and how many match.
     A search by name is logged with the cases it found, never with the name (the log holds
     ids only). The name is searched as it is stored (`domain.names`), at least two letters."""
     if what.name is not None:
@@ -195,7 +202,9 @@ async def find(
         except ValueError as e:
             raise Refused(400, str(e)) from None
     async with parts.pool.acquire() as conn:
-        rows, total = await cases.list_cases(conn, caller.scope, what, limit=limit, offset=offset)
+        rows, total = await cases.list_cases(
+            conn, caller.scope, what, limit=limit, offset=offset, by_deadline=by_deadline
+        )
     for r in rows:
         caller.audit.touches(r["case_id"])
     asked = [f"{k}={v}" for k, v in vars(what).items() if v is not None and k != "name"]

@@ -104,10 +104,26 @@ CASE_COLUMNS = (
 _DEADLINE_STATUS = {"overdue": ["overdue"], "open": ["open"]}
 
 
+# the deadline of a case still to be met that falls first (its columns prefixed next_)
+NEXT_DEADLINE = """LEFT JOIN LATERAL (
+        SELECT d.label AS next_label, d.due_at AS next_due_at, d.status AS next_status,
+               d.responsible AS next_responsible
+        FROM case_deadlines d
+        WHERE d.case_id = c.case_id AND d.status IN ('open', 'overdue') AND d.met_at IS NULL
+        ORDER BY d.due_at LIMIT 1) n ON true"""
+
+
 async def list_cases(
-    conn: asyncpg.Connection, scope: Scope, f: CaseFilter, *, limit: int, offset: int
+    conn: asyncpg.Connection,
+    scope: Scope,
+    f: CaseFilter,
+    *,
+    limit: int,
+    offset: int,
+    by_deadline: bool = False,
 ) -> tuple[list[asyncpg.Record], int]:
-    """One page of the cases in scope that match, newest first, and how many match."""
+    """One page of the cases in scope that match, with each one's next deadline, and how many
+    match: newest first, or (`by_deadline`) the one whose next deadline falls first."""
     allowed, args = case_conditions(scope, 9)
     where = f"""WHERE ($1::text IS NULL OR c.region = $1)
               AND ($2::text IS NULL OR c.municipality = $2)
@@ -133,9 +149,10 @@ async def list_cases(
         number_pattern(number) if number else None,
         contains(f.name) if f.name else None,
     )
+    order = "n.next_due_at NULLS LAST, " if by_deadline else ""
     rows = await conn.fetch(
-        f"""SELECT {CASE_COLUMNS} FROM cases c {where}
-            ORDER BY c.opened_at DESC, c.case_id LIMIT {int(limit)} OFFSET {int(offset)}""",
+        f"""SELECT {CASE_COLUMNS}, n.* FROM cases c {NEXT_DEADLINE} {where}
+            ORDER BY {order}c.opened_at DESC, c.case_id LIMIT {int(limit)} OFFSET {int(offset)}""",
         *values,
         *args,
     )

@@ -227,7 +227,12 @@ async def cases_page(
         ([], 0)
         if errors
         else await case_service.find(
-            parts, caller, what, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE
+            parts,
+            caller,
+            what,
+            limit=PAGE_SIZE,
+            offset=(pagina - 1) * PAGE_SIZE,
+            by_deadline=medewerker == "mij",  # my cases: what I must do first, on top
         )
     )
     region = parts.chain.region(p.region) if p.region else None

@@ -14,6 +14,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.integration.browsing import signed_in, wcag_violations
+from tests.integration.conftest import eventually
 from tests.integration.flows import melding, request_huisverbod
 
 pytestmark = pytest.mark.slow
@@ -121,3 +122,26 @@ async def test_the_case_page_opens_with_what_is_due_whose_it_is_and_the_button_t
     for shown in (due, owner, meets):
         await expect(shown).to_be_in_viewport(ratio=1)
     await worker.screenshot(path=SCREENSHOTS / "case-desktop.png")
+
+
+async def test_my_cases_show_each_case_s_next_deadline_the_first_due_on_top(browser, site, api):
+    worker = await signed_in(browser, site, "vt-haaglanden", "worker", name="Mila Termijn")
+    await worker.wait_for_load_state("load")
+    acute = (await api.post("/v1/meldingen", json=melding())).json()["case_id"]
+    later = melding(unsafety={"acute": False, "structural": True})
+    calm = (await api.post("/v1/meldingen", json=later)).json()["case_id"]  # newer, due later
+    for case_id in (acute, calm):
+        r = await api.post(f"/v1/cases/{case_id}/assignment", json={"worker": "dev-mila-termijn"})
+        assert r.status_code < 300, r.text
+
+    async def with_deadlines():  # the read model has each case's deadlines
+        found = [(await api.get(f"/v1/cases/{c}")).json() for c in (acute, calm)]
+        return all(f["deadlines"] for f in found)
+
+    await eventually(with_deadlines)
+    await worker.goto(f"{site}/mijn-casussen")
+    rows = worker.locator("tbody tr")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0).locator("a")).to_have_attribute("href", f"/casus/{acute}")
+    await expect(rows.nth(1).locator(".next-deadline")).to_contain_text("veiligheidsbeoordeling")
+    await expect(worker.locator("nav a[aria-current=page]")).to_have_text("Mijn casussen")
