@@ -61,6 +61,25 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     task_queue: str = "ketenregie"
     chain_file: Path = SAMPLE_CHAIN
+    # the pages' look per deployment: the NL Design System's components take their colours,
+    # fonts and sizes from design tokens (CSS custom properties on one class)
+    theme_name: str = Field(
+        "ketenregie", max_length=80, description="the name in the page header, beside the logo"
+    )
+    theme_stylesheet: Path | None = Field(
+        None,
+        description="a CSS file of NL Design System design tokens (the organisation's colours, "
+        "fonts, sizes) on the class theme_class, served from the API's own origin; unset: the "
+        "NL Design System's voorbeeld theme",
+    )
+    theme_class: str = Field(
+        "voorbeeld-theme",
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="the class the tokens of theme_stylesheet are set on",
+    )
+    theme_logo: Path | None = Field(
+        None, description="an SVG or PNG logo for the page header; unset: the name alone"
+    )
     time_scale: float = Field(
         1.0,
         gt=0,

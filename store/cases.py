@@ -108,10 +108,17 @@ _NEXT_DEADLINE = """SELECT d.due_at, d.label, d.status, d.responsible FROM case_
     ORDER BY d.due_at LIMIT 1"""
 
 
+
 async def list_cases(
-    conn: asyncpg.Connection, scope: Scope, f: CaseFilter, *, limit: int, offset: int
+    conn: asyncpg.Connection,
+    scope: Scope,
+    f: CaseFilter,
+    *,
+    limit: int,
+    offset: int,
 ) -> tuple[list[asyncpg.Record], int]:
-    """One page of the cases in scope that match, newest first, and how many match."""
+    """One page of the cases in scope that match, with each one's next deadline, and how many
+    match: newest first, or (`f.by_deadline`) the one whose next deadline falls first."""
     allowed, args = case_conditions(scope, 9)
     where = f"""WHERE ($1::text IS NULL OR c.region = $1)
               AND ($2::text IS NULL OR c.municipality = $2)

@@ -80,3 +80,27 @@ document.addEventListener("htmx:afterSettle", (e) => {
   const told = part?.querySelector('[role="alert"], [role="status"]:not(.saving)');
   if (told) told.scrollIntoView({ block: "center" });
 });
+
+// A table stacks its rows on a narrow screen (style.css); each cell then shows its column's
+// name, taken here from the table's header row.
+function labelCells(root) {
+  root.querySelectorAll("table").forEach((table) => {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.children].forEach((cell, i) => {
+        if (names[i] && !cell.hasAttribute("data-label")) cell.dataset.label = names[i];
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => labelCells(document));
+document.addEventListener("htmx:load", (e) => labelCells(e.detail.elt));
+
+// What a person unfolded (a <details> with an id) stays unfolded when its live part refreshes.
+let unfolded = [];
+document.addEventListener("htmx:beforeSwap", (e) => {
+  unfolded = [...e.detail.target.querySelectorAll("details[id][open]")].map((d) => d.id);
+});
+document.addEventListener("htmx:afterSwap", () => {
+  unfolded.forEach((id) => document.getElementById(id)?.setAttribute("open", ""));
+});

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web import advice, calculator, cases, inbox, inzage, police, region, restore, signin
+from api.web import (
+    advice,
+    calculator,
+    cases,
+    inbox,
+    inzage,
+    police,
+    region,
+    restore,
+    signin,
+    theme,
+)
 from api.web.render import error_page
 
 __all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
-for area in (signin, region, cases, inbox, police, calculator, advice, restore, inzage):
+for area in (signin, region, cases, inbox, police, calculator, advice, restore, inzage, theme):
     router.include_router(area.router)

@@ -19,6 +19,7 @@ from api.web.render import PAGE_SIZE, PHASES, from_localinput, new_view, page, s
 from domain.access import Principal
 from domain.case import CaseFilter, names_a_person
 from domain.huisverbod import IN_FORCE, MILESTONE_ACTIONS, MILESTONES, MilestoneIn
+from domain.notifications import audience_name
 from domain.workdays import AMSTERDAM
 from services import case as case_service
 from services import huisverbod, procedures
@@ -35,6 +36,7 @@ BanReader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 HANDOVER_KINDS = ("sociaal_wijkteam", "huisarts", "jeugdbescherming")
 DEADLINE_FILTERS = {"overdue": "met een verstreken termijn", "open": "met een open termijn"}
 NUMBER_LENGTH = 40  # a case number is far shorter: a longer search is a paste gone wrong
+TO_MEET = ("open", "overdue")  # a deadline's states in which it is still to be met
 CHANGED = "casus-gewijzigd"  # the event on which the case's live part refreshes
 
 
@@ -76,11 +78,40 @@ def _actions(context: dict[str, Any], region, principal: Principal) -> dict[str,
     """What the case's action area offers: the steps its phase takes, with what a referral
     asks to start its path, the steps each running path's state takes, and the milestones
     of a huisverbod in force that the caller records."""
+
+
+def next_due(case: CaseDetail, steps: dict[str, case_forms.StepForm]) -> dict[str, Any] | None:
+    """What the case page opens with: the deadline still to be met that falls first, whose it
+    is, and the step on this page that meets it (None: met elsewhere, or by someone else)."""
+    due = sorted((d for d in case.deadlines if d.status in TO_MEET), key=lambda d: d.due_at)
+    if not due:
+        return None
+    first = due[0]
+    meets = next((name for name, f in steps.items() if f.taken.rule == first.key), None)
+    return {"deadline": first, "owner": audience_name(first.responsible), "step": meets}
+
+
+async def _actions(context: dict[str, Any], parts, caller: Caller) -> dict[str, Any]:
+    """What the case's action area offers: the summary of what is due next with the step that
+    meets it, the steps its phase takes (with what a referral asks to start its path), the steps
+    each running path's state takes, the milestones of a huisverbod in force that the caller
+    records, and whom the case is with."""
     case = context["case"]
+    region = parts.chain.region(case.region)
     persons = [p.model_dump() for p in case.persons]
+    steps = case_forms.offered(case.phase)
+    colleagues = (  # whom it is with, and whom it can go to
+        await case_service.colleagues(parts, caller)
+        if caller.principal.org_kind == "veilig_thuis"
+        else None
+    )
+    holder = next((c["name"] for c in colleagues or [] if c["subject"] == case.assigned_to), None)
     return {
-        "ban_milestones": ban_milestones(case.huisverboden, principal),
-        "steps": case_forms.offered(case.phase),
+        "ban_milestones": ban_milestones(case.huisverboden, caller.principal),
+        "steps": steps,
+        "next_due": next_due(case, steps),
+        "holder": holder or case.assigned_to,
+        "colleagues": colleagues,
         "referrals": case_forms.referrals(persons, region),
         "path_forms": {
             t["path_id"]: path_forms.offered(PROCEDURES[t["kind"]].spec, t, persons)
@@ -95,15 +126,12 @@ async def _case_page(
     request: Request, case_id: str, parts, caller: Caller, status: int = 200, **outcome
 ) -> HTMLResponse:
     context = await _case(case_id, parts, caller)
-    region = parts.chain.region(context["case"].region)
-    if caller.principal.org_kind == "veilig_thuis":  # whom it is with, and whom it can go to
-        context["colleagues"] = await case_service.colleagues(parts, caller)
     return page(
         request,
         "case.html",
         status,
         view_id=new_view(caller.audit),
-        **_actions(context, region, caller.principal),
+        **await _actions(context, parts, caller),
         **outcome,
         **context,
     )
@@ -126,8 +154,7 @@ def _again(request: Request, case_id: str, parts, caller: Caller):
         if not request.headers.get("HX-Request"):
             return await _case_page(request, case_id, parts, caller, status, **outcome)
         context = await _case(case_id, parts, caller)
-        region = parts.chain.region(context["case"].region)
-        actions = _actions(context, region, caller.principal)
+        actions = await _actions(context, parts, caller)
         response = page(request, "case_actions.html", status, **actions, **outcome, **context)
         if outcome["outcome"]["ok"]:
             response.headers["HX-Trigger"] = CHANGED

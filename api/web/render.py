@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from api.problems import form_fields, form_refusal
 from api.security import CSRF_FIELD, csrf_token
+from api.web.theme import theme
 from domain.access import ROLE_NAMES
 from domain.acute_safety import PLACEMENT_LABELS
 from domain.advice import STATUSES as ADVICE_STATUSES
@@ -175,6 +176,8 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
                 (chain.partner(org) or (None, None))[1].name if chain.partner(org) else org
             ),
             "demo": demo_banner(settings),
+            "theme": theme(settings),
+            "current": request.url.path,
             "csrf_token": session_id and csrf_token(settings.session_key, session_id),
             # from the registry as it is now: a procedure registered later has its words too
             "path_names": {kind: p.spec.label for kind, p in PROCEDURES.items()},

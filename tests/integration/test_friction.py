@@ -190,7 +190,7 @@ async def test_my_cases_show_each_case_s_next_deadline(site, settings, api):
             assert r.status_code == 200
         mine = (await me.get("/casussen", params={"medewerker": "mij"})).text
         row = re.search(rf'<tr><td><a href="/casus/{case_id}">.*?</tr>', mine, re.DOTALL).group(0)
-        assert "Eerstvolgende termijn" in mine and "veiligheidsbeoordeling:" in row
+        assert "Volgende termijn" in mine and "veiligheidsbeoordeling:" in row
 
 
 async def test_a_referral_that_starts_its_path_counts_in_the_figures(api):
