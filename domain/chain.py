@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field, model_validator
 
 from domain.access import org_name
 
-
 ARRONDISSEMENTEN = (
     "Amsterdam",
     "Den Haag",

@@ -40,11 +40,11 @@ from domain.huisverbod import (
     WithdrawalIn,
 )
 from domain.huisverbod_order import OrderKind, WrittenOrder
-from domain.zgw import zaak_identificatie
 from domain.ids import case_workflow_id, huisverbod_workflow_id
 from domain.policy import check_huisverbod_subject, check_veilig_thuis_consulted
 from domain.procedure import birth_date, person
 from domain.workdays import local_date
+from domain.zgw import zaak_identificatie
 from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file

@@ -12,11 +12,13 @@ fixed identifier), so what the API serves is what the zaaksysteem files."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from domain.workdays import dutch_date, dutch_time
 
 HERE = Path(__file__).parent
 FONTS = HERE.parent / "fonts"
@@ -29,6 +31,17 @@ TEMPLATES = Environment(
 )
 
 
+def day(value: date | None) -> str:
+    return dutch_date(value) if value else "niet bekend"
+
+
+def moment(value: datetime) -> str:
+    return dutch_time(value)
+
+
+TEMPLATES.filters |= {"day": day, "moment": moment}
+
+
 def html(template: str, **context: Any) -> str:
     return TEMPLATES.get_template(template).render(fonts=FONTS.as_uri(), **context)
 
@@ -38,9 +51,7 @@ def pdf(template: str, *, title: str, author: str, created: datetime, **context:
     (the decision, the export), never the clock."""
     from weasyprint import HTML  # heavy: loaded by the processes that render
 
-    page = html(
-        template, title=title, author=author, created=created.isoformat(), **context
-    )
+    page = html(template, title=title, author=author, created=created.isoformat(), **context)
     return HTML(string=page, base_url=str(HERE)).write_pdf(
         pdf_variant="pdf/ua-1",
         pdf_identifier=hashlib.sha256(page.encode()).hexdigest()[:32].encode(),
