@@ -211,6 +211,7 @@ class SubjectOut(BaseModel):
 
 class InzageExport(BaseModel):
     region: str
+    region_name: str | None = Field(None, description="the Veilig Thuis organisation, by name")
     generated_at: datetime
     subject: SubjectOut
     files: list[FileExport]

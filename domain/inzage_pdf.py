@@ -17,16 +17,20 @@ def _masked(f: FileExport) -> str:
     return ", ".join(f"{name} ({n}x)" for name, n in counts.items())
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]  # "Casus VT-HGL-…", its number as written
+
+
 def render(export: InzageExport) -> bytes:
     files = [
         f.model_dump()
-        | {"label": file_label(f.kind, f.number, f.file_id).capitalize(), "masked": _masked(f)}
+        | {"label": _capital(file_label(f.kind, f.number, f.file_id)), "masked": _masked(f)}
         for f in export.files
     ]
     return documents.pdf(
         "inzage.html",
         title=TITLE,
-        author=f"Veilig Thuis, regio {export.region}",
+        author=export.region_name or "Veilig Thuis",
         created=export.generated_at,
         export={"subject": export.subject, "files": files},
         generated=documents.moment(export.generated_at),

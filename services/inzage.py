@@ -167,8 +167,13 @@ async def export(
     for key in keys:
         _touched(caller, key)
     caller.audit.detail = f"inzageverzoek: export ({form}), {len(files)} dossier(s)"
+    veilig_thuis = parts.chain.region(region)
     return InzageExport(
-        region=region, generated_at=datetime.now(UTC), subject=subject_of(files), files=files
+        region=region,
+        region_name=veilig_thuis.name if veilig_thuis else None,
+        generated_at=datetime.now(UTC),
+        subject=subject_of(files),
+        files=files,
     )
 
 

@@ -420,7 +420,7 @@ async def test_a_name_typed_or_stored_in_another_way_finds_the_person(api, as_):
         assert r.status_code == 400 and "ten minste 2 letters" in r.json()["detail"], few
 
 
-async def test_the_inzage_is_written_for_the_person_who_asked(api, as_):
+async def test_the_inzage_is_written_for_the_person_who_asked(api, as_, police):
     """F2 of issue 37: the victim's export, JSON and PDF, reads in Dutch: no code names, no
     snake_case, no sign-in ids; her address is the house's, as the police's request holds
     it (she lives at the pleger's address), and the police's grounds about her are in it,
@@ -430,8 +430,8 @@ async def test_the_inzage_is_written_for_the_person_who_asked(api, as_):
     jan = {"ref": "p2", "role": "pleger", "name": f"Jan Woont{tag}", "birth_date": "1985-06-15"}
     case = await open_case(api, persons=[anna, jan], summary="Politie ingezet na geweld.")
     grounds = f"{anna['name']} had letsel aan haar arm; {jan['name']} dreigde terug te komen."
-    hv = await request_huisverbod(api, case, grounds=grounds)
-    await impose(api, hv)
+    hv = await request_huisverbod(police, case, grounds=grounds)
+    await impose(police, hv)
     worker = as_("vt-haaglanden", "worker")
     assert (await worker.get(f"/v1/cases/{case}")).status_code == 200
     officer = as_("vt-haaglanden", "privacy_officer")
