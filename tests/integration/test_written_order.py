@@ -84,7 +84,9 @@ async def test_children_at_the_address_need_veilig_thuis_consulted(api, police, 
     assert r.status_code == 200, r.text
 
 
-async def test_the_written_orders_for_the_mayor_veilig_thuis_and_the_police_of_the_region(api, police, as_, mayor):
+async def test_the_written_orders_for_the_mayor_veilig_thuis_and_the_police_of_the_region(
+    api, police, as_, mayor
+):
     case_id = await open_case(api)
     hv = await request_huisverbod(police, case_id)
     url = f"/v1/huisverboden/{hv}/beschikking.pdf"
