@@ -32,12 +32,9 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's SMTP dialo
 
 
 def partner_chain(path: Path, hooks_port: int) -> Path:
-    """Write the sample chain to `path` with its webhooks pointed at a sink on `hooks_port`
-    (and its letterheads' logos where the sample keeps them)."""
-    text = (
-        SAMPLE_CHAIN.read_text(encoding="utf-8")
-        .replace("http://127.0.0.1:8026/", f"http://127.0.0.1:{hooks_port}/")
-        .replace("logo: logos/", f"logo: {SAMPLE_CHAIN.parent / 'logos'}/")
+    """Write the sample chain to `path` with its webhooks pointed at a sink on `hooks_port`."""
+    text = SAMPLE_CHAIN.read_text(encoding="utf-8").replace(
+        "http://127.0.0.1:8026/", f"http://127.0.0.1:{hooks_port}/"
     )
     path.write_text(text, encoding="utf-8")
     return path

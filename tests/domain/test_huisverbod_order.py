@@ -10,7 +10,6 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
-from pydantic import ValidationError
 from pypdf import PdfReader
 
 from domain.chain import Chain
@@ -27,7 +26,18 @@ from domain.order_pdf import render
 from domain.policy import HuisverbodPolicy
 
 CHAIN_FILE = Path(__file__).parents[2] / "infra" / "chain.yaml"
-CHAIN = Chain.load(CHAIN_FILE)
+
+
+def sample_chain() -> dict:
+    """The sample chain, Den Haag's letterhead with a (placeholder) logo."""
+    raw = yaml.safe_load(CHAIN_FILE.read_text(encoding="utf-8"))
+    den_haag = raw["regions"][0]["municipalities"][0]
+    assert den_haag["code"] == "GM0518"
+    den_haag["logo"] = str(Path(__file__).with_name("voorbeeld-logo.svg"))
+    return raw
+
+
+CHAIN = Chain.model_validate(sample_chain())
 KENMERK = "VT-HGL-2026-000123-HV-1a2b3c4d"
 MAYOR = Decider(name="J. Burgemeester", capacity="mayor")
 IMPOSED = datetime(2026, 10, 20, 18, 0, tzinfo=UTC)  # 20:00 in Amsterdam (summer time)
@@ -207,13 +217,16 @@ def test_each_order_is_a_formal_tagged_pdf_signed_where_the_decision_ends(kind):
 def test_the_chain_names_each_municipalitys_rechtbank_and_refuses_an_unknown_one(tmp_path):
     assert CHAIN.letterhead("GM0363").rechtbank == "rechtbank Amsterdam"
     assert CHAIN.letterhead("GM1621").rechtbank == "rechtbank Rotterdam"
-    raw = yaml.safe_load(CHAIN_FILE.read_text(encoding="utf-8"))
-    raw["regions"][0]["municipalities"][1]["arrondissement"] = "Delft"
-    wrong = tmp_path / "chain.yaml"
-    wrong.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with pytest.raises(ValidationError, match="arrondissement"):
-        Chain.load(wrong)
-    del raw["regions"][0]["municipalities"][1]["arrondissement"]
-    wrong.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with pytest.raises(ValidationError, match="arrondissement"):
-        Chain.load(wrong)
+    raw = sample_chain()
+    path = tmp_path / "chain.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert Chain.load(path).letterhead("GM0518").logo.name == "voorbeeld-logo.svg"
+    municipalities = raw["regions"][0]["municipalities"]
+    for wrong in ({"arrondissement": "Delft"}, {"arrondissement": None}, {"logo": "nergens.svg"}):
+        changed = [{**municipalities[0], **wrong}, *municipalities[1:]]
+        raw["regions"][0]["municipalities"] = [
+            {k: v for k, v in m.items() if v is not None} for m in changed
+        ]
+        path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+        with pytest.raises(ValueError, match="arrondissement|logo"):
+            Chain.load(path)
