@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +50,25 @@ def html(template: str, **context: Any) -> str:
 def pdf(template: str, *, title: str, author: str, created: datetime, **context: Any) -> bytes:
     """`template` rendered with `context` as PDF/UA-1; `created` is the document's own moment
     (the decision, the export), never the clock."""
+    return _laid_out(
+        html(template, title=title, author=author, created=created.isoformat(), **context)
+    )
+
+
+@lru_cache(maxsize=32)
+def _laid_out(page: str) -> bytes:
+    """The page as PDF: the HTML decides the bytes, so a delivery tried again (or an order
+    downloaded twice) is not laid out twice."""
     from weasyprint import HTML  # heavy: loaded by the processes that render
 
-    page = html(template, title=title, author=author, created=created.isoformat(), **context)
     return HTML(string=page, base_url=str(HERE)).write_pdf(
         pdf_variant="pdf/ua-1",
         pdf_identifier=hashlib.sha256(page.encode()).hexdigest()[:32].encode(),
         uncompressed_pdf=False,
     )
+
+
+def preload() -> None:
+    """Lay out a small page once, so that loading the layout engine and the fonts (seconds on
+    a busy machine) is done at a process's start, not within a filing's time limit."""
+    _laid_out(html("preload.html"))

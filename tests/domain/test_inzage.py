@@ -206,7 +206,7 @@ def test_a_query_that_is_no_number_gives_no_pattern():
 # keys, statuses, roles and kinds as the code names them, and a sign-in id's shape.
 CODE_WORDS = re.compile(
     r"\b[a-z]+_[a-z_]+\b"  # snake_case: police_callout, huisverbod_imposed, safe_place
-    r"|\bdev-[a-z0-9-]+\b"  # a sign-in id (dev-agent-j-de-vries)
+    r"|\b(?:dev|user)-[a-z0-9-]+\b"  # a sign-in id (dev-agent-j-de-vries, user-…)
     r"|\b(?:victim|pleger_ref|child|case|advice|investigation|closed|event|reminder|escalation|"
     r"email|webhook|sent|pending|failed|worker|officer|staff|privacy|mayor|police)\b"
 )
