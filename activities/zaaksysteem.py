@@ -25,7 +25,7 @@ import jwt
 
 from activities.channels import RETRYABLE_STATUS, permanent
 from domain import zgw
-from domain.chain import Chain, Zaaksysteem
+from domain.chain import Chain, Letterhead, Zaaksysteem
 from domain.huisverbod import HuisverbodSnapshot
 from domain.huisverbod_order import written_order
 from domain.order_pdf import render
@@ -162,10 +162,12 @@ class ZaaksysteemFiler:
             ),
             lambda: api.create(f"{zaken}/zaken", zgw.zaak_body(cfg, ident, hv)),
         )
-        municipality = self._chain.municipality_name(hv.municipality)
+        letterhead = self._chain.letterhead(hv.municipality)
+        if letterhead is None:
+            raise permanent("de gemeente van het huisverbod staat niet in de ketenconfiguratie")
         for step in zgw.steps(hv, self._policy, until):
             if step.filing.besluit is not None:
-                await self._besluit(api, ensure, step, hv, found, zaak, ident, municipality)
+                await self._besluit(api, ensure, step, hv, found, zaak, ident, letterhead)
             if step.filing.resultaat in cfg.resultaattypen:
                 await self._resultaat(api, ensure, zaak, step)
             await self._status(api, ensure, zaak, step)
@@ -203,7 +205,7 @@ class ZaaksysteemFiler:
         found: dict,
         zaak: str,
         zaak_ident: str,
-        municipality: str,
+        letterhead: Letterhead,
     ) -> None:
         """The decision's besluit, and its written order linked to the zaak and to it."""
         cfg = api.cfg
@@ -221,20 +223,25 @@ class ZaaksysteemFiler:
         if step.filing.order is None:
             return
         order = written_order(
-            step.filing.order, zgw.as_of(hv, step), found, municipality, self._policy
+            step.filing.order, zgw.as_of(hv, step), found, letterhead, self._policy, zaak_ident
         )
+
+        async def create_document() -> str:
+            pdf = await asyncio.to_thread(render, order)  # the bytes the API serves
+            return await api.create(
+                f"{documenten}/enkelvoudiginformatieobjecten",
+                zgw.document_body(
+                    cfg, ident, order.title, order.municipality, order.decided_at, pdf
+                ),
+            )
+
         document = await ensure(
             f"document:{step.key}",
             lambda: api.find(
                 f"{documenten}/enkelvoudiginformatieobjecten",
                 {"identificatie": ident, "bronorganisatie": cfg.rsin},
             ),
-            lambda: api.create(
-                f"{documenten}/enkelvoudiginformatieobjecten",
-                zgw.document_body(
-                    cfg, ident, order.title, municipality, order.decided_at, render(order)
-                ),
-            ),
+            create_document,
         )
         await ensure(
             f"zaakinformatieobject:{step.key}",

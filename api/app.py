@@ -59,6 +59,7 @@ from api.security import (
     csrf_token,
     unstorable,
 )
+from domain import documents
 from infra import telemetry
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect, not_reached
@@ -143,10 +144,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # lazily: the pages and reads need only Postgres, and start while Temporal is down
         app.state.temporal = await connect(settings, app.state.case_keys, lazy=True)
         resumer = asyncio.create_task(_resume_loop(app))
+        # the layout engine and fonts of the written orders load in seconds: not on a download
+        preloading = asyncio.create_task(asyncio.to_thread(documents.preload))
         try:
             yield
         finally:
             resumer.cancel()
+            await preloading
             await app.state.pool.close()
             await app.state.side_pool.close()
 

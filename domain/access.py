@@ -75,6 +75,9 @@ _POLICE: set[Action] = {
     # the police hand the order over and take down where the person put out can be reached
     "huisverbod.contact_address",  # Wth art. 2 lid 6
     "huisverbod.order_issued",
+    # the order they hand over: it shows them the decision and its terms about facts they
+    # wrote down themselves in the request (Wth art. 2 lid 4), of their own region's cases
+    "huisverbod.order",
 }
 # The court's acts on an appeal against the mayor's decision (Wth art. 6): the person put out
 # (or the one threatened) lodges it with the administrative court; the mayor, whose decision

@@ -11,10 +11,51 @@ from pydantic import BaseModel, Field, model_validator
 
 from domain.access import org_name, roles_for
 
+ARRONDISSEMENTEN = (
+    "Amsterdam",
+    "Den Haag",
+    "Gelderland",
+    "Limburg",
+    "Midden-Nederland",
+    "Noord-Holland",
+    "Noord-Nederland",
+    "Oost-Brabant",
+    "Overijssel",
+    "Rotterdam",
+    "Zeeland-West-Brabant",
+)  # Wet op de rechterlijke indeling, bijlage: one rechtbank per arrondissement
+Arrondissement = Literal[ARRONDISSEMENTEN]  # type: ignore[valid-type]
+
 
 class Municipality(BaseModel):
     code: str
     name: str
+    arrondissement: Arrondissement = Field(
+        description="the arrondissement whose rechtbank hears appeals against its decisions "
+        "(Wth art. 6; Awb art. 8:7): named in every written order"
+    )
+    place: str = Field("", description="where its orders are signed (default: its name)")
+    address: list[str] = Field(
+        [], description="the postal address in the letterhead of its written orders, by line"
+    )
+    logo: Path | None = Field(
+        None, description="the letterhead's logo (PNG, JPEG or SVG), relative to chain.yaml"
+    )
+
+    @property
+    def rechtbank(self) -> str:
+        return f"rechtbank {self.arrondissement}"
+
+
+class Letterhead(BaseModel):
+    """Who sends a municipality's written order and where copies go, from the chain."""
+
+    municipality: str
+    place: str
+    address: list[str] = []
+    logo: Path | None = None
+    rechtbank: str
+    copies: list[str] = Field([], description="the organisations that receive a copy")
 
 
 class EmailChannel(BaseModel):
@@ -174,6 +215,27 @@ class Chain(BaseModel):
         joined = {r for group in self.radar_joins if region in group for r in group}
         return sorted(joined | {region})
 
+    def letterhead(self, code: str) -> Letterhead | None:
+        """The letterhead of `code`'s written orders, with the region's Veilig Thuis, police
+        and public prosecutor as the copies; None for a municipality the chain lacks."""
+        for region in self.regions:
+            for m in region.municipalities:
+                if m.code == code:
+                    copies = [
+                        p.name
+                        for kind in ("veilig_thuis", "police", "openbaar_ministerie")
+                        for p in region.partners_of(kind, code)
+                    ]
+                    return Letterhead(
+                        municipality=m.name,
+                        place=m.place or m.name,
+                        address=m.address,
+                        logo=m.logo,
+                        rechtbank=m.rechtbank,
+                        copies=copies,
+                    )
+        return None
+
     def municipality_name(self, code: str) -> str:
         """The municipality's name (its CBS code when the chain does not know it)."""
         names = {m.code: m.name for r in self.regions for m in r.municipalities}
@@ -203,4 +265,9 @@ class Chain(BaseModel):
 
     @classmethod
     def load(cls, path: Path) -> Chain:
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        chain = cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for m in (m for r in chain.regions for m in r.municipalities if m.logo):
+            m.logo = (path.parent / m.logo).resolve()
+            if not m.logo.is_file():
+                raise ValueError(f"{m.code}: logo {m.logo} not found")
+        return chain

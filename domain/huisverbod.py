@@ -80,6 +80,7 @@ class HuisverbodRequestIn(Strict):
 # read it (`domain.access.may_read_huisverbod_file`).
 FILE_FIELDS = (
     "pleger_name",
+    "pleger_birth_date",
     "address",
     "requested_by",
     "grounds",

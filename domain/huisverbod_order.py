@@ -1,14 +1,17 @@
 """The written order (beschikking) of a huisverbod decision, in Dutch: what it says and which
 dates it gives, each with its article. The dates come from the policy the workflow uses
-(`HuisverbodPolicy`), so the paper says what the process enforces. `domain.order_pdf` renders it."""
+(`HuisverbodPolicy`), so the paper says what the process enforces; who sends it (letterhead,
+the rechtbank, the copies) comes from the chain configuration (`domain.chain.Letterhead`), and
+its kenmerk is the zaak's identificatie in the zaaksysteem. `domain.order_pdf` renders it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from domain.chain import Letterhead
 from domain.huisverbod import Decider, HuisverbodSnapshot
 from domain.policy import HuisverbodPolicy
 from domain.workdays import AMSTERDAM
@@ -31,8 +34,8 @@ MONTHS = [
 APPEAL = "Awb art. 6:7 en 6:8 (zes weken); Wth art. 6"
 REMEDY = (
     "Tegen deze beschikking kunnen belanghebbenden zonder bezwaar rechtstreeks beroep instellen "
-    "bij de bestuursrechter van de rechtbank, binnen zes weken na de dag waarop zij is "
-    "bekendgemaakt (Wth art. 6; Awb art. 6:7 en 6:8). Daarbij kan om een voorlopige "
+    "bij de bestuursrechter van de {rechtbank}, binnen zes weken na de dag waarop zij is "
+    "bekendgemaakt (Wth art. 6; Awb art. 6:7, 6:8 en 8:7). Daarbij kan om een voorlopige "
     "voorziening worden gevraagd; de rechter behandelt dat verzoek binnen drie dagen (Wth "
     "art. 6). Het beroep schorst de werking van het huisverbod niet. Wie het huisverbod "
     "overtreedt, pleegt een misdrijf (Wth art. 11)."
@@ -41,7 +44,9 @@ REMEDY = (
 OBJECTION = "Awb art. 6:7, 6:8 en 7:1 (zes weken)"
 REMEDY_REFUSAL = (
     "Tegen deze beschikking kunnen belanghebbenden bezwaar maken bij de burgemeester, binnen "
-    "zes weken na de dag waarop zij is bekendgemaakt (Awb art. 6:7, 6:8 en 7:1)."
+    "zes weken na de dag waarop zij is bekendgemaakt (Awb art. 6:7, 6:8 en 7:1). Tegen de "
+    "beslissing op het bezwaar staat beroep open bij de bestuursrechter van de {rechtbank} "
+    "(Awb art. 8:1 en 8:7)."
 )
 UNKNOWN = "(niet vastgelegd bij het verzoek)"
 
@@ -52,11 +57,23 @@ class OrderDate(BaseModel):
     article: str
 
 
+class Signature(BaseModel):
+    """Who signs, in which capacity, and whether on the mayor's behalf."""
+
+    authority: str  # "De burgemeester van Delft,"
+    on_behalf: str  # "namens deze," or the mandate it is signed under
+    name: str
+    capacity: str | None = None
+
+
 class WrittenOrder(BaseModel):
     kind: OrderKind
     title: str
+    kenmerk: str  # the zaak's identificatie in the municipality's zaaksysteem
+    letterhead: Letterhead
     municipality: str
     person: str
+    birth_date: date | None = None
     address: str
     dictum: list[str]
     grounds: str  # the facts and circumstances of the police's request
@@ -64,7 +81,8 @@ class WrittenOrder(BaseModel):
     dates: list[OrderDate]
     remedy: str
     decided_at: datetime
-    signed_by: str
+    signature: Signature
+    sent_to: list[str]  # "verzonden aan": the person, and the copies
 
 
 class NoOrder(LookupError):
@@ -81,37 +99,68 @@ def moment(at: datetime) -> str:
     return f"{local.day} {MONTHS[local.month - 1]} {local.year} om {clock}"
 
 
-def _signed(by: Decider, municipality: str) -> str:
-    if by.capacity == "hulpofficier":  # imposed under the mayor's mandate (Wth art. 3)
-        return f"{by.name}, hulpofficier van justitie, namens de burgemeester van {municipality}"
-    return f"{by.name}, namens de burgemeester van {municipality}"
+def day(at: datetime) -> str:
+    """'20 oktober 2026', Amsterdam time: the date of a letter."""
+    local = at.astimezone(AMSTERDAM)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+
+
+def _signed(by: Decider, municipality: str) -> Signature:
+    """The mayor's office decides as the mayor; a hulpofficier van justitie under the mayor's
+    mandate (Wth art. 3 lid 1). Either signs on the mayor's behalf."""
+    authority = f"De burgemeester van {municipality},"
+    if by.capacity == "hulpofficier":
+        return Signature(
+            authority=authority,
+            on_behalf="namens deze, in mandaat (Wth art. 3 lid 1),",
+            name=by.name,
+            capacity="hulpofficier van justitie",
+        )
+    return Signature(authority=authority, on_behalf="namens deze,", name=by.name)
+
+
+def _birth_date(file: dict[str, Any]) -> date | None:
+    found = file.get("pleger_birth_date")
+    return date.fromisoformat(found) if isinstance(found, str) else found
+
+
+def _sent_to(person: str, letterhead: Letterhead) -> list[str]:
+    """The person ordered out receives the order (the police hand it over); the chain's
+    organisations a copy."""
+    return [f"{person} (betrokkene), uitgereikt door de politie", *letterhead.copies]
 
 
 def written_order(
     kind: OrderKind,
     hv: HuisverbodSnapshot,
     file: dict[str, Any],
-    municipality: str,
+    letterhead: Letterhead,
     policy: HuisverbodPolicy,
+    kenmerk: str,
 ) -> WrittenOrder:
     """The order of the imposition, of the refusal, of the last extension or of the
-    withdrawal; `file` is the request's file (person to leave, address, grounds). Raises
-    `NoOrder` when there is none."""
+    withdrawal; `file` is the request's file (person to leave, their birth date, address,
+    grounds). Raises `NoOrder` when there is none."""
     decision, imposed_at = hv.decision, hv.imposed_at
-    if kind == "afwijzing":
-        return _refusal(hv, file, municipality, policy)
-    if decision is None or decision.decision != "impose" or imposed_at is None:
-        raise NoOrder(f"er is (nog) geen beschikking van {kind}: het huisverbod is niet opgelegd")
+    municipality = letterhead.municipality
     person = file.get("pleger_name") or UNKNOWN
     address = file.get("address") or UNKNOWN
     common = {
         "kind": kind,
+        "kenmerk": kenmerk,
+        "letterhead": letterhead,
         "municipality": municipality,
         "person": person,
+        "birth_date": _birth_date(file),
         "address": address,
         "grounds": file.get("grounds") or UNKNOWN,
-        "remedy": REMEDY,
+        "remedy": REMEDY.format(rechtbank=letterhead.rechtbank),
+        "sent_to": _sent_to(person, letterhead),
     }
+    if kind == "afwijzing":
+        return _refusal(hv, file, common, policy)
+    if decision is None or decision.decision != "impose" or imposed_at is None:
+        raise NoOrder(f"er is (nog) geen beschikking van {kind}: het huisverbod is niet opgelegd")
     banned = f"het tijdelijk huisverbod dat op {moment(imposed_at)} aan {person} is opgelegd"
     if kind == "oplegging":
         dictum = [
@@ -157,7 +206,7 @@ def written_order(
             reason=decision.reason,
             dates=dates,
             decided_at=imposed_at,
-            signed_by=_signed(decision.decided_by, municipality),
+            signature=_signed(decision.decided_by, municipality),
         )
     if kind == "verlenging":
         if not hv.extensions:
@@ -185,7 +234,7 @@ def written_order(
                 ),
             ],
             decided_at=ext.decided_at,
-            signed_by=_signed(ext.decided_by, municipality),
+            signature=_signed(ext.decided_by, municipality),
         )
     withdrawal = hv.withdrawal
     if withdrawal is None:
@@ -207,27 +256,27 @@ def written_order(
             ),
         ],
         decided_at=withdrawal.at,
-        signed_by=_signed(withdrawal.decided_by, municipality),
+        signature=_signed(withdrawal.decided_by, municipality),
     )
 
 
 def _refusal(
-    hv: HuisverbodSnapshot, file: dict[str, Any], municipality: str, policy: HuisverbodPolicy
+    hv: HuisverbodSnapshot, file: dict[str, Any], common: dict[str, Any], policy: HuisverbodPolicy
 ) -> WrittenOrder:
     """The refusal is a decision too (Awb art. 1:3): the person who asked and those at the
     address read why no ban was imposed, and how to object."""
     decision = hv.decision
     if decision is None or decision.decision != "refuse":
         raise NoOrder("er is geen beschikking van afwijzing: het verzoek is niet afgewezen")
-    person = file.get("pleger_name") or UNKNOWN
-    address = file.get("address") or UNKNOWN
+    municipality, person, address = common["municipality"], common["person"], common["address"]
     asked_by = (file.get("requested_by") or {}).get("organisation") or "de politie"
     return WrittenOrder(
-        kind="afwijzing",
+        **common
+        | {
+            "remedy": REMEDY_REFUSAL.format(rechtbank=common["letterhead"].rechtbank),
+            "sent_to": [f"{person} (betrokkene)", *common["letterhead"].copies],
+        },
         title="Beschikking tijdelijk huisverbod: afwijzing",
-        municipality=municipality,
-        person=person,
-        address=address,
         dictum=[
             (
                 f"De burgemeester van {municipality} wijst het verzoek van {asked_by} van "
@@ -235,7 +284,6 @@ def _refusal(
                 f"voor de woning {address} (Wth art. 2 lid 1)."
             )
         ],
-        grounds=file.get("grounds") or UNKNOWN,
         reason=decision.reason,
         dates=[
             OrderDate(
@@ -244,7 +292,6 @@ def _refusal(
                 article=OBJECTION,
             )
         ],
-        remedy=REMEDY_REFUSAL,
         decided_at=decision.decided_at,
-        signed_by=_signed(decision.decided_by, municipality),
+        signature=_signed(decision.decided_by, municipality),
     )

@@ -18,11 +18,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.access import ACTION_DENIED
-from domain.case import PERSON_ROLE_NAMES, REPORTER_NAMES
+from domain.access import ACTION_DENIED, ROLE_NAMES
+from domain.advice import STATUSES as ADVICE_STATUS_NAMES
+from domain.case import PERSON_ROLE_NAMES, PHASE_NAMES, REPORTER_NAMES
 from domain.inzage_mask import MASK_KIND_NAMES, MASKED, Masker, MaskKind
 from domain.models import PastDate, ShortText, Strict, Text
 from domain.names import PersonName, fold
+from domain.notifications import EVENT_LABELS, subject_title
+from domain.workdays import dutch_time
 
 FileKind = Literal["case", "advice"]
 FILE_NAMES = {"case": "casus", "advice": "adviesvraag"}
@@ -96,6 +99,12 @@ def action_name(action: str) -> str:
     return denied.replace(" niet ", " ")
 
 
+def reader(role: str, organisation: str) -> str:
+    """Who read or changed a person's data, as the person is told it (AVG art. 15 lid 1 c):
+    the role and organisation, never the sign-in id of a staff member."""
+    return f"{ROLE_NAMES.get(role, 'medewerker')}, {organisation}"
+
+
 def recipients(recipient: str, deliveries: list[dict[str, Any]], name_of) -> list[str]:
     """To whom a notice went and how: one line per delivery; `name_of(partner_id, audience)`
     names the organisation. A notice nobody could be found for says so."""
@@ -141,8 +150,12 @@ class NoticeOut(BaseModel):
 
 
 class AccessOut(BaseModel):
+    """Who read or changed the data, as organisation and role: the recipients of AVG art. 15
+    lid 1 c are organisations, and a sign-in id tells the person nothing (and names a staff
+    member to the person they work on)."""
+
     at: datetime
-    who: str = Field(description="the sign-in id of whoever read or changed the data")
+    who: str = Field(description="the role and organisation that read or changed the data")
     organisation: str
     role: str
     action: str
@@ -151,11 +164,11 @@ class AccessOut(BaseModel):
 
 class CorrectionOut(BaseModel):
     at: datetime
-    field: str
+    field: str = Field(description="what was corrected, in Dutch: naam, geboortedatum, adres")
     old_value: str | None
     new_value: str | None
     reason: str
-    by: str
+    by: str = Field(description="the role and organisation that corrected it")
 
 
 class MaskOut(BaseModel):
@@ -175,7 +188,7 @@ class FileExport(BaseModel):
     person_id: str
     number: str | None = Field(None, description="the case number, for a case")
     opened_at: datetime
-    status: str
+    status: str = Field(description="how the file stands, in Dutch")
     person: OwnData
     others: list[OtherPerson]
     reported_by: str | None = Field(None, description="the kind of reporter or asker")
@@ -198,6 +211,7 @@ class SubjectOut(BaseModel):
 
 class InzageExport(BaseModel):
     region: str
+    region_name: str | None = Field(None, description="the Veilig Thuis organisation, by name")
     generated_at: datetime
     subject: SubjectOut
     files: list[FileExport]
@@ -264,6 +278,32 @@ def review(f: FileExport) -> list[dict[str, Any]]:
     ]
 
 
+def lives_at_the_house(person: dict[str, Any], ban: dict[str, Any]) -> bool:
+    """Whether the police's request for a ban places `person` in the house it covers: the
+    person ordered out, the victims left behind, and the children when the request says
+    they live there (Wth art. 1 b: who live in the same house)."""
+    return (
+        person["ref"] == ban["pleger_ref"]
+        or person.get("role") == "victim"
+        or (person.get("role") == "child" and bool(ban.get("children_at_address")))
+    )
+
+
+def ban_texts(bans: list[dict[str, Any]]) -> list[str]:
+    """What the police's requests for a ban and the mayor's decisions say about the people of
+    the house (their facts and circumstances, Wth art. 2 lid 4 b), as the person reads them."""
+    texts = []
+    for b in bans:
+        if b.get("grounds"):
+            texts.append(
+                "Verzoek van de politie om een tijdelijk huisverbod van "
+                f"{dutch_time(b['requested_at'])}, feiten en omstandigheden: {b['grounds']}"
+            )
+        if b.get("reason"):
+            texts.append(f"Besluit van de burgemeester op dat verzoek, reden: {b['reason']}")
+    return texts
+
+
 def file_export(
     key: PersonKey,
     file: dict[str, Any],
@@ -272,12 +312,19 @@ def file_export(
     notices: list[dict[str, Any]],
     access: list[dict[str, Any]],
     corrections: list[dict[str, Any]],
+    bans: list[dict[str, Any]] = (),
 ) -> FileExport:
-    """One file as the person may see it: their own data whole, the others by role only, the
-    texts with whatever identifies the others masked (and what was masked listed), the
-    timeline entries that concern them."""
+    """One file as the person may see it: their own data whole (their address as the file
+    holds it: a person without one of their own who lives at the house a ban covers has
+    that house's), the others by role only, the texts (with the police's grounds of a ban)
+    with whatever identifies the others masked (and what was masked listed), the timeline
+    entries that concern them."""
     persons = file["persons"]
     subject = next(p for p in persons if p["ref"] == key.ref)
+    bans = [b for b in bans if lives_at_the_house(subject, b)]
+    if not subject.get("address"):
+        house = next((b["address"] for b in bans if b.get("address")), None)
+        subject = {**subject, "address": house}
     others = [p for p in persons if p["ref"] != key.ref]
     masker = Masker(subject, others, file["opened_at"].date())
     other_refs = [p["ref"] for p in others]
@@ -298,6 +345,7 @@ def file_export(
         return done.text
 
     entries = [e for e in file["timeline"] if concerns(e["detail"], key.ref, other_refs)]
+    statuses = PHASE_NAMES if key.kind == "case" else ADVICE_STATUS_NAMES
     return FileExport(
         kind=key.kind,
         kind_name=FILE_NAMES[key.kind],
@@ -305,7 +353,7 @@ def file_export(
         person_id=str(key),
         number=file.get("number"),
         opened_at=file["opened_at"],
-        status=file["status"],
+        status=statuses.get(file["status"], "in behandeling"),
         person=OwnData(
             ref=subject["ref"],
             role=PERSON_ROLE_NAMES.get(subject["role"], subject["role"]),
@@ -316,21 +364,33 @@ def file_export(
         ),
         others=[masked_other(p) for p in others],
         reported_by=REPORTER_NAMES.get(reporter.get("kind", "")),
-        content=[mask(f"content[{i}]", t) for i, t in enumerate(t for t in texts if t)],
+        content=[
+            mask(f"content[{i}]", t)
+            for i, t in enumerate(t for t in [*texts, *ban_texts(bans)] if t)
+        ],
         timeline=[
-            EntryOut(at=e["at"], text=mask(f"timeline[{i}]", e["detail"] or e["kind"]))
+            EntryOut(
+                at=e["at"],
+                text=mask(
+                    f"timeline[{i}]",
+                    e["detail"] or EVENT_LABELS.get(e["kind"], "gebeurtenis in het dossier"),
+                ),
+            )
             for i, e in enumerate(entries)
         ],
         notices=[
             NoticeOut(
                 at=n["created_at"],
-                subject=mask(f"notices[{i}].subject", n["subject"]),
+                subject=mask(f"notices[{i}].subject", subject_title(n["kind"], n["subject"])),
                 detail=mask(f"notices[{i}].detail", n["detail"]),
                 recipients=n["recipients"],
             )
             for i, n in enumerate(notices)
         ],
-        corrections=[CorrectionOut(**c) for c in corrections],
+        corrections=[
+            CorrectionOut(**c | {"field": CORRECTABLE.get(c["field"], c["field"])})
+            for c in corrections
+        ],
         access=[AccessOut(**a) for a in access],
         masks=masks,
     )

@@ -253,12 +253,17 @@ def handle_with_care_message(child: Child, contact: str) -> dict[str, str]:
 
 def title(notice: Notice) -> str:
     """What a notice is about, in Dutch: the event, or the deadline it reminds of."""
-    if notice.subject in EVENT_LABELS:
-        return EVENT_LABELS[notice.subject]
-    deadline = RULES[notice.subject].label if notice.subject in RULES else notice.subject
-    if notice.kind == "reminder":
+    return subject_title(notice.kind, notice.subject)
+
+
+def subject_title(kind: str, subject: str) -> str:
+    """`title` of a notice of `kind` about `subject` (an event or a deadline's key)."""
+    if subject in EVENT_LABELS:
+        return EVENT_LABELS[subject]
+    deadline = RULES[subject].label if subject in RULES else subject
+    if kind == "reminder":
         return f"Herinnering: termijn verloopt binnenkort ({deadline})"
-    if notice.kind == "escalation":
+    if kind == "escalation":
         return f"Escalatie: termijn verstreken ({deadline})"
     return deadline
 

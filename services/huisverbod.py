@@ -44,6 +44,7 @@ from domain.ids import case_workflow_id, huisverbod_workflow_id
 from domain.policy import check_huisverbod_subject, check_veilig_thuis_consulted
 from domain.procedure import birth_date, person
 from domain.workdays import local_date
+from domain.zgw import zaak_identificatie
 from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
@@ -90,17 +91,23 @@ async def written_order(
     parts: Parts, caller: Caller, huisverbod_id: str, kind: OrderKind
 ) -> WrittenOrder:
     """The written order of the imposition, the refusal, the last extension or the withdrawal, for the
-    mayor's office of the municipality and Veilig Thuis of the region (the caller's action
-    and scope say so); each download is in the access log."""
+    mayor's office of the municipality, Veilig Thuis of the region and the police who hand it
+    over (the caller's action and scope say so); each download is in the access log. Its
+    kenmerk is the zaak's identificatie, known before filing: the zaaksysteem files these
+    same bytes."""
     caller.audit.detail = f"written order {kind}"
     current = await _with_file(parts, caller, huisverbod_id)
+    letterhead = parts.chain.letterhead(current["municipality"])
+    if letterhead is None:
+        raise not_found("gemeente")
     try:
         return huisverbod_order.written_order(
             kind,
             HuisverbodSnapshot(**current),
             current,
-            parts.chain.municipality_name(current["municipality"]),
+            letterhead,
             parts.policy.huisverbod,
+            zaak_identificatie(huisverbod_id, current["number"]),
         )
     except huisverbod_order.NoOrder as e:
         raise Refused(404, str(e)) from None

@@ -22,6 +22,7 @@ from domain.inzage import (
     corrected,
     file_export,
     one_person,
+    reader,
     recipients,
     subject_of,
 )
@@ -127,9 +128,11 @@ async def export(
             if key.kind == "case":
                 texts = [file["summary"]]
                 log = await access_log.for_person(conn, key.file_id, key.ref)
+                bans = [dict(b) for b in await inzage.bans_of(conn, key.file_id)]
             else:
                 texts = [file["question"], *file["notes"]]
                 log = await access_log.for_advice_person(conn, key.file_id, key.ref)
+                bans = []
             sent = [
                 {**n, "recipients": recipients(n["recipient"], n["deliveries"], name_of)}
                 for n in map(dict, await inzage.notices_of(conn, key))
@@ -143,22 +146,34 @@ async def export(
                     access=[
                         {
                             "at": e["at"],
-                            "who": e["subject"],
+                            "who": reader(e["role"], name_of(e["org"], e["org_kind"])),
                             "organisation": name_of(e["org"], e["org_kind"]),
-                            "role": ROLE_NAMES.get(e["role"], e["role"]),
+                            "role": ROLE_NAMES.get(e["role"], "medewerker"),
                             "action": action_name(e["action"]),
                             "outcome": e["outcome"],
                         }
                         for e in log
                     ],
-                    corrections=[dict(c) for c in await inzage.corrections_of(conn, key)],
+                    corrections=[
+                        {
+                            **c,
+                            "by": reader("privacy_officer", name_of(c["org"], "veilig_thuis")),
+                        }
+                        for c in map(dict, await inzage.corrections_of(conn, key))
+                    ],
+                    bans=bans,
                 )
             )
     for key in keys:
         _touched(caller, key)
     caller.audit.detail = f"inzageverzoek: export ({form}), {len(files)} dossier(s)"
+    veilig_thuis = parts.chain.region(region)
     return InzageExport(
-        region=region, generated_at=datetime.now(UTC), subject=subject_of(files), files=files
+        region=region,
+        region_name=veilig_thuis.name if veilig_thuis else None,
+        generated_at=datetime.now(UTC),
+        subject=subject_of(files),
+        files=files,
     )
 
 

@@ -78,10 +78,12 @@ async def _upsert(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
 
 # The request's file beside the read model's snapshot: the person to leave (their name in
 # the case file), the address, the officer, the grounds; null for a request without a file.
-FILE_COLUMNS = """h.snapshot, f.address, f.requested_by, f.grounds,
+FILE_COLUMNS = """h.snapshot, c.number, f.address, f.requested_by, f.grounds,
     f.risk_assessment, f.rihg, f.children_at_address, f.veilig_thuis_consulted, f.incident_at,
     (SELECT p->>'name' FROM jsonb_array_elements(cf.persons) p
-      WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name"""
+      WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name,
+    (SELECT p->>'birth_date' FROM jsonb_array_elements(cf.persons) p
+      WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_birth_date"""
 FILE_JOINS = """huisverboden h JOIN cases c USING (case_id)
     JOIN case_files cf USING (case_id)
     LEFT JOIN huisverbod_files f USING (huisverbod_id)"""

@@ -79,9 +79,21 @@ async def notices_of(conn: asyncpg.Connection, key: PersonKey) -> list[asyncpg.R
     )
 
 
+async def bans_of(conn: asyncpg.Connection, case_id: str) -> list[asyncpg.Record]:
+    """The case's requests for a huisverbod: the house, who was to leave, the police's grounds
+    and the decision's reason."""
+    return await conn.fetch(
+        """SELECT h.requested_at, h.snapshot->>'pleger_ref' AS pleger_ref, f.address, f.grounds,
+                  f.children_at_address, h.snapshot->'decision'->>'reason' AS reason
+           FROM huisverboden h LEFT JOIN huisverbod_files f USING (huisverbod_id)
+           WHERE h.case_id = $1 ORDER BY h.requested_at, h.huisverbod_id""",
+        case_id,
+    )
+
+
 async def corrections_of(conn: asyncpg.Connection, key: PersonKey) -> list[asyncpg.Record]:
     return await conn.fetch(
-        f"""SELECT at, field, old_value, new_value, reason, subject AS by
+        f"""SELECT at, field, old_value, new_value, reason, subject AS by, org
             FROM person_corrections WHERE {_owner(key)} = $1 AND person_ref = $2 ORDER BY id""",
         key.file_id,
         key.ref,

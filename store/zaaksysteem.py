@@ -59,7 +59,9 @@ async def huisverbod(conn: asyncpg.Connection, huisverbod_id: str) -> dict[str, 
     row = await conn.fetchrow(
         """SELECT h.snapshot, c.number, f.address, f.grounds,
                   (SELECT p->>'name' FROM jsonb_array_elements(cf.persons) p
-                    WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name
+                    WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name,
+                  (SELECT p->>'birth_date' FROM jsonb_array_elements(cf.persons) p
+                    WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_birth_date
            FROM huisverboden h JOIN cases c USING (case_id)
            JOIN case_files cf USING (case_id)
            LEFT JOIN huisverbod_files f USING (huisverbod_id)

@@ -28,6 +28,7 @@ from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
 from activities.zaaksysteem import ZaaksysteemFiler
+from domain import documents
 from domain.workdays import preload_calendar
 from infra import telemetry
 from infra.case_keys import PostgresKeyStore
@@ -96,6 +97,7 @@ def build_worker(
     interceptors: Sequence[Interceptor] = (),
 ) -> Worker:
     preload_calendar()
+    documents.preload()  # the written orders the zaaksysteem files
     telemetry.setup(settings, "worker")  # the tracing plugin needs its replay-safe provider
     read_model = ReadModelActivities(pool)
     notifications = NotificationActivities(pool, settings.chain, sender(settings, pool))

@@ -85,8 +85,9 @@ async def written_order(
     soort: OrderKind = "oplegging",
 ) -> Response:
     """The written order (beschikking) of the imposition, the refusal, the last extension or
-    the withdrawal, as a PDF: for the mayor's office of the municipality and Veilig Thuis of the
-    region; 404 while there is no such decision. Each download is in the access log."""
+    the withdrawal, as a tagged PDF (PDF/UA-1): for the mayor's office of the municipality,
+    Veilig Thuis of the region and the police of the region, who hand it over; 404 while there
+    is no such decision. Each download is in the access log."""
     order = await huisverbod.written_order(parts, Caller(principal, audit), huisverbod_id, soort)
     return Response(
         await run_in_threadpool(render, order),

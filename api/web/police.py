@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
+from api.routes import huisverbod as huisverbod_routes
 from api.schemas import HuisverbodView
 from api.web.render import from_localinput, page, submit
 from domain.access import DECIDING_CAPACITY, Principal
@@ -26,7 +27,9 @@ from domain.huisverbod import (
     MilestoneIn,
     ViolationIn,
 )
+from domain.huisverbod_order import OrderKind
 from domain.rihg import PART_NAMES, Signal, instrument
+from domain.workdays import AMSTERDAM
 from services import case as case_service
 from services import huisverbod
 from services.context import Caller
@@ -39,6 +42,7 @@ Requester = Annotated[Principal, Depends(allowed("huisverbod.request"))]
 Violation = Annotated[Principal, Depends(allowed("huisverbod.violation"))]
 Milestone = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
+OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
 
 CHILDREN = 4  # rows for children on the melding form
 
@@ -355,3 +359,16 @@ async def milestone_form(
 
     again = _again(request, case_id, parts, caller, {"at": "tijdstip", "milestone": "mijlpaal"})
     return await submit(request, send, again, step=f"mijlpaal-{huisverbod_id}")
+
+
+@router.get("/politie/huisverbod/{huisverbod_id}/beschikking.pdf")
+async def written_order(
+    huisverbod_id: str,
+    parts: PartsDep,
+    audit: AuditDep,
+    p: OrderReader,
+    soort: OrderKind = "oplegging",
+) -> Response:
+    """The written order the police hand over: the API's, with the page's session; only of a
+    ban of their own region (the scope of the read, 404 otherwise), each download logged."""
+    return await huisverbod_routes.written_order(huisverbod_id, parts, audit, p, soort)

@@ -57,6 +57,7 @@ EXPECTED = {
         "huisverbod.violation",
         "huisverbod.contact_address",
         "huisverbod.order_issued",
+        "huisverbod.order",  # the order they hand over
     },
     ("police", "hulpofficier"): {
         "case.create",
@@ -68,6 +69,7 @@ EXPECTED = {
         "huisverbod.violation",
         "huisverbod.contact_address",
         "huisverbod.order_issued",
+        "huisverbod.order",
         "huisverbod.decide",
     },
     ("mayor_office", "staff"): {

@@ -5,10 +5,12 @@ import io
 import re
 from datetime import UTC, date, datetime
 
+import pikepdf
 import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 
+from domain import acute_safety
 from domain.case import number_pattern
 from domain.inzage import (
     MASKED,
@@ -25,6 +27,7 @@ from domain.inzage import (
     subject_of,
 )
 from domain.inzage_pdf import render
+from domain.procedure import adopt
 
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ANNA = {
@@ -113,8 +116,15 @@ def test_a_notice_names_to_whom_it_went_and_how():
         "Politie Den Haag per berichtkoppeling: verzonden"
     ]
     assert recipients("raad", [], name_of) == ["de raad: geen ontvanger bekend, niet verzonden"]
-    notice = {"created_at": AT, "subject": "Melding", "detail": "over Jan", "recipients": ["x"]}
-    assert export_of_anna(notices=[notice]).notices[0].detail == f"over {MASKED}"
+    notice = {
+        "created_at": AT,
+        "kind": "event",
+        "subject": "police_callout",
+        "detail": "over Jan",
+        "recipients": ["x"],
+    }
+    told = export_of_anna(notices=[notice]).notices[0]
+    assert told.detail == f"over {MASKED}" and told.subject == "De politie is bij een gezin ingezet"
 
 
 def test_an_access_reads_as_dutch_words():
@@ -190,3 +200,122 @@ def test_a_partial_case_number_finds_the_number_people_say(query, number, found)
 
 def test_a_query_that_is_no_number_gives_no_pattern():
     assert number_pattern("vt hgl") is None and number_pattern("a%") is None
+
+
+# Words of the code that a person must never read in their export: event and deadline
+# keys, statuses, roles and kinds as the code names them, and a sign-in id's shape.
+CODE_WORDS = re.compile(
+    r"\b[a-z]+_[a-z_]+\b"  # snake_case: police_callout, huisverbod_imposed, safe_place
+    r"|\b(?:dev|user)-[a-z0-9-]+\b"  # a sign-in id (dev-agent-j-de-vries, user-…)
+    r"|\b(?:victim|pleger_ref|child|case|advice|investigation|closed|event|reminder|escalation|"
+    r"email|webhook|sent|pending|failed|worker|officer|staff|privacy|mayor|police)\b"
+)
+# JSON values that are identifiers, not words for the person: ids, refs, the codes whose
+# Dutch name stands beside them (kind -> kind_name), a mask's place in the file
+IDENTIFIERS = {"kind", "file_id", "person_id", "ref", "region"}
+
+
+def words_for_the_person(value, key=None):
+    """Every string of an export's JSON a person reads (not its identifiers)."""
+    if key == "masks":
+        yield from (m["kind_name"] for m in value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in IDENTIFIERS or isinstance(v, dict | list):
+                yield from words_for_the_person(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from words_for_the_person(v, key)
+    elif isinstance(value, str):
+        yield value
+
+
+def export_at_the_house():
+    """Anna has no address of her own in the file; the police's request for a ban against
+    Jan covers the house they share, and its grounds describe her injuries."""
+    anna = {k: v for k, v in ANNA.items() if k != "address"}
+    file = {
+        "number": "VT-HGL-2026-000003",
+        "opened_at": AT,
+        "status": "investigation",
+        "persons": [anna, {**JAN, "address": "Voorbeeldstraat 1, Den Haag"}, KIM],
+        "reporter": {"kind": "police"},
+        "timeline": [{"at": AT, "kind": "police_callout", "detail": ""}],
+    }
+    bans = [
+        {
+            "requested_at": AT,
+            "pleger_ref": "p2",
+            "address": "Voorbeeldstraat 1, Den Haag",
+            "grounds": "Anna de Vries had letsel aan haar arm; Jan de Vries dreigde.",
+            "children_at_address": False,
+            "reason": "Ernstig gevaar.",
+        }
+    ]
+    notice = {
+        "created_at": AT,
+        "kind": "reminder",
+        "subject": "safe_place",
+        "detail": "",
+        "recipients": ["Politie eenheid Den Haag per berichtkoppeling: verzonden"],
+    }
+    access = {
+        "at": AT,
+        "who": "medewerker, Veilig Thuis Haaglanden",
+        "organisation": "Veilig Thuis Haaglanden",
+        "role": "medewerker",
+        "action": "casus lezen",
+        "outcome": 200,
+    }
+    correction = {
+        "at": AT,
+        "field": "name",
+        "old_value": "Ana de Vries",
+        "new_value": "Anna de Vries",
+        "reason": "verzoek van betrokkene",
+        "by": "functionaris gegevensbescherming, Veilig Thuis Haaglanden",
+    }
+
+    def of(ref):
+        return file_export(
+            PersonKey(kind="case", file_id="abc", ref=ref),
+            file,
+            texts=["Politie ingezet."],
+            notices=[notice],
+            access=[access],
+            corrections=[correction],
+            bans=bans,
+        )
+
+    return of
+
+
+def test_the_victim_at_the_house_keeps_its_address_and_reads_the_grounds_about_her():
+    of = export_at_the_house()
+    anna = of("p1")
+    assert anna.person.address == "Voorbeeldstraat 1, Den Haag"  # not masked as Jan's
+    grounds = next(t for t in anna.content if "letsel" in t)
+    assert "Anna de Vries had letsel aan haar arm" in grounds and "Jan" not in grounds
+    assert f"{MASKED} dreigde" in grounds
+    kim = of("k1")  # not at the house by the request: neither its address nor its grounds
+    assert kim.person.address is None and not any("letsel" in t for t in kim.content)
+
+
+def test_the_export_reads_in_dutch_without_code_names_or_sign_in_ids():
+    adopt(acute_safety.SPEC)  # as the processes do at start: its deadline safe_place, named
+    export = export_at_the_house()("p1")
+    whole = InzageExport(
+        region="haaglanden", generated_at=AT, subject=subject_of([export]), files=[export]
+    )
+    read = list(words_for_the_person(whole.model_dump(mode="json")))
+    assert "De politie is bij een gezin ingezet" in read  # the timeline's police_callout
+    assert any("iedereen veilig" in w for w in read)  # the safe_place deadline, in words
+    assert "onderzoek" in read and "naam" in read  # the status and the corrected field
+    assert [w for w in read if CODE_WORDS.search(w)] == []
+    pdf = render_text(export)
+    assert CODE_WORDS.findall(pdf) == []
+    tagged = pikepdf.open(io.BytesIO(render(whole)))
+    assert "/StructTreeRoot" in tagged.Root and tagged.Root.MarkInfo.Marked is True
+    assert str(tagged.Root.Lang) == "nl-NL" and tagged.Root.ViewerPreferences.DisplayDocTitle
+    assert str(tagged.docinfo.Title) == "Inzage in uw gegevens bij Veilig Thuis"
+    assert "Voorbeeldstraat 1, Den Haag" in pdf and "letsel aan haar arm" in pdf

@@ -102,7 +102,11 @@ def test_the_rule_is_configurable():
 
 def test_regions_match_alone_unless_joined():
     def region(slug: str) -> Region:
-        return Region(slug=slug, name=slug, municipalities=[Municipality(code="GM0001", name="x")])
+        return Region(
+            slug=slug,
+            name=slug,
+            municipalities=[Municipality(code="GM0001", name="x", arrondissement="Den Haag")],
+        )
 
     chain = Chain(regions=[region("a"), region("b"), region("c")])
     assert chain.radar_regions("a") == ["a"]

@@ -7,15 +7,19 @@ found by a partial number or by a person's name."""
 from __future__ import annotations
 
 import io
+import json
+import re
 import uuid
 
 import httpx
+import pikepdf
 from pypdf import PdfReader
 
 from api.auth import SESSION_COOKIE
+from tests.domain.test_inzage import CODE_WORDS, words_for_the_person
 from tests.integration.browsing import csrf_header, shot, signed_in, wcag_violations
 from tests.integration.conftest import eventually
-from tests.integration.flows import open_case
+from tests.integration.flows import impose, open_case, request_huisverbod
 
 MASKED = "[afgeschermd]"
 
@@ -162,7 +166,9 @@ async def test_a_correction_keeps_the_old_value_with_who_when_and_why(api, as_):
     r = await officer.post("/v1/persons/search", json={"name": f"gecorrigeerd{tag}"})
     assert [f["person_id"] for f in r.json()["items"]] == [person]
     export = (await officer.get("/v1/inzage", params={"personId": [person]})).json()
-    assert export["files"][0]["corrections"][0]["old_value"] == anna["name"]
+    told = export["files"][0]["corrections"][0]
+    assert (told["field"], told["old_value"]) == ("naam", anna["name"])
+    assert told["by"] == "functionaris gegevensbescherming, Veilig Thuis Haaglanden"
 
     again = await officer.post(f"/v1/persons/{person}/corrections", json=body)
     assert again.status_code == 422 and "niets gecorrigeerd" in again.json()["detail"]
@@ -427,3 +433,46 @@ async def test_a_name_searched_without_its_accents_finds_the_person(api, as_):
         assert [f["person_id"] for f in r.json()["items"]] == [f"case.{case_id}.p1"], typed
         r = await api.post("/v1/cases/search", json={"name": typed})
         assert [c["case_id"] for c in r.json()["items"]] == [case_id], typed
+
+
+async def test_the_inzage_is_written_for_the_person_who_asked(api, as_, police):
+    """F2 of issue 37: the victim's export, JSON and PDF, reads in Dutch: no code names, no
+    snake_case, no sign-in ids; her address is the house's, as the police's request holds
+    it (she lives at the pleger's address), and the police's grounds about her are in it,
+    the pleger's name masked."""
+    tag = uuid.uuid4().hex[:8]
+    anna = {"ref": "p1", "role": "victim", "name": f"Anna Woont{tag}", "birth_date": "1990-04-01"}
+    jan = {"ref": "p2", "role": "pleger", "name": f"Jan Woont{tag}", "birth_date": "1985-06-15"}
+    case = await open_case(api, persons=[anna, jan], summary="Politie ingezet na geweld.")
+    grounds = f"{anna['name']} had letsel aan haar arm; {jan['name']} dreigde terug te komen."
+    hv = await request_huisverbod(police, case, grounds=grounds)
+    await impose(police, hv)
+    worker = as_("vt-haaglanden", "worker")
+    assert (await worker.get(f"/v1/cases/{case}")).status_code == 200
+    officer = as_("vt-haaglanden", "privacy_officer")
+    params = {"personId": [f"case.{case}.p1"]}
+
+    async def exported():
+        r = await officer.get("/v1/inzage", params=params)
+        assert r.status_code == 200, r.text
+        f = r.json()["files"][0]
+        imposed = any("opgelegd" in e["text"] for e in f["timeline"])
+        return imposed and f["notices"] and r.json()
+
+    body = await eventually(exported)
+    pdf = await officer.get("/v1/inzage/export.pdf", params=params)
+    text = pdf_text(pdf.content)
+    read = list(words_for_the_person(body))
+    assert [w for w in read if CODE_WORDS.search(w)] == [] and CODE_WORDS.findall(text) == []
+    assert not re.search(r"dev-|politie-den-haag|vt-haaglanden", json.dumps(body) + text)
+    f = body["files"][0]
+    assert f["person"]["address"] == "Voorbeeldstraat 1, Den Haag"
+    assert "Voorbeeldstraat 1, Den Haag" in text
+    police = next(t for t in f["content"] if "Verzoek van de politie" in t)
+    assert f"{anna['name']} had letsel aan haar arm; {MASKED} dreigde" in police
+    assert jan["name"] not in json.dumps(body) and jan["name"] not in text
+    assert ("medewerker, Veilig Thuis Haaglanden", "casus lezen") in [
+        (a["who"], a["action"]) for a in f["access"]
+    ]
+    tagged = pikepdf.open(io.BytesIO(pdf.content))
+    assert "/StructTreeRoot" in tagged.Root and str(tagged.Root.Lang) == "nl-NL"

@@ -84,7 +84,9 @@ async def test_children_at_the_address_need_veilig_thuis_consulted(api, police, 
     assert r.status_code == 200, r.text
 
 
-async def test_the_written_orders_for_the_mayor_and_veilig_thuis_only(api, police, as_, mayor):
+async def test_the_written_orders_for_the_mayor_veilig_thuis_and_the_police_of_the_region(
+    api, police, as_, mayor
+):
     case_id = await open_case(api)
     hv = await request_huisverbod(police, case_id)
     url = f"/v1/huisverboden/{hv}/beschikking.pdf"
@@ -125,11 +127,25 @@ async def test_the_written_orders_for_the_mayor_and_veilig_thuis_only(api, polic
     for article in ("Wth art. 2 lid 1", "Wth art. 2 lid 6", "Wth art. 2 lid 7", "Wth art. 9 lid 1"):
         assert article in text
     assert "Awb art. 6:7" in text
+    # a formal order: letterhead, kenmerk (the zaak's identificatie), addressee, rechtbank
+    number = (await api.get(f"/v1/cases/{case_id}")).json()["number"]
+    kenmerk = f"{number}-HV-{hv.replace('-', '')[:8]}"
+    for shown in (
+        "Gemeente 's-Gravenhage Spui 70",
+        f"Kenmerk {kenmerk}",
+        "Aan Pleger Twee Geboortedatum 15-06-1985",
+        "rechtbank Den Haag",
+        "Verzonden aan Pleger Twee (betrokkene), uitgereikt door de politie",
+    ):
+        assert shown in text, shown
 
     assert (await api.get(url)).status_code == 200  # Veilig Thuis of the region
-    refused = await police.get(url)
-    assert refused.status_code == 403 and "mag geen beschikking" in refused.json()["detail"]
+    handed = await police.get(url)  # the police of the region, who hand it over
+    assert handed.status_code == 200 and handed.content == order.content
+    assert (await as_("politie-amsterdam", "officer").get(url)).status_code == 404
     assert (await as_("burgemeester-gm0503", "staff").get(url)).status_code == 404
+    refused = await as_("wijkteam-den-haag-centrum", "worker").get(url)
+    assert refused.status_code == 403 and "mag geen beschikking" in refused.json()["detail"]
 
     extension = await mayor.get(url, params={"soort": "verlenging"})
     assert f"tot {moment(until)}" in pdf_text(extension.content)
