@@ -65,20 +65,34 @@ class ZgwClient:
         response = await self._http.post(url, json=body, headers=self._headers(url))
         return _checked(response, url)["url"]
 
+    async def update(self, url: str, change: dict[str, Any], keep: tuple[str, ...]) -> str:
+        """Change a resource (PATCH), sending the fields `keep` as they are: the official
+        specification wants a PATCH's body whole (the Besluiten API's required fields)."""
+        current = _checked(await self._http.get(url, headers=self._headers(url)), url)
+        body = {k: current[k] for k in keep if k in current} | change
+        response = await self._http.patch(url, json=body, headers=self._headers(url))
+        return _checked(response, url)["url"]
+
 
 def _checked(response: httpx.Response, url: str) -> Any:
-    """The answer's body; a refusal raises (permanent when retrying cannot help). Only field
-    names and codes of the problem go into the error, never values."""
+    """The answer's body; a refusal raises, in Dutch with what the zaaksysteem says to fix
+    (`zgw.problem`: never values). Permanent when retrying cannot help — until the
+    configuration is fixed and the ban filed again (`store.zaaksysteem.refile`); a date the
+    zaaksysteem's clock has not reached yet is retried."""
     if response.status_code < 300:
         return response.json()
-    reason = f"{response.request.method} {url} antwoordde {response.status_code}"
     try:
-        problem = response.json()
-        fields = ", ".join(f"{p['name']}: {p['code']}" for p in problem.get("invalidParams", []))
-        reason += f" ({fields or problem.get('title', '')})"
-    except (ValueError, AttributeError, KeyError, TypeError):
-        pass
-    if 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_STATUS:
+        body = response.json()
+    except ValueError:
+        body = None
+    told, codes = zgw.problem(response.status_code, body)
+    path = httpx.URL(url).path
+    reason = f"{response.request.method} {path}: {told}"
+    if (
+        400 <= response.status_code < 500
+        and response.status_code not in RETRYABLE_STATUS
+        and not codes & zgw.CURABLE
+    ):
         raise permanent(reason)
     raise RuntimeError(reason)
 
@@ -153,6 +167,18 @@ class ZaaksysteemFiler:
                 known[key] = await store.remember(conn, hv.huisverbod_id, key, url)
             return known[key]
 
+        now, previous = datetime.now(UTC), None
+
+        async def moment(step: zgw.Step) -> datetime:
+            """The step's filed moment, fixed at its first filing (`zgw.filed_moment`)."""
+            nonlocal previous
+            key = f"moment:{step.key}"
+            if key not in known:
+                at = zgw.filed_moment(step.at, now, previous).isoformat()
+                known[key] = await store.remember(conn, hv.huisverbod_id, key, at)
+            previous = datetime.fromisoformat(known[key])
+            return previous
+
         zaken = cfg.zaken_api.rstrip("/")
         ident = zgw.zaak_identificatie(hv.huisverbod_id, found["number"])
         zaak = await ensure(
@@ -163,12 +189,22 @@ class ZaaksysteemFiler:
             lambda: api.create(f"{zaken}/zaken", zgw.zaak_body(cfg, ident, hv)),
         )
         municipality = self._chain.municipality_name(hv.municipality)
-        for step in zgw.steps(hv, self._policy, until):
+        steps = zgw.steps(hv, self._policy, until)
+        for i, step in enumerate(steps):
+            at = await moment(step)
             if step.filing.besluit is not None:
-                await self._besluit(api, ensure, step, hv, found, zaak, ident, municipality)
+                await self._besluit(api, ensure, step, at, hv, found, zaak, ident, municipality)
+            for earlier, change in zgw.cut_short(steps[:i], step):
+                besluit = known.get(f"besluit:{earlier.key}")
+                if besluit is not None:
+                    await ensure(
+                        f"vervallen:{earlier.key}",
+                        lambda: _none(),
+                        lambda b=besluit, c=change: api.update(b, c, zgw.BESLUIT_REQUIRED),
+                    )
             if step.filing.resultaat in cfg.resultaattypen:
                 await self._resultaat(api, ensure, zaak, step)
-            await self._status(api, ensure, zaak, step)
+            await self._status(api, ensure, zaak, step, at)
 
     async def _resultaat(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
         """The zaak's one resultaat: how the ban ended (found again by its zaak)."""
@@ -180,16 +216,18 @@ class ZaaksysteemFiler:
             lambda: api.create(resultaten, body),
         )
 
-    async def _status(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
-        """The zaak's status the step sets (found again by its type and moment)."""
+    async def _status(
+        self, api: ZgwClient, ensure, zaak: str, step: zgw.Step, at: datetime
+    ) -> None:
+        """The zaak's status the step sets (found again by its type and filed moment)."""
         statussen = f"{api.cfg.zaken_api.rstrip('/')}/statussen"
-        status = zgw.status_body(api.cfg, zaak, step)
+        status = zgw.status_body(api.cfg, zaak, step, at)
         await ensure(
             f"status:{step.filing.status}:{step.at.isoformat()}",
             lambda: api.find(
                 statussen,
                 {"zaak": zaak, "statustype": status["statustype"]},
-                lambda s: datetime.fromisoformat(s["datumStatusGezet"]) == step.at,
+                lambda s: datetime.fromisoformat(s["datumStatusGezet"]) == at,
             ),
             lambda: api.create(statussen, status),
         )
@@ -199,6 +237,7 @@ class ZaaksysteemFiler:
         api: ZgwClient,
         ensure,
         step: zgw.Step,
+        at: datetime,
         hv: HuisverbodSnapshot,
         found: dict,
         zaak: str,
@@ -216,7 +255,9 @@ class ZaaksysteemFiler:
                 f"{besluiten}/besluiten",
                 {"identificatie": ident, "verantwoordelijkeOrganisatie": cfg.rsin},
             ),
-            lambda: api.create(f"{besluiten}/besluiten", zgw.besluit_body(cfg, ident, zaak, step)),
+            lambda: api.create(
+                f"{besluiten}/besluiten", zgw.besluit_body(cfg, ident, zaak, step, at)
+            ),
         )
         if step.filing.order is None:
             return
@@ -257,3 +298,7 @@ class ZaaksysteemFiler:
                 zgw.besluitinformatieobject_body(besluit, document),
             ),
         )
+
+
+async def _none() -> None:
+    """A change (a PATCH) has nothing to look up: applying it twice changes nothing."""

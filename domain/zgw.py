@@ -11,7 +11,7 @@ the zaak is found by its identificatie, which is built from the case number.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -37,6 +37,14 @@ CRS = "EPSG:4326"  # the Zaken API wants Accept-Crs and Content-Crs on a zaak, g
 CONFIDENTIAL = "vertrouwelijk"
 BESTUURSORGAAN = "burgemeester"
 AUTHOR = "ketenregie"
+# how far the zaaksysteem's clock may lag ours: Open Zaak refuses a status dated after its own
+# now (`DateNotInFutureValidator`, leeway `TIME_LEEWAY`, 0 s by default) and a besluit dated
+# after its today (`UntilTodayValidator`), so a moment is filed no later than now - MARGIN
+MARGIN = timedelta(seconds=30)
+# a besluit of the ban that a withdrawal or a lifting by the court ends before its time
+CUT_SHORT = "ingetrokken_overheid"
+# what a besluit's PATCH carries unchanged besides its change: its schema's required fields
+BESLUIT_REQUIRED = ("verantwoordelijkeOrganisatie", "besluittype", "datum", "ingangsdatum")
 
 
 class Filing(BaseModel):
@@ -52,7 +60,9 @@ class Filing(BaseModel):
 FILINGS: dict[str, Filing] = {
     "huisverbod_requested": Filing(status="aangevraagd"),
     "huisverbod_imposed": Filing(besluit="oplegging", order="oplegging", status="opgelegd"),
-    "huisverbod_refused": Filing(besluit="afwijzing", status="beeindigd", resultaat="afgewezen"),
+    "huisverbod_refused": Filing(
+        besluit="afwijzing", order="afwijzing", status="beeindigd", resultaat="afgewezen"
+    ),
     "huisverbod_extended": Filing(besluit="verlenging", order="verlenging", status="verlengd"),
     "huisverbod_withdrawn": Filing(
         besluit="intrekking", order="intrekking", status="beeindigd", resultaat="ingetrokken"
@@ -97,6 +107,11 @@ class Step(BaseModel):
     ends: datetime | None = None  # vervaldatum of its besluit, where the ban has an end
 
     @property
+    def ends_ban(self) -> bool:
+        """A withdrawal or a lifting: the ban's besluiten end with it."""
+        return self.event in ("huisverbod_withdrawn", "huisverbod_lifted")
+
+    @property
     def key(self) -> str:
         """Names the step's resources in our bookkeeping (a besluit, its order, a status)."""
         besluit = self.filing.besluit
@@ -128,10 +143,79 @@ def steps(hv: HuisverbodSnapshot, policy: HuisverbodPolicy, until: datetime) -> 
         elif e.kind == "huisverbod_extended":
             extensions += 1
             step.number = extensions
+            # it takes effect when the ten days (or the extension before it) end
+            if extensions == 1 and hv.imposed_at is not None:
+                step.starts = policy.ban_end(hv.imposed_at)
+            elif 1 < extensions <= len(hv.extensions) + 1:
+                step.starts = hv.extensions[extensions - 2].until
             if extensions <= len(hv.extensions):
                 step.ends = hv.extensions[extensions - 1].until
         out.append(step)
     return out
+
+
+def filed_moment(at: datetime, now: datetime, previous: datetime | None = None) -> datetime:
+    """The moment a step is filed as (`datumStatusGezet`, the besluit's `datum`): its own,
+    but never later than `now` less the zaaksysteem's clock MARGIN — a decision typed for a
+    minute ahead is dated at its filing — and a second after the step filed before it at the
+    least, so the statuses keep the ban's order (the zaak's status is the one dated last).
+    Fixed once and stored: a retry files the same moment."""
+    moment = min(at, now - MARGIN)
+    return moment if previous is None else max(moment, previous + timedelta(seconds=1))
+
+
+def cut_short(earlier: list[Step], step: Step) -> list[tuple[Step, dict[str, Any]]]:
+    """What a withdrawal or a lifting (`step`) changes in the besluiten filed before it: each
+    that would still run afterwards now ends on its day (never before its own ingangsdatum),
+    withdrawn by the government (Besluiten API `vervalreden`)."""
+    if not step.ends_ban:
+        return []
+    out = []
+    for e in earlier:
+        if e.filing.besluit is None or e.ends is None or e.ends <= step.at:
+            continue
+        ends = max(step.at, e.starts or e.at)
+        out.append((e, {"vervaldatum": day(ends), "vervalreden": CUT_SHORT}))
+    return out
+
+
+# the codes of the zaaksysteem's refusals that ketenregie's users meet, in Dutch
+PROBLEM_CODES = {
+    "date-in-future": "een datum ligt volgens de klok van het zaaksysteem in de toekomst",
+    "permission_denied": "ketenregie mist een scope in het zaaksysteem",
+    "missing-zaaktype-informatieobjecttype-relation": (
+        "het documenttype hoort in de catalogus niet bij het zaaktype"
+    ),
+    "archiefactiedatum-error": "het resultaattype heeft geen archiefinstellingen",
+    "resultaat-does-not-exist": "de zaak heeft nog geen resultaat",
+    "max_vertrouwelijkheidaanduiding": (
+        "de vertrouwelijkheid gaat boven wat ketenregie in het zaaksysteem mag"
+    ),
+    "unique": "bestaat al in het zaaksysteem",
+    "does_not_exist": "bestaat niet in het zaaksysteem",
+    "not_authenticated": "het zaaksysteem herkent ketenregie niet (client-id of geheim)",
+}
+# codes of a refusal that time cures (the zaaksysteem's clock catches up): retried
+CURABLE = {"date-in-future"}
+
+
+def problem(status: int, body: Any) -> tuple[str, set[str]]:
+    """A refusal of the zaaksysteem in Dutch, for the mayor's office and the coordinator: its
+    `detail` (what to fix, in the server's words) and the names and codes of its invalid
+    parameters with what each code means — never the values — and the codes found."""
+    if not isinstance(body, dict):
+        return f"antwoord {status}", set()
+    params = [p for p in body.get("invalidParams") or [] if isinstance(p, dict)]
+    codes = {str(p.get("code")) for p in params} | {str(body.get("code") or "")}
+    parts = [str(body.get("detail") or body.get("title") or "").strip()]
+    for p in params:
+        code = str(p.get("code"))
+        meaning = PROBLEM_CODES.get(code)
+        parts.append(f"{p.get('name')}: {code}" + (f" ({meaning})" if meaning else ""))
+    if not params and (meaning := PROBLEM_CODES.get(str(body.get("code")))):
+        parts.append(meaning)
+    told = "; ".join(p for p in parts if p)
+    return f"antwoord {status}" + (f": {told}" if told else ""), codes - {""}
 
 
 def as_of(hv: HuisverbodSnapshot, step: Step) -> HuisverbodSnapshot:
@@ -194,16 +278,18 @@ def resultaat_body(cfg: Zaaksysteem, zaak_url: str, resultaat: ZaakResultaat) ->
     }
 
 
-def status_body(cfg: Zaaksysteem, zaak_url: str, step: Step) -> dict[str, Any]:
+def status_body(cfg: Zaaksysteem, zaak_url: str, step: Step, at: datetime) -> dict[str, Any]:
     return {
         "zaak": zaak_url,
         "statustype": cfg.statustypen[step.filing.status],
-        "datumStatusGezet": step.at.isoformat(),
+        "datumStatusGezet": at.isoformat(),
         "statustoelichting": STATUS_NOTES[step.event],
     }
 
 
-def besluit_body(cfg: Zaaksysteem, identificatie: str, zaak_url: str, step: Step) -> dict[str, Any]:
+def besluit_body(
+    cfg: Zaaksysteem, identificatie: str, zaak_url: str, step: Step, at: datetime
+) -> dict[str, Any]:
     kind = step.filing.besluit
     assert kind is not None
     body: dict[str, Any] = {
@@ -211,10 +297,12 @@ def besluit_body(cfg: Zaaksysteem, identificatie: str, zaak_url: str, step: Step
         "verantwoordelijkeOrganisatie": cfg.rsin,
         "besluittype": cfg.besluittypen[kind],
         "zaak": zaak_url,
-        "datum": day(step.at),
+        # the day by UTC: the Besluiten API refuses a date after *its* today, and Open Zaak's
+        # today is the UTC date (`UntilTodayValidator`), an hour or two behind Amsterdam's
+        "datum": at.astimezone(UTC).date().isoformat(),
         "toelichting": BESLUIT_NOTES[kind],
         "bestuursorgaan": BESTUURSORGAAN,
-        "ingangsdatum": day(step.starts or step.at),
+        "ingangsdatum": day(step.starts or at),
     }
     if step.ends is not None:
         body["vervaldatum"] = day(step.ends)
