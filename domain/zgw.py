@@ -350,3 +350,65 @@ def jwt_claims(client_id: str, now: datetime) -> dict[str, Any]:
         "user_id": AUTHOR,
         "user_representation": "ketenregie (keten huiselijk geweld en kindermishandeling)",
     }
+
+
+# the order of the ban's statuses: the statustypen's volgnummers must follow it
+STATUS_ORDER: tuple[ZaakStatus, ...] = ("aangevraagd", "opgelegd", "verlengd", "beeindigd")
+
+
+def catalogue_urls(cfg: Zaaksysteem) -> dict[str, str]:
+    """Every type the configuration names, by what it is for (in Dutch), to read from the
+    Catalogi API."""
+    return {
+        "het zaaktype": cfg.zaaktype,
+        "het documenttype": cfg.informatieobjecttype,
+        **{f"het besluittype {k}": url for k, url in cfg.besluittypen.items()},
+        **{f"het statustype {k}": url for k, url in cfg.statustypen.items()},
+        **{f"het resultaattype {k}": url for k, url in cfg.resultaattypen.items()},
+    }
+
+
+def catalogue_problems(cfg: Zaaksysteem, found: dict[str, dict | None]) -> list[str]:
+    """What is missing in the municipality's catalogue for ketenregie's filings, in Dutch:
+    `found` holds each type of `catalogue_urls` as the Catalogi API answered it (None: it
+    does not exist). Each finding names the type and what to fix; none when all is well."""
+    out: list[str] = []
+    types = catalogue_urls(cfg)
+    for name, url in types.items():
+        t = found.get(url)
+        if t is None:
+            out.append(f"{name} bestaat niet in de catalogus ({url})")
+        elif t.get("concept"):
+            out.append(f"{name} is niet gepubliceerd (nog een concept)")
+    zaaktype = found.get(cfg.zaaktype) or {}
+    if zaaktype and cfg.informatieobjecttype not in zaaktype.get("informatieobjecttypen", []):
+        out.append(
+            "het documenttype hoort niet bij het zaaktype (zaaktype-informatieobjecttypen): "
+            "een beschikking kan niet aan de zaak gekoppeld worden"
+        )
+    for kind, url in cfg.besluittypen.items():
+        if zaaktype and url not in zaaktype.get("besluittypen", []):
+            out.append(f"het besluittype {kind} staat niet bij het zaaktype")
+    numbers = [
+        (found.get(cfg.statustypen[k]) or {}).get("volgnummer")
+        for k in STATUS_ORDER
+        if k in cfg.statustypen
+    ]
+    if None not in numbers and numbers != sorted(numbers):
+        out.append(
+            "de statustypen staan niet in de volgorde van het huisverbod "
+            "(aangevraagd, opgelegd, verlengd, beëindigd)"
+        )
+    for kind, url in cfg.resultaattypen.items():
+        t = found.get(url)
+        archive = (t or {}).get("brondatumArchiefprocedure") or {}
+        if t is not None and not (
+            t.get("archiefnominatie")
+            and t.get("archiefactietermijn")
+            and archive.get("afleidingswijze")
+        ):
+            out.append(
+                f"het resultaattype {kind} heeft geen archiefinstellingen (archiefnominatie, "
+                "archiefactietermijn, afleidingswijze): de zaak kan niet worden afgesloten"
+            )
+    return out

@@ -338,14 +338,25 @@ async def test_a_zaaksysteem_that_is_down_shows_on_the_mayors_page(
     assert fake.invalid == []
 
 
-async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksysteem, aalsmeer):
+async def test_a_refusal_typed_a_minute_ahead_is_filed_with_its_order_and_ends_the_zaak(
+    zaaksysteem, aalsmeer
+):
+    """The zaaksysteem refuses a moment after its own now: the decision typed for a minute
+    ahead is filed as of its filing, and the zaak still ends."""
     vt, police, mayor = aalsmeer
     fake = zaaksysteem
     case_id = await open_case(vt, **AALSMEER)
     hv = await request_huisverbod(police, case_id)
+    before = len(fake.requests)
+    ahead = datetime.now(UTC) + timedelta(minutes=1)
     r = await mayor.post(
         f"/v1/huisverboden/{hv}/decision",
-        json={"decision": "refuse", "reason": "onvoldoende grond", "decided_by": MAYOR},
+        json={
+            "decision": "refuse",
+            "reason": "onvoldoende grond",
+            "decided_by": MAYOR,
+            "decided_at": ahead.isoformat(),
+        },
     )
     assert r.status_code == 200, r.text
     filed = await filed_once(mayor, fake, hv, 2)
@@ -354,10 +365,11 @@ async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksyst
         "statussen": 2,
         "resultaten": 1,
         "besluiten": 1,
-        "documenten": 0,
-        "zaakinformatieobjecten": 0,
-        "besluitinformatieobjecten": 0,
+        "documenten": 1,
+        "zaakinformatieobjecten": 1,
+        "besluitinformatieobjecten": 1,
     }
+    assert [status for _, _, status in fake.requests[before:] if status >= 300] == []
     cfg = fake.config()
     (besluit,) = filed["besluiten"]
     assert besluit["besluittype"] == cfg["besluittypen"]["afwijzing"]
@@ -369,6 +381,78 @@ async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksyst
         "aangevraagd",
         "beeindigd",
     ]
+    assert ts(filed["statussen"][-1]["datumStatusGezet"]) < ahead
+    # the refusal's written order is the zaak's and the besluit's document
+    (document,) = filed["documenten"]
+    pdf = await mayor.get(f"/v1/huisverboden/{hv}/beschikking.pdf", params={"soort": "afwijzing"})
+    assert base64.b64decode(document["inhoud"]) == pdf.content
+    assert filed["besluitinformatieobjecten"][0]["besluit"] == besluit["url"]
+    assert fake.invalid == []
+
+
+async def test_a_failure_says_what_to_fix_and_is_repaired_by_a_later_event_or_filing_again(
+    zaaksysteem, aalsmeer, app
+):
+    """The municipality forgot the scope `zaken.statussen.toevoegen`: the second status is
+    refused. The mayor's office reads why, in Dutch; a later event files what failed, and
+    the ban's last event is filed again on request once the scope is given."""
+    vt, police, mayor = aalsmeer
+    fake = zaaksysteem
+    case_id = await open_case(vt, **AALSMEER)
+
+    async def failed():
+        filing = (await mayor.get(f"/v1/huisverboden/{hv}")).json()["zaaksysteem"] or {}
+        return filing if filing.get("status") == "failed" else None
+
+    fake.scopes.discard("zaken.statussen.toevoegen")
+    try:
+        hv = await request_huisverbod(police, case_id)
+        await filed_once(mayor, fake, hv, 1)
+        imposed = await impose(mayor, hv, decided_by=MAYOR)
+        filing = await eventually(failed)
+    finally:
+        fake.scopes.add("zaken.statussen.toevoegen")
+    assert "slechts 1 status" in filing["error"]  # the zaaksysteem's own words
+    assert "ketenregie mist een scope in het zaaksysteem" in filing["error"]
+    # a later event (the extension) files what the imposition missed: no longer failed
+    r = await mayor.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={
+            "until": (ts(imposed["imposed_at"]) + 14 * DAY).isoformat(),
+            "reason": "dreiging duurt voort",
+            "decided_by": MAYOR,
+        },
+    )
+    assert r.status_code == 200, r.text
+    await filed_once(mayor, fake, hv, 3)
+    body = (await mayor.get(f"/v1/huisverboden/{hv}")).json()
+    assert body["zaaksysteem"]["status"] == "filed" and body["zaaksysteem"]["error"] is None
+
+    # the withdrawal is the ban's last event: nothing later files it
+    fake.scopes.discard("zaken.statussen.toevoegen")
+    try:
+        r = await mayor.post(
+            f"/v1/huisverboden/{hv}/withdrawal",
+            json={"reason": "gevaar geweken", "decided_by": MAYOR},
+        )
+        assert r.status_code == 200, r.text
+        await eventually(failed)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+        ) as browser:
+            r = await browser.post(
+                "/login", data={"org": ZAAKSYSTEEM_OFFICE, "role": "staff", "name": "Medewerker"}
+            )
+            assert r.status_code in (200, 303), r.text
+            page = (await browser.get("/inbox")).text
+        assert "slechts 1 status" in page and "Opnieuw vastleggen in het zaaksysteem" in page
+    finally:
+        fake.scopes.add("zaken.statussen.toevoegen")
+    r = await mayor.post(f"/v1/huisverboden/{hv}/refiling")
+    assert r.status_code == 200, r.text
+    filed = await filed_once(mayor, fake, hv, 4)
+    assert filed["zaken"][0]["status"] == filed["statussen"][-1]["url"]
+    assert (await mayor.post(f"/v1/huisverboden/{hv}/refiling")).status_code == 409
     assert fake.invalid == []
 
 
