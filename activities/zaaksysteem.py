@@ -22,6 +22,7 @@ import asyncpg
 import certifi
 import httpx
 import jwt
+from temporalio.exceptions import ApplicationError
 
 from activities.channels import RETRYABLE_STATUS, permanent
 from domain import zgw
@@ -61,6 +62,11 @@ class ZgwClient:
         items = body["results"] if isinstance(body, dict) else body
         return next((item["url"] for item in items if match(item)), None)
 
+    async def read(self, url: str) -> dict | None:
+        """The resource at `url`; None when there is none."""
+        response = await self._http.get(url, headers=self._headers(url))
+        return None if response.status_code == 404 else _checked(response, url)
+
     async def create(self, url: str, body: dict[str, Any]) -> str:
         response = await self._http.post(url, json=body, headers=self._headers(url))
         return _checked(response, url)["url"]
@@ -95,6 +101,22 @@ def _checked(response: httpx.Response, url: str) -> Any:
     ):
         raise permanent(reason)
     raise RuntimeError(reason)
+
+
+async def check_catalogue(cfg: Zaaksysteem, secret: bytes, timeout: float = 10.0) -> list[str]:
+    """What the municipality's catalogue lacks for ketenregie's filings, in Dutch (read from
+    its Catalogi API with ketenregie's client: `zgw.catalogue_problems`); what could not be
+    read is a finding too."""
+    tls = ssl.create_default_context(cafile=certifi.where())
+    found: dict[str, dict | None] = {}
+    async with httpx.AsyncClient(timeout=timeout, verify=tls) as http:
+        api = ZgwClient(cfg, secret, http)
+        for url in set(zgw.catalogue_urls(cfg).values()):
+            try:
+                found[url] = await api.read(url)
+            except (httpx.HTTPError, ApplicationError, RuntimeError) as e:
+                return [f"de catalogus kon niet gelezen worden: {type(e).__name__}: {e}"]
+    return zgw.catalogue_problems(cfg, found)
 
 
 class ZaaksysteemFiler:

@@ -384,6 +384,34 @@ def refile(
     typer.echo(json.dumps({"filed_again": sorted(filed_again)}, indent=2))
 
 
+@zgw.command()
+def check(
+    municipality: Annotated[str, typer.Argument(help="the municipality's CBS code, e.g. GM0358")],
+) -> None:
+    """Read the catalogue the chain file names for the municipality's zaaksysteem (Catalogi
+    API, ketenregie's client) and say in Dutch what is missing; exit 1 when something is."""
+    from activities.zaaksysteem import check_catalogue
+
+    settings = Settings()
+    offices = [
+        (p.id, p.zaaksysteem)
+        for r in settings.chain.regions
+        for p in r.partners
+        if p.municipality == municipality and p.zaaksysteem is not None
+    ]
+    if not offices:
+        raise typer.BadParameter(
+            f"voor gemeente {municipality} is geen zaaksysteem ingesteld", param_hint="MUNICIPALITY"
+        )
+    missing = []
+    for office, cfg in offices:
+        found = asyncio.run(check_catalogue(cfg, settings.zgw_secret(office)))
+        missing += [f"{office}: {problem}" for problem in found]
+    for line in missing or [f"de catalogus van {municipality} is in orde"]:
+        typer.echo(line)
+    raise typer.Exit(1 if missing else 0)
+
+
 @app.command()
 def backup(
     to: Annotated[

@@ -59,6 +59,11 @@ APIS = {
     "zaken": ("zrc", {"zaken", "statussen", "zaakinformatieobjecten", "resultaten"}),
     "besluiten": ("brc", {"besluiten", "besluitinformatieobjecten"}),
     "documenten": ("drc", {"enkelvoudiginformatieobjecten"}),
+    # read only: the municipality's catalogue, as `zaaksysteem_config` names it
+    "catalogi": (
+        "ztc",
+        {"zaaktypen", "statustypen", "besluittypen", "informatieobjecttypen", "resultaattypen"},
+    ),
 }
 PAGINATED = {"zaken", "statussen", "resultaten", "besluiten", "enkelvoudiginformatieobjecten"}
 
@@ -225,6 +230,8 @@ class FakeZaaksysteem:
         self.max_confidentiality = "vertrouwelijk"
         self.related_documenttypes = {urlsplit(self.config_of("")["informatieobjecttype"]).path}
         self.unarchived: set[str] = set()  # resultaattypen without archive settings
+        # planted in the catalogue: a type's path -> fields changed, or None (it is not there)
+        self.planted: dict[str, dict | None] = {}
         self.app = Starlette(
             routes=[
                 Route("/{mount}/api/v1/{collection}", self._collection, methods=["GET", "POST"]),
@@ -369,6 +376,8 @@ class FakeZaaksysteem:
         if refused is not None:
             return self._record(request, refused)
         item = self.store[collection].get(request.path_params["uuid"])
+        if collection in APIS["catalogi"][1]:
+            item = self._catalogue().get(request.url.path)
         if item is None:
             return self._record(request, Response(status_code=404))
         if request.method == "PATCH":
@@ -377,6 +386,44 @@ class FakeZaaksysteem:
                 return self._record(request, refusal(403, "permission_denied", detail))
             item.update(json.loads(body))
         return self._record(request, JSONResponse(item))
+
+    def _catalogue(self) -> dict[str, dict]:
+        """The catalogue as the municipality set it up (published, related, in order, with
+        archive settings), with the mistakes a test planted; by path."""
+        cfg = self.config()
+        items: dict[str, dict] = {
+            cfg["zaaktype"]: {
+                "concept": False,
+                "informatieobjecttypen": [
+                    cfg["informatieobjecttype"]
+                    for path in self.related_documenttypes
+                    if urlsplit(cfg["informatieobjecttype"]).path == path
+                ],
+                "besluittypen": list(cfg["besluittypen"].values()),
+                "statustypen": list(cfg["statustypen"].values()),
+                "resultaattypen": list(cfg["resultaattypen"].values()),
+            },
+            cfg["informatieobjecttype"]: {"concept": False, "zaaktypen": [cfg["zaaktype"]]},
+        }
+        for url in cfg["besluittypen"].values():
+            items[url] = {"concept": False, "zaaktypen": [cfg["zaaktype"]]}
+        for i, url in enumerate(cfg["statustypen"].values()):
+            items[url] = {"volgnummer": i + 1, "zaaktype": cfg["zaaktype"]}
+        for url in cfg["resultaattypen"].values():
+            archive = urlsplit(url).path not in self.unarchived
+            items[url] = {
+                "zaaktype": cfg["zaaktype"],
+                "archiefnominatie": "vernietigen" if archive else "",
+                "archiefactietermijn": "P5Y" if archive else None,
+                "brondatumArchiefprocedure": {"afleidingswijze": "afgehandeld" if archive else ""},
+            }
+        out = {}
+        for url, item in items.items():
+            path = urlsplit(url).path
+            if path in self.planted and self.planted[path] is None:
+                continue
+            out[path] = {"url": url, **item, **(self.planted.get(path) or {})}
+        return out
 
     def _refused(self, collection: str, item: dict) -> Response | None:
         """What Open Zaak refuses beyond the specifications (the module's docstring)."""
