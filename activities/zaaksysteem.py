@@ -28,7 +28,7 @@ from activities.channels import RETRYABLE_STATUS, permanent
 from domain import zgw
 from domain.chain import Chain, Zaaksysteem
 from domain.huisverbod import HuisverbodSnapshot
-from domain.huisverbod_order import written_order
+from domain.huisverbod_order import WrittenOrder, written_order
 from domain.order_pdf import render
 from domain.policy import HuisverbodPolicy
 from store import zaaksysteem as store
@@ -292,12 +292,7 @@ class ZaaksysteemFiler:
                 f"{documenten}/enkelvoudiginformatieobjecten",
                 {"identificatie": ident, "bronorganisatie": cfg.rsin},
             ),
-            lambda: api.create(
-                f"{documenten}/enkelvoudiginformatieobjecten",
-                zgw.document_body(
-                    cfg, ident, order.title, municipality, order.decided_at, render(order)
-                ),
-            ),
+            lambda: self._create_document(api, ident, order, municipality),
         )
         await ensure(
             f"zaakinformatieobject:{step.key}",
@@ -319,6 +314,17 @@ class ZaaksysteemFiler:
                 f"{besluiten}/besluitinformatieobjecten",
                 zgw.besluitinformatieobject_body(besluit, document),
             ),
+        )
+
+    async def _create_document(
+        self, api: ZgwClient, ident: str, order: WrittenOrder, municipality: str
+    ) -> str:
+        """The written order as a document; rendered in a thread, so the worker's other
+        activities and heartbeats go on meanwhile."""
+        pdf = await asyncio.to_thread(render, order)
+        body = zgw.document_body(api.cfg, ident, order.title, municipality, order.decided_at, pdf)
+        return await api.create(
+            f"{api.cfg.documenten_api.rstrip('/')}/enkelvoudiginformatieobjecten", body
         )
 
 

@@ -58,7 +58,7 @@ async def huisverbod(conn: asyncpg.Connection, huisverbod_id: str) -> dict[str, 
     """The ban as the read model has it, with what its written order needs from the request's
     file and the case number; None when it is not (or no longer) there."""
     row = await conn.fetchrow(
-        """SELECT h.snapshot, c.number, f.address, f.grounds,
+        """SELECT h.snapshot, c.number, f.address, f.grounds, f.requested_by,
                   (SELECT p->>'name' FROM jsonb_array_elements(cf.persons) p
                     WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name
            FROM huisverboden h JOIN cases c USING (case_id)
