@@ -28,7 +28,7 @@ from activities.channels import RETRYABLE_STATUS, permanent
 from domain import zgw
 from domain.chain import Chain, Zaaksysteem
 from domain.huisverbod import HuisverbodSnapshot
-from domain.huisverbod_order import WrittenOrder, written_order
+from domain.huisverbod_order import written_order
 from domain.order_pdf import render
 from domain.policy import HuisverbodPolicy
 from store import zaaksysteem as store
@@ -57,10 +57,13 @@ class ZgwClient:
         self, url: str, params: dict[str, str], match: Callable[[dict], bool] = lambda _: True
     ) -> str | None:
         """The URL of the first resource the list at `url` answers for `params`."""
+        return next((item["url"] for item in await self.items(url, params) if match(item)), None)
+
+    async def items(self, url: str, params: dict[str, str]) -> list[dict]:
+        """What the list at `url` answers for `params` (its first page: a handful here)."""
         response = await self._http.get(url, params=params, headers=self._headers(url))
         body = _checked(response, url)
-        items = body["results"] if isinstance(body, dict) else body
-        return next((item["url"] for item in items if match(item)), None)
+        return body["results"] if isinstance(body, dict) else body
 
     async def read(self, url: str) -> dict | None:
         """The resource at `url`; None when there is none."""
@@ -226,7 +229,8 @@ class ZaaksysteemFiler:
                     )
             if step.filing.resultaat in cfg.resultaattypen:
                 await self._resultaat(api, ensure, zaak, step)
-            await self._status(api, ensure, zaak, step, at)
+            nth = sum(s.filing.status == step.filing.status for s in steps[:i])
+            await self._status(api, ensure, zaak, step, at, nth)
 
     async def _resultaat(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
         """The zaak's one resultaat: how the ban ended (found again by its zaak)."""
@@ -239,18 +243,22 @@ class ZaaksysteemFiler:
         )
 
     async def _status(
-        self, api: ZgwClient, ensure, zaak: str, step: zgw.Step, at: datetime
+        self, api: ZgwClient, ensure, zaak: str, step: zgw.Step, at: datetime, nth: int
     ) -> None:
-        """The zaak's status the step sets (found again by its type and filed moment)."""
+        """The zaak's status the step sets: found again as the `nth` (from 0) of its type,
+        by date — the ban's second extension is the zaak's second status `verlengd` — which
+        holds whatever moment it was filed as."""
         statussen = f"{api.cfg.zaken_api.rstrip('/')}/statussen"
         status = zgw.status_body(api.cfg, zaak, step, at)
+
+        async def find() -> str | None:
+            found = await api.items(statussen, {"zaak": zaak, "statustype": status["statustype"]})
+            found.sort(key=lambda s: datetime.fromisoformat(s["datumStatusGezet"]))
+            return found[nth]["url"] if nth < len(found) else None
+
         await ensure(
             f"status:{step.filing.status}:{step.at.isoformat()}",
-            lambda: api.find(
-                statussen,
-                {"zaak": zaak, "statustype": status["statustype"]},
-                lambda s: datetime.fromisoformat(s["datumStatusGezet"]) == at,
-            ),
+            find,
             lambda: api.create(statussen, status),
         )
 
@@ -292,7 +300,12 @@ class ZaaksysteemFiler:
                 f"{documenten}/enkelvoudiginformatieobjecten",
                 {"identificatie": ident, "bronorganisatie": cfg.rsin},
             ),
-            lambda: self._create_document(api, ident, order, municipality),
+            lambda: api.create(
+                f"{documenten}/enkelvoudiginformatieobjecten",
+                zgw.document_body(
+                    cfg, ident, order.title, municipality, order.decided_at, render(order)
+                ),
+            ),
         )
         await ensure(
             f"zaakinformatieobject:{step.key}",
@@ -314,17 +327,6 @@ class ZaaksysteemFiler:
                 f"{besluiten}/besluitinformatieobjecten",
                 zgw.besluitinformatieobject_body(besluit, document),
             ),
-        )
-
-    async def _create_document(
-        self, api: ZgwClient, ident: str, order: WrittenOrder, municipality: str
-    ) -> str:
-        """The written order as a document; rendered in a thread, so the worker's other
-        activities and heartbeats go on meanwhile."""
-        pdf = await asyncio.to_thread(render, order)
-        body = zgw.document_body(api.cfg, ident, order.title, municipality, order.decided_at, pdf)
-        return await api.create(
-            f"{api.cfg.documenten_api.rstrip('/')}/enkelvoudiginformatieobjecten", body
         )
 
 
