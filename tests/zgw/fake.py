@@ -87,6 +87,7 @@ SCOPES = {
     "besluiten.bijwerken",
     "documenten.lezen",
     "documenten.aanmaken",
+    "catalogi.lezen",
 }
 # vertrouwelijkheidaanduiding, least confidential first
 CONFIDENTIALITY = [
