@@ -30,11 +30,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.channels import PERMANENT, Sender
 from domain.chain import Chain, EmailChannel, Region
 from domain.ids import (
-    DISPATCH_WAKE,
-    DISPATCH_WORKFLOW,
     NOTIFICATION_FAILED,
     case_workflow_id,
-    dispatch_workflow_id,
 )
 from domain.models import (
     DispatchInput,
@@ -61,6 +58,7 @@ from domain.policy import DeliveryPolicy
 from domain.zgw import AUDIENCE as ZAAKSYSTEEM
 from domain.zgw import CHANNEL as ZGW
 from domain.zgw import huisverbod_of
+from infra.client import signal_dispatcher
 from store import notices
 
 BATCH = 100  # deliveries one dispatcher round takes; the next round follows at once
@@ -220,18 +218,6 @@ async def wake_dispatcher(region: str, delivery: DeliveryPolicy) -> None:
     """Signal the region's dispatcher that deliveries wait, starting it when it does not run
     (signal-with-start: one call either way)."""
     await signal_dispatcher(activity.client(), activity.info().task_queue, region, delivery)
-
-
-async def signal_dispatcher(
-    client: Client, task_queue: str, region: str, delivery: DeliveryPolicy
-) -> None:
-    await client.start_workflow(
-        DISPATCH_WORKFLOW,
-        DispatchInput(region=region, delivery=delivery),
-        id=dispatch_workflow_id(task_queue, region),
-        task_queue=task_queue,
-        start_signal=DISPATCH_WAKE,
-    )
 
 
 class SharedWakes:

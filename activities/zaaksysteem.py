@@ -22,6 +22,7 @@ import asyncpg
 import certifi
 import httpx
 import jwt
+from temporalio.exceptions import ApplicationError
 
 from activities.channels import RETRYABLE_STATUS, permanent
 from domain import zgw
@@ -56,31 +57,69 @@ class ZgwClient:
         self, url: str, params: dict[str, str], match: Callable[[dict], bool] = lambda _: True
     ) -> str | None:
         """The URL of the first resource the list at `url` answers for `params`."""
+        return next((item["url"] for item in await self.items(url, params) if match(item)), None)
+
+    async def items(self, url: str, params: dict[str, str]) -> list[dict]:
+        """What the list at `url` answers for `params` (its first page: a handful here)."""
         response = await self._http.get(url, params=params, headers=self._headers(url))
         body = _checked(response, url)
-        items = body["results"] if isinstance(body, dict) else body
-        return next((item["url"] for item in items if match(item)), None)
+        return body["results"] if isinstance(body, dict) else body
+
+    async def read(self, url: str) -> dict | None:
+        """The resource at `url`; None when there is none."""
+        response = await self._http.get(url, headers=self._headers(url))
+        return None if response.status_code == 404 else _checked(response, url)
 
     async def create(self, url: str, body: dict[str, Any]) -> str:
         response = await self._http.post(url, json=body, headers=self._headers(url))
         return _checked(response, url)["url"]
 
+    async def update(self, url: str, change: dict[str, Any], keep: tuple[str, ...]) -> str:
+        """Change a resource (PATCH), sending the fields `keep` as they are: the official
+        specification wants a PATCH's body whole (the Besluiten API's required fields)."""
+        current = _checked(await self._http.get(url, headers=self._headers(url)), url)
+        body = {k: current[k] for k in keep if k in current} | change
+        response = await self._http.patch(url, json=body, headers=self._headers(url))
+        return _checked(response, url)["url"]
+
 
 def _checked(response: httpx.Response, url: str) -> Any:
-    """The answer's body; a refusal raises (permanent when retrying cannot help). Only field
-    names and codes of the problem go into the error, never values."""
+    """The answer's body; a refusal raises, in Dutch with what the zaaksysteem says to fix
+    (`zgw.problem`: never values). Permanent when retrying cannot help — until the
+    configuration is fixed and the ban filed again (`store.zaaksysteem.refile`); a date the
+    zaaksysteem's clock has not reached yet is retried."""
     if response.status_code < 300:
         return response.json()
-    reason = f"{response.request.method} {url} antwoordde {response.status_code}"
     try:
-        problem = response.json()
-        fields = ", ".join(f"{p['name']}: {p['code']}" for p in problem.get("invalidParams", []))
-        reason += f" ({fields or problem.get('title', '')})"
-    except (ValueError, AttributeError, KeyError, TypeError):
-        pass
-    if 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_STATUS:
+        body = response.json()
+    except ValueError:
+        body = None
+    told, codes = zgw.problem(response.status_code, body)
+    path = httpx.URL(url).path
+    reason = f"{response.request.method} {path}: {told}"
+    if (
+        400 <= response.status_code < 500
+        and response.status_code not in RETRYABLE_STATUS
+        and not codes & zgw.CURABLE
+    ):
         raise permanent(reason)
     raise RuntimeError(reason)
+
+
+async def check_catalogue(cfg: Zaaksysteem, secret: bytes, timeout: float = 10.0) -> list[str]:
+    """What the municipality's catalogue lacks for ketenregie's filings, in Dutch (read from
+    its Catalogi API with ketenregie's client: `zgw.catalogue_problems`); what could not be
+    read is a finding too."""
+    tls = ssl.create_default_context(cafile=certifi.where())
+    found: dict[str, dict | None] = {}
+    async with httpx.AsyncClient(timeout=timeout, verify=tls) as http:
+        api = ZgwClient(cfg, secret, http)
+        for url in set(zgw.catalogue_urls(cfg).values()):
+            try:
+                found[url] = await api.read(url)
+            except (httpx.HTTPError, ApplicationError, RuntimeError) as e:
+                return [f"de catalogus kon niet gelezen worden: {type(e).__name__}: {e}"]
+    return zgw.catalogue_problems(cfg, found)
 
 
 class ZaaksysteemFiler:
@@ -153,6 +192,18 @@ class ZaaksysteemFiler:
                 known[key] = await store.remember(conn, hv.huisverbod_id, key, url)
             return known[key]
 
+        now, previous = datetime.now(UTC), None
+
+        async def moment(step: zgw.Step) -> datetime:
+            """The step's filed moment, fixed at its first filing (`zgw.filed_moment`)."""
+            nonlocal previous
+            key = f"moment:{step.key}"
+            if key not in known:
+                at = zgw.filed_moment(step.at, now, previous).isoformat()
+                known[key] = await store.remember(conn, hv.huisverbod_id, key, at)
+            previous = datetime.fromisoformat(known[key])
+            return previous
+
         zaken = cfg.zaken_api.rstrip("/")
         ident = zgw.zaak_identificatie(hv.huisverbod_id, found["number"])
         zaak = await ensure(
@@ -165,12 +216,23 @@ class ZaaksysteemFiler:
         letterhead = self._chain.letterhead(hv.municipality)
         if letterhead is None:
             raise permanent("de gemeente van het huisverbod staat niet in de ketenconfiguratie")
-        for step in zgw.steps(hv, self._policy, until):
+        steps = zgw.steps(hv, self._policy, until)
+        for i, step in enumerate(steps):
+            at = await moment(step)
             if step.filing.besluit is not None:
-                await self._besluit(api, ensure, step, hv, found, zaak, ident, letterhead)
+                await self._besluit(api, ensure, step, at, hv, found, zaak, ident, letterhead)
+            for earlier, change in zgw.cut_short(steps[:i], step):
+                besluit = known.get(f"besluit:{earlier.key}")
+                if besluit is not None:
+                    await ensure(
+                        f"vervallen:{earlier.key}",
+                        lambda: _none(),
+                        lambda b=besluit, c=change: api.update(b, c, zgw.BESLUIT_REQUIRED),
+                    )
             if step.filing.resultaat in cfg.resultaattypen:
                 await self._resultaat(api, ensure, zaak, step)
-            await self._status(api, ensure, zaak, step)
+            nth = sum(s.filing.status == step.filing.status for s in steps[:i])
+            await self._status(api, ensure, zaak, step, at, nth)
 
     async def _resultaat(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
         """The zaak's one resultaat: how the ban ended (found again by its zaak)."""
@@ -182,17 +244,23 @@ class ZaaksysteemFiler:
             lambda: api.create(resultaten, body),
         )
 
-    async def _status(self, api: ZgwClient, ensure, zaak: str, step: zgw.Step) -> None:
-        """The zaak's status the step sets (found again by its type and moment)."""
+    async def _status(
+        self, api: ZgwClient, ensure, zaak: str, step: zgw.Step, at: datetime, nth: int
+    ) -> None:
+        """The zaak's status the step sets: found again as the `nth` (from 0) of its type,
+        by date — the ban's second extension is the zaak's second status `verlengd` — which
+        holds whatever moment it was filed as."""
         statussen = f"{api.cfg.zaken_api.rstrip('/')}/statussen"
-        status = zgw.status_body(api.cfg, zaak, step)
+        status = zgw.status_body(api.cfg, zaak, step, at)
+
+        async def find() -> str | None:
+            found = await api.items(statussen, {"zaak": zaak, "statustype": status["statustype"]})
+            found.sort(key=lambda s: datetime.fromisoformat(s["datumStatusGezet"]))
+            return found[nth]["url"] if nth < len(found) else None
+
         await ensure(
             f"status:{step.filing.status}:{step.at.isoformat()}",
-            lambda: api.find(
-                statussen,
-                {"zaak": zaak, "statustype": status["statustype"]},
-                lambda s: datetime.fromisoformat(s["datumStatusGezet"]) == step.at,
-            ),
+            find,
             lambda: api.create(statussen, status),
         )
 
@@ -201,6 +269,7 @@ class ZaaksysteemFiler:
         api: ZgwClient,
         ensure,
         step: zgw.Step,
+        at: datetime,
         hv: HuisverbodSnapshot,
         found: dict,
         zaak: str,
@@ -218,7 +287,9 @@ class ZaaksysteemFiler:
                 f"{besluiten}/besluiten",
                 {"identificatie": ident, "verantwoordelijkeOrganisatie": cfg.rsin},
             ),
-            lambda: api.create(f"{besluiten}/besluiten", zgw.besluit_body(cfg, ident, zaak, step)),
+            lambda: api.create(
+                f"{besluiten}/besluiten", zgw.besluit_body(cfg, ident, zaak, step, at)
+            ),
         )
         if step.filing.order is None:
             return
@@ -264,3 +335,7 @@ class ZaaksysteemFiler:
                 zgw.besluitinformatieobject_body(besluit, document),
             ),
         )
+
+
+async def _none() -> None:
+    """A change (a PATCH) has nothing to look up: applying it twice changes nothing."""

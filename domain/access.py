@@ -32,6 +32,7 @@ Action = Literal[
     "huisverbod.help_started",
     "huisverbod.order_issued",
     "huisverbod.order",
+    "huisverbod.refile",
     "dashboard.read",
     "access_log.read",
     "codec.encode",
@@ -118,10 +119,12 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Action]] = {
             "huisverbod.order",
             "huisverbod.contact_address",  # given to the mayor (Wth art. 2 lid 6)
             "huisverbod.order_issued",
+            "huisverbod.refile",  # once the zaaksysteem's configuration is fixed
         }
     ),
     ("mayor_office", "jurist"): frozenset(
-        _COURT_ACTS | {"huisverbod.list", "huisverbod.read", "huisverbod.order"}
+        _COURT_ACTS
+        | {"huisverbod.list", "huisverbod.read", "huisverbod.order", "huisverbod.refile"}
     ),
     ("sociaal_wijkteam", "worker"): frozenset({"case.list", "case.read"}),
     ("huisarts", "doctor"): frozenset({"case.list", "case.read"}),
@@ -201,6 +204,7 @@ ACTION_DENIED: dict[str, str] = {
     "huisverbod.help_started": "niet vastleggen dat de hulp voor het gezin is gestart",
     "huisverbod.order_issued": "niet vastleggen dat de beschikking is uitgereikt",
     "huisverbod.withdraw": "geen huisverbod intrekken",
+    "huisverbod.refile": "een huisverbod niet opnieuw in het zaaksysteem vastleggen",
     "huisverbod.violation": "geen overtreding van een huisverbod vastleggen",
     "dashboard.read": "het overzicht van de regio niet zien",
     "access_log.read": "het toegangslog niet lezen",

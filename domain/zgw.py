@@ -11,7 +11,7 @@ the zaak is found by its identificatie, which is built from the case number.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -37,6 +37,14 @@ CRS = "EPSG:4326"  # the Zaken API wants Accept-Crs and Content-Crs on a zaak, g
 CONFIDENTIAL = "vertrouwelijk"
 BESTUURSORGAAN = "burgemeester"
 AUTHOR = "ketenregie"
+# how far the zaaksysteem's clock may lag ours: Open Zaak refuses a status dated after its own
+# now (`DateNotInFutureValidator`, leeway `TIME_LEEWAY`, 0 s by default) and a besluit dated
+# after its today (`UntilTodayValidator`), so a moment is filed no later than now - MARGIN
+MARGIN = timedelta(seconds=30)
+# a besluit of the ban that a withdrawal or a lifting by the court ends before its time
+CUT_SHORT = "ingetrokken_overheid"
+# what a besluit's PATCH carries unchanged besides its change: its schema's required fields
+BESLUIT_REQUIRED = ("verantwoordelijkeOrganisatie", "besluittype", "datum", "ingangsdatum")
 
 
 class Filing(BaseModel):
@@ -52,7 +60,9 @@ class Filing(BaseModel):
 FILINGS: dict[str, Filing] = {
     "huisverbod_requested": Filing(status="aangevraagd"),
     "huisverbod_imposed": Filing(besluit="oplegging", order="oplegging", status="opgelegd"),
-    "huisverbod_refused": Filing(besluit="afwijzing", status="beeindigd", resultaat="afgewezen"),
+    "huisverbod_refused": Filing(
+        besluit="afwijzing", order="afwijzing", status="beeindigd", resultaat="afgewezen"
+    ),
     "huisverbod_extended": Filing(besluit="verlenging", order="verlenging", status="verlengd"),
     "huisverbod_withdrawn": Filing(
         besluit="intrekking", order="intrekking", status="beeindigd", resultaat="ingetrokken"
@@ -97,6 +107,11 @@ class Step(BaseModel):
     ends: datetime | None = None  # vervaldatum of its besluit, where the ban has an end
 
     @property
+    def ends_ban(self) -> bool:
+        """A withdrawal or a lifting: the ban's besluiten end with it."""
+        return self.event in ("huisverbod_withdrawn", "huisverbod_lifted")
+
+    @property
     def key(self) -> str:
         """Names the step's resources in our bookkeeping (a besluit, its order, a status)."""
         besluit = self.filing.besluit
@@ -128,10 +143,79 @@ def steps(hv: HuisverbodSnapshot, policy: HuisverbodPolicy, until: datetime) -> 
         elif e.kind == "huisverbod_extended":
             extensions += 1
             step.number = extensions
+            # it takes effect when the ten days (or the extension before it) end
+            if extensions == 1 and hv.imposed_at is not None:
+                step.starts = policy.ban_end(hv.imposed_at)
+            elif 1 < extensions <= len(hv.extensions) + 1:
+                step.starts = hv.extensions[extensions - 2].until
             if extensions <= len(hv.extensions):
                 step.ends = hv.extensions[extensions - 1].until
         out.append(step)
     return out
+
+
+def filed_moment(at: datetime, now: datetime, previous: datetime | None = None) -> datetime:
+    """The moment a step is filed as (`datumStatusGezet`, the besluit's `datum`): its own,
+    but never later than `now` less the zaaksysteem's clock MARGIN — a decision typed for a
+    minute ahead is dated at its filing — and a second after the step filed before it at the
+    least, so the statuses keep the ban's order (the zaak's status is the one dated last).
+    Fixed once and stored: a retry files the same moment."""
+    moment = min(at, now - MARGIN)
+    return moment if previous is None else max(moment, previous + timedelta(seconds=1))
+
+
+def cut_short(earlier: list[Step], step: Step) -> list[tuple[Step, dict[str, Any]]]:
+    """What a withdrawal or a lifting (`step`) changes in the besluiten filed before it: each
+    that would still run afterwards now ends on its day (never before its own ingangsdatum),
+    withdrawn by the government (Besluiten API `vervalreden`)."""
+    if not step.ends_ban:
+        return []
+    out = []
+    for e in earlier:
+        if e.filing.besluit is None or e.ends is None or e.ends <= step.at:
+            continue
+        ends = max(step.at, e.starts or e.at)
+        out.append((e, {"vervaldatum": day(ends), "vervalreden": CUT_SHORT}))
+    return out
+
+
+# the codes of the zaaksysteem's refusals that ketenregie's users meet, in Dutch
+PROBLEM_CODES = {
+    "date-in-future": "een datum ligt volgens de klok van het zaaksysteem in de toekomst",
+    "permission_denied": "ketenregie mist een scope in het zaaksysteem",
+    "missing-zaaktype-informatieobjecttype-relation": (
+        "het documenttype hoort in de catalogus niet bij het zaaktype"
+    ),
+    "archiefactiedatum-error": "het resultaattype heeft geen archiefinstellingen",
+    "resultaat-does-not-exist": "de zaak heeft nog geen resultaat",
+    "max_vertrouwelijkheidaanduiding": (
+        "de vertrouwelijkheid gaat boven wat ketenregie in het zaaksysteem mag"
+    ),
+    "unique": "bestaat al in het zaaksysteem",
+    "does_not_exist": "bestaat niet in het zaaksysteem",
+    "not_authenticated": "het zaaksysteem herkent ketenregie niet (client-id of geheim)",
+}
+# codes of a refusal that time cures (the zaaksysteem's clock catches up): retried
+CURABLE = {"date-in-future"}
+
+
+def problem(status: int, body: Any) -> tuple[str, set[str]]:
+    """A refusal of the zaaksysteem in Dutch, for the mayor's office and the coordinator: its
+    `detail` (what to fix, in the server's words) and the names and codes of its invalid
+    parameters with what each code means — never the values — and the codes found."""
+    if not isinstance(body, dict):
+        return f"antwoord {status}", set()
+    params = [p for p in body.get("invalidParams") or [] if isinstance(p, dict)]
+    codes = {str(p.get("code")) for p in params} | {str(body.get("code") or "")}
+    parts = [str(body.get("detail") or body.get("title") or "").strip()]
+    for p in params:
+        code = str(p.get("code"))
+        meaning = PROBLEM_CODES.get(code)
+        parts.append(f"{p.get('name')}: {code}" + (f" ({meaning})" if meaning else ""))
+    if not params and (meaning := PROBLEM_CODES.get(str(body.get("code")))):
+        parts.append(meaning)
+    told = "; ".join(p for p in parts if p)
+    return f"antwoord {status}" + (f": {told}" if told else ""), codes - {""}
 
 
 def as_of(hv: HuisverbodSnapshot, step: Step) -> HuisverbodSnapshot:
@@ -194,16 +278,18 @@ def resultaat_body(cfg: Zaaksysteem, zaak_url: str, resultaat: ZaakResultaat) ->
     }
 
 
-def status_body(cfg: Zaaksysteem, zaak_url: str, step: Step) -> dict[str, Any]:
+def status_body(cfg: Zaaksysteem, zaak_url: str, step: Step, at: datetime) -> dict[str, Any]:
     return {
         "zaak": zaak_url,
         "statustype": cfg.statustypen[step.filing.status],
-        "datumStatusGezet": step.at.isoformat(),
+        "datumStatusGezet": at.isoformat(),
         "statustoelichting": STATUS_NOTES[step.event],
     }
 
 
-def besluit_body(cfg: Zaaksysteem, identificatie: str, zaak_url: str, step: Step) -> dict[str, Any]:
+def besluit_body(
+    cfg: Zaaksysteem, identificatie: str, zaak_url: str, step: Step, at: datetime
+) -> dict[str, Any]:
     kind = step.filing.besluit
     assert kind is not None
     body: dict[str, Any] = {
@@ -211,10 +297,12 @@ def besluit_body(cfg: Zaaksysteem, identificatie: str, zaak_url: str, step: Step
         "verantwoordelijkeOrganisatie": cfg.rsin,
         "besluittype": cfg.besluittypen[kind],
         "zaak": zaak_url,
-        "datum": day(step.at),
+        # the day by UTC: the Besluiten API refuses a date after *its* today, and Open Zaak's
+        # today is the UTC date (`UntilTodayValidator`), an hour or two behind Amsterdam's
+        "datum": at.astimezone(UTC).date().isoformat(),
         "toelichting": BESLUIT_NOTES[kind],
         "bestuursorgaan": BESTUURSORGAAN,
-        "ingangsdatum": day(step.starts or step.at),
+        "ingangsdatum": day(step.starts or at),
     }
     if step.ends is not None:
         body["vervaldatum"] = day(step.ends)
@@ -262,3 +350,65 @@ def jwt_claims(client_id: str, now: datetime) -> dict[str, Any]:
         "user_id": AUTHOR,
         "user_representation": "ketenregie (keten huiselijk geweld en kindermishandeling)",
     }
+
+
+# the order of the ban's statuses: the statustypen's volgnummers must follow it
+STATUS_ORDER: tuple[ZaakStatus, ...] = ("aangevraagd", "opgelegd", "verlengd", "beeindigd")
+
+
+def catalogue_urls(cfg: Zaaksysteem) -> dict[str, str]:
+    """Every type the configuration names, by what it is for (in Dutch), to read from the
+    Catalogi API."""
+    return {
+        "het zaaktype": cfg.zaaktype,
+        "het documenttype": cfg.informatieobjecttype,
+        **{f"het besluittype {k}": url for k, url in cfg.besluittypen.items()},
+        **{f"het statustype {k}": url for k, url in cfg.statustypen.items()},
+        **{f"het resultaattype {k}": url for k, url in cfg.resultaattypen.items()},
+    }
+
+
+def catalogue_problems(cfg: Zaaksysteem, found: dict[str, dict | None]) -> list[str]:
+    """What is missing in the municipality's catalogue for ketenregie's filings, in Dutch:
+    `found` holds each type of `catalogue_urls` as the Catalogi API answered it (None: it
+    does not exist). Each finding names the type and what to fix; none when all is well."""
+    out: list[str] = []
+    types = catalogue_urls(cfg)
+    for name, url in types.items():
+        t = found.get(url)
+        if t is None:
+            out.append(f"{name} bestaat niet in de catalogus ({url})")
+        elif t.get("concept"):
+            out.append(f"{name} is niet gepubliceerd (nog een concept)")
+    zaaktype = found.get(cfg.zaaktype) or {}
+    if zaaktype and cfg.informatieobjecttype not in zaaktype.get("informatieobjecttypen", []):
+        out.append(
+            "het documenttype hoort niet bij het zaaktype (zaaktype-informatieobjecttypen): "
+            "een beschikking kan niet aan de zaak gekoppeld worden"
+        )
+    for kind, url in cfg.besluittypen.items():
+        if zaaktype and url not in zaaktype.get("besluittypen", []):
+            out.append(f"het besluittype {kind} staat niet bij het zaaktype")
+    numbers = [
+        (found.get(cfg.statustypen[k]) or {}).get("volgnummer")
+        for k in STATUS_ORDER
+        if k in cfg.statustypen
+    ]
+    if None not in numbers and numbers != sorted(numbers):
+        out.append(
+            "de statustypen staan niet in de volgorde van het huisverbod "
+            "(aangevraagd, opgelegd, verlengd, beëindigd)"
+        )
+    for kind, url in cfg.resultaattypen.items():
+        t = found.get(url)
+        archive = (t or {}).get("brondatumArchiefprocedure") or {}
+        if t is not None and not (
+            t.get("archiefnominatie")
+            and t.get("archiefactietermijn")
+            and archive.get("afleidingswijze")
+        ):
+            out.append(
+                f"het resultaattype {kind} heeft geen archiefinstellingen (archiefnominatie, "
+                "archiefactietermijn, afleidingswijze): de zaak kan niet worden afgesloten"
+            )
+    return out

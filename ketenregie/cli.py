@@ -1,5 +1,6 @@
 """The `ketenregie` command: `up` runs the whole local stack; `worker` and `api` run one part;
-`backup`, `restore` and `reconcile` look after its data."""
+`backup`, `restore` and `reconcile` look after its data; `zgw` the filing in the
+municipalities' zaaksystemen."""
 
 from __future__ import annotations
 
@@ -345,6 +346,70 @@ def _listening(address: str) -> bool:
     with contextlib.suppress(OSError), socket.create_connection((host, int(port)), 0.5):
         return True
     return False
+
+
+zgw = typer.Typer(help="the huisverboden in the municipalities' zaaksystemen (ZGW APIs)")
+app.add_typer(zgw, name="zgw")
+
+
+@zgw.command()
+def refile(
+    huisverbod_id: Annotated[
+        str | None, typer.Argument(help="the ban; without it every ban whose filing failed")
+    ] = None,
+) -> None:
+    """File the failed events of a ban (or of every ban) in its zaaksysteem again, once the
+    configuration is fixed: the region's dispatcher sends them now, with fresh attempts."""
+    from infra.case_keys import PostgresKeyStore
+    from infra.client import connect, signal_dispatcher
+    from store import zaaksysteem
+    from store.db import create_pool
+
+    async def main(dsn: str) -> dict[str, str]:
+        settings = Settings()
+        pool = await create_pool(dsn)
+        try:
+            async with pool.acquire() as conn:
+                filed_again = await zaaksysteem.refile(conn, huisverbod_id)
+            client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
+            for region in sorted(set(filed_again.values())):
+                delivery = settings.policy.delivery
+                await signal_dispatcher(client, settings.task_queue, region, delivery)
+        finally:
+            await pool.close()
+        return filed_again
+
+    with _database() as dsn:
+        filed_again = asyncio.run(main(dsn))
+    typer.echo(json.dumps({"filed_again": sorted(filed_again)}, indent=2))
+
+
+@zgw.command()
+def check(
+    municipality: Annotated[str, typer.Argument(help="the municipality's CBS code, e.g. GM0358")],
+) -> None:
+    """Read the catalogue the chain file names for the municipality's zaaksysteem (Catalogi
+    API, ketenregie's client) and say in Dutch what is missing; exit 1 when something is."""
+    from activities.zaaksysteem import check_catalogue
+
+    settings = Settings()
+    offices = [
+        (p.id, p.zaaksysteem)
+        for r in settings.chain.regions
+        for p in r.partners
+        if p.municipality == municipality and p.zaaksysteem is not None
+    ]
+    if not offices:
+        raise typer.BadParameter(
+            f"voor gemeente {municipality} is geen zaaksysteem ingesteld", param_hint="MUNICIPALITY"
+        )
+    missing = []
+    for office, cfg in offices:
+        found = asyncio.run(check_catalogue(cfg, settings.zgw_secret(office)))
+        missing += [f"{office}: {problem}" for problem in found]
+    for line in missing or [f"de catalogus van {municipality} is in orde"]:
+        typer.echo(line)
+    raise typer.Exit(1 if missing else 0)
 
 
 @app.command()

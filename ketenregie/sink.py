@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 
 from domain.corv import CorvFormatError, acknowledgement, read_header
 from domain.signing import ID_HEADER, verify
-from infra.settings import SAMPLE_CHAIN
+from infra.settings import sample_chain
 from ketenregie.stack import BackgroundServer
 
 log = logging.getLogger("ketenregie.sink")
@@ -33,10 +33,7 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's SMTP dialo
 
 def partner_chain(path: Path, hooks_port: int) -> Path:
     """Write the sample chain to `path` with its webhooks pointed at a sink on `hooks_port`."""
-    text = SAMPLE_CHAIN.read_text(encoding="utf-8").replace(
-        "http://127.0.0.1:8026/", f"http://127.0.0.1:{hooks_port}/"
-    )
-    path.write_text(text, encoding="utf-8")
+    path.write_text(sample_chain(hooks_port), encoding="utf-8")
     return path
 
 

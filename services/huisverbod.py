@@ -45,8 +45,9 @@ from domain.policy import check_huisverbod_subject, check_veilig_thuis_consulted
 from domain.procedure import birth_date, person
 from domain.workdays import local_date
 from domain.zgw import zaak_identificatie
+from infra.client import signal_dispatcher
 from services.context import Caller, Parts, at_or_now
-from services.errors import Refused, check, forbidden, not_found, run_command
+from services.errors import Refused, check, conflict, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
 from store import cases, huisverboden, zaaksysteem
 from workflows.case import CaseWorkflow
@@ -66,6 +67,25 @@ async def _filed(parts: Parts, rows: list[dict[str, Any]]) -> list[dict[str, Any
     async with parts.pool.acquire() as conn:
         found = await zaaksysteem.filings(conn, sorted({r["case_id"] for r in rows}))
     return [{**r, "zaaksysteem": found.get(r["huisverbod_id"])} for r in rows]
+
+
+async def refile(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
+    """File the ban's failed events in the zaaksysteem again, once its configuration is
+    fixed (the mayor's office); 409 when nothing failed."""
+    await _with_file(parts, caller, huisverbod_id)  # 404 outside the caller's scope
+    async with parts.pool.acquire() as conn:
+        filed_again = await zaaksysteem.refile(conn, huisverbod_id)
+    if not filed_again:
+        raise conflict("er is niets mislukt om opnieuw in het zaaksysteem vast te leggen")
+    await wake(parts, set(filed_again.values()))
+    caller.audit.detail = "opnieuw vastleggen in het zaaksysteem"
+    return await load(parts, caller, huisverbod_id)
+
+
+async def wake(parts: Parts, regions: set[str]) -> None:
+    """Wake the regions' dispatchers: the deliveries filed again are due now."""
+    for region in sorted(regions):
+        await signal_dispatcher(parts.client, parts.task_queue, region, parts.policy.delivery)
 
 
 def shown(caller: Caller, row: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """SQL for the huisverbod's resources in the municipality's zaaksysteem (`zgw_resources`).
 
-One row per resource filed (the zaak, a besluit, a document, a link, a status), keyed by the
-huisverbod and what the resource is; a retried filing finds its URL here and creates nothing
-again. Filings of one huisverbod take turns under an advisory lock keyed by it.
+One row per resource filed (the zaak, a besluit, a document, a link, a status, a besluit
+cut short), keyed by the huisverbod and what the resource is; a retried filing finds its URL
+here and creates nothing again. A step's filed moment is kept here too (`moment:<step>`, the
+moment where the URL would be): fixed at its first filing, found again by every retry. Filings of one huisverbod take turns under an advisory lock keyed by it.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ async def huisverbod(conn: asyncpg.Connection, huisverbod_id: str) -> dict[str, 
     """The ban as the read model has it, with what its written order needs from the request's
     file and the case number; None when it is not (or no longer) there."""
     row = await conn.fetchrow(
-        """SELECT h.snapshot, c.number, f.address, f.grounds,
+        """SELECT h.snapshot, c.number, f.address, f.grounds, f.requested_by,
                   (SELECT p->>'name' FROM jsonb_array_elements(cf.persons) p
                     WHERE p->>'ref' = h.snapshot->>'pleger_ref') AS pleger_name,
                   (SELECT p->>'birth_date' FROM jsonb_array_elements(cf.persons) p
@@ -93,7 +94,30 @@ async def filings(conn: asyncpg.Connection, case_ids: list[str]) -> dict[str, di
     return {hv: _standing(found) for hv, found in by_ban.items()}
 
 
+async def refile(conn: asyncpg.Connection, huisverbod_id: str | None) -> dict[str, str]:
+    """File the ban's failed events again, now (the configuration was fixed), or those of
+    every ban when `huisverbod_id` is None: each failed delivery is due again with a fresh
+    count of attempts. The bans filed again, each with the region whose dispatcher must be
+    woken."""
+    rows = await conn.fetch(
+        """UPDATE deliveries SET status = 'pending', attempts = 0, claimed_until = NULL,
+                                 next_attempt_at = now()
+           WHERE audience = $1 AND notice_key LIKE $2 AND status = 'failed'
+             AND ($3::text IS NULL OR split_part(notice_key, ':', 2) = $3)
+           RETURNING split_part(notice_key, ':', 2) AS huisverbod_id, region""",
+        AUDIENCE,
+        f"{SOURCE}%",
+        huisverbod_id,
+    )
+    return {r["huisverbod_id"]: r["region"] for r in rows}
+
+
 def _standing(rows: list) -> dict:
+    """The latest truth: a delivery files every event before its own, so once one is filed
+    the failures before it are repaired."""
+    last_sent = max((i for i, r in enumerate(rows) if r["status"] == "sent"), default=-1)
+    zaak_url = rows[0]["zaak_url"]
+    rows = rows[last_sent + 1 :]
     failed = [r for r in rows if r["status"] == "failed"]
     waiting = [r for r in rows if r["status"] in ("pending", "sending")]
     if failed:
@@ -104,4 +128,4 @@ def _standing(rows: list) -> dict:
         status, error = "pending", None
     else:
         status, error = "filed", None
-    return {"status": status, "zaak_url": rows[0]["zaak_url"], "error": error}
+    return {"status": status, "zaak_url": zaak_url, "error": error}

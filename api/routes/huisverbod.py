@@ -41,6 +41,7 @@ Reader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
 Withdrawer = Annotated[Principal, Depends(allowed("huisverbod.withdraw"))]
 Police = Annotated[Principal, Depends(allowed("huisverbod.violation"))]
 OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
+Refiler = Annotated[Principal, Depends(allowed("huisverbod.refile"))]
 
 
 @router.get("", response_model=HuisverbodList)
@@ -154,6 +155,16 @@ async def withdraw(
     """The mayor withdraws the ban (intrekking); it ends at once."""
     caller = Caller(principal, audit)
     return HuisverbodView(**await huisverbod.withdraw(parts, caller, huisverbod_id, body))
+
+
+@router.post("/{huisverbod_id}/refiling", response_model=HuisverbodView)
+async def refile(
+    huisverbod_id: str, parts: PartsDep, audit: AuditDep, principal: Refiler
+) -> HuisverbodView:
+    """File the ban's failed events in the municipality's zaaksysteem again, once its
+    configuration is fixed (the mayor's office); 409 when nothing failed."""
+    caller = Caller(principal, audit)
+    return HuisverbodView(**await huisverbod.refile(parts, caller, huisverbod_id))
 
 
 @router.post("/{huisverbod_id}/violations", response_model=HuisverbodView)

@@ -26,6 +26,7 @@ InboxReader = Annotated[Principal, Depends(allowed("huisverbod.list"))]
 Deciding = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
 Extending = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
 OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
+Refiling = Annotated[Principal, Depends(allowed("huisverbod.refile"))]
 # refused, or imposed once: their written orders stay at hand
 ENDED = ["refused", "lifted", "expired", "withdrawn"]
 # the decision and extension forms' fields, by their path in the command's model
@@ -160,6 +161,21 @@ async def extend_form(
 
     again = _again(request, parts, caller)
     return await submit(request, send, again, step=f"verlenging-{huisverbod_id}")
+
+
+@router.post("/inbox/{huisverbod_id}/zaaksysteem", response_class=HTMLResponse)
+async def refile_form(
+    request: Request, huisverbod_id: str, parts: PartsDep, audit: AuditDep, p: Refiling
+) -> Response:
+    """Filing again in the zaaksysteem, once its configuration is fixed."""
+    caller = Caller(p, audit)
+
+    async def send(_: dict) -> str:
+        await huisverbod.refile(parts, caller, huisverbod_id)
+        return "Wordt opnieuw in het zaaksysteem vastgelegd."
+
+    again = _again(request, parts, caller)
+    return await submit(request, send, again, step=f"zaaksysteem-{huisverbod_id}")
 
 
 @router.get("/inbox/{huisverbod_id}/beschikking.pdf")

@@ -29,7 +29,6 @@ from domain.huisverbod import (
 )
 from domain.huisverbod_order import OrderKind
 from domain.rihg import PART_NAMES, Signal, instrument
-from domain.workdays import AMSTERDAM
 from services import case as case_service
 from services import huisverbod
 from services.context import Caller

@@ -81,6 +81,7 @@ EXPECTED = {
         "huisverbod.order",
         "huisverbod.contact_address",
         "huisverbod.order_issued",
+        "huisverbod.refile",
     },
     # the court's acts (Wth art. 6) by the jurist of the mayor's office, who receives them
     ("mayor_office", "jurist"): {
@@ -90,6 +91,7 @@ EXPECTED = {
         "huisverbod.appeal",
         "huisverbod.hearing",
         "huisverbod.ruling",
+        "huisverbod.refile",
     },
     ("sociaal_wijkteam", "worker"): {"case.list", "case.read"},
     ("huisarts", "doctor"): {"case.list", "case.read"},

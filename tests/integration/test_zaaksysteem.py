@@ -106,7 +106,12 @@ async def filed_once(mayor, fake: FakeZaaksysteem, hv: str, statuses: int) -> di
         filed = of_zaak(fake, zaak)
         return filed if len(filed["statussen"]) == statuses else None
 
-    return await eventually(probe)
+    try:
+        return await eventually(probe)
+    except AssertionError as e:  # say how the filing stands and what the zaaksysteem refused
+        body = (await mayor.get(f"/v1/huisverboden/{hv}")).json()
+        refused = [r for r in fake.requests if r[2] >= 300] + fake.requests[-25:]
+        raise AssertionError(f"{e}; {body.get('zaaksysteem')}; {refused}") from None
 
 
 def types(fake_cfg: dict, kind: str) -> dict[str, str]:
@@ -125,8 +130,9 @@ WITHDRAWN_BAN = {
 }
 
 
-async def impose_extend_withdraw(mayor, hv: str) -> datetime:
-    """The mayor imposes the ban, extends it by four days and withdraws it; the new end."""
+async def impose_extend_withdraw(mayor, hv: str) -> tuple[datetime, datetime]:
+    """The mayor imposes the ban, extends it by four days and withdraws it: the end of the
+    ten days and the extension's end."""
     imposed = await impose(mayor, hv, decided_by=MAYOR)
     until = ts(imposed["imposed_at"]) + 14 * DAY
     r = await mayor.post(
@@ -138,7 +144,7 @@ async def impose_extend_withdraw(mayor, hv: str) -> datetime:
         f"/v1/huisverboden/{hv}/withdrawal", json={"reason": "gevaar geweken", "decided_by": MAYOR}
     )
     assert r.status_code == 200, r.text
-    return until
+    return ts(imposed["ends_at"]), until
 
 
 async def test_prism_and_openapi_core_both_judge_each_request(zaaksysteem, settings):
@@ -173,7 +179,7 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
     filed = await filed_once(mayor, fake, hv, 1)
     assert counts(filed)["zaken"] == 1 and filed["besluiten"] == []
 
-    until = await impose_extend_withdraw(mayor, hv)
+    ten_days, _ = await impose_extend_withdraw(mayor, hv)
 
     filed = await filed_once(mayor, fake, hv, 4)
     assert counts(filed) == WITHDRAWN_BAN
@@ -208,10 +214,14 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
     besluittypes = types(cfg, "besluittypen")
     besluiten = {besluittypes[b["besluittype"]]: b for b in filed["besluiten"]}
     assert set(besluiten) == {"oplegging", "verlenging", "intrekking"}
-    assert besluiten["oplegging"]["vervaldatum"] and besluiten["oplegging"]["vervalreden"] == (
-        "tijdelijk"
-    )
-    assert besluiten["verlenging"]["vervaldatum"] == day(until)
+    # withdrawn within the ten days: the oplegging and the verlenging end with it; the
+    # verlenging would have taken effect when the ten days ended
+    ban = (await mayor.get(f"/v1/huisverboden/{hv}")).json()
+    withdrawn = day(ts(ban["withdrawal"]["at"]))
+    for kind in ("oplegging", "verlenging"):
+        assert besluiten[kind]["vervalreden"] == "ingetrokken_overheid"
+        assert besluiten[kind]["vervaldatum"] == max(withdrawn, besluiten[kind]["ingangsdatum"])
+    assert besluiten["verlenging"]["ingangsdatum"] == day(ten_days)
     assert "vervaldatum" not in besluiten["intrekking"]
 
     # each besluit has its written order: the very PDF the mayor's office downloads
@@ -235,13 +245,18 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
         filer = ZaaksysteemFiler(
             pool, settings.chain, settings.zgw_secret, settings.policy.huisverbod
         )
-        async with pool.acquire() as conn:
-            rows = [
-                dict(d)
-                for d in await notices.deliveries_for_case(conn, case_id)
-                if d["audience"] == "zaaksysteem"
-            ]
-        assert len(rows) == 4 and {d["status"] for d in rows} == {"sent"}
+
+        async def all_sent():  # an earlier one may still be on its way, finding its work done
+            async with pool.acquire() as conn:
+                rows = [
+                    dict(d)
+                    for d in await notices.deliveries_for_case(conn, case_id)
+                    if d["audience"] == "zaaksysteem"
+                ]
+            return rows if {d["status"] for d in rows} == {"sent"} else None
+
+        rows = await eventually(all_sent)
+        assert len(rows) == 4
         for d in rows:
             await filer.file(d)
         async with pool.acquire() as conn:
@@ -256,8 +271,9 @@ async def test_a_ban_requested_imposed_extended_and_withdrawn_is_one_zaak(
         await pool.close()
     assert sum(method == "POST" for method, _, _ in fake.requests) == posts
     assert counts(of_zaak(fake, zaak)) == counts(filed)
-    # the zaak; besluit, document and two links each; statuses; the resultaat
-    assert kept == 1 + 3 * 4 + 4 + 1
+    # the zaak; besluit, document and two links each; statuses and their filed moments; the
+    # resultaat; the oplegging and the verlenging ended by the withdrawal
+    assert kept == 1 + 3 * 4 + 4 * 2 + 1 + 2
     assert fake.invalid == []
 
 
@@ -328,14 +344,25 @@ async def test_a_zaaksysteem_that_is_down_shows_on_the_mayors_page(
     assert fake.invalid == []
 
 
-async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksysteem, aalsmeer):
+async def test_a_refusal_typed_a_minute_ahead_is_filed_with_its_order_and_ends_the_zaak(
+    zaaksysteem, aalsmeer
+):
+    """The zaaksysteem refuses a moment after its own now: the decision typed for a minute
+    ahead is filed as of its filing, and the zaak still ends."""
     vt, police, mayor = aalsmeer
     fake = zaaksysteem
     case_id = await open_case(vt, **AALSMEER)
     hv = await request_huisverbod(police, case_id)
+    before = len(fake.requests)
+    ahead = datetime.now(UTC) + timedelta(minutes=1)
     r = await mayor.post(
         f"/v1/huisverboden/{hv}/decision",
-        json={"decision": "refuse", "reason": "onvoldoende grond", "decided_by": MAYOR},
+        json={
+            "decision": "refuse",
+            "reason": "onvoldoende grond",
+            "decided_by": MAYOR,
+            "decided_at": ahead.isoformat(),
+        },
     )
     assert r.status_code == 200, r.text
     filed = await filed_once(mayor, fake, hv, 2)
@@ -344,10 +371,11 @@ async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksyst
         "statussen": 2,
         "resultaten": 1,
         "besluiten": 1,
-        "documenten": 0,
-        "zaakinformatieobjecten": 0,
-        "besluitinformatieobjecten": 0,
+        "documenten": 1,
+        "zaakinformatieobjecten": 1,
+        "besluitinformatieobjecten": 1,
     }
+    assert [status for _, _, status in fake.requests[before:] if status >= 300] == []
     cfg = fake.config()
     (besluit,) = filed["besluiten"]
     assert besluit["besluittype"] == cfg["besluittypen"]["afwijzing"]
@@ -359,6 +387,78 @@ async def test_a_refused_request_is_a_zaak_with_its_afwijzing_and_ended(zaaksyst
         "aangevraagd",
         "beeindigd",
     ]
+    assert ts(filed["statussen"][-1]["datumStatusGezet"]) < ahead
+    # the refusal's written order is the zaak's and the besluit's document
+    (document,) = filed["documenten"]
+    pdf = await mayor.get(f"/v1/huisverboden/{hv}/beschikking.pdf", params={"soort": "afwijzing"})
+    assert base64.b64decode(document["inhoud"]) == pdf.content
+    assert filed["besluitinformatieobjecten"][0]["besluit"] == besluit["url"]
+    assert fake.invalid == []
+
+
+async def test_a_failure_says_what_to_fix_and_is_repaired_by_a_later_event_or_filing_again(
+    zaaksysteem, aalsmeer, app
+):
+    """The municipality forgot the scope `zaken.statussen.toevoegen`: the second status is
+    refused. The mayor's office reads why, in Dutch; a later event files what failed, and
+    the ban's last event is filed again on request once the scope is given."""
+    vt, police, mayor = aalsmeer
+    fake = zaaksysteem
+    case_id = await open_case(vt, **AALSMEER)
+
+    async def failed():
+        filing = (await mayor.get(f"/v1/huisverboden/{hv}")).json()["zaaksysteem"] or {}
+        return filing if filing.get("status") == "failed" else None
+
+    fake.scopes.discard("zaken.statussen.toevoegen")
+    try:
+        hv = await request_huisverbod(police, case_id)
+        await filed_once(mayor, fake, hv, 1)
+        imposed = await impose(mayor, hv, decided_by=MAYOR)
+        filing = await eventually(failed)
+    finally:
+        fake.scopes.add("zaken.statussen.toevoegen")
+    assert "slechts 1 status" in filing["error"]  # the zaaksysteem's own words
+    assert "ketenregie mist een scope in het zaaksysteem" in filing["error"]
+    # a later event (the extension) files what the imposition missed: no longer failed
+    r = await mayor.post(
+        f"/v1/huisverboden/{hv}/extension",
+        json={
+            "until": (ts(imposed["imposed_at"]) + 14 * DAY).isoformat(),
+            "reason": "dreiging duurt voort",
+            "decided_by": MAYOR,
+        },
+    )
+    assert r.status_code == 200, r.text
+    await filed_once(mayor, fake, hv, 3)
+    body = (await mayor.get(f"/v1/huisverboden/{hv}")).json()
+    assert body["zaaksysteem"]["status"] == "filed" and body["zaaksysteem"]["error"] is None
+
+    # the withdrawal is the ban's last event: nothing later files it
+    fake.scopes.discard("zaken.statussen.toevoegen")
+    try:
+        r = await mayor.post(
+            f"/v1/huisverboden/{hv}/withdrawal",
+            json={"reason": "gevaar geweken", "decided_by": MAYOR},
+        )
+        assert r.status_code == 200, r.text
+        await eventually(failed)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
+        ) as browser:
+            r = await browser.post(
+                "/login", data={"org": ZAAKSYSTEEM_OFFICE, "role": "staff", "name": "Medewerker"}
+            )
+            assert r.status_code in (200, 303), r.text
+            page = (await browser.get("/inbox")).text
+        assert "slechts 1 status" in page and "Opnieuw vastleggen in het zaaksysteem" in page
+    finally:
+        fake.scopes.add("zaken.statussen.toevoegen")
+    r = await mayor.post(f"/v1/huisverboden/{hv}/refiling")
+    assert r.status_code == 200, r.text
+    filed = await filed_once(mayor, fake, hv, 4)
+    assert filed["zaken"][0]["status"] == filed["statussen"][-1]["url"]
+    assert (await mayor.post(f"/v1/huisverboden/{hv}/refiling")).status_code == 409
     assert fake.invalid == []
 
 

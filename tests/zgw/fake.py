@@ -9,6 +9,24 @@ A request that either finds non-conforming is answered 400 with the findings and
 from a small in-memory state (created resources, list filters, read-backs), which prism's
 stateless mock cannot do. The JWT is checked too: HS256 with the client's secret and the
 claims the ZGW APIs require.
+
+On top, what the reference implementation Open Zaak (github.com/open-zaak/open-zaak, 1.x)
+enforces and a mock of the specifications does not, answered as it answers (its problem
+bodies: `code`, `detail`, `invalidParams` with name, code and reason), each rule with its
+source in Open Zaak's code (src/openzaak/components/...):
+- no status dated after the server's now, leeway 0 s (zaken/api/validators.py
+  `DateNotInFutureValidator`, `TIME_LEEWAY` default 0), no besluit dated after the server's
+  (UTC) today (besluiten/models.py, vng_api_common's `UntilTodayValidator`);
+- one status per zaak without the scope `zaken.statussen.toevoegen` (zaken/api/viewsets.py,
+  `StatusViewSet.perform_create`: "Met de 'zaken.aanmaken' scope mag je slechts 1 status
+  zetten"); a besluit changed only with `besluiten.bijwerken`;
+- a document linked to a zaak only when its type is related to the zaaktype
+  (`missing-zaaktype-informatieobjecttype-relation`, zaken/api/validators.py);
+- nothing more confidential than the client's maximum (autorisaties: 403);
+- the end status only when the zaak has a resultaat (`resultaat-does-not-exist`) whose type
+  has archive settings (`archiefactiedatum-error`; zaken/api/serializers/zaken.py
+  `StatusSerializer.validate`); the zaak's status is the one with the latest
+  `datumStatusGezet` (Zaak.current_status).
 """
 
 from __future__ import annotations
@@ -16,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +59,11 @@ APIS = {
     "zaken": ("zrc", {"zaken", "statussen", "zaakinformatieobjecten", "resultaten"}),
     "besluiten": ("brc", {"besluiten", "besluitinformatieobjecten"}),
     "documenten": ("drc", {"enkelvoudiginformatieobjecten"}),
+    # read only: the municipality's catalogue, as `zaaksysteem_config` names it
+    "catalogi": (
+        "ztc",
+        {"zaaktypen", "statustypen", "besluittypen", "informatieobjecttypen", "resultaattypen"},
+    ),
 }
 PAGINATED = {"zaken", "statussen", "resultaten", "besluiten", "enkelvoudiginformatieobjecten"}
 
@@ -52,6 +76,50 @@ def _is_uri(value: str) -> bool:
 # openapi-core checks format "uri" in bodies but has no formatter for it in query parameters
 CONFIG = Config(extra_format_validators={"uri": _is_uri}, extra_format_unmarshallers={"uri": str})
 CLAIMS = ("iss", "iat", "client_id", "user_id", "user_representation")
+# the scopes a client of the municipality's zaaksysteem is given for ketenregie (NOTES-zgw.md)
+SCOPES = {
+    "zaken.lezen",
+    "zaken.aanmaken",
+    "zaken.bijwerken",
+    "zaken.statussen.toevoegen",
+    "besluiten.lezen",
+    "besluiten.aanmaken",
+    "besluiten.bijwerken",
+    "documenten.lezen",
+    "documenten.aanmaken",
+    "catalogi.lezen",
+}
+# vertrouwelijkheidaanduiding, least confidential first
+CONFIDENTIALITY = [
+    "openbaar",
+    "beperkt_openbaar",
+    "intern",
+    "zaakvertrouwelijk",
+    "vertrouwelijk",
+    "confidentieel",
+    "geheim",
+    "zeer_geheim",
+]
+
+
+def refusal(
+    status: int, code: str, detail: str, params: list[tuple[str, str]] = ()
+) -> JSONResponse:
+    """An answer the way Open Zaak gives it (vng_api_common's problem details)."""
+    titles = {400: "Invalid input.", 403: "Je hebt geen toestemming om deze actie uit te voeren."}
+    body = {
+        "type": f"http://zaaksysteem.test/ref/fouten/{code}/",
+        "code": code,
+        "title": titles.get(status, "Fout"),
+        "status": status,
+        "detail": detail,
+        "instance": f"urn:uuid:{uuid.uuid4()}",
+        "invalidParams": [
+            {"name": name, "code": c, "reason": "Deze waarde wordt niet geaccepteerd."}
+            for name, c in params
+        ],
+    }
+    return JSONResponse(body, status)
 
 
 def _local_refs(node: Any, ztc: str) -> Any:
@@ -157,16 +225,33 @@ class FakeZaaksysteem:
         self.lose_answer: set[str] = set()  # create, then answer 502 once (a lost answer)
         self.slow: dict[str, float] = {}  # create, then answer after so many seconds
         self.created: list[str] = []  # the collections created in, in order
+        # the client's application in the zaaksysteem, and its catalogue: as the municipality
+        # set them up (a test plants a mistake by changing one)
+        self.scopes = set(SCOPES)
+        self.max_confidentiality = "vertrouwelijk"
+        self.related_documenttypes = {urlsplit(self.config_of("")["informatieobjecttype"]).path}
+        self.unarchived: set[str] = set()  # resultaattypen without archive settings
+        # planted in the catalogue: a type's path -> fields changed, or None (it is not there)
+        self.planted: dict[str, dict | None] = {}
         self.app = Starlette(
             routes=[
                 Route("/{mount}/api/v1/{collection}", self._collection, methods=["GET", "POST"]),
-                Route("/{mount}/api/v1/{collection}/{uuid}", self._detail, methods=["GET"]),
+                Route(
+                    "/{mount}/api/v1/{collection}/{uuid}", self._detail, methods=["GET", "PATCH"]
+                ),
             ]
         )
 
     def config(self) -> dict[str, Any]:
         """The chain file's zaaksysteem block for this fake."""
-        return zaaksysteem_config(self.base_url, self.client_id)
+        return self.config_of(self.base_url)
+
+    def config_of(self, base_url: str) -> dict[str, Any]:
+        return zaaksysteem_config(base_url, self.client_id)
+
+    def _types(self, kind: str) -> dict[str, str]:
+        """The catalogue's types of a kind by their path (the fake's address may be set late)."""
+        return {urlsplit(url).path: name for name, url in self.config_of("")[kind].items()}
 
     # --- what the tests look at ---
 
@@ -261,6 +346,8 @@ class FakeZaaksysteem:
                 return self._record(request, JSONResponse(listing))
             return self._record(request, JSONResponse(found))
         item = json.loads(body)
+        if refused := self._refused(collection, item):
+            return self._record(request, refused)
         if rule := self._broken_rule(collection, item):
             self.invalid.append((request.method, request.url.path, [f"regel: {rule}"]))
             problem = {"title": "Ongeldige request", "invalidParams": [], "detail": rule}
@@ -271,8 +358,10 @@ class FakeZaaksysteem:
         self.store[collection][key] = item
         if collection == "statussen":
             zaak = self._by_url("zaken", item["zaak"])
-            if zaak is not None:
-                zaak["status"] = item["url"]
+            if zaak is not None:  # its status: the latest by datumStatusGezet
+                mine = [s for s in self.all("statussen") if s["zaak"] == item["zaak"]]
+                latest = max(mine, key=lambda s: datetime.fromisoformat(s["datumStatusGezet"]))
+                zaak["status"] = latest["url"]
         self.created.append(collection)
         if pause := self.slow.get(collection):
             await asyncio.sleep(pause)
@@ -283,11 +372,110 @@ class FakeZaaksysteem:
 
     async def _detail(self, request: Request) -> Response:
         collection = request.path_params["collection"]
-        _, collection, _, refused = await self._answer(request, f"/{collection}/{{uuid}}")
+        suffix = f"/{collection}/{request.path_params['uuid']}"
+        _, collection, body, refused = await self._answer(request, suffix)
         if refused is not None:
             return self._record(request, refused)
         item = self.store[collection].get(request.path_params["uuid"])
-        return self._record(request, JSONResponse(item) if item else Response(status_code=404))
+        if collection in APIS["catalogi"][1]:
+            item = self._catalogue().get(request.url.path)
+        if item is None:
+            return self._record(request, Response(status_code=404))
+        if request.method == "PATCH":
+            if collection != "besluiten" or "besluiten.bijwerken" not in self.scopes:
+                detail = "Met de scopes van deze applicatie mag dit niet gewijzigd worden"
+                return self._record(request, refusal(403, "permission_denied", detail))
+            item.update(json.loads(body))
+        return self._record(request, JSONResponse(item))
+
+    def _catalogue(self) -> dict[str, dict]:
+        """The catalogue as the municipality set it up (published, related, in order, with
+        archive settings), with the mistakes a test planted; by path."""
+        cfg = self.config()
+        items: dict[str, dict] = {
+            cfg["zaaktype"]: {
+                "concept": False,
+                "informatieobjecttypen": [
+                    cfg["informatieobjecttype"]
+                    for path in self.related_documenttypes
+                    if urlsplit(cfg["informatieobjecttype"]).path == path
+                ],
+                "besluittypen": list(cfg["besluittypen"].values()),
+                "statustypen": list(cfg["statustypen"].values()),
+                "resultaattypen": list(cfg["resultaattypen"].values()),
+            },
+            cfg["informatieobjecttype"]: {"concept": False, "zaaktypen": [cfg["zaaktype"]]},
+        }
+        for url in cfg["besluittypen"].values():
+            items[url] = {"concept": False, "zaaktypen": [cfg["zaaktype"]]}
+        for i, url in enumerate(cfg["statustypen"].values()):
+            items[url] = {"volgnummer": i + 1, "zaaktype": cfg["zaaktype"]}
+        for url in cfg["resultaattypen"].values():
+            archive = urlsplit(url).path not in self.unarchived
+            items[url] = {
+                "zaaktype": cfg["zaaktype"],
+                "archiefnominatie": "vernietigen" if archive else "",
+                "archiefactietermijn": "P5Y" if archive else None,
+                "brondatumArchiefprocedure": {"afleidingswijze": "afgehandeld" if archive else ""},
+            }
+        out = {}
+        for url, item in items.items():
+            path = urlsplit(url).path
+            if path in self.planted and self.planted[path] is None:
+                continue
+            out[path] = {"url": url, **item, **(self.planted.get(path) or {})}
+        return out
+
+    def _refused(self, collection: str, item: dict) -> Response | None:
+        """What Open Zaak refuses beyond the specifications (the module's docstring)."""
+        now = datetime.now(UTC)
+        if collection == "statussen":
+            if datetime.fromisoformat(item["datumStatusGezet"]) > now:
+                return refusal(
+                    400,
+                    "invalid",
+                    "",
+                    [("datumStatusGezet", "date-in-future")],
+                )
+            earlier = [s for s in self.all("statussen") if s["zaak"] == item["zaak"]]
+            if earlier and "zaken.statussen.toevoegen" not in self.scopes:
+                return refusal(
+                    403,
+                    "permission_denied",
+                    "Met de 'zaken.aanmaken' scope mag je slechts 1 status zetten",
+                )
+            if self._types("statustypen").get(urlsplit(item["statustype"]).path) == "beeindigd":
+                resultaat = next(
+                    (r for r in self.all("resultaten") if r["zaak"] == item["zaak"]), None
+                )
+                if resultaat is None:
+                    return refusal(
+                        400, "invalid", "", [("nonFieldErrors", "resultaat-does-not-exist")]
+                    )
+                if urlsplit(resultaat["resultaattype"]).path in self.unarchived:
+                    return refusal(
+                        400, "invalid", "", [("nonFieldErrors", "archiefactiedatum-error")]
+                    )
+        if collection == "besluiten" and item.get("datum", "") > now.date().isoformat():
+            return refusal(400, "invalid", "", [("datum", "future_not_allowed")])
+        if collection in ("zaken", "enkelvoudiginformatieobjecten"):
+            wanted = item.get("vertrouwelijkheidaanduiding", "openbaar")
+            if CONFIDENTIALITY.index(wanted) > CONFIDENTIALITY.index(self.max_confidentiality):
+                return refusal(403, "permission_denied", "")
+        if collection == "zaakinformatieobjecten":
+            document = self._by_url("enkelvoudiginformatieobjecten", item["informatieobject"])
+            if (
+                document is not None
+                and urlsplit(document["informatieobjecttype"]).path
+                not in self.related_documenttypes
+            ):
+                return refusal(
+                    400,
+                    "invalid",
+                    "",
+                    [("nonFieldErrors", "missing-zaaktype-informatieobjecttype-relation")],
+                )
+        return None
 
     def _broken_rule(self, collection: str, item: dict) -> str | None:
         """The rules the specifications state in words ("Er wordt gevalideerd op"), for the

@@ -3,7 +3,8 @@ requests it accepts proves them conforming."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
@@ -99,6 +100,8 @@ async def test_the_rules_the_specifications_state_in_words_hold_too():
         ).json()["url"]
         link = zgw.zaakinformatieobject_body(zaak, url, "Beschikking")
         assert (await http.post(f"{CFG.zaken_api}/zaakinformatieobjecten", json=link)).is_success
+        resultaat = zgw.resultaat_body(CFG, zaak, "afgelopen")
+        assert (await http.post(f"{CFG.zaken_api}/resultaten", json=resultaat)).is_success
         end = {
             "zaak": zaak,
             "statustype": CFG.statustypen["beeindigd"],
@@ -110,3 +113,67 @@ async def test_the_rules_the_specifications_state_in_words_hold_too():
         "regel: identificatie moet uniek zijn binnen de bronorganisatie",
         "regel: bij de eindstatus moet indicatieGebruiksrecht gezet zijn",
     ]
+
+
+async def test_what_open_zaak_enforces_beyond_the_specifications_is_refused_as_it_does():
+    fake = FakeZaaksysteem(SECRET)
+    fake.base_url = "http://zgw.test"
+    token = jwt.encode(zgw.jwt_claims("ketenregie", NOW), SECRET, "HS256")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=fake.app),
+        base_url="http://zgw.test",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as http:
+
+        async def post(collection: str, body: dict, api: str = CFG.zaken_api, **kw):
+            return await http.post(f"{api}/{collection}", json=body, **kw)
+
+        def codes(r: httpx.Response) -> list[str]:
+            return [p["code"] for p in r.json()["invalidParams"]] or [r.json()["code"]]
+
+        body = zgw.zaak_body(CFG, "VT-AA-2026-000003-HV-1a2b3c4d", HV)
+        fake.max_confidentiality = "zaakvertrouwelijk"
+        assert (await post("zaken", body, headers=CRS)).status_code == 403
+        fake.max_confidentiality = "vertrouwelijk"
+        zaak = (await post("zaken", body, headers=CRS)).json()["url"]
+
+        def status(kind: str, at: datetime) -> dict:
+            return {
+                "zaak": zaak,
+                "statustype": CFG.statustypen[kind],
+                "datumStatusGezet": at.isoformat(),
+            }
+
+        now = datetime.now(UTC)
+        ahead = await post("statussen", status("aangevraagd", now + timedelta(seconds=1)))
+        assert (ahead.status_code, codes(ahead)) == (400, ["date-in-future"])
+        assert (await post("statussen", status("aangevraagd", now))).status_code == 201
+        fake.scopes.discard("zaken.statussen.toevoegen")
+        second = await post("statussen", status("opgelegd", now))
+        assert second.status_code == 403 and "slechts 1 status" in second.json()["detail"]
+        fake.scopes.add("zaken.statussen.toevoegen")
+        end = await post("statussen", status("beeindigd", now))
+        assert codes(end) == ["resultaat-does-not-exist"]
+        fake.unarchived.add(urlsplit(CFG.resultaattypen["afgelopen"]).path)
+        assert (await post("resultaten", zgw.resultaat_body(CFG, zaak, "afgelopen"))).is_success
+        assert codes(await post("statussen", status("beeindigd", now))) == [
+            "archiefactiedatum-error"
+        ]
+
+        tomorrow = zgw.besluit_body(
+            CFG,
+            "X-3",
+            zaak,
+            zgw.Step(event="e", at=now, filing=zgw.FILINGS["huisverbod_refused"]),
+            now + timedelta(days=1),
+        )
+        refused = await post("besluiten", tomorrow, api=CFG.besluiten_api)
+        assert codes(refused) == ["future_not_allowed"]
+
+        document = zgw.document_body(CFG, "X-4", "Beschikking", "Aalsmeer", NOW, b"%PDF")
+        fake.related_documenttypes.clear()
+        url = await post("enkelvoudiginformatieobjecten", document, api=CFG.documenten_api)
+        link = zgw.zaakinformatieobject_body(zaak, url.json()["url"], "Beschikking")
+        assert codes(await post("zaakinformatieobjecten", link)) == [
+            "missing-zaaktype-informatieobjecttype-relation"
+        ]
