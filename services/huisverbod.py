@@ -328,11 +328,19 @@ async def inbox(
     status: str | list[str] | None = None,
     limit: int = 100,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[dict]:
-    """Oldest request first: the order in which the mayor's office works its inbox."""
+    """Oldest request first: the order in which the mayor's office works its inbox (the ended
+    ones `newest_first`: what just ended is what is looked for)."""
     async with parts.pool.acquire() as conn:
         rows = await huisverboden.list_huisverboden(
-            conn, caller.scope, municipality=municipality, status=status, limit=limit, offset=offset
+            conn,
+            caller.scope,
+            municipality=municipality,
+            status=status,
+            limit=limit,
+            offset=offset,
+            newest_first=newest_first,
         )
     for r in rows:
         caller.audit.touches(r["case_id"], [r["pleger_ref"]])

@@ -102,9 +102,10 @@ async def list_huisverboden(
     case_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Oldest request first, each with its file; only those within `scope` (None: every one,
-    for internal use)."""
+    """Oldest request first (`newest_first`: the latest first), each with its file; only
+    those within `scope` (None: every one, for internal use)."""
     allowed, args = case_conditions(scope, 6) if scope is not None else ("true", [])
     rows = await conn.fetch(
         f"""SELECT {FILE_COLUMNS} FROM {FILE_JOINS}
@@ -112,7 +113,7 @@ async def list_huisverboden(
               AND ($2::text[] IS NULL OR h.status = ANY($2))
               AND ($3::text IS NULL OR h.case_id = $3)
               AND {allowed}
-            ORDER BY h.requested_at, h.huisverbod_id
+            ORDER BY h.requested_at {"DESC" if newest_first else ""}, h.huisverbod_id
             LIMIT $4 OFFSET $5""",
         municipality,
         [status] if isinstance(status, str) else status,

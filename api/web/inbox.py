@@ -36,15 +36,17 @@ ENDED_PAGE = 20
 
 async def _inbox(parts, caller: Caller, page_no: int = 1):
     """What the mayor's office works on: every request still to decide and every running
-    ban (each a short list), and the ended bans a page at a time."""
+    ban (each a short list), and the ended bans a page at a time, the latest first."""
 
-    async def of(status, limit=500, offset=0):
-        rows = await huisverbod.inbox(parts, caller, status=status, limit=limit, offset=offset)
+    async def of(status, limit=500, offset=0, newest_first=False):
+        rows = await huisverbod.inbox(
+            parts, caller, status=status, limit=limit, offset=offset, newest_first=newest_first
+        )
         return [HuisverbodView(**r) for r in rows]
 
     running = await of(["imposed", "extended"])
     running.sort(key=lambda h: h.ends_at or datetime.max.replace(tzinfo=UTC))
-    ended = await of(ENDED, ENDED_PAGE + 1, (page_no - 1) * ENDED_PAGE)
+    ended = await of(ENDED, ENDED_PAGE + 1, (page_no - 1) * ENDED_PAGE, newest_first=True)
     requested = await of("requested")
     keys = [{"case_id": h.case_id, "huisverbod_id": h.huisverbod_id} for h in requested]
     return {

@@ -53,7 +53,7 @@ def served(tmp_path, monkeypatch):
 
 def check() -> tuple[int, str]:
     result = CliRunner().invoke(app, ["zgw", "check", "GM0358"])
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout  # logs go to stderr
 
 
 def path(url: str) -> str:
