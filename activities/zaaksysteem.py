@@ -32,6 +32,7 @@ from domain.huisverbod_order import written_order
 from domain.order_pdf import render
 from domain.policy import HuisverbodPolicy
 from store import zaaksysteem as store
+from store import zgw_checks
 
 READ_MODEL_WAIT = (0.2, 0.5, 1.0)  # a decision is announced just before it is published
 # filings side by side in one worker: each holds a pooled connection (its lock) while it
@@ -120,6 +121,25 @@ async def check_catalogue(cfg: Zaaksysteem, secret: bytes, timeout: float = 10.0
             except (httpx.HTTPError, ApplicationError, RuntimeError) as e:
                 return [f"de catalogus kon niet gelezen worden: {type(e).__name__}: {e}"]
     return zgw.catalogue_problems(cfg, found)
+
+
+async def check_catalogues(
+    pool: asyncpg.Pool, chain: Chain, secret: Callable[[str], bytes]
+) -> dict[str, list[str]]:
+    """Check the catalogue of every mayor's office with a zaaksysteem and keep what each
+    check found (`store.zgw_checks`, for /healthz and the inbox); per office."""
+    found = {}
+    for region in chain.regions:
+        for partner in region.partners:
+            if partner.zaaksysteem is None:
+                continue
+            problems = await check_catalogue(partner.zaaksysteem, secret(partner.id))
+            async with pool.acquire() as conn:
+                await zgw_checks.record(
+                    conn, partner.id, partner.municipality or "", datetime.now(UTC), problems
+                )
+            found[partner.id] = problems
+    return found
 
 
 class ZaaksysteemFiler:

@@ -404,6 +404,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE restore_losses ADD COLUMN region text;
     """,
+    # the last check of each mayor's office's zaaksysteem catalogue (the worker's, at start-up
+    # and now and then): what it found, in Dutch, for /healthz and the inbox
+    """
+    CREATE TABLE zgw_checks (
+        partner_id   text PRIMARY KEY,
+        municipality text NOT NULL,
+        checked_at   timestamptz NOT NULL,
+        findings     jsonb NOT NULL
+    );
+    """,
 ]
 
 LOCK_KEY = 0x6B6574656E  # "keten"

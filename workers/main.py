@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import Sequence
 from datetime import timedelta
@@ -27,7 +28,7 @@ from activities.destruction import RetentionActivities
 from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
-from activities.zaaksysteem import ZaaksysteemFiler
+from activities.zaaksysteem import ZaaksysteemFiler, check_catalogues
 from domain import documents
 from domain.workdays import preload_calendar
 from infra import telemetry
@@ -154,6 +155,23 @@ async def ensure_daily_schedules(client: Client, task_queue: str, retention_days
             await client.create_schedule(schedule_id, Schedule(action=action, spec=daily))
 
 
+# how often the worker reads the mayor's offices' zaaksysteem catalogues again
+CATALOGUE_CHECK_EVERY = timedelta(hours=6)
+log = logging.getLogger(__name__)
+
+
+async def check_catalogues_now_and_then(pool: asyncpg.Pool, settings: Settings) -> None:
+    """The catalogue check of `ketenregie zgw check`, at start-up and every six hours, kept
+    for /healthz and the inbox. Not a workflow: it only reads and replaces its last result,
+    so a run lost with the process costs nothing, and every worker may run it."""
+    while True:
+        try:
+            await check_catalogues(pool, settings.chain, settings.zgw_secret)
+        except Exception:  # the worker's work goes on; the next round tries again
+            log.exception("catalogue check failed")
+        await asyncio.sleep(CATALOGUE_CHECK_EVERY.total_seconds())
+
+
 async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) -> None:
     """Run the worker process (`ketenregie worker`) until SIGINT or SIGTERM."""
     telemetry.setup(settings, "worker")
@@ -171,5 +189,11 @@ async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) ->
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(w.shutdown()))
-    await w.run()
+    checks = asyncio.create_task(check_catalogues_now_and_then(pool, settings))
+    try:
+        await w.run()
+    finally:
+        checks.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checks
     await pool.close()

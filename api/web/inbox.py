@@ -18,7 +18,7 @@ from domain.access import DECIDING_CAPACITY, Principal
 from domain.huisverbod import Decider, DecisionIn, ExtensionIn
 from domain.huisverbod_order import OrderKind
 from domain.workdays import AMSTERDAM
-from services import huisverbod
+from services import huisverbod, zgw_checks
 from services.context import Caller
 
 router = APIRouter(include_in_schema=False)
@@ -59,6 +59,7 @@ async def _inbox(parts, caller: Caller, page_no: int = 1):
         "ended_page": page_no,
         "ended_more": len(ended) > ENDED_PAGE,
         "now": datetime.now(UTC),
+        "catalogue_warnings": await zgw_checks.warnings(parts, [caller.principal.org]),
     }
 
 

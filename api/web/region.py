@@ -22,6 +22,7 @@ from domain.workdays import AMSTERDAM, calendar_notice, local_date
 from services import case as case_service
 from services import figures as figures_service
 from services import region as region_service
+from services import zgw_checks
 from services.context import Caller
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +39,7 @@ async def _dashboard(region: str, parts, caller: Caller):
         "newest": newest,
         "region": parts.chain.region(region),
         "calendar_notice": calendar_notice(local_date(datetime.now(UTC))),
+        "catalogue_warnings": await zgw_checks.region_warnings(parts, region),
     }
 
 

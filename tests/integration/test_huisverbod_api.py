@@ -150,7 +150,9 @@ async def test_case_lists_filter_by_region_municipality_and_phase(api):
 async def test_healthz_reports_both_dependencies(api):
     r = await api.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {
+    body = r.json()
+    assert isinstance(body.pop("zaaksysteem"), dict)  # the last catalogue checks, if any
+    assert body == {
         "postgres": "ok",
         "temporal": "ok",
         "worker": "ok",

@@ -16,7 +16,7 @@ import httpx
 import jwt
 import pytest_asyncio
 
-from activities.zaaksysteem import ZaaksysteemFiler
+from activities.zaaksysteem import ZaaksysteemFiler, check_catalogues
 from domain.zgw import day, jwt_claims
 from ketenregie.stack import BackgroundServer
 from store import notices
@@ -506,3 +506,64 @@ async def test_events_filed_side_by_side_and_out_of_order_keep_the_bans_order(
     ]
     assert filed["zaken"][0]["status"] == filed["statussen"][-1]["url"]  # created in order
     assert fake.invalid == []
+
+
+async def test_the_workers_catalogue_check_warns_on_healthz_and_the_pages(
+    zaaksysteem, app, settings
+):
+    """The check of `ketenregie zgw check`, as the worker runs it at start-up and now and
+    then: its stored result shows in /healthz and on the mayor's office's inbox and the
+    region's dashboard, until a check finds the catalogue in order again."""
+    fake = zaaksysteem
+    verlenging = urlsplit(fake.config()["besluittypen"]["verlenging"]).path
+    missing = "het besluittype verlenging bestaat niet in de catalogus"
+    pool = await create_pool(settings.database_url, max_size=2)
+
+    def browser() -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app)
+        return httpx.AsyncClient(transport=transport, base_url="http://ketenregie.test")
+
+    async def seen() -> tuple[dict, str, str]:
+        async with browser() as anyone:
+            health = await anyone.get("/healthz")
+        assert health.status_code == 200, health.text
+        pages = []
+        for org, role, url in (
+            (ZAAKSYSTEEM_OFFICE, "staff", "/inbox"),
+            ("vt-amsterdam-amstelland", "coordinator", "/regio/amsterdam-amstelland"),
+        ):
+            async with browser() as person:
+                r = await person.post("/login", data={"org": org, "role": role, "name": "Iemand"})
+                assert r.status_code in (200, 303), r.text
+                page = await person.get(url)
+            assert page.status_code == 200, page.text
+            pages.append(page.text)
+        return health.json()["zaaksysteem"][ZAAKSYSTEEM_OFFICE], *pages
+
+    try:
+        fake.planted[verlenging] = None
+        await check_catalogues(pool, settings.chain, settings.zgw_secret)
+        health, inbox, dashboard = await seen()
+        assert health["status"] == "warning" and health["municipality"] == "GM0358"
+        assert [f.split(" (")[0] for f in health["findings"]] == [missing]
+        for page in (inbox, dashboard):
+            assert "de catalogus is niet in orde" in page and missing in page
+
+        del fake.planted[verlenging]
+        fake.down = True  # unreachable: said too
+        await check_catalogues(pool, settings.chain, settings.zgw_secret)
+        health, inbox, _ = await seen()
+        assert health["status"] == "warning"
+        assert health["findings"][0].startswith("de catalogus kon niet gelezen worden")
+        assert "de catalogus kon niet gelezen worden" in inbox
+
+        fake.down = False
+        await check_catalogues(pool, settings.chain, settings.zgw_secret)
+        health, inbox, dashboard = await seen()
+        assert health["status"] == "ok" and health["findings"] == []
+        for page in (inbox, dashboard):
+            assert "de catalogus is niet in orde" not in page
+    finally:
+        fake.planted.pop(verlenging, None)
+        fake.down = False
+        await pool.close()
