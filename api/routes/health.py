@@ -62,7 +62,9 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def _catalogues(request: Request) -> dict[str, dict] | str:
     """The worker's last check of each mayor's office's zaaksysteem catalogue (said, not
-    counted: the chain works without its zaaksysteem, which files again once fixed)."""
+    counted: the chain works without its zaaksysteem, which files again once fixed). How many
+    findings, not what they say: this answer is for anyone who reaches the port, the findings
+    (type addresses, errors) for the office's and the region's signed-in pages."""
     try:
         async with asyncio.timeout(3):
             found = await zgw_checks.latest(request.app.state.pool)
@@ -73,7 +75,7 @@ async def _catalogues(request: Request) -> dict[str, dict] | str:
             "municipality": c["municipality"],
             "checked_at": c["checked_at"].isoformat(),
             "status": "warning" if c["findings"] else "ok",
-            "findings": c["findings"],
+            "findings": len(c["findings"]),
         }
         for c in found
     }

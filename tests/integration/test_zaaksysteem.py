@@ -545,22 +545,22 @@ async def test_the_workers_catalogue_check_warns_on_healthz_and_the_pages(
         await check_catalogues(pool, settings.chain, settings.zgw_secret)
         health, inbox, dashboard = await seen()
         assert health["status"] == "warning" and health["municipality"] == "GM0358"
-        assert [f.split(" (")[0] for f in health["findings"]] == [missing]
+        assert health["findings"] == 1  # counted: what it says is for the signed-in pages
         for page in (inbox, dashboard):
             assert "de catalogus is niet in orde" in page and missing in page
+        assert missing not in json.dumps(health)
 
         del fake.planted[verlenging]
         fake.down = True  # unreachable: said too
         await check_catalogues(pool, settings.chain, settings.zgw_secret)
         health, inbox, _ = await seen()
-        assert health["status"] == "warning"
-        assert health["findings"][0].startswith("de catalogus kon niet gelezen worden")
+        assert health["status"] == "warning" and health["findings"] == 1
         assert "de catalogus kon niet gelezen worden" in inbox
 
         fake.down = False
         await check_catalogues(pool, settings.chain, settings.zgw_secret)
         health, inbox, dashboard = await seen()
-        assert health["status"] == "ok" and health["findings"] == []
+        assert health["status"] == "ok" and health["findings"] == 0
         for page in (inbox, dashboard):
             assert "de catalogus is niet in orde" not in page
     finally:
