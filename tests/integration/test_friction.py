@@ -104,8 +104,10 @@ async def test_veilig_thuis_records_on_the_case_page_that_the_help_started(
 
 
 async def test_a_deadline_missed_when_its_procedure_ended_counts_as_passed(app, api):
+    """The coordinator's dashboard lists a deadline missed because its procedure ended (as a
+    help_started deadline of a ban that ended first) among the passed ones. Dated long before
+    anything the other tests leave in the region, so it heads the list, most overdue first."""
     case_id = await open_case(api)
-    before = (await api.get("/v1/regions/haaglanden/dashboard")).json()["overdue_count"]
     async with app.state.pool.acquire() as conn:  # as a huisverbod that ended before the help
         await conn.execute(
             """INSERT INTO case_deadlines (case_id, source, seq, region, key, label, rule,
@@ -114,13 +116,12 @@ async def test_a_deadline_missed_when_its_procedure_ended_counts_as_passed(app, 
                        'Veilig Thuis start hulp voor het gezin', 'Wmo 2015 art. 4.1.1',
                        'veilig_thuis', $2, 'missed')""",
             case_id,
-            datetime.now(UTC) - timedelta(days=2),
+            datetime.now(UTC) - timedelta(days=400),
         )
     after = (await api.get("/v1/regions/haaglanden/dashboard")).json()
-    assert after["overdue_count"] == before + 1
-    assert case_id in {d["case_id"] for d in after["overdue"]} or after["overdue_count"] > len(
-        after["overdue"]
-    )
+    first = after["overdue"][0]
+    assert (first["case_id"], first["deadline"]) == (case_id, "help_started")
+    assert after["overdue_count"] >= 1
 
 
 async def test_the_request_holds_what_the_file_knows_and_waits_while_a_ban_runs(

@@ -193,7 +193,7 @@ async def test_a_case_is_found_by_a_partial_number_and_by_a_persons_name(api, as
 
     r = await api.post("/v1/cases/search", json={"name": f"pleger{tag}".upper()})
     assert [c["case_id"] for c in r.json()["items"]] == [case_id]
-    r = await api.post("/v1/cases/search", json={"name": f"%{tag}"})  # a wildcard is a character
+    r = await api.post("/v1/cases/search", json={"name": f"%pl{tag}"})  # a wildcard is a character
     assert r.json()["items"] == []
     elsewhere = as_("vt-amsterdam-amstelland", "coordinator")
     theirs = await elsewhere.post("/v1/cases/search", json={"name": f"pleger{tag}"})
