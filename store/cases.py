@@ -108,7 +108,6 @@ _NEXT_DEADLINE = """SELECT d.due_at, d.label, d.status, d.responsible FROM case_
     ORDER BY d.due_at LIMIT 1"""
 
 
-
 async def list_cases(
     conn: asyncpg.Connection,
     scope: Scope,

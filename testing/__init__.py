@@ -15,10 +15,11 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import activity
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
@@ -70,13 +71,30 @@ def recording_converter() -> DataConverter:
     return data_converter(HISTORY_KEYRING, MemoryKeyStore(seed=HISTORY_KEY_SEED))
 
 
+# A skip waits for every workflow task and activity in flight, so on a busy machine its call can
+# outlast the client's default deadline ("Timeout expired") while the server is still skipping.
+SKIP_DEADLINE = timedelta(minutes=10)
+
+
 @asynccontextmanager
 async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping test server of its own: its clock is shared by all its workflows."""
+    """A time-skipping test server of its own: its clock is shared by all its workflows. Its
+    `sleep` waits as long as the skip takes (`SKIP_DEADLINE`)."""
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=converter,
     ) as env:
+
+        async def sleep(duration: timedelta | float) -> None:
+            request = SleepRequest()
+            request.duration.FromTimedelta(
+                duration if isinstance(duration, timedelta) else timedelta(seconds=duration)
+            )
+            await env.client.test_service.unlock_time_skipping_with_sleep(
+                request, timeout=SKIP_DEADLINE
+            )
+
+        env.sleep = sleep  # type: ignore[method-assign]
         yield env
 
 

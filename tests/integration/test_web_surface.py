@@ -56,7 +56,8 @@ async def test_the_live_pages_run_under_their_policy(browser, site, api, police)
         "console",
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    await mayor.reload()
+    await mayor.goto(f"{site}/inbox")  # loaded again with the listener on (a reload could
+    # meet the sign-in's redirect still under way)
     async with mayor.expect_response(re.compile(r"/inbox/deel"), timeout=WAIT) as refresh:
         pass
     assert (await refresh.value).status == 200
