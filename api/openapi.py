@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.problems import MEDIA_TYPE, Problem
 
-API_VERSION = "1.2.0"  # semver of the v1 API (/core/semver); its changes: README, "Changelog"
+API_VERSION = "1.2.0"  # semver of the v1 API (/core/semver); its changes: docs/integrators.md, "Changelog"
 MAJOR = "/v1"
 VERSION_HEADER = "API-Version"
 

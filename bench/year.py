@@ -17,8 +17,8 @@ At the end every deadline of every case, huisverbod and acute-safety path in the
 (due time, reminder moment, status, when met, whether reminded), the moment each reminder
 and escalation fired (from the timelines), and every ban's dates (end, cap, appeal term, how
 it ended) are compared with what this module computes itself from the rules table of the
-README and the articles in `domain/policy.py`: working days of the Algemene termijnenwet
-from its own list of feast days (Easter from `dateutil`, the decrees as the README lists
+docs/jurists.md and the articles in `domain/policy.py`: working days of the Algemene termijnenwet
+from its own list of feast days (Easter from `dateutil`, the decrees as docs/jurists.md lists
 them), wall-clock periods in Europe/Amsterdam, hours as absolute time. It never calls
 `domain.deadlines`, `domain.workdays` or the policy. It prints figures and asserts nothing.
 
@@ -39,8 +39,8 @@ What limits the figures:
 - Steps happen at whole minutes, never within a minute of a timer of their workflow, so a
   race never decides a status.
 - The oracle is only as independent as the reading of the rules it was written from: the
-  decree days of Atw art. 3 lid 3 are copied from the README, and a wall-clock time the
-  switch skips or repeats is read as the README says (02:30 on the spring switch is 03:30;
+  decree days of Atw art. 3 lid 3 are copied from docs/jurists.md, and a wall-clock time the
+  switch skips or repeats is read as docs/jurists.md says (02:30 on the spring switch is 03:30;
   a repeated 02:30 is the first one).
 """
 
@@ -111,10 +111,10 @@ InvestigationCmd = by(VEILIG_THUIS, InvestigationCmd)
 MonitoringCheckCmd = by(VEILIG_THUIS, MonitoringCheckCmd)
 SafetyAssessmentCmd = by(VEILIG_THUIS, SafetyAssessmentCmd)
 
-# --- the oracle: the rules, written out again from the README and the articles ---
+# --- the oracle: the rules, written out again from docs/jurists.md and the articles ---
 
 AMS = ZoneInfo("Europe/Amsterdam")
-# Atw art. 3 lid 3: the days the decrees equate with feast days, as the README lists them
+# Atw art. 3 lid 3: the days the decrees equate with feast days, as docs/jurists.md lists them
 DECREE_DAYS = frozenset(
     date.fromisoformat(d)
     for d in [

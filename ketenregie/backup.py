@@ -1,6 +1,6 @@
 """Backup and restore of the local stack: the case file and read model as one consistent
 `pg_dump` (the embedded Postgres's own tools), the Temporal dev server's SQLite through SQLite's
-online backup. Production backs up differently: see the README's runbook."""
+online backup. Production backs up differently: see the runbook in docs/operators.md."""
 
 from __future__ import annotations
 

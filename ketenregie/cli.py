@@ -45,7 +45,7 @@ def up(
     apis: Annotated[int, typer.Option(min=1, help="API processes sharing the API's one port")] = 1,
 ) -> None:
     """Start Postgres, the Temporal dev server, the workers and the APIs; Ctrl-C stops all.
-    A part that dies is started again; while it is down its replicas carry on (README:
+    A part that dies is started again; while it is down its replicas carry on (docs/operators.md:
     "Replicas on one machine")."""
     # the duties the chain is checked against include every registered procedure's notices
     import services.procedures  # noqa: F401
@@ -144,7 +144,7 @@ def up(
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
         f"  data dir     {data}  (logs in {logs})\n"
         f"  Atw calendar decrees known up to {dutch_date(calendar_reach())}"
-        f" (README: 'The Atw calendar's decrees')\n"
+        f" (docs/operators.md: 'The Atw calendar's decrees')\n"
         f"A part that stops is started again. Press Ctrl-C to stop."
     )
     stopping = False

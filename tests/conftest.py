@@ -15,6 +15,7 @@ TESTS = Path(__file__).parent
 KINDS = {
     "api": "unit",
     "deploy": "unit",
+    "docs": "unit",
     "domain": "unit",
     "infra": "unit",
     "services": "unit",

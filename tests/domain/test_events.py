@@ -14,7 +14,7 @@ from domain.events import event_id, event_source, event_type, partner_event, res
 from domain.models import Notice
 from domain.notifications import EVENT_AUDIENCES, EVENT_LABELS, EVENT_TYPES, TYPE_PREFIX
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+INTEGRATORS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
 AT = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 SUBJECTS = sorted({subject for _, subject in EVENT_AUDIENCES} | set(EVENT_LABELS))
 
@@ -58,9 +58,9 @@ def test_a_deadline_is_typed_by_its_kind_and_an_unknown_subject_is_refused():
         event_type(notice("event", "something_new"))
 
 
-def test_the_readme_shows_the_table_as_it_is():
+def test_the_integrators_page_shows_the_table_as_it_is():
     rows = re.findall(
-        r"^\| `(\w+)` \| `(nl\.ketenregie\.[\w.-]+)` \|", README.read_text(), re.MULTILINE
+        r"^\| `(\w+)` \| `(nl\.ketenregie\.[\w.-]+)` \|", INTEGRATORS_PAGE.read_text(), re.MULTILINE
     )
     assert dict(rows) == {k: f"{TYPE_PREFIX}.{v}" for k, v in EVENT_TYPES.items()}
 

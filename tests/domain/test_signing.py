@@ -12,7 +12,7 @@ from cloudevents.core.v1.event import CloudEvent
 
 from domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+INTEGRATORS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
 SECRET = b"partner-secret"
 ID = "5f0e1c2a-0000-5000-8000-000000000001"
 BODY = b'{"specversion":"1.0","id":"5f0e1c2a-0000-5000-8000-000000000001"}'
@@ -65,13 +65,13 @@ def test_missing_or_malformed_headers_are_rejected():
     assert "missing" in verify(SECRET, {}, BODY, now=1_000)
 
 
-def test_the_readme_snippet_of_a_partners_side_works():
-    """The README's receiver, run as written: takes a signed CloudEvent once, acknowledges
+def test_the_integrators_page_snippet_of_a_partners_side_works():
+    """The integrators' page's receiver, run as written: takes a signed CloudEvent once, acknowledges
     its repeat, refuses a bad signature."""
-    text = README.read_text()
+    text = INTEGRATORS_PAGE.read_text()
     snippet = text[text.index("A partner's side") :].split("```python\n", 1)[1].split("```")[0]
     partner: dict = {}
-    exec(snippet, partner)  # noqa: S102 - our own README
+    exec(snippet, partner)  # noqa: S102 - our own docs
     event = CloudEvent(
         {
             "id": ID,

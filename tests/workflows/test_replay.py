@@ -1,7 +1,7 @@
 """Cases started by older releases must keep running: replay their recorded histories.
 
 Fails when a workflow change breaks determinism; such a change goes behind
-`workflow.patched(...)` (see the README, "Upgrading running cases").
+`workflow.patched(...)` (see docs/developers.md, "Upgrading running cases").
 """
 
 from __future__ import annotations
