@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from infra.settings import Settings
 from services.context import Parts
@@ -49,4 +51,14 @@ def _idempotency_key(
     """Puts the header in the OpenAPI schema; the app's idempotency middleware acts on it."""
 
 
+# the commands that create something, and the steps of an advice question (whose answers carry
+# no texts): only their answers (ids, statuses, never a case file) are kept for a repeat
 IDEMPOTENT = [Depends(_idempotency_key)]
+
+
+def keeps_answer(route: BaseRoute) -> bool:
+    """Whether the idempotency middleware keeps the route's answer: the route declares
+    `IDEMPOTENT`, so the list of such routes has one source."""
+    return isinstance(route, APIRoute) and any(
+        dependency.dependency is _idempotency_key for dependency in route.dependencies
+    )

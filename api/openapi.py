@@ -18,8 +18,11 @@ from fastapi.openapi.utils import get_openapi
 
 from api.problems import MEDIA_TYPE, Problem
 
-API_VERSION = "1.2.0"  # semver of the v1 API (/core/semver); its changes: docs/integrators.md, "Changelog"
+API_VERSION = (
+    "1.2.0"  # semver of the v1 API (/core/semver); its changes: docs/integrators.md, "Changelog"
+)
 MAJOR = "/v1"
+OPENAPI_URL = f"{MAJOR}/openapi.json"
 VERSION_HEADER = "API-Version"
 
 DESCRIPTION = (

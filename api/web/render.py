@@ -227,7 +227,7 @@ async def submit(
     page again, `again(status, outcome=..., asked=...)`, with what was typed kept and the
     invalid fields (`outcome["fields"]`, see `form_fields`) to show beside each."""
     form = dict(await request.form())
-    form.pop(CSRF_FIELD, None)  # checked before (api.app); no field of the command
+    form.pop(CSRF_FIELD, None)  # checked before (api.middleware); no field of the command
     fields: dict[str, str] = {}
     try:
         result = await send(form)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.app import resume_pending_cases
+from api.lifespan import resume_pending_cases
 from services import errors
 from tests.integration.conftest import eventually
 from tests.integration.flows import impose, melding, open_case, request_huisverbod, ts, wait_status
