@@ -1,8 +1,13 @@
-"""Huisverboden: the mayor's office decides and extends; appeal and the court's ruling."""
+"""Huisverboden: the mayor's office decides and extends; appeal and the court's ruling.
+Its commands share one shape (a ban's id, perhaps a body, the caller allowed one action, the
+ban as it now is): they are made from the table `COMMANDS`, as the procedures' routes are."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: each command's body type is set on its route
 
-from typing import Annotated
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -11,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import AuditDep, allowed
 from api.deps import PartsDep
 from api.schemas import HuisverbodList, HuisverbodView
-from domain.access import Principal
+from domain.access import Action, Principal
 from domain.huisverbod import (
     AppealIn,
     DecisionIn,
@@ -31,17 +36,8 @@ from services.context import Caller
 router = APIRouter(prefix="/v1/huisverboden", tags=["huisverboden"])
 
 
-Decider = Annotated[Principal, Depends(allowed("huisverbod.decide"))]
-Extender = Annotated[Principal, Depends(allowed("huisverbod.extend"))]
-# the court's acts (Wth art. 6): recorded by the mayor's office's jurist, who receives them
-Appellate = Annotated[Principal, Depends(allowed("huisverbod.appeal"))]
-Hearing = Annotated[Principal, Depends(allowed("huisverbod.hearing"))]
-Ruling = Annotated[Principal, Depends(allowed("huisverbod.ruling"))]
 Reader = Annotated[Principal, Depends(allowed("huisverbod.read"))]
-Withdrawer = Annotated[Principal, Depends(allowed("huisverbod.withdraw"))]
-Police = Annotated[Principal, Depends(allowed("huisverbod.violation"))]
 OrderReader = Annotated[Principal, Depends(allowed("huisverbod.order"))]
-Refiler = Annotated[Principal, Depends(allowed("huisverbod.refile"))]
 
 
 @router.get("", response_model=HuisverbodList)
@@ -100,87 +96,128 @@ async def written_order(
     )
 
 
-@router.post("/{huisverbod_id}/decision", response_model=HuisverbodView)
-async def decide(
-    huisverbod_id: str, body: DecisionIn, parts: PartsDep, audit: AuditDep, principal: Decider
-) -> HuisverbodView:
-    """The mayor (or a hulpofficier under mandate, Wth art. 3) imposes or refuses."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.decide(parts, caller, huisverbod_id, body))
+@dataclass(frozen=True)
+class Command:
+    """A command on a ban: `POST /v1/huisverboden/{huisverbod_id}/<segment>`, named `name`
+    (its summary and operationId), for whoever may `action`; `body` is what it takes (none
+    for a refiling) and `run` the service that does it."""
+
+    segment: str
+    name: str
+    action: Action
+    body: type | None
+    run: Callable[..., Awaitable[dict[str, Any]]]
+    doc: str
 
 
-@router.post("/{huisverbod_id}/extension", response_model=HuisverbodView)
-async def extend(
-    huisverbod_id: str, body: ExtensionIn, parts: PartsDep, audit: AuditDep, principal: Extender
-) -> HuisverbodView:
-    """The mayor extends a running ban, at most to four weeks after imposition (Wth art. 9)."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.extend(parts, caller, huisverbod_id, body))
+COMMANDS = (
+    Command(
+        "decision",
+        "decide",
+        "huisverbod.decide",
+        DecisionIn,
+        huisverbod.decide,
+        "The mayor (or a hulpofficier under mandate, Wth art. 3) imposes or refuses.",
+    ),
+    Command(
+        "extension",
+        "extend",
+        "huisverbod.extend",
+        ExtensionIn,
+        huisverbod.extend,
+        "The mayor extends a running ban, at most to four weeks after imposition (Wth art. 9).",
+    ),
+    # the court's acts (Wth art. 6): recorded by the mayor's office's jurist, who receives them
+    Command(
+        "appeal",
+        "appeal",
+        "huisverbod.appeal",
+        AppealIn,
+        huisverbod.appeal,
+        """The appeal (or request for interim relief) lodged against the mayor's decision, as the
+        court notified the mayor (Wth art. 6); the mayor's office's jurist records it.""",
+    ),
+    Command(
+        "ruling",
+        "rule",
+        "huisverbod.ruling",
+        RulingIn,
+        huisverbod.rule,
+        """The court's ruling on the appeal or the interim relief (Wth art. 6); "lifted" ends a
+        running ban at once. The mayor's office's jurist records it.""",
+    ),
+    Command(
+        "hearing",
+        "hearing",
+        "huisverbod.hearing",
+        HearingIn,
+        huisverbod.hearing,
+        """The court heard the request for interim relief (Wth art. 6: within three days of
+        receiving it; the ruling follows).""",
+    ),
+    Command(
+        "withdrawal",
+        "withdraw",
+        "huisverbod.withdraw",
+        WithdrawalIn,
+        huisverbod.withdraw,
+        "The mayor withdraws the ban (intrekking); it ends at once.",
+    ),
+    Command(
+        "refiling",
+        "refile",
+        "huisverbod.refile",
+        None,
+        huisverbod.refile,
+        """File the ban's failed events in the municipality's zaaksysteem again, once its
+        configuration is fixed (the mayor's office); 409 when nothing failed.""",
+    ),
+    Command(
+        "violations",
+        "violation",
+        "huisverbod.violation",
+        ViolationIn,
+        huisverbod.violation,
+        "The police record a violation (Wth art. 11).",
+    ),
+    Command(
+        "milestones",
+        "milestone",
+        "huisverbod.read",
+        MilestoneIn,
+        huisverbod.milestone,
+        """Contact address given (Wth art. 2 lid 6), help started, written order issued: each by
+        the organisation that does it (403 for others).""",
+    ),
+)
 
 
-@router.post("/{huisverbod_id}/appeal", response_model=HuisverbodView)
-async def appeal(
-    huisverbod_id: str, body: AppealIn, parts: PartsDep, audit: AuditDep, principal: Appellate
-) -> HuisverbodView:
-    """The appeal (or request for interim relief) lodged against the mayor's decision, as the
-    court notified the mayor (Wth art. 6); the mayor's office's jurist records it."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.appeal(parts, caller, huisverbod_id, body))
+def _add(command: Command) -> None:
+    """The command's route; it has a body parameter only where the command takes a body."""
+    Actor = Annotated[Principal, Depends(allowed(command.action))]
+
+    async def endpoint(
+        *, huisverbod_id: str, parts: PartsDep, audit: AuditDep, principal: Actor, body=None
+    ) -> HuisverbodView:
+        given = () if command.body is None else (body,)
+        state = await command.run(parts, Caller(principal, audit), huisverbod_id, *given)
+        return HuisverbodView(**state)
+
+    signature = inspect.signature(endpoint)
+    taken = [p for p in signature.parameters.values() if p.name != "body"]
+    if command.body is not None:
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        taken.append(inspect.Parameter("body", keyword, annotation=command.body))
+    endpoint.__signature__ = signature.replace(parameters=taken)  # type: ignore[attr-defined]
+    router.add_api_route(
+        f"/{{huisverbod_id}}/{command.segment}",
+        endpoint,
+        methods=["POST"],
+        response_model=HuisverbodView,
+        name=command.name,
+        description=inspect.cleandoc(command.doc),
+    )
 
 
-@router.post("/{huisverbod_id}/ruling", response_model=HuisverbodView)
-async def rule(
-    huisverbod_id: str, body: RulingIn, parts: PartsDep, audit: AuditDep, principal: Ruling
-) -> HuisverbodView:
-    """The court's ruling on the appeal or the interim relief (Wth art. 6); "lifted" ends a
-    running ban at once. The mayor's office's jurist records it."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.rule(parts, caller, huisverbod_id, body))
-
-
-@router.post("/{huisverbod_id}/hearing", response_model=HuisverbodView)
-async def hearing(
-    huisverbod_id: str, body: HearingIn, parts: PartsDep, audit: AuditDep, principal: Hearing
-) -> HuisverbodView:
-    """The court heard the request for interim relief (Wth art. 6: within three days of
-    receiving it; the ruling follows)."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.hearing(parts, caller, huisverbod_id, body))
-
-
-@router.post("/{huisverbod_id}/withdrawal", response_model=HuisverbodView)
-async def withdraw(
-    huisverbod_id: str, body: WithdrawalIn, parts: PartsDep, audit: AuditDep, principal: Withdrawer
-) -> HuisverbodView:
-    """The mayor withdraws the ban (intrekking); it ends at once."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.withdraw(parts, caller, huisverbod_id, body))
-
-
-@router.post("/{huisverbod_id}/refiling", response_model=HuisverbodView)
-async def refile(
-    huisverbod_id: str, parts: PartsDep, audit: AuditDep, principal: Refiler
-) -> HuisverbodView:
-    """File the ban's failed events in the municipality's zaaksysteem again, once its
-    configuration is fixed (the mayor's office); 409 when nothing failed."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.refile(parts, caller, huisverbod_id))
-
-
-@router.post("/{huisverbod_id}/violations", response_model=HuisverbodView)
-async def violation(
-    huisverbod_id: str, body: ViolationIn, parts: PartsDep, audit: AuditDep, principal: Police
-) -> HuisverbodView:
-    """The police record a violation (Wth art. 11)."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.violation(parts, caller, huisverbod_id, body))
-
-
-@router.post("/{huisverbod_id}/milestones", response_model=HuisverbodView)
-async def milestone(
-    huisverbod_id: str, body: MilestoneIn, parts: PartsDep, audit: AuditDep, principal: Reader
-) -> HuisverbodView:
-    """Contact address given (Wth art. 2 lid 6), help started, written order issued: each by
-    the organisation that does it (403 for others)."""
-    caller = Caller(principal, audit)
-    return HuisverbodView(**await huisverbod.milestone(parts, caller, huisverbod_id, body))
+for _command in COMMANDS:
+    _add(_command)
