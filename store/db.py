@@ -44,3 +44,8 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
     async with pool.acquire() as conn:
         await migrate(conn)
     return pool
+
+
+async def answers(pool: asyncpg.Pool) -> None:
+    """Postgres takes a query from the pool: what a health check asks of it."""
+    await pool.fetchval("SELECT 1")
