@@ -33,9 +33,9 @@ from domain.ids import case_workflow_id, dispatch_workflow_id, huisverbod_workfl
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
 from infra.settings import Settings
-from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
+from testing.partners import MailSink, WebhookReceiver, partner_chain
 from workers.main import build_worker
 
 DAY_SECONDS = 0.02

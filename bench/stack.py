@@ -18,7 +18,6 @@ import httpx
 import psutil
 
 from infra.settings import Settings
-from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import (
     Part,
     TemporalDevServer,
@@ -30,6 +29,7 @@ from ketenregie.stack import (
     spawn,
     stop_process,
 )
+from testing.partners import MailSink, WebhookReceiver, partner_chain
 
 REPO = Path(__file__).resolve().parent.parent
 

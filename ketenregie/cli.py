@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import signal
 import socket
 import time
@@ -123,7 +122,6 @@ def up(
 
     parts = [
         temporal_part,
-        Part("sink", lambda: spawn("sink", env, logs / "sink.log"), logs / "sink.log"),
         *replicas("worker", workers, worker_part, logs),
         *replicas("api", apis, lambda i, log: spawn("api", env, log, listener), logs),
     ]
@@ -137,8 +135,6 @@ def up(
         f"  Pages        {api_url}/  (sign in at {api_url}/login: pick an organisation and role)\n"
         f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC {temporal.address};"
         f" payloads decoded by {api_url}/codec for a coordinator signed in to the pages)\n"
-        f"  Partner sink http://{settings.smtp_host}:{settings.sink_port}/  (what partners were"
-        f" sent; SMTP :{settings.smtp_port}, log {logs / 'sink.log'})\n"
         f"  Metrics      {api_url}/metrics (API), http://{metrics_ports}/metrics (worker)\n"
         f"  Replicas     {workers} worker(s), {apis} API process(es) on the one port\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
@@ -198,30 +194,6 @@ def worker() -> None:
     from workers.main import serve
 
     asyncio.run(serve(Settings()))
-
-
-@app.command()
-def sink() -> None:
-    """Run the local mail server and webhook receiver that stand in for the partners."""
-    from ketenregie.sink import MailSink, WebhookReceiver
-
-    async def main() -> None:
-        settings = Settings()
-        mail = MailSink(settings.smtp_host, settings.smtp_port)
-        mail.start()
-        hooks = WebhookReceiver(
-            settings.smtp_host, settings.sink_port, settings.webhook_secret, mail
-        )
-        await hooks.start()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await hooks.stop()
-            mail.stop()
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
 
 
 @app.command()

@@ -25,9 +25,10 @@ from infra import telemetry
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
 from infra.settings import Settings
-from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
-from ketenregie.stack import BackgroundServer, TemporalDevServer, embedded_postgres, free_port
+from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
+from testing.background import BackgroundServer
+from testing.partners import MailSink, WebhookReceiver, partner_chain
 from tests.zgw.fake import with_zaaksysteem
 from workers.main import build_worker
 

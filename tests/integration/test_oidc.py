@@ -24,7 +24,8 @@ from playwright.async_api import expect
 from pydantic import SecretStr
 
 from api.app import create_app
-from ketenregie.stack import BackgroundServer, free_port
+from ketenregie.stack import free_port
+from testing.background import BackgroundServer
 
 APP = "http://ketenregie.test"
 COORDINATOR = {"org": "vt-haaglanden", "role": "coordinator"}

@@ -20,9 +20,11 @@ from ketenregie.stack import free_port
 from tests.integration.flows import HULPOFFICIER, melding
 
 
-def start_stack(data: Path, env: dict[str, str]) -> subprocess.Popen:
+def start_stack(
+    data: Path, env: dict[str, str], command: tuple[str, ...] = ("ketenregie.cli", "up")
+) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ketenregie.cli", "up"],
+        [sys.executable, "-m", *command],
         env={**os.environ, **env},
         stdout=(data.parent / "up.log").open("ab"),
         stderr=subprocess.STDOUT,
@@ -167,3 +169,47 @@ def test_up_starts_a_part_again_when_it_dies(workdir: Path):
         assert vt.get(f"/v1/cases/{case_id}").status_code == 200
     finally:
         stop_stack(proc)
+
+
+@pytest.mark.slow  # about 20 s
+def test_run_up_brings_the_partners_stand_ins_up_beside_the_stack(workdir: Path):
+    """`./run up` (`testing.up`) is the product's stack and, beside it, the stand-ins for the
+    partners: the mayor's office's mail about a requested huisverbod shows on the stand-ins'
+    page; Ctrl-C stops them with the stack."""
+    data, env, base = stack_env(workdir, "developer")
+    partners = f"http://127.0.0.1:{env['KETENREGIE_SINK_PORT']}/"
+
+    def client(org: str, role: str) -> httpx.Client:
+        token = mint_token(Settings(data_dir=data), org=org, role=role)
+        return httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}, timeout=30)
+
+    proc = start_stack(data, env, ("testing.up",))
+    try:
+        vt, police = (
+            client("vt-haaglanden", "coordinator"),
+            client("politie-den-haag", "hulpofficier"),
+        )
+        case_id = vt.post("/v1/meldingen", json=melding()).json()["case_id"]
+        requested = police.post(
+            f"/v1/cases/{case_id}/huisverbod-requests",
+            json={
+                "pleger_ref": "p2",
+                "address": "Straat 1",
+                "requested_by": {"organisation": "politie", "officer": "A"},
+                "grounds": "Feiten en omstandigheden.",
+                "children_at_address": False,
+            },
+        )
+        assert requested.status_code == 201, requested.text
+        deadline = time.monotonic() + 90
+        mail: list[dict] = []
+        while not any(m["to"] == "huisverbod@denhaag.example" for m in mail):
+            assert time.monotonic() < deadline, (data / "logs" / "sink.log").read_text()
+            with contextlib.suppress(httpx.HTTPError):
+                mail = httpx.get(partners, timeout=2).json()["mail"]
+            time.sleep(0.5)
+    finally:
+        stop_stack(proc)
+    with socket.socket() as s:
+        port = int(env["KETENREGIE_SINK_PORT"])
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "the stand-ins still listen after Ctrl-C"

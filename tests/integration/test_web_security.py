@@ -19,7 +19,8 @@ import pytest
 from api.app import create_app
 from api.auth import SESSION_COOKIE, mint_token
 from infra.settings import Settings
-from ketenregie.stack import BackgroundServer, free_port
+from ketenregie.stack import free_port
+from testing.background import BackgroundServer
 from tests.integration.flows import melding, open_case
 
 COORDINATOR = {"org": "vt-haaglanden", "role": "coordinator", "name": "C. Oordinator"}

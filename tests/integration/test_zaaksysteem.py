@@ -18,9 +18,9 @@ import pytest_asyncio
 
 from activities.zaaksysteem import ZaaksysteemFiler, check_catalogues
 from domain.zgw import day, jwt_claims
-from ketenregie.stack import BackgroundServer
 from store import notices
 from store.db import create_pool
+from testing.background import BackgroundServer
 from tests.integration.conftest import DAY_SECONDS, ZAAKSYSTEEM_OFFICE, eventually
 from tests.integration.flows import MAYOR, impose, open_case, request_huisverbod, ts
 from tests.zgw.fake import FakeZaaksysteem

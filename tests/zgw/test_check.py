@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from infra.settings import SAMPLE_CHAIN
 from ketenregie.cli import app
-from ketenregie.stack import BackgroundServer
+from testing.background import BackgroundServer
 from tests.zgw.fake import FakeZaaksysteem, with_zaaksysteem
 
 SECRET = "z" * 32

@@ -1,11 +1,15 @@
-"""A local mail server and webhook receiver that keep what they receive (development, tests).
-
-`ketenregie up` runs it so that a developer sees what partners would be sent:
-`GET http://127.0.0.1:<sink_port>/` lists every mail, webhook and CORV message received.
+"""Stand-ins for the partners: a local mail server and a webhook and CORV receiver that keep
+what they receive, with switches a test or bench turns to make a partner fail
+(`WebhookReceiver.failing`, `answer_lost`). Test support, not the product: the tests and the
+benches start them in their own process, and `./run up` (`testing.up`) beside the stack, so a
+developer sees what partners would be sent: `GET http://127.0.0.1:<sink_port>/` lists every
+mail, webhook and CORV message received. `python -m testing.partners` runs them alone.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email
 import email.policy
 import logging
@@ -24,10 +28,10 @@ from fastapi.responses import JSONResponse, Response
 
 from domain.corv import CorvFormatError, acknowledgement, read_header
 from domain.signing import ID_HEADER, verify
-from infra.settings import sample_chain
-from ketenregie.stack import BackgroundServer
+from infra.settings import Settings, sample_chain
+from testing.background import BackgroundServer
 
-log = logging.getLogger("ketenregie.sink")
+log = logging.getLogger("testing.partners")
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's SMTP dialogue
 
 
@@ -158,3 +162,22 @@ class WebhookReceiver:
 
     async def stop(self) -> None:
         await self._server.stop()
+
+
+async def serve(settings: Settings) -> None:
+    """The partners of the settings' chain, at its SMTP and sink ports, until cancelled."""
+    mail = MailSink(settings.smtp_host, settings.smtp_port)
+    mail.start()
+    hooks = WebhookReceiver(settings.smtp_host, settings.sink_port, settings.webhook_secret, mail)
+    await hooks.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await hooks.stop()
+        mail.stop()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(Settings()))
