@@ -8,7 +8,7 @@ Retention: Veilig Thuis keeps a file for twenty years (Wmo 2015 art. 5.3.4, as a
 lengthen the Veilig Thuis retention period from five to twenty years); the period counts
 here from the day the case was closed and is set by KETENREGIE_RETENTION_DAYS. An advice
 question that was closed without becoming a melding is kept as long, counted from its
-closing (the article speaks of Veilig Thuis's data, advice included; see the README).
+closing (the article speaks of Veilig Thuis's data, advice included; see docs/jurists.md).
 """
 
 from __future__ import annotations

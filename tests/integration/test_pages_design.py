@@ -3,7 +3,7 @@ axe-core finds no WCAG 2.1 AA violation, every button, form control and menu lin
 of at least 44 × 44 px, and the case page's first screen says what is due next, whose it is and
 holds the button that meets it. One browser, each role's pages in turn.
 
-The main screen of each role lands in docs/screenshots/ (the README shows them).
+The main screen of each role lands in docs/screenshots/ (docs/pages.md shows them).
 """
 
 from __future__ import annotations
