@@ -19,6 +19,14 @@ from infra.settings import Settings
 from ketenregie.stack import free_port
 from tests.integration.flows import HULPOFFICIER, melding
 
+HUISVERBOD_REQUEST = {
+    "pleger_ref": "p2",
+    "address": "Straat 1",
+    "requested_by": {"organisation": "politie", "officer": "A"},
+    "grounds": "Feiten en omstandigheden.",
+    "children_at_address": False,
+}
+
 
 def start_stack(
     data: Path, env: dict[str, str], command: tuple[str, ...] = ("ketenregie.cli", "up")
@@ -91,13 +99,7 @@ def test_up_serves_the_api_stops_on_ctrl_c_and_resumes_on_the_same_data(workdir:
         case_id = vt.post("/v1/meldingen", json=melding()).json()["case_id"]
         hv = police.post(
             f"/v1/cases/{case_id}/huisverbod-requests",
-            json={
-                "pleger_ref": "p2",
-                "address": "Straat 1",
-                "requested_by": {"organisation": "politie", "officer": "A"},
-                "grounds": "Feiten en omstandigheden.",
-                "children_at_address": False,
-            },
+            json=HUISVERBOD_REQUEST,
         ).json()["huisverbod_id"]
         imposed = police.post(
             f"/v1/huisverboden/{hv}/decision",
@@ -192,13 +194,7 @@ def test_run_up_brings_the_partners_stand_ins_up_beside_the_stack(workdir: Path)
         case_id = vt.post("/v1/meldingen", json=melding()).json()["case_id"]
         requested = police.post(
             f"/v1/cases/{case_id}/huisverbod-requests",
-            json={
-                "pleger_ref": "p2",
-                "address": "Straat 1",
-                "requested_by": {"organisation": "politie", "officer": "A"},
-                "grounds": "Feiten en omstandigheden.",
-                "children_at_address": False,
-            },
+            json=HUISVERBOD_REQUEST,
         )
         assert requested.status_code == 201, requested.text
         deadline = time.monotonic() + 90
