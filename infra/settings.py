@@ -229,7 +229,7 @@ class Settings(BaseSettings):
     )
 
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(8025, description="SMTP relay; `./run up` runs the partners' stand-in here")
+    smtp_port: int = Field(8025, description="SMTP relay; `./run up` runs a stand-in here")
     mail_from: str = "ketenregie@veiligthuis.example"
     sink_port: int = Field(8026, description="the local sink's webhook receiver and message list")
     webhook_secrets: dict[str, str] = Field(
