@@ -60,6 +60,7 @@ from api.security import (
     unstorable,
 )
 from domain import documents
+from domain.catalogue import CATALOGUE, Catalogue
 from infra import telemetry
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect, not_reached
@@ -68,7 +69,6 @@ from services import access_log as access_log_service
 from services import idempotency, pending
 from services.context import open_pool
 from services.errors import DATABASE_DOWN, RETRY_AFTER, Refused
-from services.procedures import PROCEDURES
 
 log = logging.getLogger("ketenregie.api")
 OPENAPI_URL = "/v1/openapi.json"
@@ -128,7 +128,9 @@ def _header_error(name: str, code: str, detail: str) -> dict:
     return {"in": "header", "location": {"name": name}, "code": code, "detail": detail}
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, catalogue: Catalogue = CATALOGUE) -> FastAPI:
+    """The API and the pages for `settings` (read from the environment when not given), for
+    the procedures of `catalogue` (the release's unless a test builds its own)."""
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=OPENAPI_URL,
         redirect_slashes=False,  # a trailing slash is a 404, never a redirect (/core/no-trailing-slash)
     )
+    app.state.catalogue = catalogue
     app.openapi = functools.cache(lambda: v1_document(app, settings.api_contact))  # type: ignore[method-assign]
     for module in (
         case,
@@ -177,7 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inzage,
     ):
         app.include_router(module.router, responses=ERROR_RESPONSES)
-    app.include_router(procedures.build_router(), responses=ERROR_RESPONSES)
+    app.include_router(procedures.build_router(catalogue), responses=ERROR_RESPONSES)
     app.add_middleware(CorsFor, prefix="/codec", origin=settings.codec_origin)
     app.include_router(health.router)
     app.include_router(web.router)
@@ -218,9 +221,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # the commands that create something, and the steps of an advice question (whose answers
     # carry no texts): only their answers (ids, statuses, never a case file) are kept
-    slugs = "|".join(re.escape(p.spec.slug) for p in PROCEDURES.values())
+    slugs = "|".join(re.escape(p.slug) for p in catalogue.procedures.values())
     creating = re.compile(
-        rf"/v1/meldingen|/v1/cases/[^/]+/(huisverbod-requests|{slugs}"
+        rf"/v1/meldingen|/v1/cases/[^/]+/({slugs}"
         rf"|acute-safety/[^/]+/placements)"
         r"|/v1/adviesvragen(/[^/]+/(advies|opvolging|sluiten|melding))?"
     )

@@ -92,8 +92,9 @@ from domain.huisverbod import (
     RulingCmd,
     ViolationCmd,
     WithdrawalCmd,
+    huisverbod_workflow_id,
 )
-from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
+from domain.ids import case_workflow_id, path_workflow_id
 from domain.models import Deadline, TimelineEvent
 from testing import FakeReadModel, converter_with_test_keys, fake_worker, time_skipping
 from testing.actors import JURIST, MAYOR_OFFICE, MILESTONE_ACTORS, POLICE, VEILIG_THUIS, by

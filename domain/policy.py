@@ -110,68 +110,6 @@ class Rule(BaseModel):
     source: str
 
 
-RULES: dict[str, Rule] = {
-    r.key: r
-    for r in (
-        Rule(
-            key="mayor_decision",
-            label="beslissing van de burgemeester over het verzoek",
-            source="Wth art. 2 lid 1; escalatietermijn van ketenregie",
-        ),
-        Rule(
-            key="contact_address",
-            label="uithuisgeplaatste geeft een adres of contactgegevens op",
-            source="Wth art. 2 lid 6 (binnen 24 uur na het opleggen)",
-        ),
-        Rule(
-            key="help_started",
-            label="Veilig Thuis start hulp voor het gezin",
-            source="geen wettelijke termijn: de tien dagen van Wth art. 2 lid 1 zijn volgens de "
-            "MvT (30 657, nr. 3) bedoeld om hulp te laten starten; Wmo 2015 art. 4.1.1",
-        ),
-        Rule(
-            key="interim_relief_hearing",
-            label="de rechter behandelt het verzoek om een voorlopige voorziening",
-            source='Wth art. 6 lid 1 sub a: "binnen drie dagen"; Atw art. 1 lid 1 en art. 2 (Wth '
-            "art. 13 sluit de Atw alleen uit voor art. 2 lid 1 en art. 9 lid 1): de termijn omvat "
-            "ten minste twee dagen die geen zaterdag, zondag of feestdag zijn, en eindigt de "
-            "laatste dag op zo'n dag, dan op de eerstvolgende werkdag",
-        ),
-        Rule(
-            key="interim_relief_ruling",
-            label="de rechter doet uitspraak op het verzoek om een voorlopige voorziening",
-            source='Wth art. 6 lid 1 sub b: "onmiddellijk, of uiterlijk binnen 24 uur" na de '
-            "behandeling",
-        ),
-        Rule(
-            key="safety_assessment",
-            label="veiligheidsbeoordeling",
-            source="Handelingsprotocol Veilig Thuis 2019: binnen 5 werkdagen",
-        ),
-        Rule(
-            key="acute_safety_assessment",
-            label="acute onveiligheid: direct een veiligheidsbeoordeling",
-            source="Handelingsprotocol Veilig Thuis 2019: acuut = direct (4 uur)",
-        ),
-        Rule(
-            key="investigation",
-            label="onderzoek afgerond",
-            source="Handelingsprotocol Veilig Thuis 2019: onderzoek binnen 10 weken",
-        ),
-        Rule(
-            key="monitoring_check",
-            label="monitoring: is de veiligheid er nog?",
-            source="Handelingsprotocol Veilig Thuis 2019: monitoring na overdracht",
-        ),
-        Rule(
-            key="advice_follow_up",
-            label="afgesproken vervolgcontact met de adviesvrager",
-            source="Handelingsprotocol Veilig Thuis 2019 (advies): afspraak met de adviesvrager; "
-            "geen wettelijke termijn",
-        ),
-    )
-}
-
 MeasureKind = Literal[
     "ondertoezichtstelling",
     "voorlopige_ondertoezichtstelling",

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.service import TLSConfig
 
 from domain import events
+from domain.catalogue import CATALOGUE
 from domain.chain import Chain
 from domain.notifications import unreachable
 from domain.policy import DeliveryPolicy, Policy
@@ -413,7 +414,7 @@ class Settings(BaseSettings):
             chain = Chain.model_validate(yaml.safe_load(sample_chain(self.sink_port)))
         else:
             chain = Chain.load(self.chain_file)
-        if missing := unreachable(chain):
+        if missing := unreachable(CATALOGUE, chain):
             raise ChainIncomplete(
                 f"de ketenconfiguratie {self.chain_file} is niet compleet: niemand is ingesteld "
                 "om de wettelijke meldingen te ontvangen van\n- "

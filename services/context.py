@@ -10,6 +10,7 @@ import asyncpg
 from temporalio.client import Client
 
 from domain.access import Principal, Scope, scope_of
+from domain.catalogue import CATALOGUE, Catalogue
 from domain.chain import Chain
 from domain.models import CLOCK_SKEW
 from domain.policy import Policy
@@ -64,6 +65,7 @@ class Parts:
     task_queue: str
     radar: Radar
     figures_threshold: int
+    catalogue: Catalogue = CATALOGUE  # the procedures, their rules and notices
 
 
 @dataclass(frozen=True)

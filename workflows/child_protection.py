@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.corv import CORV_REJECTED, CorvActivities
     from domain.child_protection import (
+        DEADLINES,
         MACHTIGING,
         SUPERVISION,
         CorvRequest,
@@ -39,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
         urgent_machtiging,
     )
     from domain.models import Deadline
-    from domain.policy import MEASURE_NAMES, RULES, RuleViolation
+    from domain.policy import MEASURE_NAMES, RuleViolation
     from domain.workdays import dutch_date, dutch_time, end_of_day
     from workflows.deadlines import Firing
     from workflows.errors import invalid
@@ -292,16 +293,14 @@ class ChildProtectionWorkflow(PathWorkflow):
                 measure.ends_at,
             )
             if request is not None:
-                self._book.add(
-                    "renewal_request", RULES["renewal_request"].label, request, "jeugdbescherming"
-                )
+                self._book.add(DEADLINES["renewal_request"], request, "jeugdbescherming")
         remind = on_calendar(self._policy.renewal_reminder, at, measure.ends_at)
         self._renewals[measure.kind] = self._book.add(
-            "measure_renewal",
-            f"{MEASURE_NAMES[measure.kind]} loopt af: vraag de rechter om verlenging, of laat haar "
-            "aflopen",
+            DEADLINES["measure_renewal"],
             (measure.ends_at, remind),
             "jeugdbescherming",
+            label=f"{MEASURE_NAMES[measure.kind]} loopt af: vraag de rechter om verlenging, of "
+            "laat haar aflopen",
         )
 
     def _running(self, kind: str) -> Measure:
@@ -357,4 +356,4 @@ class ChildProtectionWorkflow(PathWorkflow):
         return [m.ends_at for m in self._s.measures if m.running and m.ends_at]
 
     def _add(self, key: str, start: datetime, responsible: str = "veilig_thuis") -> Deadline:
-        return self._book.add(key, RULES[key].label, due(self._policy, start, key), responsible)
+        return self._book.add(DEADLINES[key], due(self._policy, start, key), responsible)
