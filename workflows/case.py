@@ -432,7 +432,7 @@ class CaseWorkflow(ProcedureWorkflow):
         for c in self._children.values():
             if c.active and c.kind == spec.kind and c.subject == subject:
                 whom = f" voor {subject}" if subject else ""
-                raise conflict(f"het traject {spec.label}{whom} loopt al")
+                raise conflict(f"{spec.label}{whom} loopt al")
 
     @workflow.signal(name=PATH_CHANGED)
     async def path_changed(self, change: PathChange) -> None:
