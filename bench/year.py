@@ -17,7 +17,7 @@ At the end every deadline of every case, huisverbod and acute-safety path in the
 (due time, reminder moment, status, when met, whether reminded), the moment each reminder
 and escalation fired (from the timelines), and every ban's dates (end, cap, appeal term, how
 it ended) are compared with what this module computes itself from the rules table of the
-README and the articles in `domain/policy.py`: working days of the Algemene termijnenwet
+README and the articles in `domain/*_policy.py`: working days of the Algemene termijnenwet
 from its own list of feast days (Easter from `dateutil`, the decrees as the README lists
 them), wall-clock periods in Europe/Amsterdam, hours as absolute time. It never calls
 `domain.deadlines`, `domain.workdays` or the policy. It prints figures and asserts nothing.

@@ -28,8 +28,9 @@ from domain.models import (
     Text,
     TimelineEvent,
 )
-from domain.policy import DeliveryPolicy, Rule, RuleViolation, VeiligThuisPolicy
+from domain.policy import DeliveryPolicy, Rule, RuleViolation
 from domain.procedure import Tables
+from domain.veilig_thuis_policy import VeiligThuisPolicy
 from domain.workdays import AMSTERDAM
 
 AskerKind = Literal["professional", "citizen", "anonymous"]

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from domain.chain_policy import Policy
 from domain.commands import commanded
 from domain.deadlines import CalculatorRule, DueDate
 from domain.huisverbod import ACTIVE_HUISVERBOD
@@ -27,7 +28,7 @@ from domain.models import (
 )
 from domain.names import PersonName
 from domain.notifications import PARTNER
-from domain.policy import Policy, Rule, RuleViolation, age_on
+from domain.policy import Rule, RuleViolation, age_on
 from domain.procedure import NoticeSpec, Tables
 from domain.workdays import dutch_time
 

@@ -19,9 +19,10 @@ from typing import Any
 
 from domain import acute_safety, advice, case, child_protection, huisverbod, mda, safety_plan
 from domain.access import ORG_KIND_NAMES
+from domain.chain_policy import Policy
 from domain.deadlines import CalculatorRule, DueDate, UnknownRule, compute
 from domain.notifications import DEADLINE_TYPES, PARTNER
-from domain.policy import Policy, Rule
+from domain.policy import Rule
 from domain.procedure import NoticeSpec, ProcedureSpec, Tables
 
 Part = ProcedureSpec | Tables
@@ -50,13 +51,14 @@ class Catalogue:
         return ("notice", *sorted({p.id_prefix for p in self.procedures.values()}))
 
     def calculate(self, rule: str, start: datetime, policy: Policy | None = None) -> list[DueDate]:
-        """Every date the calculator's `rule` yields from `start`."""
+        """Every date the calculator's `rule` yields from `start`, on `policy` (the default
+        one unless a region's is given)."""
         found = self.calculator.get(rule)
         if found is None:
             raise UnknownRule(
                 f"onbekende regel {rule!r}; bekend: {', '.join(sorted(self.calculator))}"
             )
-        return compute(found, start, policy)
+        return compute(found, start, policy or Policy())
 
 
 def _frozen(table: dict) -> Mapping[Any, Any]:

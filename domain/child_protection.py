@@ -1,7 +1,7 @@
 """Child protection: beschermtafel, the Raad voor de Kinderbescherming, the kinderrechter.
 
 The commands (references, dates, decisions), the state, which step the state allows (409)
-and the Dutch labels. Measure terms live in `domain.policy` beside their articles.
+and the Dutch labels. Measure terms live in `domain.child_protection_policy` beside their articles.
 """
 
 from __future__ import annotations
@@ -13,18 +13,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
+from domain.chain_policy import Policy
+from domain.child_protection_policy import MEASURE_NAMES, MeasureKind, check_majority
 from domain.commands import commanded_union
 from domain.deadlines import CalculatorRule, DueDate
 from domain.models import AwareDatetime, Day, Ref, Strict
-from domain.policy import (
-    MEASURE_NAMES,
-    MeasureKind,
-    Policy,
-    Rule,
-    RuleViolation,
-    check_majority,
-    is_adult,
-)
+from domain.policy import Rule, RuleViolation, is_adult
 from domain.procedure import (
     CaseFile,
     NoticeSpec,

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from domain.policy import Policy
+if TYPE_CHECKING:
+    from domain.chain_policy import Policy
 
 
 class DueDate(BaseModel):
@@ -41,9 +43,8 @@ class UnknownRule(ValueError):
     pass
 
 
-def compute(rule: CalculatorRule, start: datetime, policy: Policy | None = None) -> list[DueDate]:
-    """Every date `rule` yields from `start` (an aware time), on `policy` (the default one
-    unless a region's is given)."""
+def compute(rule: CalculatorRule, start: datetime, policy: Policy) -> list[DueDate]:
+    """Every date `rule` yields from `start` (an aware time), on `policy`."""
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError(
             "het tijdstip heeft een verschil met UTC nodig, bijvoorbeeld 2026-10-20T20:00:00+02:00"
@@ -52,4 +53,4 @@ def compute(rule: CalculatorRule, start: datetime, policy: Policy | None = None)
         raise ValueError(
             "het tijdstip ligt zo ver in de toekomst dat de termijnen buiten de kalender vallen"
         )
-    return rule.dates(start, policy or Policy())
+    return rule.dates(start, policy)

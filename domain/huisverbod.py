@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from domain.access import Action, Actor
-from domain.huisverbod_policy import CALCULATOR, DEADLINES
+from domain.huisverbod_policy import CALCULATOR, DEADLINES, HuisverbodPolicy
 from domain.models import (
     AwareDatetime,
     Deadline,
@@ -26,7 +26,7 @@ from domain.models import (
     Text,
     TimelineEvent,
 )
-from domain.policy import DeliveryPolicy, HuisverbodPolicy
+from domain.policy import DeliveryPolicy
 from domain.procedure import NoticeSpec, PathChange, ProcedureSpec
 from domain.rihg import SIGNAL_COUNT, SignalRating, check_ratings
 

@@ -19,10 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.commands import ByActor
 from domain.deadlines import CalculatorRule
 from domain.models import Deadline, TimelineEvent
-from domain.policy import Policy, Rule, RuleViolation
+from domain.policy import Rule, RuleViolation
 
 CaseFile = dict[str, Any]  # the case as Postgres holds it: persons with names and birth dates
 

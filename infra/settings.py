@@ -18,8 +18,9 @@ from temporalio.service import TLSConfig
 from domain import events
 from domain.catalogue import CATALOGUE
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.notifications import unreachable
-from domain.policy import DeliveryPolicy, Policy
+from domain.policy import DeliveryPolicy
 from domain.radar import Radar, RepeatRule
 from domain.workdays import CalendarName
 from infra.keys import Keyring

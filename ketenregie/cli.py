@@ -18,8 +18,8 @@ from typing import Annotated
 import typer
 
 from domain.catalogue import CATALOGUE, Catalogue
+from domain.chain_policy import Policy
 from domain.deadlines import UnknownRule
-from domain.policy import Policy
 from domain.workdays import AMSTERDAM, calendar_reach, dutch_date
 from infra.settings import ChainIncomplete, Settings
 

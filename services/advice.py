@@ -31,8 +31,9 @@ from domain.advice import (
     prior_events,
     refusal,
 )
+from domain.chain_policy import Policy
 from domain.ids import advice_workflow_id
-from domain.policy import Policy, RuleViolation
+from domain.policy import RuleViolation
 from domain.procedure import check_partners
 from infra.client import not_reached
 from services import case as case_service

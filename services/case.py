@@ -30,11 +30,11 @@ from domain.case import (
     check_child_consent,
     check_received,
 )
+from domain.chain_policy import Policy
 from domain.commands import command
 from domain.ids import case_workflow_id
 from domain.models import TimelineEvent
 from domain.names import search_name
-from domain.policy import Policy
 from domain.procedure import StartPathCmd, birth_date, check_partners, person
 from infra.client import REGION, not_reached, terminate
 from services import huisverbod, procedures, radar

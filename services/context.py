@@ -12,8 +12,8 @@ from temporalio.client import Client
 from domain.access import Principal, Scope, scope_of
 from domain.catalogue import CATALOGUE, Catalogue
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.models import CLOCK_SKEW
-from domain.policy import Policy
 from domain.radar import Radar
 from domain.workdays import dutch_time
 from services.errors import unprocessable

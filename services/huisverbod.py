@@ -42,8 +42,8 @@ from domain.huisverbod import (
     huisverbod_workflow_id,
 )
 from domain.huisverbod_order import OrderKind, WrittenOrder
+from domain.huisverbod_policy import check_huisverbod_subject, check_veilig_thuis_consulted
 from domain.ids import case_workflow_id
-from domain.policy import check_huisverbod_subject, check_veilig_thuis_consulted
 from domain.procedure import birth_date, person
 from domain.workdays import local_date
 from domain.zgw import zaak_identificatie

@@ -32,6 +32,7 @@ from activities.notifications import wake_dispatcher
 from domain.advice import AdviceInput, AdviceState
 from domain.case import CaseInput, CaseSnapshot, PersonRef, ReporterKind, Unsafety
 from domain.catalogue import CATALOGUE
+from domain.chain_policy import Policy
 from domain.child_protection import CorvRequest
 from domain.huisverbod import HuisverbodSnapshot
 from domain.ids import NOTIFICATION_FAILED, advice_workflow_id, case_workflow_id
@@ -44,7 +45,6 @@ from domain.models import (
     PlannedDelivery,
 )
 from domain.notifications import undelivered
-from domain.policy import Policy
 from domain.procedure import PathRecord
 from domain.workdays import preload_calendar
 from infra.case_keys import MemoryKeyStore

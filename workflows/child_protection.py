@@ -4,7 +4,7 @@ referred -> beschermtafel meeting scheduled -> held: voluntary help agreed (clos
 verzoek tot onderzoek to the Raad, sent through CORV -> the Raad starts an investigation
 (or not: closed) -> it concludes: no measure (closed) or a petition to the court -> the
 court grants or refuses -> measures run to their end date, the jeugdbescherming is reminded
-before each ends, renewals within the legal maximum (BW boek 1; see `domain.policy`).
+before each ends, renewals within the legal maximum (BW boek 1; see `domain.child_protection_policy`).
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ with workflow.unsafe.imports_passed_through():
         protection_step_problem,
         urgent_machtiging,
     )
+    from domain.child_protection_policy import MEASURE_NAMES
     from domain.models import Deadline
-    from domain.policy import MEASURE_NAMES, RuleViolation
+    from domain.policy import RuleViolation
     from domain.workdays import dutch_date, dutch_time, end_of_day
     from workflows.deadlines import Firing
     from workflows.errors import invalid

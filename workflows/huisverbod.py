@@ -32,9 +32,9 @@ with workflow.unsafe.imports_passed_through():
         ViolationCmd,
         WithdrawalCmd,
     )
-    from domain.huisverbod_policy import DEADLINES
+    from domain.huisverbod_policy import DEADLINES, check_veilig_thuis_consulted
     from domain.models import TimelineEvent
-    from domain.policy import RuleViolation, check_veilig_thuis_consulted
+    from domain.policy import RuleViolation
     from domain.workdays import add_local, dutch_time, end_of_day, local_date, working_day_from
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid

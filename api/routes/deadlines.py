@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from api.auth import Caller
 from api.deps import SettingsDep
 from domain.catalogue import Catalogue
+from domain.chain_policy import Policy
 from domain.deadlines import DueDate, UnknownRule
 from domain.models import within_years
-from domain.policy import Policy
 from domain.workdays import AMSTERDAM
 from services.errors import unprocessable
 

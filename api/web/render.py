@@ -30,10 +30,11 @@ from domain.advice import STATUSES as ADVICE_STATUSES
 from domain.case import FOLLOW_UP_NAMES, PERSON_ROLE_NAMES, PHASE_NAMES
 from domain.catalogue import Catalogue
 from domain.chain import CHANNEL_NAMES
+from domain.child_protection_policy import MEASURE_NAMES
 from domain.huisverbod import IN_FORCE, RISK_ANSWER_LABELS, STATUS_NAMES
 from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
 from domain.notifications import audience_name
-from domain.policy import MEASURE_NAMES, RuleViolation, age_on
+from domain.policy import RuleViolation, age_on
 from domain.rihg import RATING_NAMES
 from domain.workdays import AMSTERDAM, dutch_end
 from domain.zgw import FILING_STATUS_NAMES

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from domain.catalogue import CATALOGUE
+from domain.chain_policy import Policy
 from domain.deadlines import UnknownRule
-from domain.policy import Policy
 from domain.workdays import AMSTERDAM
 from ketenregie.cli import app
 

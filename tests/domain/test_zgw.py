@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from domain.catalogue import CATALOGUE
 from domain.chain import Chain
 from domain.huisverbod import Decider, DecisionCmd, ExtensionCmd, HuisverbodSnapshot
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.models import Notice, TimelineEvent
 from domain.notifications import CaseContacts, recipients
-from domain.policy import HuisverbodPolicy
 from domain.zgw import (
     FILINGS,
     MARGIN,

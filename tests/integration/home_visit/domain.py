@@ -11,11 +11,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.commands import commanded_union
 from domain.deadlines import CalculatorRule, DueDate
 from domain.models import AwareDatetime, Ref, Strict
 from domain.notifications import PARTNER
-from domain.policy import Policy, Rule, ScaledPolicy
+from domain.policy import Rule, ScaledPolicy
 from domain.procedure import (
     CaseFile,
     NoticeSpec,
