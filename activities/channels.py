@@ -112,6 +112,7 @@ class Sender:
                 d["created_at"],
                 self._source,
                 self._public_url,
+                d["body"],
             )
         except LookupError as e:
             raise permanent(str(e)) from None

@@ -18,6 +18,7 @@ before the dispatcher (one workflow per notice).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.channels import PERMANENT, Sender
 from domain.catalogue import Catalogue
 from domain.chain import Chain, EmailChannel, Region
+from domain.events import event_type
 from domain.ids import (
     NOTIFICATION_FAILED,
     case_workflow_id,
@@ -308,6 +310,9 @@ def _delivery(
         due_at = handle_with_care_due(at)
     else:
         body = {"template": "event", **event_message(catalogue, notice, r.audience, number)}
+        # its CloudEvents type, fixed with its title: whichever worker sends it, as meant
+        with contextlib.suppress(LookupError):  # a notice of no table: refused when sent
+            body["type"] = event_type(catalogue, notice)
         subject = f"ketenregie: {body['title']}"
         due_at = notice.due_at
     if r.audience == ZAAKSYSTEEM and r.partner and r.partner.zaaksysteem:

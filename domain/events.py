@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -83,10 +84,14 @@ def partner_event(
     recorded_at: datetime,
     source: str,
     public_url: str,
+    planned: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """(attributes, data) of the CloudEvent that tells a partner of `notice`."""
+    """(attributes, data) of the CloudEvent that tells a partner of `notice`. `planned` is
+    the message as it was fixed when the notice was planned (its title and type): a worker
+    whose catalogue lacks the notice (one of another release) sends it as it was meant."""
+    planned = planned or {}
     collection, ref, named = resource(catalogue, notice)
-    data = {"title": title(catalogue, notice), "region": notice.region}
+    data = {"title": planned.get("title") or title(catalogue, notice), "region": notice.region}
     data["advice_id" if notice.about == "advice" else "case_id"] = notice.case_id
     data[named] = ref
     if notice.kind in ("reminder", "escalation") and notice.due_at is not None:
@@ -95,7 +100,7 @@ def partner_event(
     attributes = {
         "id": event_id(delivery_key),
         "source": source,
-        "type": event_type(catalogue, notice),
+        "type": planned.get("type") or event_type(catalogue, notice),
         "subject": ref,
         "time": recorded_at,
         "datacontenttype": "application/json",

@@ -163,3 +163,23 @@ def test_a_reminder_says_which_deadline_and_when_it_is_due():
     assert data["deadline"] == "help_started"
     assert data["due_at"] == "2026-11-30T09:00:00+00:00"
     assert data["title"].startswith("Herinnering")
+
+
+def test_a_notice_is_sent_as_planned_by_a_worker_that_does_not_know_it():
+    """A worker of another release (or a test's catalogue) planned it: its title and type
+    are fixed in the outbox, so the sender need not know the procedure."""
+    planned = {
+        "title": "Huisbezoek gepland: u legt het af",
+        "type": "nl.ketenregie.huisbezoek.gepland",
+    }
+    attributes, data = partner_event(
+        CATALOGUE,
+        "k",
+        notice("event", "home_visit_planned", key="home_visit:p-1:home_visit_planned:x"),
+        AT,
+        "urn:nld:systeem:ketenregie",
+        "http://127.0.0.1:8000",
+        planned,
+    )
+    assert attributes["type"] == "nl.ketenregie.huisbezoek.gepland"
+    assert data["title"] == "Huisbezoek gepland: u legt het af"
