@@ -26,6 +26,7 @@ from domain.models import Deadline, TimelineEvent
 from domain.policy import Rule, RuleViolation
 
 CaseFile = dict[str, Any]  # the case as Postgres holds it: persons with names and birth dates
+PATH_CHANGED = "path_changed"  # the signal by which a path tells its case (`PathChange`)
 
 
 class PathState(BaseModel):
@@ -170,7 +171,7 @@ class ProcedureSpec:
     # keeps these defaults; the huisverbod, older than the paths, has its own.
     start_update: str = "start_path"
     id_prefix: str = "path"
-    signal: str = "path_changed"
+    signal: str = PATH_CHANGED
     read_model: tuple[str, str] = ("case_paths", "path_id")
     resource: str | None = None  # its collection at the top of the v1 API: /v1/<resource>/<id>
 

@@ -5,8 +5,8 @@ once when acute) -> follow-up decision: close with advice, hand over to local ca
 monitor, investigate (10 weeks), or refer to the beschermtafel / MDA++ -> closed.
 
 Procedures (the huisverbod and the paths of the catalogue) run as child workflows and report
-back by signal, so the case timeline shows everything that happened. Every deadline reminds before and escalates
-after; all of them come from the one policy the case was opened with.
+back by signal, so the case timeline shows everything that happened. Every deadline reminds
+before and escalates after; all of them come from the one policy the case was opened with.
 """
 
 from __future__ import annotations
@@ -45,7 +45,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.huisverbod import HuisverbodChange, HuisverbodInput, HuisverbodRequestCmd
     from domain.ids import NOTIFICATION_FAILED
     from domain.models import TimelineEvent
-    from domain.procedure import PathChange, PathInput, ProcedureSpec, StartPathCmd
+    from domain.procedure import (
+        PATH_CHANGED,
+        PathChange,
+        PathInput,
+        ProcedureSpec,
+        StartPathCmd,
+    )
     from workflows.errors import check_time, conflict, invalid
     from workflows.given import procedures
     from workflows.options import COORDINATOR
@@ -56,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
         WMO_POLICE_ALERT,
         WMO_REPORTER_INFORMED,
     )
-    from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due, project
+    from workflows.procedure import ProcedureWorkflow, due, project
 
 FOLLOW_UP_LABELS = {
     "close_with_advice": "gesloten met een advies",

@@ -4,7 +4,8 @@ referred -> beschermtafel meeting scheduled -> held: voluntary help agreed (clos
 verzoek tot onderzoek to the Raad, sent through CORV -> the Raad starts an investigation
 (or not: closed) -> it concludes: no measure (closed) or a petition to the court -> the
 court grants or refuses -> measures run to their end date, the jeugdbescherming is reminded
-before each ends, renewals within the legal maximum (BW boek 1; see `domain.child_protection_policy`).
+before each ends, renewals within the legal maximum (BW boek 1; see
+`domain.child_protection_policy`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Tijdelijk huisverbod: request, the mayor's decision, the 10-day ban, extension, appeal, end.
 
-Reads like the procedure of the Wet tijdelijk huisverbod; the durations come from its
-policy, the deadlines with their articles from `domain.huisverbod_policy`. Each state change is published to the read model and to the parent case.
+Reads like the procedure of the Wet tijdelijk huisverbod; the durations, the deadlines and
+their articles come from `domain.huisverbod_policy`. Each state change is published to the
+read model and to the parent case.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.ids import notice_workflow_id
     from domain.models import Notice, NoticeBatch, NotifyInput, TimelineEvent
     from domain.policy import DeliveryPolicy, Terms
-    from domain.procedure import PathChange, PathInput, PathRecord, PathState
+    from domain.procedure import PATH_CHANGED, PathChange, PathInput, PathRecord, PathState
     from workflows.deadlines import DeadlineBook, Firing
     from workflows.errors import check_time, conflict, permitted
     from workflows.notify import NotifyWorkflow
@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import AT_START, LEAN, WAKE_KEPT
 
 T = TypeVar("T")
-PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
 PUBLISHES_PER_TASK = 1000  # far above what one workflow task publishes
 
 

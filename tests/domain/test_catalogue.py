@@ -4,15 +4,18 @@ value: building one changes no other."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from domain.catalogue import CATALOGUE, PARTS, build
 from domain.models import Notice
 from domain.notifications import audiences
 from domain.policy import Rule
+from ketenregie.cli import app as cli
 from tests.integration.home_visit.domain import SPEC
 
 
@@ -71,3 +74,21 @@ def test_the_release_holds_every_procedure_with_its_own_ids():
 def test_a_notice_of_no_table_reaches_the_coordinator():
     notice = Notice(key="k", case_id="c", region="r", kind="event", recipient="x", subject="?")
     assert audiences(CATALOGUE, notice) == ("regional_coordinator",)
+
+
+def test_the_command_line_lists_the_calculator_rules_of_the_catalogue_it_is_given():
+    own = build((*PARTS, SPEC))
+    listed = CliRunner().invoke(cli, ["deadlines", "--list"], obj=own)
+    assert "home_visit" in json.loads(listed.stdout)
+    dates = CliRunner().invoke(
+        cli, ["deadlines", "home_visit", "--from", "2027-01-15T10:00:00+01:00"], obj=own
+    )
+    assert json.loads(dates.stdout)["dates"] == [
+        {
+            "key": "visit_held",
+            "due_at": "2027-01-21T00:00:00+01:00",  # to the end of Wednesday: 3 working days
+            "article": "fictieve procedure van de tests: binnen 3 werkdagen",
+        }
+    ]
+    release = CliRunner().invoke(cli, ["deadlines", "--list"])
+    assert "home_visit" not in json.loads(release.stdout)
