@@ -26,6 +26,7 @@ from cloudevents.core.v1.event import CloudEvent
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from temporalio.exceptions import ApplicationError
 
+from domain.catalogue import Catalogue
 from domain.events import partner_event
 from domain.models import Notice
 from domain.notifications import MAIL_KEY_HEADER
@@ -58,8 +59,10 @@ class Sender:
         event_source: str,
         public_url: str,
         timeout: float = 10.0,
+        catalogue: Catalogue,
         zaaksysteem: Callable[[dict], Awaitable[None]] | None = None,
     ) -> None:
+        self._catalogue = catalogue  # the notices' CloudEvents types and titles
         self._zaaksysteem = zaaksysteem
         self._smtp = (smtp_host, smtp_port)
         self._from = mail_from
@@ -103,11 +106,13 @@ class Sender:
         """The CloudEvent of delivery `d`: the same id, time and content on every try."""
         try:
             attributes, data = partner_event(
+                self._catalogue,
                 d["key"],
                 Notice.model_validate(d["notice"]),
                 d["created_at"],
                 self._source,
                 self._public_url,
+                d["body"],
             )
         except LookupError as e:
             raise permanent(str(e)) from None

@@ -18,6 +18,7 @@ before the dispatcher (one workflow per notice).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.channels import PERMANENT, Sender
+from domain.catalogue import Catalogue
 from domain.chain import Chain, EmailChannel, Region
+from domain.events import event_type
 from domain.ids import (
     NOTIFICATION_FAILED,
     case_workflow_id,
@@ -66,10 +69,13 @@ HEARTBEAT = timedelta(seconds=10)  # a round that stops heartbeating is run agai
 
 
 class NotificationActivities:
-    def __init__(self, pool: asyncpg.Pool, chain: Chain, sender: Sender) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, chain: Chain, sender: Sender, catalogue: Catalogue
+    ) -> None:
         self._pool = pool
         self._chain = chain
         self._sender = sender
+        self._catalogue = catalogue  # who hears of what, and the Dutch titles
         self._wakes = SharedWakes()
 
     async def _plan(
@@ -86,8 +92,8 @@ class NotificationActivities:
             slug=notice.region, name=notice.region, municipalities=[]
         )
         rows = [
-            _delivery(notice, region, r, contacts.number)
-            for r in recipients(notice, region, contacts)
+            _delivery(self._catalogue, notice, region, r, contacts.number)
+            for r in recipients(self._catalogue, notice, region, contacts)
         ]
         return await notices.plan(conn, notice, rows, dispatched=dispatched)
 
@@ -161,7 +167,7 @@ class NotificationActivities:
         if notice.kind == "escalation":
             return
         missed = [(d["partner_id"], d["audience"]) for d in failed]
-        escalation = undelivered(notice, missed, datetime.now(UTC))
+        escalation = undelivered(self._catalogue, notice, missed, datetime.now(UTC))
         async with self._pool.acquire() as conn:
             if await notices.notice(conn, escalation.key) is not None:
                 return
@@ -290,7 +296,9 @@ async def _advice_contacts(conn: asyncpg.Connection, advice_id: str) -> CaseCont
     return None if municipality is None else CaseContacts(municipality=municipality)
 
 
-def _delivery(notice: Notice, region: Region, r: Recipient, number: str | None) -> dict:
+def _delivery(
+    catalogue: Catalogue, notice: Notice, region: Region, r: Recipient, number: str | None
+) -> dict:
     """The outbox row for one recipient: its key, channel and the message it gets."""
     key = f"{notice.key}>{r.partner.id if r.partner else r.audience}"
     if r.child is not None:
@@ -301,7 +309,10 @@ def _delivery(notice: Notice, region: Region, r: Recipient, number: str | None) 
         subject = HANDLE_WITH_CARE
         due_at = handle_with_care_due(at)
     else:
-        body = {"template": "event", **event_message(notice, r.audience, number)}
+        body = {"template": "event", **event_message(catalogue, notice, r.audience, number)}
+        # its CloudEvents type, fixed with its title: whichever worker sends it, as meant
+        with contextlib.suppress(LookupError):  # a notice of no table: refused when sent
+            body["type"] = event_type(catalogue, notice)
         subject = f"ketenregie: {body['title']}"
         due_at = notice.due_at
     if r.audience == ZAAKSYSTEEM and r.partner and r.partner.zaaksysteem:

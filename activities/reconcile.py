@@ -28,8 +28,9 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowQueryFail
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.case import CaseSnapshot
-from domain.huisverbod import HuisverbodSnapshot
-from domain.ids import case_of_workflow, case_workflow_id, huisverbod_workflow_id
+from domain.catalogue import Catalogue
+from domain.huisverbod import HuisverbodSnapshot, huisverbod_workflow_id
+from domain.ids import case_of_workflow, case_workflow_id
 from domain.procedure import PathRecord
 from infra.client import REGION, terminate
 from store import cases, huisverboden, idempotency, paths, placements, restore
@@ -63,8 +64,11 @@ class RestoreReport(BaseModel):
 
 
 class ReconcileActivities:
-    def __init__(self, pool: asyncpg.Pool, client: Client) -> None:
+    def __init__(self, pool: asyncpg.Pool, client: Client, catalogue: Catalogue) -> None:
         self._pool, self._client = pool, client
+        self._children = catalogue.case_scoped()  # the prefixes of a case's children's ids
+        # the read model's table of each kind of workflow, by the prefix of its ids
+        self._tables = {p.id_prefix: p.read_model[0] for p in catalogue.procedures.values()}
 
     async def _running(self, case_id: str, huisverbod_id: str) -> bool | None:
         """True when its workflow runs, False when it ended, None when there is none."""
@@ -141,13 +145,13 @@ class ReconcileActivities:
             if w.id.partition("-")[0] in restore.READ_MODEL
             and w.status != WorkflowExecutionStatus.CONTINUED_AS_NEW  # its next run is listed
         ]
-        case_ids = sorted({case_of_workflow(w.id) for w in found})
+        case_ids = sorted({case_of_workflow(w.id, self._children) for w in found})
         async with self._pool.acquire() as conn:
             keyed = await restore.with_key(conn, case_ids)
-        lost = [w for w in found if case_of_workflow(w.id) not in keyed]
+        lost = [w for w in found if case_of_workflow(w.id, self._children) not in keyed]
         report.lost = sorted(w.id for w in lost)
         for w in found:
-            if case_of_workflow(w.id) not in keyed:
+            if case_of_workflow(w.id, self._children) not in keyed:
                 continue
             if w.status == WorkflowExecutionStatus.TERMINATED:
                 if w.id.startswith("case-"):
@@ -155,17 +159,19 @@ class ReconcileActivities:
                 continue
             await self._catch_up(w, report, repair)
         if repair and lost:
-            regions = await self._regions(found, {case_of_workflow(w.id) for w in lost})
+            regions = await self._regions(
+                found, {case_of_workflow(w.id, self._children) for w in lost}
+            )
             async with self._pool.acquire() as conn:
                 await restore.record_losses(
                     conn,
                     [
                         (
                             w.id,
-                            case_of_workflow(w.id),
+                            case_of_workflow(w.id, self._children),
                             w.id.partition("-")[0],
                             w.start_time,
-                            regions.get(case_of_workflow(w.id)),
+                            regions.get(case_of_workflow(w.id, self._children)),
                         )
                         for w in lost
                     ],
@@ -178,7 +184,7 @@ class ReconcileActivities:
         """The region of each case, from its case workflow's search attribute (`REGION`): in
         plain beside the workflow, so known when its data key is not."""
         regions = {
-            case_of_workflow(w.id): w.typed_search_attributes.get(REGION)
+            case_of_workflow(w.id, self._children): w.typed_search_attributes.get(REGION)
             for w in found
             if w.id.startswith("case-")
         }
@@ -212,13 +218,21 @@ class ReconcileActivities:
             await handle.execute_update("republish", rpc_timeout=ASK_TIMEOUT)
             return
         async with self._pool.acquire() as conn:  # a closed workflow: its last state, as it was
-            if kind == "case":
-                await cases.upsert_snapshot(conn, CaseSnapshot.model_validate(state))
-            elif kind == "huisverbod":
-                await huisverboden.upsert_snapshot(conn, HuisverbodSnapshot.model_validate(state))
-            else:
-                record = PathRecord(
-                    **{k: state[k] for k in ("path_id", "case_id", "kind", "status", "version")},
-                    state=state,
-                )
-                await paths.upsert(conn, record)
+            await WRITE_BACK[self._tables.get(kind, "cases")](conn, state)
+
+
+async def _case_row(conn: asyncpg.Connection, state: dict) -> None:
+    await cases.upsert_snapshot(conn, CaseSnapshot.model_validate(state))
+
+
+async def _huisverbod_row(conn: asyncpg.Connection, state: dict) -> None:
+    await huisverboden.upsert_snapshot(conn, HuisverbodSnapshot.model_validate(state))
+
+
+async def _path_row(conn: asyncpg.Connection, state: dict) -> None:
+    keys = ("path_id", "case_id", "kind", "status", "version")
+    await paths.upsert(conn, PathRecord(**{k: state[k] for k in keys}, state=state))
+
+
+# how a closed workflow's last state is written back, by the table of its read model
+WRITE_BACK = {"cases": _case_row, "huisverboden": _huisverbod_row, "case_paths": _path_row}

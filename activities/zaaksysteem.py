@@ -29,8 +29,8 @@ from domain import zgw
 from domain.chain import Chain, Letterhead, Zaaksysteem
 from domain.huisverbod import HuisverbodSnapshot
 from domain.huisverbod_order import written_order
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.order_pdf import render
-from domain.policy import HuisverbodPolicy
 from store import zaaksysteem as store
 from store import zgw_checks
 

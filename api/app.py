@@ -33,6 +33,7 @@ from api.routes import (
     regions,
 )
 from api.schemas import ERROR_RESPONSES
+from domain.catalogue import CATALOGUE, Catalogue
 from infra.settings import Settings
 
 V1_ROUTERS = (
@@ -50,8 +51,9 @@ V1_ROUTERS = (
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """One app per process; the settings are given so a test or bench makes its own."""
+def create_app(settings: Settings | None = None, catalogue: Catalogue = CATALOGUE) -> FastAPI:
+    """The API and the pages for `settings` (read from the environment when not given), for
+    the procedures of `catalogue` (the release's unless a test builds its own)."""
     settings = settings or Settings()
     app = FastAPI(
         title="ketenregie",
@@ -61,19 +63,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=OPENAPI_URL,
         redirect_slashes=False,  # a trailing slash is a 404, never a redirect (/core/no-trailing-slash)
     )
+    app.state.catalogue = catalogue
     app.openapi = functools.cache(lambda: v1_document(app, settings.api_contact))  # type: ignore[method-assign]
-    idempotent = include_routes(app)
+    idempotent = include_routes(app, catalogue)
     add_exception_handlers(app)
     add_middlewares(app, settings, idempotent)
     return app
 
 
-def include_routes(app: FastAPI) -> list[BaseRoute]:
+def include_routes(app: FastAPI, catalogue: Catalogue) -> list[BaseRoute]:
     """The v1 API (each route with the error responses every route may give, in the OpenAPI
-    document), the procedures' routes made from the registry, health, the pages and their
-    static files. Returns the v1 routes that declare `IDEMPOTENT`: the idempotency middleware
-    keeps their answers, so which ones it keeps is said once, by the route."""
-    v1 = [module.router for module in V1_ROUTERS] + [procedures.build_router()]
+    document), the routes of `catalogue`'s procedures, health, the pages and their static
+    files. Returns the v1 routes that declare `IDEMPOTENT`: the idempotency middleware keeps
+    their answers, so which ones it keeps is said once, by the route."""
+    v1 = [module.router for module in V1_ROUTERS] + [procedures.build_router(catalogue)]
     for router in v1:
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(health.router)

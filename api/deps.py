@@ -30,6 +30,7 @@ def _parts(request: Request) -> Parts:
         task_queue=settings.task_queue,
         radar=settings.radar,
         figures_threshold=settings.figures_threshold,
+        catalogue=state.catalogue,
     )
 
 

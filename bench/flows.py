@@ -29,7 +29,8 @@ from api.app import create_app
 from api.auth import mint_token
 from bench.noop import LeanNoopFlow, NoopChild, NoopDispatcher, NoopFlow, noop, noop_enqueue
 from bench.stack import cache_bytecode
-from domain.ids import case_workflow_id, dispatch_workflow_id, huisverbod_workflow_id
+from domain.huisverbod import huisverbod_workflow_id
+from domain.ids import case_workflow_id, dispatch_workflow_id
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect
 from infra.settings import Settings

@@ -15,9 +15,10 @@ from datetime import timedelta
 
 from temporalio.client import Client
 
+from domain.chain_policy import Policy
 from domain.ids import path_workflow_id
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
-from domain.policy import MdaPolicy, Policy
+from domain.mda_policy import MdaPolicy
 from domain.procedure import StartPathCmd
 from domain.workdays import local_date
 from testing import FakeReadModel, fake_worker, open_case, recording_converter, time_skipping

@@ -17,7 +17,7 @@ At the end every deadline of every case, huisverbod and acute-safety path in the
 (due time, reminder moment, status, when met, whether reminded), the moment each reminder
 and escalation fired (from the timelines), and every ban's dates (end, cap, appeal term, how
 it ended) are compared with what this module computes itself from the rules table of the
-docs/jurists.md and the articles in `domain/policy.py`: working days of the Algemene termijnenwet
+docs/jurists.md and the articles in `domain/*_policy.py`: working days of the Algemene termijnenwet
 from its own list of feast days (Easter from `dateutil`, the decrees as docs/jurists.md lists
 them), wall-clock periods in Europe/Amsterdam, hours as absolute time. It never calls
 `domain.deadlines`, `domain.workdays` or the policy. It prints figures and asserts nothing.
@@ -92,8 +92,9 @@ from domain.huisverbod import (
     RulingCmd,
     ViolationCmd,
     WithdrawalCmd,
+    huisverbod_workflow_id,
 )
-from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
+from domain.ids import case_workflow_id, path_workflow_id
 from domain.models import Deadline, TimelineEvent
 from testing import FakeReadModel, converter_with_test_keys, fake_worker, time_skipping
 from testing.actors import JURIST, MAYOR_OFFICE, MILESTONE_ACTORS, POLICE, VEILIG_THUIS, by

@@ -105,7 +105,7 @@ def redact(state: AcuteState, org_kind: str) -> AcuteState:
     return state
 
 
-# its deadlines, each with its source (merged into the shared table when it registers)
+# its deadlines, each with its source (gathered by the catalogue, `domain.catalogue`)
 DEADLINES = {
     r.key: r
     for r in (

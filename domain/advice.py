@@ -28,7 +28,9 @@ from domain.models import (
     Text,
     TimelineEvent,
 )
-from domain.policy import DeliveryPolicy, RuleViolation, VeiligThuisPolicy
+from domain.policy import DeliveryPolicy, Rule, RuleViolation
+from domain.procedure import Tables
+from domain.veilig_thuis_policy import VeiligThuisPolicy
 from domain.workdays import AMSTERDAM
 
 AskerKind = Literal["professional", "citizen", "anonymous"]
@@ -255,3 +257,12 @@ class AdviceFilter:
 
     municipality: str | None = None
     status: str | None = None
+
+
+FOLLOW_UP_DEADLINE = Rule(
+    key="advice_follow_up",
+    label="afgesproken vervolgcontact met de adviesvrager",
+    source="Handelingsprotocol Veilig Thuis 2019 (advies): afspraak met de adviesvrager; "
+    "geen wettelijke termijn",
+)
+TABLES = Tables(kind="advice", rules=(FOLLOW_UP_DEADLINE,))

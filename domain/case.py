@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from domain.chain_policy import Policy
 from domain.commands import commanded
+from domain.deadlines import CalculatorRule, DueDate
 from domain.huisverbod import ACTIVE_HUISVERBOD
 from domain.models import (
     AwareDatetime,
@@ -25,7 +27,9 @@ from domain.models import (
     TimelineEvent,
 )
 from domain.names import PersonName
-from domain.policy import Policy, RuleViolation, age_on
+from domain.notifications import PARTNER
+from domain.policy import Rule, RuleViolation, age_on
+from domain.procedure import NoticeSpec, Tables
 from domain.workdays import dutch_time
 
 PersonRole = Literal["victim", "pleger", "child", "other"]
@@ -368,3 +372,109 @@ def number_pattern(query: str) -> str | None:
         return None
     body = "-".join(f"0*{int(p)}" if p.isdigit() else re.escape(p) for p in parts)
     return f"(^|-){body}$"
+
+
+# The deadlines of the case, each with its source (Handelingsprotocol Veilig Thuis 2019)
+DEADLINES = {
+    r.key: r
+    for r in (
+        Rule(
+            key="safety_assessment",
+            label="veiligheidsbeoordeling",
+            source="Handelingsprotocol Veilig Thuis 2019: binnen 5 werkdagen",
+        ),
+        Rule(
+            key="acute_safety_assessment",
+            label="acute onveiligheid: direct een veiligheidsbeoordeling",
+            source="Handelingsprotocol Veilig Thuis 2019: acuut = direct (4 uur)",
+        ),
+        Rule(
+            key="investigation",
+            label="onderzoek afgerond",
+            source="Handelingsprotocol Veilig Thuis 2019: onderzoek binnen 10 weken",
+        ),
+        Rule(
+            key="monitoring_check",
+            label="monitoring: is de veiligheid er nog?",
+            source="Handelingsprotocol Veilig Thuis 2019: monitoring na overdracht",
+        ),
+    )
+}
+
+# What the case tells partners, and whom
+NOTICES = (
+    NoticeSpec(
+        kind="event",
+        subject="police_callout",
+        audiences=("handle_with_care",),
+        label="De politie is bij een gezin ingezet",
+        event_type="politie.ingezet-bij-gezin",
+    ),
+    NoticeSpec(
+        kind="alert",
+        subject="acute_unsafety",
+        audiences=("police",),
+        label="Acute onveiligheid gemeld bij Veilig Thuis",
+        event_type="veiligheid.acuut-onveilig",
+    ),
+    # the radar: repeated violence; MDA++ is proposed, the coordinator decides
+    NoticeSpec(
+        kind="alert",
+        subject="repeat_violence",
+        audiences=("regional_coordinator",),
+        label="Herhaald geweld: overweeg MDA++",
+        event_type="casus.herhaald-geweld",
+    ),
+    NoticeSpec(
+        kind="referral",
+        subject="beschermtafel",
+        audiences=("raad",),
+        label="Verwijzing naar de beschermtafel",
+        event_type="verwijzing.beschermtafel",
+    ),
+    # the reporter hears what was done with the melding (Wmo 2015 art. 4.1.1 lid 2 sub g)
+    NoticeSpec(
+        kind="event",
+        subject="melding_followed_up",
+        audiences=(PARTNER,),
+        label="Wat Veilig Thuis met uw melding heeft gedaan",
+        event_type="melding.opgevolgd",
+    ),
+    # a notice that reached not every recipient (`domain.notifications.undelivered`)
+    NoticeSpec(
+        kind="escalation",
+        subject="notification_failed",
+        audiences=("regional_coordinator",),
+        label="Een bericht kon niet worden bezorgd",
+        event_type="bericht.niet-bezorgd",
+    ),
+)
+
+
+def _veilig_thuis(key: str, article: str) -> CalculatorRule:
+    def dates(start: datetime, p: Policy) -> list[DueDate]:
+        return [DueDate(key=key, due_at=p.veilig_thuis.due(start, key)[0], article=article)]
+
+    return CalculatorRule(
+        key=key, name=CALCULATOR_NAMES[key], dates=dates, date_names={key: DEADLINES[key].label}
+    )
+
+
+CALCULATOR_NAMES = {
+    "safety_assessment": "Veiligheidsbeoordeling (vanaf de melding)",
+    "investigation": "Onderzoek Veilig Thuis (vanaf de start)",
+}
+TABLES = Tables(
+    kind="case",
+    rules=tuple(DEADLINES.values()),
+    notices=NOTICES,
+    calculator=(
+        _veilig_thuis(
+            "safety_assessment",
+            "Handelingsprotocol Veilig Thuis 2019: 5 werkdagen (kalender van de Atw)",
+        ),
+        _veilig_thuis(
+            "investigation", "Handelingsprotocol Veilig Thuis 2019: onderzoek binnen 10 weken"
+        ),
+    ),
+)

@@ -1,27 +1,24 @@
 """Child protection: beschermtafel, the Raad voor de Kinderbescherming, the kinderrechter.
 
 The commands (references, dates, decisions), the state, which step the state allows (409)
-and the Dutch labels. Measure terms live in `domain.policy` beside their articles.
+and the Dutch labels. Measure terms live in `domain.child_protection_policy` beside their articles.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
+from domain.chain_policy import Policy
+from domain.child_protection_policy import MEASURE_NAMES, MeasureKind, check_majority
 from domain.commands import commanded_union
+from domain.deadlines import CalculatorRule, DueDate
 from domain.models import AwareDatetime, Day, Ref, Strict
-from domain.policy import (
-    MEASURE_NAMES,
-    MeasureKind,
-    Rule,
-    RuleViolation,
-    check_majority,
-    is_adult,
-)
+from domain.policy import Rule, RuleViolation, is_adult
 from domain.procedure import (
     CaseFile,
     NoticeSpec,
@@ -305,7 +302,7 @@ def check_step(case: CaseFile, state: dict, step: BaseModel) -> None:
             check_majority(birth, end)
 
 
-# its deadlines, each with its source (merged into the shared table when it registers)
+# its deadlines, each with its source (gathered by the catalogue, `domain.catalogue`)
 DEADLINES = {
     r.key: r
     for r in (
@@ -353,6 +350,79 @@ DEADLINES = {
         ),
     )
 }
+
+
+def _measure(kind: str, article: str) -> Callable[[datetime, Policy], list[DueDate]]:
+    def rule(start: datetime, p: Policy) -> list[DueDate]:
+        end = p.protection.max_end(kind, start)
+        dates = [DueDate(key="end", due_at=end, article=article)] if end else []
+        if kind == MACHTIGING:
+            lapses = p.protection.due(start, "placement_used")[0]
+            dates.append(DueDate(key="lapses_unused", due_at=lapses, article="BW 1:265c lid 3"))
+        return dates
+
+    return rule
+
+
+def _urgent_machtiging(start: datetime, p: Policy) -> list[DueDate]:
+    """A spoedmachtiging given at `start`: its latest end and the hearing of the parents."""
+    return [
+        DueDate(
+            key="end",
+            due_at=p.protection.max_end(MACHTIGING, start, urgent=True),
+            article="Rv art. 800 lid 2 (ten hoogste vier weken, zoals ketenregie het leest)",
+        ),
+        DueDate(
+            key="parents_heard",
+            due_at=p.protection.due(start, "urgent_hearing")[0],
+            article=DEADLINES["urgent_hearing"].source,
+        ),
+    ]
+
+
+def _ots(start: datetime, p: Policy) -> list[DueDate]:
+    """An OTS from `start` for its full year, and the moment to ask for its renewal."""
+    dates = _measure("ondertoezichtstelling", "BW 1:258 lid 1 (een jaar)")(start, p)
+    request = p.protection.renewal_request(start, dates[0].due_at)
+    if request is not None:
+        dates.append(
+            DueDate(
+                key="renewal_request",
+                due_at=request[0],
+                article=DEADLINES["renewal_request"].source,
+            )
+        )
+    return dates
+
+
+_END = {"end": "einde"}
+# its rules of the deadline calculator, each from the court's decision
+CALCULATOR = (
+    CalculatorRule(
+        key="voorlopige_ots",
+        name="Voorlopige ondertoezichtstelling (vanaf de uitspraak)",
+        dates=_measure("voorlopige_ondertoezichtstelling", "BW 1:257 lid 2 (3 maanden)"),
+        date_names=_END,
+    ),
+    CalculatorRule(
+        key="ots",
+        name="Ondertoezichtstelling (vanaf de uitspraak)",
+        dates=_ots,
+        date_names={**_END, "renewal_request": "verlenging vragen of laten aflopen"},
+    ),
+    CalculatorRule(
+        key="machtiging_uithuisplaatsing",
+        name="Machtiging uithuisplaatsing (vanaf de uitspraak)",
+        dates=_measure(MACHTIGING, "BW 1:265c lid 1 (een jaar)"),
+        date_names={**_END, "lapses_unused": "vervalt als niet gebruikt"},
+    ),
+    CalculatorRule(
+        key="spoedmachtiging_uithuisplaatsing",
+        name="Spoedmachtiging uithuisplaatsing (vanaf de uitspraak)",
+        dates=_urgent_machtiging,
+        date_names={**_END, "parents_heard": "ouders gehoord"},
+    ),
+)
 
 
 # what it tells partners: the measure to those who carry it out, the Raad's investigation to
@@ -430,6 +500,7 @@ SPEC = ProcedureSpec(
     },
     rules=tuple(DEADLINES.values()),
     notices=NOTICES,
+    calculator=CALCULATOR,
 )
 
 

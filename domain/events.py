@@ -9,7 +9,7 @@ profile's rules, and how they are met here:
 - `source`: a URN with namespace `nld` naming the organisation (its OIN) and the system:
   `urn:nld:oin:<OIN>:systeem:ketenregie`; without a configured OIN
   `urn:nld:systeem:ketenregie` (`KETENREGIE_OIN` sets it).
-- `type`: reverse-DNS after the data source, Dutch (the table `EVENT_TYPES`).
+- `type`: reverse-DNS after the data source, Dutch (each notice's, in the catalogue).
 - `subject`: a reference only (the huisverbod's, the case's or the advice question's id),
   never a name or BSN: context attributes may be logged by anyone on the way.
 - `time`: when the notice was recorded in the outbox (the profile: the time the event was
@@ -23,11 +23,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.models import Notice
-from domain.notifications import EVENT_TYPES, TYPE_PREFIX, title
+from domain.notifications import TYPE_PREFIX, title
+
+if TYPE_CHECKING:
+    from domain.catalogue import Catalogue
 
 SYSTEM = "ketenregie"
 # the namespace of the event ids: fixed, so an id is the same in every process and release
@@ -49,47 +53,54 @@ def event_source(oin: str | None) -> str:
     return f"urn:nld:oin:{oin}:systeem:{SYSTEM}"
 
 
-def event_type(notice: Notice) -> str:
+def event_type(catalogue: Catalogue, notice: Notice) -> str:
     """The CloudEvents type of `notice`: by its subject, a deadline's by its kind."""
-    name = EVENT_TYPES.get(notice.subject)
+    name = catalogue.event_types.get(notice.subject)
     if name is None and notice.kind in ("reminder", "escalation"):
-        name = EVENT_TYPES[notice.kind]
+        name = catalogue.event_types[notice.kind]
     if name is None:
         raise LookupError(f"no CloudEvents type for notice subject {notice.subject!r}")
     return f"{TYPE_PREFIX}.{name}"
 
 
-def resource(notice: Notice) -> tuple[str, str]:
-    """(collection, id) of the v1 API resource `notice` is about: a huisverbod's notices
-    (their key starts with its source, `huisverbod:<id>`) point at the huisverbod, an advice
+def resource(catalogue: Catalogue, notice: Notice) -> tuple[str, str, str]:
+    """(collection, id, name of the id in the data) of the v1 API resource `notice` is
+    about: the notices of a procedure with a resource of its own at the top of the API (the
+    huisverbod; their key starts with its source, `<kind>:<id>`) point at it, an advice
     question's at the question, the rest at the case."""
     if notice.about == "advice":
-        return "adviesvragen", notice.case_id
+        return "adviesvragen", notice.case_id, "advice_id"
     source, _, rest = notice.key.partition(":")
-    if source == "huisverbod" and rest:
-        return "huisverboden", rest.partition(":")[0]
-    return "cases", notice.case_id
+    spec = catalogue.procedures.get(source)
+    if spec is not None and spec.resource is not None and rest:
+        return spec.resource, rest.partition(":")[0], spec.read_model[1]
+    return "cases", notice.case_id, "case_id"
 
 
 def partner_event(
-    delivery_key: str, notice: Notice, recorded_at: datetime, source: str, public_url: str
+    catalogue: Catalogue,
+    delivery_key: str,
+    notice: Notice,
+    recorded_at: datetime,
+    source: str,
+    public_url: str,
+    planned: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """(attributes, data) of the CloudEvent that tells a partner of `notice`."""
-    collection, ref = resource(notice)
-    data = {"title": title(notice), "region": notice.region}
-    if notice.about == "advice":
-        data["advice_id"] = notice.case_id
-    else:
-        data["case_id"] = notice.case_id
-    if collection == "huisverboden":
-        data["huisverbod_id"] = ref
+    """(attributes, data) of the CloudEvent that tells a partner of `notice`. `planned` is
+    the message as it was fixed when the notice was planned (its title and type): a worker
+    whose catalogue lacks the notice (one of another release) sends it as it was meant."""
+    planned = planned or {}
+    collection, ref, named = resource(catalogue, notice)
+    data = {"title": planned.get("title") or title(catalogue, notice), "region": notice.region}
+    data["advice_id" if notice.about == "advice" else "case_id"] = notice.case_id
+    data[named] = ref
     if notice.kind in ("reminder", "escalation") and notice.due_at is not None:
         data["deadline"] = notice.subject
         data["due_at"] = notice.due_at.isoformat()
     attributes = {
         "id": event_id(delivery_key),
         "source": source,
-        "type": event_type(notice),
+        "type": planned.get("type") or event_type(catalogue, notice),
         "subject": ref,
         "time": recorded_at,
         "datacontenttype": "application/json",

@@ -3,7 +3,8 @@ decision and extension, appeal and the court's ruling, the milestones of the ten
 
 API bodies (`*In`, which may hold an address or an officer's name and stay in Postgres) and
 what the workflow sees (`*Cmd`, `HuisverbodInput`, `HuisverbodSnapshot`: references only).
-The periods and their articles are in `domain.policy`.
+Its deadlines and rules of the calculator are in `domain.huisverbod_policy`; `SPEC` is its
+entry in the catalogue.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from domain.access import Action, Actor
+from domain.huisverbod_policy import CALCULATOR, DEADLINES, HuisverbodPolicy
 from domain.models import (
     AwareDatetime,
     Deadline,
@@ -24,7 +26,8 @@ from domain.models import (
     Text,
     TimelineEvent,
 )
-from domain.policy import DeliveryPolicy, HuisverbodPolicy
+from domain.policy import DeliveryPolicy
+from domain.procedure import NoticeSpec, PathChange, ProcedureSpec
 from domain.rihg import SIGNAL_COUNT, SignalRating, check_ratings
 
 Capacity = Literal["mayor", "hulpofficier"]
@@ -290,6 +293,16 @@ class HuisverbodChange(BaseModel):
     status: HuisverbodStatus
     events: list[TimelineEvent]
 
+    def as_path_change(self) -> PathChange:
+        """The change as every procedure tells its case (the signal keeps its own shape)."""
+        return PathChange(
+            path_id=self.huisverbod_id,
+            kind=SPEC.kind,
+            status=self.status,
+            active=self.status in ACTIVE_HUISVERBOD,
+            events=self.events,
+        )
+
 
 STATUS_NAMES = {
     "requested": "aangevraagd",
@@ -300,3 +313,112 @@ STATUS_NAMES = {
     "expired": "afgelopen",
     "withdrawn": "ingetrokken",
 }
+
+
+# Who hears of what (Wth): the zaaksysteem is the municipality's own record of the ban (ZGW,
+# `domain.zgw`), where its mayor's office has one configured.
+BAN_CHANGED = ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam", "zaaksysteem")
+NOTICES = (
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_requested",
+        audiences=("mayor_office", "zaaksysteem"),
+        label="Verzoek om een tijdelijk huisverbod: uw beslissing is nodig",
+        event_type="huisverbod.aangevraagd",
+    ),
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_imposed",
+        audiences=(
+            "police",
+            "veilig_thuis",
+            "huisarts",
+            "sociaal_wijkteam",
+            "handle_with_care",
+            "zaaksysteem",
+        ),
+        label="Tijdelijk huisverbod opgelegd",
+        event_type="huisverbod.opgelegd",
+    ),
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_refused",
+        audiences=("police", "veilig_thuis", "zaaksysteem"),
+        label="Verzoek om een tijdelijk huisverbod afgewezen",
+        event_type="huisverbod.afgewezen",
+    ),
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_extended",
+        audiences=BAN_CHANGED,
+        label="Tijdelijk huisverbod verlengd",
+        event_type="huisverbod.verlengd",
+    ),
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_lifted",
+        audiences=BAN_CHANGED,
+        label="Tijdelijk huisverbod opgeheven door de rechter",
+        event_type="huisverbod.opgeheven",
+    ),
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_expired",
+        audiences=BAN_CHANGED,
+        label="Tijdelijk huisverbod afgelopen",
+        event_type="huisverbod.afgelopen",
+    ),
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_withdrawn",
+        audiences=BAN_CHANGED,
+        label="Tijdelijk huisverbod ingetrokken door de burgemeester",
+        event_type="huisverbod.ingetrokken",
+    ),
+    # Wth art. 11: a violation is a crime; the mayor, Veilig Thuis and the OM hear of it
+    NoticeSpec(
+        kind="event",
+        subject="huisverbod_violated",
+        audiences=("mayor_office", "veilig_thuis", "openbaar_ministerie"),
+        label="Overtreding van een tijdelijk huisverbod (art. 11 Wth)",
+        event_type="huisverbod.overtreden",
+    ),
+    # Wth art. 3 lid 2: a hulpofficier who imposes under mandate tells the mayor at once
+    NoticeSpec(
+        kind="alert",
+        subject="imposed_under_mandate",
+        audiences=("mayor_office",),
+        label="Huisverbod opgelegd door een hulpofficier in mandaat",
+        event_type="huisverbod.opgelegd-in-mandaat",
+    ),
+)
+LABELS = {n.subject: n.label for n in NOTICES}
+
+
+# Its entry in the catalogue. Older than the paths of a case, it keeps what running
+# histories and the v1 API know of it: the case starts it by `request_huisverbod`, its
+# workflows are `huisverbod-<case>-<id>`, it tells its case by the `huisverbod_changed`
+# signal and its read model is the table `huisverboden`; its routes are its own.
+SPEC = ProcedureSpec(
+    kind="huisverbod",
+    slug="huisverbod-requests",
+    label="Tijdelijk huisverbod",
+    statuses=STATUS_NAMES,
+    start_in=HuisverbodRequestIn,
+    state=HuisverbodSnapshot,
+    step=None,
+    one_at_a_time=lambda cmd: cmd.pleger_ref,
+    subject_role="pleger",
+    rules=tuple(DEADLINES.values()),
+    notices=NOTICES,
+    calculator=CALCULATOR,
+    start_update="request_huisverbod",
+    id_prefix="huisverbod",
+    signal="huisverbod_changed",
+    read_model=("huisverboden", "huisverbod_id"),
+    resource="huisverboden",
+)
+
+
+def huisverbod_workflow_id(case_id: str, huisverbod_id: str) -> str:
+    return SPEC.workflow_id(case_id, huisverbod_id)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from domain.chain import Letterhead
 from domain.huisverbod import Decider, HuisverbodSnapshot
-from domain.policy import HuisverbodPolicy
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.workdays import AMSTERDAM
 
 OrderKind = Literal["oplegging", "afwijzing", "verlenging", "intrekking"]

@@ -7,10 +7,6 @@ def case_workflow_id(case_id: str) -> str:
     return f"case-{case_id}"
 
 
-def huisverbod_workflow_id(case_id: str, huisverbod_id: str) -> str:
-    return f"huisverbod-{case_id}-{huisverbod_id}"
-
-
 def path_workflow_id(case_id: str, path_id: str) -> str:
     return f"path-{case_id}-{path_id}"
 
@@ -19,12 +15,14 @@ def notice_workflow_id(case_id: str, notice_key: str) -> str:
     return f"notice-{case_id}-{hashlib.sha256(notice_key.encode()).hexdigest()[:24]}"
 
 
-def case_of_workflow(workflow_id: str) -> str | None:
-    """The case a workflow belongs to, read from its id (ids are references, never personal data)."""
+def case_of_workflow(workflow_id: str, children: tuple[str, ...]) -> str | None:
+    """The case a workflow belongs to, read from its id (ids are references, never personal
+    data); `children` are the prefixes of the ids of a case's children
+    (`domain.catalogue.Catalogue.case_scoped`)."""
     kind, _, rest = workflow_id.partition("-")
     if kind == "case" and rest:
         return rest
-    if kind in ("huisverbod", "notice", "path") and "-" in rest:
+    if kind in children and "-" in rest:
         return rest.split("-", 1)[0]
     return None
 

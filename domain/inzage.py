@@ -21,10 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.access import ACTION_DENIED, ROLE_NAMES
 from domain.advice import STATUSES as ADVICE_STATUS_NAMES
 from domain.case import PERSON_ROLE_NAMES, PHASE_NAMES, REPORTER_NAMES
+from domain.catalogue import CATALOGUE, Catalogue
 from domain.inzage_mask import MASK_KIND_NAMES, MASKED, Masker, MaskKind
 from domain.models import PastDate, ShortText, Strict, Text
 from domain.names import PersonName, fold
-from domain.notifications import EVENT_LABELS, subject_title
+from domain.notifications import subject_title
 from domain.workdays import dutch_time
 
 FileKind = Literal["case", "advice"]
@@ -313,6 +314,7 @@ def file_export(
     access: list[dict[str, Any]],
     corrections: list[dict[str, Any]],
     bans: list[dict[str, Any]] = (),
+    catalogue: Catalogue = CATALOGUE,
 ) -> FileExport:
     """One file as the person may see it: their own data whole (their address as the file
     holds it: a person without one of their own who lives at the house a ban covers has
@@ -373,7 +375,7 @@ def file_export(
                 at=e["at"],
                 text=mask(
                     f"timeline[{i}]",
-                    e["detail"] or EVENT_LABELS.get(e["kind"], "gebeurtenis in het dossier"),
+                    e["detail"] or catalogue.labels.get(e["kind"], "gebeurtenis in het dossier"),
                 ),
             )
             for i, e in enumerate(entries)
@@ -381,7 +383,9 @@ def file_export(
         notices=[
             NoticeOut(
                 at=n["created_at"],
-                subject=mask(f"notices[{i}].subject", subject_title(n["kind"], n["subject"])),
+                subject=mask(
+                    f"notices[{i}].subject", subject_title(catalogue, n["kind"], n["subject"])
+                ),
                 detail=mask(f"notices[{i}].detail", n["detail"]),
                 recipients=n["recipients"],
             )

@@ -177,7 +177,7 @@ def check_start(case: CaseFile, body: MdaStartIn, chain: Chain) -> None:
     check_partners(chain, case["region"], body.partners, ())
 
 
-# its deadlines, each with its source (merged into the shared table when it registers)
+# its deadlines, each with its source (gathered by the catalogue, `domain.catalogue`)
 DEADLINES = {
     r.key: r
     for r in (

@@ -8,13 +8,14 @@ kinderopvang gets only the minimal Handle with Care notice.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from domain.access import org_name
 from domain.chain import Chain, Partner, Region
 from domain.models import Notice
-from domain.policy import RULES, age_on
+from domain.policy import age_on
 from domain.workdays import (
     AMSTERDAM,
     dutch_date,
@@ -23,37 +24,12 @@ from domain.workdays import (
     nth_working_day_after,
 )
 
-BAN_CHANGED = ("police", "veilig_thuis", "huisarts", "sociaal_wijkteam", "zaaksysteem")
+if TYPE_CHECKING:
+    from domain.catalogue import Catalogue
 
-# (notice kind, subject) -> audiences. Reminders go to the deadline's responsible team and
-# escalations to the regional coordinator (see `audiences`).
-EVENT_AUDIENCES: dict[tuple[str, str], tuple[str, ...]] = {
-    # the zaaksysteem: the municipality's own record of the ban (ZGW, `domain.zgw`), where
-    # its mayor's office has one configured
-    ("event", "huisverbod_requested"): ("mayor_office", "zaaksysteem"),
-    ("event", "huisverbod_imposed"): (
-        "police",
-        "veilig_thuis",
-        "huisarts",
-        "sociaal_wijkteam",
-        "handle_with_care",
-        "zaaksysteem",
-    ),
-    ("event", "huisverbod_refused"): ("police", "veilig_thuis", "zaaksysteem"),
-    ("event", "huisverbod_extended"): BAN_CHANGED,
-    ("event", "huisverbod_lifted"): BAN_CHANGED,
-    ("event", "huisverbod_expired"): BAN_CHANGED,
-    ("event", "huisverbod_withdrawn"): BAN_CHANGED,
-    # Wth art. 11: a violation is a crime; the mayor, Veilig Thuis and the OM hear of it
-    ("event", "huisverbod_violated"): ("mayor_office", "veilig_thuis", "openbaar_ministerie"),
-    # Wth art. 3 lid 2: a hulpofficier who imposes under mandate tells the mayor at once
-    ("alert", "imposed_under_mandate"): ("mayor_office",),
-    ("event", "police_callout"): ("handle_with_care",),
-    ("alert", "acute_unsafety"): ("police",),
-    # the radar: repeated violence; MDA++ is proposed, the coordinator decides
-    ("alert", "repeat_violence"): ("regional_coordinator",),
-    ("referral", "beschermtafel"): ("raad",),
-}
+# Who hears of each event is the catalogue's (`domain.catalogue`): every procedure brings
+# its notices. Reminders go to the deadline's responsible team and escalations to the
+# regional coordinator (see `audiences`).
 
 PARTNER = "partner:"  # an audience naming one organisation by its partner id
 
@@ -64,45 +40,12 @@ RESPONSIBLE = ("mayor_office", "police", "veilig_thuis", "court", "raad", "jeugd
 # Audiences known only from the case file; when the file names none, nobody is told.
 WHERE_KNOWN = ("huisarts", "sociaal_wijkteam", "handle_with_care", "zaaksysteem")
 
-EVENT_LABELS = {
-    "huisverbod_requested": "Verzoek om een tijdelijk huisverbod: uw beslissing is nodig",
-    "huisverbod_imposed": "Tijdelijk huisverbod opgelegd",
-    "huisverbod_refused": "Verzoek om een tijdelijk huisverbod afgewezen",
-    "huisverbod_extended": "Tijdelijk huisverbod verlengd",
-    "huisverbod_lifted": "Tijdelijk huisverbod opgeheven door de rechter",
-    "huisverbod_expired": "Tijdelijk huisverbod afgelopen",
-    "huisverbod_withdrawn": "Tijdelijk huisverbod ingetrokken door de burgemeester",
-    "huisverbod_violated": "Overtreding van een tijdelijk huisverbod (art. 11 Wth)",
-    "imposed_under_mandate": "Huisverbod opgelegd door een hulpofficier in mandaat",
-    "acute_unsafety": "Acute onveiligheid gemeld bij Veilig Thuis",
-    "police_callout": "De politie is bij een gezin ingezet",
-    "repeat_violence": "Herhaald geweld: overweeg MDA++",
-    "beschermtafel": "Verwijzing naar de beschermtafel",
-    "melding_followed_up": "Wat Veilig Thuis met uw melding heeft gedaan",
-    "notification_failed": "Een bericht kon niet worden bezorgd",
-}
-
-# The CloudEvents `type` a partner's webhook receives for each notice subject (NL GOV profile
-# for CloudEvents: reverse-DNS, named after the data source, not an organisation; Dutch
-# names). A deadline's reminder and escalation are typed by their kind: the deadline is in
-# the data. `domain.events.event_type` reads this table; the README shows it.
+# The CloudEvents `type` a partner's webhook receives (NL GOV profile for CloudEvents:
+# reverse-DNS, named after the data source, not an organisation; Dutch names): each notice
+# brings its own (`NoticeSpec.event_type`); a deadline's reminder and escalation are typed
+# by their kind, the deadline is in the data. `domain.events.event_type` reads them.
 TYPE_PREFIX = "nl.ketenregie"
-EVENT_TYPES = {
-    "huisverbod_requested": "huisverbod.aangevraagd",
-    "huisverbod_imposed": "huisverbod.opgelegd",
-    "huisverbod_refused": "huisverbod.afgewezen",
-    "huisverbod_extended": "huisverbod.verlengd",
-    "huisverbod_lifted": "huisverbod.opgeheven",
-    "huisverbod_expired": "huisverbod.afgelopen",
-    "huisverbod_withdrawn": "huisverbod.ingetrokken",
-    "huisverbod_violated": "huisverbod.overtreden",
-    "imposed_under_mandate": "huisverbod.opgelegd-in-mandaat",
-    "acute_unsafety": "veiligheid.acuut-onveilig",
-    "police_callout": "politie.ingezet-bij-gezin",
-    "repeat_violence": "casus.herhaald-geweld",
-    "beschermtafel": "verwijzing.beschermtafel",
-    "melding_followed_up": "melding.opgevolgd",
-    "notification_failed": "bericht.niet-bezorgd",
+DEADLINE_TYPES = {
     "reminder": "termijn.verloopt-binnenkort",
     "escalation": "termijn.verstreken",
 }
@@ -142,7 +85,7 @@ class Recipient(BaseModel):
     email: str | None = None  # to this person rather than to the partner's channel
 
 
-def audiences(notice: Notice) -> tuple[str, ...]:
+def audiences(catalogue: Catalogue, notice: Notice) -> tuple[str, ...]:
     if notice.kind == "reminder":
         return (notice.recipient,)
     if notice.kind == "escalation":
@@ -151,7 +94,7 @@ def audiences(notice: Notice) -> tuple[str, ...]:
         return (notice.recipient,)
     # a notice of no table (its procedure was never registered) reaches the coordinator
     # rather than nobody, and never stops its workflow
-    return EVENT_AUDIENCES.get((notice.kind, notice.subject), ("regional_coordinator",))
+    return catalogue.audiences.get((notice.kind, notice.subject), ("regional_coordinator",))
 
 
 def next_school_day(at: datetime) -> date:
@@ -190,10 +133,12 @@ def _known(region: Region, ids: list[str], kind: str) -> list[Partner]:
     return [p for p in region.partners if p.id in ids and p.kind == kind]
 
 
-def recipients(notice: Notice, region: Region, case: CaseContacts) -> list[Recipient]:
+def recipients(
+    catalogue: Catalogue, notice: Notice, region: Region, case: CaseContacts
+) -> list[Recipient]:
     """Everyone `notice` must reach, in the order of the table."""
     out: list[Recipient] = []
-    for audience in audiences(notice):
+    for audience in audiences(catalogue, notice):
         if audience == "handle_with_care":
             on = (notice.at or notice.due_at or datetime.now(AMSTERDAM)).astimezone(AMSTERDAM)
             found = (_handle_with_care(region, c, on.date()) for c in case.children)
@@ -251,16 +196,16 @@ def handle_with_care_message(child: Child, contact: str) -> dict[str, str]:
     }
 
 
-def title(notice: Notice) -> str:
+def title(catalogue: Catalogue, notice: Notice) -> str:
     """What a notice is about, in Dutch: the event, or the deadline it reminds of."""
-    return subject_title(notice.kind, notice.subject)
+    return subject_title(catalogue, notice.kind, notice.subject)
 
 
-def subject_title(kind: str, subject: str) -> str:
+def subject_title(catalogue: Catalogue, kind: str, subject: str) -> str:
     """`title` of a notice of `kind` about `subject` (an event or a deadline's key)."""
-    if subject in EVENT_LABELS:
-        return EVENT_LABELS[subject]
-    deadline = RULES[subject].label if subject in RULES else subject
+    if subject in catalogue.labels:
+        return catalogue.labels[subject]
+    deadline = catalogue.rules[subject].label if subject in catalogue.rules else subject
     if kind == "reminder":
         return f"Herinnering: termijn verloopt binnenkort ({deadline})"
     if kind == "escalation":
@@ -285,14 +230,14 @@ PAGES = {
 
 
 def event_message(
-    notice: Notice, audience: str | None = None, number: str | None = None
+    catalogue: Catalogue, notice: Notice, audience: str | None = None, number: str | None = None
 ) -> dict[str, str]:
     """What `audience` is told of an event: what happened, the case by the number people say
     (its id only when it has none) and, where it can open one, the page to look at; no case
     content."""
     page = PAGES.get((notice.about, audience or ""), "")
     return {
-        "title": title(notice),
+        "title": title(catalogue, notice),
         "about": "Adviesvraag" if notice.about == "advice" else "Casus",
         "case": number or notice.case_id,
         "region": notice.region,
@@ -302,7 +247,9 @@ def event_message(
     }
 
 
-def undelivered(notice: Notice, missed: list[tuple[str | None, str]], at: datetime) -> Notice:
+def undelivered(
+    catalogue: Catalogue, notice: Notice, missed: list[tuple[str | None, str]], at: datetime
+) -> Notice:
     """The escalation to the regional coordinator of a notice that did not reach every
     recipient; `missed` holds (partner id, audience) of each delivery that failed. Its key
     follows the notice's, so a notice is escalated once."""
@@ -316,29 +263,30 @@ def undelivered(notice: Notice, missed: list[tuple[str | None, str]], at: dateti
         recipient="regional_coordinator",
         subject="notification_failed",
         at=at,
-        detail=f"bericht '{title(notice)}' kon niet worden bezorgd bij {whom}",
+        detail=f"bericht '{title(catalogue, notice)}' kon niet worden bezorgd bij {whom}",
     )
 
 
-def duties() -> list[str]:
+def duties(catalogue: Catalogue) -> list[str]:
     """Every kind of organisation a legal notice or a reminder goes to without the case file
     naming it: the chain must have one for every municipality."""
-    told = {a for audiences in EVENT_AUDIENCES.values() for a in audiences}
+    told = {a for audiences in catalogue.audiences.values() for a in audiences}
     # the coordinator is Veilig Thuis's; a `partner:` notice names its own receiver
     told -= {*WHERE_KNOWN, "regional_coordinator", PARTNER}
     return sorted(told | {"veilig_thuis", *RESPONSIBLE})
 
 
-def unreachable(chain: Chain) -> list[str]:
+def unreachable(catalogue: Catalogue, chain: Chain) -> list[str]:
     """Who no legal duty can reach, in Dutch: per region the kinds of organisation it lacks
     for every municipality, then per municipality those it lacks for that one."""
     out = []
+    kinds = duties(catalogue)
     for region in chain.regions:
         lacking = {
-            m.name + f" ({m.code})": [k for k in duties() if not region.partners_of(k, m.code)]
+            m.name + f" ({m.code})": [k for k in kinds if not region.partners_of(k, m.code)]
             for m in region.municipalities
         }
-        everywhere = [k for k in duties() if all(k in kinds for kinds in lacking.values())]
+        everywhere = [k for k in kinds if all(k in lack for lack in lacking.values())]
         if everywhere:
             out.append(f"{region.name}: {', '.join(org_name(k) for k in everywhere)}")
         out.extend(

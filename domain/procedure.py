@@ -4,7 +4,8 @@ A procedure (child protection, MDA++, acute safety, a safety plan, ...) runs as 
 workflow of its case. It has its own module in each layer with the same name: here in
 `domain/` its commands, state, rules and Dutch labels; in `workflows/` the workflow; in
 `services/` the checks that need the case file. `ProcedureSpec` is the domain half of its
-registry entry; `workflows.registry` adds the workflow.
+registry entry (`domain.catalogue` gathers the specs); `workflows.registry` names its
+workflow.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from domain import notifications
-from domain.access import ORG_KIND_NAMES
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.commands import ByActor
+from domain.deadlines import CalculatorRule
 from domain.models import Deadline, TimelineEvent
-from domain.policy import RULES, Policy, Rule, RuleViolation
+from domain.policy import Rule, RuleViolation
 
 CaseFile = dict[str, Any]  # the case as Postgres holds it: persons with names and birth dates
+PATH_CHANGED = "path_changed"  # the signal by which a path tells its case (`PathChange`)
 
 
 class PathState(BaseModel):
@@ -112,6 +114,19 @@ class NoticeSpec:
 
 
 @dataclass(frozen=True)
+class Tables:
+    """What a part of the chain that is no procedure of a case (the case itself, an advice
+    question) brings to the catalogue: its deadline rules, its notices, its rules of the
+    deadline calculator."""
+
+    kind: str
+    rules: tuple[Rule, ...] = ()
+    notices: tuple[NoticeSpec, ...] = ()
+    calculator: tuple[CalculatorRule, ...] = ()
+    page: Path | None = None
+
+
+@dataclass(frozen=True)
 class ProcedureSpec:
     """The domain half of a procedure's registry entry.
 
@@ -120,8 +135,8 @@ class ProcedureSpec:
     `start_input(path, cmd)` builds the workflow's input from the case's start command.
     `one_at_a_time(cmd)` names what may run only once at a time (None: the kind itself).
     `redact(state, org_kind)` is the state as that kind of organisation may see it.
-    `rules`, `notices` and `page` are its own: `register` merges them into the shared tables
-    and refuses a clash at start-up.
+    `rules`, `notices`, `calculator` and `page` are its own: the catalogue
+    (`domain.catalogue.build`) gathers them and refuses a clash.
     `check_start(case, body, chain)` and `check_step(case, state, step)` are the rules that
     need the case file (a birth date, the region's partners); they raise `RuleViolation`.
     """
@@ -133,8 +148,9 @@ class ProcedureSpec:
     start_in: type[BaseModel]
     state: type[PathState]
     step: Any
-    start_input: Callable[[PathInput, StartPathCmd], BaseModel]
-    one_at_a_time: Callable[[StartPathCmd], str | None] = lambda cmd: None
+    # builds its workflow's input; None: its own update starts it (`start_update`)
+    start_input: Callable[[PathInput, StartPathCmd], BaseModel] | None = None
+    one_at_a_time: Callable[[Any], str | None] = lambda cmd: None
     check_start: Callable[[CaseFile, Any, Chain], None] = lambda case, body, chain: None
     check_step: Callable[[CaseFile, dict[str, Any], Any], None] = lambda case, state, step: None
     redact: Callable[[Any, str], Any] = lambda state, org_kind: state  # as an org kind sees it
@@ -148,6 +164,25 @@ class ProcedureSpec:
     subject_role: str | None = None  # the role the person `one_at_a_time` names must have
     # its part of the case page (a Jinja template); None: `procedures/<kind>.html` of the API
     page: Path | None = None
+    calculator: tuple[CalculatorRule, ...] = ()  # its rules of the deadline calculator
+    # How its runs are known, fixed by the histories that run: the case's update that starts
+    # one, the prefix of its workflow ids, the signal by which it tells its case, and its
+    # read model's table and key. A path of the case (the generic routes, `start_path`)
+    # keeps these defaults; the huisverbod, older than the paths, has its own.
+    start_update: str = "start_path"
+    id_prefix: str = "path"
+    signal: str = PATH_CHANGED
+    read_model: tuple[str, str] = ("case_paths", "path_id")
+    resource: str | None = None  # its collection at the top of the v1 API: /v1/<resource>/<id>
+
+    @property
+    def is_path(self) -> bool:
+        """Started by the case's `start_path`, served by the generic routes and forms."""
+        return self.start_update == "start_path"
+
+    def workflow_id(self, case_id: str, run_id: str) -> str:
+        """The id of the workflow of one run of it: references only."""
+        return f"{self.id_prefix}-{case_id}-{run_id}"
 
     def start_cmd(self, cmd: StartPathCmd) -> BaseModel:
         """The case's start command read as this procedure's own start model (commands of
@@ -156,39 +191,6 @@ class ProcedureSpec:
         return self.start_in.model_validate(
             {k: v for k, v in extra.items() if k in self.start_in.model_fields and k != "at"}
         )
-
-
-def adopt(spec: ProcedureSpec) -> None:
-    """Merge a procedure's own deadline rules and notices into the shared tables that the
-    deadline book, the outbox and the CloudEvents read. Everything is checked before anything
-    is merged: a clash or a notice nobody can receive stops the process at start-up, never a
-    workflow task at run time. Adopting the same spec again changes nothing."""
-    problems = [f"termijn {r.key!r} bestaat al" for r in spec.rules if RULES.get(r.key, r) != r] + [
-        f"termijn {r.key!r} heeft geen naam of bron" for r in spec.rules if not r.source
-    ]
-    types = {notifications.EVENT_TYPES.get(n.subject) for n in spec.notices}
-    for n in spec.notices:
-        if notifications.EVENT_AUDIENCES.get((n.kind, n.subject), n.audiences) != n.audiences or (
-            notifications.EVENT_LABELS.get(n.subject, n.label) != n.label
-        ):
-            problems.append(f"bericht {n.subject!r} bestaat al")
-        if n.event_type in set(notifications.EVENT_TYPES.values()) - types:
-            problems.append(f"CloudEvents-type {n.event_type!r} bestaat al")
-        if not n.label or not n.audiences:
-            problems.append(f"bericht {n.subject!r} heeft geen titel of ontvangers")
-        if unknown := [
-            a for a in n.audiences if a != notifications.PARTNER and a not in ORG_KIND_NAMES
-        ]:
-            problems.append(f"bericht {n.subject!r} gaat naar onbekende ontvangers {unknown}")
-    if spec.page is not None and not spec.page.is_file():
-        problems.append(f"paginadeel {spec.page} bestaat niet")
-    if problems:
-        raise ValueError(f"procedure {spec.kind!r}: " + "; ".join(problems))
-    RULES.update({r.key: r for r in spec.rules})
-    for n in spec.notices:
-        notifications.EVENT_AUDIENCES[(n.kind, n.subject)] = n.audiences
-        notifications.EVENT_LABELS[n.subject] = n.label
-        notifications.EVENT_TYPES[n.subject] = n.event_type
 
 
 def person(case: CaseFile, ref: str) -> dict[str, Any]:

@@ -96,7 +96,7 @@ def check_start(case: CaseFile, body: SafetyPlanIn, chain: Chain) -> None:
         )
 
 
-# its deadlines, each with its source (merged into the shared table when it registers)
+# its deadlines, each with its source (gathered by the catalogue, `domain.catalogue`)
 DEADLINES = {
     r.key: r
     for r in (

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from domain.chain import BesluitKind, ZaakResultaat, ZaakStatus, Zaaksysteem
 from domain.huisverbod import HuisverbodSnapshot
 from domain.huisverbod_order import OrderKind
-from domain.policy import HuisverbodPolicy
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.workdays import AMSTERDAM
 
 # how a ban stands in the zaaksysteem (`api.schemas.ZaaksysteemFiling`), in Dutch

@@ -34,10 +34,14 @@ from temporalio.converter import (
 )
 from temporalio.exceptions import ApplicationError
 
+from domain.catalogue import CATALOGUE
 from domain.ids import case_of_workflow
 from infra.keys import Keyring, UnknownKeyError
 
 ENCODING = b"binary/encrypted"
+# the workflows sealed with their case's key: every child's id names the case (the prefixes
+# are fixed by the histories that run, so the release's catalogue's)
+CASE_SCOPED = CATALOGUE.case_scoped()
 KEY_ID = "encryption-key-id"
 UNSEALED = b"binary/unsealed"  # stands in for a payload its workflow must not take
 UNSEALED_TYPE = "UnsealedPayload"
@@ -79,7 +83,9 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
 
     def with_context(self, context: SerializationContext) -> Self:
         workflow_id = getattr(context, "workflow_id", None)
-        case_id = case_of_workflow(workflow_id) if workflow_id and self._case_keys else None
+        case_id = (
+            case_of_workflow(workflow_id, CASE_SCOPED) if workflow_id and self._case_keys else None
+        )
         return type(self)(self._keyring, self._case_keys, case_id, workflow_id)
 
     def _sealed_for_this_workflow(self, p: Payload) -> bool:

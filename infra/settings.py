@@ -16,9 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.service import TLSConfig
 
 from domain import events
+from domain.catalogue import CATALOGUE
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.notifications import unreachable
-from domain.policy import DeliveryPolicy, Policy
+from domain.policy import DeliveryPolicy
 from domain.radar import Radar, RepeatRule
 from domain.workdays import CalendarName
 from infra.keys import Keyring
@@ -413,7 +415,7 @@ class Settings(BaseSettings):
             chain = Chain.model_validate(yaml.safe_load(sample_chain(self.sink_port)))
         else:
             chain = Chain.load(self.chain_file)
-        if missing := unreachable(chain):
+        if missing := unreachable(CATALOGUE, chain):
             raise ChainIncomplete(
                 f"de ketenconfiguratie {self.chain_file} is niet compleet: niemand is ingesteld "
                 "om de wettelijke meldingen te ontvangen van\n- "

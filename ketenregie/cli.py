@@ -16,10 +16,9 @@ from typing import Annotated
 
 import typer
 
-from domain.deadlines import RULES as DEADLINE_RULES
+from domain.catalogue import CATALOGUE, Catalogue
+from domain.chain_policy import Policy
 from domain.deadlines import UnknownRule
-from domain.deadlines import compute as compute_deadlines
-from domain.policy import Policy
 from domain.workdays import AMSTERDAM, calendar_reach, dutch_date
 from infra.settings import ChainIncomplete, Settings
 
@@ -46,8 +45,6 @@ def up(
     """Start Postgres, the Temporal dev server, the workers and the APIs; Ctrl-C stops all.
     A part that dies is started again; while it is down its replicas carry on (docs/operators.md:
     "Replicas on one machine")."""
-    # the duties the chain is checked against include every registered procedure's notices
-    import services.procedures  # noqa: F401
     from ketenregie.stack import (
         Part,
         Supervisor,
@@ -227,6 +224,7 @@ def api(
 
 @app.command()
 def deadlines(
+    ctx: typer.Context,
     rule: Annotated[str | None, typer.Argument(help="the rule; --list names them all")] = None,
     start: Annotated[
         str | None,
@@ -237,15 +235,17 @@ def deadlines(
     list_rules: Annotated[bool, typer.Option("--list", help="name every rule")] = False,
 ) -> None:
     """Every date a legal rule yields, as JSON, computed by the code the workflows use."""
+    # the release's catalogue, or the one the command is run with (`obj`: a test's own)
+    catalogue: Catalogue = ctx.obj or CATALOGUE
     if list_rules:
-        typer.echo(json.dumps(sorted(DEADLINE_RULES)))
+        typer.echo(json.dumps(sorted(catalogue.calculator)))
         return
     if rule is None or start is None:
         raise typer.BadParameter("give a RULE and --from, or --list")
     try:
         moment = datetime.fromisoformat(start)
         policy = Policy.build(working_days=Settings().working_days)  # real periods, unscaled
-        dates = compute_deadlines(rule, moment, policy)
+        dates = catalogue.calculate(rule, moment, policy)
     except UnknownRule as e:
         raise typer.BadParameter(str(e), param_hint="RULE") from None
     except ValueError as e:
@@ -284,7 +284,7 @@ def reconcile(
         pool = await create_pool(dsn)
         try:
             client = await connect(settings, PostgresKeyStore(pool, settings.keyring))
-            check = ReconcileActivities(pool, client)
+            check = ReconcileActivities(pool, client, CATALOGUE)
             if after_restore:
                 report = await check.after_restore(repair)
             else:

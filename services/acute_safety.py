@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.access import may_see_location
-from domain.acute_safety import Placement, PlacementIn
+from domain.acute_safety import AcuteState, Placement, PlacementIn
 from domain.commands import command
 from domain.ids import path_workflow_id
 from domain.procedure import check_partners, person
@@ -14,7 +14,6 @@ from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, not_found, run_command, unprocessable
 from services.procedures import PATH_CLOSED, _load, case_file
 from store import placements
-from workflows.acute_safety import AcuteSafetyWorkflow
 
 
 def _fits(case: dict[str, Any], body: PlacementIn, chain) -> None:
@@ -50,9 +49,10 @@ async def record_placement(
     try:
         state = await run_command(
             parts.client.get_workflow_handle(path_workflow_id(case_id, path_id)),
-            AcuteSafetyWorkflow.record_placement,
+            "record_placement",
             command(placement, caller.principal.actor()),
             closed_reason=PATH_CLOSED,
+            result_type=AcuteState,
         )
     except Refused as refused:  # the path said no: the location goes (after a 503 or a
         if refused.status_code in (409, 422):  # cancellation the update may have landed)

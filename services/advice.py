@@ -31,8 +31,9 @@ from domain.advice import (
     prior_events,
     refusal,
 )
+from domain.chain_policy import Policy
 from domain.ids import advice_workflow_id
-from domain.policy import Policy, RuleViolation
+from domain.policy import RuleViolation
 from domain.procedure import check_partners
 from infra.client import not_reached
 from services import case as case_service
@@ -40,15 +41,15 @@ from services import radar
 from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, forbidden, not_found, run_command, unprocessable
 from store import advice as advice_store
-from workflows.advice import AdviceWorkflow
 
+ADVICE_WORKFLOW = "AdviceWorkflow"  # its type, by name: the API does not load the workflows
 CLOSED = "de adviesvraag is afgesloten; er kan niets meer aan veranderen"
 
 
 async def start_workflow(client: Client, policy: Policy, task_queue: str, q: dict) -> None:
     """Start (or find already running) the question's workflow; idempotent on its id."""
     await client.start_workflow(
-        AdviceWorkflow.run,
+        ADVICE_WORKFLOW,
         AdviceInput(
             advice_id=q["advice_id"],
             region=q["region"],
@@ -128,7 +129,7 @@ async def give_advice(parts: Parts, caller: Caller, advice_id: str, body: Advice
         parts,
         caller,
         advice_id,
-        AdviceWorkflow.give_advice,
+        "give_advice",
         GiveAdviceCmd(ref=ref, at=at, follow_up_at=body.follow_up_at),
     )
     async with parts.pool.acquire() as conn:
@@ -146,7 +147,7 @@ async def record_follow_up(
     cmd = FollowUpDoneCmd(
         ref=ref, at=at, noted=body.note is not None, next_follow_up_at=body.next_follow_up_at
     )
-    state = await _update(parts, caller, advice_id, AdviceWorkflow.record_follow_up, cmd)
+    state = await _update(parts, caller, advice_id, "record_follow_up", cmd)
     if body.note is not None:
         async with parts.pool.acquire() as conn:
             await advice_store.add_note(conn, advice_id, ref, "follow_up", body.note, at)
@@ -156,7 +157,7 @@ async def record_follow_up(
 async def close(parts: Parts, caller: Caller, advice_id: str, body: AdviceCloseIn) -> AdviceState:
     at = await _step_time(parts, caller, advice_id, body.at)
     cmd = CloseAdviceCmd(ref=caller.new_id("advice-close"), at=at, reason=body.reason)
-    return await _update(parts, caller, advice_id, AdviceWorkflow.close, cmd)
+    return await _update(parts, caller, advice_id, "close", cmd)
 
 
 async def convert(
@@ -185,7 +186,7 @@ async def convert(
     prior = prior_events(advice_id, q["timeline"], at)
     case_id, _, orchestration = await case_service.open_melding(parts, caller, melding, prior)
     cmd = ConvertCmd(ref=caller.new_id("advice-convert"), at=at, case_id=case_id)
-    state = await _update(parts, caller, advice_id, AdviceWorkflow.convert, cmd)
+    state = await _update(parts, caller, advice_id, "convert", cmd)
     return state, case_id, orchestration
 
 
@@ -200,12 +201,17 @@ async def _step_time(parts: Parts, caller: Caller, advice_id: str, at: datetime 
 
 
 async def _update(
-    parts: Parts, caller: Caller, advice_id: str, update: Any, cmd: Any
+    parts: Parts, caller: Caller, advice_id: str, update: str, cmd: Any
 ) -> AdviceState:
     handle = parts.client.get_workflow_handle(advice_workflow_id(advice_id))
     cmd = cmd.model_copy(update={"actor": caller.principal.actor()})  # who gives it
     return await run_command(
-        handle, update, cmd, closed_reason=CLOSED, update_id=caller.new_id("update")
+        handle,
+        update,
+        cmd,
+        closed_reason=CLOSED,
+        update_id=caller.new_id("update"),
+        result_type=AdviceState,
     )
 
 

@@ -30,11 +30,11 @@ from domain.case import (
     check_child_consent,
     check_received,
 )
+from domain.chain_policy import Policy
 from domain.commands import command
 from domain.ids import case_workflow_id
 from domain.models import TimelineEvent
 from domain.names import search_name
-from domain.policy import Policy
 from domain.procedure import StartPathCmd, birth_date, check_partners, person
 from infra.client import REGION, not_reached, terminate
 from services import huisverbod, procedures, radar
@@ -43,15 +43,15 @@ from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, forbidden, not_found, run_command, unprocessable
 from services.procedures import case_file
 from store import cases, deadlines, destruction, huisverboden, notices, staff
-from workflows.case import CaseWorkflow
 
+CASE_WORKFLOW = "CaseWorkflow"  # its type, by name: the API does not load the workflows
 CASE_CLOSED = "de casus is gesloten (of de orkestratie is nog niet gestart)"
 
 
 async def start_case(client: Client, policy: Policy, task_queue: str, case: dict) -> None:
     """Start (or find already running) the case workflow; idempotent on the case id."""
     await client.start_workflow(
-        CaseWorkflow.run,
+        CASE_WORKFLOW,
         CaseInput(
             case_id=case["case_id"],
             region=case["region"],
@@ -177,7 +177,7 @@ def _referral(parts: Parts, caller: Caller, case: dict, cmd: FollowUpCmd) -> Sta
     kind = FOLLOW_UP_PATHS.get(cmd.decision)
     if kind is None:
         raise unprocessable(f"bij {FOLLOW_UP_NAMES[cmd.decision]} hoort geen traject (veld start)")
-    start_in = procedures.procedure(kind).spec.start_in  # invalid: a ValidationError, a 400
+    start_in = procedures.procedure(parts, kind).start_in  # invalid: a ValidationError, a 400
     body = start_in.model_validate({**(cmd.start or {}), "at": cmd.decided_at})
     return procedures.start_cmd(parts, caller, case, kind, body)
 

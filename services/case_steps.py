@@ -5,13 +5,13 @@ those phases, so it never offers one the workflow refuses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import get_args
 
 from pydantic import BaseModel
 
 from domain.case import (
+    DEADLINES,
     CloseCmd,
     ConsentRefusedCmd,
     FollowUpCmd,
@@ -20,15 +20,13 @@ from domain.case import (
     Phase,
     SafetyAssessmentCmd,
 )
-from domain.policy import RULES
-from workflows.case import CaseWorkflow
 
 OPEN: tuple[str, ...] = tuple(p for p in get_args(Phase) if p != "closed")
 
 
 @dataclass(frozen=True)
 class CaseStep:
-    update: Callable[..., Any]  # the case workflow's update
+    update: str  # the name of the case workflow's update
     command: type[BaseModel]
     moment: str  # the command's time field, filled with now when left out
     phases: tuple[str, ...]  # the phases in which the workflow takes it
@@ -37,38 +35,36 @@ class CaseStep:
     @property
     def source(self) -> str:
         """The article of its rule, for the form."""
-        return RULES[self.rule].source if self.rule in RULES else ""
+        return DEADLINES[self.rule].source if self.rule in DEADLINES else ""
 
 
 STEPS: dict[str, CaseStep] = {
     "safety_assessment": CaseStep(
-        CaseWorkflow.record_safety_assessment,
+        "record_safety_assessment",
         SafetyAssessmentCmd,
         "assessed_at",
         ("triage",),
         "safety_assessment",
     ),
-    "follow_up": CaseStep(
-        CaseWorkflow.decide_follow_up, FollowUpCmd, "decided_at", ("follow_up_decision",)
-    ),
+    "follow_up": CaseStep("decide_follow_up", FollowUpCmd, "decided_at", ("follow_up_decision",)),
     "investigation": CaseStep(
-        CaseWorkflow.record_investigation,
+        "record_investigation",
         InvestigationCmd,
         "concluded_at",
         ("investigation",),
         "investigation",
     ),
     "monitoring_check": CaseStep(
-        CaseWorkflow.record_monitoring_check,
+        "record_monitoring_check",
         MonitoringCheckCmd,
         "checked_at",
         ("monitoring",),
         "monitoring_check",
     ),
     "close": CaseStep(
-        CaseWorkflow.close, CloseCmd, "closed_at", ("follow_up_decision", "monitoring", "referred")
+        "close", CloseCmd, "closed_at", ("follow_up_decision", "monitoring", "referred")
     ),
-    "consent_refused": CaseStep(CaseWorkflow.record_consent_refused, ConsentRefusedCmd, "at", OPEN),
+    "consent_refused": CaseStep("record_consent_refused", ConsentRefusedCmd, "at", OPEN),
 }
 
 

@@ -10,9 +10,10 @@ import asyncpg
 from temporalio.client import Client
 
 from domain.access import Principal, Scope, scope_of
+from domain.catalogue import CATALOGUE, Catalogue
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.models import CLOCK_SKEW
-from domain.policy import Policy
 from domain.radar import Radar
 from domain.workdays import dutch_time
 from services.errors import unprocessable
@@ -64,6 +65,7 @@ class Parts:
     task_queue: str
     radar: Radar
     figures_threshold: int
+    catalogue: Catalogue = CATALOGUE  # the procedures, their rules and notices
 
 
 @dataclass(frozen=True)

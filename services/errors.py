@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.policy import RuleViolation
-from workflows.errors import CONFLICT, FORBIDDEN, INVALID
+from domain.refusals import CONFLICT, FORBIDDEN, INVALID
 
 RETRY_AFTER = 5  # seconds a client waits before it tries again while a part is down
 # how long a command waits for its workflow's answer: with no worker taking the task it would
@@ -69,16 +69,25 @@ def check(rule, *args) -> None:
 
 
 async def run_command(
-    handle: WorkflowHandle, update, *args: Any, closed_reason: str, update_id: str | None = None
+    handle: WorkflowHandle,
+    update: str,
+    *args: Any,
+    closed_reason: str,
+    update_id: str | None = None,
+    result_type: type | None = None,
 ) -> Any:
     """Send update `update` to the workflow of `handle`; a rejected command becomes 409/422,
     an unreachable server 503. A workflow that takes no update is 409 `closed_reason` only
     when it ended: one not started yet (a case registered while Temporal was down, a child
     about to start) or an update lost when the server restarted is 503, to try again.
     `update_id` (from the request's idempotency key) makes a retry of a command that did
-    land answer as the first did: the workflow keeps each update's outcome by its id."""
+    land answer as the first did: the workflow keeps each update's outcome by its id. The
+    update goes by its name (the API does not load the workflows); its answer is read as
+    `result_type`."""
     try:
-        return await handle.execute_update(update, *args, id=update_id, rpc_timeout=COMMAND_TIMEOUT)
+        return await handle.execute_update(
+            update, *args, id=update_id, rpc_timeout=COMMAND_TIMEOUT, result_type=result_type
+        )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise unavailable(
             f"de opdracht kreeg binnen {COMMAND_TIMEOUT.seconds} seconden geen antwoord; zij kan "

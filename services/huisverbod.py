@@ -18,6 +18,7 @@ from domain.access import (
 from domain.huisverbod import (
     FILE_FIELDS,
     MILESTONE_ACTIONS,
+    SPEC,
     STATUS_NAMES,
     AppealCmd,
     AppealIn,
@@ -38,10 +39,11 @@ from domain.huisverbod import (
     ViolationIn,
     WithdrawalCmd,
     WithdrawalIn,
+    huisverbod_workflow_id,
 )
 from domain.huisverbod_order import OrderKind, WrittenOrder
-from domain.ids import case_workflow_id, huisverbod_workflow_id
-from domain.policy import check_huisverbod_subject, check_veilig_thuis_consulted
+from domain.huisverbod_policy import check_huisverbod_subject, check_veilig_thuis_consulted
+from domain.ids import case_workflow_id
 from domain.procedure import birth_date, person
 from domain.workdays import local_date
 from domain.zgw import zaak_identificatie
@@ -50,8 +52,6 @@ from services.context import Caller, Parts, at_or_now
 from services.errors import Refused, check, conflict, forbidden, not_found, run_command
 from services.procedures import CASE_NOT_RUNNING, case_file
 from store import cases, huisverboden, zaaksysteem
-from workflows.case import CaseWorkflow
-from workflows.huisverbod import HuisverbodWorkflow
 
 
 async def load(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
@@ -133,7 +133,7 @@ async def written_order(
         raise Refused(404, str(e)) from None
 
 
-async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd) -> dict:
+async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update: str, cmd) -> dict:
     current = await _with_file(parts, caller, huisverbod_id)
     handle = parts.client.get_workflow_handle(
         huisverbod_workflow_id(current["case_id"], huisverbod_id)
@@ -144,6 +144,7 @@ async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update, cmd
         cmd,
         closed_reason=f"het huisverbod is {STATUS_NAMES[current['status']]}; er kan niets meer aan veranderen",
         update_id=caller.new_id("update"),
+        result_type=HuisverbodSnapshot,
     )
     # the workflow's answer, not a read back: the read model may lag (or, restored from a
     # backup, run ahead); the file (address, requester) never changes after the request
@@ -183,7 +184,7 @@ async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: Decisio
         check(check_veilig_thuis_consulted, children, consulted)
         if consulted:
             cmd.veilig_thuis_consulted = True
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.decide, cmd)
+    return await _command(parts, caller, huisverbod_id, "decide", cmd)
 
 
 async def extend(parts: Parts, caller: Caller, huisverbod_id: str, body: ExtensionIn) -> dict:
@@ -193,7 +194,7 @@ async def extend(parts: Parts, caller: Caller, huisverbod_id: str, body: Extensi
         decided_at=at_or_now(body.decided_at, "decided_at"),
         actor=caller.principal.actor(),
     )
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.extend, cmd)
+    return await _command(parts, caller, huisverbod_id, "extend", cmd)
 
 
 async def appeal(parts: Parts, caller: Caller, huisverbod_id: str, body: AppealIn) -> dict:
@@ -203,7 +204,7 @@ async def appeal(parts: Parts, caller: Caller, huisverbod_id: str, body: AppealI
         against=body.against,
         actor=caller.principal.actor(),
     )
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.appeal, cmd)
+    return await _command(parts, caller, huisverbod_id, "appeal", cmd)
 
 
 async def rule(parts: Parts, caller: Caller, huisverbod_id: str, body: RulingIn) -> dict:
@@ -212,13 +213,13 @@ async def rule(parts: Parts, caller: Caller, huisverbod_id: str, body: RulingIn)
         ruled_at=at_or_now(body.ruled_at, "ruled_at"),
         actor=caller.principal.actor(),
     )
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.rule, cmd)
+    return await _command(parts, caller, huisverbod_id, "rule", cmd)
 
 
 async def hearing(parts: Parts, caller: Caller, huisverbod_id: str, body: HearingIn) -> dict:
     """The court heard the request for interim relief (Wth art. 6: within three days)."""
     cmd = HearingCmd(at=at_or_now(body.at), actor=caller.principal.actor())
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_hearing, cmd)
+    return await _command(parts, caller, huisverbod_id, "record_hearing", cmd)
 
 
 async def withdraw(parts: Parts, caller: Caller, huisverbod_id: str, body: WithdrawalIn) -> dict:
@@ -230,14 +231,14 @@ async def withdraw(parts: Parts, caller: Caller, huisverbod_id: str, body: Withd
         at=at_or_now(body.at),
         actor=caller.principal.actor(),
     )
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.withdraw, cmd)
+    return await _command(parts, caller, huisverbod_id, "withdraw", cmd)
 
 
 async def violation(parts: Parts, caller: Caller, huisverbod_id: str, body: ViolationIn) -> dict:
     """The police record a violation of the ban (Wth art. 11); the mayor's office, Veilig
     Thuis and the Openbaar Ministerie are told."""
     cmd = ViolationCmd(at=at_or_now(body.at), actor=caller.principal.actor())
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_violation, cmd)
+    return await _command(parts, caller, huisverbod_id, "record_violation", cmd)
 
 
 async def milestone(parts: Parts, caller: Caller, huisverbod_id: str, body: MilestoneIn) -> dict:
@@ -249,7 +250,7 @@ async def milestone(parts: Parts, caller: Caller, huisverbod_id: str, body: Mile
     if not p.may(action):
         raise forbidden(denial(p.org_kind, p.role, action))
     cmd = MilestoneCmd(milestone=body.milestone, at=at_or_now(body.at, "at"), actor=p.actor())
-    return await _command(parts, caller, huisverbod_id, HuisverbodWorkflow.record_milestone, cmd)
+    return await _command(parts, caller, huisverbod_id, "record_milestone", cmd)
 
 
 async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodRequestIn) -> str:
@@ -272,7 +273,7 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
     try:
         await run_command(
             parts.client.get_workflow_handle(case_workflow_id(case_id)),
-            CaseWorkflow.request_huisverbod,
+            SPEC.start_update,
             cmd,
             closed_reason=CASE_NOT_RUNNING,
         )
@@ -283,7 +284,7 @@ async def request(parts: Parts, caller: Caller, case_id: str, req: HuisverbodReq
         raise
     await run_command(  # answer once the huisverbod is in the read model, by its own workflow
         parts.client.get_workflow_handle(huisverbod_workflow_id(case_id, huisverbod_id)),
-        HuisverbodWorkflow.projected,
+        "projected",
         closed_reason=CASE_NOT_RUNNING,
     )
     async with parts.pool.acquire() as conn:

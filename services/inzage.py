@@ -141,6 +141,7 @@ async def export(
                 file_export(
                     key,
                     file,
+                    catalogue=parts.catalogue,
                     texts=texts,
                     notices=sent,
                     access=[

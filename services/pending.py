@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 from temporalio.client import Client
 
-from domain.policy import Policy
+from domain.chain_policy import Policy
 from services import advice as advice_service
 from services import case as case_service
 from store import advice as advice_store

@@ -1,5 +1,5 @@
-"""Commands and reads of the procedures a case starts (child protection, MDA++, acute safety,
-the safety plan, and whatever the registry adds). One function each, for routes and pages."""
+"""Commands and reads of the paths a case starts (child protection, MDA++, acute safety, the
+safety plan, and whatever the catalogue adds). One function each, for routes and pages."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from pydantic import BaseModel
 
 from domain.commands import command
 from domain.ids import case_workflow_id, path_workflow_id
-from domain.procedure import PathState, StartPathCmd
+from domain.procedure import PathState, ProcedureSpec, StartPathCmd
 from services.context import Caller, Parts, at_or_now
 from services.errors import check, not_found, run_command
 from store import cases, paths
-from workflows.case import CaseWorkflow
-from workflows.procedure import PathWorkflow
-from workflows.registry import PROCEDURES, Procedure
 
 CASE_NOT_RUNNING = "de orkestratie van de casus loopt niet (gesloten, of nog niet gestart)"
 PATH_CLOSED = "dit traject is afgesloten; er kunnen geen stappen meer bij"
@@ -31,16 +28,17 @@ async def case_file(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any
     return case
 
 
-def procedure(kind: str) -> Procedure:
-    found = PROCEDURES.get(kind)
-    if found is None:
+def procedure(parts: Parts, kind: str) -> ProcedureSpec:
+    """The path `kind` of the catalogue (404 for anything else)."""
+    found = parts.catalogue.procedures.get(kind)
+    if found is None or not found.is_path:
         raise not_found("traject")
     return found
 
 
-def view(state: dict[str, Any], caller: Caller | None = None) -> PathState:
+def view(parts: Parts, state: dict[str, Any], caller: Caller | None = None) -> PathState:
     """A procedure's state as the caller may see it."""
-    spec = procedure(state["kind"]).spec
+    spec = procedure(parts, state["kind"])
     parsed = spec.state.model_validate(state)
     return spec.redact(parsed, caller.principal.org_kind) if caller else parsed
 
@@ -58,12 +56,12 @@ async def list_paths(parts: Parts, caller: Caller, case_id: str) -> list[PathSta
     await case_file(parts, caller, case_id)
     async with parts.pool.acquire() as conn:
         states = await paths.for_case(conn, case_id)
-    return [view(s, caller) for s in states]
+    return [view(parts, s, caller) for s in states]
 
 
 async def get_path(parts: Parts, caller: Caller, case_id: str, path_id: str) -> PathState:
     await case_file(parts, caller, case_id)
-    return view(await _load(parts, case_id, path_id), caller)
+    return view(parts, await _load(parts, case_id, path_id), caller)
 
 
 async def start(
@@ -73,9 +71,9 @@ async def start(
     case = await case_file(parts, caller, case_id)
     cmd = start_cmd(parts, caller, case, kind, body)
     handle = parts.client.get_workflow_handle(case_workflow_id(case_id))
-    await run_command(handle, CaseWorkflow.start_path, cmd, closed_reason=CASE_NOT_RUNNING)
+    await run_command(handle, "start_path", cmd, closed_reason=CASE_NOT_RUNNING)
     await projected(parts, case_id, cmd.path_id)
-    return view(await _load(parts, case_id, cmd.path_id), caller)
+    return view(parts, await _load(parts, case_id, cmd.path_id), caller)
 
 
 def start_cmd(
@@ -83,7 +81,7 @@ def start_cmd(
 ) -> StartPathCmd:
     """The case's command that starts procedure `kind` with `body` (its start model), after
     the rules that need the case file."""
-    spec = procedure(kind).spec
+    spec = procedure(parts, kind)
     body = body.model_copy(update={"at": at_or_now(body.at)})  # type: ignore[attr-defined]
     check(spec.check_start, case, body, parts.chain)
     return StartPathCmd(
@@ -98,7 +96,7 @@ def start_cmd(
 async def projected(parts: Parts, case_id: str, path_id: str) -> None:
     """Wait until a procedure just started is in the read model."""
     path = parts.client.get_workflow_handle(path_workflow_id(case_id, path_id))
-    await run_command(path, PathWorkflow.projected, closed_reason=PATH_CLOSED)
+    await run_command(path, "projected", closed_reason=PATH_CLOSED)
 
 
 async def step(
@@ -106,7 +104,7 @@ async def step(
 ) -> PathState:
     """A step of a running procedure; a step its state does not allow is a 409, one against
     a rule a 422."""
-    spec = procedure(kind).spec
+    spec = procedure(parts, kind)
     case = await case_file(parts, caller, case_id)
     state = await _load(parts, case_id, path_id, kind)
     body = body.model_copy(update={"at": at_or_now(body.at)})  # type: ignore[attr-defined]
@@ -126,4 +124,4 @@ async def update(
         closed_reason=PATH_CLOSED,
         update_id=caller.new_id("update"),
     )
-    return view(await _load(parts, case_id, path_id), caller)
+    return view(parts, await _load(parts, case_id, path_id), caller)

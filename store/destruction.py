@@ -9,7 +9,8 @@ from typing import Protocol
 
 import asyncpg
 
-from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
+from domain.huisverbod import huisverbod_workflow_id
+from domain.ids import case_workflow_id, path_workflow_id
 from store import advice, cases, huisverboden, paths, radar
 
 

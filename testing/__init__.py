@@ -31,6 +31,8 @@ from activities.corv import CORV_REJECTED
 from activities.notifications import wake_dispatcher
 from domain.advice import AdviceInput, AdviceState
 from domain.case import CaseInput, CaseSnapshot, PersonRef, ReporterKind, Unsafety
+from domain.catalogue import CATALOGUE
+from domain.chain_policy import Policy
 from domain.child_protection import CorvRequest
 from domain.huisverbod import HuisverbodSnapshot
 from domain.ids import NOTIFICATION_FAILED, advice_workflow_id, case_workflow_id
@@ -43,7 +45,6 @@ from domain.models import (
     PlannedDelivery,
 )
 from domain.notifications import undelivered
-from domain.policy import Policy
 from domain.procedure import PathRecord
 from domain.workdays import preload_calendar
 from infra.case_keys import MemoryKeyStore
@@ -209,7 +210,7 @@ class FakeReadModel:
                 del self._pending[key]
                 self.failed.append(FailedDelivery(key=key, error="connection refused"))
                 if d.notice.kind != "escalation":
-                    escalation = undelivered(d.notice, [(None, d.notice.recipient)], now)
+                    escalation = undelivered(CATALOGUE, d.notice, [(None, d.notice.recipient)], now)
                     self._queue(escalation)
                     case = activity.client().get_workflow_handle(case_workflow_id(d.notice.case_id))
                     with contextlib.suppress(RPCError):  # a test may send notices of no case

@@ -30,6 +30,7 @@ from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
 from activities.zaaksysteem import ZaaksysteemFiler, check_catalogues
 from domain import documents
+from domain.catalogue import CATALOGUE, Catalogue
 from domain.workdays import preload_calendar
 from infra import telemetry
 from infra.case_keys import PostgresKeyStore
@@ -39,9 +40,9 @@ from store.db import create_pool
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
 from workflows.dispatch import DispatchWorkflow
-from workflows.huisverbod import HuisverbodWorkflow
+from workflows.given import Procedures, ProceduresInterceptor
 from workflows.notify import NotifyWorkflow
-from workflows.registry import PROCEDURES
+from workflows.registry import RELEASE
 from workflows.retention import (
     RECONCILE_SCHEDULE_ID,
     RETENTION_SCHEDULE_ID,
@@ -50,14 +51,13 @@ from workflows.retention import (
 )
 
 
-def workflows() -> list[type]:
-    """The case, the huisverbod, every registered procedure, advice questions, the regions'
-    dispatchers (and the notify workflows of older cases) and retention."""
-    paths = [p.workflow for p in PROCEDURES.values()]
+def workflows(procedures: Procedures = RELEASE) -> list[type]:
+    """The case, every procedure of the catalogue (the huisverbod among them), advice
+    questions, the regions' dispatchers (and the notify workflows of older cases) and
+    retention."""
     return [
         CaseWorkflow,
-        HuisverbodWorkflow,
-        *paths,
+        *procedures.workflows.values(),
         AdviceWorkflow,
         DispatchWorkflow,
         NotifyWorkflow,
@@ -72,7 +72,9 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
-def sender(settings: Settings, pool: asyncpg.Pool | None = None) -> Sender:
+def sender(
+    settings: Settings, pool: asyncpg.Pool | None = None, catalogue: Catalogue = CATALOGUE
+) -> Sender:
     """The channels; with a pool, also the municipalities' zaaksystemen (ZGW)."""
     filer = None
     if pool is not None:
@@ -86,6 +88,7 @@ def sender(settings: Settings, pool: asyncpg.Pool | None = None) -> Sender:
         webhook_secret=settings.webhook_secret,
         event_source=settings.event_source,
         public_url=settings.api_url,
+        catalogue=catalogue,
         zaaksysteem=filer,
     )
 
@@ -96,19 +99,25 @@ def build_worker(
     settings: Settings,
     case_keys: PostgresKeyStore,
     interceptors: Sequence[Interceptor] = (),
+    procedures: Procedures = RELEASE,
 ) -> Worker:
+    """The worker of `settings`' task queue for `procedures` (the release's unless a test
+    gives its own): its workflows are given them, never a module's table."""
     preload_calendar()
     documents.preload()  # the written orders the zaaksysteem files
     telemetry.setup(settings, "worker")  # the tracing plugin needs its replay-safe provider
     read_model = ReadModelActivities(pool)
-    notifications = NotificationActivities(pool, settings.chain, sender(settings, pool))
+    catalogue = procedures.catalogue
+    notifications = NotificationActivities(
+        pool, settings.chain, sender(settings, pool, catalogue), catalogue
+    )
     retention = RetentionActivities(pool, client, case_keys)
     corv = CorvActivities(pool, settings.chain, settings.corv_endpoint)
-    reconcile = ReconcileActivities(pool, client)
+    reconcile = ReconcileActivities(pool, client, catalogue)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=workflows(),
+        workflows=workflows(procedures),
         workflow_runner=WORKFLOW_RUNNER,
         activities=[
             read_model.upsert_case,
@@ -124,7 +133,7 @@ def build_worker(
             retention.destroy_expired,
             reconcile.reconcile,
         ],
-        interceptors=interceptors,
+        interceptors=[*interceptors, ProceduresInterceptor(procedures)],
         max_cached_workflows=settings.worker_cached_workflows,
         max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
         max_concurrent_workflow_task_polls=settings.worker_workflow_pollers,

@@ -13,6 +13,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.acute_safety import (
         ARRANGEMENT_LABELS,
+        DEADLINES,
         PLACEMENT_LABELS,
         AcuteState,
         AcuteStepCmd,
@@ -20,7 +21,6 @@ with workflow.unsafe.imports_passed_through():
         PlacementEnded,
         SafeWithoutPlacement,
     )
-    from domain.policy import RULES
     from domain.procedure import PathInput
     from workflows.errors import conflict
     from workflows.patches import PLACEMENT_ONCE
@@ -50,12 +50,7 @@ class AcuteSafetyWorkflow(PathWorkflow):
             "partners_alerted",
             "acute onveiligheid: politie gealarmeerd; direct is een veilige plek nodig",
         )
-        self._book.add(
-            "safe_place",
-            RULES["safe_place"].label,
-            due(self._policy, at, "safe_place"),
-            "veilig_thuis",
-        )
+        self._book.add(DEADLINES["safe_place"], due(self._policy, at, "safe_place"), "veilig_thuis")
         await self._notify(
             "alert", "police", "acute_unsafety", at, "acute onveiligheid gemeld bij Veilig Thuis"
         )
@@ -91,11 +86,11 @@ class AcuteSafetyWorkflow(PathWorkflow):
             )
         if placement.kind == "crisis_placement":
             self._book.add(
-                "crisis_placement_review",
-                f"evaluatie van de crisisplaatsing van {placement.person_ref}",
+                DEADLINES["crisis_placement_review"],
                 due(self._policy, at, "crisis_placement_review"),
                 "veilig_thuis",
                 ref=placement.placement_id,
+                label=f"evaluatie van de crisisplaatsing van {placement.person_ref}",
             )
         return await self._changed()
 

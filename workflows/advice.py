@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         ASKERS,
         CLOSE_REASONS,
         FINAL,
+        FOLLOW_UP_DEADLINE,
         AdviceCmd,
         AdviceInput,
         AdviceState,
@@ -36,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import ADVICE_MAILED
     from workflows.procedure import ProcedureWorkflow, on_calendar, project
 
-FOLLOW_UP = "advice_follow_up"
+FOLLOW_UP = FOLLOW_UP_DEADLINE.key
 
 
 @workflow.defn
@@ -159,10 +160,10 @@ class AdviceWorkflow(ProcedureWorkflow):
     def _follow_up(self, at: datetime, agreed_at: datetime) -> None:
         self._s.status = "follow_up_due"
         self._book.add(
-            FOLLOW_UP,
-            follow_up_label(agreed_at),
+            FOLLOW_UP_DEADLINE,
             on_calendar(self._in.policy.follow_up_due, at, agreed_at),
             responsible="veilig_thuis",
+            label=follow_up_label(agreed_at),
         )
 
     def _end(self, at: datetime, status: str) -> None:

@@ -4,9 +4,9 @@ melding (meldcode afwegingskader) -> triage: safety assessment within 5 working 
 once when acute) -> follow-up decision: close with advice, hand over to local care and
 monitor, investigate (10 weeks), or refer to the beschermtafel / MDA++ -> closed.
 
-Legal procedures run as child workflows (the huisverbod) and report back by signal, so the
-case timeline shows everything that happened. Every deadline reminds before and escalates
-after; all of them come from the one policy the case was opened with.
+Procedures (the huisverbod and the paths of the catalogue) run as child workflows and report
+back by signal, so the case timeline shows everything that happened. Every deadline reminds
+before and escalates after; all of them come from the one policy the case was opened with.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         CLOSE_REASON_NAMES,
         CONCLUSION_NAMES,
         CONSENT_PATH_LABELS,
+        DEADLINES,
         FOLLOW_UP_NAMES,
         FOLLOW_UP_PATHS,
         PERSON_ROLE_NAMES,
@@ -40,18 +41,19 @@ with workflow.unsafe.imports_passed_through():
         SafetyAssessmentByActor,
         Subprocedure,
     )
-    from domain.huisverbod import (
-        ACTIVE_HUISVERBOD,
-        HuisverbodChange,
-        HuisverbodInput,
-        HuisverbodRequestCmd,
-    )
-    from domain.ids import NOTIFICATION_FAILED, huisverbod_workflow_id, path_workflow_id
+    from domain.huisverbod import SPEC as HUISVERBOD
+    from domain.huisverbod import HuisverbodChange, HuisverbodInput, HuisverbodRequestCmd
+    from domain.ids import NOTIFICATION_FAILED
     from domain.models import TimelineEvent
-    from domain.policy import RULES
-    from domain.procedure import PathChange, PathInput, StartPathCmd
+    from domain.procedure import (
+        PATH_CHANGED,
+        PathChange,
+        PathInput,
+        ProcedureSpec,
+        StartPathCmd,
+    )
     from workflows.errors import check_time, conflict, invalid
-    from workflows.huisverbod import HUISVERBOD_CHANGED, HuisverbodWorkflow
+    from workflows.given import procedures
     from workflows.options import COORDINATOR
     from workflows.patches import (
         ACUTE_SAFETY_PATH,
@@ -60,8 +62,7 @@ with workflow.unsafe.imports_passed_through():
         WMO_POLICE_ALERT,
         WMO_REPORTER_INFORMED,
     )
-    from workflows.procedure import PATH_CHANGED, ProcedureWorkflow, due, project
-    from workflows.registry import PROCEDURES
+    from workflows.procedure import ProcedureWorkflow, due, project
 
 FOLLOW_UP_LABELS = {
     "close_with_advice": "gesloten met een advies",
@@ -95,7 +96,7 @@ class CaseWorkflow(ProcedureWorkflow):
             timeline=[],
             deadlines=[],
         )
-        self._children: dict[str, Subprocedure] = {}  # huisverboden and paths, by id
+        self._children: dict[str, Subprocedure] = {}  # its procedures, by id
         self._investigated = False
         if inp.carried is not None:  # a run after continue-as-new: the state goes on
             c = inp.carried
@@ -121,7 +122,7 @@ class CaseWorkflow(ProcedureWorkflow):
         )
         key = "acute_safety_assessment" if u.acute else "safety_assessment"
         self._book.add(
-            key, RULES[key].label, due(self._vt, inp.received_at, key), responsible="veilig_thuis"
+            DEADLINES[key], due(self._vt, inp.received_at, key), responsible="veilig_thuis"
         )
 
     @workflow.run
@@ -248,10 +249,7 @@ class CaseWorkflow(ProcedureWorkflow):
             self._investigated = True
             self._s.phase = "investigation"
             self._book.add(
-                "investigation",
-                RULES["investigation"].label,
-                due(self._vt, at, "investigation"),
-                "veilig_thuis",
+                DEADLINES["investigation"], due(self._vt, at, "investigation"), "veilig_thuis"
             )
         elif cmd.decision == "handover":
             self._s.phase, self._s.partner = "monitoring", cmd.partner
@@ -297,7 +295,7 @@ class CaseWorkflow(ProcedureWorkflow):
         if cmd.decision == "investigation" and self._investigated:
             raise conflict("deze casus is al onderzocht; beslis over het vervolg van dat onderzoek")
         if cmd.decision == "close_with_advice":
-            self._no_running_huisverbod()
+            self._nothing_running()
         path = _path_of(cmd)
         if path is not None:
             if FOLLOW_UP_PATHS.get(cmd.decision) != path.kind:
@@ -365,20 +363,19 @@ class CaseWorkflow(ProcedureWorkflow):
                 "rond eerst de huidige stap af"
             )
         self._check_time(cmd.closed_at)
-        self._no_running_huisverbod()
+        self._nothing_running()
 
-    # --- huisverbod (child workflow) ---
+    # --- huisverbod (child workflow): the catalogue's procedure with a start of its own ---
 
     @workflow.update
     async def request_huisverbod(self, cmd: HuisverbodRequestCmd) -> str:
         if cmd.huisverbod_id in self._children:  # the same request again: already done
             return cmd.huisverbod_id
-        self._children[cmd.huisverbod_id] = Subprocedure(
-            kind="huisverbod", subject=cmd.pleger_ref, status="requested", active=True
-        )
         self._s.huisverbod_ids.append(cmd.huisverbod_id)
-        await workflow.start_child_workflow(
-            HuisverbodWorkflow.run,
+        await self._start_child(
+            HUISVERBOD,
+            cmd.huisverbod_id,
+            cmd,
             HuisverbodInput(
                 huisverbod_id=cmd.huisverbod_id,
                 case_id=self._s.case_id,
@@ -391,9 +388,7 @@ class CaseWorkflow(ProcedureWorkflow):
                 policy=self._in.policy.huisverbod,
                 delivery=self._in.policy.delivery,
             ),
-            id=huisverbod_workflow_id(self._s.case_id, cmd.huisverbod_id),
-            # A ban is a legal act of the mayor: it runs its course whatever happens to the case.
-            parent_close_policy=ParentClosePolicy.ABANDON,
+            status="requested",
         )
         return cmd.huisverbod_id
 
@@ -404,28 +399,11 @@ class CaseWorkflow(ProcedureWorkflow):
             return  # a retried request (its id derives from the idempotency key): done already
         if self._s.phase == "closed":
             raise conflict("de casus is gesloten")
-        person = next((p for p in self._in.persons if p.ref == cmd.pleger_ref), None)
-        if person is None:
-            raise invalid(f"persoon {cmd.pleger_ref!r} hoort niet bij deze casus")
-        if person.role != "pleger":
-            raise invalid(
-                f"persoon {cmd.pleger_ref!r} is {PERSON_ROLE_NAMES[person.role]}; "
-                "een huisverbod wordt opgelegd aan een pleger"
-            )
-        for c in self._children.values():
-            if c.kind == "huisverbod" and c.subject == cmd.pleger_ref and c.active:
-                raise conflict(
-                    f"er is al een aangevraagd of lopend huisverbod voor {cmd.pleger_ref!r}"
-                )
+        self._check_one_at_a_time(HUISVERBOD, cmd)
 
-    @workflow.signal(name=HUISVERBOD_CHANGED)
+    @workflow.signal(name=HUISVERBOD.signal)
     async def huisverbod_changed(self, change: HuisverbodChange) -> None:
-        child = self._children.get(change.huisverbod_id) or Subprocedure(
-            kind="huisverbod", status=change.status, active=True
-        )
-        child.status, child.active = change.status, change.status in ACTIVE_HUISVERBOD
-        self._children[change.huisverbod_id] = child
-        await self._absorb(change.events)
+        await self._child_changed(change.as_path_change())
 
     # --- escalation paths (child workflows) and consent ---
 
@@ -446,19 +424,27 @@ class CaseWorkflow(ProcedureWorkflow):
         if self._s.phase == "closed":
             raise conflict("de casus is gesloten")
         self._check_time(cmd.at)
-        procedure = PROCEDURES.get(cmd.kind)
-        if procedure is None:
+        spec = procedures().catalogue.procedures.get(cmd.kind)
+        if spec is None or not spec.is_path:
             raise invalid(f"er is geen traject {cmd.kind!r}")
-        subject = procedure.spec.one_at_a_time(cmd)
-        if procedure.spec.subject_role is not None:
-            self._require_person(subject, procedure.spec.subject_role)
+        self._check_one_at_a_time(spec, cmd)
+
+    def _check_one_at_a_time(self, spec: ProcedureSpec, cmd) -> None:
+        """The person the start names has the procedure's role, and no run of it for that
+        person (or of it at all, when it names none) is running."""
+        subject = spec.one_at_a_time(cmd)
+        if spec.subject_role is not None:
+            self._require_person(subject, spec.subject_role)
         for c in self._children.values():
-            if c.active and c.kind == cmd.kind and c.subject == subject:
+            if c.active and c.kind == spec.kind and c.subject == subject:
                 whom = f" voor {subject}" if subject else ""
-                raise conflict(f"het traject {procedure.spec.label}{whom} loopt al")
+                raise conflict(f"{spec.label}{whom} loopt al")
 
     @workflow.signal(name=PATH_CHANGED)
     async def path_changed(self, change: PathChange) -> None:
+        await self._child_changed(change)
+
+    async def _child_changed(self, change: PathChange) -> None:
         child = self._children.get(change.path_id) or Subprocedure(
             kind=change.kind, status=change.status, active=True
         )
@@ -491,7 +477,7 @@ class CaseWorkflow(ProcedureWorkflow):
         self._check_time(cmd.at)
 
     async def _start_path(self, cmd: StartPathCmd) -> None:
-        procedure = PROCEDURES[cmd.kind]
+        spec = procedures().catalogue.procedures[cmd.kind]
         path = PathInput(
             path_id=cmd.path_id,
             case_id=self._s.case_id,
@@ -500,14 +486,22 @@ class CaseWorkflow(ProcedureWorkflow):
             started_at=cmd.at,
             policy=self._in.policy,
         )
-        self._children[cmd.path_id] = Subprocedure(
-            kind=cmd.kind, subject=procedure.spec.one_at_a_time(cmd), status="started", active=True
+        await self._start_child(spec, cmd.path_id, cmd, spec.start_input(path, cmd))
+
+    async def _start_child(
+        self, spec: ProcedureSpec, child_id: str, cmd, inp, status: str = "started"
+    ) -> None:
+        """Start a run of procedure `spec` as a child, recorded as running for the person
+        its start names."""
+        self._children[child_id] = Subprocedure(
+            kind=spec.kind, subject=spec.one_at_a_time(cmd), status=status, active=True
         )
         await workflow.start_child_workflow(
-            procedure.workflow.run,
-            procedure.spec.start_input(path, cmd),
-            id=path_workflow_id(self._s.case_id, cmd.path_id),
-            # a court's measure or a placement runs on whatever happens to the case
+            procedures().workflows[spec.kind].run,
+            inp,
+            id=spec.workflow_id(self._s.case_id, child_id),
+            # a legal act (a ban, a court's measure, a placement) runs its course whatever
+            # happens to the case
             parent_close_policy=ParentClosePolicy.ABANDON,
         )
 
@@ -533,24 +527,18 @@ class CaseWorkflow(ProcedureWorkflow):
     def _check_time(self, at: datetime | None) -> None:
         check_time(at, self._s.opened_at, "de melding binnenkwam")
 
-    def _no_running_huisverbod(self) -> None:
-        active = [c for c in self._children.values() if c.active]
-        if any(c.kind == "huisverbod" for c in active):
+    def _nothing_running(self) -> None:
+        """A case stays open while one of its procedures runs."""
+        active = {c.kind for c in self._children.values() if c.active}
+        known = procedures().catalogue.procedures if active else {}
+        if running := sorted(known[k].label if k in known else k for k in active):
             raise conflict(
-                "een huisverbod van deze casus loopt nog; de casus blijft open tot het afloopt"
-            )
-        running = sorted({PROCEDURES[c.kind].spec.label for c in active})
-        if running:
-            raise conflict(
-                f"nog lopend: {', '.join(running)}; de casus blijft open tot dat is afgerond"
+                f"{', '.join(running)} loopt nog; de casus blijft open tot dat is afgerond"
             )
 
     def _schedule_monitoring(self, start: datetime) -> None:
         self._book.add(
-            "monitoring_check",
-            RULES["monitoring_check"].label,
-            due(self._vt, start, "monitoring_check"),
-            "veilig_thuis",
+            DEADLINES["monitoring_check"], due(self._vt, start, "monitoring_check"), "veilig_thuis"
         )
 
     def _close(self) -> None:
@@ -575,7 +563,8 @@ def _path_of(cmd: FollowUpCmd) -> StartPathCmd | None:
 def _sends_referral(kind: str, subject: str) -> bool:
     """Whether the path sends the referral itself (MDA++ tells the Zorg- en Veiligheidshuis):
     then the case does not send it twice."""
-    return any(n.kind == "referral" and n.subject == subject for n in PROCEDURES[kind].spec.notices)
+    notices = procedures().catalogue.procedures[kind].notices
+    return any(n.kind == "referral" and n.subject == subject for n in notices)
 
 
 def _yn(value: bool | None) -> str:

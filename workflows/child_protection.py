@@ -4,7 +4,8 @@ referred -> beschermtafel meeting scheduled -> held: voluntary help agreed (clos
 verzoek tot onderzoek to the Raad, sent through CORV -> the Raad starts an investigation
 (or not: closed) -> it concludes: no measure (closed) or a petition to the court -> the
 court grants or refuses -> measures run to their end date, the jeugdbescherming is reminded
-before each ends, renewals within the legal maximum (BW boek 1; see `domain.policy`).
+before each ends, renewals within the legal maximum (BW boek 1; see
+`domain.child_protection_policy`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.corv import CORV_REJECTED, CorvActivities
     from domain.child_protection import (
+        DEADLINES,
         MACHTIGING,
         SUPERVISION,
         CorvRequest,
@@ -38,8 +40,9 @@ with workflow.unsafe.imports_passed_through():
         protection_step_problem,
         urgent_machtiging,
     )
+    from domain.child_protection_policy import MEASURE_NAMES
     from domain.models import Deadline
-    from domain.policy import MEASURE_NAMES, RULES, RuleViolation
+    from domain.policy import RuleViolation
     from domain.workdays import dutch_date, dutch_time, end_of_day
     from workflows.deadlines import Firing
     from workflows.errors import invalid
@@ -292,16 +295,14 @@ class ChildProtectionWorkflow(PathWorkflow):
                 measure.ends_at,
             )
             if request is not None:
-                self._book.add(
-                    "renewal_request", RULES["renewal_request"].label, request, "jeugdbescherming"
-                )
+                self._book.add(DEADLINES["renewal_request"], request, "jeugdbescherming")
         remind = on_calendar(self._policy.renewal_reminder, at, measure.ends_at)
         self._renewals[measure.kind] = self._book.add(
-            "measure_renewal",
-            f"{MEASURE_NAMES[measure.kind]} loopt af: vraag de rechter om verlenging, of laat haar "
-            "aflopen",
+            DEADLINES["measure_renewal"],
             (measure.ends_at, remind),
             "jeugdbescherming",
+            label=f"{MEASURE_NAMES[measure.kind]} loopt af: vraag de rechter om verlenging, of "
+            "laat haar aflopen",
         )
 
     def _running(self, kind: str) -> Measure:
@@ -357,4 +358,4 @@ class ChildProtectionWorkflow(PathWorkflow):
         return [m.ends_at for m in self._s.measures if m.running and m.ends_at]
 
     def _add(self, key: str, start: datetime, responsible: str = "veilig_thuis") -> Deadline:
-        return self._book.add(key, RULES[key].label, due(self._policy, start, key), responsible)
+        return self._book.add(DEADLINES[key], due(self._policy, start, key), responsible)

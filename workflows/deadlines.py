@@ -12,7 +12,7 @@ from typing import Literal
 from temporalio import workflow
 
 from domain.models import Deadline
-from domain.policy import RULES
+from domain.policy import Rule
 from workflows.patches import REMIND_LATE
 
 Firing = tuple[Literal["reminder", "escalation"], Deadline]
@@ -26,12 +26,13 @@ class DeadlineBook:
 
     def add(
         self,
-        key: str,
-        label: str,
+        rule: Rule,
         due: tuple[datetime, datetime | None],
         responsible: str,
         ref: str | None = None,
+        label: str | None = None,
     ) -> Deadline:
+        """A deadline of `rule` (its own `label` where the rule's name says too little)."""
         due_at, remind_at = due
         if (
             remind_at is None
@@ -40,11 +41,11 @@ class DeadlineBook:
         ):
             remind_at = now
         deadline = Deadline(
-            key=key,
-            label=label,
+            key=rule.key,
+            label=label or rule.label,
             due_at=due_at,
             remind_at=remind_at,
-            rule=RULES[key].source,
+            rule=rule.source,
             source=self._source,
             responsible=responsible,
             ref=ref,

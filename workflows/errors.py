@@ -7,11 +7,8 @@ from temporalio.exceptions import ApplicationError
 
 from domain.access import Action, Actor, NotPermitted, check_actor
 from domain.models import CLOCK_SKEW
+from domain.refusals import CONFLICT, FORBIDDEN, INVALID
 from domain.workdays import dutch_time
-
-CONFLICT = "Conflict"  # the current state does not allow the command -> 409
-INVALID = "Invalid"  # the command breaks a rule -> 422
-FORBIDDEN = "Forbidden"  # the command's actor may not do this -> 403
 
 
 def conflict(message: str) -> ApplicationError:

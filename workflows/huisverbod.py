@@ -1,7 +1,8 @@
 """Tijdelijk huisverbod: request, the mayor's decision, the 10-day ban, extension, appeal, end.
 
-Reads like the procedure of the Wet tijdelijk huisverbod; the durations and rules come from
-`domain.policy`. Each state change is published to the read model and to the parent case.
+Reads like the procedure of the Wet tijdelijk huisverbod; the durations, the deadlines and
+their articles come from `domain.huisverbod_policy`. Each state change is published to the
+read model and to the parent case.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.access import CAPACITY_NAMES
     from domain.huisverbod import (
         IN_FORCE,
+        LABELS,
         MILESTONE_ACTIONS,
         MILESTONES,
+        SPEC,
         STATUS_NAMES,
         AppealCmd,
         DecisionCmd,
@@ -30,9 +33,9 @@ with workflow.unsafe.imports_passed_through():
         ViolationCmd,
         WithdrawalCmd,
     )
+    from domain.huisverbod_policy import DEADLINES, check_veilig_thuis_consulted
     from domain.models import TimelineEvent
-    from domain.notifications import EVENT_LABELS
-    from domain.policy import RULES, RuleViolation, check_veilig_thuis_consulted
+    from domain.policy import RuleViolation
     from domain.workdays import add_local, dutch_time, end_of_day, local_date, working_day_from
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
@@ -45,8 +48,6 @@ with workflow.unsafe.imports_passed_through():
         WTH_CALENDAR_DAYS,
     )
     from workflows.procedure import ProcedureWorkflow, due, on_calendar, project
-
-HUISVERBOD_CHANGED = "huisverbod_changed"  # signal on the parent CaseWorkflow
 
 
 @workflow.defn
@@ -84,8 +85,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
             "de politie vraagt een tijdelijk huisverbod aan",
         )
         self._book.add(
-            "mayor_decision",
-            RULES["mayor_decision"].label,
+            DEADLINES["mayor_decision"],
             due(self._policy, inp.requested_at, "mayor_decision"),
             responsible="mayor_office",
         )
@@ -138,14 +138,12 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 "mondeling opgelegd; de schriftelijke beschikking volgt",
             )
         self._book.add(
-            "contact_address",
-            RULES["contact_address"].label,
+            DEADLINES["contact_address"],
             due(self._policy, cmd.decided_at, "contact_address"),
             responsible="police",
         )
         self._book.add(
-            "help_started",
-            RULES["help_started"].label,
+            DEADLINES["help_started"],
             due(self._policy, cmd.decided_at, "help_started"),
             responsible="veilig_thuis",
         )
@@ -241,12 +239,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
                 last = local_date(cmd.lodged_at) + timedelta(days=days)
                 real = end_of_day(on_calendar(working_day_from, last))
                 hearing = on_calendar(self._policy.scaled, cmd.lodged_at, real)
-            self._book.add(
-                "interim_relief_hearing",
-                RULES["interim_relief_hearing"].label,
-                hearing,
-                responsible="court",
-            )
+            self._book.add(DEADLINES["interim_relief_hearing"], hearing, responsible="court")
         return await self._changed()
 
     @appeal.validator
@@ -280,8 +273,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
         )
         if self._s.status in IN_FORCE and workflow.patched(INTERIM_RELIEF_RULING):  # art. 6 b
             self._book.add(
-                "interim_relief_ruling",
-                RULES["interim_relief_ruling"].label,
+                DEADLINES["interim_relief_ruling"],
                 due(self._policy, cmd.at, "interim_relief_ruling"),
                 responsible="court",
             )
@@ -441,7 +433,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     def _report(self, events: list[TimelineEvent]) -> tuple[str, HuisverbodChange]:
         s = self._s
-        return HUISVERBOD_CHANGED, HuisverbodChange(
+        return SPEC.signal, HuisverbodChange(
             huisverbod_id=s.huisverbod_id, status=s.status, events=events
         )
 
@@ -463,9 +455,7 @@ class HuisverbodWorkflow(ProcedureWorkflow):
 
     async def _announce(self, event: str, at: datetime) -> None:
         """Tell the partners of this event (who: `domain.notifications`)."""
-        await self._notify(
-            "event", "partners", event, at, f"{EVENT_LABELS[event]} ({dutch_time(at)})"
-        )
+        await self._notify("event", "partners", event, at, f"{LABELS[event]} ({dutch_time(at)})")
 
 
 def _same_but_moment(taken, cmd) -> bool:

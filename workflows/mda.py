@@ -14,6 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.mda import (
+        DEADLINES,
         MdaActionDone,
         MdaAnalysis,
         MdaClose,
@@ -25,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
         MdaStepCmd,
         mda_step_problem,
     )
-    from domain.policy import RULES
     from domain.workdays import dutch_date, end_of_day
     from workflows.procedure import PathWorkflow, due, on_calendar
 
@@ -84,12 +84,12 @@ class MdaWorkflow(PathWorkflow):
             s.goals, s.actions = list(step.goals), list(step.actions)
             for action in s.actions:
                 self._book.add(
-                    "mda_action",
-                    f"actie {action.action_id} uit het plan ({action.owner}), uiterlijk "
-                    f"{dutch_date(action.due_on)}",
+                    DEADLINES["mda_action"],
                     on_calendar(self._policy.scaled, at, end_of_day(action.due_on)),
                     f"partner:{action.owner}",
                     ref=action.action_id,
+                    label=f"actie {action.action_id} uit het plan ({action.owner}), uiterlijk "
+                    f"{dutch_date(action.due_on)}",
                 )
             self._add("mda_review", at)
             self._event(
@@ -151,6 +151,4 @@ class MdaWorkflow(PathWorkflow):
         return self._start.model_copy(update={"carried": carried})
 
     def _add(self, key: str, start: datetime) -> None:
-        self._book.add(
-            key, RULES[key].label, due(self._policy, start, key), "zorg_en_veiligheidshuis"
-        )
+        self._book.add(DEADLINES[key], due(self._policy, start, key), "zorg_en_veiligheidshuis")

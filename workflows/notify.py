@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.ids import NOTIFICATION_FAILED, case_workflow_id
     from domain.models import FailedDelivery, Notice, NotifyInput, PlannedDelivery
     from domain.notifications import undelivered
+    from workflows.given import procedures
     from workflows.options import DURABLE
 
 
@@ -31,7 +32,8 @@ class NotifyWorkflow:
         failed = [o for o in outcomes if o.status == "failed"]
         if failed and inp.notice.kind != "escalation":
             missed = [(o.partner_id, o.audience) for o in failed]
-            escalation = undelivered(inp.notice, missed, workflow.now())
+            catalogue = procedures().catalogue
+            escalation = undelivered(catalogue, inp.notice, missed, workflow.now())
             outcomes += await self._notify(inp, escalation)
             await self._tell_case(inp.notice.case_id, escalation.detail)
         return outcomes

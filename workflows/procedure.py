@@ -26,8 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.access import Action, org_name
     from domain.ids import notice_workflow_id
     from domain.models import Notice, NoticeBatch, NotifyInput, TimelineEvent
-    from domain.policy import DeadlinePolicy, DeliveryPolicy
-    from domain.procedure import PathChange, PathInput, PathRecord, PathState
+    from domain.policy import DeliveryPolicy, Terms
+    from domain.procedure import PATH_CHANGED, PathChange, PathInput, PathRecord, PathState
     from workflows.deadlines import DeadlineBook, Firing
     from workflows.errors import check_time, conflict, permitted
     from workflows.notify import NotifyWorkflow
@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import AT_START, LEAN, WAKE_KEPT
 
 T = TypeVar("T")
-PATH_CHANGED = "path_changed"  # signal on the parent CaseWorkflow
 PUBLISHES_PER_TASK = 1000  # far above what one workflow task publishes
 
 
@@ -351,6 +350,6 @@ def on_calendar(compute: Callable[..., T], *args: Any) -> T:
         return compute(*args)
 
 
-def due(policy: DeadlinePolicy, start: datetime, key: str) -> tuple[datetime, datetime | None]:
+def due(policy: Terms, start: datetime, key: str) -> tuple[datetime, datetime | None]:
     """The policy's (due, remind_at) for `key`."""
     return on_calendar(policy.due, start, key)

@@ -1,48 +1,52 @@
-"""The registry of procedures a case can start, read by the case workflow (which child to
-start), the worker (which workflows to run), the API (which routes to serve) and the pages.
-A new procedure is its own modules (its spec carries its deadline rules, notices, labels and
-page) plus one `register` line here."""
+"""Which workflow runs each procedure of the catalogue (`domain.catalogue`): read by the
+worker (which workflows to run) and the case workflow (which child to start); the API and
+the services read the catalogue alone. A new procedure is its own modules plus one line in
+the catalogue's parts and one here.
+
+The worker gives its workflows its procedures (a catalogue and its workflows) as a value
+(`workflows.given`); a test builds its own and gives them to its worker: no module's table
+is ever changed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from types import MappingProxyType
 
-from domain import acute_safety, child_protection, mda, safety_plan
-from domain.procedure import ProcedureSpec, adopt
+from domain.catalogue import CATALOGUE, Catalogue
 from workflows.acute_safety import AcuteSafetyWorkflow
 from workflows.child_protection import ChildProtectionWorkflow
+from workflows.given import Procedures
+from workflows.huisverbod import HuisverbodWorkflow
 from workflows.mda import MdaWorkflow
-from workflows.procedure import PathWorkflow, unchecked_updates
+from workflows.procedure import ProcedureWorkflow, unchecked_updates
 from workflows.safety_plan import SafetyPlanWorkflow
 
-
-@dataclass(frozen=True)
-class Procedure:
-    spec: ProcedureSpec
-    workflow: type[PathWorkflow]
-
-
-PROCEDURES: dict[str, Procedure] = {}
-
-
-def register(spec: ProcedureSpec, workflow: type[PathWorkflow]) -> Procedure:
-    """Add a procedure: its kind and URL segment must be new, its rules and notices must fit
-    the shared tables (`domain.procedure.adopt`), and each of its updates must check who
-    gives the command (a validator, a command with an actor: `domain.commands`); a misfit
-    stops the process here."""
-    if spec.kind in PROCEDURES or any(p.spec.slug == spec.slug for p in PROCEDURES.values()):
-        raise ValueError(f"a procedure {spec.kind!r} ({spec.slug}) is already registered")
-    if unchecked := unchecked_updates(workflow):
-        raise ValueError(
-            f"procedure {spec.kind!r}: updates {unchecked} do not check the command's actor "
-            "(a validator that calls _permitted, a command from domain.commands)"
-        )
-    adopt(spec)
-    PROCEDURES[spec.kind] = Procedure(spec, workflow)
-    return PROCEDURES[spec.kind]
+WORKFLOWS: Mapping[str, type[ProcedureWorkflow]] = MappingProxyType(
+    {
+        "huisverbod": HuisverbodWorkflow,
+        "child_protection": ChildProtectionWorkflow,
+        "mda": MdaWorkflow,
+        "acute_safety": AcuteSafetyWorkflow,
+        "safety_plan": SafetyPlanWorkflow,
+    }
+)
 
 
-register(child_protection.SPEC, ChildProtectionWorkflow)
-register(mda.SPEC, MdaWorkflow)
-register(acute_safety.SPEC, AcuteSafetyWorkflow)
-register(safety_plan.SPEC, SafetyPlanWorkflow)
+def procedures_of(
+    catalogue: Catalogue, workflows: Mapping[str, type[ProcedureWorkflow]]
+) -> Procedures:
+    """`catalogue` with `workflows`: each procedure has one, and each of its updates checks
+    who gives the command (a validator, a command with an actor: `domain.commands`); a
+    misfit stops the process here."""
+    if missing := sorted(catalogue.procedures.keys() ^ workflows.keys()):
+        raise ValueError(f"procedures without a workflow, or workflows without one: {missing}")
+    for kind, cls in workflows.items():
+        if unchecked := unchecked_updates(cls):
+            raise ValueError(
+                f"procedure {kind!r}: updates {unchecked} do not check the command's actor "
+                "(a validator that calls _permitted, a command from domain.commands)"
+            )
+    return Procedures(catalogue, MappingProxyType(dict(workflows)))
+
+
+RELEASE = procedures_of(CATALOGUE, WORKFLOWS)

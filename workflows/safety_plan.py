@@ -10,6 +10,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.safety_plan import (
+        DEADLINES,
         SafetyPlanStart,
         SafetyPlanState,
         SafetyPlanStepCmd,
@@ -85,8 +86,9 @@ class SafetyPlanWorkflow(PathWorkflow):
 
     def _review_on(self, start: datetime, day) -> None:
         self._book.add(
-            "safety_plan_review",
-            f"evaluatie van het veiligheidsplan op {dutch_date(day)} (medewerker {self._s.worker})",
+            DEADLINES["safety_plan_review"],
             on_calendar(self._policy.review_due, start, day),
             f"partner:{self._s.responsible}",
+            label=f"evaluatie van het veiligheidsplan op {dutch_date(day)} "
+            f"(medewerker {self._s.worker})",
         )

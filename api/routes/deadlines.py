@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from api.auth import Caller
 from api.deps import SettingsDep
-from domain.deadlines import RULES, DueDate, UnknownRule, compute
+from domain.catalogue import Catalogue
+from domain.chain_policy import Policy
+from domain.deadlines import DueDate, UnknownRule
 from domain.models import within_years
-from domain.policy import Policy
 from domain.workdays import AMSTERDAM
 from services.errors import unprocessable
 
@@ -26,13 +27,15 @@ class Deadlines(BaseModel):
     dates: list[DueDate]
 
 
-def calculate(rule: str, start: str, settings, field: str = "from") -> Deadlines:
+def calculate(
+    catalogue: Catalogue, rule: str, start: str, settings, field: str = "from"
+) -> Deadlines:
     """Shared by the route and the page: 422 for an unknown rule or a time without offset;
     `field` names the start where the reason says what is wrong with it."""
     try:
         moment = within_years(datetime.fromisoformat(start))  # counted on without overflow
         policy = Policy.build(working_days=settings.working_days)  # real periods, never scaled
-        dates = compute(rule, moment, policy)
+        dates = catalogue.calculate(rule, moment, policy)
     except UnknownRule as e:
         raise unprocessable(str(e)) from None
     except ValueError as e:
@@ -43,13 +46,14 @@ def calculate(rule: str, start: str, settings, field: str = "from") -> Deadlines
 
 
 @router.get("", response_model=list[str])
-async def list_rules(principal: Caller) -> list[str]:
+async def list_rules(request: Request, principal: Caller) -> list[str]:
     """The rules the calculator knows."""
-    return sorted(RULES)
+    return sorted(request.app.state.catalogue.calculator)
 
 
 @router.get("/{rule}", response_model=Deadlines)
 async def deadlines(
+    request: Request,
     rule: str,
     principal: Caller,
     settings: SettingsDep,
@@ -58,4 +62,4 @@ async def deadlines(
     ],
 ) -> Deadlines:
     """Every date `rule` yields from `from`, each with its article."""
-    return calculate(rule, start, settings)
+    return calculate(request.app.state.catalogue, rule, start, settings)

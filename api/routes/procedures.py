@@ -1,4 +1,4 @@
-"""Routes of the procedures a case starts, made from the registry: for each procedure
+"""Routes of the procedures a case starts, made from the catalogue: for each path
 `POST /v1/cases/{case_id}/{slug}` starts it and `POST …/{slug}/{path_id}/steps` takes its
 steps; `GET …/paths` lists them all. A step the state does not allow is a 409, a step
 against a rule a 422."""
@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from api.auth import AuditDep, allowed
 from api.deps import IDEMPOTENT, PartsDep
 from domain.access import Principal
+from domain.catalogue import Catalogue
 from domain.procedure import ProcedureSpec
 from services import procedures
 from services.context import Caller
-from services.procedures import PROCEDURES
 
 Stepper = Annotated[Principal, Depends(allowed("case.step"))]
 Reader = Annotated[Principal, Depends(allowed("case.read"))]
@@ -61,8 +61,9 @@ def _add(router: APIRouter, spec: ProcedureSpec) -> None:
         )
 
 
-def build_router() -> APIRouter:
-    """The routes of every procedure registered when the app is made."""
+def build_router(catalogue: Catalogue) -> APIRouter:
+    """The routes of every path of the catalogue the app is made with (the huisverbod has
+    routes of its own)."""
     router = APIRouter(prefix="/v1/cases/{case_id}", tags=["procedures"])
 
     @router.get("/paths", response_model=PathList)
@@ -78,6 +79,6 @@ def build_router() -> APIRouter:
         state = await procedures.get_path(parts, Caller(principal, audit), case_id, path_id)
         return state.model_dump(mode="json")
 
-    for procedure in PROCEDURES.values():
-        _add(router, procedure.spec)
+    for spec in catalogue.paths:
+        _add(router, spec)
     return router

@@ -13,7 +13,6 @@ from api.deps import SettingsDep
 from api.routes.deadlines import calculate
 from api.web.render import error_page, page
 from domain.access import Principal
-from domain.deadlines import DATE_NAMES, RULE_NAMES
 from domain.workdays import AMSTERDAM
 
 router = APIRouter(include_in_schema=False)
@@ -28,6 +27,7 @@ async def deadlines_page(
     start: Annotated[str, Query(alias="from")] = "",
 ) -> HTMLResponse:
     """The deadline calculator for jurists; a time from the form is Amsterdam wall-clock."""
+    catalogue = request.app.state.catalogue
     result = None
     if start:
         moment = datetime.fromisoformat(start) if _is_time(start) else None
@@ -37,16 +37,16 @@ async def deadlines_page(
             )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=AMSTERDAM)
-        result = calculate(rule, moment.isoformat(), settings, field="vanaf")
+        result = calculate(catalogue, rule, moment.isoformat(), settings, field="vanaf")
     return page(
         request,
         "deadlines.html",
-        rules=sorted(RULE_NAMES),
+        rules=sorted(catalogue.calculator),
         rule=rule,
         start=start,
         result=result,
-        rule_names=RULE_NAMES,
-        date_names=DATE_NAMES,
+        rule_names={k: c.name for k, c in catalogue.calculator.items()},
+        date_names=catalogue.date_names,
     )
 
 

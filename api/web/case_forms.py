@@ -22,9 +22,9 @@ from domain.case import (
     MonitoringCheckCmd,
     SafetyAssessmentCmd,
 )
+from domain.catalogue import CATALOGUE, Catalogue
 from domain.chain import Region
 from services.case_steps import STEPS, CaseStep
-from services.procedures import PROCEDURES
 
 YES_NO = {"ja": "ja", "nee": "nee"}
 
@@ -61,14 +61,17 @@ def _start(form: dict[str, Any]) -> dict[str, Any] | None:
     kind = FOLLOW_UP_PATHS.get(form.get("decision") or "")
     if kind is None:
         return None
-    inputs = path_forms.start_inputs(PROCEDURES[kind].spec, [], None)
+    # a follow-up starts a path of the case's own (`FOLLOW_UP_PATHS`): in every catalogue
+    inputs = path_forms.start_inputs(CATALOGUE.procedures[kind], [], None)
     return path_forms.values(inputs, form, prefix=f"{kind}.")
 
 
-def referrals(persons: list[dict], region: Region | None) -> dict[str, tuple[str, list]]:
+def referrals(
+    catalogue: Catalogue, persons: list[dict], region: Region | None
+) -> dict[str, tuple[str, list]]:
     """For each follow-up that starts a path: the path's kind and what starting it asks."""
     return {
-        decision: (kind, path_forms.start_inputs(PROCEDURES[kind].spec, persons, region))
+        decision: (kind, path_forms.start_inputs(catalogue.procedures[kind], persons, region))
         for decision, kind in FOLLOW_UP_PATHS.items()
     }
 

@@ -25,7 +25,6 @@ from services import case as case_service
 from services import huisverbod, procedures
 from services.context import Caller
 from services.errors import Refused
-from services.procedures import PROCEDURES
 
 router = APIRouter(include_in_schema=False)
 CaseReader = Annotated[Principal, Depends(allowed("case.read"))]
@@ -112,11 +111,11 @@ async def _actions(context: dict[str, Any], parts, caller: Caller) -> dict[str, 
         "next_due": next_due(case, steps),
         "holder": holder or case.assigned_to,
         "colleagues": colleagues,
-        "referrals": case_forms.referrals(persons, region),
+        "referrals": case_forms.referrals(parts.catalogue, persons, region),
         "path_forms": {
-            t["path_id"]: path_forms.offered(PROCEDURES[t["kind"]].spec, t, persons)
+            t["path_id"]: path_forms.offered(parts.catalogue.procedures[t["kind"]], t, persons)
             for t in context["paths"]
-            if t["kind"] in PROCEDURES
+            if t["kind"] in parts.catalogue.procedures
         },
         "partners": [p for p in region.partners if p.kind in HANDOVER_KINDS] if region else [],
     }
@@ -192,14 +191,14 @@ async def path_step_form(
     p: Stepping,
 ) -> Response:
     """A step of a path (beschermtafel, MDA++, …) from its form on the case page."""
-    found = PROCEDURES.get(kind)
-    forms = {f.name: f for f in path_forms.forms(found.spec)} if found else {}
+    found = parts.catalogue.procedures.get(kind)
+    forms = {f.name: f for f in path_forms.forms(found)} if found and found.is_path else {}
     if name not in forms:
         raise HTTPException(404, "deze stap bestaat niet")
     caller = Caller(p, audit)
 
     async def send(typed: dict) -> str:
-        body = path_forms.read(found.spec, name, typed)
+        body = path_forms.read(found, name, typed)
         await procedures.step(parts, caller, case_id, kind, path_id, body)
         return f"{forms[name].title}: vastgelegd."
 

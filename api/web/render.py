@@ -1,8 +1,8 @@
 """What every page shares: the Jinja environment with its filters and Dutch labels, the one
 helper that renders a page, the one that runs a form's command, and the error page.
 
-A procedure's part of the case page is `procedures/<kind>.html`: the file its spec names
-(`ProcedureSpec.page`), else the API's own, so a procedure brings its fragment with it.
+A procedure's part of the case page is the file its spec names (`ProcedureSpec.page`), else
+the API's own `procedures/<kind>.html`, so a procedure brings its fragment with it.
 """
 
 from __future__ import annotations
@@ -28,17 +28,18 @@ from domain.access import ROLE_NAMES
 from domain.acute_safety import PLACEMENT_LABELS
 from domain.advice import STATUSES as ADVICE_STATUSES
 from domain.case import FOLLOW_UP_NAMES, PERSON_ROLE_NAMES, PHASE_NAMES
+from domain.catalogue import Catalogue
 from domain.chain import CHANNEL_NAMES
+from domain.child_protection_policy import MEASURE_NAMES
 from domain.huisverbod import IN_FORCE, RISK_ANSWER_LABELS, STATUS_NAMES
 from domain.models import DEADLINE_STATUS_NAMES, DELIVERY_STATUS_NAMES
 from domain.notifications import audience_name
-from domain.policy import MEASURE_NAMES, RuleViolation, age_on
+from domain.policy import RuleViolation, age_on
 from domain.rihg import RATING_NAMES
 from domain.workdays import AMSTERDAM, dutch_end
 from domain.zgw import FILING_STATUS_NAMES
 from services.context import AuditEntry
 from services.errors import Refused
-from services.procedures import PROCEDURES
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 PAGE_SIZE = 25
@@ -48,14 +49,21 @@ REFUSALS = (HTTPException, Refused, RuleViolation, ValidationError, ValueError)
 
 
 def procedure_page(name: str) -> tuple[str, str, Callable[[], bool]] | None:
-    """`procedures/<kind>.html` from the file the procedure's spec names; None: the API's."""
-    kind = name.removeprefix("procedures/").removesuffix(".html")
-    found = PROCEDURES.get(kind) if name.startswith("procedures/") else None
-    if found is None or found.spec.page is None:
+    """A procedure's own fragment, by the path its spec names (an absolute path: a template
+    name the code gives, never a request); None: a template of the API."""
+    path = Path(name)
+    if not (path.is_absolute() and path.suffix == ".html"):
         return None
-    path = found.spec.page
     mtime = path.stat().st_mtime
     return path.read_text(encoding="utf-8"), str(path), lambda: path.stat().st_mtime == mtime
+
+
+def path_pages(catalogue: Catalogue) -> dict[str, str]:
+    """Each procedure's part of the case page: its own file, else `procedures/<kind>.html`."""
+    return {
+        p.kind: str(p.page) if p.page else f"procedures/{p.kind}.html"
+        for p in catalogue.procedures.values()
+    }
 
 
 def local(at: datetime | None, ends: bool = False) -> str:
@@ -165,6 +173,7 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
     chain = settings.chain
     session_id = getattr(request.state, "session_id", None)
     found = chain.organisation(principal.org) if principal else None
+    catalogue = request.app.state.catalogue
     return TEMPLATES.TemplateResponse(
         request,
         name,
@@ -179,11 +188,10 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
             "theme": theme(settings),
             "current": request.url.path,
             "csrf_token": session_id and csrf_token(settings.session_key, session_id),
-            # from the registry as it is now: a procedure registered later has its words too
-            "path_names": {kind: p.spec.label for kind, p in PROCEDURES.items()},
-            "path_statuses": {
-                k: v for p in PROCEDURES.values() for k, v in p.spec.statuses.items()
-            },
+            # from the app's catalogue: every procedure brings its words and its fragment
+            "path_names": {kind: p.label for kind, p in catalogue.procedures.items()},
+            "path_statuses": {k: v for p in catalogue.paths for k, v in p.statuses.items()},
+            "path_pages": path_pages(catalogue),
             **context,
         },
         status_code=status,

@@ -25,10 +25,10 @@ from domain.case import (
     Unsafety,
 )
 from domain.commands import command
+from domain.refusals import CONFLICT
 from services.case_steps import STEPS, taken_in
 from testing.actors import VEILIG_THUIS
 from workflows.case import CaseWorkflow
-from workflows.errors import CONFLICT
 
 AT = datetime(2026, 3, 2, 10, tzinfo=UTC)
 COMMANDS = {
@@ -73,7 +73,7 @@ def _case_in(phase: str) -> CaseWorkflow:
 
 
 def _takes(phase: str, name: str) -> bool:
-    validator = VALIDATORS[STEPS[name].update.__name__].validator
+    validator = VALIDATORS[STEPS[name].update].validator
     try:
         validator(_case_in(phase), command(COMMANDS[name], VEILIG_THUIS))
     except ApplicationError as e:

@@ -9,11 +9,10 @@ from pathlib import Path
 from api import charts
 from api.web import case_forms, path_forms
 from api.web.signin import role_choices
+from domain.catalogue import CATALOGUE
 from domain.chain import Chain
 from domain.models import Notice
 from domain.notifications import event_message
-from domain.policy import RULES
-from services.procedures import PROCEDURES
 
 TEMPLATES = Path(__file__).parents[2] / "api" / "templates"
 SAMPLE = Chain.load(Path(__file__).parents[2] / "infra" / "chain.yaml")
@@ -57,7 +56,7 @@ def test_a_mail_names_the_case_by_its_number():
         subject="safety_assessment",
         at=datetime(2026, 12, 7, tzinfo=UTC),
     )
-    assert event_message(notice, "veilig_thuis", "VT-HGL-2026-000001")["case"] == (
+    assert event_message(CATALOGUE, notice, "veilig_thuis", "VT-HGL-2026-000001")["case"] == (
         "VT-HGL-2026-000001"
     )
 
@@ -96,16 +95,16 @@ THE_COURT = {"interim_relief_hearing", "interim_relief_ruling"}
 
 
 def test_every_deadline_of_the_catalogue_has_its_action_on_a_page():
-    assert set(RULES) == set(CASE_STEP) | set(PAGE_FORM) | set(PATH_STEP) | THE_COURT
+    assert set(CATALOGUE.rules) == set(CASE_STEP) | set(PAGE_FORM) | set(PATH_STEP) | THE_COURT
     for key, step in CASE_STEP.items():
         assert step in case_forms.FORMS, key
     for key, (template, action) in PAGE_FORM.items():
         assert action in (TEMPLATES / template).read_text(encoding="utf-8"), key
     by_hand = {
         (f.name, rule.key)
-        for p in PROCEDURES.values()
-        for rule in p.spec.rules
-        for f in path_forms.forms(p.spec)
+        for p in CATALOGUE.paths
+        for rule in p.rules
+        for f in path_forms.forms(p)
         if f.by_hand
     }
     for key, step in PATH_STEP.items():

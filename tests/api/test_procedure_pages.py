@@ -7,17 +7,18 @@ import dataclasses
 from datetime import UTC, date, datetime
 
 from api.web import path_forms
-from api.web.render import ENV
-from services.procedures import PROCEDURES
+from api.web.render import ENV, path_pages
+from domain.catalogue import CATALOGUE, PARTS, build
+
+PROCEDURES = CATALOGUE.procedures
 
 
-def test_a_procedure_brings_its_own_fragment(tmp_path, monkeypatch):
+def test_a_procedure_brings_its_own_fragment(tmp_path):
     fragment = tmp_path / "visit.html"
     fragment.write_text("<p>Bezoek op {{ t.planned_on }}</p>", encoding="utf-8")
-    mda = PROCEDURES["mda"]
-    spec = dataclasses.replace(mda.spec, kind="visit", slug="visits", page=fragment)
-    monkeypatch.setitem(PROCEDURES, "visit", dataclasses.replace(mda, spec=spec))
-    page = ENV.get_template("procedures/visit.html").render(t={"planned_on": "2026-03-02"})
+    visit = dataclasses.replace(PROCEDURES["mda"], kind="visit", slug="visits", page=fragment)
+    name = path_pages(build((*PARTS, visit)))["visit"]
+    page = ENV.get_template(name).render(t={"planned_on": "2026-03-02"})
     assert page == "<p>Bezoek op 2026-03-02</p>"
 
 
@@ -28,9 +29,10 @@ def test_without_its_own_fragment_the_api_s_is_used():
     assert "Evaluaties op 02-03-2026, 02-06-2026" in page
 
 
-def test_every_registered_procedure_has_a_fragment():
-    for kind in PROCEDURES:
-        ENV.get_template(f"procedures/{kind}.html")  # TemplateNotFound otherwise
+def test_every_path_has_a_fragment():
+    pages = path_pages(CATALOGUE)
+    for spec in CATALOGUE.paths:
+        ENV.get_template(pages[spec.kind])  # TemplateNotFound otherwise
 
 
 PERSONS = [
@@ -40,7 +42,7 @@ PERSONS = [
 
 
 def _titles(kind: str, state: dict) -> list[str]:
-    return [f.title for f in path_forms.offered(PROCEDURES[kind].spec, state, PERSONS)]
+    return [f.title for f in path_forms.offered(PROCEDURES[kind], state, PERSONS)]
 
 
 def test_a_path_offers_only_the_steps_its_state_takes():
@@ -60,7 +62,7 @@ def test_a_placement_is_chosen_by_the_name_of_who_was_placed():
         "ended_at": None,
     }
     state = {"status": "arranging", "placements": [placed]}
-    forms = path_forms.offered(PROCEDURES["acute_safety"].spec, state, PERSONS)
+    forms = path_forms.offered(PROCEDURES["acute_safety"], state, PERSONS)
     ended = next(f for f in forms if f.name == "placement_ended")
     assert ended.inputs[0].options == {"pl1": "Sara Jansen: vrouwenopvang sinds 01-12-2026"}
     # nothing running: nothing to end
@@ -69,7 +71,7 @@ def test_a_placement_is_chosen_by_the_name_of_who_was_placed():
 
 
 def test_a_referral_asks_for_the_child_by_name():
-    inputs = path_forms.start_inputs(PROCEDURES["child_protection"].spec, PERSONS, None)
+    inputs = path_forms.start_inputs(PROCEDURES["child_protection"], PERSONS, None)
     child = next(i for i in inputs if i.name == "child_ref")
     assert child.options == {"k1": "Noor Jansen"}
 

@@ -7,7 +7,9 @@ from dateutil.easter import easter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.policy import ChildProtectionPolicy, HuisverbodPolicy, VeiligThuisPolicy
+from domain.child_protection_policy import ChildProtectionPolicy
+from domain.huisverbod_policy import HuisverbodPolicy
+from domain.veilig_thuis_policy import VeiligThuisPolicy
 from domain.workdays import AMSTERDAM, is_working_day, local_date
 
 HUISVERBOD = HuisverbodPolicy()

@@ -10,13 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from domain.events import event_id, event_source, event_type, partner_event, resource
+from domain.catalogue import CATALOGUE
+from domain.events import event_id, event_source, partner_event
+from domain.events import event_type as typed
+from domain.events import resource as resource_of
 from domain.models import Notice
-from domain.notifications import EVENT_AUDIENCES, EVENT_LABELS, EVENT_TYPES, TYPE_PREFIX
+from domain.notifications import TYPE_PREFIX
 
 INTEGRATORS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
 AT = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
-SUBJECTS = sorted({subject for _, subject in EVENT_AUDIENCES} | set(EVENT_LABELS))
+EVENT_TYPES = CATALOGUE.event_types
+SUBJECTS = sorted({subject for _, subject in CATALOGUE.audiences} | set(CATALOGUE.labels))
+
+
+def event_type(n: Notice) -> str:
+    return typed(CATALOGUE, n)
+
+
+def resource(n: Notice) -> tuple[str, str]:
+    return resource_of(CATALOGUE, n)[:2]
 
 
 def notice(kind="event", subject="huisverbod_imposed", key=None, **more) -> Notice:
@@ -114,6 +126,7 @@ def test_the_resource_is_the_huisverbod_the_advice_question_or_the_case(n, expec
 
 def test_a_partner_event_carries_references_and_the_title_only():
     attributes, data = partner_event(
+        CATALOGUE,
         "k>politie-den-haag",
         notice(detail="Pleger Twee, Voorbeeldstraat 1"),
         AT,
@@ -140,6 +153,7 @@ def test_a_partner_event_carries_references_and_the_title_only():
 def test_a_reminder_says_which_deadline_and_when_it_is_due():
     due = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     _, data = partner_event(
+        CATALOGUE,
         "k",
         notice("reminder", "help_started", key="case:help_started:x", due_at=due),
         AT,
@@ -149,3 +163,23 @@ def test_a_reminder_says_which_deadline_and_when_it_is_due():
     assert data["deadline"] == "help_started"
     assert data["due_at"] == "2026-11-30T09:00:00+00:00"
     assert data["title"].startswith("Herinnering")
+
+
+def test_a_notice_is_sent_as_planned_by_a_worker_that_does_not_know_it():
+    """A worker of another release (or a test's catalogue) planned it: its title and type
+    are fixed in the outbox, so the sender need not know the procedure."""
+    planned = {
+        "title": "Huisbezoek gepland: u legt het af",
+        "type": "nl.ketenregie.huisbezoek.gepland",
+    }
+    attributes, data = partner_event(
+        CATALOGUE,
+        "k",
+        notice("event", "home_visit_planned", key="home_visit:p-1:home_visit_planned:x"),
+        AT,
+        "urn:nld:systeem:ketenregie",
+        "http://127.0.0.1:8000",
+        planned,
+    )
+    assert attributes["type"] == "nl.ketenregie.huisbezoek.gepland"
+    assert data["title"] == "Huisbezoek gepland: u legt het af"

@@ -23,8 +23,8 @@ from domain.huisverbod import (
 )
 from domain.huisverbod_order import NoOrder, moment
 from domain.huisverbod_order import written_order as order_of
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.order_pdf import render
-from domain.policy import HuisverbodPolicy
 
 CHAIN_FILE = Path(__file__).parents[2] / "infra" / "chain.yaml"
 

@@ -10,7 +10,6 @@ import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from domain import acute_safety
 from domain.case import number_pattern
 from domain.inzage import (
     MASKED,
@@ -27,7 +26,6 @@ from domain.inzage import (
     subject_of,
 )
 from domain.inzage_pdf import render
-from domain.procedure import adopt
 
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ANNA = {
@@ -302,7 +300,6 @@ def test_the_victim_at_the_house_keeps_its_address_and_reads_the_grounds_about_h
 
 
 def test_the_export_reads_in_dutch_without_code_names_or_sign_in_ids():
-    adopt(acute_safety.SPEC)  # as the processes do at start: its deadline safe_place, named
     export = export_at_the_house()("p1")
     whole = InzageExport(
         region="haaglanden", generated_at=AT, subject=subject_of([export]), files=[export]

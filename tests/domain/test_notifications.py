@@ -8,6 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from domain.catalogue import CATALOGUE
 from domain.chain import Chain, Partner
 from domain.models import Notice
 from domain.notifications import (
@@ -61,7 +62,7 @@ def told(n: Notice, case: CaseContacts = FAMILY, region=REGION) -> list[str]:
         (r.partner.id if r.partner else f"<no {r.audience}>")
         + (f"/{r.child.ref}" if r.child else "")
         + ("/coordinator" if r.role == "coordinator" else "")
-        for r in recipients(n, region, case)
+        for r in recipients(CATALOGUE, n, region, case)
     ]
 
 
@@ -121,12 +122,12 @@ def test_a_reminder_goes_to_the_responsible_team(responsible, expected):
 
 def test_a_reminder_goes_to_the_worker_on_the_case_and_an_escalation_to_the_coordinator():
     assigned = FAMILY.model_copy(update={"worker_email": "a.devries@vt-haaglanden.example"})
-    reminder = recipients(notice("reminder", "x", "veilig_thuis"), REGION, assigned)
+    reminder = recipients(CATALOGUE, notice("reminder", "x", "veilig_thuis"), REGION, assigned)
     assert [r.email for r in reminder] == ["a.devries@vt-haaglanden.example"]
-    escalation = recipients(notice("escalation", "x", "veilig_thuis"), REGION, assigned)
+    escalation = recipients(CATALOGUE, notice("escalation", "x", "veilig_thuis"), REGION, assigned)
     assert [(r.email, r.role) for r in escalation] == [(None, "coordinator")]
     # another team's reminder is not the worker's
-    police = recipients(notice("reminder", "x", "police"), REGION, assigned)
+    police = recipients(CATALOGUE, notice("reminder", "x", "police"), REGION, assigned)
     assert [r.email for r in police] == [None]
 
 
@@ -150,13 +151,13 @@ def test_a_municipality_without_a_mayors_office_configured_is_a_visible_gap():
 
 
 def test_the_sample_chain_reaches_every_legal_duty_in_every_municipality():
-    assert unreachable(Chain.load(SAMPLE_CHAIN)) == []
+    assert unreachable(CATALOGUE, Chain.load(SAMPLE_CHAIN)) == []
 
 
 def test_a_chain_missing_a_college_or_a_regions_police_names_what_is_missing():
     """Wmo 2015 art. 4.1.1 lid 2 sub f: the college of Delft hears of a verzoek tot onderzoek;
     the police of every ban. A chain without them names them, in Dutch."""
-    assert unreachable(without("college-gm0503", "politie-rotterdam")) == [
+    assert unreachable(CATALOGUE, without("college-gm0503", "politie-rotterdam")) == [
         "Veilig Thuis Haaglanden, gemeente Delft (GM0503): het college van burgemeester en "
         + "wethouders",
         "Veilig Thuis Rotterdam Rijnmond: de politie",
@@ -267,4 +268,4 @@ def test_a_mail_gives_a_term_that_ends_at_midnight_as_its_last_day():
         due_at=datetime(2027, 1, 15, 23, 0, tzinfo=UTC),  # 16-01-2027 00:00 in Amsterdam
         detail="",
     )
-    assert event_message(notice)["due_at"] == "t/m 15-01-2027"
+    assert event_message(CATALOGUE, notice)["due_at"] == "t/m 15-01-2027"

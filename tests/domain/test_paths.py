@@ -21,6 +21,7 @@ from domain.child_protection import (
     check_step,
     protection_step_problem,
 )
+from domain.child_protection_policy import ChildProtectionPolicy, check_majority
 from domain.corv import CorvFormatError, acknowledged_id, acknowledgement, read_header
 from domain.corv import verzoek_tot_onderzoek as corv_message
 from domain.mda import (
@@ -32,8 +33,9 @@ from domain.mda import (
     PlanAction,
     mda_step_problem,
 )
-from domain.policy import ChildProtectionPolicy, RuleViolation, SafetyPolicy, check_majority
+from domain.policy import RuleViolation
 from domain.safety_plan import SafetyPlanIn
+from domain.safety_policy import SafetyPolicy
 
 AMS = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=AMS)

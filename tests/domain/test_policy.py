@@ -4,14 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.policy import (
-    HuisverbodPolicy,
-    Policy,
-    RuleViolation,
-    VeiligThuisPolicy,
-    check_huisverbod_subject,
-    is_adult,
-)
+from domain.chain_policy import Policy
+from domain.huisverbod_policy import HuisverbodPolicy, check_huisverbod_subject
+from domain.policy import RuleViolation, is_adult
+from domain.veilig_thuis_policy import VeiligThuisPolicy
 from domain.workdays import AMSTERDAM
 
 POLICY = HuisverbodPolicy()

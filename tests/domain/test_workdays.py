@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.policy import HuisverbodPolicy
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.workdays import (
     AMSTERDAM,
     add_local,

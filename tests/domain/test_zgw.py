@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from domain.catalogue import CATALOGUE
 from domain.chain import Chain
 from domain.huisverbod import Decider, DecisionCmd, ExtensionCmd, HuisverbodSnapshot
+from domain.huisverbod_policy import HuisverbodPolicy
 from domain.models import Notice, TimelineEvent
-from domain.notifications import EVENT_AUDIENCES, CaseContacts, recipients
-from domain.policy import HuisverbodPolicy
+from domain.notifications import CaseContacts, recipients
 from domain.zgw import (
     FILINGS,
     MARGIN,
@@ -110,7 +111,9 @@ def test_the_zaaksysteem_is_told_only_where_the_mayors_office_has_one():
         )
         return [
             r.partner.id
-            for r in recipients(n, CHAIN.region(region), CaseContacts(municipality=municipality))
+            for r in recipients(
+                CATALOGUE, n, CHAIN.region(region), CaseContacts(municipality=municipality)
+            )
             if r.audience == "zaaksysteem"
         ]
 
@@ -122,7 +125,9 @@ def test_the_zaaksysteem_is_told_only_where_the_mayors_office_has_one():
 
 def test_every_event_the_zaaksysteem_hears_of_files_something():
     told = {
-        subject for (_, subject), audiences in EVENT_AUDIENCES.items() if "zaaksysteem" in audiences
+        subject
+        for (_, subject), audiences in CATALOGUE.audiences.items()
+        if "zaaksysteem" in audiences
     }
     assert told == set(FILINGS)
 

@@ -31,6 +31,8 @@ from testing.background import BackgroundServer
 from testing.partners import MailSink, WebhookReceiver, partner_chain
 from tests.zgw.fake import with_zaaksysteem
 from workers.main import build_worker
+from workflows.given import Procedures
+from workflows.registry import RELEASE
 
 DAY_SECONDS = 0.5
 # the one mayor's office whose decisions go to a zaaksysteem here (tests/zgw/fake.py; only
@@ -132,8 +134,9 @@ async def hooks(settings: Settings, mail: MailSink):
 class WorkerRunner:
     """A real worker in this process that a test can stop and start again."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, procedures: Procedures = RELEASE) -> None:
         self.settings = settings
+        self._procedures = procedures  # the release's, or a test's own
         self._task: asyncio.Task | None = None
         self._worker = None
 
@@ -142,7 +145,9 @@ class WorkerRunner:
         self._keys_pool = await create_pool(self.settings.database_url, max_size=4)
         case_keys = PostgresKeyStore(self._keys_pool, self.settings.keyring)
         self.client = await connect(self.settings, case_keys)
-        self._worker = build_worker(self.client, self._pool, self.settings, case_keys)
+        self._worker = build_worker(
+            self.client, self._pool, self.settings, case_keys, procedures=self._procedures
+        )
         self._task = asyncio.create_task(self._worker.run())
 
     async def stop(self) -> None:

@@ -146,7 +146,7 @@ async def test_second_request_for_a_running_ban_is_409_and_leaves_no_trace(api):
             "children_at_address": False,
         },
     )
-    assert r.status_code == 409 and "aangevraagd of lopend huisverbod" in r.json()["detail"]
+    assert r.status_code == 409 and "Tijdelijk huisverbod voor p2 loopt al" in r.json()["detail"]
     assert len((await api.get(f"/v1/cases/{case_id}")).json()["huisverboden"]) == 1
 
 

@@ -12,7 +12,8 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.destruction import RetentionActivities
-from domain.ids import case_workflow_id, huisverbod_workflow_id
+from domain.huisverbod import huisverbod_workflow_id
+from domain.ids import case_workflow_id
 from infra.case_keys import PostgresKeyStore
 from infra.client import data_converter
 from infra.codec import EncryptionCodec

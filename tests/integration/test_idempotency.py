@@ -83,7 +83,7 @@ async def test_a_retried_huisverbod_request_is_one_request(api, police, app):
     without_key = await police.post(url, json=HV_BODY)  # a new request for the same pleger
     assert (
         without_key.status_code == 409
-        and "aangevraagd of lopend huisverbod" in without_key.json()["detail"]
+        and "Tijdelijk huisverbod voor p2 loopt al" in without_key.json()["detail"]
     )
 
 

@@ -1,39 +1,40 @@
 """A new procedure is its own modules plus one registry line: a fictitious home visit with a
-deadline (reminded, then escalated), a notice to the partner that visits and its own part of
-the case page runs through the API with no edit to any existing module."""
+deadline (reminded, then escalated), a notice to the partner that visits, its own part of
+the case page and its own rule of the deadline calculator runs through the API, the worker
+and the command line with no edit to any existing module. The test builds its own
+catalogue and registry and gives them to the app, the worker and the command line."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from contextlib import ExitStack
 from pathlib import Path
-from unittest.mock import patch
 
 import httpx
 import pytest_asyncio
+from typer.testing import CliRunner
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE, mint_token
-from domain.notifications import EVENT_AUDIENCES, EVENT_LABELS, EVENT_TYPES
-from domain.policy import RULES
+from domain.catalogue import CATALOGUE, PARTS, build
+from ketenregie.cli import app as cli
 from tests.integration.conftest import WorkerRunner, eventually
 from tests.integration.flows import open_case
 from tests.integration.home_visit.domain import SPEC
 from tests.integration.home_visit.workflow import HomeVisitWorkflow
-from workflows.registry import PROCEDURES, register
+from workflows.registry import WORKFLOWS, procedures_of
+
+# the one registry line: the release's procedures and the home visit
+WITH_HOME_VISIT = procedures_of(build((*PARTS, SPEC)), {**WORKFLOWS, SPEC.kind: HomeVisitWorkflow})
 
 
 @pytest_asyncio.fixture
 async def api_with_home_visit(settings, mail, hooks):
-    shared = ExitStack()  # the registry and the tables it fills, as they were before
-    for table in (PROCEDURES, RULES, EVENT_AUDIENCES, EVENT_LABELS, EVENT_TYPES):
-        shared.enter_context(patch.dict(table))
-    register(SPEC, HomeVisitWorkflow)  # the one registry line
     own = settings.model_copy(update={"task_queue": f"it-visit-{uuid.uuid4().hex[:8]}"})
-    runner = WorkerRunner(own)
+    runner = WorkerRunner(own, WITH_HOME_VISIT)
     await runner.start()
-    app = create_app(own)
+    app = create_app(own, WITH_HOME_VISIT.catalogue)
     try:
         async with app.router.lifespan_context(app):
             token = mint_token(own, org="vt-haaglanden", role="coordinator")
@@ -46,7 +47,6 @@ async def api_with_home_visit(settings, mail, hooks):
                 yield client
     finally:
         await runner.stop()
-        shared.close()
 
 
 async def test_a_registered_procedure_runs_through_the_api(api_with_home_visit, hooks):
@@ -117,6 +117,29 @@ async def test_a_registered_procedure_runs_through_the_api(api_with_home_visit, 
     await eventually(on_the_case_timeline)
     listed = (await api.get(f"/v1/cases/{case_id}/paths")).json()["items"]
     assert [p["kind"] for p in listed] == ["home_visit"]
+
+
+async def test_its_deadline_is_in_the_calculator_of_the_api_and_the_command_line(
+    api_with_home_visit,
+):
+    api = api_with_home_visit
+    assert "home_visit" in (await api.get("/v1/deadlines")).json()
+    r = await api.get("/v1/deadlines/home_visit", params={"from": "2027-01-15T10:00:00+01:00"})
+    assert r.status_code == 200, r.text
+    assert r.json()["dates"] == [
+        {
+            "key": "visit_held",
+            "due_at": "2027-01-21T00:00:00+01:00",  # to the end of Wednesday: 3 working days
+            "article": "fictieve procedure van de tests: binnen 3 werkdagen",
+        }
+    ]
+    page = await api.get("/termijnen", params={"rule": "home_visit", "from": "2027-01-15T10:00"})
+    assert "Huisbezoek (vanaf het plannen)" in page.text and "huisbezoek afgelegd" in page.text
+    listed = CliRunner().invoke(cli, ["deadlines", "--list"], obj=WITH_HOME_VISIT.catalogue)
+    assert "home_visit" in json.loads(listed.stdout)
+    # the release's own catalogue and command line know nothing of it
+    assert "home_visit" not in CATALOGUE.calculator
+    assert "home_visit" not in json.loads(CliRunner().invoke(cli, ["deadlines", "--list"]).stdout)
 
 
 PRODUCTION = ("api", "services", "workflows", "activities", "store", "domain", "workers")

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.auth import SESSION_COOKIE
-from domain.deadlines import RULE_NAMES
+from domain.catalogue import CATALOGUE
 from tests.integration.browsing import WAIT, page_session, shot, signed_in
 from tests.integration.conftest import eventually
 from tests.integration.flows import impose, open_case, request_huisverbod
@@ -175,7 +175,7 @@ def _roles(cases: dict[str, str]) -> dict[str, tuple[str, str, list[str]]]:
         f"/adviesvragen/{advice}/deel",
         *case_pages,
         *(f"{page}/deel" for page in case_pages),
-        *(f"/termijnen?rule={rule}&from=2026-10-20T20:00" for rule in RULE_NAMES),
+        *(f"/termijnen?rule={rule}&from=2026-10-20T20:00" for rule in CATALOGUE.calculator),
         "/termijnen?rule=huisverbod&from=9999-12-31T23:00",
         "/termijnen?rule=huisverbod&from=gisteren",
         "/casus/bestaat-niet",

@@ -13,6 +13,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.reconcile import ReconcileActivities
+from domain.catalogue import CATALOGUE
 from domain.ids import path_workflow_id
 from tests.integration.conftest import eventually
 from tests.integration.test_paths_api import SHELTER_ADDRESS, family
@@ -144,7 +145,7 @@ async def test_reconcile_reports_a_placement_without_its_location(api, app, work
     case_id = await family(api, acute=True)
     url = await acute_path(api, case_id)
     placement = (await api.post(f"{url}/placements", json=SHELTER)).json()["placement_id"]
-    check = ReconcileActivities(app.state.pool, worker.client)
+    check = ReconcileActivities(app.state.pool, worker.client, CATALOGUE)
     assert placement not in (await check.reconcile(False)).placements_without_location
     async with app.state.pool.acquire() as conn:  # what the old compensation left behind
         await conn.execute("DELETE FROM placements WHERE placement_id = $1", placement)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from activities.reconcile import ReconcileActivities
+from domain.catalogue import CATALOGUE
 from tests.integration.conftest import eventually
 from tests.integration.flows import open_case, request_huisverbod
 
@@ -46,7 +47,7 @@ async def test_left_overs_are_reported_then_repaired(api, police, app, worker):
             " WHERE huisverbod_id = $1",
             real,
         )
-    check = ReconcileActivities(app.state.pool, worker.client)
+    check = ReconcileActivities(app.state.pool, worker.client, CATALOGUE)
     found = await check.reconcile(False)
     assert "phantom" in found.rows_without_workflow
     assert "orphan" in found.files_without_workflow

@@ -19,7 +19,9 @@ from typer.testing import CliRunner
 from activities.reconcile import ReconcileActivities
 from api.app import create_app
 from api.auth import SESSION_COOKIE, mint_token
-from domain.ids import case_workflow_id, huisverbod_workflow_id, path_workflow_id
+from domain.catalogue import CATALOGUE
+from domain.huisverbod import huisverbod_workflow_id
+from domain.ids import case_workflow_id, path_workflow_id
 from ketenregie import cli
 from ketenregie.stack import free_port
 from tests.integration.browsing import page_session
@@ -165,7 +167,7 @@ async def test_postgres_restored_from_an_older_backup_is_reconciled_with_tempora
         assert (await api.get(f"/v1/huisverboden/{hv}")).status_code == 404
         assert (await api.get(f"/v1/cases/{newcomer}")).status_code == 404
 
-        check = ReconcileActivities(app.state.pool, worker.client)
+        check = ReconcileActivities(app.state.pool, worker.client, CATALOGUE)
         found = await check.after_restore(repair=False)
         # rows that are missing (the case and its acute path may have caught up by themselves:
         # a running workflow publishes whenever a deadline of it fires)

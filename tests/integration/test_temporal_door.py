@@ -22,7 +22,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import TLSConfig
 
-from domain.ids import case_workflow_id, huisverbod_workflow_id
+from domain.huisverbod import huisverbod_workflow_id
+from domain.ids import case_workflow_id
 from infra.case_keys import MemoryKeyStore, PostgresKeyStore
 from infra.client import connect
 from infra.codec import UNSEALED_TYPE, EncryptionCodec

@@ -23,8 +23,8 @@ class FakeHandle:
     def __init__(self, client: FakeClient, workflow_id: str) -> None:
         self.client, self.id = client, workflow_id
 
-    async def execute_update(self, update, *args, id=None, rpc_timeout=None):
-        self.client.updates.append((self.id, update.__name__))
+    async def execute_update(self, update, *args, id=None, rpc_timeout=None, result_type=None):
+        self.client.updates.append((self.id, update))
         self.client.update_ids.append(id)
         script = self.client.answers.get(self.id)
         if script and isinstance(outcome := script.pop(0), Exception):

@@ -10,11 +10,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.case import CloseCmd
 from domain.ids import case_workflow_id
+from domain.refusals import CONFLICT, INVALID
 from services import case
 from services.errors import Refused
 from store import cases
 from tests.services.fakes import FakeClient, caller, parts
-from workflows.errors import CONFLICT, INVALID
 
 CASE = {"case_id": "c1", "region": "haaglanden", "persons": [{"ref": "p1", "role": "victim"}]}
 WORKFLOW = case_workflow_id("c1")

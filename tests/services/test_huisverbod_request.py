@@ -10,12 +10,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.huisverbod import HuisverbodRequestIn
 from domain.ids import case_workflow_id
+from domain.refusals import CONFLICT, INVALID
 from services import huisverbod
 from services.context import Caller
 from services.errors import Refused
 from store import cases, huisverboden
 from tests.services.fakes import FakeClient, caller, parts
-from workflows.errors import CONFLICT, INVALID
 
 CASE = {"case_id": "c1", "persons": [{"ref": "p2", "role": "pleger"}]}
 CASE_WORKFLOW = case_workflow_id("c1")

@@ -21,6 +21,7 @@ from domain.access import Actor
 from domain.acute_safety import Placement, SafeWithoutPlacement
 from domain.advice import GiveAdviceCmd
 from domain.case import ConsentRefusedCmd, SafetyAssessmentCmd
+from domain.catalogue import PARTS, build
 from domain.child_protection import MeetingScheduled, ProtectionStart
 from domain.commands import command, commanded
 from domain.ids import path_workflow_id
@@ -37,7 +38,7 @@ from workflows.case import CaseWorkflow
 from workflows.child_protection import ChildProtectionWorkflow
 from workflows.mda import MdaWorkflow
 from workflows.procedure import PathWorkflow, unchecked_updates
-from workflows.registry import PROCEDURES, register
+from workflows.registry import WORKFLOWS, procedures_of
 from workflows.safety_plan import SafetyPlanWorkflow
 
 NOBODY = "de opdracht noemt niet wie haar geeft"
@@ -53,9 +54,9 @@ def test_every_update_that_takes_a_command_checks_its_actor():
         w.__name__: [] for w in workflows()
     }
     unchecked = replace(child_protection.SPEC, kind="unchecked", slug="unchecked")
+    catalogue = build((*PARTS, unchecked))
     with pytest.raises(ValueError, match=r"updates \['step'\] do not check the command's actor"):
-        register(unchecked, UncheckedWorkflow)
-    assert "unchecked" not in PROCEDURES
+        procedures_of(catalogue, {**WORKFLOWS, "unchecked": UncheckedWorkflow})
 
 
 @workflow.defn(name="Unchecked")

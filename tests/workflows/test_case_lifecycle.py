@@ -19,10 +19,11 @@ from domain.case import (
     SafetyAssessmentCmd,
     Unsafety,
 )
+from domain.chain_policy import Policy
 from domain.huisverbod import HuisverbodRequestCmd
 from domain.ids import case_workflow_id
-from domain.policy import Policy, VeiligThuisPolicy
 from domain.procedure import StartPathCmd
+from domain.veilig_thuis_policy import VeiligThuisPolicy
 from testing import eventually
 from testing import open_case as open_family_case
 from testing.actors import POLICE, VEILIG_THUIS, by

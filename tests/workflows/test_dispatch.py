@@ -7,8 +7,9 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+from domain.chain_policy import Policy
 from domain.ids import dispatch_workflow_id
-from domain.policy import DeliveryPolicy, Policy
+from domain.policy import DeliveryPolicy
 from testing import eventually, open_case
 from workflows.case import CaseWorkflow
 from workflows.dispatch import DispatchWorkflow

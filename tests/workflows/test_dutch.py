@@ -12,16 +12,17 @@ from typing import get_args
 
 from domain.access import ACTION_DENIED, ORG_KIND_NAMES, PERMISSIONS, Action, denial
 from domain.case import CaseInput, PersonRef, Unsafety
+from domain.catalogue import CATALOGUE
 from domain.huisverbod import (
     AppealCmd,
     DecisionCmd,
     ExtensionCmd,
     HuisverbodRequestCmd,
     ViolationCmd,
+    huisverbod_workflow_id,
 )
-from domain.ids import case_workflow_id, huisverbod_workflow_id
-from domain.notifications import EVENT_AUDIENCES, event_message
-from domain.policy import RULES
+from domain.ids import case_workflow_id
+from domain.notifications import PARTNER, event_message
 from testing.actors import JURIST, MAYOR_OFFICE, POLICE
 from tests.workflows.test_huisverbod import MAYOR
 from workflows.case import CaseWorkflow
@@ -49,16 +50,17 @@ def english_in(text: str) -> list[str]:
 
 
 def test_every_deadline_rule_has_a_dutch_label_and_source():
-    for key, rule in RULES.items():
+    for key, rule in CATALOGUE.rules.items():
         assert rule.label and not english_in(rule.label), key
         assert not english_in(rule.source), key
 
 
 def test_every_organisation_and_action_has_a_dutch_name():
     kinds = {kind for kind, _ in PERMISSIONS} | {
-        a for audiences in EVENT_AUDIENCES.values() for a in audiences
+        a for audiences in CATALOGUE.audiences.values() for a in audiences
     }
-    assert kinds - {"partners"} <= set(ORG_KIND_NAMES)
+    # a `partner:` notice names its organisation itself, by the partner's id
+    assert kinds - {"partners", PARTNER} <= set(ORG_KIND_NAMES)
     assert set(get_args(Action)) == set(ACTION_DENIED)
     reason = denial("mayor_office", "staff", "case.read")
     assert reason == "een medewerker van het bureau van de burgemeester mag geen casus lezen"
@@ -131,6 +133,6 @@ async def test_a_representative_run_reads_dutch_throughout(env, worker, read_mod
     assert {"reminder", "escalated", "huisverbod_imposed", "huisverbod_expired"} <= kinds
     texts = [e.detail for e in state.timeline + ban.timeline]
     texts += [d.label for d in state.deadlines + ban.deadlines]
-    texts += [" ".join(event_message(n).values()) for n in read_model.notices.values()]
+    texts += [" ".join(event_message(CATALOGUE, n).values()) for n in read_model.notices.values()]
     found = {text: english_in(text) for text in texts if english_in(text)}
     assert found == {}

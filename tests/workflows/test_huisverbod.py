@@ -30,8 +30,9 @@ from domain.huisverbod import (
     RulingCmd,
     ViolationCmd,
     WithdrawalCmd,
+    huisverbod_workflow_id,
 )
-from domain.ids import case_workflow_id, huisverbod_workflow_id
+from domain.ids import case_workflow_id
 from domain.workdays import AMSTERDAM, end_of_day, is_working_day, local_date, statutory_end
 from testing.actors import JURIST, MAYOR_OFFICE, POLICE, VEILIG_THUIS
 from workflows.case import CaseWorkflow

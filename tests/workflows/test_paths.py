@@ -9,6 +9,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from temporalio.client import WorkflowUpdateFailedError
 
+from domain.chain_policy import Policy
 from domain.child_protection import (
     CourtDecided,
     MeasureEnded,
@@ -21,8 +22,9 @@ from domain.child_protection import (
     RaadConcluded,
     RenewalDecided,
 )
+from domain.child_protection_policy import ChildProtectionPolicy
 from domain.mda import MdaAnalysis, MdaClose, MdaIntake, MdaPlan, MdaReview, MdaStart, PlanAction
-from domain.policy import ChildProtectionPolicy, MdaPolicy, Policy
+from domain.mda_policy import MdaPolicy
 from domain.procedure import PathInput
 from domain.safety_plan import SafetyPlanStart
 from domain.workdays import AMSTERDAM, is_working_day, local_date

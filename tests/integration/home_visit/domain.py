@@ -1,5 +1,6 @@
 """Home visit: planned with a partner of the region, held (or not) within three working days,
-closed. The partner that visits is told; the rule, the notice and the page are its own."""
+closed. The partner that visits is told; the rule, the notice, the page and the rule of the
+deadline calculator are its own."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.chain import Chain
+from domain.chain_policy import Policy
 from domain.commands import commanded_union
+from domain.deadlines import CalculatorRule, DueDate
 from domain.models import AwareDatetime, Ref, Strict
 from domain.notifications import PARTNER
 from domain.policy import Rule, ScaledPolicy
@@ -44,6 +47,19 @@ class HomeVisitPolicy(ScaledPolicy):
     def due(self, start: datetime) -> tuple[datetime, datetime | None]:
         real = self._working_days(start, self.held_within_working_days)
         return self._after(start, real), self.reminder_at(start, real)
+
+
+def _calculated(start: datetime, policy: Policy) -> list[DueDate]:
+    held = policy.own(HomeVisitPolicy).due(start)[0]
+    return [DueDate(key="visit_held", due_at=held, article=HELD.source)]
+
+
+CALCULATOR = CalculatorRule(
+    key="home_visit",
+    name="Huisbezoek (vanaf het plannen)",
+    dates=_calculated,
+    date_names={"visit_held": "huisbezoek afgelegd"},
+)
 
 
 class HomeVisitIn(Strict):
@@ -99,4 +115,5 @@ SPEC = ProcedureSpec(
     rules=(HELD,),
     notices=(PLANNED,),
     page=Path(__file__).with_name("home_visit.html"),
+    calculator=(CALCULATOR,),
 )

@@ -34,7 +34,7 @@ class HomeVisitWorkflow(PathWorkflow):
         at = start.path.started_at
         self._event(at, "home_visit_planned", f"huisbezoek door {start.visitor}")
         policy = start.path.policy.own(HomeVisitPolicy)
-        self._book.add(HELD.key, HELD.label, on_calendar(policy.due, at), "veilig_thuis")
+        self._book.add(HELD, on_calendar(policy.due, at), "veilig_thuis")
         await self._notify(
             PLANNED.kind, f"partner:{start.visitor}", PLANNED.subject, at, "huisbezoek gepland"
         )
