@@ -8,11 +8,15 @@ request, the hulpofficier's decision, for some an extension by the mayor and an 
 F faults land at seeded random moments: SIGKILL of the worker or the API, kill -9 of the
 dev server, an immediate Postgres stop; each part comes back after a short pause. With
 `--replicas 2` two workers and two API processes (on one port) run, and the faults also kill
-one worker, one API, one of each at once, or both of a kind. Then the
+one worker, one API, one of each at once, or both of a kind. With `--engine cluster` the
+Temporal server runs as production runs it (`ketenregie.cluster`: frontend, two history,
+matching and worker service as processes of their own, on this Postgres), and the faults
+also SIGKILL one history process, the matching or the frontend (`temporal` kills them all
+at once). Then the
 time-scaled bans run out, and the bench checks its own record against the system. It
 prints a figure a line and, last, one summary line; it asserts nothing and stops by itself.
 
-    python -m bench.chaos --cases 60 --faults 500 --seed 1 [--replicas 2]
+    python -m bench.chaos --cases 60 --faults 500 --seed 1 [--replicas 2] [--engine cluster]
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from bench.stack import BenchStack
 from domain.events import event_id
 from domain.notifications import MAIL_KEY_HEADER
 from domain.policy import Policy
+from ketenregie.cluster import listen_on_tcp
 from ketenregie.stack import (
     Part,
     Supervisor,
@@ -47,6 +52,8 @@ from ketenregie.stack import (
 PARTS = ("worker", "api", "temporal", "postgres")
 # with replicas: one worker, one API, one of each at once, both workers, both APIs
 REPLICA_FAULTS = ("worker", "api", "worker+api", "workers", "apis", "temporal", "postgres")
+# on the cluster: one of the two history processes, the matching, the frontend
+CLUSTER_FAULTS = ("history", "matching", "frontend")
 RETRY_FOR = 300.0  # seconds a client keeps retrying one command
 GRACE = 20.0  # seconds after a part is back in which 5xx answers still count as the fault's
 
@@ -72,11 +79,14 @@ class Stack(BenchStack):
     """The parts as separate processes, each to be killed and brought back; `replicas`
     workers and as many API processes (on one port)."""
 
-    def __init__(self, root: Path, time_scale: float, replicas: int = 1) -> None:
+    def __init__(
+        self, root: Path, time_scale: float, replicas: int = 1, engine: str = "dev"
+    ) -> None:
         super().__init__(
             root,
             workers=replicas,
             apis=replicas,
+            engine=engine,
             task_queue="chaos",
             time_scale=time_scale,
             decision_window_hours=24 * 30,  # the bench decides at once; no escalation storm
@@ -87,15 +97,22 @@ class Stack(BenchStack):
             self.temporal.start()
             return self.temporal.process
 
-        self.temporal_part = Part("temporal", start_temporal, self.logs / "temporal.log")
         self.faults = PARTS if replicas == 1 else REPLICA_FAULTS
+        if engine == "cluster":
+            self.temporal_parts = self.temporal.parts
+            self.faults += CLUSTER_FAULTS
+        else:
+            self.temporal_parts = [Part("temporal", start_temporal, self.logs / "temporal.log")]
         self.supervisor = QuickSupervisor(
-            [self.temporal_part, *self.workers, *self.apis], lambda line: None
+            [*self.temporal_parts, *self.workers, *self.apis], lambda line: None
         )
 
     async def start(self) -> None:
         await self.start_sinks()
-        self.temporal_part.start()
+        if self.engine == "cluster":
+            await asyncio.to_thread(self.temporal.start)
+        else:
+            self.temporal_parts[0].start()
         self.start_replicas()
         await self.wait_healthy()
 
@@ -118,7 +135,10 @@ class Stack(BenchStack):
             return [rng.choice(parts)] if len(parts) > 1 else parts
 
         victims = {
-            "temporal": lambda: [self.temporal_part],
+            "temporal": lambda: self.temporal_parts,
+            "history": lambda: one(self.temporal.of("history")),
+            "matching": lambda: self.temporal.of("matching"),
+            "frontend": lambda: self.temporal.of("frontend"),
             "worker": lambda: one(self.workers),
             "api": lambda: one(self.apis),
             "worker+api": lambda: one(self.workers) + one(self.apis),
@@ -131,7 +151,10 @@ class Stack(BenchStack):
         return victims
 
     def revive_postgres(self) -> None:
-        self.pg.ensure_postgres_running()
+        if self.engine == "cluster":  # on its TCP port again: the Temporal server's way in
+            listen_on_tcp(self.pg, self.pg_port)
+        else:
+            self.pg.ensure_postgres_running()
 
 
 async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, **kw):
@@ -154,6 +177,18 @@ async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, *
         await asyncio.sleep(0.5)
     record.gave_up += 1
     return None
+
+
+def flow_tokens(settings) -> dict[str, dict]:
+    """The headers of the three who act in a `flow`."""
+    return {
+        who: {"authorization": f"Bearer {mint_token(settings, org=org, role=role, hours=4)}"}
+        for who, org, role in (
+            ("police", "politie-den-haag", "hulpofficier"),
+            ("mayor", "burgemeester-gm0518", "staff"),
+            ("jurist", "burgemeester-gm0518", "jurist"),  # records the court's acts
+        )
+    }
 
 
 async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) -> None:
@@ -373,22 +408,15 @@ async def run(
     time_scale: float,
     root: Path | None = None,
     replicas: int = 1,
+    engine: str = "dev",
 ):
     """Run the chaos and return its figures (the suite runs a small one and checks them)."""
     root = root or Path(tempfile.mkdtemp(prefix="ketenregie-chaos-"))
     root.chmod(0o755)
-    stack = Stack(root, time_scale, replicas)
+    stack = Stack(root, time_scale, replicas, engine)
     record = Record()
     await stack.start()
-    settings = stack.settings
-    tokens = {
-        who: {"authorization": f"Bearer {mint_token(settings, org=org, role=role, hours=4)}"}
-        for who, org, role in (
-            ("police", "politie-den-haag", "hulpofficier"),
-            ("mayor", "burgemeester-gm0518", "staff"),
-            ("jurist", "burgemeester-gm0518", "jurist"),  # records the court's acts
-        )
-    }
+    tokens = flow_tokens(stack.settings)
     started = time.monotonic()
     try:
         flows_done, supervising = asyncio.Event(), asyncio.Event()
@@ -445,16 +473,31 @@ def main() -> None:
         help="workers and API processes (on one port); with 2 or more the faults also kill one"
         " of them, one of each, or all of one kind",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("dev", "cluster"),
+        default="dev",
+        help="the Temporal CLI's dev server, or the Temporal server's services as processes of"
+        " their own on Postgres; on the cluster the faults also kill a history process, the"
+        " matching and the frontend",
+    )
     args = parser.parse_args()
     figures = asyncio.run(
-        run(args.cases, args.faults, args.seed, args.time_scale, replicas=args.replicas)
+        run(
+            args.cases,
+            args.faults,
+            args.seed,
+            args.time_scale,
+            replicas=args.replicas,
+            engine=args.engine,
+        )
     )
     for name, value in figures.items():
         print(f"{name:<32} {value}")
 
     print(
         f"chaos: {figures['cases']} cases, {figures['faults']} faults, "
-        f"{args.replicas} worker(s) and API(s), lost {figures['lost']}, "
+        f"{args.replicas} worker(s) and API(s), {args.engine} engine, lost {figures['lost']}, "
         f"duplicated {figures['duplicated']}, duplicate notifications "
         f"{figures['duplicate_notifications']}, missing notifications "
         f"{figures['missing_notifications']}, stuck {figures['stuck']}, failed {figures['failed']}"

@@ -102,7 +102,7 @@ async def raw_storm(stack: Stack, args: argparse.Namespace) -> list[float]:
             print("raw: NOTE not all started before their moment: raise --raw-lead")
         meter = Meter(
             {
-                "Temporal dev server": [stack.temporal.process.pid],
+                **stack.temporal.pids(),
                 "worker": [w.pid for w in workers],
             }
         )

