@@ -42,7 +42,6 @@ from bench.stack import BenchStack
 from domain.events import event_id
 from domain.notifications import MAIL_KEY_HEADER
 from domain.policy import Policy
-from ketenregie.cluster import listen_on_tcp
 from ketenregie.stack import (
     Part,
     Supervisor,
@@ -151,10 +150,7 @@ class Stack(BenchStack):
         return victims
 
     def revive_postgres(self) -> None:
-        if self.engine == "cluster":  # on its TCP port again: the Temporal server's way in
-            listen_on_tcp(self.pg, self.pg_port)
-        else:
-            self.pg.ensure_postgres_running()
+        self.pg.ensure_postgres_running()
 
 
 async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, **kw):

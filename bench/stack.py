@@ -44,23 +44,21 @@ def cache_bytecode(root: Path) -> None:
 class BenchStack:
     """The parts on fresh ports under `root`; `settings` are the bench's own (task queue,
     time scale, ...). The workers and the APIs read the same settings from `env`. `engine`
-    "cluster" runs the Temporal server's services as processes of their own on this Postgres
-    (over TCP: `pg_port`) instead of the dev server."""
+    "cluster" runs the Temporal server's services as processes of their own on a Postgres of
+    their own (ketenregie.cluster) instead of the dev server."""
 
     def __init__(
         self, root: Path, workers: int = 1, apis: int = 1, engine: str = "dev", **settings: Any
     ) -> None:
         self.root, self.logs, self.engine = root, root / "logs", engine
         self.logs.mkdir(parents=True, exist_ok=True)
+        self.dsn, self.pg = embedded_postgres(root / "pg")
         if engine == "cluster":
-            from ketenregie.cluster import TemporalCluster, build, postgres_on_tcp
+            from ketenregie.cluster import TemporalCluster, build
 
             build()
-            self.pg_port = free_port()
-            self.dsn, self.pg = postgres_on_tcp(root / "pg", self.pg_port)
-            self.temporal = TemporalCluster(root / "cluster", self.dsn, free_port(), self.logs)
+            self.temporal = TemporalCluster(root / "cluster", free_port(), self.logs)
         else:
-            self.dsn, self.pg = embedded_postgres(root / "pg")
             self.temporal = TemporalDevServer(
                 root / "temporal.sqlite", free_port(), None, self.logs / "temporal.log"
             )

