@@ -12,7 +12,7 @@ one worker, one API, one of each at once, or both of a kind. With `--engine clus
 Temporal server runs as production runs it (`ketenregie.cluster`: frontend, two history,
 matching and worker service as processes of their own, on this Postgres), and the faults
 also SIGKILL one history process, the matching or the frontend (`temporal` kills them all
-at once). Then the
+at once), or stop Temporal's own Postgres at once. Then the
 time-scaled bans run out, and the bench checks its own record against the system. It
 prints a figure a line and, last, one summary line; it asserts nothing and stops by itself.
 
@@ -51,8 +51,10 @@ from ketenregie.stack import (
 PARTS = ("worker", "api", "temporal", "postgres")
 # with replicas: one worker, one API, one of each at once, both workers, both APIs
 REPLICA_FAULTS = ("worker", "api", "worker+api", "workers", "apis", "temporal", "postgres")
-# on the cluster: one of the two history processes, the matching, the frontend
-CLUSTER_FAULTS = ("history", "matching", "frontend")
+# on the cluster: one of the two history processes, the matching, the frontend, Temporal's
+# own Postgres (an immediate stop)
+CLUSTER_FAULTS = ("history", "matching", "frontend", "temporal-postgres")
+DATABASES = ("postgres", "temporal-postgres")  # stopped and started again, not supervised
 RETRY_FOR = 300.0  # seconds a client keeps retrying one command
 GRACE = 20.0  # seconds after a part is back in which 5xx answers still count as the fault's
 
@@ -129,6 +131,9 @@ class Stack(BenchStack):
                 user=self.pg.system_user,
             )
             return []
+        if fault == "temporal-postgres":
+            self.temporal.postgres.kill()
+            return []
 
         def one(parts: list[Part]) -> list[Part]:
             return [rng.choice(parts)] if len(parts) > 1 else parts
@@ -149,8 +154,11 @@ class Stack(BenchStack):
                 os.kill(part.process.pid, signal.SIGKILL)
         return victims
 
-    def revive_postgres(self) -> None:
-        self.pg.ensure_postgres_running()
+    def revive(self, database: str) -> None:
+        if database == "temporal-postgres":
+            self.temporal.postgres.start()
+        else:
+            self.pg.ensure_postgres_running()
 
 
 async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, **kw):
@@ -274,8 +282,8 @@ async def inject(stack: Stack, record: Record, faults: int, seed: int, done: asy
         start = time.monotonic()
         killed = stack.kill(fault, rng)
         await asyncio.sleep(rng.uniform(0.1, 1.0))
-        if fault == "postgres":
-            await asyncio.to_thread(stack.revive_postgres)
+        if fault in DATABASES:
+            await asyncio.to_thread(stack.revive, fault)
         else:
             for _ in range(100):  # the supervisor brings them back
                 await asyncio.to_thread(stack.supervisor.tick)
