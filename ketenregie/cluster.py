@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 import yaml
 
 from infra.client import REGION
-from ketenregie.stack import Part, free_port, stop_process, wait_for_temporal
+from ketenregie.stack import Part, free_port, stop_process
 
 VERSION = "1.32.2"  # the Helm values' image tag is the same (tests/deploy)
 # v1.32.2's go.mod asks for Go 1.26.10; the machine has 1.26.8. This toolchain is the one the
@@ -302,9 +302,11 @@ class TemporalCluster:
         from temporalio.client import Client
         from temporalio.service import RPCError, RPCStatusCode
 
-        await wait_for_temporal(self.address, timeout)
         deadline = time.monotonic() + timeout
         while True:
+            for part in self.parts:  # a service that could not start says why in its log
+                if part.process.poll() is not None:
+                    raise RuntimeError(f"the {part.name} exited; see {part.log_file}")
             try:
                 client = await Client.connect(self.address, namespace=NAMESPACE)
                 try:
@@ -331,7 +333,7 @@ class TemporalCluster:
                     )
                 await client.count_workflows(f'{REGION.name} = "-"')
                 return
-            except RPCError:
+            except (RPCError, RuntimeError):  # RuntimeError: the frontend does not listen yet
                 if time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(1)
