@@ -23,7 +23,7 @@ storm among 50,000 cases; bench.scale's fill). What limits the figures: the dev 
 process on SQLite, one history shard) is the floor both share, and both storms run on the two
 cores shared with everything else on the machine. `--engine cluster` runs both storms on
 the Temporal server as production runs it instead (ketenregie.cluster: its services as
-processes of their own, history written to this Postgres).
+processes of their own, history written to a PostgreSQL of its own).
 """
 
 from __future__ import annotations
