@@ -10,10 +10,10 @@ dev server, an immediate Postgres stop; each part comes back after a short pause
 `--replicas 2` two workers and two API processes (on one port) run, and the faults also kill
 one worker, one API, one of each at once, or both of a kind. With `--engine cluster` the
 Temporal server runs as production runs it (`ketenregie.cluster`: frontend, two history,
-matching and worker service as processes of their own, on this Postgres), and the faults
-also SIGKILL one history process, the matching or the frontend (`temporal` kills them all
-at once), or stop Temporal's own Postgres at once. Then the
-time-scaled bans run out, and the bench checks its own record against the system. It
+matching and worker service as processes of their own, on a PostgreSQL of their own), and
+the faults also SIGKILL one history process, the matching or the frontend (`temporal` kills
+them all at once), or stop Temporal's own Postgres at once. Then the time-scaled bans run
+out, and the bench checks its own record against the system. It
 prints a figure a line and, last, one summary line; it asserts nothing and stops by itself.
 
     python -m bench.chaos --cases 60 --faults 500 --seed 1 [--replicas 2] [--engine cluster]

@@ -1,7 +1,7 @@
 """The Temporal server as production runs it: built from its Go module at a pinned version,
-persisting to a PostgreSQL of its own (over TCP) with SQL visibility, its services as separate processes
-(frontend, two history, matching and the internal worker service) that find each other
-through the membership table, on loopback. `ketenregie up --engine cluster`, the cluster
+persisting to a PostgreSQL of its own (over TCP) with SQL visibility, its services as
+separate processes (frontend, two history, matching and the internal worker service) that
+find each other through the membership table, on loopback. `ketenregie up --engine cluster`, the cluster
 test and the benches' `--engine cluster` run it; `deploy/helm/temporal-values.yaml` pins the
 same version, persistence, shard count policy and dynamic config (tests/deploy)."""
 
@@ -282,13 +282,18 @@ class TemporalCluster:
             _quiet([*tool, "update-schema", "-d", str(versioned)])
 
     def start(self) -> None:
-        """Postgres, the schema, every service, then the namespace and the search attribute
-        ketenregie uses."""
+        """Postgres, the schema, the services, the namespace and the search attribute
+        ketenregie uses, then the worker service."""
         self.postgres.start()
         self.setup_schema()
+        # the worker service last: it exits when the frontend does not answer at its start
+        worker = self.of("worker")
         for part in self.parts:
-            part.start()
+            if part not in worker:
+                part.start()
         asyncio.run(self.prepare())
+        for part in worker:
+            part.start()
 
     async def prepare(self, timeout: float = 120.0) -> None:
         """The namespace and `KetenregieRegion`, registered unless they are; until a query on
@@ -305,7 +310,7 @@ class TemporalCluster:
         deadline = time.monotonic() + timeout
         while True:
             for part in self.parts:  # a service that could not start says why in its log
-                if part.process.poll() is not None:
+                if part.process is not None and part.process.poll() is not None:
                     raise RuntimeError(f"the {part.name} exited; see {part.log_file}")
             try:
                 client = await Client.connect(self.address, namespace=NAMESPACE)
