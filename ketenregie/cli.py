@@ -191,6 +191,8 @@ def up(
     finally:
         typer.echo("stopping ...")
         supervisor.stop_all()
+        if engine is Engine.cluster:  # its services are parts; its Postgres is not
+            temporal.postgres.stop()
         listener.close()
         if pg_server is not None:
             pg_server.cleanup()
