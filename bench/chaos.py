@@ -419,10 +419,10 @@ async def run(
     root.chmod(0o755)
     stack = Stack(root, time_scale, replicas, engine)
     record = Record()
-    await stack.start()
     tokens = flow_tokens(stack.settings)
     started = time.monotonic()
     try:
+        await stack.start()  # a start that fails stops what it started too
         flows_done, supervising = asyncio.Event(), asyncio.Event()
         keeper = asyncio.create_task(supervise(stack, supervising))
         injector = asyncio.create_task(inject(stack, record, faults, seed, flows_done))

@@ -282,18 +282,23 @@ class TemporalCluster:
             _quiet([*tool, "update-schema", "-d", str(versioned)])
 
     def start(self) -> None:
-        """Postgres, the schema, the services, the namespace and the search attribute
-        ketenregie uses, then the worker service."""
-        self.postgres.start()
-        self.setup_schema()
-        # the worker service last: it exits when the frontend does not answer at its start
-        worker = self.of("worker")
-        for part in self.parts:
-            if part not in worker:
+        """Postgres, the schema, the frontend, the namespace and the search attribute
+        ketenregie uses, then the other services."""
+        try:
+            self.postgres.start()
+            self.setup_schema()
+            # the frontend first: on a new database every service writes the cluster's
+            # metadata at its start, and all but one of them die of the duplicate key; the
+            # worker service last: it exits when the frontend does not answer at its start
+            for part in self.of("frontend"):
                 part.start()
-        asyncio.run(self.prepare())
-        for part in worker:
-            part.start()
+            asyncio.run(self.prepare())
+            for service in ("history", "matching", "worker"):
+                for part in self.of(service):
+                    part.start()
+        except BaseException:
+            self.stop()  # in sessions of their own: nothing else would stop them
+            raise
 
     async def prepare(self, timeout: float = 120.0) -> None:
         """The namespace and `KetenregieRegion`, registered unless they are; until a query on
@@ -346,7 +351,8 @@ class TemporalCluster:
     def stop(self) -> None:
         for part in reversed(self.parts):
             stop_process(part.process)
-        self.postgres.stop()
+        if self.postgres.bin is not None:
+            self.postgres.stop()
 
 
 async def _database_exists(dsn: str, name: str) -> bool:

@@ -47,8 +47,8 @@ async def test_nothing_is_lost_when_a_history_process_dies_with_timers_pending(w
     root.mkdir()
     stack = Stack(root, TIME_SCALE, engine="cluster")
     record = Record()
-    await stack.start()
     try:
+        await stack.start()
         await flow(0, stack, record, flow_tokens(stack.settings))  # the first flow extends
         done = record.flows[0]
         assert "until" in done and "error" not in done, done
