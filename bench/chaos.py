@@ -8,11 +8,15 @@ request, the hulpofficier's decision, for some an extension by the mayor and an 
 F faults land at seeded random moments: SIGKILL of the worker or the API, kill -9 of the
 dev server, an immediate Postgres stop; each part comes back after a short pause. With
 `--replicas 2` two workers and two API processes (on one port) run, and the faults also kill
-one worker, one API, one of each at once, or both of a kind. Then the
-time-scaled bans run out, and the bench checks its own record against the system. It
+one worker, one API, one of each at once, or both of a kind. With `--engine cluster` the
+Temporal server runs as production runs it (`ketenregie.cluster`: frontend, two history,
+matching and worker service as processes of their own, on a PostgreSQL of their own), and
+the faults also SIGKILL one history process, the matching or the frontend (`temporal` kills
+them all at once), or stop Temporal's own Postgres at once. Then the time-scaled bans run
+out, and the bench checks its own record against the system. It
 prints a figure a line and, last, one summary line; it asserts nothing and stops by itself.
 
-    python -m bench.chaos --cases 60 --faults 500 --seed 1 [--replicas 2]
+    python -m bench.chaos --cases 60 --faults 500 --seed 1 [--replicas 2] [--engine cluster]
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ from ketenregie.stack import (
 PARTS = ("worker", "api", "temporal", "postgres")
 # with replicas: one worker, one API, one of each at once, both workers, both APIs
 REPLICA_FAULTS = ("worker", "api", "worker+api", "workers", "apis", "temporal", "postgres")
+# on the cluster: one of the two history processes, the matching, the frontend, Temporal's
+# own Postgres (an immediate stop)
+CLUSTER_FAULTS = ("history", "matching", "frontend", "temporal-postgres")
+DATABASES = ("postgres", "temporal-postgres")  # stopped and started again, not supervised
 RETRY_FOR = 300.0  # seconds a client keeps retrying one command
 GRACE = 20.0  # seconds after a part is back in which 5xx answers still count as the fault's
 
@@ -72,11 +80,14 @@ class Stack(BenchStack):
     """The parts as separate processes, each to be killed and brought back; `replicas`
     workers and as many API processes (on one port)."""
 
-    def __init__(self, root: Path, time_scale: float, replicas: int = 1) -> None:
+    def __init__(
+        self, root: Path, time_scale: float, replicas: int = 1, engine: str = "dev"
+    ) -> None:
         super().__init__(
             root,
             workers=replicas,
             apis=replicas,
+            engine=engine,
             task_queue="chaos",
             time_scale=time_scale,
             decision_window_hours=24 * 30,  # the bench decides at once; no escalation storm
@@ -87,15 +98,22 @@ class Stack(BenchStack):
             self.temporal.start()
             return self.temporal.process
 
-        self.temporal_part = Part("temporal", start_temporal, self.logs / "temporal.log")
         self.faults = PARTS if replicas == 1 else REPLICA_FAULTS
+        if engine == "cluster":
+            self.temporal_parts = self.temporal.parts
+            self.faults += CLUSTER_FAULTS
+        else:
+            self.temporal_parts = [Part("temporal", start_temporal, self.logs / "temporal.log")]
         self.supervisor = QuickSupervisor(
-            [self.temporal_part, *self.workers, *self.apis], lambda line: None
+            [*self.temporal_parts, *self.workers, *self.apis], lambda line: None
         )
 
     async def start(self) -> None:
         await self.start_sinks()
-        self.temporal_part.start()
+        if self.engine == "cluster":
+            await asyncio.to_thread(self.temporal.start)
+        else:
+            self.temporal_parts[0].start()
         self.start_replicas()
         await self.wait_healthy()
 
@@ -113,12 +131,18 @@ class Stack(BenchStack):
                 user=self.pg.system_user,
             )
             return []
+        if fault == "temporal-postgres":
+            self.temporal.postgres.kill()
+            return []
 
         def one(parts: list[Part]) -> list[Part]:
             return [rng.choice(parts)] if len(parts) > 1 else parts
 
         victims = {
-            "temporal": lambda: [self.temporal_part],
+            "temporal": lambda: self.temporal_parts,
+            "history": lambda: one(self.temporal.of("history")),
+            "matching": lambda: self.temporal.of("matching"),
+            "frontend": lambda: self.temporal.of("frontend"),
             "worker": lambda: one(self.workers),
             "api": lambda: one(self.apis),
             "worker+api": lambda: one(self.workers) + one(self.apis),
@@ -130,8 +154,11 @@ class Stack(BenchStack):
                 os.kill(part.process.pid, signal.SIGKILL)
         return victims
 
-    def revive_postgres(self) -> None:
-        self.pg.ensure_postgres_running()
+    def revive(self, database: str) -> None:
+        if database == "temporal-postgres":
+            self.temporal.postgres.start()
+        else:
+            self.pg.ensure_postgres_running()
 
 
 async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, **kw):
@@ -154,6 +181,18 @@ async def call(http: httpx.AsyncClient, record: Record, method: str, url: str, *
         await asyncio.sleep(0.5)
     record.gave_up += 1
     return None
+
+
+def flow_tokens(settings) -> dict[str, dict]:
+    """The headers of the three who act in a `flow`."""
+    return {
+        who: {"authorization": f"Bearer {mint_token(settings, org=org, role=role, hours=4)}"}
+        for who, org, role in (
+            ("police", "politie-den-haag", "hulpofficier"),
+            ("mayor", "burgemeester-gm0518", "staff"),
+            ("jurist", "burgemeester-gm0518", "jurist"),  # records the court's acts
+        )
+    }
 
 
 async def flow(i: int, stack: Stack, record: Record, tokens: dict[str, dict]) -> None:
@@ -243,8 +282,8 @@ async def inject(stack: Stack, record: Record, faults: int, seed: int, done: asy
         start = time.monotonic()
         killed = stack.kill(fault, rng)
         await asyncio.sleep(rng.uniform(0.1, 1.0))
-        if fault == "postgres":
-            await asyncio.to_thread(stack.revive_postgres)
+        if fault in DATABASES:
+            await asyncio.to_thread(stack.revive, fault)
         else:
             for _ in range(100):  # the supervisor brings them back
                 await asyncio.to_thread(stack.supervisor.tick)
@@ -373,24 +412,17 @@ async def run(
     time_scale: float,
     root: Path | None = None,
     replicas: int = 1,
+    engine: str = "dev",
 ):
     """Run the chaos and return its figures (the suite runs a small one and checks them)."""
     root = root or Path(tempfile.mkdtemp(prefix="ketenregie-chaos-"))
     root.chmod(0o755)
-    stack = Stack(root, time_scale, replicas)
+    stack = Stack(root, time_scale, replicas, engine)
     record = Record()
-    await stack.start()
-    settings = stack.settings
-    tokens = {
-        who: {"authorization": f"Bearer {mint_token(settings, org=org, role=role, hours=4)}"}
-        for who, org, role in (
-            ("police", "politie-den-haag", "hulpofficier"),
-            ("mayor", "burgemeester-gm0518", "staff"),
-            ("jurist", "burgemeester-gm0518", "jurist"),  # records the court's acts
-        )
-    }
+    tokens = flow_tokens(stack.settings)
     started = time.monotonic()
     try:
+        await stack.start()  # a start that fails stops what it started too
         flows_done, supervising = asyncio.Event(), asyncio.Event()
         keeper = asyncio.create_task(supervise(stack, supervising))
         injector = asyncio.create_task(inject(stack, record, faults, seed, flows_done))
@@ -445,16 +477,31 @@ def main() -> None:
         help="workers and API processes (on one port); with 2 or more the faults also kill one"
         " of them, one of each, or all of one kind",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("dev", "cluster"),
+        default="dev",
+        help="the Temporal CLI's dev server, or the Temporal server's services as processes of"
+        " their own on Postgres; on the cluster the faults also kill a history process, the"
+        " matching and the frontend",
+    )
     args = parser.parse_args()
     figures = asyncio.run(
-        run(args.cases, args.faults, args.seed, args.time_scale, replicas=args.replicas)
+        run(
+            args.cases,
+            args.faults,
+            args.seed,
+            args.time_scale,
+            replicas=args.replicas,
+            engine=args.engine,
+        )
     )
     for name, value in figures.items():
         print(f"{name:<32} {value}")
 
     print(
         f"chaos: {figures['cases']} cases, {figures['faults']} faults, "
-        f"{args.replicas} worker(s) and API(s), lost {figures['lost']}, "
+        f"{args.replicas} worker(s) and API(s), {args.engine} engine, lost {figures['lost']}, "
         f"duplicated {figures['duplicated']}, duplicate notifications "
         f"{figures['duplicate_notifications']}, missing notifications "
         f"{figures['missing_notifications']}, stuck {figures['stuck']}, failed {figures['failed']}"

@@ -189,7 +189,7 @@ class Stack(BenchStack):
 
     async def start(self) -> None:
         await self.start_sinks()
-        self.temporal.start()
+        await asyncio.to_thread(self.temporal.start)
         self.start_replicas()
         await self.wait_healthy()
 
@@ -197,7 +197,7 @@ class Stack(BenchStack):
         """The parts' processes, for a `Meter`."""
         return {
             "Postgres": self.postgres(),
-            "Temporal dev server": [self.temporal.process.pid],
+            **self.temporal.pids(),
             "worker": [w.process.pid for w in self.workers],
             "API": [a.process.pid for a in self.apis],
         }
@@ -602,7 +602,7 @@ async def started(
     stopped however the run ends, and the directory removed unless --keep."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
     work.chmod(0o755)
-    stack = Stack(work, workers=args.workers, **settings)
+    stack = Stack(work, workers=args.workers, engine=args.engine, **settings)
     print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
     try:
         await stack.start()
@@ -623,6 +623,13 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every stack bench takes: its processes, the pace of its commands, the
     storm's timing, and whether to keep its directory."""
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument(
+        "--engine",
+        choices=("dev", "cluster"),
+        default="dev",
+        help="the Temporal CLI's dev server, or the Temporal server's services as processes"
+        " of their own on Postgres (ketenregie.cluster)",
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="commands in flight")
     parser.add_argument(
         "--backlog",

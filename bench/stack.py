@@ -43,15 +43,25 @@ def cache_bytecode(root: Path) -> None:
 
 class BenchStack:
     """The parts on fresh ports under `root`; `settings` are the bench's own (task queue,
-    time scale, ...). The workers and the APIs read the same settings from `env`."""
+    time scale, ...). The workers and the APIs read the same settings from `env`. `engine`
+    "cluster" runs the Temporal server's services as processes of their own on a Postgres of
+    their own (ketenregie.cluster) instead of the dev server."""
 
-    def __init__(self, root: Path, workers: int = 1, apis: int = 1, **settings: Any) -> None:
-        self.root, self.logs = root, root / "logs"
+    def __init__(
+        self, root: Path, workers: int = 1, apis: int = 1, engine: str = "dev", **settings: Any
+    ) -> None:
+        self.root, self.logs, self.engine = root, root / "logs", engine
         self.logs.mkdir(parents=True, exist_ok=True)
         self.dsn, self.pg = embedded_postgres(root / "pg")
-        self.temporal = TemporalDevServer(
-            root / "temporal.sqlite", free_port(), None, self.logs / "temporal.log"
-        )
+        if engine == "cluster":
+            from ketenregie.cluster import TemporalCluster, build
+
+            build()
+            self.temporal = TemporalCluster(root / "cluster", free_port(), self.logs)
+        else:
+            self.temporal = TemporalDevServer(
+                root / "temporal.sqlite", free_port(), None, self.logs / "temporal.log"
+            )
         sink_port = free_port()
         chosen = {
             "data_dir": root,

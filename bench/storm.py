@@ -1,6 +1,7 @@
 """The 09:00 storm at raw Temporal's floor: our reminders beside raw workflows of the same shape.
 
     python -m bench.storm --storm 5000 [--cached 1000] [--tasks 100] [--pollers 5] [--workers 1]
+        [--engine cluster]
 
 One stack (bench.scale's: embedded Postgres, the Temporal dev server on SQLite, the worker and
 the API as processes of their own, the partners' sink here), two storms after each other:
@@ -20,7 +21,9 @@ Printed: both storms' p50/p99/max and the ratio of the p99s (outbox against raw)
 worker's settings and the load average. `--cases` first fills that many open cases (the
 storm among 50,000 cases; bench.scale's fill). What limits the figures: the dev server (one
 process on SQLite, one history shard) is the floor both share, and both storms run on the two
-cores shared with everything else on the machine.
+cores shared with everything else on the machine. `--engine cluster` runs both storms on
+the Temporal server as production runs it instead (ketenregie.cluster: its services as
+processes of their own, history written to a PostgreSQL of its own).
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ async def raw_storm(stack: Stack, args: argparse.Namespace) -> list[float]:
             print("raw: NOTE not all started before their moment: raise --raw-lead")
         meter = Meter(
             {
-                "Temporal dev server": [stack.temporal.process.pid],
+                **stack.temporal.pids(),
                 "worker": [w.pid for w in workers],
             }
         )
@@ -142,7 +145,7 @@ async def main(args: argparse.Namespace) -> None:
             f"storm: p99 lateness to the outbox {p99(ours['outbox'], ours['expected']):.1f} s "
             f"against raw Temporal's {p99(raw, args.storm):.1f} s: {ratio:.2f}x "
             f"(target 1.2x); {args.workers} worker(s), cache {args.cached}, "
-            f"{args.tasks} workflow tasks, {args.pollers} pollers; {load()}"
+            f"{args.tasks} workflow tasks, {args.pollers} pollers, {args.engine} engine; {load()}"
         )
 
 

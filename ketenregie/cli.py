@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import json
 import signal
 import socket
@@ -21,6 +22,12 @@ from domain.chain_policy import Policy
 from domain.deadlines import UnknownRule
 from domain.workdays import AMSTERDAM, calendar_reach, dutch_date
 from infra.settings import ChainIncomplete, Settings
+
+
+class Engine(str, enum.Enum):
+    dev = "dev"
+    cluster = "cluster"
+
 
 app = typer.Typer(
     help="ketenregie: case orchestration for the Veilig Thuis chain", no_args_is_help=True
@@ -41,8 +48,15 @@ def up(
     ] = False,
     workers: Annotated[int, typer.Option(min=1, help="worker processes on the one task queue")] = 1,
     apis: Annotated[int, typer.Option(min=1, help="API processes sharing the API's one port")] = 1,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="dev: the Temporal CLI's dev server on SQLite; cluster: the Temporal server"
+            " built from its module, on Postgres, its services as processes of their own"
+        ),
+    ] = Engine.dev,
 ) -> None:
-    """Start Postgres, the Temporal dev server, the workers and the APIs; Ctrl-C stops all.
+    """Start Postgres, the Temporal server, the workers and the APIs; Ctrl-C stops all.
     A part that dies is started again; while it is down its replicas carry on (docs/operators.md:
     "Replicas on one machine")."""
     from ketenregie.stack import (
@@ -73,23 +87,31 @@ def up(
     dsn = settings.database_url
     if dsn is None:
         dsn, pg_server = embedded_postgres(data / "pg")
-    port = settings.temporal_address.rpartition(":")[2]
+    port = int(settings.temporal_address.rpartition(":")[2])
     api_url = f"http://{settings.api_host}:{settings.api_port}"
-    temporal = TemporalDevServer(
-        data / "temporal.sqlite",
-        int(port),
-        settings.temporal_ui_port,
-        logs / "temporal.log",
-        codec_endpoint=f"{api_url}/codec",
-    )
+    if engine is Engine.cluster:
+        from ketenregie.cluster import TemporalCluster, build
 
-    def start_temporal():
+        build(lambda line: typer.echo(line, err=True))
+        temporal = TemporalCluster(data / "cluster", port, logs)
         temporal.start()
-        return temporal.process
+        temporal_parts = temporal.parts
+    else:
+        temporal = TemporalDevServer(
+            data / "temporal.sqlite",
+            port,
+            settings.temporal_ui_port,
+            logs / "temporal.log",
+            codec_endpoint=f"{api_url}/codec",
+        )
 
-    temporal_part = Part("Temporal dev server", start_temporal, logs / "temporal.log")
-    temporal_part.start()
-    asyncio.run(wait_for_temporal(temporal.address))
+        def start_temporal():
+            temporal.start()
+            return temporal.process
+
+        temporal_parts = [Part("Temporal dev server", start_temporal, logs / "temporal.log")]
+        temporal_parts[0].start()
+        asyncio.run(wait_for_temporal(temporal.address))
     metrics_at = settings.worker_metrics_address or "127.0.0.1:9464"
     env = {
         "KETENREGIE_DATABASE_URL": dsn,
@@ -118,20 +140,27 @@ def up(
         )
 
     parts = [
-        temporal_part,
+        *temporal_parts,
         *replicas("worker", workers, worker_part, logs),
         *replicas("api", apis, lambda i, log: spawn("api", env, log, listener), logs),
     ]
     supervisor = Supervisor(parts, lambda line: typer.echo(line, err=True))
-    for part in parts[1:]:
+    for part in parts[len(temporal_parts) :]:
         part.start()
     metrics_ports = metrics_at if workers == 1 else f"{metrics_at} .. +{workers - 1}"
+    temporal_line = (
+        f"  Temporal     gRPC {temporal.address}: frontend, 2 history, matching and worker"
+        f" service on a Postgres of its own ({temporal.dsn}; logs {logs}/temporal-*.log)\n"
+        if engine is Engine.cluster
+        else f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC"
+        f" {temporal.address}; payloads decoded by {api_url}/codec for a coordinator signed in"
+        f" to the pages)\n"
+    )
     typer.echo(
         f"ketenregie is up\n"
         f"  API          {api_url}  (docs: {api_url}/docs, health: {api_url}/healthz)\n"
         f"  Pages        {api_url}/  (sign in at {api_url}/login: pick an organisation and role)\n"
-        f"  Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}  (gRPC {temporal.address};"
-        f" payloads decoded by {api_url}/codec for a coordinator signed in to the pages)\n"
+        f"{temporal_line}"
         f"  Metrics      {api_url}/metrics (API), http://{metrics_ports}/metrics (worker)\n"
         f"  Replicas     {workers} worker(s), {apis} API process(es) on the one port\n"
         f"  Postgres     {'embedded in ' + str(data / 'pg') if pg_server else 'KETENREGIE_DATABASE_URL'}\n"
@@ -155,6 +184,8 @@ def up(
     finally:
         typer.echo("stopping ...")
         supervisor.stop_all()
+        if engine is Engine.cluster:  # its services are parts; its Postgres is not
+            temporal.postgres.stop()
         listener.close()
         if pg_server is not None:
             pg_server.cleanup()

@@ -96,6 +96,10 @@ class TemporalDevServer:
         stop_process(self.process)
         self.process = None
 
+    def pids(self) -> dict[str, list[int]]:
+        """Its one process, for a bench's meter (`ketenregie.cluster` has one per service)."""
+        return {"Temporal dev server": [self.process.pid]}
+
 
 def stop_process(process: subprocess.Popen | None, timeout: float = 15.0) -> None:
     """SIGTERM, then SIGKILL if it does not stop in time."""
