@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from bench.chaos import Record, Stack, check, flow, flow_tokens
-from domain.ids import huisverbod_workflow_id
+from domain.huisverbod import huisverbod_workflow_id
 from tests.integration.conftest import eventually
 
 TIME_SCALE = 0.00005  # a day lasts 4.3 s: the ten-day ban 43 s, extended about 80 s
