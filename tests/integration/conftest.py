@@ -29,7 +29,7 @@ from ketenregie.sink import MailSink, WebhookReceiver, partner_chain
 from ketenregie.stack import BackgroundServer, TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
 from tests.zgw.fake import with_zaaksysteem
-from workers.main import build_worker
+from workers.main import build_dispatch_worker, build_worker
 
 DAY_SECONDS = 0.5
 # the one mayor's office whose decisions go to a zaaksysteem here (tests/zgw/fake.py; only
@@ -134,18 +134,22 @@ class WorkerRunner:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._task: asyncio.Task | None = None
-        self._worker = None
+        self._workers: list = []
 
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.database_url)
         self._keys_pool = await create_pool(self.settings.database_url, max_size=4)
         case_keys = PostgresKeyStore(self._keys_pool, self.settings.keyring)
         self.client = await connect(self.settings, case_keys)
-        self._worker = build_worker(self.client, self._pool, self.settings, case_keys)
-        self._task = asyncio.create_task(self._worker.run())
+        self._workers = [
+            build_worker(self.client, self._pool, self.settings, case_keys),
+            build_dispatch_worker(self.client, self._pool, self.settings),
+        ]
+        self._task = asyncio.gather(*(w.run() for w in self._workers))
 
     async def stop(self) -> None:
-        await self._worker.shutdown()
+        for w in self._workers:
+            await w.shutdown()
         await self._task
         await self._pool.close()
         await self._keys_pool.close()
