@@ -24,6 +24,7 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
+from domain.ids import dispatch_workflow_id
 from testing import FakeReadModel, converter_with_test_keys, fake_worker, time_skipping
 from workers.main import WORKFLOW_RUNNER, workflows
 
@@ -113,6 +114,12 @@ async def worker(request, env, read_model):
     interceptors = [ran, *getattr(request, "param", ())]
     async with fake_worker(env.client, task_queue, read_model, interceptors=interceptors):
         yield task_queue
+    # a dispatcher started as the workers stopped never ran, yet its first task would hold
+    # the clock too
+    regions = {n.region for n in read_model.notices.values()}
+    for workflow_id in {dispatch_workflow_id(task_queue, r) for r in regions} - ran.ids:
+        with contextlib.suppress(RPCError):
+            await env.client.get_workflow_handle(workflow_id).terminate("the test is over")
     histories = []
     for workflow_id in ran.ids:
         handle = env.client.get_workflow_handle(workflow_id)
