@@ -23,15 +23,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from pydantic import BaseModel
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.channels import PERMANENT, Sender
+from domain.advice import AdviceState
+from domain.case import CaseSnapshot
 from domain.catalogue import Catalogue
 from domain.chain import Chain, EmailChannel, Region
 from domain.events import event_type
+from domain.huisverbod import HuisverbodSnapshot
 from domain.ids import (
     NOTIFICATION_FAILED,
     case_workflow_id,
@@ -58,14 +62,46 @@ from domain.notifications import (
     undelivered,
 )
 from domain.policy import DeliveryPolicy
+from domain.procedure import PathRecord
 from domain.zgw import AUDIENCE as ZAAKSYSTEEM
 from domain.zgw import CHANNEL as ZGW
 from domain.zgw import huisverbod_of
 from infra.client import signal_dispatcher
-from store import notices
+from store import advice, cases, huisverboden, notices, paths
 
 BATCH = 100  # deliveries one dispatcher round takes; the next round follows at once
 HEARTBEAT = timedelta(seconds=10)  # a round that stops heartbeating is run again
+
+
+class ProjectedNotices(BaseModel):
+    """A procedure's state (one of the four) and the notices a step of it decided on."""
+
+    batch: NoticeBatch
+    case: CaseSnapshot | None = None
+    path: PathRecord | None = None
+    huisverbod: HuisverbodSnapshot | None = None
+    advice: AdviceState | None = None
+
+    @classmethod
+    def of(cls, state: BaseModel, batch: NoticeBatch) -> ProjectedNotices:
+        field = {
+            CaseSnapshot: "case",
+            PathRecord: "path",
+            HuisverbodSnapshot: "huisverbod",
+            AdviceState: "advice",
+        }[type(state)]
+        return cls(batch=batch, **{field: state})
+
+    async def write(self, conn: asyncpg.Connection) -> bool:
+        """The state's versioned upsert (`activities.read_model`'s)."""
+        if self.case is not None:
+            return await cases.upsert_snapshot(conn, self.case)
+        if self.path is not None:
+            return await paths.upsert(conn, self.path)
+        if self.huisverbod is not None:
+            return await huisverboden.upsert_snapshot(conn, self.huisverbod)
+        assert self.advice is not None
+        return await advice.upsert_state(conn, self.advice)
 
 
 class NotificationActivities:
@@ -103,12 +139,28 @@ class NotificationActivities:
         that has no channel at all is escalated at once. Idempotent on the notices' keys."""
         async with self._pool.acquire() as conn:
             planned = [(n, await self._plan(conn, n, dispatched=True)) for n in batch.notices]
+        await self._planned(planned, batch.delivery)
+
+    @activity.defn
+    async def enqueue_projected(self, step: ProjectedNotices) -> None:
+        """A step's projection and its notices in one transaction (as `enqueue`, and the
+        versioned upsert of `activities.read_model`): a reminder costs one local activity, and
+        the read model never shows a step whose notices are not in the outbox."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await step.write(conn)
+            planned = [(n, await self._plan(conn, n, dispatched=True)) for n in step.batch.notices]
+        await self._planned(planned, step.batch.delivery)
+
+    async def _planned(
+        self, planned: list[tuple[Notice, list[asyncpg.Record]]], delivery: DeliveryPolicy
+    ) -> None:
+        """Escalate at once what cannot be delivered at all; wake the regions' dispatchers."""
         regions = {notice.region for notice, stored in planned if stored}
         for notice, stored in planned:
             if failed := [d for d in stored if d["status"] == "failed"]:
-                await self._escalate(notice, failed, batch.delivery)
+                await self._escalate(notice, failed, delivery)
         for region in sorted(regions):
-            await self._wakes.wake(region, batch.delivery)
+            await self._wakes.wake(region, delivery)
 
     @activity.defn
     async def deliver_due(self, job: DispatchInput) -> DispatchRound:

@@ -37,7 +37,7 @@ from infra.settings import Settings
 from ketenregie.stack import TemporalDevServer, embedded_postgres, free_port
 from store.db import create_pool
 from testing.partners import MailSink, WebhookReceiver, partner_chain
-from workers.main import build_worker
+from workers.main import build_dispatch_worker, build_worker
 
 DAY_SECONDS = 0.02
 POLL = 0.1  # seconds between reads of a flow's ban: every read is access-logged in Postgres
@@ -207,6 +207,7 @@ async def main(n: int, concurrency: int) -> None:
         async with (
             app.router.lifespan_context(app),
             build_worker(client, pool, settings, case_keys),
+            build_dispatch_worker(client, pool, settings),
             Worker(
                 client,
                 task_queue="bench-noop",

@@ -32,10 +32,20 @@ def advice_workflow_id(advice_id: str) -> str:
     return f"advice-{advice_id}"
 
 
+DISPATCH_QUEUE_SUFFIX = "-dispatch"
+
+
 def dispatch_workflow_id(task_queue: str, region: str) -> str:
-    """The region's one notification dispatcher of the workers on `task_queue`: references
-    only, so the master key."""
-    return f"dispatch-{task_queue}-{region}"
+    """The region's one notification dispatcher of the workers on `task_queue` (or on its
+    dispatch queue: the same one): references only, so the master key."""
+    return f"dispatch-{task_queue.removesuffix(DISPATCH_QUEUE_SUFFIX)}-{region}"
+
+
+def dispatch_queue(task_queue: str) -> str:
+    """The task queue of the dispatchers of the workers on `task_queue`: a queue (and a worker
+    process) of their own, so a storm of firings that saturates the procedures' worker never
+    holds up a delivery round."""
+    return task_queue.removesuffix(DISPATCH_QUEUE_SUFFIX) + DISPATCH_QUEUE_SUFFIX
 
 
 # names that activities use to reach workflows without importing them

@@ -13,7 +13,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.ids import DISPATCH_WAKE, DISPATCH_WORKFLOW, dispatch_workflow_id
+from domain.ids import DISPATCH_WAKE, DISPATCH_WORKFLOW, dispatch_queue, dispatch_workflow_id
 from domain.models import DispatchInput
 from domain.policy import DeliveryPolicy
 from infra.codec import EncryptionCodec, KeyStore, PayloadConverter
@@ -83,12 +83,12 @@ async def terminate(client: Client, workflow_ids: list[str], reason: str) -> int
 async def signal_dispatcher(
     client: Client, task_queue: str, region: str, delivery: DeliveryPolicy
 ) -> None:
-    """Wake the region's dispatcher of the outbox, starting it when it does not run
-    (signal-with-start: one call either way)."""
+    """Wake the region's dispatcher of the outbox of the workers on `task_queue`, starting it on
+    the dispatchers' own queue when it does not run (signal-with-start: one call either way)."""
     await client.start_workflow(
         DISPATCH_WORKFLOW,
         DispatchInput(region=region, delivery=delivery),
         id=dispatch_workflow_id(task_queue, region),
-        task_queue=task_queue,
+        task_queue=dispatch_queue(task_queue),
         start_signal=DISPATCH_WAKE,
     )

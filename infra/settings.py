@@ -364,6 +364,11 @@ class Settings(BaseSettings):
     worker_metrics_address: str | None = Field(
         None, description="host:port where the worker serves Prometheus metrics"
     )
+    dispatcher_metrics_address: str | None = Field(
+        None,
+        description="host:port where the dispatchers' worker process (beside each worker) serves "
+        "Prometheus metrics: the deliveries sent and failed",
+    )
     worker_cached_workflows: int = Field(
         1000,
         ge=0,

@@ -225,6 +225,18 @@ def worker() -> None:
 
 
 @app.command()
+def dispatcher(
+    parent: Annotated[
+        int | None, typer.Option(help="stop when this process (its worker) is gone")
+    ] = None,
+) -> None:
+    """Run the regions' notification dispatchers (a worker starts one beside it)."""
+    from workers.main import serve_dispatchers
+
+    asyncio.run(serve_dispatchers(Settings(), parent))
+
+
+@app.command()
 def api(
     fd: Annotated[
         int | None,

@@ -100,7 +100,12 @@ def shown(caller: Caller, row: dict[str, Any]) -> dict[str, Any]:
 
 async def _with_file(parts: Parts, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
     async with parts.pool.acquire() as conn:
-        found = await huisverboden.get_huisverbod(conn, huisverbod_id, caller.scope)
+        return await _file_on(conn, caller, huisverbod_id)
+
+
+async def _file_on(conn, caller: Caller, huisverbod_id: str) -> dict[str, Any]:
+    """The ban with its file, read on `conn`; 404 outside the caller's scope."""
+    found = await huisverboden.get_huisverbod(conn, huisverbod_id, caller.scope)
     if found is None:
         raise not_found("huisverbod")
     caller.audit.touches(found["case_id"], [found["pleger_ref"]])
@@ -133,8 +138,12 @@ async def written_order(
         raise Refused(404, str(e)) from None
 
 
-async def _command(parts: Parts, caller: Caller, huisverbod_id: str, update: str, cmd) -> dict:
-    current = await _with_file(parts, caller, huisverbod_id)
+async def _command(
+    parts: Parts, caller: Caller, huisverbod_id: str, update: str, cmd, current: dict | None = None
+) -> dict:
+    """Send `cmd`; `current` is the ban's row when the caller read it already (one read
+    less before the update)."""
+    current = current or await _with_file(parts, caller, huisverbod_id)
     handle = parts.client.get_workflow_handle(
         huisverbod_workflow_id(current["case_id"], huisverbod_id)
     )
@@ -172,9 +181,10 @@ async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: Decisio
         decided_at=at_or_now(body.decided_at, "decided_at"),
         actor=caller.principal.actor(),
     )
+    current = None
     if cmd.decision == "impose":
-        current = await _with_file(parts, caller, huisverbod_id)
-        async with parts.pool.acquire() as conn:
+        async with parts.pool.acquire() as conn:  # one connection for both reads
+            current = await _file_on(conn, caller, huisverbod_id)
             case = await cases.get_case(conn, current["case_id"])
         check(_subject, case, current["pleger_ref"], local_date(cmd.decided_at))
         children = bool(current.get("children_at_address")) or any(
@@ -184,7 +194,7 @@ async def decide(parts: Parts, caller: Caller, huisverbod_id: str, body: Decisio
         check(check_veilig_thuis_consulted, children, consulted)
         if consulted:
             cmd.veilig_thuis_consulted = True
-    return await _command(parts, caller, huisverbod_id, "decide", cmd)
+    return await _command(parts, caller, huisverbod_id, "decide", cmd, current)
 
 
 async def extend(parts: Parts, caller: Caller, huisverbod_id: str, body: ExtensionIn) -> dict:

@@ -28,14 +28,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.corv import CORV_REJECTED
-from activities.notifications import wake_dispatcher
+from activities.notifications import ProjectedNotices, wake_dispatcher
 from domain.advice import AdviceInput, AdviceState
 from domain.case import CaseInput, CaseSnapshot, PersonRef, ReporterKind, Unsafety
 from domain.catalogue import CATALOGUE
 from domain.chain_policy import Policy
 from domain.child_protection import CorvRequest
 from domain.huisverbod import HuisverbodSnapshot
-from domain.ids import NOTIFICATION_FAILED, advice_workflow_id, case_workflow_id
+from domain.ids import NOTIFICATION_FAILED, advice_workflow_id, case_workflow_id, dispatch_queue
 from domain.models import (
     DispatchInput,
     DispatchRound,
@@ -54,6 +54,7 @@ from ketenregie.binaries import find_binary
 from workers.main import WORKFLOW_RUNNER, workflows
 from workflows.advice import AdviceWorkflow
 from workflows.case import CaseWorkflow
+from workflows.dispatch import DispatchWorkflow
 
 TEST_KEYRING = Keyring({"test": bytes(range(32))}, "test")
 # Recorded histories are replayed by a later test run: their keyring is fixed and each case's
@@ -184,6 +185,19 @@ class FakeReadModel:
         for region in sorted({n.region for n in batch.notices}):
             await wake_dispatcher(region, batch.delivery)
 
+    @activity.defn(name="enqueue_projected")
+    async def enqueue_projected(self, step: ProjectedNotices) -> None:
+        """The state's upsert, then the notices as `enqueue` queues them."""
+        if step.case is not None:
+            await self.upsert_case(step.case)
+        elif step.path is not None:
+            await self.upsert_path(step.path)
+        elif step.huisverbod is not None:
+            await self.upsert_huisverbod(step.huisverbod)
+        elif step.advice is not None:
+            await self.upsert_advice(step.advice)
+        await self.enqueue(step.batch)
+
     def _queue(self, n: Notice) -> None:
         self.notices.setdefault(n.key, n)
         key = f"{n.key}>{n.recipient}"
@@ -271,6 +285,7 @@ class FakeReadModel:
             self.upsert_advice,
             self.send_verzoek_tot_onderzoek,
             self.enqueue,
+            self.enqueue_projected,
             self.deliver_due,
             self.plan_notice,
             self.deliver,
@@ -287,20 +302,33 @@ class FakeReadModel:
         raise AssertionError(f"no {kind} path in status {status}: {self.paths}")
 
 
-def fake_worker(
+@asynccontextmanager
+async def fake_worker(
     client: Client, task_queue: str, read_model: FakeReadModel, **options: Any
-) -> Worker:
-    """A worker with every workflow of production and the in-memory activities of `read_model`;
-    `options` go to the `Worker` (a bench keeps more workflows in its cache)."""
+) -> AsyncIterator[None]:
+    """Workers with every workflow of production and the in-memory activities of
+    `read_model`, on `task_queue` and on its dispatchers' queue; `options` go to each
+    `Worker` (a bench keeps more workflows in its cache)."""
     preload_calendar()
-    return Worker(
-        client,
-        task_queue=task_queue,
-        workflows=workflows(),
-        workflow_runner=WORKFLOW_RUNNER,
-        activities=read_model.activities(),
-        **options,
-    )
+    async with (  # the procedures' worker stops first: what it starts meanwhile is served
+        Worker(
+            client,
+            task_queue=dispatch_queue(task_queue),
+            workflows=[DispatchWorkflow],
+            workflow_runner=WORKFLOW_RUNNER,
+            activities=[read_model.deliver_due],
+            **options,
+        ),
+        Worker(
+            client,
+            task_queue=task_queue,
+            workflows=workflows(),
+            workflow_runner=WORKFLOW_RUNNER,
+            activities=read_model.activities(),
+            **options,
+        ),
+    ):
+        yield
 
 
 async def open_case(

@@ -1,12 +1,14 @@
 """The ketenregie worker: case, huisverbod, path, notify and retention workflows plus their
-activities."""
+activities; the regions' dispatchers in a process of their own beside it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -31,6 +33,7 @@ from activities.reconcile import ReconcileActivities
 from activities.zaaksysteem import ZaaksysteemFiler, check_catalogues
 from domain import documents
 from domain.catalogue import CATALOGUE, Catalogue
+from domain.ids import dispatch_queue
 from domain.workdays import preload_calendar
 from infra import telemetry
 from infra.case_keys import PostgresKeyStore
@@ -53,8 +56,8 @@ from workflows.retention import (
 
 def workflows(procedures: Procedures = RELEASE) -> list[type]:
     """The case, every procedure of the catalogue (the huisverbod among them), advice
-    questions, the regions' dispatchers (and the notify workflows of older cases) and
-    retention."""
+    questions, the regions' dispatchers that an older release started on this queue (and the
+    notify workflows of older cases) and retention."""
     return [
         CaseWorkflow,
         *procedures.workflows.values(),
@@ -66,9 +69,14 @@ def workflows(procedures: Procedures = RELEASE) -> list[type]:
     ]
 
 
-# The holiday calendar is deterministic data; load it once, outside the sandbox.
+# Every module is loaded once, outside the sandbox, and shared by the workflows: re-importing
+# the workflow modules (and the registry's procedures) for each workflow brought into memory
+# cost about 80 ms of CPU per workflow, most of a reminder in the 09:00 storm, where most
+# firings replay a workflow that left the cache. No workflow module keeps state of its own
+# (constants and the import-time registries only), and the sandbox still refuses what is not
+# deterministic (the clock, randomness, I/O) at run time.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("holidays", "dateutil")
+    restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
 )
 
 
@@ -126,6 +134,7 @@ def build_worker(
             read_model.upsert_advice,
             corv.send_verzoek_tot_onderzoek,
             notifications.enqueue,
+            notifications.enqueue_projected,
             notifications.deliver_due,
             notifications.plan_notice,
             notifications.deliver,
@@ -137,6 +146,31 @@ def build_worker(
         max_cached_workflows=settings.worker_cached_workflows,
         max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
         max_concurrent_workflow_task_polls=settings.worker_workflow_pollers,
+    )
+
+
+def build_dispatch_worker(
+    client: Client,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    interceptors: Sequence[Interceptor] = (),
+    catalogue: Catalogue = CATALOGUE,
+) -> Worker:
+    """The regions' dispatchers on their own task queue: their workflow tasks and delivery
+    rounds never wait behind the procedures' firings (in the 09:00 storm they waited inside a
+    saturated worker past their timeout, and delivery lagged the outbox by a minute)."""
+    documents.preload()  # the written orders the zaaksysteem files
+    notifications = NotificationActivities(
+        pool, settings.chain, sender(settings, pool, catalogue), catalogue
+    )
+    return Worker(
+        client,
+        task_queue=dispatch_queue(settings.task_queue),
+        workflows=[DispatchWorkflow],
+        workflow_runner=WORKFLOW_RUNNER,
+        activities=[notifications.deliver_due],
+        interceptors=interceptors,
+        max_concurrent_workflow_task_polls=2,
     )
 
 
@@ -182,7 +216,30 @@ async def check_catalogues_now_and_then(pool: asyncpg.Pool, settings: Settings) 
 
 
 async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) -> None:
-    """Run the worker process (`ketenregie worker`) until SIGINT or SIGTERM."""
+    """Run the worker process (`ketenregie worker`) until SIGINT or SIGTERM, with the
+    dispatchers' worker as a process of its own beside it: one process's event loop, busy
+    with a storm of firings, would starve them as before."""
+    dispatchers = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ketenregie.cli", "dispatcher", "--parent", str(os.getpid())
+    )
+    try:
+        await _serve(settings, interceptors)
+    finally:
+        dispatchers.terminate()
+        await dispatchers.wait()
+
+
+async def serve_dispatchers(settings: Settings, parent: int | None = None) -> None:
+    """Run the dispatchers' worker (`ketenregie dispatcher`) until SIGINT or SIGTERM, or
+    until `parent` (the worker that started it) is gone, even killed."""
+    await _serve(settings, (), dispatch_beside=parent or 0)
+
+
+async def _serve(
+    settings: Settings, interceptors: Sequence[Interceptor], dispatch_beside: int | None = None
+) -> None:
+    """A worker process; with `dispatch_beside`, the dispatchers' (beside that worker's pid)."""
+    dispatch = dispatch_beside is not None
     telemetry.setup(settings, "worker")
     pool = await create_pool(settings.database_url)
     # the codec's keys come from a pool of their own, never held by an activity
@@ -190,15 +247,22 @@ async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) ->
         await create_pool(settings.database_url, max_size=4), settings.keyring
     )
     runtime = None
-    if settings.worker_metrics_address:
-        runtime = metrics_runtime(settings.worker_metrics_address)
+    metrics = settings.dispatcher_metrics_address if dispatch else settings.worker_metrics_address
+    if metrics:
+        runtime = metrics_runtime(metrics)
     client = await connect(settings, case_keys, runtime)
-    await ensure_daily_schedules(client, settings.task_queue, settings.retention_days)
-    w = build_worker(client, pool, settings, case_keys, interceptors)
+    if dispatch:
+        w = build_dispatch_worker(client, pool, settings)
+    else:
+        await ensure_daily_schedules(client, settings.task_queue, settings.retention_days)
+        w = build_worker(client, pool, settings, case_keys, interceptors)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(w.shutdown()))
-    checks = asyncio.create_task(check_catalogues_now_and_then(pool, settings))
+    if dispatch:
+        checks = asyncio.create_task(_until_gone(dispatch_beside, w))
+    else:
+        checks = asyncio.create_task(check_catalogues_now_and_then(pool, settings))
     try:
         await w.run()
     finally:
@@ -206,3 +270,10 @@ async def serve(settings: Settings, interceptors: Sequence[Interceptor] = ()) ->
         with contextlib.suppress(asyncio.CancelledError):
             await checks
     await pool.close()
+
+
+async def _until_gone(parent: int, w: Worker) -> None:
+    """Shut `w` down once process `parent` is gone (0: never)."""
+    while not parent or os.getppid() == parent:
+        await asyncio.sleep(2)
+    await w.shutdown()

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import Firing
     from workflows.errors import check_time, conflict, invalid
     from workflows.patches import ADVICE_MAILED
-    from workflows.procedure import ProcedureWorkflow, on_calendar, project
+    from workflows.procedure import ProcedureWorkflow, Projection, on_calendar
 
 FOLLOW_UP = FOLLOW_UP_DEADLINE.key
 
@@ -181,5 +181,5 @@ class AdviceWorkflow(ProcedureWorkflow):
             return []
         return [n.model_copy(update={"about": "advice"}) for n in super()._deadline_notices(fired)]
 
-    async def _project(self) -> None:
-        await project(ReadModelActivities.upsert_advice, self._s.model_copy(deep=True))
+    def _projection(self) -> Projection:
+        return ReadModelActivities.upsert_advice, self._s.model_copy(deep=True)

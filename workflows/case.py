@@ -62,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
         WMO_POLICE_ALERT,
         WMO_REPORTER_INFORMED,
     )
-    from workflows.procedure import ProcedureWorkflow, due, project
+    from workflows.procedure import FIRING_EVENTS, ProcedureWorkflow, Projection, due
 
 FOLLOW_UP_LABELS = {
     "close_with_advice": "gesloten met een advies",
@@ -445,18 +445,32 @@ class CaseWorkflow(ProcedureWorkflow):
         await self._child_changed(change)
 
     async def _child_changed(self, change: PathChange) -> None:
-        child = self._children.get(change.path_id) or Subprocedure(
-            kind=change.kind, status=change.status, active=True
+        known = self._children.get(change.path_id)
+        child = known or Subprocedure(kind=change.kind, status=change.status, active=True)
+        # a path's reminders and escalations change nothing of the case but its timeline:
+        # they wait for the case's next write (at the latest `QUIET_LAG`), not a write each
+        quiet = (
+            self._one_write
+            and known is not None
+            and (known.status, known.active) == (change.status, change.active)
+            and all(e.kind in FIRING_EVENTS for e in change.events)
         )
         child.status, child.active = change.status, change.active
         self._children[change.path_id] = child
+        if quiet:
+            self._add_to_timeline(change.events)
+            self._absorbed_quietly()
+            return
         await self._absorb(change.events)
 
     async def _absorb(self, events: list[TimelineEvent]) -> None:
         """A child's events join the case timeline, in time order."""
+        self._add_to_timeline(events)
+        await self._publish()
+
+    def _add_to_timeline(self, events: list[TimelineEvent]) -> None:
         self._s.timeline.extend(events)
         self._s.timeline.sort(key=lambda e: e.at)
-        await self._publish()
 
     @workflow.update
     async def record_consent_refused(self, cmd: ConsentRefusedByActor) -> CaseSnapshot:
@@ -551,8 +565,8 @@ class CaseWorkflow(ProcedureWorkflow):
     def _notice_key(self, kind: str, subject: str, at: datetime) -> str:
         return f"case:{self._s.case_id}:{kind}:{subject}:{at.isoformat()}"
 
-    async def _project(self) -> None:
-        await project(ReadModelActivities.upsert_case, self._s.model_copy(deep=True))
+    def _projection(self) -> Projection:
+        return ReadModelActivities.upsert_case, self._s.model_copy(deep=True)
 
 
 def _path_of(cmd: FollowUpCmd) -> StartPathCmd | None:

@@ -5,7 +5,8 @@ Each wake (a signal when notices are queued, or the moment the next retry is due
 rounds of `deliver_due` until nothing more is due; with nothing waiting it costs nothing.
 Retries, backoff and escalation are the outbox's (`activities.notifications`), so a partner
 that is down costs its own rows a later attempt and nobody else a wait. Continues as new after a number of rounds, so its history
-stays short however long it runs.
+stays short however long it runs, on the dispatchers' own task queue (`domain.ids.dispatch_queue`):
+a dispatcher started on the procedures' queue by an older release moves there with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import HEARTBEAT, NotificationActivities
-    from domain.ids import DISPATCH_WAKE
+    from domain.ids import DISPATCH_WAKE, dispatch_queue
     from domain.models import DispatchInput
     from workflows.options import DURABLE
 
@@ -53,4 +54,4 @@ class DispatchWorkflow:
                 await workflow.wait_condition(lambda: self._woken, timeout=wait)
             except TimeoutError:
                 pass
-        workflow.continue_as_new(job)
+        workflow.continue_as_new(job, task_queue=dispatch_queue(workflow.info().task_queue))

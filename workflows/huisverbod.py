@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         MANDATE_INFORMS_MAYOR,
         WTH_CALENDAR_DAYS,
     )
-    from workflows.procedure import ProcedureWorkflow, due, on_calendar, project
+    from workflows.procedure import ProcedureWorkflow, Projection, due, on_calendar
 
 
 @workflow.defn
@@ -428,8 +428,8 @@ class HuisverbodWorkflow(ProcedureWorkflow):
     def _moments(self) -> list[datetime | None]:
         return [self._s.ends_at if self._s.status in IN_FORCE else self._s.open_until]
 
-    async def _project(self) -> None:
-        await project(ReadModelActivities.upsert_huisverbod, self._s.model_copy(deep=True))
+    def _projection(self) -> Projection:
+        return ReadModelActivities.upsert_huisverbod, self._s.model_copy(deep=True)
 
     def _report(self, events: list[TimelineEvent]) -> tuple[str, HuisverbodChange]:
         s = self._s

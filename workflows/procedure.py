@@ -10,7 +10,7 @@ runs for years bounds its history with `_pause` and `_carry` (continue-as-new).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, get_args
 
 from temporalio import workflow
@@ -21,7 +21,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from activities.notifications import NotificationActivities
+    from activities.notifications import NotificationActivities, ProjectedNotices
     from activities.read_model import ReadModelActivities
     from domain.access import Action, org_name
     from domain.ids import notice_workflow_id
@@ -32,10 +32,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows.errors import check_time, conflict, permitted
     from workflows.notify import NotifyWorkflow
     from workflows.options import COORDINATOR, DURABLE, LOCAL
-    from workflows.patches import AT_START, LEAN, WAKE_KEPT
+    from workflows.patches import AT_START, LEAN, ONE_WRITE, WAKE_KEPT
 
 T = TypeVar("T")
+Projection = tuple[Callable[[Any, Any], Any], BaseModel]  # (the read model's write, the state)
 PUBLISHES_PER_TASK = 1000  # far above what one workflow task publishes
+# how long changes that may wait (a path's reminders, on its case) wait for the next write at
+# the latest: the 09:00 storm's firings are over by then, and a case page shows them after it
+QUIET_LAG = timedelta(minutes=5)
 
 
 class ProcedureWorkflow:
@@ -51,6 +55,9 @@ class ProcedureWorkflow:
         self._case_id, self._region, self._delivery = case_id, region, delivery
         # asked before any command of the run, so a replay asks it in the same task
         self._current = workflow.patched(AT_START)
+        self._one_write = workflow.patched(ONE_WRITE)
+        self._quiet_until: datetime | None = None  # the latest write of changes that may wait
+        self._wake_at: datetime | None = None  # when the loop's wait ends at the latest
         self._book = DeadlineBook(self._s.deadlines, source=source, current=self._current)
         self._unsent: list[TimelineEvent] = []
         self._woken = False
@@ -70,25 +77,28 @@ class ProcedureWorkflow:
                 self._woken = False
             now = workflow.now()
             fired, changed = self._due(now)
+            changed = changed or (self._quiet_until is not None and now >= self._quiet_until)
             for firing in fired:
                 self._event(now, *firing_event(firing, now))
-            if notices := self._deadline_notices(fired):
+            notices = self._deadline_notices(fired)
+            if notices and not self._one_write:
                 await send(notices, self._delivery)
             if fired or changed:
-                await self._publish()
+                await self._publish(notices if self._one_write else [])
                 await self._after_due()
             if self._done():
                 break
             if not kept:
                 self._woken = False
+            wait = self._book.next_wake(now, *self._moments(), self._quiet_until)
+            self._wake_at = None if wait is None else now + wait
             try:
-                await workflow.wait_condition(
-                    lambda: self._woken or self._pause(),
-                    timeout=self._book.next_wake(now, *self._moments()),
-                )
+                await workflow.wait_condition(lambda: self._woken or self._pause(), timeout=wait)
             except TimeoutError:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._quiet_until is not None:  # the next run starts without a write
+            await self._publish()
         if not self._done():
             # the next run numbers on from above any write of a lost attempt of this task
             self._s.version = self._next_version()
@@ -136,8 +146,8 @@ class ProcedureWorkflow:
         """The next run's input when `_pause` ended this one."""
         raise NotImplementedError
 
-    async def _project(self) -> None:
-        """Write the state to the read model (an idempotent, versioned activity)."""
+    def _projection(self) -> Projection:
+        """(the read model's write, the state it writes): an idempotent, versioned upsert."""
         raise NotImplementedError
 
     def _report(self, events: list[TimelineEvent]) -> tuple[str, BaseModel]:
@@ -200,10 +210,29 @@ class ProcedureWorkflow:
         await self._publish()
         return self._s
 
-    async def _publish(self) -> None:
-        """Project the state to the read model and tell the parent case what happened."""
+    def _absorbed_quietly(self) -> None:
+        """The state changed in a way that may wait for the next write, at the latest
+        QUIET_LAG from the first such change. The loop is woken to set its wake to it only
+        when it would wake later: a case's own reminder due in the same moment as its path's
+        takes the path's along, and its timer is not cancelled as it fires."""
+        if self._quiet_until is None:
+            self._quiet_until = workflow.now() + QUIET_LAG
+            if self._wake_at is None or self._wake_at > self._quiet_until:
+                self._woken = True
+
+    async def _publish(self, notices: list[Notice] | None = None) -> None:
+        """Project the state to the read model, with the `notices` a step decided on in the
+        same write, and tell the parent case what happened."""
         self._s.version = self._next_version()
-        await self._project()
+        self._quiet_until = None
+        write, state = self._projection()
+        if notices:
+            batch = NoticeBatch(notices=notices, delivery=self._delivery)
+            await workflow.execute_local_activity_method(
+                NotificationActivities.enqueue_projected, ProjectedNotices.of(state, batch), **LOCAL
+            )
+        else:
+            await project(write, state)
         self._published = self._s.version
         events, self._unsent = self._unsent, []
         parent = workflow.info().parent
@@ -241,7 +270,7 @@ class PathWorkflow(ProcedureWorkflow):
         self._book.close_open()
         self._event(at, f"{self._s.kind}_closed", detail)
 
-    async def _project(self) -> None:
+    def _projection(self) -> Projection:
         s = self._s
         record = PathRecord(
             path_id=s.path_id,
@@ -251,7 +280,7 @@ class PathWorkflow(ProcedureWorkflow):
             version=s.version,
             state=s.model_dump(mode="json"),
         )
-        await project(ReadModelActivities.upsert_path, record)
+        return ReadModelActivities.upsert_path, record
 
     def _report(self, events: list[TimelineEvent]) -> tuple[str, BaseModel]:
         s = self._s
@@ -291,6 +320,9 @@ def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
         due_at=d.due_at,
         detail=f"{'verloopt binnenkort' if kind == 'reminder' else 'verstreken'}: {d.label}",
     )
+
+
+FIRING_EVENTS = frozenset({"reminder", "escalated"})  # the kinds of event `firing_event` leaves
 
 
 def firing_event(firing: Firing, now: datetime) -> tuple[str, str]:

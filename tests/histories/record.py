@@ -389,6 +389,16 @@ async def acute_path(env, case: WorkflowHandle) -> WorkflowHandle:
     raise AssertionError("the acute case started no path")
 
 
+async def record_one_write(env, tq: str) -> dict[str, WorkflowHandle]:
+    """An acute case and its path after both reminders fired (patch one-write-per-step: each
+    reminder one write with its notice) and after the case's deferred write of its path's
+    reminder, still running."""
+    case, _ = await open_case(env, tq, acute=True)
+    path = await acute_path(env, case)
+    await env.sleep(timedelta(hours=3, minutes=10))
+    return {"one_write_acute_case_reminded": case, "one_write_acute_path_reminded": path}
+
+
 async def record_placement_once(env, tq: str) -> dict[str, WorkflowHandle]:
     """A placement sent twice (a retry after its answer was lost), then ended: the path
     closes."""
@@ -689,6 +699,7 @@ async def main() -> None:
             recorded.update(await record_placement_once(env, tq))
             recorded.update(await record_at_start(env, tq))
             recorded.update(await record_referral(env, tq))
+            recorded.update(await record_one_write(env, tq))
             recorded.update(await record_atw_terms(env, tq, suffix="after"))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))

@@ -30,7 +30,7 @@ from store.db import create_pool
 from testing.background import BackgroundServer
 from testing.partners import MailSink, WebhookReceiver, partner_chain
 from tests.zgw.fake import with_zaaksysteem
-from workers.main import build_worker
+from workers.main import build_dispatch_worker, build_worker
 from workflows.given import Procedures
 from workflows.registry import RELEASE
 
@@ -138,20 +138,26 @@ class WorkerRunner:
         self.settings = settings
         self._procedures = procedures  # the release's, or a test's own
         self._task: asyncio.Task | None = None
-        self._worker = None
+        self._workers: list = []
 
     async def start(self) -> None:
         self._pool = await create_pool(self.settings.database_url)
         self._keys_pool = await create_pool(self.settings.database_url, max_size=4)
         case_keys = PostgresKeyStore(self._keys_pool, self.settings.keyring)
         self.client = await connect(self.settings, case_keys)
-        self._worker = build_worker(
-            self.client, self._pool, self.settings, case_keys, procedures=self._procedures
-        )
-        self._task = asyncio.create_task(self._worker.run())
+        self._workers = [
+            build_worker(
+                self.client, self._pool, self.settings, case_keys, procedures=self._procedures
+            ),
+            build_dispatch_worker(
+                self.client, self._pool, self.settings, catalogue=self._procedures.catalogue
+            ),
+        ]
+        self._task = asyncio.gather(*(w.run() for w in self._workers))
 
     async def stop(self) -> None:
-        await self._worker.shutdown()
+        for w in self._workers:
+            await w.shutdown()
         await self._task
         await self._pool.close()
         await self._keys_pool.close()

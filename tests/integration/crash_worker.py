@@ -1,5 +1,6 @@
-"""`ketenregie worker` that kills itself (SIGKILL) right after its dispatcher's first round
-sent a delivery and recorded it as sent, before Temporal hears that the round completed.
+"""`ketenregie worker` with its dispatchers in the same process, which kills itself (SIGKILL)
+right after its dispatcher's first round sent a delivery and recorded it as sent, before
+Temporal hears that the round completed.
 
     python -m tests.integration.crash_worker MARKER
 
@@ -23,8 +24,12 @@ from temporalio.worker import (
     Interceptor,
 )
 
+from infra import telemetry
+from infra.case_keys import PostgresKeyStore
+from infra.client import connect
 from infra.settings import Settings
-from workers.main import serve
+from store.db import create_pool
+from workers.main import build_dispatch_worker, build_worker
 
 
 class CrashAfterSend(Interceptor):
@@ -50,5 +55,19 @@ class _CrashAfterSend(ActivityInboundInterceptor):
         return result
 
 
+async def main(marker: Path) -> None:
+    settings = Settings()
+    telemetry.setup(settings, "worker")
+    pool = await create_pool(settings.database_url)
+    keys = PostgresKeyStore(await create_pool(settings.database_url, max_size=4), settings.keyring)
+    client = await connect(settings, keys)
+    crash = [CrashAfterSend(marker)]
+    workers = [
+        build_worker(client, pool, settings, keys, crash),
+        build_dispatch_worker(client, pool, settings, crash),
+    ]
+    await asyncio.gather(*(w.run() for w in workers))
+
+
 if __name__ == "__main__":
-    asyncio.run(serve(Settings(), interceptors=[CrashAfterSend(Path(sys.argv[1]))]))
+    asyncio.run(main(Path(sys.argv[1])))

@@ -115,12 +115,18 @@ async def test_a_worker_killed_just_before_a_storm_of_deadlines_loses_none(
             try:
 
                 async def all_fired():
-                    """Each term's escalation on its case's timeline, and the escalation
-                    notices delivered."""
+                    """Each term's escalation on its own procedure's timeline (a path's
+                    reaches its case's page with the case's next write, within minutes), and
+                    the escalation notices delivered."""
                     fired = await conn.fetch(
                         """SELECT c.case_id, (e->>'at')::timestamptz AS at
                            FROM cases c, jsonb_array_elements(c.timeline) e
-                           WHERE c.case_id = ANY($1) AND e->>'kind' = 'escalated'""",
+                           WHERE c.case_id = ANY($1) AND e->>'kind' = 'escalated'
+                             AND e->>'source' = 'case'
+                           UNION ALL
+                           SELECT p.case_id, (e->>'at')::timestamptz
+                           FROM case_paths p, jsonb_array_elements(p.state->'timeline') e
+                           WHERE p.case_id = ANY($1) AND e->>'kind' = 'escalated'""",
                         case_ids,
                     )
                     sent = await conn.fetch(

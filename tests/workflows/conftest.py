@@ -24,7 +24,8 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
-from testing import FakeReadModel, converter_with_test_keys, fake_worker, time_skipping
+from domain.ids import dispatch_workflow_id
+from testing import FakeReadModel, converter_with_test_keys, eventually, fake_worker, time_skipping
 from workers.main import WORKFLOW_RUNNER, workflows
 
 
@@ -103,24 +104,30 @@ def read_model() -> FakeReadModel:
 
 @pytest_asyncio.fixture
 async def worker(request, env, read_model):
-    """A worker on a task queue of the test's own (with the interceptors a test passes as
-    the fixture's param). Once it has stopped (so that no activity starts anything more),
-    what still runs is terminated: a timer of a workflow whose worker is gone would stop the
-    shared clock. Then every history the test made is replayed: a worker that restarts (or
-    evicts a workflow from its cache) replays it just so."""
+    """Workers on a task queue of the test's own and its dispatchers' queue (with the
+    interceptors a test passes as the fixture's param). Once they have stopped (so that no
+    activity starts anything more), what still runs is terminated, the test's dispatchers too
+    (one started as the workers stopped never ran, yet its first task would hold the shared
+    clock). Terminating a workflow while its task is being worked on leaves the time-skipping
+    server's clock locked. Then every history the test made is replayed: a worker that
+    restarts (or evicts a workflow from its cache) replays it just so."""
     task_queue = f"tq-{uuid.uuid4()}"
     ran = _Ran()
     interceptors = [ran, *getattr(request, "param", ())]
+
+    async def terminate_what_runs():
+        regions = {n.region for n in read_model.notices.values()}
+        for workflow_id in ran.ids | {dispatch_workflow_id(task_queue, r) for r in regions}:
+            with contextlib.suppress(RPCError):  # it has ended, or never started
+                await env.client.get_workflow_handle(workflow_id).terminate("the test is over")
+
     async with fake_worker(env.client, task_queue, read_model, interceptors=interceptors):
         yield task_queue
-    histories = []
-    for workflow_id in ran.ids:
-        handle = env.client.get_workflow_handle(workflow_id)
-        try:
-            await handle.terminate("the test is over")
-        except RPCError:
-            pass  # it has ended
-        histories.append(await handle.fetch_history())
+        # nothing in flight when the workers stop: a task or activity cut off by their stop
+        # and then terminated would hold the time-skipping server's clock
+        await eventually(lambda: _all_settled(env, set(ran.ids)))
+    await terminate_what_runs()
+    histories = [await env.client.get_workflow_handle(w).fetch_history() for w in ran.ids]
     replayer = Replayer(
         workflows=workflows(),
         workflow_runner=WORKFLOW_RUNNER,
@@ -132,3 +139,31 @@ async def worker(request, env, read_model):
         if replayed.replay_failure is not None:
             failed[history.workflow_id] = replayed.replay_failure
     assert failed == {}
+
+
+_OPENED = {
+    "workflow_task_scheduled_event_attributes": "wft",
+    "activity_task_scheduled_event_attributes": "activity",
+}
+_CLOSED = {
+    "workflow_task_completed_event_attributes",
+    "workflow_task_failed_event_attributes",
+    "workflow_task_timed_out_event_attributes",
+    "activity_task_completed_event_attributes",
+    "activity_task_failed_event_attributes",
+    "activity_task_timed_out_event_attributes",
+    "activity_task_canceled_event_attributes",
+}
+
+
+async def _all_settled(env, workflow_ids: set[str]) -> bool:
+    """No workflow task or activity of these workflows is scheduled or running."""
+    for workflow_id in workflow_ids:
+        history = await env.client.get_workflow_handle(workflow_id).fetch_history()
+        open_ = 0
+        for e in history.events:
+            kind = e.WhichOneof("attributes")
+            open_ += (kind in _OPENED) - (kind in _CLOSED)
+        if open_ > 0:
+            return False
+    return True
