@@ -62,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
         WMO_POLICE_ALERT,
         WMO_REPORTER_INFORMED,
     )
-    from workflows.procedure import FIRING_EVENTS, ProcedureWorkflow, Projection, due
+    from workflows.procedure import ProcedureWorkflow, Projection, due
 
 FOLLOW_UP_LABELS = {
     "close_with_advice": "gesloten met een advies",
@@ -447,13 +447,14 @@ class CaseWorkflow(ProcedureWorkflow):
     async def _child_changed(self, change: PathChange) -> None:
         known = self._children.get(change.path_id)
         child = known or Subprocedure(kind=change.kind, status=change.status, active=True)
-        # a path's reminders and escalations change nothing of the case but its timeline:
-        # they wait for the case's next write (at the latest `QUIET_LAG`), not a write each
+        # a child's reminders change nothing of the case but its timeline: they wait for the
+        # case's next write (at the latest `QUIET_LAG`), not a write each; an escalation (a
+        # term passed) shows on the case's page at once
         quiet = (
             self._one_write
             and known is not None
             and (known.status, known.active) == (change.status, change.active)
-            and all(e.kind in FIRING_EVENTS for e in change.events)
+            and all(e.kind == "reminder" for e in change.events)
         )
         child.status, child.active = change.status, change.active
         self._children[change.path_id] = child

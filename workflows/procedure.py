@@ -322,9 +322,6 @@ def deadline_notice(firing: Firing, case_id: str, region: str) -> Notice:
     )
 
 
-FIRING_EVENTS = frozenset({"reminder", "escalated"})  # the kinds of event `firing_event` leaves
-
-
 def firing_event(firing: Firing, now: datetime) -> tuple[str, str]:
     """(kind, detail) of the timeline event a firing deadline leaves; counted in the metrics
     (missed deadlines, how late a reminder went out)."""

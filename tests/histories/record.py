@@ -26,6 +26,7 @@ from domain.case import (
     MonitoringCheckCmd,
     SafetyAssessmentCmd,
 )
+from domain.chain_policy import Policy
 from domain.child_protection import (
     CourtDecided,
     MeasureEnded,
@@ -42,14 +43,11 @@ from domain.huisverbod import (
     HuisverbodRequestCmd,
     ViolationCmd,
     WithdrawalCmd,
-)
-from domain.ids import (
-    dispatch_workflow_id,
     huisverbod_workflow_id,
-    path_workflow_id,
 )
+from domain.ids import dispatch_workflow_id, path_workflow_id
 from domain.mda import MdaAnalysis, MdaIntake, MdaPlan, MdaReview, PlanAction
-from domain.policy import MdaPolicy, Policy
+from domain.mda_policy import MdaPolicy
 from domain.procedure import StartPathCmd
 from domain.workdays import AMSTERDAM, local_date
 from testing import (
