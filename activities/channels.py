@@ -13,6 +13,7 @@ attributes live in `ce-` headers, which a proxy, a log or a store may drop. The 
 from __future__ import annotations
 
 import hashlib
+import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -32,8 +33,12 @@ from domain.models import Notice
 from domain.notifications import MAIL_KEY_HEADER
 from domain.signing import sign
 
+# the templates ship with the release: not checked for changes at every message
 TEMPLATES = Environment(
-    loader=PackageLoader("activities", "templates"), undefined=StrictUndefined, autoescape=False
+    loader=PackageLoader("activities", "templates"),
+    undefined=StrictUndefined,
+    autoescape=False,
+    auto_reload=False,
 )
 PERMANENT = "PermanentDeliveryError"
 RETRYABLE_STATUS = {408, 425, 429}
@@ -72,6 +77,8 @@ class Sender:
         self._timeout = timeout
         # one TLS context for every webhook: building one per request cost more than the send
         self._tls = ssl.create_default_context(cafile=certifi.where())
+        # the name this host greets mail servers with, looked up once, not for every message
+        self._helo = socket.getfqdn()
 
     async def send(self, d: dict) -> None:
         """Send delivery row `d` (with its notice: `store.notices.SEND_COLUMNS`) once; raises
@@ -98,7 +105,9 @@ class Sender:
         msg.set_content(render(d["body"]["template"], {**d["body"], "link": link}))
         host, port = self._smtp
         try:
-            await aiosmtplib.send(msg, hostname=host, port=port, timeout=self._timeout)
+            await aiosmtplib.send(
+                msg, hostname=host, port=port, timeout=self._timeout, local_hostname=self._helo
+            )
         except aiosmtplib.SMTPRecipientsRefused as e:
             raise permanent(f"de mailserver weigerde {d['address']}: {e}") from None
 

@@ -1,6 +1,6 @@
 """Concurrent users: Locust against the local stack, per route and role, with each part's CPU and RSS.
 
-    python -m bench.load --cases 50000 --factor 10 --time 600
+    python -m bench.load --cases 50000 --factor 10 1 --apis 2 --time 600
 
 One stack (bench.scale's: embedded Postgres, the Temporal dev server on SQLite, the worker and
 the API as processes of their own, the partners' sink here), filled with `--cases` open cases
@@ -26,6 +26,8 @@ adviesvragen a year; ~4,000 huisverboden a year), spread over 250 working days o
 That is ~2 requests/s nationally at the peak. A user here sends one request per think time
 (coordinators 3-12 s, mayors 5-20 s, police 10-30 s; mean ~10 s), so `--factor` times the
 peak is `--factor` x 2 x 10 users (`--users` overrides), in the roles' weights (6:2:2).
+Several factors run one round of users each, one after the other on the one fill, each on its
+own share of the filled cases (to assess, to ask a ban for) and of the running bans (to extend).
 
 Printed: p50/p95/p99 per route and role (Locust's), the error count and rate, the throughput,
 and each part's CPU (cores used over the run) and largest memory (psutil: RSS, and the unique
@@ -76,11 +78,13 @@ def credentials(settings, org: str, role: str) -> dict:
     }
 
 
-async def pending_requests(bench: Bench, per_municipality: int) -> dict[str, list[str]]:
+async def pending_requests(
+    bench: Bench, per_municipality: int, share: slice
+) -> dict[str, list[str]]:
     """Huisverbod requests waiting in each mayor's inbox when the users start, filed through
-    the service layer for filled cases of the municipality."""
+    the service layer for filled cases of the municipality (of this round's `share`)."""
     chosen = {}
-    for case_id, region, municipality in bench.opened:
+    for case_id, region, municipality in bench.opened[share]:
         if (
             municipality != MAYOR_MUNICIPALITY
             and len(chosen.get(municipality, [])) < per_municipality
@@ -102,8 +106,10 @@ async def pending_requests(bench: Bench, per_municipality: int) -> dict[str, lis
     return waiting
 
 
-def users_data(bench: Bench, requested: dict[str, list[str]]) -> dict:
-    """What the Locust users need: per sample region its people, municipalities and cases."""
+def users_data(bench: Bench, requested: dict[str, list[str]], share: slice) -> dict:
+    """What the Locust users need: per sample region its people, municipalities and cases
+    (all to read; this round's `share` to assess), and this round's share of running bans to
+    extend: no case is assessed and no ban extended in two rounds."""
     s = bench.settings
     regions, mayors = {}, {}
     for region in s.chain.regions:
@@ -113,6 +119,7 @@ def users_data(bench: Bench, requested: dict[str, list[str]]) -> dict:
             "police": credentials(s, police, "officer"),
             "municipalities": [m.code for m in region.municipalities],
             "cases": [c for c, r, _ in bench.opened if r == region.slug],
+            "untouched": [c for c, r, _ in bench.opened[share] if r == region.slug],
         }
         for m in region.municipalities:
             mayors[m.code] = credentials(s, f"burgemeester-{m.code.lower()}", "staff")
@@ -121,7 +128,7 @@ def users_data(bench: Bench, requested: dict[str, list[str]]) -> dict:
         "regions": regions,
         "mayors": mayors,
         "requested": requested,
-        "imposed": {MAYOR_MUNICIPALITY: list(bench.bans)},
+        "imposed": {MAYOR_MUNICIPALITY: list(bench.bans)[share]},
     }
 
 
@@ -149,14 +156,14 @@ def table(stats: Path, seconds: float) -> None:
     )
 
 
-def start_locust(stack: Stack, data: Path, users: int, seconds: int) -> subprocess.Popen:
+def start_locust(stack: Stack, data: Path, users: int, seconds: int, name: str) -> subprocess.Popen:
     locustfile = Path(__file__).with_name("locustfile.py")
     options = {
         "--host": stack.base,
         "--users": users,
         "--spawn-rate": max(users / 10, 1),
         "--run-time": f"{seconds}s",
-        "--csv": stack.root / "locust",
+        "--csv": stack.root / name,
         "--stop-timeout": 30,
     }
     command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless"]
@@ -169,6 +176,33 @@ def start_locust(stack: Stack, data: Path, users: int, seconds: int) -> subproce
     )
 
 
+async def users_round(
+    work: Path, stack: Stack, bench: Bench, args: argparse.Namespace, factor: float, share: slice
+) -> None:
+    """One round of users at `factor` times the national peak, on this round's `share` of
+    the filled cases and bans."""
+    data = work / f"users-{factor:g}.json"
+    requested = await pending_requests(bench, args.pending, share)
+    data.write_text(json.dumps(users_data(bench, requested, share)))
+    users = args.users or round(factor * PEAK_REQUESTS_PER_S * MEAN_THINK_S)
+    print(
+        f"load: {users} users ({factor:g}x the national peak of "
+        f"~{PEAK_REQUESTS_PER_S:.0f} requests/s at ~{MEAN_THINK_S:.0f} s think time) "
+        f"for {args.time} s, {args.apis} API process(es); {load()}"
+    )
+    locust = start_locust(stack, data, users, args.time, f"locust-{factor:g}")
+    parts = Meter({**stack.parts(), "Locust": [locust.pid]})
+    began = time.monotonic()
+    while locust.poll() is None:
+        parts.sample()
+        await asyncio.sleep(1)
+    elapsed = time.monotonic() - began
+    print(f"load: Locust ended ({locust.returncode}) after {elapsed:.0f} s; {load()}")
+    table(stack.root / f"locust-{factor:g}_stats.csv", args.time)
+    print("parts over the run:")
+    parts.report()
+
+
 async def main(args: argparse.Namespace) -> None:
     async with started("ketenregie-load-", args) as (work, stack, bench):
         await bench.fill()
@@ -176,26 +210,9 @@ async def main(args: argparse.Namespace) -> None:
             await bench.latency()
             bench.resources()
             await bench.longest_history()
-        data = work / "users.json"
-        requested = await pending_requests(bench, args.pending)
-        data.write_text(json.dumps(users_data(bench, requested)))
-        users = args.users or round(args.factor * PEAK_REQUESTS_PER_S * MEAN_THINK_S)
-        print(
-            f"load: {users} users ({args.factor}x the national peak of "
-            f"~{PEAK_REQUESTS_PER_S:.0f} requests/s at ~{MEAN_THINK_S:.0f} s think time) "
-            f"for {args.time} s; {load()}"
-        )
-        locust = start_locust(stack, data, users, args.time)
-        parts = Meter({**stack.parts(), "Locust": [locust.pid]})
-        began = time.monotonic()
-        while locust.poll() is None:
-            parts.sample()
-            await asyncio.sleep(1)
-        elapsed = time.monotonic() - began
-        print(f"load: Locust ended ({locust.returncode}) after {elapsed:.0f} s; {load()}")
-        table(work / "locust_stats.csv", args.time)
-        print("parts over the run:")
-        parts.report()
+        rounds = len(args.factor)
+        for i, factor in enumerate(args.factor):
+            await users_round(work, stack, bench, args, factor, slice(i, None, rounds))
         if args.storm:
             await bench.storm()
             bench.resources()
@@ -205,7 +222,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=50_000, help="open cases to fill")
     parser.add_argument("--measures", type=int, default=2_000, help="of them with a huisverbod")
-    parser.add_argument("--factor", type=float, default=10, help="times the national peak")
+    parser.add_argument(
+        "--factor",
+        type=float,
+        nargs="+",
+        default=[10],
+        help="times the national peak; several: a round of users each, on the one fill",
+    )
     parser.add_argument("--users", type=int, default=0, help="users (default: from --factor)")
     parser.add_argument("--time", type=int, default=600, help="seconds of load")
     parser.add_argument(

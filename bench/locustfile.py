@@ -29,7 +29,7 @@ SAMPLE = sorted(DATA["regions"])
 requested: dict[str, list[str]] = defaultdict(list, DATA["requested"])
 imposed: dict[str, list[str]] = defaultdict(list, DATA["imposed"])
 # each case is assessed once: the coordinators of a region share its untouched cases
-untouched = {r: iter(DATA["regions"][r]["cases"]) for r in SAMPLE}
+untouched = {r: iter(DATA["regions"][r]["untouched"]) for r in SAMPLE}
 next_region = itertools.count()
 
 

@@ -169,16 +169,16 @@ async def bounded(
     return results, errors
 
 
-def spent(meter: Meter, reminders: int) -> None:
-    """CPU per reminder of each part: under a storm that saturates them, lateness grows with
-    it, so a small storm already shows where a large one will wait."""
+def spent(meter: Meter, reminders: int) -> dict[str, float]:
+    """CPU per reminder of each part (ms): under a storm that saturates them, lateness grows
+    with it, so a small storm already shows where a large one will wait."""
     wall = time.monotonic() - meter.began
+    cost = {name: meter.used(name) / max(reminders, 1) * 1000 for name in meter.parts}
     print(
         f"  CPU per reminder over {wall:.0f} s: "
-        + ", ".join(
-            f"{name} {meter.used(name) / max(reminders, 1) * 1000:.1f} ms" for name in meter.parts
-        )
+        + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cost.items())
     )
+    return cost
 
 
 class Stack(BenchStack):
@@ -199,8 +199,22 @@ class Stack(BenchStack):
             "Postgres": self.postgres(),
             **self.temporal.pids(),
             "worker": [w.process.pid for w in self.workers],
+            "dispatchers": self.dispatchers(),
             "API": [a.process.pid for a in self.apis],
         }
+
+    def dispatchers(self) -> list[int]:
+        """The workers' dispatcher processes (`ketenregie dispatcher`, a child of each): the
+        delivery of the reminders, which raw Temporal's storm has no counterpart of."""
+        found = []
+        for w in self.workers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                found += [
+                    c.pid
+                    for c in psutil.Process(w.process.pid).children()
+                    if "dispatcher" in c.cmdline()
+                ]
+        return found
 
 
 class Bench:
@@ -552,8 +566,7 @@ class Bench:
                     f"  {sent:>6} of {expected} reminders delivered, {late:.0f} s after the minute began"
                 )
             await asyncio.sleep(2)
-        if meter is not None:
-            spent(meter, expected)
+        cost = spent(meter, expected) if meter is not None else {}
         fired = [
             r["late"]
             for r in await self.pool.fetch(
@@ -591,7 +604,13 @@ class Bench:
                 f"{target + timedelta(seconds=59):%H:%M:%S}); {len(sent) / max(span, 1):.1f} "
                 f"reminders/s from the first delivery to the last"
             )
-        return {"fired": fired, "outbox": outbox, "delivered": delivered, "expected": expected}
+        return {
+            "fired": fired,
+            "outbox": outbox,
+            "delivered": delivered,
+            "expected": expected,
+            "cpu": cost,
+        }
 
 
 @contextlib.asynccontextmanager
@@ -602,7 +621,7 @@ async def started(
     stopped however the run ends, and the directory removed unless --keep."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
     work.chmod(0o755)
-    stack = Stack(work, workers=args.workers, engine=args.engine, **settings)
+    stack = Stack(work, workers=args.workers, apis=args.apis, engine=args.engine, **settings)
     print(f"work dir {work}; {os.cpu_count()} cores, {load()}; {args}")
     try:
         await stack.start()
@@ -623,6 +642,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every stack bench takes: its processes, the pace of its commands, the
     storm's timing, and whether to keep its directory."""
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument(
+        "--apis",
+        type=int,
+        default=1,
+        help="API processes sharing the one port (`ketenregie up --apis`)",
+    )
     parser.add_argument(
         "--engine",
         choices=("dev", "cluster"),

@@ -178,10 +178,12 @@ class Meter:
         self.idle = {name: self.used(name) / wall for name in self.parts}
 
     def processes(self, name: str) -> list[psutil.Process]:
+        """The part's processes and their children, but for a child that is a part itself."""
+        others = {p.pid for part in self.parts.values() for p in part}
         found = []
         for p in self.parts[name]:
             with contextlib.suppress(psutil.NoSuchProcess):
-                found += [p, *p.children(recursive=True)]
+                found += [p, *(c for c in p.children(recursive=True) if c.pid not in others)]
         return found
 
     def cpu(self, name: str) -> float:

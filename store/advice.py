@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from domain.advice import AdviceFilter, AdviceQuestionIn, AdviceState
+from store.db import atomic
 
 COLUMNS = (
     "q.advice_id, q.region, q.municipality, q.asker, q.received_at, q.status, q.case_id, "
@@ -50,7 +51,7 @@ async def not_started(conn: asyncpg.Connection) -> list[dict[str, Any]]:
 
 async def upsert_state(conn: asyncpg.Connection, s: AdviceState) -> bool:
     """Apply a workflow state unless a newer one is there already; True when applied."""
-    async with conn.transaction():
+    async with atomic(conn):
         status = await conn.execute(
             """UPDATE advice_questions SET status = $2, version = $3, timeline = $4, case_id = $5,
                       started = true, updated_at = now()

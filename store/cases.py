@@ -12,6 +12,7 @@ from domain.case import CaseFilter, CaseSnapshot, MeldingIn, number_pattern
 from domain.models import TimelineEvent
 from domain.workdays import AMSTERDAM
 from store import deadlines
+from store.db import atomic
 from store.scoping import case_conditions, contains
 
 
@@ -75,7 +76,7 @@ async def not_started(conn: asyncpg.Connection) -> list[str]:
 
 async def upsert_snapshot(conn: asyncpg.Connection, s: CaseSnapshot) -> bool:
     """Apply a workflow snapshot unless a newer one is already there; True when applied."""
-    async with conn.transaction():
+    async with atomic(conn):
         status = await conn.execute(
             """UPDATE cases SET phase = $2, version = $3, timeline = $4, urgent = $5, partner = $6,
                       acute = $7, structural = $8, started = true, updated_at = now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import asyncpg
@@ -49,3 +50,9 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
 async def answers(pool: asyncpg.Pool) -> None:
     """Postgres takes a query from the pool: what a health check asks of it."""
     await pool.fetchval("SELECT 1")
+
+
+def atomic(conn: asyncpg.Connection) -> contextlib.AbstractAsyncContextManager:
+    """A transaction, or the caller's when one is open: asyncpg would nest a savepoint, two
+    more round trips for every reminder that a step's projection writes with its notices."""
+    return contextlib.nullcontext() if conn.is_in_transaction() else conn.transaction()

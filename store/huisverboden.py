@@ -9,6 +9,7 @@ import asyncpg
 from domain.access import Scope
 from domain.huisverbod import HuisverbodRequestIn, HuisverbodSnapshot
 from store import deadlines
+from store.db import atomic
 from store.scoping import case_conditions
 
 
@@ -45,7 +46,7 @@ async def delete_request(conn: asyncpg.Connection, huisverbod_id: str) -> None:
 
 
 async def upsert_snapshot(conn: asyncpg.Connection, s: HuisverbodSnapshot) -> bool:
-    async with conn.transaction():
+    async with atomic(conn):
         applied = await _upsert(conn, s)
         if applied:
             await deadlines.replace(conn, s.case_id, f"huisverbod:{s.huisverbod_id}", s.deadlines)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from domain.models import Notice
+from store.db import atomic
 
 
 async def queue(conn: asyncpg.Connection, n: Notice) -> bool:
@@ -78,7 +79,7 @@ async def plan(
     `dispatched` delivery is the region dispatcher's to send, from now on.
 
     A retried or replayed plan finds the rows of the first one and changes nothing."""
-    async with conn.transaction():
+    async with atomic(conn):
         await queue(conn, n)
         await conn.executemany(
             """INSERT INTO deliveries (key, notice_key, case_id, advice_id, audience, partner_id,

@@ -9,11 +9,12 @@ import asyncpg
 
 from domain.procedure import PathRecord
 from store import deadlines
+from store.db import atomic
 
 
 async def upsert(conn: asyncpg.Connection, r: PathRecord) -> bool:
     """Apply a path's snapshot unless a newer one is there (or the case was destroyed)."""
-    async with conn.transaction():
+    async with atomic(conn):
         status = await conn.execute(
             """INSERT INTO case_paths (path_id, case_id, kind, status, version, state, started_at)
                SELECT $1, $2, $3, $4, $5, $6, ($6::jsonb ->> 'started_at')::timestamptz
