@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import importlib.util
 import json
 import os
 import subprocess
@@ -198,12 +199,17 @@ async def users_round(
         await asyncio.sleep(1)
     elapsed = time.monotonic() - began
     print(f"load: Locust ended ({locust.returncode}) after {elapsed:.0f} s; {load()}")
+    if locust.returncode not in (0, 1):  # 1: some requests failed, which the table shows
+        print(f"load: Locust did not run, see {stack.logs / 'locust.log'}")
+        return
     table(stack.root / f"locust-{factor:g}_stats.csv", args.time)
     print("parts over the run:")
     parts.report()
 
 
 async def main(args: argparse.Namespace) -> None:
+    if importlib.util.find_spec("locust") is None:  # before a fill of half an hour, not after
+        sys.exit("bench.load needs Locust: pip install -e '.[bench]'")
     async with started("ketenregie-load-", args) as (work, stack, bench):
         await bench.fill()
         if args.samples:
