@@ -6,7 +6,7 @@ outgoing notification. Span attributes carry ids (case, workflow, route), never 
 data. Exported over OTLP when an endpoint is configured, to the console or nowhere. With
 nowhere to export to, spans are not recorded, only their ids made and passed on (the log lines
 of one request still share a trace id across processes), and asyncpg is not instrumented:
-recording spans nobody reads cost a fifth of the worker's CPU in the 09:00 storm.
+recording spans nobody reads was about a sixth of the worker's busy time in the 09:00 storm.
 Metrics: the app's own through the OpenTelemetry meter (API: `/metrics`); Temporal's SDK
 metrics and the workflows' and activities' own through the worker's Prometheus endpoint.
 Logs: one JSON object per line, with the trace and span id of the moment.
