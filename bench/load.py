@@ -178,11 +178,11 @@ def start_locust(stack: Stack, data: Path, users: int, seconds: int, name: str) 
 
 
 async def users_round(
-    work: Path, stack: Stack, bench: Bench, args: argparse.Namespace, factor: float, share: slice
+    stack: Stack, bench: Bench, args: argparse.Namespace, factor: float, share: slice
 ) -> None:
     """One round of users at `factor` times the national peak, on this round's `share` of
     the filled cases and bans."""
-    data = work / f"users-{factor:g}.json"
+    data = stack.root / f"users-{factor:g}.json"
     requested = await pending_requests(bench, args.pending, share)
     data.write_text(json.dumps(users_data(bench, requested, share)))
     users = args.users or round(factor * PEAK_REQUESTS_PER_S * MEAN_THINK_S)
@@ -210,7 +210,7 @@ async def users_round(
 async def main(args: argparse.Namespace) -> None:
     if importlib.util.find_spec("locust") is None:  # before a fill of half an hour, not after
         sys.exit("bench.load needs Locust: pip install -e '.[bench]'")
-    async with started("ketenregie-load-", args) as (work, stack, bench):
+    async with started("ketenregie-load-", args) as (_, stack, bench):
         await bench.fill()
         if args.samples:
             await bench.latency()
@@ -218,7 +218,7 @@ async def main(args: argparse.Namespace) -> None:
             await bench.longest_history()
         rounds = len(args.factor)
         for i, factor in enumerate(args.factor):
-            await users_round(work, stack, bench, args, factor, slice(i, None, rounds))
+            await users_round(stack, bench, args, factor, slice(i, None, rounds))
         if args.storm:
             await bench.storm()
             bench.resources()
