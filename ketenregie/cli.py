@@ -250,12 +250,13 @@ def api(
     import uvicorn
 
     from api.app import create_app
-    from infra import telemetry
+    from infra import heap, telemetry
     from ketenregie.stack import proxy_options
 
     settings = Settings()
     telemetry.setup(settings, "api")
     app = create_app(settings)
+    heap.settle()
     options = proxy_options(settings.forwarded_allow_ips)
     if fd is None:
         uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None, **options)

@@ -35,7 +35,7 @@ from domain import documents
 from domain.catalogue import CATALOGUE, Catalogue
 from domain.ids import dispatch_queue
 from domain.workdays import preload_calendar
-from infra import telemetry
+from infra import heap, telemetry
 from infra.case_keys import PostgresKeyStore
 from infra.client import connect, metrics_runtime
 from infra.settings import Settings
@@ -263,6 +263,7 @@ async def _serve(
         checks = asyncio.create_task(_until_gone(dispatch_beside, w))
     else:
         checks = asyncio.create_task(check_catalogues_now_and_then(pool, settings))
+    heap.settle()
     try:
         await w.run()
     finally:
