@@ -73,12 +73,6 @@ def ban_milestones(bans, principal: Principal) -> dict[str, dict[str, str]]:
     }
 
 
-def _actions(context: dict[str, Any], region, principal: Principal) -> dict[str, Any]:
-    """What the case's action area offers: the steps its phase takes, with what a referral
-    asks to start its path, the steps each running path's state takes, and the milestones
-    of a huisverbod in force that the caller records."""
-
-
 def next_due(case: CaseDetail, steps: dict[str, case_forms.StepForm]) -> dict[str, Any] | None:
     """What the case page opens with: the deadline still to be met that falls first, whose it
     is, and the step on this page that meets it (None: met elsewhere, or by someone else)."""
