@@ -572,6 +572,12 @@ class Bench:
             for r in await self.pool.fetch(
                 """SELECT extract(epoch FROM (e->>'at')::timestamptz - (c.opened_at + $2)) AS late
                    FROM cases c, jsonb_array_elements(c.timeline) e
+                   WHERE c.case_id = ANY($1) AND e->>'kind' = 'reminder'
+                     AND e->>'source' = 'case'
+                   UNION ALL  -- a path's reminder is on its own timeline (and its case's later)
+                   SELECT extract(epoch FROM (e->>'at')::timestamptz - (c.opened_at + $2))
+                   FROM cases c JOIN case_paths p USING (case_id),
+                        jsonb_array_elements(p.state->'timeline') e
                    WHERE c.case_id = ANY($1) AND e->>'kind' = 'reminder'""",
                 storm_cases,
                 ACUTE_REMINDER,

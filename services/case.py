@@ -272,6 +272,7 @@ async def detail(parts: Parts, caller: Caller, case_id: str) -> dict[str, Any]:
         if case is None:
             raise not_found("casus")
         caller.audit.touches(case_id, [p["ref"] for p in case["persons"]])
+        case["timeline"] = await cases.with_child_reminders(conn, case_id, case["timeline"])
         bans = await huisverboden.list_huisverboden(
             conn, None, municipality=None, status=None, case_id=case_id
         )

@@ -180,6 +180,33 @@ async def get_case(
     return dict(row) if row else None
 
 
+async def with_child_reminders(
+    conn: asyncpg.Connection, case_id: str, timeline: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The case's timeline with the reminders of its paths and huisverboden that it has not
+    taken in yet, in time order: a child tells its case of a reminder only with its next
+    report (`workflows.patches.REMINDERS_WAIT`), and its own projection has it at once."""
+    reminders = await conn.fetchval(
+        """SELECT coalesce(jsonb_agg(r.e), '[]') FROM (
+               SELECT e FROM case_paths p, jsonb_array_elements(p.state->'timeline') e
+                WHERE p.case_id = $1 AND e->>'kind' = 'reminder'
+               UNION ALL
+               SELECT e FROM huisverboden h, jsonb_array_elements(h.snapshot->'timeline') e
+                WHERE h.case_id = $1 AND e->>'kind' = 'reminder') r""",
+        case_id,
+    )
+    events = [TimelineEvent.model_validate(e) for e in timeline]
+    known = {tuple(e.model_dump().values()) for e in events}
+    new = [
+        e
+        for e in map(TimelineEvent.model_validate, reminders)
+        if tuple(e.model_dump().values()) not in known
+    ]
+    if not new:
+        return timeline
+    return [e.model_dump() for e in sorted(events + new, key=lambda e: e.at)]  # stable: ties keep
+
+
 async def visible(conn: asyncpg.Connection, case_id: str, scope: Scope) -> bool:
     """Whether the case exists and lies within `scope`."""
     allowed, args = case_conditions(scope, 2)

@@ -288,3 +288,38 @@ ONE_WRITE = _patch(
         "wake_kept_huisverbod_extended_running",
     ),
 )
+REMINDERS_WAIT = _patch(
+    "reminders-wait-for-the-next-report",
+    "a child's reminders that change nothing else its case knows are not signalled to the case "
+    "one by one: they go with the child's next report (a status, an escalation, its end, or the "
+    "end of its run), and meanwhile the case's timeline shows them from the child's own "
+    "projection (`store.cases.child_reminders`). Decided when a child's run starts (as "
+    "`patches-at-start`)",
+    "storm (2026-12-08)",
+    (
+        "acute_safety_placed",
+        "acute_safety_placement_once",
+        "at_start_huisverbod_extended_running",
+        "at_start_protection_measure_running",
+        "at_start_safety_plan_running",
+        "huisverbod_extended_running",
+        "huisverbod_heard_awaiting_ruling",
+        "huisverbod_refused",
+        "huisverbod_relief_asked_on_a_friday_after",
+        "huisverbod_relief_asked_on_a_friday_before",
+        "huisverbod_withdrawn_open_for_appeal",
+        "lean_huisverbod_extended_running",
+        "mda_continued_as_new",
+        "mda_first_run",
+        "one_write_acute_path_reminded",
+        "protection_machtiging_ended_with_its_ots",
+        "protection_measure_running",
+        "protection_ots_renewal_requested",
+        "protection_renewal_request_on_a_sunday_after",
+        "protection_renewal_request_on_a_sunday_before",
+        "protection_spoedmachtiging_replaced",
+        "remind_late_safety_plan",
+        "safety_plan_running",
+        "wake_kept_huisverbod_extended_running",
+    ),
+)

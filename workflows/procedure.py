@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.errors import check_time, conflict, permitted
     from workflows.notify import NotifyWorkflow
     from workflows.options import COORDINATOR, DURABLE, LOCAL
-    from workflows.patches import AT_START, LEAN, ONE_WRITE, WAKE_KEPT
+    from workflows.patches import AT_START, LEAN, ONE_WRITE, REMINDERS_WAIT, WAKE_KEPT
 
 T = TypeVar("T")
 Projection = tuple[Callable[[Any, Any], Any], BaseModel]  # (the read model's write, the state)
@@ -56,6 +56,11 @@ class ProcedureWorkflow:
         # asked before any command of the run, so a replay asks it in the same task
         self._current = workflow.patched(AT_START)
         self._one_write = workflow.patched(ONE_WRITE)
+        self._reminders_wait = workflow.info().parent is not None and workflow.patched(
+            REMINDERS_WAIT
+        )
+        self._held: list[TimelineEvent] = []  # reminders the parent has not been told of
+        self._reported: BaseModel | None = None  # the last report to the parent, its events out
         self._quiet_until: datetime | None = None  # the latest write of changes that may wait
         self._wake_at: datetime | None = None  # when the loop's wait ends at the latest
         self._book = DeadlineBook(self._s.deadlines, source=source, current=self._current)
@@ -99,6 +104,8 @@ class ProcedureWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._quiet_until is not None:  # the next run starts without a write
             await self._publish()
+        if self._held:  # the parent hears of them before this run ends
+            await self._tell_parent([], held_back=False)
         if not self._done():
             # the next run numbers on from above any write of a lost attempt of this task
             self._s.version = self._next_version()
@@ -235,10 +242,31 @@ class ProcedureWorkflow:
             await project(write, state)
         self._published = self._s.version
         events, self._unsent = self._unsent, []
+        await self._tell_parent(events)
+
+    async def _tell_parent(self, events: list[TimelineEvent], held_back: bool = True) -> None:
+        """Tell the parent case of `events`. Reminders that change nothing else the case knows
+        wait for the next report (`REMINDERS_WAIT`): at 09:00 a signal each cost the child a
+        task for its completion and the case a task to take it in; the case's timeline shows
+        them from the child's projection meanwhile."""
         parent = workflow.info().parent
-        if parent is not None and events:
-            signal, change = self._report(events)
-            await workflow.get_external_workflow_handle(parent.workflow_id).signal(signal, change)
+        if parent is None:
+            return
+        events, self._held = self._held + events, []
+        if not events:
+            return
+        signal, change = self._report(events)
+        bare = change.model_copy(update={"events": []})
+        if (
+            self._reminders_wait
+            and held_back
+            and bare == self._reported
+            and all(e.kind == "reminder" for e in events)
+        ):
+            self._held = events
+            return
+        self._reported = bare
+        await workflow.get_external_workflow_handle(parent.workflow_id).signal(signal, change)
 
 
 class PathWorkflow(ProcedureWorkflow):

@@ -397,6 +397,16 @@ async def record_one_write(env, tq: str) -> dict[str, WorkflowHandle]:
     return {"one_write_acute_case_reminded": case, "one_write_acute_path_reminded": path}
 
 
+async def record_reminders_wait(env, tq: str) -> dict[str, WorkflowHandle]:
+    """An acute case and its path after both reminders (the path's held back: patch
+    reminders-wait-for-the-next-report) and after the safe place's term passed, which the path
+    reported with its held reminder; still running."""
+    case, _ = await open_case(env, tq, acute=True)
+    path = await acute_path(env, case)
+    await env.sleep(timedelta(days=1))
+    return {"reminders_wait_acute_case_told": case, "reminders_wait_acute_path_escalated": path}
+
+
 async def record_placement_once(env, tq: str) -> dict[str, WorkflowHandle]:
     """A placement sent twice (a retry after its answer was lost), then ended: the path
     closes."""
@@ -698,6 +708,7 @@ async def main() -> None:
             recorded.update(await record_at_start(env, tq))
             recorded.update(await record_referral(env, tq))
             recorded.update(await record_one_write(env, tq))
+            recorded.update(await record_reminders_wait(env, tq))
             recorded.update(await record_atw_terms(env, tq, suffix="after"))
             if force or not all((HERE / f"{n}.json").exists() for n in OLDER):
                 recorded.update(await record(env, tq))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+from unittest.mock import ANY
+
+import asyncpg
 import pytest
 
 from tests.integration.conftest import eventually
-from tests.integration.flows import melding, open_case, request_huisverbod
+from tests.integration.flows import melding, open_case, request_huisverbod, ts
 
 
 async def step(api, case_id: str, path: str, body: dict):
@@ -180,3 +185,42 @@ async def test_melding_text_is_kept_verbatim(api):
     r = await api.post("/v1/meldingen", json=melding(summary="Let op: 'quotes' & <tags>"))
     case = (await api.get(f"/v1/cases/{r.json()['case_id']}")).json()
     assert case["summary"] == "Let op: 'quotes' & <tags>"
+
+
+async def test_a_paths_reminder_shows_on_its_case_before_the_path_reports_it(api, database_url):
+    """A path tells its case of a reminder only with its next report: meanwhile the case reads
+    it from the path's own record, in time order, and once the case has it, shows it once."""
+    case_id = await open_case(api, unsafety={"acute": False, "structural": True})
+
+    async def registered():
+        c = (await api.get(f"/v1/cases/{case_id}")).json()
+        return c["timeline"] and c
+
+    opened = ts((await eventually(registered))["opened_at"])
+    reminder = {
+        "at": (opened + timedelta(hours=1)).isoformat(),
+        "kind": "reminder",
+        "detail": "herinnering aan Veilig Thuis: veiligheidsplan",
+        "source": "safety_plan:t1",
+    }
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(  # the path's own record, as its reminder's write leaves it
+            """INSERT INTO case_paths (path_id, case_id, kind, status, version, state)
+               VALUES ('t1', $1, 'safety_plan', 'running', 1, $2::jsonb)""",
+            case_id,
+            json.dumps({"timeline": [reminder]}),
+        )
+        timeline = (await api.get(f"/v1/cases/{case_id}")).json()["timeline"]
+        assert [e for e in timeline if e["source"] == "safety_plan:t1"] == [{**reminder, "at": ANY}]
+        assert [ts(e["at"]) for e in timeline] == sorted(ts(e["at"]) for e in timeline)
+
+        await conn.execute(  # the path reported it: the case's timeline has it too
+            "UPDATE cases SET timeline = timeline || $2::jsonb WHERE case_id = $1",
+            case_id,
+            json.dumps([reminder]),
+        )
+        timeline = (await api.get(f"/v1/cases/{case_id}")).json()["timeline"]
+        assert [e["source"] for e in timeline].count("safety_plan:t1") == 1
+    finally:
+        await conn.close()

@@ -213,7 +213,10 @@ async def test_the_privacy_officer_signs_in_and_does_it_on_the_pages(app, api):
         transport=httpx.ASGITransport(app=app), base_url="http://ketenregie.test"
     ) as browser:
         login = await browser.get("/login")
-        assert '<option value="privacy_officer" data-kind="veilig_thuis" >functionaris gegevensbescherming' in login.text
+        assert (
+            '<option value="privacy_officer" data-kind="veilig_thuis" >functionaris gegevensbescherming'
+            in login.text
+        )
         form = {"org": "vt-haaglanden", "role": "privacy_officer", "name": "F. Privacy"}
         signed_in = await browser.post("/login", data=form)
         assert signed_in.status_code == 303

@@ -1,6 +1,7 @@
 """What a reminder costs at 09:00: one write that puts its notice in the outbox with the state
-that shows it, no write of the case for each reminder its path sends (the case shows it within
-minutes), and dispatchers served on a task queue of their own."""
+that shows it, no signal to the case for each reminder its path sends (the case hears of it with
+the path's next report; its page reads it from the path's projection meanwhile), and
+dispatchers served on a task queue of their own."""
 
 from __future__ import annotations
 
@@ -16,51 +17,67 @@ from testing import eventually, open_case
 from workers.main import WORKFLOW_RUNNER
 from workflows.case import CaseWorkflow
 from workflows.dispatch import DispatchWorkflow
-from workflows.procedure import QUIET_LAG
 
 
-async def writes(handle) -> int:
-    """The local activities (read-model and outbox writes) in a workflow's history, once it
-    has no workflow task pending or running (whose writes would be missing)."""
+async def settled_history(handle):
+    """A workflow's history once it has no workflow task pending or running (whose commands
+    would be missing)."""
 
     async def settled():
         description = await handle.describe()
         pending = description.raw_description.HasField("pending_workflow_task")
         return not pending and await handle.fetch_history()
 
-    history = await eventually(settled)
+    return await eventually(settled)
+
+
+async def writes(handle) -> int:
+    """The local activities (read-model and outbox writes) in a workflow's history."""
     return sum(
         e.marker_recorded_event_attributes.marker_name == "core_local_activity"
-        for e in history.events
+        for e in (await settled_history(handle)).events
         if e.HasField("marker_recorded_event_attributes")
     )
 
 
-async def test_an_acute_cases_two_reminders_are_two_writes(env, worker, read_model):
+async def signals_sent(handle) -> int:
+    return sum(
+        e.HasField("signal_external_workflow_execution_initiated_event_attributes")
+        for e in (await settled_history(handle)).events
+    )
+
+
+def reminded(timeline) -> set[str]:
+    return {e.source for e in timeline if e.kind == "reminder"}
+
+
+async def test_an_acute_cases_two_reminders_are_two_writes_and_no_signal(env, worker, read_model):
     case, case_id = await open_case(env, worker, acute=True)
     path_id = (await read_model.path("acute_safety")).path_id
     path = env.client.get_workflow_handle(path_workflow_id(case_id, path_id))
     await env.sleep(timedelta(hours=2, minutes=59))
-    before = await writes(case), await writes(path)
+    before = await writes(case), await writes(path), await signals_sent(path)
 
     await env.sleep(timedelta(minutes=2))  # the safety assessment's and the safe place's reminders
     reminders = [n for n in read_model.notices.values() if n.kind == "reminder"]
     assert sorted(n.subject for n in reminders) == ["acute_safety_assessment", "safe_place"]
+    # each reminder is one write, its notice with the state, and the path does not signal
+    # its case for its reminder (the case's page reads it from the path's projection)
+    after = await writes(case), await writes(path), await signals_sent(path)
+    assert after == (before[0] + 1, before[1] + 1, before[2])
+    path_state = read_model.paths[path_id].state
+    assert [e["kind"] for e in path_state["timeline"]].count("reminder") == 1
+    assert reminded((await case.query(CaseWorkflow.state)).timeline) == {"case"}
 
-    async def both_in_the_case():  # the path told the case of its reminder
-        found = {e.source for e in (await case.query(CaseWorkflow.state)).timeline}
-        return found >= {"case", f"acute_safety:{path_id}"}
+    await env.sleep(timedelta(days=1))  # the safe place's term passes: the path reports it
+    source = f"acute_safety:{path_id}"
 
-    await eventually(both_in_the_case)
-    # each reminder is one write, its notice with the state; the case adds none for its path's
-    assert (await writes(case), await writes(path)) == (before[0] + 1, before[1] + 1)
+    async def told():  # the held reminder goes to the case with the escalation
+        return reminded((await case.query(CaseWorkflow.state)).timeline) == {"case", source}
 
-    await env.sleep(QUIET_LAG)  # the case's page shows its path's reminder by then
-    timeline = read_model.cases[case_id].timeline
-    assert {e.source for e in timeline if e.kind == "reminder"} == {
-        "case",
-        f"acute_safety:{path_id}",
-    }
+    await eventually(told)
+    kinds = [e.kind for e in (await case.query(CaseWorkflow.state)).timeline if e.source == source]
+    assert kinds.index("reminder") < kinds.index("escalated")
 
 
 async def test_the_dispatchers_deliver_while_the_procedures_worker_does_nothing(env, read_model):
