@@ -195,13 +195,10 @@ async def with_child_reminders(
                 WHERE h.case_id = $1 AND e->>'kind' = 'reminder') r""",
         case_id,
     )
+    if not reminders:
+        return timeline
     events = [TimelineEvent.model_validate(e) for e in timeline]
-    known = {tuple(e.model_dump().values()) for e in events}
-    new = [
-        e
-        for e in map(TimelineEvent.model_validate, reminders)
-        if tuple(e.model_dump().values()) not in known
-    ]
+    new = [e for e in map(TimelineEvent.model_validate, reminders) if e not in events]
     if not new:
         return timeline
     return [e.model_dump() for e in sorted(events + new, key=lambda e: e.at)]  # stable: ties keep
